@@ -1,0 +1,399 @@
+//! The application workflow: states, actions, roles and the one function that decides every
+//! transition ([`transition`]). Handlers never compare states themselves; they ask this module.
+//!
+//! 草稿 → 待企业确认 → 已申报 → 已受理 → 初审通过 → 复审通过（已决定）→ 公示中 → 已公告, with the side
+//! exits 退回补正 (back to the applicant, who may edit and resubmit), 不予受理, 不予注册 and 已撤回.
+
+use serde::Serialize;
+
+/// Who acts. Tenant checks (which enterprise, which city) are the caller's; this is the role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Role {
+    Individual,
+    Enterprise,
+    CityAuthority,
+    ProvinceAuthority,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [Role::Individual, Role::Enterprise, Role::CityAuthority, Role::ProvinceAuthority, Role::Admin];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Individual => "individual",
+            Role::Enterprise => "enterprise",
+            Role::CityAuthority => "city",
+            Role::ProvinceAuthority => "province",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.code() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Individual => "个人",
+            Role::Enterprise => "企业",
+            Role::CityAuthority => "市级主管部门",
+            Role::ProvinceAuthority => "省级主管部门",
+            Role::Admin => "系统管理员",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum State {
+    Draft,
+    AwaitingEnterprise,
+    Filed,
+    Accepted,
+    PrelimPassed,
+    Approved,
+    Publicity,
+    Announced,
+    Returned,
+    NotAccepted,
+    Refused,
+    Withdrawn,
+}
+
+impl State {
+    pub const ALL: [State; 12] = [
+        State::Draft,
+        State::AwaitingEnterprise,
+        State::Filed,
+        State::Accepted,
+        State::PrelimPassed,
+        State::Approved,
+        State::Publicity,
+        State::Announced,
+        State::Returned,
+        State::NotAccepted,
+        State::Refused,
+        State::Withdrawn,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            State::Draft => "draft",
+            State::AwaitingEnterprise => "awaiting_enterprise",
+            State::Filed => "filed",
+            State::Accepted => "accepted",
+            State::PrelimPassed => "prelim_passed",
+            State::Approved => "approved",
+            State::Publicity => "publicity",
+            State::Announced => "announced",
+            State::Returned => "returned",
+            State::NotAccepted => "not_accepted",
+            State::Refused => "refused",
+            State::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<State> {
+        State::ALL.into_iter().find(|x| x.code() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            State::Draft => "草稿",
+            State::AwaitingEnterprise => "待企业确认",
+            State::Filed => "已申报（待受理）",
+            State::Accepted => "已受理（待初审）",
+            State::PrelimPassed => "初审通过（待复审）",
+            State::Approved => "复审通过（待公示）",
+            State::Publicity => "公示中",
+            State::Announced => "已公告（办结）",
+            State::Returned => "退回补正",
+            State::NotAccepted => "不予受理",
+            State::Refused => "不予注册",
+            State::Withdrawn => "已撤回",
+        }
+    }
+
+    /// Open applications block a new one for the same person ("已有在办业务").
+    pub fn is_open(self) -> bool {
+        !matches!(self, State::Announced | State::NotAccepted | State::Refused | State::Withdrawn)
+    }
+
+    /// The applicant may change the form's data only in these states.
+    pub fn editable(self) -> bool {
+        matches!(self, State::Draft | State::Returned)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Action {
+    Submit,
+    Withdraw,
+    EnterpriseConfirm,
+    EnterpriseReturn,
+    Accept,
+    RefuseAcceptance,
+    PrelimApprove,
+    Return,
+    Refuse,
+    Approve,
+    StartPublicity,
+    Announce,
+}
+
+impl Action {
+    pub const ALL: [Action; 12] = [
+        Action::Submit,
+        Action::Withdraw,
+        Action::EnterpriseConfirm,
+        Action::EnterpriseReturn,
+        Action::Accept,
+        Action::RefuseAcceptance,
+        Action::PrelimApprove,
+        Action::Return,
+        Action::Refuse,
+        Action::Approve,
+        Action::StartPublicity,
+        Action::Announce,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Action::Submit => "submit",
+            Action::Withdraw => "withdraw",
+            Action::EnterpriseConfirm => "enterprise_confirm",
+            Action::EnterpriseReturn => "enterprise_return",
+            Action::Accept => "accept",
+            Action::RefuseAcceptance => "refuse_acceptance",
+            Action::PrelimApprove => "prelim_approve",
+            Action::Return => "return",
+            Action::Refuse => "refuse",
+            Action::Approve => "approve",
+            Action::StartPublicity => "start_publicity",
+            Action::Announce => "announce",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.code() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Action::Submit => "提交申报",
+            Action::Withdraw => "撤回",
+            Action::EnterpriseConfirm => "企业确认",
+            Action::EnterpriseReturn => "企业退回",
+            Action::Accept => "受理",
+            Action::RefuseAcceptance => "不予受理",
+            Action::PrelimApprove => "初审通过",
+            Action::Return => "退回补正",
+            Action::Refuse => "不予注册",
+            Action::Approve => "复审通过",
+            Action::StartPublicity => "公示",
+            Action::Announce => "公告",
+        }
+    }
+
+    /// Actions that must carry a reason the applicant will read.
+    pub fn needs_reason(self) -> bool {
+        matches!(self, Action::EnterpriseReturn | Action::RefuseAcceptance | Action::Return | Action::Refuse)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransitionError {
+    #[error("{role}不能执行“{action}”操作")]
+    Forbidden { role: &'static str, action: &'static str },
+    #[error("当前状态为“{state}”，不能执行“{action}”")]
+    IllegalState { state: &'static str, action: &'static str },
+    #[error("请填写“{action}”的理由")]
+    ReasonRequired { action: &'static str },
+}
+
+/// Decides one transition: the new state, or why not. Every state change in erjian goes
+/// through here.
+pub fn transition(state: State, action: Action, role: Role, reason: Option<&str>) -> Result<State, TransitionError> {
+    use Action as A;
+    use Role as R;
+    use State as S;
+    let allowed_role = match action {
+        A::Submit | A::Withdraw => role == R::Individual,
+        A::EnterpriseConfirm | A::EnterpriseReturn => role == R::Enterprise,
+        A::Accept | A::RefuseAcceptance | A::PrelimApprove => role == R::CityAuthority,
+        A::Return | A::Refuse => matches!(role, R::CityAuthority | R::ProvinceAuthority),
+        A::Approve | A::StartPublicity | A::Announce => role == R::ProvinceAuthority,
+    };
+    if !allowed_role {
+        return Err(TransitionError::Forbidden { role: role.label(), action: action.label() });
+    }
+    let next = match (action, state, role) {
+        (A::Submit, S::Draft | S::Returned, _) => Some(S::AwaitingEnterprise),
+        (A::Withdraw, S::Draft | S::AwaitingEnterprise | S::Filed | S::Returned, _) => Some(S::Withdrawn),
+        (A::EnterpriseConfirm, S::AwaitingEnterprise, _) => Some(S::Filed),
+        (A::EnterpriseReturn, S::AwaitingEnterprise, _) => Some(S::Returned),
+        (A::Accept, S::Filed, _) => Some(S::Accepted),
+        (A::RefuseAcceptance, S::Filed, _) => Some(S::NotAccepted),
+        (A::PrelimApprove, S::Accepted, _) => Some(S::PrelimPassed),
+        (A::Return, S::Filed | S::Accepted, R::CityAuthority) => Some(S::Returned),
+        (A::Return, S::PrelimPassed, R::ProvinceAuthority) => Some(S::Returned),
+        (A::Refuse, S::Accepted, R::CityAuthority) => Some(S::Refused),
+        (A::Refuse, S::PrelimPassed | S::Approved | S::Publicity, R::ProvinceAuthority) => Some(S::Refused),
+        (A::Approve, S::PrelimPassed, _) => Some(S::Approved),
+        (A::StartPublicity, S::Approved, _) => Some(S::Publicity),
+        (A::Announce, S::Publicity, _) => Some(S::Announced),
+        _ => None,
+    };
+    let next = next.ok_or(TransitionError::IllegalState { state: state.label(), action: action.label() })?;
+    if action.needs_reason() && reason.is_none_or(|r| r.trim().is_empty()) {
+        return Err(TransitionError::ReasonRequired { action: action.label() });
+    }
+    Ok(next)
+}
+
+/// The status columns applicants and enterprises see (受理 / 初审 / 复审 / 公示 / 公告).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StatusColumns {
+    pub acceptance: &'static str,
+    pub preliminary: &'static str,
+    pub second: &'static str,
+    pub publicity: &'static str,
+    pub announcement: &'static str,
+}
+
+impl StatusColumns {
+    fn pending() -> Self {
+        StatusColumns { acceptance: "未受理", preliminary: "未审核", second: "未审核", publicity: "—", announcement: "—" }
+    }
+}
+
+/// Derives the columns from the history of (action, state before it), oldest first.
+pub fn status_columns(history: impl IntoIterator<Item = (Action, State)>) -> StatusColumns {
+    let mut c = StatusColumns::pending();
+    for (action, from) in history {
+        match (action, from) {
+            (Action::Submit, _) => c = StatusColumns::pending(),
+            (Action::Accept, _) => c.acceptance = "已受理",
+            (Action::RefuseAcceptance, _) => c.acceptance = "不予受理",
+            (Action::Return, State::Filed) => c.acceptance = "退回补正",
+            (Action::PrelimApprove, _) => c.preliminary = "通过",
+            (Action::Return, State::Accepted) => c.preliminary = "退回补正",
+            (Action::Refuse, State::Accepted) => c.preliminary = "不通过",
+            (Action::Approve, _) => c.second = "通过",
+            (Action::Return, State::PrelimPassed) => c.second = "退回补正",
+            (Action::Refuse, State::PrelimPassed | State::Approved) => c.second = "不通过",
+            (Action::StartPublicity, _) => c.publicity = "公示中",
+            (Action::Refuse, State::Publicity) => c.publicity = "异议成立",
+            (Action::Announce, _) => {
+                c.publicity = "公示期满";
+                c.announcement = "已公告";
+            }
+            _ => {}
+        }
+    }
+    c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The full table of legal transitions: (from, action, role) → to.
+    const LEGAL: &[(State, Action, Role, State)] = &[
+        (State::Draft, Action::Submit, Role::Individual, State::AwaitingEnterprise),
+        (State::Returned, Action::Submit, Role::Individual, State::AwaitingEnterprise),
+        (State::Draft, Action::Withdraw, Role::Individual, State::Withdrawn),
+        (State::AwaitingEnterprise, Action::Withdraw, Role::Individual, State::Withdrawn),
+        (State::Filed, Action::Withdraw, Role::Individual, State::Withdrawn),
+        (State::Returned, Action::Withdraw, Role::Individual, State::Withdrawn),
+        (State::AwaitingEnterprise, Action::EnterpriseConfirm, Role::Enterprise, State::Filed),
+        (State::AwaitingEnterprise, Action::EnterpriseReturn, Role::Enterprise, State::Returned),
+        (State::Filed, Action::Accept, Role::CityAuthority, State::Accepted),
+        (State::Filed, Action::RefuseAcceptance, Role::CityAuthority, State::NotAccepted),
+        (State::Filed, Action::Return, Role::CityAuthority, State::Returned),
+        (State::Accepted, Action::PrelimApprove, Role::CityAuthority, State::PrelimPassed),
+        (State::Accepted, Action::Return, Role::CityAuthority, State::Returned),
+        (State::Accepted, Action::Refuse, Role::CityAuthority, State::Refused),
+        (State::PrelimPassed, Action::Approve, Role::ProvinceAuthority, State::Approved),
+        (State::PrelimPassed, Action::Return, Role::ProvinceAuthority, State::Returned),
+        (State::PrelimPassed, Action::Refuse, Role::ProvinceAuthority, State::Refused),
+        (State::Approved, Action::Refuse, Role::ProvinceAuthority, State::Refused),
+        (State::Approved, Action::StartPublicity, Role::ProvinceAuthority, State::Publicity),
+        (State::Publicity, Action::Refuse, Role::ProvinceAuthority, State::Refused),
+        (State::Publicity, Action::Announce, Role::ProvinceAuthority, State::Announced),
+    ];
+
+    #[test]
+    fn every_legal_transition_succeeds() {
+        for &(from, action, role, to) in LEGAL {
+            assert_eq!(transition(from, action, role, Some("理由")), Ok(to), "{from:?} {action:?} {role:?}");
+        }
+    }
+
+    #[test]
+    fn every_other_combination_is_an_error() {
+        for from in State::ALL {
+            for action in Action::ALL {
+                for role in Role::ALL {
+                    if LEGAL.iter().any(|&(f, a, r, _)| f == from && a == action && r == role) {
+                        continue;
+                    }
+                    assert!(transition(from, action, role, Some("理由")).is_err(), "{from:?} {action:?} {role:?} must be illegal");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn wrong_role_is_forbidden_and_says_so_in_chinese() {
+        let e = transition(State::PrelimPassed, Action::Approve, Role::CityAuthority, None).unwrap_err();
+        assert_eq!(e.to_string(), "市级主管部门不能执行“复审通过”操作");
+        let e = transition(State::Announced, Action::Accept, Role::CityAuthority, None).unwrap_err();
+        assert!(matches!(e, TransitionError::IllegalState { .. }));
+    }
+
+    #[test]
+    fn returns_and_refusals_need_a_reason() {
+        for r in [None, Some("  ")] {
+            assert_eq!(
+                transition(State::Filed, Action::Return, Role::CityAuthority, r),
+                Err(TransitionError::ReasonRequired { action: "退回补正" })
+            );
+        }
+        assert!(transition(State::Filed, Action::Accept, Role::CityAuthority, None).is_ok());
+    }
+
+    #[test]
+    fn codes_round_trip() {
+        for s in State::ALL {
+            assert_eq!(State::parse(s.code()), Some(s));
+        }
+        for a in Action::ALL {
+            assert_eq!(Action::parse(a.code()), Some(a));
+        }
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.code()), Some(r));
+        }
+    }
+
+    #[test]
+    fn status_columns_follow_history() {
+        let c = status_columns([
+            (Action::Submit, State::Draft),
+            (Action::EnterpriseConfirm, State::AwaitingEnterprise),
+            (Action::Accept, State::Filed),
+            (Action::Return, State::Accepted),
+        ]);
+        assert_eq!((c.acceptance, c.preliminary), ("已受理", "退回补正"));
+        let c = status_columns([
+            (Action::Submit, State::Returned),
+            (Action::EnterpriseConfirm, State::AwaitingEnterprise),
+            (Action::Accept, State::Filed),
+            (Action::PrelimApprove, State::Accepted),
+            (Action::Approve, State::PrelimPassed),
+            (Action::StartPublicity, State::Approved),
+            (Action::Announce, State::Publicity),
+        ]);
+        assert_eq!(c, StatusColumns { acceptance: "已受理", preliminary: "通过", second: "通过", publicity: "公示期满", announcement: "已公告" });
+    }
+}
