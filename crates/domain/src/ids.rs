@@ -62,6 +62,15 @@ impl ResidentId {
         Ok(id)
     }
 
+    /// Completes 17 digits with their check character (for generated and demo data).
+    pub fn with_check(first17: &str) -> Result<Self, IdError> {
+        if first17.len() != 17 || !first17.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(IdError::Characters);
+        }
+        let sum: u32 = first17.bytes().zip(ID_WEIGHTS).map(|(c, w)| u32::from(c - b'0') * w).sum();
+        Self::parse(&format!("{first17}{}", ID_CHECK[(sum % 11) as usize] as char))
+    }
+
     fn birth_date_opt(&self) -> Option<NaiveDate> {
         let d = &self.0[6..14];
         NaiveDate::from_ymd_opt(d[0..4].parse().ok()?, d[4..6].parse().ok()?, d[6..8].parse().ok()?)
@@ -128,6 +137,17 @@ impl CreditCode {
         let sum: u32 = values[..17].iter().zip(USCC_WEIGHTS).map(|(v, w)| v * w).sum();
         let check = (31 - sum % 31) % 31;
         Ok(CreditCode { check_ok: check == values[17], code: s })
+    }
+
+    /// Completes 17 characters with their check character (for generated and demo data).
+    pub fn with_check(first17: &str) -> Result<Self, CreditCodeError> {
+        let values: Vec<u32> = first17.chars().map(|c| USCC_ALPHABET.find(c).map(|i| i as u32)).collect::<Option<_>>().ok_or(CreditCodeError::Characters)?;
+        if values.len() != 17 {
+            return Err(CreditCodeError::Length);
+        }
+        let sum: u32 = values.iter().zip(USCC_WEIGHTS).map(|(v, w)| v * w).sum();
+        let check = USCC_ALPHABET.as_bytes()[((31 - sum % 31) % 31) as usize] as char;
+        Self::parse(&format!("{first17}{check}"))
     }
 
     pub fn check_ok(&self) -> bool {
@@ -203,6 +223,12 @@ mod tests {
         assert!(!code.check_ok());
         assert_eq!(CreditCode::parse("12110000400777687I"), Err(CreditCodeError::Characters));
         assert_eq!(CreditCode::parse("1211000040077768"), Err(CreditCodeError::Length));
+    }
+
+    #[test]
+    fn with_check_completes_valid_numbers() {
+        assert_eq!(ResidentId::with_check("11010519491231002").unwrap().as_str(), "11010519491231002X");
+        assert_eq!(CreditCode::with_check("12110000400777687").unwrap().as_str(), "12110000400777687U");
     }
 
     #[test]

@@ -17,6 +17,8 @@ pub const HEADERS_EN: [&str; 7] = ["name", "id_number", "profession", "specialty
 /// One person qualified in one specialty.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QualificationRecord {
+    /// The 1-based line of the file it came from.
+    pub line: u64,
     pub name: String,
     pub id_number: ResidentId,
     pub profession: &'static Profession,
@@ -57,7 +59,7 @@ pub fn parse_csv(bytes: &[u8], today: NaiveDate) -> Result<Vec<QualificationReco
     let mut seen = HashSet::new();
     for (i, row) in reader.records().enumerate() {
         let line = row.as_ref().ok().and_then(|r| r.position()).map(|p| p.line()).unwrap_or(i as u64 + 2);
-        let result = row.map_err(|e| format!("无法读取：{e}")).and_then(|r| parse_row(&r, today));
+        let result = row.map_err(|e| format!("无法读取：{e}")).and_then(|r| parse_row(&r, line, today));
         match result {
             Ok(rec) => {
                 if seen.insert((rec.id_number.clone(), rec.profession.code, rec.specialty_code)) {
@@ -79,7 +81,7 @@ pub fn parse_csv(bytes: &[u8], today: NaiveDate) -> Result<Vec<QualificationReco
     }
 }
 
-fn parse_row(r: &csv::StringRecord, today: NaiveDate) -> Result<QualificationRecord, String> {
+fn parse_row(r: &csv::StringRecord, line: u64, today: NaiveDate) -> Result<QualificationRecord, String> {
     if r.len() != 7 {
         return Err(format!("应有7列，实际{}列", r.len()));
     }
@@ -102,7 +104,7 @@ fn parse_row(r: &csv::StringRecord, today: NaiveDate) -> Result<QualificationRec
     if issue_date.year() < pass_year || issue_date > today {
         return Err("发证日期不能早于取得年份，也不能晚于今天".into());
     }
-    Ok(QualificationRecord { name, id_number, profession, specialty_code: specialty.code, certificate_no, pass_year, issue_date })
+    Ok(QualificationRecord { line, name, id_number, profession, specialty_code: specialty.code, certificate_no, pass_year, issue_date })
 }
 
 #[cfg(test)]

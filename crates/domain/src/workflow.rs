@@ -364,6 +364,19 @@ mod tests {
     }
 
     #[test]
+    fn tenants_see_only_their_own() {
+        assert!(may_view(Role::Enterprise, false, true, false, State::AwaitingEnterprise));
+        assert!(!may_view(Role::Enterprise, false, false, true, State::AwaitingEnterprise));
+        assert!(!may_view(Role::Enterprise, false, true, false, State::Draft));
+        assert!(!may_view(Role::CityAuthority, false, false, true, State::AwaitingEnterprise));
+        assert!(may_view(Role::CityAuthority, false, false, true, State::Filed));
+        assert!(!may_view(Role::CityAuthority, false, false, false, State::Filed));
+        assert!(may_view(Role::ProvinceAuthority, false, false, false, State::PrelimPassed));
+        assert!(!may_view(Role::Individual, false, true, true, State::Filed));
+        assert!(!may_view(Role::Admin, true, true, true, State::Filed));
+    }
+
+    #[test]
     fn codes_round_trip() {
         for s in State::ALL {
             assert_eq!(State::parse(s.code()), Some(s));
@@ -395,5 +408,19 @@ mod tests {
             (Action::Announce, State::Publicity),
         ]);
         assert_eq!(c, StatusColumns { acceptance: "已受理", preliminary: "通过", second: "通过", publicity: "公示期满", announcement: "已公告" });
+    }
+}
+
+/// Who may see an application (tenant rule): the applicant; the enterprise it names once it is
+/// no longer a private draft; the city authority of its city, and the province authority, once it
+/// has left the applicant and the enterprise. The admin handles accounts, not applications.
+pub fn may_view(role: Role, own_person: bool, own_enterprise: bool, own_city: bool, state: State) -> bool {
+    let filed = !matches!(state, State::Draft | State::AwaitingEnterprise);
+    match role {
+        Role::Individual => own_person,
+        Role::Enterprise => own_enterprise && state != State::Draft,
+        Role::CityAuthority => own_city && filed,
+        Role::ProvinceAuthority => filed,
+        Role::Admin => false,
     }
 }

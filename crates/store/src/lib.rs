@@ -1,1 +1,48 @@
-//! placeholder
+//! erjian's storage and use cases: every state change is one transaction here, with its audit row.
+//!
+//! [`Store`] wraps a SQLite or PostgreSQL pool behind one SQL dialect ([`db`]). The modules add
+//! the use cases on top of the pure rules in `erjian-domain`: accounts and sessions
+//! ([`accounts`]), the qualification register ([`qualifications`]), enterprises and registrations
+//! ([`registry`]), applications ([`applications`]), the workflow and its batches ([`workflow`]),
+//! the audit log ([`audit`]) and the demo data ([`demo`]). Nothing here knows about HTTP.
+
+pub mod accounts;
+pub mod applications;
+pub mod audit;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod qualifications;
+pub mod registry;
+pub mod testing;
+pub mod workflow;
+
+pub use db::{Backend, Store};
+pub use error::{Error, Result};
+
+use erjian_domain::workflow::Role;
+
+/// The signed-in user on whose behalf a use case runs.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Actor {
+    pub user_id: i64,
+    pub username: String,
+    pub name: String,
+    pub role: Role,
+    pub person_id: Option<i64>,
+    pub enterprise_id: Option<i64>,
+    pub city_code: Option<String>,
+}
+
+/// Allocates the next value of a named counter inside the caller's transaction. On PostgreSQL
+/// the upsert takes a row lock, so concurrent transactions (from any process) get distinct,
+/// gap-free values; on SQLite writers are serialised anyway.
+pub(crate) async fn next_serial(conn: &mut sqlx::AnyConnection, scope: &str) -> Result<i64, sqlx::Error> {
+    let (v,): (i64,) = sqlx::query_as(
+        "INSERT INTO serials (scope, value) VALUES ($1, 1) ON CONFLICT (scope) DO UPDATE SET value = serials.value + 1 RETURNING value",
+    )
+    .bind(scope)
+    .fetch_one(conn)
+    .await?;
+    Ok(v)
+}

@@ -1,0 +1,142 @@
+//! The database handle: one SQL dialect (`$1` placeholders, TEXT dates, BIGINT ids) run through
+//! sqlx's `Any` driver on SQLite or PostgreSQL, chosen from the URL; migrations per database,
+//! embedded and run at start.
+//!
+//! Write transactions go through [`Store::write`]. On SQLite they are serialised by an in-process
+//! gate (SQLite has one writer anyway, and a deferred transaction that upgrades to a writer would
+//! otherwise fail with "database is locked"); on PostgreSQL they run concurrently and rely on row
+//! locks, optimistic versions and unique constraints, so several erjian processes can share one
+//! database.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};
+use std::str::FromStr;
+use std::sync::Arc;
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A cloneable handle to the database.
+#[derive(Clone)]
+pub struct Store {
+    pub(crate) pool: AnyPool,
+    backend: Backend,
+    gate: Arc<Mutex<()>>,
+}
+
+/// A write transaction; on SQLite it also holds the writer gate until dropped.
+pub struct Tx {
+    inner: Transaction<'static, Any>,
+    _gate: Option<OwnedMutexGuard<()>>,
+}
+
+impl Tx {
+    pub fn conn(&mut self) -> &mut AnyConnection {
+        &mut self.inner
+    }
+
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.inner.commit().await
+    }
+}
+
+impl Store {
+    /// Connects to `sqlite://PATH` (created if missing) or `postgres://…`, and migrates.
+    pub async fn connect(url: &str) -> anyhow::Result<Store> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            anyhow::bail!("unsupported database URL (use sqlite:// or postgres://): {url}");
+        };
+        let url = match backend {
+            Backend::Sqlite if !url.contains("mode=") => format!("{url}{}mode=rwc", if url.contains('?') { '&' } else { '?' }),
+            _ => url.to_owned(),
+        };
+        let options = AnyConnectOptions::from_str(&url)?;
+        let pool = match backend {
+            Backend::Sqlite => {
+                AnyPoolOptions::new()
+                    .max_connections(8)
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            conn.execute("PRAGMA journal_mode=WAL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;")
+                                .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect_with(options)
+                    .await?
+            }
+            Backend::Postgres => AnyPoolOptions::new().max_connections(16).connect_with(options).await?,
+        };
+        let store = Store { pool, backend, gate: Arc::new(Mutex::new(())) };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> anyhow::Result<()> {
+        match self.backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Begins a write transaction (see the module notes).
+    pub async fn write(&self) -> Result<Tx, sqlx::Error> {
+        let gate = match self.backend {
+            Backend::Sqlite => Some(self.gate.clone().lock_owned().await),
+            Backend::Postgres => None,
+        };
+        let inner = self.pool.begin().await?;
+        Ok(Tx { inner, _gate: gate })
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// True when the error is a unique-constraint violation, on either database.
+pub fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+/// Timestamps are stored as RFC 3339 UTC text, which sorts correctly on both databases.
+pub fn ts(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+pub fn parse_ts(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
+}
+
+/// Beijing time, in which dates (today, validity, deadlines) are counted.
+pub fn beijing() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).expect("valid offset")
+}
+
+pub fn today(now: DateTime<Utc>) -> NaiveDate {
+    now.with_timezone(&beijing()).date_naive()
+}
+
+/// A timestamp as shown to users: Beijing time to the minute.
+pub fn show_ts(s: &str) -> String {
+    parse_ts(s).map(|t| t.with_timezone(&beijing()).format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| s.to_owned())
+}

@@ -1,0 +1,107 @@
+//! Enterprises, persons and registrations: the register that the workflow writes into.
+
+use crate::error::Result;
+use crate::Store;
+
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct Enterprise {
+    pub id: i64,
+    pub name: String,
+    pub credit_code: String,
+    pub city_code: String,
+    pub legal_rep: String,
+    pub status: String,
+}
+
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct Person {
+    pub id: i64,
+    pub id_number: String,
+    pub name: String,
+    pub gender: String,
+    pub birth_date: String,
+    pub mobile: String,
+}
+
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct RegisteredSpecialty {
+    pub registration_id: i64,
+    pub specialty_code: String,
+    pub valid_from: String,
+    pub valid_until: String,
+    pub status: String,
+}
+
+impl RegisteredSpecialty {
+    pub fn name(&self) -> &'static str {
+        erjian_domain::profession::specialty_name(&self.specialty_code)
+    }
+}
+
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct Registration {
+    pub id: i64,
+    pub registration_number: String,
+    pub person_id: i64,
+    pub person_name: String,
+    pub id_number: String,
+    pub enterprise_id: i64,
+    pub enterprise_name: String,
+    pub profession: String,
+    pub status: String,
+    pub first_registered_on: String,
+    #[sqlx(skip)]
+    pub specialties: Vec<RegisteredSpecialty>,
+}
+
+impl Registration {
+    pub fn masked_id(&self) -> String {
+        erjian_domain::ids::ResidentId::parse(&self.id_number).map(|i| i.masked()).unwrap_or_default()
+    }
+}
+
+const REG_SELECT: &str = "SELECT r.id, r.registration_number, r.person_id, p.name AS person_name, p.id_number, r.enterprise_id, e.name AS enterprise_name, r.profession, r.status, r.first_registered_on
+     FROM registrations r JOIN persons p ON p.id = r.person_id JOIN enterprises e ON e.id = r.enterprise_id";
+
+impl Store {
+    pub async fn enterprise_by_name(&self, name: &str) -> Result<Option<Enterprise>> {
+        Ok(sqlx::query_as("SELECT * FROM enterprises WHERE name = $1 AND status = 'active'").bind(name.trim()).fetch_optional(&self.pool).await?)
+    }
+
+    pub async fn enterprise(&self, id: i64) -> Result<Option<Enterprise>> {
+        Ok(sqlx::query_as("SELECT * FROM enterprises WHERE id = $1").bind(id).fetch_optional(&self.pool).await?)
+    }
+
+    pub async fn enterprises(&self) -> Result<Vec<Enterprise>> {
+        Ok(sqlx::query_as("SELECT * FROM enterprises ORDER BY id").fetch_all(&self.pool).await?)
+    }
+
+    pub async fn person(&self, id: i64) -> Result<Option<Person>> {
+        Ok(sqlx::query_as("SELECT id, id_number, name, gender, birth_date, mobile FROM persons WHERE id = $1").bind(id).fetch_optional(&self.pool).await?)
+    }
+
+    async fn with_specialties(&self, mut regs: Vec<Registration>) -> Result<Vec<Registration>> {
+        for r in &mut regs {
+            r.specialties = sqlx::query_as("SELECT * FROM registration_specialties WHERE registration_id = $1 ORDER BY specialty_code")
+                .bind(r.id)
+                .fetch_all(&self.pool)
+                .await?;
+        }
+        Ok(regs)
+    }
+
+    pub async fn registrations_of_person(&self, person_id: i64) -> Result<Vec<Registration>> {
+        let regs = sqlx::query_as(&format!("{REG_SELECT} WHERE r.person_id = $1 ORDER BY r.id")).bind(person_id).fetch_all(&self.pool).await?;
+        self.with_specialties(regs).await
+    }
+
+    pub async fn registrations_of_enterprise(&self, enterprise_id: i64) -> Result<Vec<Registration>> {
+        let regs = sqlx::query_as(&format!("{REG_SELECT} WHERE r.enterprise_id = $1 ORDER BY r.registration_number")).bind(enterprise_id).fetch_all(&self.pool).await?;
+        self.with_specialties(regs).await
+    }
+
+    pub async fn registration_by_number(&self, number: &str) -> Result<Option<Registration>> {
+        let regs = sqlx::query_as(&format!("{REG_SELECT} WHERE r.registration_number = $1")).bind(number).fetch_all(&self.pool).await?;
+        Ok(self.with_specialties(regs).await?.pop())
+    }
+}
