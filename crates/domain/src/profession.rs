@@ -27,22 +27,74 @@ pub struct Profession {
 }
 
 pub const CONSTRUCTOR_SPECIALTIES: &[Specialty] = &[
-    Specialty { code: "10401001", name: "建筑工程", short: "建筑" },
-    Specialty { code: "10401002", name: "公路工程", short: "公路" },
-    Specialty { code: "10401005", name: "水利水电工程", short: "水利" },
-    Specialty { code: "10401007", name: "矿业工程", short: "矿业" },
-    Specialty { code: "10401010", name: "市政公用工程", short: "市政" },
-    Specialty { code: "10401012", name: "机电工程", short: "机电" },
+    Specialty {
+        code: "10401001",
+        name: "建筑工程",
+        short: "建筑",
+    },
+    Specialty {
+        code: "10401002",
+        name: "公路工程",
+        short: "公路",
+    },
+    Specialty {
+        code: "10401005",
+        name: "水利水电工程",
+        short: "水利",
+    },
+    Specialty {
+        code: "10401007",
+        name: "矿业工程",
+        short: "矿业",
+    },
+    Specialty {
+        code: "10401010",
+        name: "市政公用工程",
+        short: "市政",
+    },
+    Specialty {
+        code: "10401012",
+        name: "机电工程",
+        short: "机电",
+    },
 ];
 
 /// Professions without specialties register under this single pseudo-specialty.
-pub const WHOLE_PROFESSION: &[Specialty] = &[Specialty { code: "00000000", name: "（不分专业）", short: "—" }];
+pub const WHOLE_PROFESSION: &[Specialty] = &[Specialty {
+    code: "00000000",
+    name: "（不分专业）",
+    short: "—",
+}];
 
 pub const PROFESSIONS: &[Profession] = &[
-    Profession { code: "constructor2", name: "二级注册建造师", max_age: 65, initial_registration: true, specialties: CONSTRUCTOR_SPECIALTIES },
-    Profession { code: "temp_constructor2", name: "二级临时建造师", max_age: 60, initial_registration: false, specialties: CONSTRUCTOR_SPECIALTIES },
-    Profession { code: "architect2", name: "二级注册建筑师", max_age: 65, initial_registration: true, specialties: WHOLE_PROFESSION },
-    Profession { code: "structural2", name: "二级注册结构工程师", max_age: 65, initial_registration: true, specialties: WHOLE_PROFESSION },
+    Profession {
+        code: "constructor2",
+        name: "二级注册建造师",
+        max_age: 65,
+        initial_registration: true,
+        specialties: CONSTRUCTOR_SPECIALTIES,
+    },
+    Profession {
+        code: "temp_constructor2",
+        name: "二级临时建造师",
+        max_age: 60,
+        initial_registration: false,
+        specialties: CONSTRUCTOR_SPECIALTIES,
+    },
+    Profession {
+        code: "architect2",
+        name: "二级注册建筑师",
+        max_age: 65,
+        initial_registration: true,
+        specialties: WHOLE_PROFESSION,
+    },
+    Profession {
+        code: "structural2",
+        name: "二级注册结构工程师",
+        max_age: 65,
+        initial_registration: true,
+        specialties: WHOLE_PROFESSION,
+    },
 ];
 
 pub fn profession(code: &str) -> Option<&'static Profession> {
@@ -62,7 +114,9 @@ impl Profession {
     /// Finds a specialty by code, full name or short name.
     pub fn specialty_by_any(&self, key: &str) -> Option<&'static Specialty> {
         let k = key.trim();
-        self.specialties.iter().find(|s| s.code == k || s.name == k || s.short == k)
+        self.specialties
+            .iter()
+            .find(|s| s.code == k || s.name == k || s.short == k)
     }
 }
 
@@ -86,7 +140,13 @@ mod tests {
         assert_eq!(p.specialties.len(), 6);
         assert_eq!(p.specialty_by_any("市政").unwrap().code, "10401010");
         assert_eq!(p.specialty_by_any("机电工程").unwrap().code, "10401012");
-        assert_eq!(profession_by_name("二级注册建筑师").unwrap().specialties.len(), 1);
+        assert_eq!(
+            profession_by_name("二级注册建筑师")
+                .unwrap()
+                .specialties
+                .len(),
+            1
+        );
         assert_eq!(specialty_name("10401005"), "水利水电工程");
     }
 }

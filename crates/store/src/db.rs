@@ -57,7 +57,9 @@ impl Store {
             anyhow::bail!("unsupported database URL (use sqlite:// or postgres://): {url}");
         };
         let url = match backend {
-            Backend::Sqlite if !url.contains("mode=") => format!("{url}{}mode=rwc", if url.contains('?') { '&' } else { '?' }),
+            Backend::Sqlite if !url.contains("mode=") => {
+                format!("{url}{}mode=rwc", if url.contains('?') { '&' } else { '?' })
+            }
             _ => url.to_owned(),
         };
         let options = AnyConnectOptions::from_str(&url)?;
@@ -77,15 +79,27 @@ impl Store {
             }
             Backend::Postgres => AnyPoolOptions::new().max_connections(16).connect_with(options).await?,
         };
-        let store = Store { pool, backend, gate: Arc::new(Mutex::new(())) };
+        let store = Store {
+            pool,
+            backend,
+            gate: Arc::new(Mutex::new(())),
+        };
         store.migrate().await?;
         Ok(store)
     }
 
     async fn migrate(&self) -> anyhow::Result<()> {
         match self.backend {
-            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?,
-            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await?,
+            Backend::Sqlite => {
+                sqlx::migrate!("./migrations/sqlite")
+                    .run(&self.pool)
+                    .await?
+            }
+            Backend::Postgres => {
+                sqlx::migrate!("./migrations/postgres")
+                    .run(&self.pool)
+                    .await?
+            }
         }
         Ok(())
     }
@@ -124,7 +138,9 @@ pub fn ts(t: DateTime<Utc>) -> String {
 }
 
 pub fn parse_ts(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 /// Beijing time, in which dates (today, validity, deadlines) are counted.
@@ -138,5 +154,11 @@ pub fn today(now: DateTime<Utc>) -> NaiveDate {
 
 /// A timestamp as shown to users: Beijing time to the minute.
 pub fn show_ts(s: &str) -> String {
-    parse_ts(s).map(|t| t.with_timezone(&beijing()).format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| s.to_owned())
+    parse_ts(s)
+        .map(|t| {
+            t.with_timezone(&beijing())
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_else(|| s.to_owned())
 }

@@ -28,8 +28,12 @@ pub async fn fresh_database(kind: TestDb) -> anyhow::Result<String> {
             let admin = pg_admin_url();
             let mut conn = sqlx::PgConnection::connect(&admin).await?;
             let name = format!("erjian_test_{tag:016x}");
-            conn.execute(format!("CREATE DATABASE {name}").as_str()).await?;
-            let base = admin.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap_or(admin);
+            conn.execute(format!("CREATE DATABASE {name}").as_str())
+                .await?;
+            let base = admin
+                .rsplit_once('/')
+                .map(|(b, _)| b.to_owned())
+                .unwrap_or(admin);
             Ok(format!("{base}/{name}"))
         }
     }

@@ -26,6 +26,12 @@ pub struct Batch {
     pub size: i64,
 }
 
+impl Batch {
+    pub fn created_display(&self) -> String {
+        crate::db::show_ts(&self.created_at)
+    }
+}
+
 /// One announced application and the registration number it received.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Announced {
@@ -39,7 +45,15 @@ const CONFLICT: &str = "该申请已被他人处理或已更新，请刷新页�
 impl Store {
     /// One workflow action by one actor. `expected_version`, when given, must match (a reviewer
     /// acts on what they saw).
-    pub async fn act(&self, actor: &Actor, id: i64, action: Action, reason: Option<&str>, expected_version: Option<i64>, now: DateTime<Utc>) -> Result<State> {
+    pub async fn act(
+        &self,
+        actor: &Actor,
+        id: i64,
+        action: Action,
+        reason: Option<&str>,
+        expected_version: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<State> {
         if matches!(action, Action::StartPublicity | Action::Announce) {
             return Err(Error::Conflict("公示和公告请在“公示批次”中成批办理".into()));
         }
@@ -49,8 +63,18 @@ impl Store {
         Ok(state)
     }
 
-    pub(crate) async fn act_in(tx: &mut Tx, actor: &Actor, id: i64, action: Action, reason: Option<&str>, expected_version: Option<i64>, now: DateTime<Utc>) -> Result<State> {
-        let app = Self::load_application(tx.conn(), id).await?.ok_or(Error::NotFound("申请不存在或您无权查看"))?;
+    pub(crate) async fn act_in(
+        tx: &mut Tx,
+        actor: &Actor,
+        id: i64,
+        action: Action,
+        reason: Option<&str>,
+        expected_version: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<State> {
+        let app = Self::load_application(tx.conn(), id)
+            .await?
+            .ok_or(Error::NotFound("申请不存在或您无权查看"))?;
         let next = decide(&app, actor, action, reason)?;
         if expected_version.is_some_and(|v| v != app.version) {
             return Err(Error::Conflict(CONFLICT.into()));
@@ -59,18 +83,42 @@ impl Store {
             check_submittable(tx, id).await?;
         }
         set_state(tx, &app, next, reason.map(str::trim), now).await?;
-        audit::record(tx.conn(), now, Some(actor), Entry { from_state: Some(&app.state), to_state: Some(next.code()), reason: reason.map(str::trim), ..Entry::new(action.code(), "application", Some(id)) }).await?;
+        audit::record(
+            tx.conn(),
+            now,
+            Some(actor),
+            Entry {
+                from_state: Some(&app.state),
+                to_state: Some(next.code()),
+                reason: reason.map(str::trim),
+                ..Entry::new(action.code(), "application", Some(id))
+            },
+        )
+        .await?;
         Ok(next)
     }
 
     /// Puts approved applications (the given ones, or all when empty) into a new publicity batch.
-    pub async fn start_publicity(&self, actor: &Actor, ids: &[i64], profile: &ProvinceProfile, now: DateTime<Utc>) -> Result<Batch> {
+    pub async fn start_publicity(
+        &self,
+        actor: &Actor,
+        ids: &[i64],
+        profile: &ProvinceProfile,
+        now: DateTime<Utc>,
+    ) -> Result<Batch> {
         if actor.role != Role::ProvinceAuthority {
             return Err(Error::Forbidden);
         }
         let mut tx = self.write().await?;
         let ids: Vec<i64> = if ids.is_empty() {
-            sqlx::query_as::<_, (i64,)>("SELECT id FROM applications WHERE state = 'approved' ORDER BY id").fetch_all(tx.conn()).await?.into_iter().map(|r| r.0).collect()
+            sqlx::query_as::<_, (i64,)>(
+                "SELECT id FROM applications WHERE state = 'approved' ORDER BY id",
+            )
+            .fetch_all(tx.conn())
+            .await?
+            .into_iter()
+            .map(|r| r.0)
+            .collect()
         } else {
             ids.to_vec()
         };
@@ -89,21 +137,62 @@ impl Store {
             .fetch_one(tx.conn())
             .await?;
         for &id in &ids {
-            let app = Self::load_application(tx.conn(), id).await?.ok_or(Error::NotFound("申请不存在或您无权查看"))?;
-            let next = decide(&app, actor, Action::StartPublicity, None).map_err(|e| Error::Conflict(format!("{}：{e}", app.number)))?;
+            let app = Self::load_application(tx.conn(), id)
+                .await?
+                .ok_or(Error::NotFound("申请不存在或您无权查看"))?;
+            let next = decide(&app, actor, Action::StartPublicity, None)
+                .map_err(|e| Error::Conflict(format!("{}：{e}", app.number)))?;
             set_state(&mut tx, &app, next, None, now).await?;
-            sqlx::query("UPDATE applications SET publicity_batch_id = $2 WHERE id = $1").bind(id).bind(batch_id).execute(tx.conn()).await?;
+            sqlx::query("UPDATE applications SET publicity_batch_id = $2 WHERE id = $1")
+                .bind(id)
+                .bind(batch_id)
+                .execute(tx.conn())
+                .await?;
             let detail = format!("公示批次 {number}，公示期至 {ends_on}");
-            audit::record(tx.conn(), now, Some(actor), Entry { from_state: Some(&app.state), to_state: Some(next.code()), detail: Some(&detail), ..Entry::new(Action::StartPublicity.code(), "application", Some(id)) }).await?;
+            audit::record(
+                tx.conn(),
+                now,
+                Some(actor),
+                Entry {
+                    from_state: Some(&app.state),
+                    to_state: Some(next.code()),
+                    detail: Some(&detail),
+                    ..Entry::new(Action::StartPublicity.code(), "application", Some(id))
+                },
+            )
+            .await?;
         }
-        audit::record(tx.conn(), now, Some(actor), Entry { detail: Some(&number), ..Entry::new("create_batch", "batch", Some(batch_id)) }).await?;
+        audit::record(
+            tx.conn(),
+            now,
+            Some(actor),
+            Entry {
+                detail: Some(&number),
+                ..Entry::new("create_batch", "batch", Some(batch_id))
+            },
+        )
+        .await?;
         tx.commit().await?;
-        Ok(Batch { id: batch_id, kind: "publicity".into(), number, created_at: ts(now), ends_on: Some(ends_on.to_string()), announced_at: None, size: ids.len() as i64 })
+        Ok(Batch {
+            id: batch_id,
+            kind: "publicity".into(),
+            number,
+            created_at: ts(now),
+            ends_on: Some(ends_on.to_string()),
+            announced_at: None,
+            size: ids.len() as i64,
+        })
     }
 
     /// Announces a publicity batch whose period has ended: each application still in publicity
     /// is announced and gets its registration, number and validity. All or nothing.
-    pub async fn announce(&self, actor: &Actor, batch_id: i64, profile: &ProvinceProfile, now: DateTime<Utc>) -> Result<Vec<Announced>> {
+    pub async fn announce(
+        &self,
+        actor: &Actor,
+        batch_id: i64,
+        profile: &ProvinceProfile,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Announced>> {
         if actor.role != Role::ProvinceAuthority {
             return Err(Error::Forbidden);
         }
@@ -114,27 +203,64 @@ impl Store {
         if announced_at.is_some() {
             return Err(Error::Conflict(format!("公示批次 {number} 已经公告")));
         }
-        let ends = ends_on.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).unwrap_or(day);
+        let ends = ends_on
+            .as_deref()
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .unwrap_or(day);
         if day <= ends {
-            return Err(Error::Conflict(format!("公示期至 {ends}，期满无异议后方可公告")));
+            return Err(Error::Conflict(format!(
+                "公示期至 {ends}，期满无异议后方可公告"
+            )));
         }
-        let claimed = sqlx::query("UPDATE batches SET announced_at = $2 WHERE id = $1 AND announced_at IS NULL").bind(batch_id).bind(ts(now)).execute(tx.conn()).await?;
+        let claimed = sqlx::query(
+            "UPDATE batches SET announced_at = $2 WHERE id = $1 AND announced_at IS NULL",
+        )
+        .bind(batch_id)
+        .bind(ts(now))
+        .execute(tx.conn())
+        .await?;
         if claimed.rows_affected() != 1 {
             return Err(Error::Conflict(format!("公示批次 {number} 已经公告")));
         }
         let ids: Vec<(i64,)> = sqlx::query_as("SELECT id FROM applications WHERE publicity_batch_id = $1 AND state = 'publicity' ORDER BY id").bind(batch_id).fetch_all(tx.conn()).await?;
         let mut out = Vec::new();
         for (id,) in ids {
-            let app = Self::load_application(tx.conn(), id).await?.ok_or(Error::NotFound("申请不存在或您无权查看"))?;
+            let app = Self::load_application(tx.conn(), id)
+                .await?
+                .ok_or(Error::NotFound("申请不存在或您无权查看"))?;
             let next = decide(&app, actor, Action::Announce, None)?;
             set_state(&mut tx, &app, next, None, now).await?;
             let regno = create_registration(&mut tx, &app, profile, day, now).await?;
             let detail = format!("公告（{number}），注册编号 {regno}");
-            audit::record(tx.conn(), now, Some(actor), Entry { from_state: Some(&app.state), to_state: Some(next.code()), detail: Some(&detail), ..Entry::new(Action::Announce.code(), "application", Some(id)) }).await?;
-            out.push(Announced { application_number: app.number.clone(), person_name: app.person_name.clone(), registration_number: regno });
+            audit::record(
+                tx.conn(),
+                now,
+                Some(actor),
+                Entry {
+                    from_state: Some(&app.state),
+                    to_state: Some(next.code()),
+                    detail: Some(&detail),
+                    ..Entry::new(Action::Announce.code(), "application", Some(id))
+                },
+            )
+            .await?;
+            out.push(Announced {
+                application_number: app.number.clone(),
+                person_name: app.person_name.clone(),
+                registration_number: regno,
+            });
         }
         let detail = format!("公告 {} 人", out.len());
-        audit::record(tx.conn(), now, Some(actor), Entry { detail: Some(&detail), ..Entry::new("announce_batch", "batch", Some(batch_id)) }).await?;
+        audit::record(
+            tx.conn(),
+            now,
+            Some(actor),
+            Entry {
+                detail: Some(&detail),
+                ..Entry::new("announce_batch", "batch", Some(batch_id))
+            },
+        )
+        .await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -150,7 +276,13 @@ impl Store {
 }
 
 /// Writes the new state, guarded by the version the decision was based on.
-async fn set_state(tx: &mut Tx, app: &Application, next: State, reason: Option<&str>, now: DateTime<Utc>) -> Result<()> {
+async fn set_state(
+    tx: &mut Tx,
+    app: &Application,
+    next: State,
+    reason: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let open = next.is_open().then_some(app.person_id);
     let done = sqlx::query(
         "UPDATE applications SET state = $2, version = version + 1, open_person_id = $3, last_reason = COALESCE($4, last_reason), updated_at = $5 WHERE id = $1 AND version = $6",
@@ -170,15 +302,33 @@ async fn set_state(tx: &mut Tx, app: &Application, next: State, reason: Option<&
 }
 
 /// Creates the registration of an announced initial application and returns its number.
-async fn create_registration(tx: &mut Tx, app: &Application, profile: &ProvinceProfile, day: NaiveDate, now: DateTime<Utc>) -> Result<String> {
-    let prof = profession(&app.profession).ok_or_else(|| Error::Other(anyhow::anyhow!("unknown profession {}", app.profession)))?;
+async fn create_registration(
+    tx: &mut Tx,
+    app: &Application,
+    profile: &ProvinceProfile,
+    day: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<String> {
+    let prof = profession(&app.profession)
+        .ok_or_else(|| Error::Other(anyhow::anyhow!("unknown profession {}", app.profession)))?;
     let quals: Vec<(String, i64)> = sqlx::query_as("SELECT specialty_code, pass_year FROM qualifications WHERE id_number = $1 AND profession = $2").bind(&app.id_number).bind(&app.profession).fetch_all(tx.conn()).await?;
-    let qual_year = quals.iter().filter(|q| app.specialties.contains(&q.0)).map(|q| q.1).min().unwrap_or(i64::from(chrono::Datelike::year(&day)));
+    let qual_year = quals
+        .iter()
+        .filter(|q| app.specialties.contains(&q.0))
+        .map(|q| q.1)
+        .min()
+        .unwrap_or(i64::from(chrono::Datelike::year(&day)));
     let reg_year = chrono::Datelike::year(&day);
     let serial = next_serial(tx.conn(), &format!("regno:{}:{reg_year}", profile.code)).await?;
-    let number = RegistrationNumber::new(profile.abbr, profile.code, qual_year as i32, reg_year, u32::try_from(serial).unwrap_or(u32::MAX))
-        .map_err(|e| Error::Conflict(e.to_string()))?
-        .to_string();
+    let number = RegistrationNumber::new(
+        profile.abbr,
+        profile.code,
+        qual_year as i32,
+        reg_year,
+        u32::try_from(serial).unwrap_or(u32::MAX),
+    )
+    .map_err(|e| Error::Conflict(e.to_string()))?
+    .to_string();
     let (reg_id,): (i64,) = sqlx::query_as(
         "INSERT INTO registrations (registration_number, person_id, enterprise_id, profession, province_code, status, first_registered_on, created_at)
          VALUES ($1, $2, $3, $4, $5, 'active', $6, $7) RETURNING id",
@@ -193,7 +343,9 @@ async fn create_registration(tx: &mut Tx, app: &Application, profile: &ProvinceP
     .fetch_one(tx.conn())
     .await
     .map_err(|e| crate::accounts::unique_to(e, &format!("{} 已有注册记录，不能重复注册", app.person_name)))?;
-    let birth = erjian_domain::ids::ResidentId::parse(&app.id_number).map(|i| i.birth_date()).unwrap_or(day);
+    let birth = erjian_domain::ids::ResidentId::parse(&app.id_number)
+        .map(|i| i.birth_date())
+        .unwrap_or(day);
     let until = validity_end(day, birth, prof.max_age);
     for code in &app.specialties {
         sqlx::query("INSERT INTO registration_specialties (registration_id, specialty_code, valid_from, valid_until, status) VALUES ($1, $2, $3, $4, 'active')")
@@ -204,6 +356,10 @@ async fn create_registration(tx: &mut Tx, app: &Application, profile: &ProvinceP
             .execute(tx.conn())
             .await?;
     }
-    sqlx::query("UPDATE applications SET registration_id = $2 WHERE id = $1").bind(app.id).bind(reg_id).execute(tx.conn()).await?;
+    sqlx::query("UPDATE applications SET registration_id = $2 WHERE id = $1")
+        .bind(app.id)
+        .bind(reg_id)
+        .execute(tx.conn())
+        .await?;
     Ok(number)
 }

@@ -1,1 +1,116 @@
-//! placeholder
+//! erjian's HTTP layer: the portals (server-rendered HTML in Chinese), the JSON API with its
+//! OpenAPI document, and the server's start-up. Handlers are short: they extract and check the
+//! caller ([`auth`]), call one use case of `erjian-store`, and render or serialise the result.
+//! Errors map to responses in one place ([`error`]).
+
+pub mod api;
+pub mod auth;
+pub mod clock;
+pub mod error;
+pub mod openapi;
+pub mod pages;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use axum::Router;
+use clock::Clock;
+use erjian_domain::province::ProvinceProfile;
+use erjian_store::demo::DemoAccount;
+use erjian_store::Store;
+use std::net::SocketAddr;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub profile: ProvinceProfile,
+    pub clock: Clock,
+    pub secure_cookies: bool,
+}
+
+/// How to start a server.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database_url: String,
+    pub addr: SocketAddr,
+    pub province: String,
+    /// Overrides the profile's publicity period (the demo uses 0 so a newcomer can finish).
+    pub publicity_days: Option<i64>,
+    pub demo: bool,
+    pub clock: Clock,
+    pub secure_cookies: bool,
+}
+
+/// A running server.
+pub struct Server {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    pub demo_accounts: Vec<DemoAccount>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Server {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub async fn stop(self) {
+        self.task.abort();
+        let _ = self.task.await;
+        self.state.store.close().await;
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .merge(pages::routes())
+        .nest("/api", api::routes())
+        .layer(DefaultBodyLimit::max(8 * 1024 * 1024))
+        .with_state(state)
+}
+
+/// Connects (and migrates) the database, seeds the demo if asked, binds and serves in the
+/// background. Binding port 0 picks a free port (tests).
+pub async fn start(config: Config) -> anyhow::Result<Server> {
+    let mut profile = *erjian_domain::province::preset(&config.province).ok_or_else(|| {
+        anyhow::anyhow!(
+            "unknown province profile: {} (use 皖, 甘, 湘, 渝 or 沪)",
+            config.province
+        )
+    })?;
+    if let Some(days) = config.publicity_days {
+        profile.publicity_days = days;
+    }
+    let store = Store::connect(&config.database_url).await?;
+    let demo_accounts = if config.demo {
+        store.seed_demo(&profile, config.clock.now()).await?
+    } else {
+        vec![]
+    };
+    let state = AppState {
+        store,
+        profile,
+        clock: config.clock,
+        secure_cookies: config.secure_cookies,
+    };
+    let listener = tokio::net::TcpListener::bind(config.addr).await?;
+    let addr = listener.local_addr()?;
+    let app = router(state.clone());
+    let task = tokio::spawn(async move {
+        if let Err(e) = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        {
+            tracing::error!(error = %e, "server stopped");
+        }
+    });
+    Ok(Server {
+        addr,
+        state,
+        demo_accounts,
+        task,
+    })
+}

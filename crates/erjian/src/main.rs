@@ -1,0 +1,139 @@
+//! `erjian`: one binary for the server and its command-line tools. Thin: it parses arguments,
+//! builds the configuration and calls into `erjian-web` and `erjian-store`.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use erjian_store::qualifications::ImportError;
+use erjian_store::Store;
+use erjian_web::clock::Clock;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Parser)]
+#[command(
+    name = "erjian",
+    version,
+    about = "二级注册建造师注册管理与电子证照系统"
+)]
+struct Cli {
+    /// Where the default SQLite database and other data live.
+    #[arg(
+        long,
+        global = true,
+        default_value = "./erjian-data",
+        env = "ERJIAN_DATA"
+    )]
+    data: PathBuf,
+    /// A `postgres://` or `sqlite://` URL; defaults to SQLite inside --data.
+    #[arg(long, global = true, env = "ERJIAN_DATABASE_URL")]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the portals and the API.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080", env = "ERJIAN_ADDR")]
+        addr: SocketAddr,
+        /// Seed an empty database with demo accounts and data, and print them.
+        #[arg(long)]
+        demo: bool,
+        /// Province profile: 皖, 甘, 湘, 渝 or 沪.
+        #[arg(long, default_value = "皖", env = "ERJIAN_PROVINCE")]
+        province: String,
+        /// Publicity period in days (default: the profile's; 0 with --demo).
+        #[arg(long)]
+        publicity_days: Option<i64>,
+        /// Mark cookies Secure (behind HTTPS).
+        #[arg(long, env = "ERJIAN_SECURE_COOKIES")]
+        secure_cookies: bool,
+    },
+    /// Import the qualification register from a CSV file (all rows or none).
+    ImportQualifications { file: PathBuf },
+}
+
+fn database_url(cli: &Cli) -> anyhow::Result<String> {
+    if let Some(u) = &cli.database_url {
+        return Ok(u.clone());
+    }
+    std::fs::create_dir_all(&cli.data)
+        .with_context(|| format!("cannot create data directory {}", cli.data.display()))?;
+    Ok(format!("sqlite://{}", cli.data.join("erjian.db").display()))
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    let url = database_url(&cli)?;
+    match cli.command {
+        Command::Serve {
+            addr,
+            demo,
+            province,
+            publicity_days,
+            secure_cookies,
+        } => {
+            let publicity_days = publicity_days.or(demo.then_some(0));
+            let config = erjian_web::Config {
+                database_url: url,
+                addr,
+                province,
+                publicity_days,
+                demo,
+                clock: Clock::System,
+                secure_cookies,
+            };
+            let server = erjian_web::start(config).await?;
+            print_demo(&server);
+            println!("erjian 已启动：{}", server.url());
+            tokio::signal::ctrl_c().await?;
+            server.stop().await;
+        }
+        Command::ImportQualifications { file } => import(&url, &file).await?,
+    }
+    Ok(())
+}
+
+fn print_demo(server: &erjian_web::Server) {
+    if server.demo_accounts.is_empty() {
+        return;
+    }
+    println!(
+        "演示账号（公示期 {} 天）：",
+        server.state.profile.publicity_days
+    );
+    for a in &server.demo_accounts {
+        println!(
+            "  {:<14} 账号 {:<20} 密码 {:<12} {}",
+            a.role, a.username, a.password, a.note
+        );
+    }
+}
+
+async fn import(url: &str, file: &Path) -> anyhow::Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("无法读取文件 {}", file.display()))?;
+    let store = Store::connect(url).await?;
+    match store
+        .import_qualifications(None, &bytes, chrono::Utc::now())
+        .await
+    {
+        Ok(n) => println!("已导入 {n} 条资格记录"),
+        Err(ImportError::Rows(rows)) => {
+            eprintln!("文件未导入，以下各行有误：");
+            for r in rows {
+                eprintln!("  第{}行：{}", r.line, r.message);
+            }
+            std::process::exit(2);
+        }
+        Err(ImportError::Store(e)) => return Err(e.into()),
+    }
+    Ok(())
+}

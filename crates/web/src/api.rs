@@ -1,0 +1,296 @@
+//! The JSON API: the same use cases as the portals, for integrations and tests. Callers log in
+//! with `POST /api/login` and send `Authorization: Bearer TOKEN`. Errors are
+//! `{"error": "…", "fields": [{"field", "message"}]}` with a meaningful status. Described by
+//! `GET /api/openapi.json` ([`crate::openapi`]).
+
+use crate::auth::ApiUser;
+use crate::error::ApiError;
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use base64::Engine;
+use erjian_domain::application::InitialForm;
+use erjian_domain::workflow::{Action, Role, State as S};
+use erjian_store::accounts::{EnterpriseSignup, IndividualSignup};
+use erjian_store::applications::ListFilter;
+use erjian_store::qualifications::ImportError;
+use erjian_store::{Actor, Error};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/openapi.json",
+            get(|| async { Json(crate::openapi::document()) }),
+        )
+        .route("/login", post(login))
+        .route("/logout", post(logout))
+        .route("/signup/individual", post(signup_individual))
+        .route("/signup/enterprise", post(signup_enterprise))
+        .route("/me", get(me))
+        .route("/applications", get(list).post(create))
+        .route("/applications/{id}", get(show).put(update))
+        .route("/applications/{id}/actions", post(act))
+        .route("/batches", get(batches).post(start_publicity))
+        .route("/batches/{id}/announce", post(announce))
+        .route("/qualifications/import", post(import))
+        .route("/registrations", get(registrations))
+}
+
+#[derive(Deserialize)]
+struct LoginBody {
+    username: String,
+    password: String,
+}
+
+async fn session_json(
+    state: &AppState,
+    actor: Actor,
+    status: StatusCode,
+) -> Result<Response, ApiError> {
+    let (token, _) = state
+        .store
+        .create_session(actor.user_id, state.clock.now())
+        .await?;
+    Ok((status, Json(json!({ "token": token, "user": actor, "expires_in": erjian_store::accounts::SESSION_HOURS * 3600 }))).into_response())
+}
+
+async fn login(
+    State(state): State<AppState>,
+    Json(b): Json<LoginBody>,
+) -> Result<Response, ApiError> {
+    let actor = state
+        .store
+        .login(&b.username, &b.password, state.clock.now())
+        .await?;
+    session_json(&state, actor, StatusCode::OK).await
+}
+
+async fn logout(State(state): State<AppState>, user: ApiUser) -> Result<StatusCode, ApiError> {
+    state.store.end_session(&user.token).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn signup_individual(
+    State(state): State<AppState>,
+    Json(b): Json<IndividualSignup>,
+) -> Result<Response, ApiError> {
+    let actor = state.store.signup_individual(&b, state.clock.now()).await?;
+    session_json(&state, actor, StatusCode::CREATED).await
+}
+
+async fn signup_enterprise(
+    State(state): State<AppState>,
+    Json(b): Json<EnterpriseSignup>,
+) -> Result<Response, ApiError> {
+    let profile = state.profile;
+    let actor = state
+        .store
+        .signup_enterprise(&b, |c| profile.city(c).is_some(), state.clock.now())
+        .await?;
+    session_json(&state, actor, StatusCode::CREATED).await
+}
+
+async fn me(user: ApiUser) -> Json<Actor> {
+    Json(user.actor)
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    state: Option<String>,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let states = match q.state.as_deref() {
+        None | Some("") => vec![],
+        Some(s) => s
+            .split(',')
+            .map(|c| S::parse(c).ok_or_else(|| Error::invalid("state", format!("未知状态“{c}”"))))
+            .collect::<Result<_, _>>()?,
+    };
+    let apps = state
+        .store
+        .applications(&user.actor, &ListFilter { states, limit: 0 })
+        .await?;
+    Ok(Json(json!({ "applications": apps })))
+}
+
+/// The initial-registration form as JSON; the photo travels as base64.
+#[derive(Deserialize)]
+struct ApplicationBody {
+    #[serde(flatten)]
+    form: InitialForm,
+    photo_base64: Option<String>,
+    #[serde(default)]
+    submit: bool,
+}
+
+fn decode_photo(b: &ApplicationBody) -> Result<Option<Vec<u8>>, ApiError> {
+    match b.photo_base64.as_deref().filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => base64::engine::general_purpose::STANDARD
+            .decode(s)
+            .map(Some)
+            .map_err(|_| Error::invalid("photo", "照片不是有效的 base64 编码").into()),
+    }
+}
+
+async fn save(
+    state: &AppState,
+    user: &ApiUser,
+    id: Option<i64>,
+    b: ApplicationBody,
+) -> Result<Response, ApiError> {
+    let photo = decode_photo(&b)?;
+    let id = state
+        .store
+        .save_initial(&user.actor, id, &b.form, photo, b.submit, state.clock.now())
+        .await?;
+    let detail = state.store.application(&user.actor, id).await?;
+    Ok((StatusCode::CREATED, Json(json!(detail))).into_response())
+}
+
+async fn create(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Json(b): Json<ApplicationBody>,
+) -> Result<Response, ApiError> {
+    save(&state, &user, None, b).await
+}
+
+async fn update(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    Json(b): Json<ApplicationBody>,
+) -> Result<Response, ApiError> {
+    save(&state, &user, Some(id), b).await
+}
+
+async fn show(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!(state.store.application(&user.actor, id).await?)))
+}
+
+#[derive(Deserialize)]
+struct ActionBody {
+    action: String,
+    reason: Option<String>,
+    version: Option<i64>,
+}
+
+async fn act(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    Json(b): Json<ActionBody>,
+) -> Result<Json<Value>, ApiError> {
+    let action = Action::parse(&b.action)
+        .ok_or_else(|| Error::invalid("action", format!("未知操作“{}”", b.action)))?;
+    let next = state
+        .store
+        .act(
+            &user.actor,
+            id,
+            action,
+            b.reason.as_deref(),
+            b.version,
+            state.clock.now(),
+        )
+        .await?;
+    Ok(Json(
+        json!({ "id": id, "state": next.code(), "state_label": next.label() }),
+    ))
+}
+
+async fn batches(State(state): State<AppState>, user: ApiUser) -> Result<Json<Value>, ApiError> {
+    if user.actor.role != Role::ProvinceAuthority {
+        return Err(Error::Forbidden.into());
+    }
+    Ok(Json(json!({ "batches": state.store.batches().await? })))
+}
+
+#[derive(Deserialize)]
+struct BatchBody {
+    #[serde(default)]
+    application_ids: Vec<i64>,
+}
+
+async fn start_publicity(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Json(b): Json<BatchBody>,
+) -> Result<Response, ApiError> {
+    let batch = state
+        .store
+        .start_publicity(
+            &user.actor,
+            &b.application_ids,
+            &state.profile,
+            state.clock.now(),
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!(batch))).into_response())
+}
+
+async fn announce(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, ApiError> {
+    let done = state
+        .store
+        .announce(&user.actor, id, &state.profile, state.clock.now())
+        .await?;
+    Ok(Json(json!({ "announced": done })))
+}
+
+async fn import(
+    State(state): State<AppState>,
+    user: ApiUser,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    if !matches!(user.actor.role, Role::Admin | Role::ProvinceAuthority) {
+        return Err(Error::Forbidden.into());
+    }
+    match state
+        .store
+        .import_qualifications(Some(&user.actor), &body, state.clock.now())
+        .await
+    {
+        Ok(n) => Ok(Json(json!({ "imported": n })).into_response()),
+        Err(ImportError::Rows(rows)) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({ "error": "文件未导入：以下各行有误", "rows": rows })),
+        )
+            .into_response()),
+        Err(ImportError::Store(e)) => Err(e.into()),
+    }
+}
+
+async fn registrations(
+    State(state): State<AppState>,
+    user: ApiUser,
+) -> Result<Json<Value>, ApiError> {
+    let regs = match (
+        user.actor.role,
+        user.actor.person_id,
+        user.actor.enterprise_id,
+    ) {
+        (Role::Individual, Some(p), _) => state.store.registrations_of_person(p).await?,
+        (Role::Enterprise, _, Some(e)) => state.store.registrations_of_enterprise(e).await?,
+        _ => return Err(Error::Forbidden.into()),
+    };
+    Ok(Json(json!({ "registrations": regs })))
+}

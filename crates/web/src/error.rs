@@ -1,0 +1,86 @@
+//! One error type for the HTTP layer, mapped to a response in one place: user-facing refusals
+//! keep their Chinese message and field errors; internal failures are logged with their cause
+//! and shown as a generic message with no internals.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use erjian_store::Error;
+
+/// An error from a JSON API handler.
+#[derive(Debug)]
+pub struct ApiError(pub Error);
+
+/// An error from a page handler (rendered as an HTML page).
+#[derive(Debug)]
+pub struct PageError(pub Error);
+
+impl<E: Into<Error>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl<E: Into<Error>> From<E> for PageError {
+    fn from(e: E) -> Self {
+        PageError(e.into())
+    }
+}
+
+/// The status and the message a user may see.
+pub fn classify(e: &Error) -> (StatusCode, String) {
+    match e {
+        Error::NotFound(m) => (StatusCode::NOT_FOUND, (*m).to_owned()),
+        Error::Forbidden => (StatusCode::FORBIDDEN, e.to_string()),
+        Error::Conflict(m) => (StatusCode::CONFLICT, m.clone()),
+        Error::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
+        Error::Transition(t) => {
+            let forbidden = matches!(
+                t,
+                erjian_domain::workflow::TransitionError::Forbidden { .. }
+            );
+            (
+                if forbidden {
+                    StatusCode::FORBIDDEN
+                } else {
+                    StatusCode::CONFLICT
+                },
+                t.to_string(),
+            )
+        }
+        Error::Locked(m) => (StatusCode::LOCKED, m.clone()),
+        Error::BadCredentials => (StatusCode::UNAUTHORIZED, e.to_string()),
+        Error::Db(_) | Error::Other(_) => {
+            tracing::error!(error = %e, "internal error");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "系统繁忙，请稍后再试".to_owned(),
+            )
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, message) = classify(&self.0);
+        let fields = match &self.0 {
+            Error::Invalid(f) => f.clone(),
+            _ => vec![],
+        };
+        (
+            status,
+            Json(serde_json::json!({ "error": message, "fields": fields })),
+        )
+            .into_response()
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let (status, message) = classify(&self.0);
+        if status == StatusCode::UNAUTHORIZED {
+            return axum::response::Redirect::to("/login").into_response();
+        }
+        crate::pages::error_page(status, &message)
+    }
+}

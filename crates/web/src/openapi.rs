@@ -1,0 +1,110 @@
+//! The OpenAPI 3.1 document for the JSON API, served at `/api/openapi.json`. Written by hand
+//! beside the routes in [`crate::api`]; an integration test checks that every documented
+//! operation is routed.
+
+use serde_json::{json, Value};
+
+fn err() -> Value {
+    json!({ "description": "错误：{error, fields}", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } })
+}
+
+fn op(summary: &str, body: Option<&str>, ok: &str) -> Value {
+    let mut o = json!({
+        "summary": summary,
+        "responses": {
+            "200": { "description": ok, "content": { "application/json": { "schema": { "type": "object" } } } },
+            "401": err(), "403": err(), "404": err(), "409": err(), "422": err()
+        }
+    });
+    if let Some(schema) = body {
+        o["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } } });
+    }
+    o
+}
+
+fn id_param() -> Value {
+    json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }])
+}
+
+/// Every documented operation as (method, path); used by the routing test.
+pub const OPERATIONS: &[(&str, &str)] = &[
+    ("post", "/api/login"),
+    ("post", "/api/logout"),
+    ("post", "/api/signup/individual"),
+    ("post", "/api/signup/enterprise"),
+    ("get", "/api/me"),
+    ("get", "/api/applications"),
+    ("post", "/api/applications"),
+    ("get", "/api/applications/{id}"),
+    ("put", "/api/applications/{id}"),
+    ("post", "/api/applications/{id}/actions"),
+    ("get", "/api/batches"),
+    ("post", "/api/batches"),
+    ("post", "/api/batches/{id}/announce"),
+    ("post", "/api/qualifications/import"),
+    ("get", "/api/registrations"),
+];
+
+pub fn document() -> Value {
+    let states: Vec<&str> = erjian_domain::workflow::State::ALL
+        .iter()
+        .map(|s| s.code())
+        .collect();
+    let actions: Vec<&str> = erjian_domain::workflow::Action::ALL
+        .iter()
+        .map(|a| a.code())
+        .collect();
+    let with_id = |mut v: Value| {
+        v["parameters"] = id_param();
+        v
+    };
+    let mut import = op(
+        "导入资格库（CSV，全部成功或全部不导入）",
+        None,
+        "{imported}",
+    );
+    import["requestBody"] =
+        json!({ "required": true, "content": { "text/csv": { "schema": { "type": "string" } } } });
+    let mut list = op(
+        "申请列表（按角色和租户过滤）",
+        None,
+        "{applications: [...]}",
+    );
+    list["parameters"] = json!([{ "name": "state", "in": "query", "schema": { "type": "string" }, "description": "逗号分隔的状态代码" }]);
+    json!({
+        "openapi": "3.1.0",
+        "info": { "title": "erjian API", "version": env!("CARGO_PKG_VERSION"), "description": "二级注册建造师注册管理系统接口。登录后以 Authorization: Bearer TOKEN 调用。" },
+        "components": {
+            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
+            "schemas": {
+                "Error": { "type": "object", "properties": { "error": { "type": "string" }, "fields": { "type": "array", "items": { "type": "object", "properties": { "field": { "type": "string" }, "message": { "type": "string" } } } } } },
+                "Login": { "type": "object", "required": ["username", "password"], "properties": { "username": { "type": "string" }, "password": { "type": "string" } } },
+                "IndividualSignup": { "type": "object", "required": ["name", "id_number", "mobile", "password"], "properties": { "name": { "type": "string" }, "id_number": { "type": "string" }, "mobile": { "type": "string" }, "password": { "type": "string" } } },
+                "EnterpriseSignup": { "type": "object", "required": ["name", "credit_code", "city_code", "legal_rep", "password"], "properties": { "name": { "type": "string" }, "credit_code": { "type": "string" }, "city_code": { "type": "string" }, "legal_rep": { "type": "string" }, "password": { "type": "string" } } },
+                "Application": { "type": "object", "properties": {
+                    "enterprise_name": { "type": "string" }, "mobile": { "type": "string" },
+                    "specialties": { "type": "array", "items": { "type": "string" }, "description": "专业代码，如 10401001" },
+                    "ce_compulsory": { "type": "integer" }, "ce_elective": { "type": "integer" }, "declaration": { "type": "boolean" },
+                    "photo_base64": { "type": "string" }, "submit": { "type": "boolean" } } },
+                "Action": { "type": "object", "required": ["action"], "properties": { "action": { "enum": actions }, "reason": { "type": "string" }, "version": { "type": "integer" } } },
+                "Batch": { "type": "object", "properties": { "application_ids": { "type": "array", "items": { "type": "integer" } } } },
+                "State": { "enum": states }
+            }
+        },
+        "security": [{ "bearer": [] }],
+        "paths": {
+            "/api/login": { "post": op("登录，返回令牌", Some("Login"), "{token, user}") },
+            "/api/logout": { "post": op("退出登录", None, "204") },
+            "/api/signup/individual": { "post": op("个人实名注册", Some("IndividualSignup"), "{token, user}") },
+            "/api/signup/enterprise": { "post": op("企业注册", Some("EnterpriseSignup"), "{token, user}") },
+            "/api/me": { "get": op("当前用户", None, "Actor") },
+            "/api/applications": { "get": list, "post": op("新建初始注册申请（submit=true 直接提交企业确认）", Some("Application"), "申请详情") },
+            "/api/applications/{id}": { "get": with_id(op("申请详情（含状态栏和办理记录）", None, "申请详情")), "put": with_id(op("修改草稿或退回的申请", Some("Application"), "申请详情")) },
+            "/api/applications/{id}/actions": { "post": with_id(op("办理：提交、撤回、企业确认/退回、受理、初审、复审、退回补正、不予注册", Some("Action"), "{state}")) },
+            "/api/batches": { "get": op("公示批次列表", None, "{batches}"), "post": op("生成公示批次（省级）", Some("Batch"), "批次") },
+            "/api/batches/{id}/announce": { "post": with_id(op("公示期满发布公告，生成注册编号", None, "{announced}")) },
+            "/api/qualifications/import": { "post": import },
+            "/api/registrations": { "get": op("本人或本单位的注册信息", None, "{registrations}") }
+        }
+    })
+}

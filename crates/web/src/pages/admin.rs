@@ -1,0 +1,203 @@
+//! `/admin`: the qualification-register import (admin and province authority) and, for the
+//! admin, authority accounts and the recent audit log.
+
+use super::{render_status, Ctx};
+use crate::auth::PageUser;
+use crate::error::PageError;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Multipart, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Form;
+use erjian_domain::province::City;
+use erjian_domain::qualification::{RowError, HEADERS_ZH};
+use erjian_domain::workflow::Role;
+use erjian_store::audit::AuditRow;
+use erjian_store::qualifications::ImportError;
+use erjian_store::Error;
+
+#[derive(Template)]
+#[template(path = "admin.html")]
+struct AdminPage {
+    ctx: Ctx,
+    is_admin: bool,
+    headers: String,
+    imported: Option<usize>,
+    import_errors: Vec<RowError>,
+    qualification_count: i64,
+    account_message: Option<String>,
+    cities: &'static [City],
+    users: Vec<(i64, String, String, String, Option<String>)>,
+    audit: Vec<AuditRow>,
+}
+
+fn may_import(user: &PageUser) -> Result<(), PageError> {
+    match user.actor.role {
+        Role::Admin | Role::ProvinceAuthority => Ok(()),
+        _ => Err(Error::Forbidden.into()),
+    }
+}
+
+#[derive(Default)]
+struct Outcome {
+    imported: Option<usize>,
+    import_errors: Vec<RowError>,
+    account_message: Option<String>,
+}
+
+async fn show(
+    state: &AppState,
+    user: &PageUser,
+    o: Outcome,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let is_admin = user.actor.role == Role::Admin;
+    let (users, audit) = if is_admin {
+        (
+            state.store.list_users().await?,
+            state.store.audit_recent(50).await?,
+        )
+    } else {
+        (vec![], vec![])
+    };
+    let ctx = Ctx::new(
+        state,
+        Some(user),
+        if is_admin {
+            "系统管理"
+        } else {
+            "资格库"
+        },
+        "/admin",
+    );
+    let page = AdminPage {
+        ctx,
+        is_admin,
+        headers: HEADERS_ZH.join(","),
+        imported: o.imported,
+        import_errors: o.import_errors,
+        qualification_count: state.store.count_qualifications().await?,
+        account_message: o.account_message,
+        cities: state.profile.cities,
+        users,
+        audit,
+    };
+    Ok(render_status(status, &page))
+}
+
+pub async fn page(State(state): State<AppState>, user: PageUser) -> Result<Response, PageError> {
+    may_import(&user)?;
+    show(&state, &user, Outcome::default(), StatusCode::OK).await
+}
+
+pub async fn import(
+    State(state): State<AppState>,
+    user: PageUser,
+    mut mp: Multipart,
+) -> Result<Response, PageError> {
+    may_import(&user)?;
+    let (mut csrf, mut file) = (String::new(), Vec::new());
+    let bad = |_| PageError(Error::Conflict("上传内容不完整，请重新选择文件".into()));
+    while let Some(field) = mp.next_field().await.map_err(bad)? {
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.map_err(bad)?,
+            Some("file") => file = field.bytes().await.map_err(bad)?.to_vec(),
+            _ => {}
+        }
+    }
+    user.check_csrf(&csrf)?;
+    match state
+        .store
+        .import_qualifications(Some(&user.actor), &file, state.clock.now())
+        .await
+    {
+        Ok(n) => {
+            show(
+                &state,
+                &user,
+                Outcome {
+                    imported: Some(n),
+                    ..Default::default()
+                },
+                StatusCode::OK,
+            )
+            .await
+        }
+        Err(ImportError::Rows(rows)) => {
+            show(
+                &state,
+                &user,
+                Outcome {
+                    import_errors: rows,
+                    ..Default::default()
+                },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(ImportError::Store(e)) => Err(e.into()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct AccountForm {
+    csrf: String,
+    username: String,
+    display_name: String,
+    role: String,
+    city_code: Option<String>,
+    password: String,
+}
+
+pub async fn create_account(
+    State(state): State<AppState>,
+    user: PageUser,
+    Form(f): Form<AccountForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    if user.actor.role != Role::Admin {
+        return Err(Error::Forbidden.into());
+    }
+    let role = match f.role.as_str() {
+        "city" => Role::CityAuthority,
+        "province" => Role::ProvinceAuthority,
+        _ => return Err(Error::invalid("role", "请选择角色").into()),
+    };
+    let city = f
+        .city_code
+        .as_deref()
+        .filter(|c| state.profile.city(c).is_some());
+    let message = match state
+        .store
+        .create_staff(
+            Some(&user.actor),
+            &f.username,
+            &f.password,
+            role,
+            f.display_name.trim(),
+            city,
+            state.clock.now(),
+        )
+        .await
+    {
+        Ok(_) => format!("已创建账号 {}", f.username.trim()),
+        Err(Error::Invalid(errs)) => errs
+            .into_iter()
+            .map(|e| e.message)
+            .collect::<Vec<_>>()
+            .join("；"),
+        Err(Error::Conflict(m)) => m,
+        Err(e) => return Err(e.into()),
+    };
+    show(
+        &state,
+        &user,
+        Outcome {
+            account_message: Some(message),
+            ..Default::default()
+        },
+        StatusCode::OK,
+    )
+    .await
+}

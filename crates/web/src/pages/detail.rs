@@ -1,0 +1,196 @@
+//! One application's page for every role that may see it: status, status columns, data, photo,
+//! history, and the actions the domain allows this role now.
+
+use super::portal::flash;
+use super::{render, Ctx};
+use crate::auth::PageUser;
+use crate::error::PageError;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use erjian_domain::workflow::{transition, Action, Role, State as S};
+use erjian_store::applications::ApplicationDetail;
+use erjian_store::Error;
+
+pub struct ActionView {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub needs_reason: bool,
+}
+
+/// Grounds for refusal offered as presets (domain brief §5).
+pub const REFUSAL_REASONS: &[&str] = &[
+    "不具有完全民事行为能力",
+    "申请在两个或者两个以上单位注册",
+    "未达到注册建造师继续教育要求",
+    "受到刑事处罚，刑事处罚尚未执行完毕",
+    "因执业活动受到刑事处罚，自刑事处罚执行完毕之日起至申请注册之日止不满5年",
+    "被吊销注册证书，自处罚决定之日起至申请注册之日止不满2年",
+    "担任项目经理期间，所负责项目发生过重大质量和安全事故",
+    "聘用单位不符合注册单位要求",
+    "年龄超过65周岁",
+    "法律、法规规定不予注册的其他情形",
+];
+
+#[derive(Template)]
+#[template(path = "application.html")]
+struct DetailPage {
+    ctx: Ctx,
+    detail: ApplicationDetail,
+    actions: Vec<ActionView>,
+    can_edit: bool,
+    steps: Vec<(&'static str, &'static str)>,
+    id_shown: String,
+    refusal_reasons: &'static [&'static str],
+}
+
+/// The actions the domain allows this role in this state, except those done in batches.
+fn available(state: S, role: Role) -> Vec<ActionView> {
+    Action::ALL
+        .into_iter()
+        .filter(|a| !matches!(a, Action::StartPublicity | Action::Announce))
+        .filter(|a| transition(state, *a, role, Some("-")).is_ok())
+        .map(|a| ActionView {
+            code: a.code(),
+            label: a.label(),
+            needs_reason: a.needs_reason(),
+        })
+        .collect()
+}
+
+/// The progress bar: each stage done, current, or where it stopped.
+fn steps(state: S) -> Vec<(&'static str, &'static str)> {
+    const STAGES: [(&str, S); 7] = [
+        ("填写申请", S::Draft),
+        ("企业确认", S::AwaitingEnterprise),
+        ("受理", S::Filed),
+        ("初审", S::Accepted),
+        ("复审", S::PrelimPassed),
+        ("公示", S::Publicity),
+        ("公告", S::Announced),
+    ];
+    let reached = match state {
+        S::Approved => 5,
+        S::Announced => 7,
+        s => STAGES.iter().position(|(_, x)| *x == s).unwrap_or(0),
+    };
+    let stopped = matches!(
+        state,
+        S::Returned | S::NotAccepted | S::Refused | S::Withdrawn
+    );
+    STAGES
+        .iter()
+        .enumerate()
+        .map(|(i, (label, _))| {
+            let cls = if stopped {
+                if i == 0 {
+                    "bad"
+                } else {
+                    ""
+                }
+            } else if i < reached {
+                "done"
+            } else if i == reached {
+                "now"
+            } else {
+                ""
+            };
+            (*label, cls)
+        })
+        .collect()
+}
+
+#[derive(serde::Deserialize)]
+pub struct DoneQuery {
+    done: Option<String>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response, PageError> {
+    let detail = state.store.application(&user.actor, id).await?;
+    let app_state = detail.application.state();
+    let role = user.actor.role;
+    let actions = available(app_state, role);
+    let can_edit = role == Role::Individual && app_state.editable();
+    // Reviewers and the applicant see the full ID number; the enterprise sees it masked.
+    let id_shown = match role {
+        Role::Enterprise => erjian_domain::ids::ResidentId::parse(&detail.application.id_number)
+            .map(|i| i.masked())
+            .unwrap_or_default(),
+        _ => detail.application.id_number.clone(),
+    };
+    let ctx = Ctx::new(
+        &state,
+        Some(&user),
+        format!("申请 {}", detail.application.number),
+        "",
+    )
+    .with_flash(flash(q.done.as_deref()));
+    Ok(render(&DetailPage {
+        ctx,
+        steps: steps(app_state),
+        detail,
+        actions,
+        can_edit,
+        id_shown,
+        refusal_reasons: REFUSAL_REASONS,
+    }))
+}
+
+#[derive(serde::Deserialize)]
+pub struct ActionForm {
+    csrf: String,
+    action: String,
+    reason: Option<String>,
+    version: Option<i64>,
+}
+
+pub async fn act(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<ActionForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    let action = Action::parse(&f.action).ok_or(Error::Conflict("未知的操作".into()))?;
+    let reason = f.reason.as_deref().filter(|r| !r.trim().is_empty());
+    state
+        .store
+        .act(
+            &user.actor,
+            id,
+            action,
+            reason,
+            f.version,
+            state.clock.now(),
+        )
+        .await?;
+    let back = match user.actor.role {
+        Role::Individual => format!("/applications/{id}?done={}", action.code()),
+        _ => format!("/portal?done={}", action.code()),
+    };
+    Ok(Redirect::to(&back).into_response())
+}
+
+pub async fn photo(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let (bytes, mime) = state.store.application_photo(&user.actor, id).await?;
+    Ok((
+        [
+            (CONTENT_TYPE, mime),
+            (CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -1,0 +1,429 @@
+//! The portals' pages: shared page context and navigation, rendering, the public pages (home,
+//! login, sign-up) and the route table. Role pages live in the submodules.
+
+mod admin;
+mod apply;
+mod detail;
+mod portal;
+
+use crate::auth::{
+    self, cookie, set_cookie, tokens_equal, MaybeUser, PageUser, PRE_CSRF_COOKIE, SESSION_COOKIE,
+};
+use crate::error::PageError;
+use crate::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use erjian_domain::province::City;
+use erjian_domain::workflow::Role;
+use erjian_domain::FieldError;
+use erjian_store::accounts::{EnterpriseSignup, IndividualSignup};
+use erjian_store::{Actor, Error};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(index))
+        .route("/static/app.css", get(css))
+        .route("/login", get(login_page).post(login))
+        .route("/logout", post(logout))
+        .route(
+            "/signup/individual",
+            get(signup_individual_page).post(signup_individual),
+        )
+        .route(
+            "/signup/enterprise",
+            get(signup_enterprise_page).post(signup_enterprise),
+        )
+        .route("/portal", get(portal::portal))
+        .route("/applications/new", get(apply::new_form))
+        .route("/applications", post(apply::create))
+        .route("/applications/{id}", get(detail::show))
+        .route(
+            "/applications/{id}/edit",
+            get(apply::edit_form).post(apply::update),
+        )
+        .route("/applications/{id}/action", post(detail::act))
+        .route("/applications/{id}/photo", get(detail::photo))
+        .route("/batches", post(portal::start_publicity))
+        .route("/batches/{id}/announce", post(portal::announce))
+        .route("/admin", get(admin::page))
+        .route("/admin/import", post(admin::import))
+        .route("/admin/accounts", post(admin::create_account))
+}
+
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub active: bool,
+}
+
+/// What the layout needs on every page.
+pub struct Ctx {
+    pub title: String,
+    pub user: Option<Actor>,
+    pub csrf: String,
+    pub province: &'static str,
+    pub nav: Vec<NavItem>,
+    pub flash: Option<String>,
+}
+
+fn nav_items(role: Option<Role>) -> &'static [(&'static str, &'static str)] {
+    match role {
+        None => &[
+            ("/", "首页"),
+            ("/login", "登录"),
+            ("/signup/individual", "个人注册"),
+            ("/signup/enterprise", "企业注册"),
+        ],
+        Some(Role::Individual) => &[
+            ("/portal", "我的业务"),
+            ("/applications/new", "初始注册申请"),
+        ],
+        Some(Role::Enterprise) => &[
+            ("/portal?tab=pending", "待确认"),
+            ("/portal?tab=people", "本单位人员"),
+            ("/portal?tab=history", "业务记录"),
+        ],
+        Some(Role::CityAuthority) => &[
+            ("/portal?tab=filed", "待受理"),
+            ("/portal?tab=accepted", "待初审"),
+            ("/portal?tab=done", "已办"),
+        ],
+        Some(Role::ProvinceAuthority) => &[
+            ("/portal?tab=prelim", "待复审"),
+            ("/portal?tab=approved", "待公示"),
+            ("/portal?tab=batches", "公示批次"),
+            ("/portal?tab=done", "已办"),
+            ("/admin", "资格库"),
+        ],
+        Some(Role::Admin) => &[("/admin", "系统管理")],
+    }
+}
+
+impl Ctx {
+    pub fn new(
+        state: &AppState,
+        user: Option<&PageUser>,
+        title: impl Into<String>,
+        active: &str,
+    ) -> Ctx {
+        let nav = nav_items(user.map(|u| u.actor.role))
+            .iter()
+            .map(|&(href, label)| NavItem {
+                href,
+                label,
+                active: href == active,
+            })
+            .collect();
+        Ctx {
+            title: title.into(),
+            user: user.map(|u| u.actor.clone()),
+            csrf: user.map(|u| u.csrf.clone()).unwrap_or_default(),
+            province: state.profile.name,
+            nav,
+            flash: None,
+        }
+    }
+
+    pub fn with_flash(mut self, flash: Option<String>) -> Ctx {
+        self.flash = flash;
+        self
+    }
+}
+
+pub fn render<T: Template>(t: &T) -> Response {
+    render_status(StatusCode::OK, t)
+}
+
+pub fn render_status<T: Template>(status: StatusCode, t: &T) -> Response {
+    match t.render() {
+        Ok(html) => (status, [(CACHE_CONTROL, "no-store")], Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "页面生成失败").into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    ctx: Ctx,
+    message: String,
+}
+
+pub fn error_page(status: StatusCode, message: &str) -> Response {
+    let ctx = Ctx {
+        title: "无法完成操作".into(),
+        user: None,
+        csrf: String::new(),
+        province: "",
+        nav: vec![],
+        flash: None,
+    };
+    render_status(
+        status,
+        &ErrorPage {
+            ctx,
+            message: message.to_owned(),
+        },
+    )
+}
+
+async fn css() -> impl IntoResponse {
+    (
+        [
+            (CONTENT_TYPE, "text/css; charset=utf-8"),
+            (CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/app.css"),
+    )
+}
+
+#[derive(Template)]
+#[template(path = "index.html")]
+struct IndexPage {
+    ctx: Ctx,
+}
+
+async fn index(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> Response {
+    if user.is_some() {
+        return Redirect::to("/portal").into_response();
+    }
+    render(&IndexPage {
+        ctx: Ctx::new(&state, None, "首页", "/"),
+    })
+}
+
+/// The pre-login CSRF token (double-submit cookie) and the cookie to set when it is new.
+fn pre_csrf(state: &AppState, headers: &HeaderMap) -> (String, Option<String>) {
+    match cookie(headers, PRE_CSRF_COOKIE).filter(|t| t.len() == 64) {
+        Some(t) => (t, None),
+        None => {
+            let t = hex::encode(rand::random::<[u8; 32]>());
+            let c = set_cookie(state, PRE_CSRF_COOKIE, &t, 3600);
+            (t, Some(c))
+        }
+    }
+}
+
+fn check_pre_csrf(headers: &HeaderMap, submitted: &str) -> Result<(), PageError> {
+    match cookie(headers, PRE_CSRF_COOKIE) {
+        Some(c) if tokens_equal(&c, submitted) => Ok(()),
+        _ => Err(PageError(Error::Conflict(
+            "页面已过期（CSRF 校验失败），请刷新页面后重试".into(),
+        ))),
+    }
+}
+
+fn with_cookie(resp: Response, set: Option<String>) -> Response {
+    let mut resp = resp;
+    if let Some(c) = set.and_then(|c| c.parse().ok()) {
+        resp.headers_mut().append(SET_COOKIE, c);
+    }
+    resp
+}
+
+fn public_ctx(state: &AppState, title: &str, active: &str, csrf: String) -> Ctx {
+    let mut ctx = Ctx::new(state, None, title, active);
+    ctx.csrf = csrf;
+    ctx
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    ctx: Ctx,
+    error: Option<String>,
+    username: String,
+}
+
+async fn login_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let (csrf, set) = pre_csrf(&state, &headers);
+    with_cookie(
+        render(&LoginPage {
+            ctx: public_ctx(&state, "登录", "/login", csrf),
+            error: None,
+            username: String::new(),
+        }),
+        set,
+    )
+}
+
+#[derive(serde::Deserialize)]
+struct LoginForm {
+    csrf: String,
+    username: String,
+    password: String,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> Result<Response, PageError> {
+    check_pre_csrf(&headers, &f.csrf)?;
+    let now = state.clock.now();
+    match state.store.login(&f.username, &f.password, now).await {
+        Ok(actor) => start_session(&state, actor.user_id).await,
+        Err(e @ (Error::BadCredentials | Error::Locked(_))) => {
+            let (status, message) = crate::error::classify(&e);
+            Ok(render_status(
+                status,
+                &LoginPage {
+                    ctx: public_ctx(&state, "登录", "/login", f.csrf),
+                    error: Some(message),
+                    username: f.username,
+                },
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct CsrfForm {
+    pub csrf: String,
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    user: PageUser,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    state.store.end_session(&user.token).await?;
+    let mut resp = Redirect::to("/").into_response();
+    if let Ok(v) = auth::set_cookie(&state, SESSION_COOKIE, "", 0).parse() {
+        resp.headers_mut().append(SET_COOKIE, v);
+    }
+    Ok(resp)
+}
+
+#[derive(Template)]
+#[template(path = "signup_individual.html")]
+struct SignupIndividualPage {
+    ctx: Ctx,
+    form: IndividualSignup,
+    errors: Vec<FieldError>,
+    conflict: Option<String>,
+}
+
+async fn signup_individual_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let (csrf, set) = pre_csrf(&state, &headers);
+    let page = SignupIndividualPage {
+        ctx: public_ctx(&state, "个人注册", "/signup/individual", csrf),
+        form: Default::default(),
+        errors: vec![],
+        conflict: None,
+    };
+    with_cookie(render(&page), set)
+}
+
+#[derive(serde::Deserialize)]
+struct WithCsrf<T> {
+    csrf: String,
+    #[serde(flatten)]
+    inner: T,
+}
+
+async fn signup_individual(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<WithCsrf<IndividualSignup>>,
+) -> Result<Response, PageError> {
+    check_pre_csrf(&headers, &f.csrf)?;
+    let result = state
+        .store
+        .signup_individual(&f.inner, state.clock.now())
+        .await;
+    let (errors, conflict) = match result {
+        Ok(actor) => return start_session(&state, actor.user_id).await,
+        Err(Error::Invalid(errors)) => (errors, None),
+        Err(Error::Conflict(m)) => (vec![], Some(m)),
+        Err(e) => return Err(e.into()),
+    };
+    let mut form = f.inner;
+    form.password.clear();
+    let page = SignupIndividualPage {
+        ctx: public_ctx(&state, "个人注册", "/signup/individual", f.csrf),
+        form,
+        errors,
+        conflict,
+    };
+    Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
+}
+
+#[derive(Template)]
+#[template(path = "signup_enterprise.html")]
+struct SignupEnterprisePage {
+    ctx: Ctx,
+    form: EnterpriseSignup,
+    cities: &'static [City],
+    errors: Vec<FieldError>,
+    conflict: Option<String>,
+}
+
+async fn signup_enterprise_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let (csrf, set) = pre_csrf(&state, &headers);
+    let page = SignupEnterprisePage {
+        ctx: public_ctx(&state, "企业注册", "/signup/enterprise", csrf),
+        form: Default::default(),
+        cities: state.profile.cities,
+        errors: vec![],
+        conflict: None,
+    };
+    with_cookie(render(&page), set)
+}
+
+async fn signup_enterprise(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(f): Form<WithCsrf<EnterpriseSignup>>,
+) -> Result<Response, PageError> {
+    check_pre_csrf(&headers, &f.csrf)?;
+    let profile = state.profile;
+    let result = state
+        .store
+        .signup_enterprise(&f.inner, |c| profile.city(c).is_some(), state.clock.now())
+        .await;
+    let (errors, conflict) = match result {
+        Ok(actor) => return start_session(&state, actor.user_id).await,
+        Err(Error::Invalid(errors)) => (errors, None),
+        Err(Error::Conflict(m)) => (vec![], Some(m)),
+        Err(e) => return Err(e.into()),
+    };
+    let mut form = f.inner;
+    form.password.clear();
+    let page = SignupEnterprisePage {
+        ctx: public_ctx(&state, "企业注册", "/signup/enterprise", f.csrf),
+        form,
+        cities: state.profile.cities,
+        errors,
+        conflict,
+    };
+    Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
+}
+
+async fn start_session(state: &AppState, user_id: i64) -> Result<Response, PageError> {
+    let (token, _) = state
+        .store
+        .create_session(user_id, state.clock.now())
+        .await?;
+    let mut resp = Redirect::to("/portal").into_response();
+    if let Ok(v) = set_cookie(
+        state,
+        SESSION_COOKIE,
+        &token,
+        erjian_store::accounts::SESSION_HOURS * 3600,
+    )
+    .parse()
+    {
+        resp.headers_mut().append(SET_COOKIE, v);
+    }
+    Ok(resp)
+}

@@ -1,0 +1,343 @@
+//! `/portal`: each role's home — the individual's registrations and applications, the
+//! enterprise's confirmations and people, the authorities' queues and publicity batches.
+
+use super::{render, Ctx};
+use crate::auth::PageUser;
+use crate::error::PageError;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use erjian_domain::workflow::{status_columns, Action, Role, State as AppStateCode, StatusColumns};
+use erjian_store::applications::{Application, ListFilter};
+use erjian_store::qualifications::Qualification;
+use erjian_store::registry::{Enterprise, Person, Registration};
+use erjian_store::workflow::Batch;
+use erjian_store::Error;
+
+#[derive(serde::Deserialize, Default)]
+pub struct PortalQuery {
+    tab: Option<String>,
+    state: Option<String>,
+    done: Option<String>,
+}
+
+pub async fn portal(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(q): Query<PortalQuery>,
+) -> Result<Response, PageError> {
+    match user.actor.role {
+        Role::Individual => individual(&state, &user, q).await,
+        Role::Enterprise => enterprise(&state, &user, q).await,
+        Role::CityAuthority | Role::ProvinceAuthority => authority(&state, &user, q).await,
+        Role::Admin => Ok(Redirect::to("/admin").into_response()),
+    }
+}
+
+/// The message shown after a redirect back from an action.
+pub fn flash(done: Option<&str>) -> Option<String> {
+    let done = done?;
+    let label = Action::parse(done).map(|a| a.label()).or(match done {
+        "saved" => Some("保存草稿"),
+        "batch" => Some("生成公示批次"),
+        "announced" => Some("发布公告"),
+        _ => None,
+    })?;
+    Some(format!("已完成“{label}”。"))
+}
+
+#[derive(Template)]
+#[template(path = "portal_individual.html")]
+struct IndividualPage {
+    ctx: Ctx,
+    person: Person,
+    quals: Vec<Qualification>,
+    regs: Vec<Registration>,
+    apps: Vec<(Application, StatusColumns)>,
+    cannot_apply: Option<String>,
+}
+
+async fn individual(
+    state: &AppState,
+    user: &PageUser,
+    q: PortalQuery,
+) -> Result<Response, PageError> {
+    let store = &state.store;
+    let person = store
+        .person(user.actor.person_id.unwrap_or(-1))
+        .await?
+        .ok_or(Error::NotFound("人员不存在"))?;
+    let quals = store.qualifications_of(&person.id_number).await?;
+    let regs = store.registrations_of_person(person.id).await?;
+    let mut apps = Vec::new();
+    for a in store
+        .applications(&user.actor, &ListFilter::default())
+        .await?
+    {
+        let history = store.audit_for("application", a.id).await?;
+        let cols = status_columns(history.iter().filter_map(|h| {
+            Some((
+                Action::parse(&h.action)?,
+                AppStateCode::parse(h.from_state.as_deref()?)?,
+            ))
+        }));
+        apps.push((a, cols));
+    }
+    let cannot_apply = if let Some(open) = apps.iter().find(|(a, _)| a.state().is_open()) {
+        Some(format!(
+            "您有在办业务（{}，{}），办结或撤回后才能新建申请。",
+            open.0.number,
+            open.0.state().label()
+        ))
+    } else if !regs.is_empty() {
+        Some("您已注册，不能再次办理初始注册。".to_owned())
+    } else if quals.is_empty() {
+        Some("资格库中没有您的资格记录，不能申请注册。".to_owned())
+    } else {
+        None
+    };
+    let ctx =
+        Ctx::new(state, Some(user), "我的业务", "/portal").with_flash(flash(q.done.as_deref()));
+    Ok(render(&IndividualPage {
+        ctx,
+        person,
+        quals,
+        regs,
+        apps,
+        cannot_apply,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "portal_enterprise.html")]
+struct EnterprisePage {
+    ctx: Ctx,
+    enterprise: Enterprise,
+    tabs: Vec<(&'static str, &'static str, Option<usize>)>,
+    tab: String,
+    apps: Vec<Application>,
+    regs: Vec<Registration>,
+    state_options: Vec<(&'static str, &'static str)>,
+    state_filter: String,
+}
+
+async fn enterprise(
+    state: &AppState,
+    user: &PageUser,
+    q: PortalQuery,
+) -> Result<Response, PageError> {
+    let store = &state.store;
+    let enterprise = store
+        .enterprise(user.actor.enterprise_id.unwrap_or(-1))
+        .await?
+        .ok_or(Error::NotFound("企业不存在"))?;
+    let tab = q.tab.unwrap_or_else(|| "pending".into());
+    let pending = store
+        .applications(
+            &user.actor,
+            &ListFilter {
+                states: vec![AppStateCode::AwaitingEnterprise],
+                limit: 0,
+            },
+        )
+        .await?;
+    let regs = store.registrations_of_enterprise(enterprise.id).await?;
+    let state_filter = q.state.unwrap_or_default();
+    let apps = match tab.as_str() {
+        "pending" => pending.clone(),
+        "history" => {
+            let states = AppStateCode::parse(&state_filter).into_iter().collect();
+            store
+                .applications(&user.actor, &ListFilter { states, limit: 0 })
+                .await?
+        }
+        _ => vec![],
+    };
+    let tabs = vec![
+        ("pending", "待确认", Some(pending.len())),
+        ("people", "本单位人员", Some(regs.len())),
+        ("history", "业务记录", None),
+    ];
+    let state_options = AppStateCode::ALL
+        .iter()
+        .filter(|s| **s != AppStateCode::Draft)
+        .map(|s| (s.code(), s.label()))
+        .collect();
+    let active = match tab.as_str() {
+        "people" => "/portal?tab=people",
+        "history" => "/portal?tab=history",
+        _ => "/portal?tab=pending",
+    };
+    let ctx = Ctx::new(state, Some(user), "企业业务", active).with_flash(flash(q.done.as_deref()));
+    Ok(render(&EnterprisePage {
+        ctx,
+        enterprise,
+        tabs,
+        tab,
+        apps,
+        regs,
+        state_options,
+        state_filter,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "portal_authority.html")]
+struct AuthorityPage {
+    ctx: Ctx,
+    title: String,
+    tabs: Vec<(&'static str, &'static str, Option<usize>)>,
+    tab: String,
+    apps: Vec<Application>,
+    batches: Vec<Batch>,
+    publicity_days: i64,
+}
+
+async fn authority(
+    state: &AppState,
+    user: &PageUser,
+    q: PortalQuery,
+) -> Result<Response, PageError> {
+    use AppStateCode as S;
+    let store = &state.store;
+    let province = user.actor.role == Role::ProvinceAuthority;
+    let queues: &[(&str, &str, &[S])] = if province {
+        &[
+            ("prelim", "待复审", &[S::PrelimPassed]),
+            ("approved", "待公示", &[S::Approved]),
+            ("batches", "公示批次", &[S::Publicity]),
+            ("done", "已办", &[S::Announced, S::Refused, S::Returned]),
+        ]
+    } else {
+        &[
+            ("filed", "待受理", &[S::Filed]),
+            ("accepted", "待初审", &[S::Accepted]),
+            (
+                "done",
+                "已办",
+                &[
+                    S::PrelimPassed,
+                    S::Approved,
+                    S::Publicity,
+                    S::Announced,
+                    S::Returned,
+                    S::Refused,
+                    S::NotAccepted,
+                ],
+            ),
+        ]
+    };
+    let tab = q
+        .tab
+        .filter(|t| queues.iter().any(|(k, _, _)| k == t))
+        .unwrap_or_else(|| queues[0].0.to_owned());
+    let mut tabs = Vec::new();
+    let mut apps = Vec::new();
+    for (key, label, states) in queues {
+        let list = store
+            .applications(
+                &user.actor,
+                &ListFilter {
+                    states: states.to_vec(),
+                    limit: 0,
+                },
+            )
+            .await?;
+        tabs.push((*key, *label, (*key != "done").then_some(list.len())));
+        if *key == tab {
+            apps = list;
+        }
+    }
+    let batches = if tab == "batches" {
+        store.batches().await?
+    } else {
+        vec![]
+    };
+    let title = if province {
+        format!("{}（省级审批）", user.actor.name)
+    } else {
+        format!("{}（市级受理、初审）", user.actor.name)
+    };
+    let active = queues
+        .iter()
+        .find(|(k, _, _)| *k == tab)
+        .map(|(k, _, _)| nav_href(k))
+        .unwrap_or("/portal");
+    let ctx =
+        Ctx::new(state, Some(user), title.clone(), active).with_flash(flash(q.done.as_deref()));
+    Ok(render(&AuthorityPage {
+        ctx,
+        title,
+        tabs,
+        tab,
+        apps,
+        batches,
+        publicity_days: state.profile.publicity_days,
+    }))
+}
+
+fn nav_href(tab: &str) -> &'static str {
+    match tab {
+        "filed" => "/portal?tab=filed",
+        "accepted" => "/portal?tab=accepted",
+        "prelim" => "/portal?tab=prelim",
+        "approved" => "/portal?tab=approved",
+        "batches" => "/portal?tab=batches",
+        "done" => "/portal?tab=done",
+        _ => "/portal",
+    }
+}
+
+/// The batch form: the CSRF token and the checked application ids (`ids` repeated).
+fn parse_batch_form(body: &str) -> (String, Vec<i64>) {
+    let mut csrf = String::new();
+    let mut ids = Vec::new();
+    for (k, v) in form_urlencoded_pairs(body) {
+        match k.as_str() {
+            "csrf" => csrf = v,
+            "ids" => ids.extend(v.parse::<i64>().ok()),
+            _ => {}
+        }
+    }
+    (csrf, ids)
+}
+
+/// Decodes `application/x-www-form-urlencoded` pairs, keeping repeated keys.
+pub fn form_urlencoded_pairs(body: &str) -> Vec<(String, String)> {
+    form_urlencoded::parse(body.as_bytes())
+        .into_owned()
+        .collect()
+}
+
+pub async fn start_publicity(
+    State(state): State<AppState>,
+    user: PageUser,
+    body: String,
+) -> Result<Response, PageError> {
+    let (csrf, ids) = parse_batch_form(&body);
+    user.check_csrf(&csrf)?;
+    if ids.is_empty() {
+        return Err(Error::Conflict("请至少勾选一件申请".into()).into());
+    }
+    state
+        .store
+        .start_publicity(&user.actor, &ids, &state.profile, state.clock.now())
+        .await?;
+    Ok(Redirect::to("/portal?tab=batches&done=batch").into_response())
+}
+
+pub async fn announce(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<super::CsrfForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    state
+        .store
+        .announce(&user.actor, id, &state.profile, state.clock.now())
+        .await?;
+    Ok(Redirect::to("/portal?tab=batches&done=announced").into_response())
+}
