@@ -38,3 +38,17 @@ pub async fn fresh_database(kind: TestDb) -> anyhow::Result<String> {
         }
     }
 }
+
+/// Drops a database made by [`fresh_database`] (best effort; SQLite files are left in temp).
+pub async fn drop_database(url: &str) {
+    if let Some(name) = url
+        .strip_prefix("postgres")
+        .and_then(|_| url.rsplit('/').next())
+    {
+        if let Ok(mut conn) = sqlx::PgConnection::connect(&pg_admin_url()).await {
+            let _ = conn
+                .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+                .await;
+        }
+    }
+}

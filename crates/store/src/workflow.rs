@@ -127,7 +127,8 @@ impl Store {
         }
         let day = today(now);
         let serial = next_serial(tx.conn(), &format!("batch:{}", day.format("%Y"))).await?;
-        let ends_on = day + Duration::days(profile.publicity_days);
+        // The last day of publicity: N days counting today; with N = 0 it is already over.
+        let ends_on = day + Duration::days(profile.publicity_days - 1);
         let number = format!("{}建公示〔{}〕{}号", profile.abbr, day.format("%Y"), serial);
         let (batch_id,): (i64,) = sqlx::query_as("INSERT INTO batches (kind, number, created_by, created_at, ends_on) VALUES ('publicity', $1, $2, $3, $4) RETURNING id")
             .bind(&number)

@@ -1,0 +1,245 @@
+//! Test support: spawn the real server on port 0 against a fresh SQLite file or PostgreSQL
+//! database, with a settable clock, and typed API helpers.
+#![allow(dead_code)]
+
+use chrono::{DateTime, Duration, Utc};
+use erjian_store::testing::{drop_database, fresh_database, TestDb};
+use erjian_web::clock::Clock;
+use erjian_web::{start, Config, Server};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+pub const ENTERPRISE_A: &str = "安徽建工集团股份有限公司";
+pub const ENTERPRISE_B: &str = "安徽路桥工程有限公司";
+
+pub fn t0() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-25T02:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+pub struct TestApp {
+    pub server: Server,
+    pub url: String,
+    pub database_url: String,
+    pub clock: Clock,
+    pub http: reqwest::Client,
+}
+
+/// Starts a server with the demo data, the 皖 profile (5-day publicity) and a manual clock.
+pub async fn spawn(kind: TestDb) -> TestApp {
+    let database_url = fresh_database(kind).await.expect("fresh database");
+    spawn_on(&database_url, Clock::manual(t0()), true).await
+}
+
+pub async fn spawn_on(database_url: &str, clock: Clock, demo: bool) -> TestApp {
+    let config = Config {
+        database_url: database_url.to_owned(),
+        addr: "127.0.0.1:0".parse().unwrap(),
+        province: "皖".into(),
+        publicity_days: None,
+        demo,
+        clock: clock.clone(),
+        secure_cookies: false,
+    };
+    let server = start(config).await.expect("server starts");
+    let url = server.url();
+    TestApp {
+        server,
+        url,
+        database_url: database_url.to_owned(),
+        clock,
+        http: reqwest::Client::new(),
+    }
+}
+
+impl TestApp {
+    pub fn advance(&self, days: i64) {
+        self.clock.advance(Duration::days(days));
+    }
+
+    pub async fn finish(self) {
+        let url = self.database_url.clone();
+        self.server.stop().await;
+        drop_database(&url).await;
+    }
+
+    /// The demo account of an enterprise by its name.
+    pub fn enterprise_login(&self, name: &str) -> String {
+        self.server
+            .demo_accounts
+            .iter()
+            .find(|a| a.note == name)
+            .map(|a| a.username.clone())
+            .expect("demo enterprise")
+    }
+
+    pub fn person_id_number(&self, name: &str) -> String {
+        self.server
+            .demo_accounts
+            .iter()
+            .find(|a| a.note.starts_with(name))
+            .map(|a| a.username.clone())
+            .expect("demo person")
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Api {
+        let r = self
+            .http
+            .post(format!("{}/api/login", self.url))
+            .json(&json!({ "username": username, "password": password }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "login {username}");
+        let v: Value = r.json().await.unwrap();
+        Api {
+            base: self.url.clone(),
+            token: v["token"].as_str().unwrap().to_owned(),
+            http: self.http.clone(),
+        }
+    }
+
+    pub async fn city(&self) -> Api {
+        self.login("city1", "Shenhe2026").await
+    }
+
+    pub async fn province(&self) -> Api {
+        self.login("province", "Shenhe2026").await
+    }
+
+    pub async fn enterprise(&self, name: &str) -> Api {
+        self.login(&self.enterprise_login(name), "Qiye2026").await
+    }
+
+    /// Signs up a demo person who has no account yet (张伟, 刘洋, 陈静).
+    pub async fn signup(&self, name: &str) -> Api {
+        let id = self.person_id_number(name);
+        let r = self
+            .http
+            .post(format!("{}/api/signup/individual", self.url))
+            .json(&json!({ "name": name, "id_number": id, "mobile": "13800138000", "password": "Geren2026" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let v: Value = r.json().await.unwrap();
+        Api {
+            base: self.url.clone(),
+            token: v["token"].as_str().unwrap().to_owned(),
+            http: self.http.clone(),
+        }
+    }
+}
+
+/// A logged-in API caller.
+#[derive(Clone)]
+pub struct Api {
+    pub base: String,
+    pub token: String,
+    pub http: reqwest::Client,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn error(&self) -> &str {
+        self.body["error"].as_str().unwrap_or("")
+    }
+}
+
+impl Api {
+    pub async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Reply {
+        let mut req = self
+            .http
+            .request(method, format!("{}{}", self.base, path))
+            .bearer_auth(&self.token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let r = req.send().await.unwrap();
+        let status = r.status();
+        let text = r.text().await.unwrap();
+        Reply {
+            status,
+            body: serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.call(reqwest::Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        self.call(reqwest::Method::POST, path, Some(body)).await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> Reply {
+        self.call(reqwest::Method::PUT, path, Some(body)).await
+    }
+
+    /// Performs a workflow action and expects success.
+    pub async fn act_ok(&self, id: i64, action: &str, reason: Option<&str>) -> String {
+        let r = self
+            .post(
+                &format!("/api/applications/{id}/actions"),
+                json!({ "action": action, "reason": reason }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{action} on {id}: {:?}", r.body);
+        r.body["state"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn apply(&self, enterprise: &str, specialties: &[&str], submit: bool) -> Reply {
+        self.post(
+            "/api/applications",
+            json!({ "enterprise_name": enterprise, "mobile": "13800138000", "specialties": specialties, "declaration": true, "photo_base64": photo_base64(), "submit": submit }),
+        )
+        .await
+    }
+}
+
+/// A real 300×400 PNG with noise (so it is well over the 2 KB minimum).
+pub fn photo_png() -> Vec<u8> {
+    let (w, h) = (300u32, 400u32);
+    let mut data = Vec::with_capacity((w * h * 3) as usize);
+    let mut x: u32 = 12345;
+    for i in 0..w * h {
+        x = x.wrapping_mul(1103515245).wrapping_add(12345);
+        let v = 200u8.saturating_add((x >> 27) as u8) ^ (i % 7) as u8;
+        data.extend_from_slice(&[v, v, 255]);
+    }
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut out, w, h);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        enc.write_header().unwrap().write_image_data(&data).unwrap();
+    }
+    out
+}
+
+pub fn photo_base64() -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(photo_png())
+}
+
+/// Runs an async test body on SQLite and on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                super::$name(erjian_store::testing::TestDb::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                super::$name(erjian_store::testing::TestDb::Postgres).await
+            }
+        }
+    };
+}
