@@ -1,0 +1,194 @@
+//! The portals' security as a browser meets it: session cookie flags, CSRF on every form, the
+//! tenant rule on pages, and redirects for anonymous visitors.
+
+mod common;
+
+use common::*;
+use erjian_store::testing::TestDb;
+use reqwest::{redirect::Policy, StatusCode};
+
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Extracts `name="csrf" value="…"` from a page.
+fn csrf_of(html: &str) -> String {
+    let i = html.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
+    html[i..i + 64].to_owned()
+}
+
+async fn login_page(app: &TestApp, c: &reqwest::Client, user: &str, pw: &str) -> String {
+    let page = c
+        .get(format!("{}/login", app.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let r = c
+        .post(format!("{}/login", app.url))
+        .form(&[
+            ("csrf", csrf_of(&page).as_str()),
+            ("username", user),
+            ("password", pw),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let cookie = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|v| v.starts_with("erjian_session="))
+        .expect("session cookie");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let portal = c
+        .get(format!("{}/portal", app.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    csrf_of(&portal)
+}
+
+async fn forms_need_csrf_and_tenants_stay_apart(db: TestDb) {
+    let app = spawn(db).await;
+    // Anonymous: the portal sends you to the login page.
+    let c = browser();
+    let r = c.get(format!("{}/portal", app.url)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/login");
+
+    // A login form without the matching CSRF token is refused.
+    let r = c
+        .post(format!("{}/login", app.url))
+        .form(&[
+            ("csrf", "x"),
+            ("username", "city1"),
+            ("password", "Shenhe2026"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().await.unwrap().contains("CSRF"));
+
+    // Wrong password on the page: a Chinese message, no session.
+    let page = c
+        .get(format!("{}/login", app.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let r = c
+        .post(format!("{}/login", app.url))
+        .form(&[
+            ("csrf", csrf_of(&page).as_str()),
+            ("username", "city1"),
+            ("password", "nope12345"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert!(r.text().await.unwrap().contains("用户名或密码错误"));
+
+    // An application waiting for enterprise A.
+    let zhang = app.signup("张伟").await;
+    let id = zhang.apply(ENTERPRISE_A, &["10401001"], true).await.body["application"]["id"]
+        .as_i64()
+        .unwrap();
+
+    // Enterprise A's browser: a forged form (wrong token) changes nothing.
+    let a = browser();
+    let token = login_page(&app, &a, &app.enterprise_login(ENTERPRISE_A), "Qiye2026").await;
+    let r = a
+        .post(format!("{}/applications/{id}/action", app.url))
+        .form(&[
+            ("csrf", "0".repeat(64).as_str()),
+            ("action", "enterprise_confirm"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        zhang.get(&format!("/api/applications/{id}")).await.body["application"]["state"],
+        "awaiting_enterprise"
+    );
+    // With the session's token it works and redirects back with a message.
+    let r = a
+        .post(format!("{}/applications/{id}/action", app.url))
+        .form(&[("csrf", token.as_str()), ("action", "enterprise_confirm")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        zhang.get(&format!("/api/applications/{id}")).await.body["application"]["state"],
+        "filed"
+    );
+
+    // Enterprise B's browser cannot open A's application or its photo.
+    let b = browser();
+    login_page(&app, &b, &app.enterprise_login(ENTERPRISE_B), "Qiye2026").await;
+    for path in [
+        format!("/applications/{id}"),
+        format!("/applications/{id}/photo"),
+    ] {
+        let r = b.get(format!("{}{path}", app.url)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    // The applicant's own page shows the photo.
+    let z = browser();
+    login_page(&app, &z, &app.person_id_number("张伟"), "Geren2026").await;
+    let r = z
+        .get(format!("{}/applications/{id}/photo", app.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "image/png");
+    assert_eq!(r.bytes().await.unwrap().to_vec(), photo_png());
+
+    // Logging out ends the session in the database, not just the cookie.
+    let portal = z
+        .get(format!("{}/portal", app.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let r = z
+        .post(format!("{}/logout", app.url))
+        .form(&[("csrf", csrf_of(&portal).as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        z.get(format!("{}/portal", app.url))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    app.finish().await;
+}
+on_both_databases!(forms_need_csrf_and_tenants_stay_apart);
