@@ -51,11 +51,7 @@ impl ResidentId {
         if !b[..17].iter().all(u8::is_ascii_digit) || !(b[17].is_ascii_digit() || b[17] == b'X') {
             return Err(IdError::Characters);
         }
-        let sum: u32 = b[..17]
-            .iter()
-            .zip(ID_WEIGHTS)
-            .map(|(c, w)| u32::from(c - b'0') * w)
-            .sum();
+        let sum: u32 = b[..17].iter().zip(ID_WEIGHTS).map(|(c, w)| u32::from(c - b'0') * w).sum();
         if ID_CHECK[(sum % 11) as usize] != b[17] {
             return Err(IdError::Checksum);
         }
@@ -71,24 +67,13 @@ impl ResidentId {
         if first17.len() != 17 || !first17.bytes().all(|b| b.is_ascii_digit()) {
             return Err(IdError::Characters);
         }
-        let sum: u32 = first17
-            .bytes()
-            .zip(ID_WEIGHTS)
-            .map(|(c, w)| u32::from(c - b'0') * w)
-            .sum();
-        Self::parse(&format!(
-            "{first17}{}",
-            ID_CHECK[(sum % 11) as usize] as char
-        ))
+        let sum: u32 = first17.bytes().zip(ID_WEIGHTS).map(|(c, w)| u32::from(c - b'0') * w).sum();
+        Self::parse(&format!("{first17}{}", ID_CHECK[(sum % 11) as usize] as char))
     }
 
     fn birth_date_opt(&self) -> Option<NaiveDate> {
         let d = &self.0[6..14];
-        NaiveDate::from_ymd_opt(
-            d[0..4].parse().ok()?,
-            d[4..6].parse().ok()?,
-            d[6..8].parse().ok()?,
-        )
+        NaiveDate::from_ymd_opt(d[0..4].parse().ok()?, d[4..6].parse().ok()?, d[6..8].parse().ok()?)
     }
 
     pub fn birth_date(&self) -> NaiveDate {
@@ -120,9 +105,7 @@ impl fmt::Display for ResidentId {
 }
 
 const USCC_ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-const USCC_WEIGHTS: [u32; 17] = [
-    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-];
+const USCC_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CreditCodeError {
@@ -146,30 +129,17 @@ impl CreditCode {
         if s.chars().count() != 18 {
             return Err(CreditCodeError::Length);
         }
-        let values: Vec<u32> = s
-            .chars()
-            .map(|c| USCC_ALPHABET.find(c).map(|i| i as u32))
-            .collect::<Option<_>>()
-            .ok_or(CreditCodeError::Characters)?;
-        let sum: u32 = values[..17]
-            .iter()
-            .zip(USCC_WEIGHTS)
-            .map(|(v, w)| v * w)
-            .sum();
+        let values: Vec<u32> =
+            s.chars().map(|c| USCC_ALPHABET.find(c).map(|i| i as u32)).collect::<Option<_>>().ok_or(CreditCodeError::Characters)?;
+        let sum: u32 = values[..17].iter().zip(USCC_WEIGHTS).map(|(v, w)| v * w).sum();
         let check = (31 - sum % 31) % 31;
-        Ok(CreditCode {
-            check_ok: check == values[17],
-            code: s,
-        })
+        Ok(CreditCode { check_ok: check == values[17], code: s })
     }
 
     /// Completes 17 characters with their check character (for generated and demo data).
     pub fn with_check(first17: &str) -> Result<Self, CreditCodeError> {
-        let values: Vec<u32> = first17
-            .chars()
-            .map(|c| USCC_ALPHABET.find(c).map(|i| i as u32))
-            .collect::<Option<_>>()
-            .ok_or(CreditCodeError::Characters)?;
+        let values: Vec<u32> =
+            first17.chars().map(|c| USCC_ALPHABET.find(c).map(|i| i as u32)).collect::<Option<_>>().ok_or(CreditCodeError::Characters)?;
         if values.len() != 17 {
             return Err(CreditCodeError::Length);
         }
@@ -197,11 +167,7 @@ impl fmt::Display for CreditCode {
 pub fn parse_mobile(input: &str) -> Result<String, &'static str> {
     let s = input.trim();
     let b = s.as_bytes();
-    if b.len() == 11
-        && b.iter().all(u8::is_ascii_digit)
-        && b[0] == b'1'
-        && (b'3'..=b'9').contains(&b[1])
-    {
+    if b.len() == 11 && b.iter().all(u8::is_ascii_digit) && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]) {
         Ok(s.to_owned())
     } else {
         Err("请输入11位手机号码，如 13800138000")
@@ -216,32 +182,19 @@ mod tests {
     fn valid_id_from_the_brief_derives_birth_and_gender() {
         let id = ResidentId::parse("11010519491231002x").unwrap();
         assert_eq!(id.as_str(), "11010519491231002X");
-        assert_eq!(
-            id.birth_date(),
-            NaiveDate::from_ymd_opt(1949, 12, 31).unwrap()
-        );
+        assert_eq!(id.birth_date(), NaiveDate::from_ymd_opt(1949, 12, 31).unwrap());
         assert_eq!(id.gender(), Gender::Female);
         assert_eq!(id.masked(), "110105**********2X");
     }
 
     #[test]
     fn invalid_ids_are_refused_with_their_reason() {
-        assert_eq!(
-            ResidentId::parse("110105194912310021"),
-            Err(IdError::Checksum)
-        );
+        assert_eq!(ResidentId::parse("110105194912310021"), Err(IdError::Checksum));
         assert_eq!(ResidentId::parse("11010519491231002"), Err(IdError::Length));
-        assert_eq!(
-            ResidentId::parse("1101051949123100AX"),
-            Err(IdError::Characters)
-        );
+        assert_eq!(ResidentId::parse("1101051949123100AX"), Err(IdError::Characters));
         // 1949-02-30 does not exist; choose the check digit so only the date is wrong.
         let body = "11010519490230002";
-        let sum: u32 = body
-            .bytes()
-            .zip(ID_WEIGHTS)
-            .map(|(c, w)| u32::from(c - b'0') * w)
-            .sum();
+        let sum: u32 = body.bytes().zip(ID_WEIGHTS).map(|(c, w)| u32::from(c - b'0') * w).sum();
         let full = format!("{body}{}", ID_CHECK[(sum % 11) as usize] as char);
         assert_eq!(ResidentId::parse(&full), Err(IdError::BirthDate));
     }
@@ -249,24 +202,14 @@ mod tests {
     #[test]
     fn male_when_sequence_is_odd() {
         let body = "34010119800101001";
-        let sum: u32 = body
-            .bytes()
-            .zip(ID_WEIGHTS)
-            .map(|(c, w)| u32::from(c - b'0') * w)
-            .sum();
-        let id =
-            ResidentId::parse(&format!("{body}{}", ID_CHECK[(sum % 11) as usize] as char)).unwrap();
+        let sum: u32 = body.bytes().zip(ID_WEIGHTS).map(|(c, w)| u32::from(c - b'0') * w).sum();
+        let id = ResidentId::parse(&format!("{body}{}", ID_CHECK[(sum % 11) as usize] as char)).unwrap();
         assert_eq!(id.gender(), Gender::Male);
     }
 
     #[test]
     fn credit_codes_from_the_brief_check() {
-        for c in [
-            "12110000400777687U",
-            "11100000000013338W",
-            "11430000006122244L",
-            "11370800MB28559184",
-        ] {
+        for c in ["12110000400777687U", "11100000000013338W", "11430000006122244L", "11370800MB28559184"] {
             let code = CreditCode::parse(c).unwrap();
             assert!(code.check_ok(), "{c}");
         }
@@ -276,30 +219,14 @@ mod tests {
     fn credit_code_with_wrong_check_is_legal_but_flagged() {
         let code = CreditCode::parse("12110000400777687A").unwrap();
         assert!(!code.check_ok());
-        assert_eq!(
-            CreditCode::parse("12110000400777687I"),
-            Err(CreditCodeError::Characters)
-        );
-        assert_eq!(
-            CreditCode::parse("1211000040077768"),
-            Err(CreditCodeError::Length)
-        );
+        assert_eq!(CreditCode::parse("12110000400777687I"), Err(CreditCodeError::Characters));
+        assert_eq!(CreditCode::parse("1211000040077768"), Err(CreditCodeError::Length));
     }
 
     #[test]
     fn with_check_completes_valid_numbers() {
-        assert_eq!(
-            ResidentId::with_check("11010519491231002")
-                .unwrap()
-                .as_str(),
-            "11010519491231002X"
-        );
-        assert_eq!(
-            CreditCode::with_check("12110000400777687")
-                .unwrap()
-                .as_str(),
-            "12110000400777687U"
-        );
+        assert_eq!(ResidentId::with_check("11010519491231002").unwrap().as_str(), "11010519491231002X");
+        assert_eq!(CreditCode::with_check("12110000400777687").unwrap().as_str(), "12110000400777687U");
     }
 
     #[test]

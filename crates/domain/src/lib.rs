@@ -29,9 +29,6 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: &str, message: impl Into<String>) -> Self {
-        Self {
-            field: field.to_owned(),
-            message: message.into(),
-        }
+        Self { field: field.to_owned(), message: message.into() }
     }
 }

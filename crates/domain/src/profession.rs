@@ -27,44 +27,16 @@ pub struct Profession {
 }
 
 pub const CONSTRUCTOR_SPECIALTIES: &[Specialty] = &[
-    Specialty {
-        code: "10401001",
-        name: "建筑工程",
-        short: "建筑",
-    },
-    Specialty {
-        code: "10401002",
-        name: "公路工程",
-        short: "公路",
-    },
-    Specialty {
-        code: "10401005",
-        name: "水利水电工程",
-        short: "水利",
-    },
-    Specialty {
-        code: "10401007",
-        name: "矿业工程",
-        short: "矿业",
-    },
-    Specialty {
-        code: "10401010",
-        name: "市政公用工程",
-        short: "市政",
-    },
-    Specialty {
-        code: "10401012",
-        name: "机电工程",
-        short: "机电",
-    },
+    Specialty { code: "10401001", name: "建筑工程", short: "建筑" },
+    Specialty { code: "10401002", name: "公路工程", short: "公路" },
+    Specialty { code: "10401005", name: "水利水电工程", short: "水利" },
+    Specialty { code: "10401007", name: "矿业工程", short: "矿业" },
+    Specialty { code: "10401010", name: "市政公用工程", short: "市政" },
+    Specialty { code: "10401012", name: "机电工程", short: "机电" },
 ];
 
 /// Professions without specialties register under this single pseudo-specialty.
-pub const WHOLE_PROFESSION: &[Specialty] = &[Specialty {
-    code: "00000000",
-    name: "（不分专业）",
-    short: "—",
-}];
+pub const WHOLE_PROFESSION: &[Specialty] = &[Specialty { code: "00000000", name: "（不分专业）", short: "—" }];
 
 pub const PROFESSIONS: &[Profession] = &[
     Profession {
@@ -82,18 +54,10 @@ pub const PROFESSIONS: &[Profession] = &[
         specialties: CONSTRUCTOR_SPECIALTIES,
     },
     Profession {
-        code: "architect2",
-        name: "二级注册建筑师",
-        max_age: 65,
-        initial_registration: true,
-        specialties: WHOLE_PROFESSION,
+        code: "architect2", name: "二级注册建筑师", max_age: 65, initial_registration: true, specialties: WHOLE_PROFESSION
     },
     Profession {
-        code: "structural2",
-        name: "二级注册结构工程师",
-        max_age: 65,
-        initial_registration: true,
-        specialties: WHOLE_PROFESSION,
+        code: "structural2", name: "二级注册结构工程师", max_age: 65, initial_registration: true, specialties: WHOLE_PROFESSION
     },
 ];
 
@@ -114,20 +78,13 @@ impl Profession {
     /// Finds a specialty by code, full name or short name.
     pub fn specialty_by_any(&self, key: &str) -> Option<&'static Specialty> {
         let k = key.trim();
-        self.specialties
-            .iter()
-            .find(|s| s.code == k || s.name == k || s.short == k)
+        self.specialties.iter().find(|s| s.code == k || s.name == k || s.short == k)
     }
 }
 
 /// The display name of a specialty code in any profession.
 pub fn specialty_name(code: &str) -> &'static str {
-    PROFESSIONS
-        .iter()
-        .flat_map(|p| p.specialties.iter())
-        .find(|s| s.code == code)
-        .map(|s| s.name)
-        .unwrap_or("未知专业")
+    PROFESSIONS.iter().flat_map(|p| p.specialties.iter()).find(|s| s.code == code).map(|s| s.name).unwrap_or("未知专业")
 }
 
 #[cfg(test)]
@@ -140,13 +97,7 @@ mod tests {
         assert_eq!(p.specialties.len(), 6);
         assert_eq!(p.specialty_by_any("市政").unwrap().code, "10401010");
         assert_eq!(p.specialty_by_any("机电工程").unwrap().code, "10401012");
-        assert_eq!(
-            profession_by_name("二级注册建筑师")
-                .unwrap()
-                .specialties
-                .len(),
-            1
-        );
+        assert_eq!(profession_by_name("二级注册建筑师").unwrap().specialties.len(), 1);
         assert_eq!(specialty_name("10401005"), "水利水电工程");
     }
 }

@@ -32,18 +32,9 @@ pub const PRESETS: &[ProvinceProfile] = &[
         authority_name: "安徽省住房和城乡建设厅",
         publicity_days: 5,
         cities: &[
-            City {
-                code: "340100",
-                name: "合肥市",
-            },
-            City {
-                code: "340200",
-                name: "芜湖市",
-            },
-            City {
-                code: "340300",
-                name: "蚌埠市",
-            },
+            City { code: "340100", name: "合肥市" },
+            City { code: "340200", name: "芜湖市" },
+            City { code: "340300", name: "蚌埠市" },
         ],
     },
     ProvinceProfile {
@@ -52,16 +43,7 @@ pub const PRESETS: &[ProvinceProfile] = &[
         name: "甘肃省",
         authority_name: "甘肃省住房和城乡建设厅",
         publicity_days: 7,
-        cities: &[
-            City {
-                code: "620100",
-                name: "兰州市",
-            },
-            City {
-                code: "620500",
-                name: "天水市",
-            },
-        ],
+        cities: &[City { code: "620100", name: "兰州市" }, City { code: "620500", name: "天水市" }],
     },
     ProvinceProfile {
         code: "43",
@@ -69,16 +51,7 @@ pub const PRESETS: &[ProvinceProfile] = &[
         name: "湖南省",
         authority_name: "湖南省住房和城乡建设厅",
         publicity_days: 7,
-        cities: &[
-            City {
-                code: "430100",
-                name: "长沙市",
-            },
-            City {
-                code: "430200",
-                name: "株洲市",
-            },
-        ],
+        cities: &[City { code: "430100", name: "长沙市" }, City { code: "430200", name: "株洲市" }],
     },
     ProvinceProfile {
         code: "50",
@@ -86,16 +59,7 @@ pub const PRESETS: &[ProvinceProfile] = &[
         name: "重庆市",
         authority_name: "重庆市住房和城乡建设委员会",
         publicity_days: 5,
-        cities: &[
-            City {
-                code: "500101",
-                name: "万州区",
-            },
-            City {
-                code: "500103",
-                name: "渝中区",
-            },
-        ],
+        cities: &[City { code: "500101", name: "万州区" }, City { code: "500103", name: "渝中区" }],
     },
     ProvinceProfile {
         code: "31",
@@ -103,23 +67,12 @@ pub const PRESETS: &[ProvinceProfile] = &[
         name: "上海市",
         authority_name: "上海市住房和城乡建设管理委员会",
         publicity_days: 5,
-        cities: &[
-            City {
-                code: "310101",
-                name: "黄浦区",
-            },
-            City {
-                code: "310104",
-                name: "徐汇区",
-            },
-        ],
+        cities: &[City { code: "310101", name: "黄浦区" }, City { code: "310104", name: "徐汇区" }],
     },
 ];
 
 pub fn preset(key: &str) -> Option<&'static ProvinceProfile> {
-    PRESETS
-        .iter()
-        .find(|p| p.code == key || p.abbr == key || p.name == key)
+    PRESETS.iter().find(|p| p.code == key || p.abbr == key || p.name == key)
 }
 
 impl ProvinceProfile {

@@ -11,24 +11,8 @@ use crate::profession::{profession_by_name, Profession};
 use chrono::{Datelike, NaiveDate};
 use std::collections::HashSet;
 
-pub const HEADERS_ZH: [&str; 7] = [
-    "姓名",
-    "身份证号",
-    "专业类别",
-    "专业",
-    "资格证书管理号",
-    "取得年份",
-    "发证日期",
-];
-pub const HEADERS_EN: [&str; 7] = [
-    "name",
-    "id_number",
-    "profession",
-    "specialty",
-    "certificate_no",
-    "pass_year",
-    "issue_date",
-];
+pub const HEADERS_ZH: [&str; 7] = ["姓名", "身份证号", "专业类别", "专业", "资格证书管理号", "取得年份", "发证日期"];
+pub const HEADERS_EN: [&str; 7] = ["name", "id_number", "profession", "specialty", "certificate_no", "pass_year", "issue_date"];
 
 /// One person qualified in one specialty.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,67 +44,35 @@ fn decode(bytes: &[u8]) -> String {
 }
 
 /// Parses and checks a whole file; `today` bounds the years.
-pub fn parse_csv(
-    bytes: &[u8],
-    today: NaiveDate,
-) -> Result<Vec<QualificationRecord>, Vec<RowError>> {
+pub fn parse_csv(bytes: &[u8], today: NaiveDate) -> Result<Vec<QualificationRecord>, Vec<RowError>> {
     let text = decode(bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
     let headers: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(str::to_owned).collect(),
-        Err(e) => {
-            return Err(vec![RowError {
-                line: 1,
-                message: format!("无法读取表头：{e}"),
-            }])
-        }
+        Err(e) => return Err(vec![RowError { line: 1, message: format!("无法读取表头：{e}") }]),
     };
     if headers != HEADERS_ZH && headers != HEADERS_EN {
-        return Err(vec![RowError {
-            line: 1,
-            message: format!("表头应为：{}", HEADERS_ZH.join(",")),
-        }]);
+        return Err(vec![RowError { line: 1, message: format!("表头应为：{}", HEADERS_ZH.join(",")) }]);
     }
     let mut records = Vec::new();
     let mut errors = Vec::new();
     let mut seen = HashSet::new();
     for (i, row) in reader.records().enumerate() {
-        let line = row
-            .as_ref()
-            .ok()
-            .and_then(|r| r.position())
-            .map(|p| p.line())
-            .unwrap_or(i as u64 + 2);
-        let result = row
-            .map_err(|e| format!("无法读取：{e}"))
-            .and_then(|r| parse_row(&r, line, today));
+        let line = row.as_ref().ok().and_then(|r| r.position()).map(|p| p.line()).unwrap_or(i as u64 + 2);
+        let result = row.map_err(|e| format!("无法读取：{e}")).and_then(|r| parse_row(&r, line, today));
         match result {
             Ok(rec) => {
-                if seen.insert((
-                    rec.id_number.clone(),
-                    rec.profession.code,
-                    rec.specialty_code,
-                )) {
+                if seen.insert((rec.id_number.clone(), rec.profession.code, rec.specialty_code)) {
                     records.push(rec);
                 } else {
-                    errors.push(RowError {
-                        line,
-                        message: "与文件中前面的行重复（同一人同一专业）".into(),
-                    });
+                    errors.push(RowError { line, message: "与文件中前面的行重复（同一人同一专业）".into() });
                 }
             }
             Err(message) => errors.push(RowError { line, message }),
         }
     }
     if records.is_empty() && errors.is_empty() {
-        errors.push(RowError {
-            line: 2,
-            message: "文件中没有数据行".into(),
-        });
+        errors.push(RowError { line: 2, message: "文件中没有数据行".into() });
     }
     if errors.is_empty() {
         Ok(records)
@@ -129,11 +81,7 @@ pub fn parse_csv(
     }
 }
 
-fn parse_row(
-    r: &csv::StringRecord,
-    line: u64,
-    today: NaiveDate,
-) -> Result<QualificationRecord, String> {
+fn parse_row(r: &csv::StringRecord, line: u64, today: NaiveDate) -> Result<QualificationRecord, String> {
     if r.len() != 7 {
         return Err(format!("应有7列，实际{}列", r.len()));
     }
@@ -142,36 +90,21 @@ fn parse_row(
         return Err("姓名不能为空且不超过30个字".into());
     }
     let id_number = ResidentId::parse(&r[1]).map_err(|e| e.to_string())?;
-    let profession =
-        profession_by_name(&r[2]).ok_or_else(|| format!("专业类别“{}”不存在", &r[2]))?;
-    let specialty = profession
-        .specialty_by_any(&r[3])
-        .ok_or_else(|| format!("专业“{}”不属于{}", &r[3], profession.name))?;
+    let profession = profession_by_name(&r[2]).ok_or_else(|| format!("专业类别“{}”不存在", &r[2]))?;
+    let specialty = profession.specialty_by_any(&r[3]).ok_or_else(|| format!("专业“{}”不属于{}", &r[3], profession.name))?;
     let certificate_no = r[4].to_owned();
     if certificate_no.is_empty() || certificate_no.len() > 40 {
         return Err("资格证书管理号不能为空且不超过40个字符".into());
     }
-    let pass_year: i32 = r[5]
-        .parse()
-        .map_err(|_| format!("取得年份“{}”不是四位年份", &r[5]))?;
+    let pass_year: i32 = r[5].parse().map_err(|_| format!("取得年份“{}”不是四位年份", &r[5]))?;
     if !(1990..=today.year()).contains(&pass_year) {
         return Err(format!("取得年份应在1990至{}之间", today.year()));
     }
-    let issue_date = NaiveDate::parse_from_str(&r[6], "%Y-%m-%d")
-        .map_err(|_| format!("发证日期“{}”应为 YYYY-MM-DD 格式", &r[6]))?;
+    let issue_date = NaiveDate::parse_from_str(&r[6], "%Y-%m-%d").map_err(|_| format!("发证日期“{}”应为 YYYY-MM-DD 格式", &r[6]))?;
     if issue_date.year() < pass_year || issue_date > today {
         return Err("发证日期不能早于取得年份，也不能晚于今天".into());
     }
-    Ok(QualificationRecord {
-        line,
-        name,
-        id_number,
-        profession,
-        specialty_code: specialty.code,
-        certificate_no,
-        pass_year,
-        issue_date,
-    })
+    Ok(QualificationRecord { line, name, id_number, profession, specialty_code: specialty.code, certificate_no, pass_year, issue_date })
 }
 
 #[cfg(test)]
@@ -209,7 +142,8 @@ mod tests {
 
     #[test]
     fn gb18030_files_from_excel_are_read() {
-        let csv = "姓名,身份证号,专业类别,专业,资格证书管理号,取得年份,发证日期\n王芳,11010519491231002X,二级注册建造师,建筑,1,2021,2021-10-20\n";
+        let csv =
+            "姓名,身份证号,专业类别,专业,资格证书管理号,取得年份,发证日期\n王芳,11010519491231002X,二级注册建造师,建筑,1,2021,2021-10-20\n";
         let (gbk, _, _) = encoding_rs::GB18030.encode(csv);
         assert_eq!(parse_csv(&gbk, today()).unwrap()[0].name, "王芳");
     }

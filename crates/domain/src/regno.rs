@@ -37,9 +37,7 @@ impl RegistrationNumber {
         if origin_code.len() != 2 || !origin_code.bytes().all(|b| b.is_ascii_digit()) {
             return Err(RegNoError::Format);
         }
-        if !(1000..=9999).contains(&qualification_year)
-            || !(1000..=9999).contains(&registration_year)
-        {
+        if !(1000..=9999).contains(&qualification_year) || !(1000..=9999).contains(&registration_year) {
             return Err(RegNoError::Format);
         }
         Ok(Self {
@@ -56,21 +54,11 @@ impl RegistrationNumber {
         let mut chars = s.trim().chars();
         let abbr = chars.next().ok_or(RegNoError::Format)?;
         let rest: String = chars.collect();
-        if abbr.is_ascii()
-            || rest.len() != 16
-            || !rest.bytes().all(|b| b.is_ascii_digit())
-            || &rest[0..1] != "2"
-        {
+        if abbr.is_ascii() || rest.len() != 16 || !rest.bytes().all(|b| b.is_ascii_digit()) || &rest[0..1] != "2" {
             return Err(RegNoError::Format);
         }
         let n = |r: std::ops::Range<usize>| rest[r].parse::<i32>().map_err(|_| RegNoError::Format);
-        Self::new(
-            &abbr.to_string(),
-            &rest[1..3],
-            n(3..7)?,
-            n(7..11)?,
-            n(11..16)? as u32,
-        )
+        Self::new(&abbr.to_string(), &rest[1..3], n(3..7)?, n(7..11)?, n(11..16)? as u32)
     }
 }
 
@@ -79,11 +67,7 @@ impl fmt::Display for RegistrationNumber {
         write!(
             f,
             "{}2{}{:04}{:04}{:05}",
-            self.province_abbr,
-            self.origin_code,
-            self.qualification_year,
-            self.registration_year,
-            self.serial
+            self.province_abbr, self.origin_code, self.qualification_year, self.registration_year, self.serial
         )
     }
 }
@@ -102,25 +86,13 @@ mod tests {
     #[test]
     fn serial_overflow_is_an_error() {
         assert!(RegistrationNumber::new("皖", "34", 2020, 2021, 99_999).is_ok());
-        assert_eq!(
-            RegistrationNumber::new("皖", "34", 2020, 2021, 100_000),
-            Err(RegNoError::SerialOverflow)
-        );
+        assert_eq!(RegistrationNumber::new("皖", "34", 2020, 2021, 100_000), Err(RegNoError::SerialOverflow));
     }
 
     #[test]
     fn malformed_numbers_are_refused() {
-        assert_eq!(
-            RegistrationNumber::parse("沪231161800057"),
-            Err(RegNoError::Format)
-        );
-        assert_eq!(
-            RegistrationNumber::parse("22342020202100001"),
-            Err(RegNoError::Format)
-        );
-        assert_eq!(
-            RegistrationNumber::parse("皖3342020202100001"),
-            Err(RegNoError::Format)
-        );
+        assert_eq!(RegistrationNumber::parse("沪231161800057"), Err(RegNoError::Format));
+        assert_eq!(RegistrationNumber::parse("22342020202100001"), Err(RegNoError::Format));
+        assert_eq!(RegistrationNumber::parse("皖3342020202100001"), Err(RegNoError::Format));
     }
 }

@@ -7,8 +7,7 @@ use chrono::{Datelike, Duration, NaiveDate};
 /// The same calendar day `years` later; 29 February becomes 28 February in common years.
 pub fn add_years(d: NaiveDate, years: i32) -> NaiveDate {
     let y = d.year() + years;
-    NaiveDate::from_ymd_opt(y, d.month(), d.day())
-        .unwrap_or_else(|| NaiveDate::from_ymd_opt(y, 2, 28).expect("valid"))
+    NaiveDate::from_ymd_opt(y, d.month(), d.day()).unwrap_or_else(|| NaiveDate::from_ymd_opt(y, 2, 28).expect("valid"))
 }
 
 /// The day a person reaches `age`.
@@ -26,16 +25,10 @@ pub fn validity_end(start: NaiveDate, birth: NaiveDate, max_age: u32) -> NaiveDa
 
 /// Initial, re-registration, renewal, add-specialty and employer change are refused from 90 days
 /// before the `max_age` birthday.
-pub fn check_age_for_registration(
-    today: NaiveDate,
-    birth: NaiveDate,
-    max_age: u32,
-) -> Result<(), String> {
+pub fn check_age_for_registration(today: NaiveDate, birth: NaiveDate, max_age: u32) -> Result<(), String> {
     let limit = birthday(birth, max_age) - Duration::days(90);
     if today >= limit {
-        Err(format!(
-            "距年满{max_age}周岁不足90天（{limit}起），不能办理注册；如需退出请办理注销"
-        ))
+        Err(format!("距年满{max_age}周岁不足90天（{limit}起），不能办理注册；如需退出请办理注销"))
     } else {
         Ok(())
     }
@@ -53,19 +46,12 @@ pub struct CeRequirement {
 /// Hours for one three-year period: 60 + 60 for the first specialty, 30 + 30 for each further one.
 pub fn ce_requirement(specialty_count: usize) -> CeRequirement {
     let extra = specialty_count.saturating_sub(1) as u32;
-    CeRequirement {
-        compulsory: 60 + 30 * extra,
-        elective: 60 + 30 * extra,
-    }
+    CeRequirement { compulsory: 60 + 30 * extra, elective: 60 + 30 * extra }
 }
 
 /// Initial registration more than three years after the qualification was issued (逾期注册)
 /// needs continuing-education hours; otherwise none.
-pub fn initial_ce_requirement(
-    qualified_on: NaiveDate,
-    today: NaiveDate,
-    specialty_count: usize,
-) -> Option<CeRequirement> {
+pub fn initial_ce_requirement(qualified_on: NaiveDate, today: NaiveDate, specialty_count: usize) -> Option<CeRequirement> {
     (today > add_years(qualified_on, 3)).then(|| ce_requirement(specialty_count))
 }
 
@@ -79,30 +65,15 @@ mod tests {
 
     #[test]
     fn three_years_less_a_day() {
-        assert_eq!(
-            validity_end(d(2026, 3, 1), d(1980, 1, 1), 65),
-            d(2029, 2, 28)
-        );
-        assert_eq!(
-            validity_end(d(2024, 2, 29), d(1980, 1, 1), 65),
-            d(2027, 2, 27)
-        );
+        assert_eq!(validity_end(d(2026, 3, 1), d(1980, 1, 1), 65), d(2029, 2, 28));
+        assert_eq!(validity_end(d(2024, 2, 29), d(1980, 1, 1), 65), d(2027, 2, 27));
     }
 
     #[test]
     fn capped_at_the_65th_birthday() {
-        assert_eq!(
-            validity_end(d(2026, 1, 1), d(1962, 6, 15), 65),
-            d(2027, 6, 14)
-        );
-        assert_eq!(
-            validity_end(d(2026, 1, 1), d(1970, 6, 15), 60),
-            d(2028, 12, 31)
-        );
-        assert_eq!(
-            validity_end(d(2026, 1, 1), d(1967, 6, 15), 60),
-            d(2027, 6, 14)
-        );
+        assert_eq!(validity_end(d(2026, 1, 1), d(1962, 6, 15), 65), d(2027, 6, 14));
+        assert_eq!(validity_end(d(2026, 1, 1), d(1970, 6, 15), 60), d(2028, 12, 31));
+        assert_eq!(validity_end(d(2026, 1, 1), d(1967, 6, 15), 60), d(2027, 6, 14));
     }
 
     #[test]
@@ -116,19 +87,7 @@ mod tests {
     fn continuing_education_after_three_years() {
         let q = d(2020, 5, 10);
         assert_eq!(initial_ce_requirement(q, d(2023, 5, 10), 1), None);
-        assert_eq!(
-            initial_ce_requirement(q, d(2023, 5, 11), 1),
-            Some(CeRequirement {
-                compulsory: 60,
-                elective: 60
-            })
-        );
-        assert_eq!(
-            initial_ce_requirement(q, d(2026, 1, 1), 3),
-            Some(CeRequirement {
-                compulsory: 120,
-                elective: 120
-            })
-        );
+        assert_eq!(initial_ce_requirement(q, d(2023, 5, 11), 1), Some(CeRequirement { compulsory: 60, elective: 60 }));
+        assert_eq!(initial_ce_requirement(q, d(2026, 1, 1), 3), Some(CeRequirement { compulsory: 120, elective: 120 }));
     }
 }

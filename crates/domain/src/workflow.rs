@@ -17,13 +17,7 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
-        Role::Individual,
-        Role::Enterprise,
-        Role::CityAuthority,
-        Role::ProvinceAuthority,
-        Role::Admin,
-    ];
+    pub const ALL: [Role; 5] = [Role::Individual, Role::Enterprise, Role::CityAuthority, Role::ProvinceAuthority, Role::Admin];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -132,10 +126,7 @@ impl State {
 
     /// Open applications block a new one for the same person ("已有在办业务").
     pub fn is_open(self) -> bool {
-        !matches!(
-            self,
-            State::Announced | State::NotAccepted | State::Refused | State::Withdrawn
-        )
+        !matches!(self, State::Announced | State::NotAccepted | State::Refused | State::Withdrawn)
     }
 
     /// The applicant may change the form's data only in these states.
@@ -216,37 +207,23 @@ impl Action {
 
     /// Actions that must carry a reason the applicant will read.
     pub fn needs_reason(self) -> bool {
-        matches!(
-            self,
-            Action::EnterpriseReturn | Action::RefuseAcceptance | Action::Return | Action::Refuse
-        )
+        matches!(self, Action::EnterpriseReturn | Action::RefuseAcceptance | Action::Return | Action::Refuse)
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransitionError {
     #[error("{role}不能执行“{action}”操作")]
-    Forbidden {
-        role: &'static str,
-        action: &'static str,
-    },
+    Forbidden { role: &'static str, action: &'static str },
     #[error("当前状态为“{state}”，不能执行“{action}”")]
-    IllegalState {
-        state: &'static str,
-        action: &'static str,
-    },
+    IllegalState { state: &'static str, action: &'static str },
     #[error("请填写“{action}”的理由")]
     ReasonRequired { action: &'static str },
 }
 
 /// Decides one transition: the new state, or why not. Every state change in erjian goes
 /// through here.
-pub fn transition(
-    state: State,
-    action: Action,
-    role: Role,
-    reason: Option<&str>,
-) -> Result<State, TransitionError> {
+pub fn transition(state: State, action: Action, role: Role, reason: Option<&str>) -> Result<State, TransitionError> {
     use Action as A;
     use Role as R;
     use State as S;
@@ -258,16 +235,11 @@ pub fn transition(
         A::Approve | A::StartPublicity | A::Announce => role == R::ProvinceAuthority,
     };
     if !allowed_role {
-        return Err(TransitionError::Forbidden {
-            role: role.label(),
-            action: action.label(),
-        });
+        return Err(TransitionError::Forbidden { role: role.label(), action: action.label() });
     }
     let next = match (action, state, role) {
         (A::Submit, S::Draft | S::Returned, _) => Some(S::AwaitingEnterprise),
-        (A::Withdraw, S::Draft | S::AwaitingEnterprise | S::Filed | S::Returned, _) => {
-            Some(S::Withdrawn)
-        }
+        (A::Withdraw, S::Draft | S::AwaitingEnterprise | S::Filed | S::Returned, _) => Some(S::Withdrawn),
         (A::EnterpriseConfirm, S::AwaitingEnterprise, _) => Some(S::Filed),
         (A::EnterpriseReturn, S::AwaitingEnterprise, _) => Some(S::Returned),
         (A::Accept, S::Filed, _) => Some(S::Accepted),
@@ -276,22 +248,15 @@ pub fn transition(
         (A::Return, S::Filed | S::Accepted, R::CityAuthority) => Some(S::Returned),
         (A::Return, S::PrelimPassed, R::ProvinceAuthority) => Some(S::Returned),
         (A::Refuse, S::Accepted, R::CityAuthority) => Some(S::Refused),
-        (A::Refuse, S::PrelimPassed | S::Approved | S::Publicity, R::ProvinceAuthority) => {
-            Some(S::Refused)
-        }
+        (A::Refuse, S::PrelimPassed | S::Approved | S::Publicity, R::ProvinceAuthority) => Some(S::Refused),
         (A::Approve, S::PrelimPassed, _) => Some(S::Approved),
         (A::StartPublicity, S::Approved, _) => Some(S::Publicity),
         (A::Announce, S::Publicity, _) => Some(S::Announced),
         _ => None,
     };
-    let next = next.ok_or(TransitionError::IllegalState {
-        state: state.label(),
-        action: action.label(),
-    })?;
+    let next = next.ok_or(TransitionError::IllegalState { state: state.label(), action: action.label() })?;
     if action.needs_reason() && reason.is_none_or(|r| r.trim().is_empty()) {
-        return Err(TransitionError::ReasonRequired {
-            action: action.label(),
-        });
+        return Err(TransitionError::ReasonRequired { action: action.label() });
     }
     Ok(next)
 }
@@ -308,13 +273,7 @@ pub struct StatusColumns {
 
 impl StatusColumns {
     fn pending() -> Self {
-        StatusColumns {
-            acceptance: "未受理",
-            preliminary: "未审核",
-            second: "未审核",
-            publicity: "—",
-            announcement: "—",
-        }
+        StatusColumns { acceptance: "未受理", preliminary: "未审核", second: "未审核", publicity: "—", announcement: "—" }
     }
 }
 
@@ -345,148 +304,53 @@ pub fn status_columns(history: impl IntoIterator<Item = (Action, State)>) -> Sta
     c
 }
 
+/// Who may see an application (tenant rule): the applicant; the enterprise it names once it is
+/// no longer a private draft; the city authority of its city, and the province authority, once it
+/// has left the applicant and the enterprise. The admin handles accounts, not applications.
+pub fn may_view(role: Role, own_person: bool, own_enterprise: bool, own_city: bool, state: State) -> bool {
+    let filed = !matches!(state, State::Draft | State::AwaitingEnterprise);
+    match role {
+        Role::Individual => own_person,
+        Role::Enterprise => own_enterprise && state != State::Draft,
+        Role::CityAuthority => own_city && filed,
+        Role::ProvinceAuthority => filed,
+        Role::Admin => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     /// The full table of legal transitions: (from, action, role) → to.
     const LEGAL: &[(State, Action, Role, State)] = &[
-        (
-            State::Draft,
-            Action::Submit,
-            Role::Individual,
-            State::AwaitingEnterprise,
-        ),
-        (
-            State::Returned,
-            Action::Submit,
-            Role::Individual,
-            State::AwaitingEnterprise,
-        ),
-        (
-            State::Draft,
-            Action::Withdraw,
-            Role::Individual,
-            State::Withdrawn,
-        ),
-        (
-            State::AwaitingEnterprise,
-            Action::Withdraw,
-            Role::Individual,
-            State::Withdrawn,
-        ),
-        (
-            State::Filed,
-            Action::Withdraw,
-            Role::Individual,
-            State::Withdrawn,
-        ),
-        (
-            State::Returned,
-            Action::Withdraw,
-            Role::Individual,
-            State::Withdrawn,
-        ),
-        (
-            State::AwaitingEnterprise,
-            Action::EnterpriseConfirm,
-            Role::Enterprise,
-            State::Filed,
-        ),
-        (
-            State::AwaitingEnterprise,
-            Action::EnterpriseReturn,
-            Role::Enterprise,
-            State::Returned,
-        ),
-        (
-            State::Filed,
-            Action::Accept,
-            Role::CityAuthority,
-            State::Accepted,
-        ),
-        (
-            State::Filed,
-            Action::RefuseAcceptance,
-            Role::CityAuthority,
-            State::NotAccepted,
-        ),
-        (
-            State::Filed,
-            Action::Return,
-            Role::CityAuthority,
-            State::Returned,
-        ),
-        (
-            State::Accepted,
-            Action::PrelimApprove,
-            Role::CityAuthority,
-            State::PrelimPassed,
-        ),
-        (
-            State::Accepted,
-            Action::Return,
-            Role::CityAuthority,
-            State::Returned,
-        ),
-        (
-            State::Accepted,
-            Action::Refuse,
-            Role::CityAuthority,
-            State::Refused,
-        ),
-        (
-            State::PrelimPassed,
-            Action::Approve,
-            Role::ProvinceAuthority,
-            State::Approved,
-        ),
-        (
-            State::PrelimPassed,
-            Action::Return,
-            Role::ProvinceAuthority,
-            State::Returned,
-        ),
-        (
-            State::PrelimPassed,
-            Action::Refuse,
-            Role::ProvinceAuthority,
-            State::Refused,
-        ),
-        (
-            State::Approved,
-            Action::Refuse,
-            Role::ProvinceAuthority,
-            State::Refused,
-        ),
-        (
-            State::Approved,
-            Action::StartPublicity,
-            Role::ProvinceAuthority,
-            State::Publicity,
-        ),
-        (
-            State::Publicity,
-            Action::Refuse,
-            Role::ProvinceAuthority,
-            State::Refused,
-        ),
-        (
-            State::Publicity,
-            Action::Announce,
-            Role::ProvinceAuthority,
-            State::Announced,
-        ),
+        (State::Draft, Action::Submit, Role::Individual, State::AwaitingEnterprise),
+        (State::Returned, Action::Submit, Role::Individual, State::AwaitingEnterprise),
+        (State::Draft, Action::Withdraw, Role::Individual, State::Withdrawn),
+        (State::AwaitingEnterprise, Action::Withdraw, Role::Individual, State::Withdrawn),
+        (State::Filed, Action::Withdraw, Role::Individual, State::Withdrawn),
+        (State::Returned, Action::Withdraw, Role::Individual, State::Withdrawn),
+        (State::AwaitingEnterprise, Action::EnterpriseConfirm, Role::Enterprise, State::Filed),
+        (State::AwaitingEnterprise, Action::EnterpriseReturn, Role::Enterprise, State::Returned),
+        (State::Filed, Action::Accept, Role::CityAuthority, State::Accepted),
+        (State::Filed, Action::RefuseAcceptance, Role::CityAuthority, State::NotAccepted),
+        (State::Filed, Action::Return, Role::CityAuthority, State::Returned),
+        (State::Accepted, Action::PrelimApprove, Role::CityAuthority, State::PrelimPassed),
+        (State::Accepted, Action::Return, Role::CityAuthority, State::Returned),
+        (State::Accepted, Action::Refuse, Role::CityAuthority, State::Refused),
+        (State::PrelimPassed, Action::Approve, Role::ProvinceAuthority, State::Approved),
+        (State::PrelimPassed, Action::Return, Role::ProvinceAuthority, State::Returned),
+        (State::PrelimPassed, Action::Refuse, Role::ProvinceAuthority, State::Refused),
+        (State::Approved, Action::Refuse, Role::ProvinceAuthority, State::Refused),
+        (State::Approved, Action::StartPublicity, Role::ProvinceAuthority, State::Publicity),
+        (State::Publicity, Action::Refuse, Role::ProvinceAuthority, State::Refused),
+        (State::Publicity, Action::Announce, Role::ProvinceAuthority, State::Announced),
     ];
 
     #[test]
     fn every_legal_transition_succeeds() {
         for &(from, action, role, to) in LEGAL {
-            assert_eq!(
-                transition(from, action, role, Some("理由")),
-                Ok(to),
-                "{from:?} {action:?} {role:?}"
-            );
+            assert_eq!(transition(from, action, role, Some("理由")), Ok(to), "{from:?} {action:?} {role:?}");
         }
     }
 
@@ -495,16 +359,10 @@ mod tests {
         for from in State::ALL {
             for action in Action::ALL {
                 for role in Role::ALL {
-                    if LEGAL
-                        .iter()
-                        .any(|&(f, a, r, _)| f == from && a == action && r == role)
-                    {
+                    if LEGAL.iter().any(|&(f, a, r, _)| f == from && a == action && r == role) {
                         continue;
                     }
-                    assert!(
-                        transition(from, action, role, Some("理由")).is_err(),
-                        "{from:?} {action:?} {role:?} must be illegal"
-                    );
+                    assert!(transition(from, action, role, Some("理由")).is_err(), "{from:?} {action:?} {role:?} must be illegal");
                 }
             }
         }
@@ -512,16 +370,9 @@ mod tests {
 
     #[test]
     fn wrong_role_is_forbidden_and_says_so_in_chinese() {
-        let e = transition(
-            State::PrelimPassed,
-            Action::Approve,
-            Role::CityAuthority,
-            None,
-        )
-        .unwrap_err();
+        let e = transition(State::PrelimPassed, Action::Approve, Role::CityAuthority, None).unwrap_err();
         assert_eq!(e.to_string(), "市级主管部门不能执行“复审通过”操作");
-        let e =
-            transition(State::Announced, Action::Accept, Role::CityAuthority, None).unwrap_err();
+        let e = transition(State::Announced, Action::Accept, Role::CityAuthority, None).unwrap_err();
         assert!(matches!(e, TransitionError::IllegalState { .. }));
     }
 
@@ -530,9 +381,7 @@ mod tests {
         for r in [None, Some("  ")] {
             assert_eq!(
                 transition(State::Filed, Action::Return, Role::CityAuthority, r),
-                Err(TransitionError::ReasonRequired {
-                    action: "退回补正"
-                })
+                Err(TransitionError::ReasonRequired { action: "退回补正" })
             );
         }
         assert!(transition(State::Filed, Action::Accept, Role::CityAuthority, None).is_ok());
@@ -540,55 +389,13 @@ mod tests {
 
     #[test]
     fn tenants_see_only_their_own() {
-        assert!(may_view(
-            Role::Enterprise,
-            false,
-            true,
-            false,
-            State::AwaitingEnterprise
-        ));
-        assert!(!may_view(
-            Role::Enterprise,
-            false,
-            false,
-            true,
-            State::AwaitingEnterprise
-        ));
-        assert!(!may_view(
-            Role::Enterprise,
-            false,
-            true,
-            false,
-            State::Draft
-        ));
-        assert!(!may_view(
-            Role::CityAuthority,
-            false,
-            false,
-            true,
-            State::AwaitingEnterprise
-        ));
-        assert!(may_view(
-            Role::CityAuthority,
-            false,
-            false,
-            true,
-            State::Filed
-        ));
-        assert!(!may_view(
-            Role::CityAuthority,
-            false,
-            false,
-            false,
-            State::Filed
-        ));
-        assert!(may_view(
-            Role::ProvinceAuthority,
-            false,
-            false,
-            false,
-            State::PrelimPassed
-        ));
+        assert!(may_view(Role::Enterprise, false, true, false, State::AwaitingEnterprise));
+        assert!(!may_view(Role::Enterprise, false, false, true, State::AwaitingEnterprise));
+        assert!(!may_view(Role::Enterprise, false, true, false, State::Draft));
+        assert!(!may_view(Role::CityAuthority, false, false, true, State::AwaitingEnterprise));
+        assert!(may_view(Role::CityAuthority, false, false, true, State::Filed));
+        assert!(!may_view(Role::CityAuthority, false, false, false, State::Filed));
+        assert!(may_view(Role::ProvinceAuthority, false, false, false, State::PrelimPassed));
         assert!(!may_view(Role::Individual, false, true, true, State::Filed));
         assert!(!may_view(Role::Admin, true, true, true, State::Filed));
     }
@@ -627,32 +434,8 @@ mod tests {
         assert_eq!(
             c,
             StatusColumns {
-                acceptance: "已受理",
-                preliminary: "通过",
-                second: "通过",
-                publicity: "公示期满",
-                announcement: "已公告"
+                acceptance: "已受理", preliminary: "通过", second: "通过", publicity: "公示期满", announcement: "已公告"
             }
         );
-    }
-}
-
-/// Who may see an application (tenant rule): the applicant; the enterprise it names once it is
-/// no longer a private draft; the city authority of its city, and the province authority, once it
-/// has left the applicant and the enterprise. The admin handles accounts, not applications.
-pub fn may_view(
-    role: Role,
-    own_person: bool,
-    own_enterprise: bool,
-    own_city: bool,
-    state: State,
-) -> bool {
-    let filed = !matches!(state, State::Draft | State::AwaitingEnterprise);
-    match role {
-        Role::Individual => own_person,
-        Role::Enterprise => own_enterprise && state != State::Draft,
-        Role::CityAuthority => own_city && filed,
-        Role::ProvinceAuthority => filed,
-        Role::Admin => false,
     }
 }

@@ -10,19 +10,10 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 #[derive(Parser)]
-#[command(
-    name = "erjian",
-    version,
-    about = "二级注册建造师注册管理与电子证照系统"
-)]
+#[command(name = "erjian", version, about = "二级注册建造师注册管理与电子证照系统")]
 struct Cli {
     /// Where the default SQLite database and other data live.
-    #[arg(
-        long,
-        global = true,
-        default_value = "./erjian-data",
-        env = "ERJIAN_DATA"
-    )]
+    #[arg(long, global = true, default_value = "./erjian-data", env = "ERJIAN_DATA")]
     data: PathBuf,
     /// A `postgres://` or `sqlite://` URL; defaults to SQLite inside --data.
     #[arg(long, global = true, env = "ERJIAN_DATABASE_URL")]
@@ -58,39 +49,22 @@ fn database_url(cli: &Cli) -> anyhow::Result<String> {
     if let Some(u) = &cli.database_url {
         return Ok(u.clone());
     }
-    std::fs::create_dir_all(&cli.data)
-        .with_context(|| format!("cannot create data directory {}", cli.data.display()))?;
+    std::fs::create_dir_all(&cli.data).with_context(|| format!("cannot create data directory {}", cli.data.display()))?;
     Ok(format!("sqlite://{}", cli.data.join("erjian.db").display()))
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()))
         .init();
     let cli = Cli::parse();
     let url = database_url(&cli)?;
     match cli.command {
-        Command::Serve {
-            addr,
-            demo,
-            province,
-            publicity_days,
-            secure_cookies,
-        } => {
+        Command::Serve { addr, demo, province, publicity_days, secure_cookies } => {
             let publicity_days = publicity_days.or(demo.then_some(0));
-            let config = erjian_web::Config {
-                database_url: url,
-                addr,
-                province,
-                publicity_days,
-                demo,
-                clock: Clock::System,
-                secure_cookies,
-            };
+            let config =
+                erjian_web::Config { database_url: url, addr, province, publicity_days, demo, clock: Clock::System, secure_cookies };
             let server = erjian_web::start(config).await?;
             print_demo(&server);
             println!("erjian 已启动：{}", server.url());
@@ -106,25 +80,16 @@ fn print_demo(server: &erjian_web::Server) {
     if server.demo_accounts.is_empty() {
         return;
     }
-    println!(
-        "演示账号（公示期 {} 天）：",
-        server.state.profile.publicity_days
-    );
+    println!("演示账号（公示期 {} 天）：", server.state.profile.publicity_days);
     for a in &server.demo_accounts {
-        println!(
-            "  {:<14} 账号 {:<20} 密码 {:<12} {}",
-            a.role, a.username, a.password, a.note
-        );
+        println!("  {:<14} 账号 {:<20} 密码 {:<12} {}", a.role, a.username, a.password, a.note);
     }
 }
 
 async fn import(url: &str, file: &Path) -> anyhow::Result<()> {
     let bytes = std::fs::read(file).with_context(|| format!("无法读取文件 {}", file.display()))?;
     let store = Store::connect(url).await?;
-    match store
-        .import_qualifications(None, &bytes, chrono::Utc::now())
-        .await
-    {
+    match store.import_qualifications(None, &bytes, chrono::Utc::now()).await {
         Ok(n) => println!("已导入 {n} 条资格记录"),
         Err(ImportError::Rows(rows)) => {
             eprintln!("文件未导入，以下各行有误：");

@@ -8,9 +8,7 @@ use crate::audit::{self, Entry};
 use crate::db::{is_unique_violation, parse_ts, ts};
 use crate::error::{Error, Result};
 use crate::{Actor, Store};
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use chrono::{DateTime, Duration, Utc};
 use erjian_domain::ids::{parse_mobile, CreditCode, ResidentId};
@@ -24,18 +22,11 @@ pub const SESSION_HOURS: i64 = 12;
 
 pub fn hash_password(password: &str) -> String {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .expect("argon2id hashing cannot fail with default params")
-        .to_string()
+    Argon2::default().hash_password(password.as_bytes(), &salt).expect("argon2id hashing cannot fail with default params").to_string()
 }
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &h)
-            .is_ok()
-    })
+    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
 /// At least 8 characters with both letters and digits.
@@ -47,10 +38,7 @@ pub fn check_password_policy(password: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(Error::invalid(
-            "password",
-            "密码应为8–64位，且同时包含字母和数字",
-        ))
+        Err(Error::invalid("password", "密码应为8–64位，且同时包含字母和数字"))
     }
 }
 
@@ -111,6 +99,15 @@ pub struct IndividualSignup {
     pub password: String,
 }
 
+/// An authority or admin account to create.
+pub struct NewStaff<'a> {
+    pub username: &'a str,
+    pub password: &'a str,
+    pub role: Role,
+    pub name: &'a str,
+    pub city_code: Option<&'a str>,
+}
+
 /// What sign-up of an enterprise asks.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 pub struct EnterpriseSignup {
@@ -123,18 +120,10 @@ pub struct EnterpriseSignup {
 
 impl Store {
     /// Real-name sign-up: the name and ID number must match a qualification record.
-    pub async fn signup_individual(
-        &self,
-        s: &IndividualSignup,
-        now: DateTime<Utc>,
-    ) -> Result<Actor> {
+    pub async fn signup_individual(&self, s: &IndividualSignup, now: DateTime<Utc>) -> Result<Actor> {
         let mut errors = Vec::new();
-        let id = ResidentId::parse(&s.id_number)
-            .map_err(|e| errors.push(erjian_domain::FieldError::new("id_number", e.to_string())))
-            .ok();
-        let mobile = parse_mobile(&s.mobile)
-            .map_err(|m| errors.push(erjian_domain::FieldError::new("mobile", m)))
-            .ok();
+        let id = ResidentId::parse(&s.id_number).map_err(|e| errors.push(erjian_domain::FieldError::new("id_number", e.to_string()))).ok();
+        let mobile = parse_mobile(&s.mobile).map_err(|m| errors.push(erjian_domain::FieldError::new("mobile", m))).ok();
         if s.name.trim().is_empty() {
             errors.push(erjian_domain::FieldError::new("name", "请输入姓名"));
         }
@@ -145,18 +134,13 @@ impl Store {
             return Err(Error::Invalid(errors));
         };
         let name = s.name.trim();
-        let matched: Option<(String,)> = sqlx::query_as(
-            "SELECT name FROM qualifications WHERE id_number = $1 AND name = $2 LIMIT 1",
-        )
-        .bind(id.as_str())
-        .bind(name)
-        .fetch_optional(&self.pool)
-        .await?;
+        let matched: Option<(String,)> = sqlx::query_as("SELECT name FROM qualifications WHERE id_number = $1 AND name = $2 LIMIT 1")
+            .bind(id.as_str())
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?;
         if matched.is_none() {
-            return Err(Error::invalid(
-                "id_number",
-                "实名核验未通过：姓名与身份证号不一致，或资格库中没有您的资格记录",
-            ));
+            return Err(Error::invalid("id_number", "实名核验未通过：姓名与身份证号不一致，或资格库中没有您的资格记录"));
         }
         let hash = hash_password(&s.password);
         let mut tx = self.write().await?;
@@ -169,23 +153,11 @@ impl Store {
             .bind(ts(now))
             .execute(tx.conn())
             .await?;
-        let (person_id,): (i64,) = sqlx::query_as("SELECT id FROM persons WHERE id_number = $1")
-            .bind(id.as_str())
-            .fetch_one(tx.conn())
-            .await?;
-        let user_id = insert_user(
-            &mut tx,
-            id.as_str(),
-            &hash,
-            Role::Individual,
-            name,
-            Some(person_id),
-            None,
-            None,
-            now,
-        )
-        .await
-        .map_err(|e| unique_to(e, "该身份证号已注册账号，请直接登录"))?;
+        let (person_id,): (i64,) =
+            sqlx::query_as("SELECT id FROM persons WHERE id_number = $1").bind(id.as_str()).fetch_one(tx.conn()).await?;
+        let user_id = insert_user(&mut tx, id.as_str(), &hash, Role::Individual, name, Some(person_id), None, None, now)
+            .await
+            .map_err(|e| unique_to(e, "该身份证号已注册账号，请直接登录"))?;
         let actor = Actor {
             user_id,
             username: id.to_string(),
@@ -195,46 +167,25 @@ impl Store {
             enterprise_id: None,
             city_code: None,
         };
-        audit::record(
-            tx.conn(),
-            now,
-            Some(&actor),
-            Entry::new("signup", "user", Some(user_id)),
-        )
-        .await?;
+        audit::record(tx.conn(), now, Some(&actor), Entry::new("signup", "user", Some(user_id))).await?;
         tx.commit().await?;
         Ok(actor)
     }
 
     /// Enterprise sign-up with name and credit code (a failing pilot check is accepted).
-    pub async fn signup_enterprise(
-        &self,
-        s: &EnterpriseSignup,
-        city_ok: impl Fn(&str) -> bool,
-        now: DateTime<Utc>,
-    ) -> Result<Actor> {
+    pub async fn signup_enterprise(&self, s: &EnterpriseSignup, city_ok: impl Fn(&str) -> bool, now: DateTime<Utc>) -> Result<Actor> {
         let mut errors = Vec::new();
-        let code = CreditCode::parse(&s.credit_code)
-            .map_err(|e| errors.push(erjian_domain::FieldError::new("credit_code", e.to_string())))
-            .ok();
+        let code =
+            CreditCode::parse(&s.credit_code).map_err(|e| errors.push(erjian_domain::FieldError::new("credit_code", e.to_string()))).ok();
         let name = s.name.trim();
         if name.chars().count() < 4 || name.chars().count() > 60 {
-            errors.push(erjian_domain::FieldError::new(
-                "name",
-                "请输入企业全称（4–60个字）",
-            ));
+            errors.push(erjian_domain::FieldError::new("name", "请输入企业全称（4–60个字）"));
         }
         if !city_ok(&s.city_code) {
-            errors.push(erjian_domain::FieldError::new(
-                "city_code",
-                "请选择企业注册所在地",
-            ));
+            errors.push(erjian_domain::FieldError::new("city_code", "请选择企业注册所在地"));
         }
         if s.legal_rep.trim().is_empty() {
-            errors.push(erjian_domain::FieldError::new(
-                "legal_rep",
-                "请输入法定代表人姓名",
-            ));
+            errors.push(erjian_domain::FieldError::new("legal_rep", "请输入法定代表人姓名"));
         }
         if let Err(Error::Invalid(mut e)) = check_password_policy(&s.password) {
             errors.append(&mut e);
@@ -255,19 +206,10 @@ impl Store {
         .fetch_one(tx.conn())
         .await
         .map_err(|e| unique_to(e, "该企业名称或统一社会信用代码已注册，请直接登录"))?;
-        let user_id = insert_user(
-            &mut tx,
-            code.as_str(),
-            &hash,
-            Role::Enterprise,
-            name,
-            None,
-            Some(enterprise_id),
-            Some(&s.city_code),
-            now,
-        )
-        .await
-        .map_err(|e| unique_to(e, "该统一社会信用代码已注册账号，请直接登录"))?;
+        let user_id =
+            insert_user(&mut tx, code.as_str(), &hash, Role::Enterprise, name, None, Some(enterprise_id), Some(&s.city_code), now)
+                .await
+                .map_err(|e| unique_to(e, "该统一社会信用代码已注册账号，请直接登录"))?;
         let actor = Actor {
             user_id,
             username: code.to_string(),
@@ -277,68 +219,28 @@ impl Store {
             enterprise_id: Some(enterprise_id),
             city_code: Some(s.city_code.clone()),
         };
-        let detail = (!code.check_ok())
-            .then_some("统一社会信用代码校验位未通过（早期试点代码），已按规定接受");
-        audit::record(
-            tx.conn(),
-            now,
-            Some(&actor),
-            Entry {
-                detail,
-                ..Entry::new("signup", "user", Some(user_id))
-            },
-        )
-        .await?;
+        let detail = (!code.check_ok()).then_some("统一社会信用代码校验位未通过（早期试点代码），已按规定接受");
+        audit::record(tx.conn(), now, Some(&actor), Entry { detail, ..Entry::new("signup", "user", Some(user_id)) }).await?;
         tx.commit().await?;
         Ok(actor)
     }
 
     /// Creates an authority or admin account (by the admin, or by the demo seed).
-    pub async fn create_staff(
-        &self,
-        by: Option<&Actor>,
-        username: &str,
-        password: &str,
-        role: Role,
-        name: &str,
-        city_code: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> Result<i64> {
-        check_password_policy(password)?;
-        if username.trim().len() < 3 {
+    pub async fn create_staff(&self, by: Option<&Actor>, new: &NewStaff<'_>, now: DateTime<Utc>) -> Result<i64> {
+        check_password_policy(new.password)?;
+        if new.username.trim().len() < 3 {
             return Err(Error::invalid("username", "用户名至少3个字符"));
         }
-        if role == Role::CityAuthority && city_code.is_none() {
-            return Err(Error::invalid(
-                "city_code",
-                "市级主管部门账号须选择所属城市",
-            ));
+        if new.role == Role::CityAuthority && new.city_code.is_none() {
+            return Err(Error::invalid("city_code", "市级主管部门账号须选择所属城市"));
         }
-        let hash = hash_password(password);
+        let hash = hash_password(new.password);
         let mut tx = self.write().await?;
-        let id = insert_user(
-            &mut tx,
-            username.trim(),
-            &hash,
-            role,
-            name,
-            None,
-            None,
-            city_code,
-            now,
-        )
-        .await
-        .map_err(|e| unique_to(e, "用户名已存在"))?;
-        audit::record(
-            tx.conn(),
-            now,
-            by,
-            Entry {
-                detail: Some(role.label()),
-                ..Entry::new("create_account", "user", Some(id))
-            },
-        )
-        .await?;
+        let id = insert_user(&mut tx, new.username.trim(), &hash, new.role, new.name, None, None, new.city_code, now)
+            .await
+            .map_err(|e| unique_to(e, "用户名已存在"))?;
+        audit::record(tx.conn(), now, by, Entry { detail: Some(new.role.label()), ..Entry::new("create_account", "user", Some(id)) })
+            .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -346,45 +248,24 @@ impl Store {
     /// Checks a password, counting failures and locking after five.
     pub async fn login(&self, username: &str, password: &str, now: DateTime<Utc>) -> Result<Actor> {
         let username = normalise_username(username);
-        let row: Option<UserRow> = sqlx::query_as("SELECT * FROM users WHERE username = $1")
-            .bind(&username)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row: Option<UserRow> =
+            sqlx::query_as("SELECT * FROM users WHERE username = $1").bind(&username).fetch_optional(&self.pool).await?;
         let Some(row) = row else {
             // Spend the same effort as a real check so timing does not reveal accounts.
             static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-            verify_password(
-                password,
-                DUMMY.get_or_init(|| hash_password("timing-equaliser-0")),
-            );
+            verify_password(password, DUMMY.get_or_init(|| hash_password("timing-equaliser-0")));
             return Err(Error::BadCredentials);
         };
-        if let Some(until) = row
-            .locked_until
-            .as_deref()
-            .and_then(parse_ts)
-            .filter(|u| *u > now)
-        {
+        if let Some(until) = row.locked_until.as_deref().and_then(parse_ts).filter(|u| *u > now) {
             let mins = (until - now).num_minutes() + 1;
-            return Err(Error::Locked(format!(
-                "密码连续错误{MAX_FAILED_LOGINS}次，账号已锁定，请{mins}分钟后再试"
-            )));
+            return Err(Error::Locked(format!("密码连续错误{MAX_FAILED_LOGINS}次，账号已锁定，请{mins}分钟后再试")));
         }
         let actor = row.actor();
         let ok = verify_password(password, &row.password_hash);
         let mut tx = self.write().await?;
         if ok {
-            sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
-                .bind(row.id)
-                .execute(tx.conn())
-                .await?;
-            audit::record(
-                tx.conn(),
-                now,
-                Some(&actor),
-                Entry::new("login", "user", Some(row.id)),
-            )
-            .await?;
+            sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1").bind(row.id).execute(tx.conn()).await?;
+            audit::record(tx.conn(), now, Some(&actor), Entry::new("login", "user", Some(row.id))).await?;
             tx.commit().await?;
             return Ok(actor);
         }
@@ -405,36 +286,19 @@ impl Store {
             tx.conn(),
             now,
             Some(&actor),
-            Entry {
-                detail: Some(&detail),
-                ..Entry::new(
-                    if locked {
-                        "login_locked"
-                    } else {
-                        "login_failed"
-                    },
-                    "user",
-                    Some(row.id),
-                )
-            },
+            Entry { detail: Some(&detail), ..Entry::new(if locked { "login_locked" } else { "login_failed" }, "user", Some(row.id)) },
         )
         .await?;
         tx.commit().await?;
         if locked {
-            Err(Error::Locked(format!(
-                "密码连续错误{MAX_FAILED_LOGINS}次，账号已锁定{LOCK_MINUTES}分钟"
-            )))
+            Err(Error::Locked(format!("密码连续错误{MAX_FAILED_LOGINS}次，账号已锁定{LOCK_MINUTES}分钟")))
         } else {
             Err(Error::BadCredentials)
         }
     }
 
     /// Opens a session; returns (cookie token, CSRF token).
-    pub async fn create_session(
-        &self,
-        user_id: i64,
-        now: DateTime<Utc>,
-    ) -> Result<(String, String)> {
+    pub async fn create_session(&self, user_id: i64, now: DateTime<Utc>) -> Result<(String, String)> {
         let (token, csrf) = (random_token(), random_token());
         sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(token_hash(&token))
@@ -448,11 +312,7 @@ impl Store {
     }
 
     /// The session's user and CSRF token, if the session is live.
-    pub async fn session(
-        &self,
-        token: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Option<(Actor, String)>> {
+    pub async fn session(&self, token: &str, now: DateTime<Utc>) -> Result<Option<(Actor, String)>> {
         #[derive(sqlx::FromRow)]
         struct Row {
             csrf_token: String,
@@ -470,19 +330,12 @@ impl Store {
     }
 
     pub async fn end_session(&self, token: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(token_hash(token))
-            .execute(&self.pool)
-            .await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash(token)).execute(&self.pool).await?;
         Ok(())
     }
 
     pub async fn list_users(&self) -> Result<Vec<(i64, String, String, String, Option<String>)>> {
-        Ok(sqlx::query_as(
-            "SELECT id, username, role, display_name, city_code FROM users ORDER BY id",
-        )
-        .fetch_all(&self.pool)
-        .await?)
+        Ok(sqlx::query_as("SELECT id, username, role, display_name, city_code FROM users ORDER BY id").fetch_all(&self.pool).await?)
     }
 }
 

@@ -9,9 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use erjian_domain::application::{check_initial_form, HeldQualification, InitialForm};
 use erjian_domain::photo::check_photo;
 use erjian_domain::profession::profession;
-use erjian_domain::workflow::{
-    may_view, status_columns, transition, Action, Role, State, StatusColumns,
-};
+use erjian_domain::workflow::{may_view, status_columns, transition, Action, Role, State, StatusColumns};
 use erjian_domain::FieldError;
 
 /// An application with the names a reader needs.
@@ -69,11 +67,7 @@ impl Application {
     }
 
     pub fn specialty_names(&self) -> String {
-        self.specialties
-            .iter()
-            .map(|c| erjian_domain::profession::specialty_name(c))
-            .collect::<Vec<_>>()
-            .join("、")
+        self.specialties.iter().map(|c| erjian_domain::profession::specialty_name(c)).collect::<Vec<_>>().join("、")
     }
 
     /// The tenant rule of the domain, applied to this application.
@@ -104,19 +98,14 @@ pub struct ListFilter {
 }
 
 impl Store {
-    pub(crate) async fn load_application(
-        conn: &mut sqlx::AnyConnection,
-        id: i64,
-    ) -> Result<Option<Application>> {
-        let app: Option<Application> = sqlx::query_as(&format!("{APP_SELECT} WHERE a.id = $1"))
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?;
+    pub(crate) async fn load_application(conn: &mut sqlx::AnyConnection, id: i64) -> Result<Option<Application>> {
+        let app: Option<Application> = sqlx::query_as(&format!("{APP_SELECT} WHERE a.id = $1")).bind(id).fetch_optional(&mut *conn).await?;
         let Some(mut app) = app else { return Ok(None) };
-        let rows: Vec<(String,)> = sqlx::query_as("SELECT specialty_code FROM application_specialties WHERE application_id = $1 ORDER BY specialty_code")
-            .bind(id)
-            .fetch_all(conn)
-            .await?;
+        let rows: Vec<(String,)> =
+            sqlx::query_as("SELECT specialty_code FROM application_specialties WHERE application_id = $1 ORDER BY specialty_code")
+                .bind(id)
+                .fetch_all(conn)
+                .await?;
         app.specialties = rows.into_iter().map(|r| r.0).collect();
         Ok(Some(app))
     }
@@ -130,26 +119,15 @@ impl Store {
             .ok_or(Error::NotFound("申请不存在或您无权查看"))?;
         drop(conn);
         let history = self.audit_for("application", id).await?;
-        let columns = status_columns(history.iter().filter_map(|h| {
-            Some((
-                Action::parse(&h.action)?,
-                State::parse(h.from_state.as_deref()?)?,
-            ))
-        }));
-        Ok(ApplicationDetail {
-            application: app,
-            columns,
-            history,
-        })
+        let columns =
+            status_columns(history.iter().filter_map(|h| Some((Action::parse(&h.action)?, State::parse(h.from_state.as_deref()?)?))));
+        Ok(ApplicationDetail { application: app, columns, history })
     }
 
     pub async fn application_photo(&self, actor: &Actor, id: i64) -> Result<(Vec<u8>, String)> {
         self.application(actor, id).await?;
         let row: Option<(Option<Vec<u8>>, Option<String>)> =
-            sqlx::query_as("SELECT photo, photo_mime FROM applications WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?;
+            sqlx::query_as("SELECT photo, photo_mime FROM applications WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
         match row {
             Some((Some(b), Some(m))) => Ok((b, m)),
             _ => Err(Error::NotFound("尚未上传照片")),
@@ -157,17 +135,8 @@ impl Store {
     }
 
     /// The applications an actor may see, newest first, optionally limited to some states.
-    pub async fn applications(
-        &self,
-        actor: &Actor,
-        filter: &ListFilter,
-    ) -> Result<Vec<Application>> {
-        let scope = match (
-            actor.role,
-            actor.person_id,
-            actor.enterprise_id,
-            actor.city_code.as_deref(),
-        ) {
+    pub async fn applications(&self, actor: &Actor, filter: &ListFilter) -> Result<Vec<Application>> {
+        let scope = match (actor.role, actor.person_id, actor.enterprise_id, actor.city_code.as_deref()) {
             (Role::Individual, Some(p), _, _) => format!("a.person_id = {p}"),
             (Role::Enterprise, _, Some(e), _) => format!("a.enterprise_id = {e}"),
             (Role::CityAuthority, _, _, Some(c)) if c.bytes().all(|b| b.is_ascii_digit()) => {
@@ -179,25 +148,19 @@ impl Store {
         // Only integers, digit strings and state codes from the domain are interpolated.
         let mut sql = format!("{APP_SELECT} WHERE {scope}");
         if !filter.states.is_empty() {
-            let list: Vec<String> = filter
-                .states
-                .iter()
-                .map(|s| format!("'{}'", s.code()))
-                .collect();
+            let list: Vec<String> = filter.states.iter().map(|s| format!("'{}'", s.code())).collect();
             sql.push_str(&format!(" AND a.state IN ({})", list.join(",")));
         }
-        sql.push_str(&format!(
-            " ORDER BY a.updated_at DESC, a.id DESC LIMIT {}",
-            if filter.limit > 0 { filter.limit } else { 500 }
-        ));
+        sql.push_str(&format!(" ORDER BY a.updated_at DESC, a.id DESC LIMIT {}", if filter.limit > 0 { filter.limit } else { 500 }));
         let q = sqlx::query_as::<_, Application>(&sql);
         let mut apps: Vec<Application> = q.fetch_all(&self.pool).await?;
         apps.retain(|a| a.visible_to(actor));
         for a in &mut apps {
-            let rows: Vec<(String,)> = sqlx::query_as("SELECT specialty_code FROM application_specialties WHERE application_id = $1 ORDER BY specialty_code")
-                .bind(a.id)
-                .fetch_all(&self.pool)
-                .await?;
+            let rows: Vec<(String,)> =
+                sqlx::query_as("SELECT specialty_code FROM application_specialties WHERE application_id = $1 ORDER BY specialty_code")
+                    .bind(a.id)
+                    .fetch_all(&self.pool)
+                    .await?;
             a.specialties = rows.into_iter().map(|r| r.0).collect();
         }
         Ok(apps)
@@ -218,34 +181,23 @@ impl Store {
             (Role::Individual, Some(p)) => p,
             _ => return Err(Error::Forbidden),
         };
-        let person = self
-            .person(person_id)
-            .await?
-            .ok_or(Error::NotFound("人员不存在"))?;
+        let person = self.person(person_id).await?.ok_or(Error::NotFound("人员不存在"))?;
         let prof = profession("constructor2").expect("catalogue");
         let held: Vec<HeldQualification> = self
             .qualifications_of(&person.id_number)
             .await?
             .into_iter()
             .filter(|q| q.profession == prof.code)
-            .map(|q| HeldQualification {
-                issue_date: q.issue_date(),
-                specialty_code: q.specialty_code,
-            })
+            .map(|q| HeldQualification { issue_date: q.issue_date(), specialty_code: q.specialty_code })
             .collect();
         let birth = NaiveDate::parse_from_str(&person.birth_date, "%Y-%m-%d").unwrap_or_default();
         let mut errors: Vec<FieldError> = Vec::new();
-        let checked = check_initial_form(form, prof, &held, birth, today(now))
-            .map_err(|e| errors.extend(e))
-            .ok();
+        let checked = check_initial_form(form, prof, &held, birth, today(now)).map_err(|e| errors.extend(e)).ok();
         let enterprise = self.enterprise_by_name(&form.enterprise_name).await?;
         if enterprise.is_none() && !form.enterprise_name.trim().is_empty() {
             errors.push(FieldError::new(
                 "enterprise_name",
-                format!(
-                    "未找到名为“{}”的企业，请输入在本系统注册的企业全称",
-                    form.enterprise_name.trim()
-                ),
+                format!("未找到名为“{}”的企业，请输入在本系统注册的企业全称", form.enterprise_name.trim()),
             ));
         }
         let photo = match photo.filter(|p| !p.is_empty()) {
@@ -258,18 +210,10 @@ impl Store {
             },
             None => None,
         };
-        if !self
-            .registrations_of_person(person_id)
-            .await?
-            .iter()
-            .all(|r| r.profession != prof.code || r.status != "active")
-        {
-            return Err(Error::Conflict(
-                "您已是注册人员（一人只能在一家企业注册），不能再次办理初始注册".into(),
-            ));
+        if !self.registrations_of_person(person_id).await?.iter().all(|r| r.profession != prof.code || r.status != "active") {
+            return Err(Error::Conflict("您已是注册人员（一人只能在一家企业注册），不能再次办理初始注册".into()));
         }
-        let (Some(checked), Some(enterprise), true) = (checked, enterprise, errors.is_empty())
-        else {
+        let (Some(checked), Some(enterprise), true) = (checked, enterprise, errors.is_empty()) else {
             return Err(Error::Invalid(errors));
         };
         let mut tx = self.write().await?;
@@ -280,10 +224,7 @@ impl Store {
                     .filter(|a| a.person_id == person_id)
                     .ok_or(Error::NotFound("申请不存在或您无权查看"))?;
                 if !app.state().editable() {
-                    return Err(Error::Conflict(format!(
-                        "申请当前为“{}”，不能修改；如需修改请等待退回或先撤回",
-                        app.state().label()
-                    )));
+                    return Err(Error::Conflict(format!("申请当前为“{}”，不能修改；如需修改请等待退回或先撤回", app.state().label())));
                 }
                 sqlx::query("UPDATE applications SET enterprise_id = $2, city_code = $3, mobile = $4, ce_compulsory = $5, ce_elective = $6, declaration = 1, updated_at = $7, version = version + 1 WHERE id = $1")
                     .bind(id)
@@ -295,19 +236,12 @@ impl Store {
                     .bind(ts(now))
                     .execute(tx.conn())
                     .await?;
-                sqlx::query("DELETE FROM application_specialties WHERE application_id = $1")
-                    .bind(id)
-                    .execute(tx.conn())
-                    .await?;
+                sqlx::query("DELETE FROM application_specialties WHERE application_id = $1").bind(id).execute(tx.conn()).await?;
                 audit::record(
                     tx.conn(),
                     now,
                     Some(actor),
-                    Entry {
-                        from_state: Some(&app.state),
-                        to_state: Some(&app.state),
-                        ..Entry::new("edit", "application", Some(id))
-                    },
+                    Entry { from_state: Some(&app.state), to_state: Some(&app.state), ..Entry::new("edit", "application", Some(id)) },
                 )
                 .await?;
                 id
@@ -331,27 +265,24 @@ impl Store {
                 .bind(ts(now))
                 .fetch_one(tx.conn())
                 .await;
-                let (id,) = inserted.map_err(|e| {
-                    crate::accounts::unique_to(
-                        e,
-                        "您已有在办业务（一人同一时间只能有一项在办申请），请办结或撤回后再申请",
-                    )
-                })?;
+                let (id,) = inserted
+                    .map_err(|e| crate::accounts::unique_to(e, "您已有在办业务（一人同一时间只能有一项在办申请），请办结或撤回后再申请"))?;
                 audit::record(
                     tx.conn(),
                     now,
                     Some(actor),
-                    Entry {
-                        to_state: Some("draft"),
-                        ..Entry::new("create", "application", Some(id))
-                    },
+                    Entry { to_state: Some("draft"), ..Entry::new("create", "application", Some(id)) },
                 )
                 .await?;
                 id
             }
         };
         for code in &checked.specialties {
-            sqlx::query("INSERT INTO application_specialties (application_id, specialty_code) VALUES ($1, $2)").bind(id).bind(code).execute(tx.conn()).await?;
+            sqlx::query("INSERT INTO application_specialties (application_id, specialty_code) VALUES ($1, $2)")
+                .bind(id)
+                .bind(code)
+                .execute(tx.conn())
+                .await?;
         }
         if let Some((bytes, mime)) = photo {
             sqlx::query("UPDATE applications SET photo = $2, photo_mime = $3 WHERE id = $1")
@@ -372,10 +303,7 @@ impl Store {
 /// Checks that the application may be filed (its photo is present) before submission.
 pub(crate) async fn check_submittable(tx: &mut Tx, id: i64) -> Result<()> {
     let (mime,): (Option<String>,) =
-        sqlx::query_as("SELECT photo_mime FROM applications WHERE id = $1")
-            .bind(id)
-            .fetch_one(tx.conn())
-            .await?;
+        sqlx::query_as("SELECT photo_mime FROM applications WHERE id = $1").bind(id).fetch_one(tx.conn()).await?;
     if mime.is_none() {
         return Err(Error::invalid("photo", "请上传一寸白底证件照后再提交"));
     }
@@ -383,12 +311,7 @@ pub(crate) async fn check_submittable(tx: &mut Tx, id: i64) -> Result<()> {
 }
 
 /// The tenant rule, then the domain's transition: the one place a new state is decided.
-pub(crate) fn decide(
-    app: &Application,
-    actor: &Actor,
-    action: Action,
-    reason: Option<&str>,
-) -> Result<State> {
+pub(crate) fn decide(app: &Application, actor: &Actor, action: Action, reason: Option<&str>) -> Result<State> {
     if !app.visible_to(actor) {
         return Err(Error::NotFound("申请不存在或您无权查看"));
     }

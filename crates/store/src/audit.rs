@@ -19,24 +19,11 @@ pub struct Entry<'a> {
 
 impl<'a> Entry<'a> {
     pub fn new(action: &'a str, object_type: &'a str, object_id: Option<i64>) -> Self {
-        Entry {
-            action,
-            object_type,
-            object_id,
-            from_state: None,
-            to_state: None,
-            reason: None,
-            detail: None,
-        }
+        Entry { action, object_type, object_id, from_state: None, to_state: None, reason: None, detail: None }
     }
 }
 
-pub async fn record(
-    conn: &mut AnyConnection,
-    now: DateTime<Utc>,
-    actor: Option<&Actor>,
-    e: Entry<'_>,
-) -> Result<(), sqlx::Error> {
+pub async fn record(conn: &mut AnyConnection, now: DateTime<Utc>, actor: Option<&Actor>, e: Entry<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO audit_log (at, actor_id, actor_name, actor_role, action, object_type, object_id, from_state, to_state, reason, detail)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
@@ -100,31 +87,20 @@ impl AuditRow {
     }
 
     pub fn state_label<'a>(&self, code: &'a str) -> &'a str {
-        erjian_domain::workflow::State::parse(code)
-            .map(|s| s.label())
-            .unwrap_or(code)
+        erjian_domain::workflow::State::parse(code).map(|s| s.label()).unwrap_or(code)
     }
 }
 
 impl crate::Store {
-    pub async fn audit_for(
-        &self,
-        object_type: &str,
-        object_id: i64,
-    ) -> Result<Vec<AuditRow>, sqlx::Error> {
-        sqlx::query_as(
-            "SELECT * FROM audit_log WHERE object_type = $1 AND object_id = $2 ORDER BY id",
-        )
-        .bind(object_type)
-        .bind(object_id)
-        .fetch_all(&self.pool)
-        .await
+    pub async fn audit_for(&self, object_type: &str, object_id: i64) -> Result<Vec<AuditRow>, sqlx::Error> {
+        sqlx::query_as("SELECT * FROM audit_log WHERE object_type = $1 AND object_id = $2 ORDER BY id")
+            .bind(object_type)
+            .bind(object_id)
+            .fetch_all(&self.pool)
+            .await
     }
 
     pub async fn audit_recent(&self, limit: i64) -> Result<Vec<AuditRow>, sqlx::Error> {
-        sqlx::query_as("SELECT * FROM audit_log ORDER BY id DESC LIMIT $1")
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await
+        sqlx::query_as("SELECT * FROM audit_log ORDER BY id DESC LIMIT $1").bind(limit).fetch_all(&self.pool).await
     }
 }

@@ -69,8 +69,10 @@ impl Store {
                     .max_connections(8)
                     .after_connect(|conn, _| {
                         Box::pin(async move {
-                            conn.execute("PRAGMA journal_mode=WAL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;")
-                                .await?;
+                            conn.execute(
+                                "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;",
+                            )
+                            .await?;
                             Ok(())
                         })
                     })
@@ -79,27 +81,15 @@ impl Store {
             }
             Backend::Postgres => AnyPoolOptions::new().max_connections(16).connect_with(options).await?,
         };
-        let store = Store {
-            pool,
-            backend,
-            gate: Arc::new(Mutex::new(())),
-        };
+        let store = Store { pool, backend, gate: Arc::new(Mutex::new(())) };
         store.migrate().await?;
         Ok(store)
     }
 
     async fn migrate(&self) -> anyhow::Result<()> {
         match self.backend {
-            Backend::Sqlite => {
-                sqlx::migrate!("./migrations/sqlite")
-                    .run(&self.pool)
-                    .await?
-            }
-            Backend::Postgres => {
-                sqlx::migrate!("./migrations/postgres")
-                    .run(&self.pool)
-                    .await?
-            }
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await?,
         }
         Ok(())
     }
@@ -138,9 +128,7 @@ pub fn ts(t: DateTime<Utc>) -> String {
 }
 
 pub fn parse_ts(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
 }
 
 /// Beijing time, in which dates (today, validity, deadlines) are counted.
@@ -154,11 +142,5 @@ pub fn today(now: DateTime<Utc>) -> NaiveDate {
 
 /// A timestamp as shown to users: Beijing time to the minute.
 pub fn show_ts(s: &str) -> String {
-    parse_ts(s)
-        .map(|t| {
-            t.with_timezone(&beijing())
-                .format("%Y-%m-%d %H:%M")
-                .to_string()
-        })
-        .unwrap_or_else(|| s.to_owned())
+    parse_ts(s).map(|t| t.with_timezone(&beijing()).format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| s.to_owned())
 }

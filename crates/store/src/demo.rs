@@ -2,7 +2,7 @@
 //! register of six people (one qualified long enough ago that continuing-education hours apply)
 //! and one person already registered. Seeded only into an empty database.
 
-use crate::accounts::{EnterpriseSignup, IndividualSignup};
+use crate::accounts::{EnterpriseSignup, IndividualSignup, NewStaff};
 use crate::audit::{self, Entry};
 use crate::db::{today, ts};
 use crate::error::Result;
@@ -33,45 +33,25 @@ pub const PERSON_PASSWORD: &str = "Geren2026";
 /// (name, ID body of 17 digits, specialties, pass year, has an account already)
 const PEOPLE: &[(&str, &str, &[&str], i32, bool)] = &[
     ("张伟", "34010419880312003", &["10401001"], 2024, false),
-    (
-        "李娜",
-        "34010219900718002",
-        &["10401001", "10401010"],
-        2024,
-        true,
-    ),
+    ("李娜", "34010219900718002", &["10401001", "10401010"], 2024, true),
     ("王强", "34020219820105001", &["10401012"], 2019, true),
-    (
-        "刘洋",
-        "34030219930921005",
-        &["10401002", "10401005"],
-        2022,
-        false,
-    ),
+    ("刘洋", "34030219930921005", &["10401002", "10401005"], 2022, false),
     ("陈静", "34010319950403006", &["10401007"], 2025, false),
     ("赵磊", "34010419790611003", &["10401001"], 2020, true),
 ];
 
-pub fn demo_enterprises(
-    profile: &ProvinceProfile,
-) -> Vec<(String, CreditCode, &'static str, &'static str)> {
+pub fn demo_enterprises(profile: &ProvinceProfile) -> Vec<(String, CreditCode, &'static str, &'static str)> {
     let c0 = profile.cities[0].code;
     let c1 = profile.cities.get(1).map(|c| c.code).unwrap_or(c0);
     vec![
         (
-            format!(
-                "{}建工集团股份有限公司",
-                &profile.name[..profile.name.len() - 3]
-            ),
+            format!("{}建工集团股份有限公司", &profile.name[..profile.name.len() - 3]),
             CreditCode::with_check(&format!("91{c0}MA2T50123")).expect("valid"),
             c0,
             "周建国",
         ),
         (
-            format!(
-                "{}路桥工程有限公司",
-                &profile.name[..profile.name.len() - 3]
-            ),
+            format!("{}路桥工程有限公司", &profile.name[..profile.name.len() - 3]),
             CreditCode::with_check(&format!("91{c1}MA2N71845")).expect("valid"),
             c1,
             "吴志远",
@@ -82,25 +62,15 @@ pub fn demo_enterprises(
 impl Store {
     /// Seeds the demo when the database has no accounts; returns the accounts to print (empty
     /// when the database was not empty).
-    pub async fn seed_demo(
-        &self,
-        profile: &ProvinceProfile,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<DemoAccount>> {
-        let (users,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
-            .fetch_one(&self.pool)
-            .await?;
+    pub async fn seed_demo(&self, profile: &ProvinceProfile, now: DateTime<Utc>) -> Result<Vec<DemoAccount>> {
+        let (users,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(&self.pool).await?;
         if users > 0 {
             return Ok(vec![]);
         }
         let mut accounts = Vec::new();
         self.create_staff(
             None,
-            "admin",
-            ADMIN_PASSWORD,
-            Role::Admin,
-            "系统管理员",
-            None,
+            &NewStaff { username: "admin", password: ADMIN_PASSWORD, role: Role::Admin, name: "系统管理员", city_code: None },
             now,
         )
         .await?;
@@ -112,13 +82,16 @@ impl Store {
         });
         for (i, city) in profile.cities.iter().take(2).enumerate() {
             let username = format!("city{}", i + 1);
+            let name = format!("{}住房和城乡建设局", city.name);
             self.create_staff(
                 None,
-                &username,
-                AUTHORITY_PASSWORD,
-                Role::CityAuthority,
-                &format!("{}住房和城乡建设局", city.name),
-                Some(city.code),
+                &NewStaff {
+                    username: &username,
+                    password: AUTHORITY_PASSWORD,
+                    role: Role::CityAuthority,
+                    name: &name,
+                    city_code: Some(city.code),
+                },
                 now,
             )
             .await?;
@@ -131,11 +104,13 @@ impl Store {
         }
         self.create_staff(
             None,
-            "province",
-            AUTHORITY_PASSWORD,
-            Role::ProvinceAuthority,
-            profile.authority_name,
-            None,
+            &NewStaff {
+                username: "province",
+                password: AUTHORITY_PASSWORD,
+                role: Role::ProvinceAuthority,
+                name: profile.authority_name,
+                city_code: None,
+            },
             now,
         )
         .await?;
@@ -155,12 +130,7 @@ impl Store {
                 password: ENTERPRISE_PASSWORD.into(),
             };
             self.signup_enterprise(&s, |_| true, now).await?;
-            accounts.push(DemoAccount {
-                role: "企业",
-                username: code.to_string(),
-                password: ENTERPRISE_PASSWORD,
-                note: name.clone(),
-            });
+            accounts.push(DemoAccount { role: "企业", username: code.to_string(), password: ENTERPRISE_PASSWORD, note: name.clone() });
         }
         let prof = profession("constructor2").expect("catalogue");
         let mut records = Vec::new();
@@ -173,24 +143,16 @@ impl Store {
                     id_number: id.clone(),
                     profession: prof,
                     specialty_code: prof.specialty(code).expect("code").code,
-                    certificate_no: format!(
-                        "{}{:06}",
-                        year,
-                        body[12..].parse::<u32>().unwrap_or(0) * 10 + k as u32
-                    ),
+                    certificate_no: format!("{}{:06}", year, body[12..].parse::<u32>().unwrap_or(0) * 10 + k as u32),
                     pass_year: *year,
                     issue_date: NaiveDate::from_ymd_opt(*year, 11, 20).expect("date"),
                 });
             }
         }
-        self.insert_qualifications(None, &records, now)
-            .await
-            .map_err(|e| match e {
-                crate::qualifications::ImportError::Store(e) => e,
-                crate::qualifications::ImportError::Rows(r) => {
-                    crate::Error::Other(anyhow::anyhow!("demo rows refused: {r:?}"))
-                }
-            })?;
+        self.insert_qualifications(None, &records, now).await.map_err(|e| match e {
+            crate::qualifications::ImportError::Store(e) => e,
+            crate::qualifications::ImportError::Rows(r) => crate::Error::Other(anyhow::anyhow!("demo rows refused: {r:?}")),
+        })?;
         for (name, body, _, _, has_account) in PEOPLE {
             let id = ResidentId::with_check(body).expect("valid demo id");
             if *has_account {
@@ -219,17 +181,7 @@ impl Store {
         // 赵磊 is already registered with the first enterprise.
         let (name, body, specs, year, _) = PEOPLE[5];
         let id = ResidentId::with_check(body).expect("valid");
-        self.seed_registration(
-            &id,
-            name,
-            &enterprises[0].1,
-            specs,
-            year,
-            profile,
-            today(now) - Duration::days(400),
-            now,
-        )
-        .await?;
+        self.seed_registration(&id, name, &enterprises[0].1, specs, year, profile, today(now) - Duration::days(400), now).await?;
         Ok(accounts)
     }
 
@@ -246,21 +198,15 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let mut tx = self.write().await?;
-        let (person_id,): (i64,) = sqlx::query_as("SELECT id FROM persons WHERE id_number = $1")
-            .bind(id.as_str())
-            .fetch_one(tx.conn())
-            .await?;
+        let (person_id,): (i64,) =
+            sqlx::query_as("SELECT id FROM persons WHERE id_number = $1").bind(id.as_str()).fetch_one(tx.conn()).await?;
         let (enterprise_id,): (i64,) =
-            sqlx::query_as("SELECT id FROM enterprises WHERE credit_code = $1")
-                .bind(employer.as_str())
-                .fetch_one(tx.conn())
-                .await?;
+            sqlx::query_as("SELECT id FROM enterprises WHERE credit_code = $1").bind(employer.as_str()).fetch_one(tx.conn()).await?;
         let year = chrono::Datelike::year(&from);
         let serial = next_serial(tx.conn(), &format!("regno:{}:{year}", profile.code)).await?;
-        let number =
-            RegistrationNumber::new(profile.abbr, profile.code, qual_year, year, serial as u32)
-                .map_err(|e| crate::Error::Other(e.into()))?
-                .to_string();
+        let number = RegistrationNumber::new(profile.abbr, profile.code, qual_year, year, serial as u32)
+            .map_err(|e| crate::Error::Other(e.into()))?
+            .to_string();
         let (reg_id,): (i64,) = sqlx::query_as(
             "INSERT INTO registrations (registration_number, person_id, enterprise_id, profession, province_code, status, first_registered_on, created_at) VALUES ($1, $2, $3, 'constructor2', $4, 'active', $5, $6) RETURNING id",
         )
@@ -286,10 +232,7 @@ impl Store {
             tx.conn(),
             now,
             None,
-            Entry {
-                detail: Some(&detail),
-                ..Entry::new("seed_registration", "registration", Some(reg_id))
-            },
+            Entry { detail: Some(&detail), ..Entry::new("seed_registration", "registration", Some(reg_id)) },
         )
         .await?;
         tx.commit().await?;

@@ -37,10 +37,7 @@ pub struct Actor {
 /// Allocates the next value of a named counter inside the caller's transaction. On PostgreSQL
 /// the upsert takes a row lock, so concurrent transactions (from any process) get distinct,
 /// gap-free values; on SQLite writers are serialised anyway.
-pub(crate) async fn next_serial(
-    conn: &mut sqlx::AnyConnection,
-    scope: &str,
-) -> Result<i64, sqlx::Error> {
+pub(crate) async fn next_serial(conn: &mut sqlx::AnyConnection, scope: &str) -> Result<i64, sqlx::Error> {
     let (v,): (i64,) = sqlx::query_as(
         "INSERT INTO serials (scope, value) VALUES ($1, 1) ON CONFLICT (scope) DO UPDATE SET value = serials.value + 1 RETURNING value",
     )

@@ -45,12 +45,7 @@ impl From<sqlx::Error> for ImportError {
 impl Store {
     /// Parses and imports a CSV file in one transaction. Rows already in the register are
     /// refused (by the unique constraint, not a prior look-up) and reported with their lines.
-    pub async fn import_qualifications(
-        &self,
-        actor: Option<&Actor>,
-        bytes: &[u8],
-        now: DateTime<Utc>,
-    ) -> Result<usize, ImportError> {
+    pub async fn import_qualifications(&self, actor: Option<&Actor>, bytes: &[u8], now: DateTime<Utc>) -> Result<usize, ImportError> {
         let records = parse_csv(bytes, crate::db::today(now)).map_err(ImportError::Rows)?;
         self.insert_qualifications(actor, &records, now).await
     }
@@ -79,26 +74,15 @@ impl Store {
             .fetch_optional(tx.conn())
             .await?;
             if inserted.is_none() {
-                errors.push(RowError {
-                    line: r.line,
-                    message: "资格库中已有此人此专业的记录".into(),
-                });
+                errors.push(RowError { line: r.line, message: "资格库中已有此人此专业的记录".into() });
             }
         }
         if !errors.is_empty() {
             return Err(ImportError::Rows(errors)); // dropping the transaction rolls it back
         }
         let detail = format!("导入{}条资格记录", records.len());
-        audit::record(
-            tx.conn(),
-            now,
-            actor,
-            Entry {
-                detail: Some(&detail),
-                ..Entry::new("import_qualifications", "qualification", None)
-            },
-        )
-        .await?;
+        audit::record(tx.conn(), now, actor, Entry { detail: Some(&detail), ..Entry::new("import_qualifications", "qualification", None) })
+            .await?;
         tx.commit().await?;
         Ok(records.len())
     }
@@ -111,9 +95,7 @@ impl Store {
     }
 
     pub async fn count_qualifications(&self) -> Result<i64> {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM qualifications")
-            .fetch_one(&self.pool)
-            .await?;
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM qualifications").fetch_one(&self.pool).await?;
         Ok(n)
     }
 }

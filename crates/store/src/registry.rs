@@ -56,9 +56,7 @@ pub struct Registration {
 
 impl Registration {
     pub fn masked_id(&self) -> String {
-        erjian_domain::ids::ResidentId::parse(&self.id_number)
-            .map(|i| i.masked())
-            .unwrap_or_default()
+        erjian_domain::ids::ResidentId::parse(&self.id_number).map(|i| i.masked()).unwrap_or_default()
     }
 }
 
@@ -67,34 +65,25 @@ const REG_SELECT: &str = "SELECT r.id, r.registration_number, r.person_id, p.nam
 
 impl Store {
     pub async fn enterprise_by_name(&self, name: &str) -> Result<Option<Enterprise>> {
-        Ok(
-            sqlx::query_as("SELECT * FROM enterprises WHERE name = $1 AND status = 'active'")
-                .bind(name.trim())
-                .fetch_optional(&self.pool)
-                .await?,
-        )
-    }
-
-    pub async fn enterprise(&self, id: i64) -> Result<Option<Enterprise>> {
-        Ok(sqlx::query_as("SELECT * FROM enterprises WHERE id = $1")
-            .bind(id)
+        Ok(sqlx::query_as("SELECT * FROM enterprises WHERE name = $1 AND status = 'active'")
+            .bind(name.trim())
             .fetch_optional(&self.pool)
             .await?)
     }
 
+    pub async fn enterprise(&self, id: i64) -> Result<Option<Enterprise>> {
+        Ok(sqlx::query_as("SELECT * FROM enterprises WHERE id = $1").bind(id).fetch_optional(&self.pool).await?)
+    }
+
     pub async fn enterprises(&self) -> Result<Vec<Enterprise>> {
-        Ok(sqlx::query_as("SELECT * FROM enterprises ORDER BY id")
-            .fetch_all(&self.pool)
-            .await?)
+        Ok(sqlx::query_as("SELECT * FROM enterprises ORDER BY id").fetch_all(&self.pool).await?)
     }
 
     pub async fn person(&self, id: i64) -> Result<Option<Person>> {
-        Ok(sqlx::query_as(
-            "SELECT id, id_number, name, gender, birth_date, mobile FROM persons WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?)
+        Ok(sqlx::query_as("SELECT id, id_number, name, gender, birth_date, mobile FROM persons WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
     }
 
     async fn with_specialties(&self, mut regs: Vec<Registration>) -> Result<Vec<Registration>> {
@@ -108,33 +97,21 @@ impl Store {
     }
 
     pub async fn registrations_of_person(&self, person_id: i64) -> Result<Vec<Registration>> {
-        let regs = sqlx::query_as(&format!(
-            "{REG_SELECT} WHERE r.person_id = $1 ORDER BY r.id"
-        ))
-        .bind(person_id)
-        .fetch_all(&self.pool)
-        .await?;
+        let regs =
+            sqlx::query_as(&format!("{REG_SELECT} WHERE r.person_id = $1 ORDER BY r.id")).bind(person_id).fetch_all(&self.pool).await?;
         self.with_specialties(regs).await
     }
 
-    pub async fn registrations_of_enterprise(
-        &self,
-        enterprise_id: i64,
-    ) -> Result<Vec<Registration>> {
-        let regs = sqlx::query_as(&format!(
-            "{REG_SELECT} WHERE r.enterprise_id = $1 ORDER BY r.registration_number"
-        ))
-        .bind(enterprise_id)
-        .fetch_all(&self.pool)
-        .await?;
+    pub async fn registrations_of_enterprise(&self, enterprise_id: i64) -> Result<Vec<Registration>> {
+        let regs = sqlx::query_as(&format!("{REG_SELECT} WHERE r.enterprise_id = $1 ORDER BY r.registration_number"))
+            .bind(enterprise_id)
+            .fetch_all(&self.pool)
+            .await?;
         self.with_specialties(regs).await
     }
 
     pub async fn registration_by_number(&self, number: &str) -> Result<Option<Registration>> {
-        let regs = sqlx::query_as(&format!("{REG_SELECT} WHERE r.registration_number = $1"))
-            .bind(number)
-            .fetch_all(&self.pool)
-            .await?;
+        let regs = sqlx::query_as(&format!("{REG_SELECT} WHERE r.registration_number = $1")).bind(number).fetch_all(&self.pool).await?;
         Ok(self.with_specialties(regs).await?.pop())
     }
 }

@@ -28,12 +28,8 @@ pub async fn fresh_database(kind: TestDb) -> anyhow::Result<String> {
             let admin = pg_admin_url();
             let mut conn = sqlx::PgConnection::connect(&admin).await?;
             let name = format!("erjian_test_{tag:016x}");
-            conn.execute(format!("CREATE DATABASE {name}").as_str())
-                .await?;
-            let base = admin
-                .rsplit_once('/')
-                .map(|(b, _)| b.to_owned())
-                .unwrap_or(admin);
+            conn.execute(format!("CREATE DATABASE {name}").as_str()).await?;
+            let base = admin.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap_or(admin);
             Ok(format!("{base}/{name}"))
         }
     }
@@ -41,14 +37,9 @@ pub async fn fresh_database(kind: TestDb) -> anyhow::Result<String> {
 
 /// Drops a database made by [`fresh_database`] (best effort; SQLite files are left in temp).
 pub async fn drop_database(url: &str) {
-    if let Some(name) = url
-        .strip_prefix("postgres")
-        .and_then(|_| url.rsplit('/').next())
-    {
+    if let Some(name) = url.strip_prefix("postgres").and_then(|_| url.rsplit('/').next()) {
         if let Ok(mut conn) = sqlx::PgConnection::connect(&pg_admin_url()).await {
-            let _ = conn
-                .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
-                .await;
+            let _ = conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
         }
     }
 }

@@ -72,9 +72,7 @@ impl Store {
         expected_version: Option<i64>,
         now: DateTime<Utc>,
     ) -> Result<State> {
-        let app = Self::load_application(tx.conn(), id)
-            .await?
-            .ok_or(Error::NotFound("申请不存在或您无权查看"))?;
+        let app = Self::load_application(tx.conn(), id).await?.ok_or(Error::NotFound("申请不存在或您无权查看"))?;
         let next = decide(&app, actor, action, reason)?;
         if expected_version.is_some_and(|v| v != app.version) {
             return Err(Error::Conflict(CONFLICT.into()));
@@ -99,26 +97,18 @@ impl Store {
     }
 
     /// Puts approved applications (the given ones, or all when empty) into a new publicity batch.
-    pub async fn start_publicity(
-        &self,
-        actor: &Actor,
-        ids: &[i64],
-        profile: &ProvinceProfile,
-        now: DateTime<Utc>,
-    ) -> Result<Batch> {
+    pub async fn start_publicity(&self, actor: &Actor, ids: &[i64], profile: &ProvinceProfile, now: DateTime<Utc>) -> Result<Batch> {
         if actor.role != Role::ProvinceAuthority {
             return Err(Error::Forbidden);
         }
         let mut tx = self.write().await?;
         let ids: Vec<i64> = if ids.is_empty() {
-            sqlx::query_as::<_, (i64,)>(
-                "SELECT id FROM applications WHERE state = 'approved' ORDER BY id",
-            )
-            .fetch_all(tx.conn())
-            .await?
-            .into_iter()
-            .map(|r| r.0)
-            .collect()
+            sqlx::query_as::<_, (i64,)>("SELECT id FROM applications WHERE state = 'approved' ORDER BY id")
+                .fetch_all(tx.conn())
+                .await?
+                .into_iter()
+                .map(|r| r.0)
+                .collect()
         } else {
             ids.to_vec()
         };
@@ -130,25 +120,20 @@ impl Store {
         // The last day of publicity: N days counting today; with N = 0 it is already over.
         let ends_on = day + Duration::days(profile.publicity_days - 1);
         let number = format!("{}建公示〔{}〕{}号", profile.abbr, day.format("%Y"), serial);
-        let (batch_id,): (i64,) = sqlx::query_as("INSERT INTO batches (kind, number, created_by, created_at, ends_on) VALUES ('publicity', $1, $2, $3, $4) RETURNING id")
-            .bind(&number)
-            .bind(actor.user_id)
-            .bind(ts(now))
-            .bind(ends_on.to_string())
-            .fetch_one(tx.conn())
-            .await?;
+        let (batch_id,): (i64,) = sqlx::query_as(
+            "INSERT INTO batches (kind, number, created_by, created_at, ends_on) VALUES ('publicity', $1, $2, $3, $4) RETURNING id",
+        )
+        .bind(&number)
+        .bind(actor.user_id)
+        .bind(ts(now))
+        .bind(ends_on.to_string())
+        .fetch_one(tx.conn())
+        .await?;
         for &id in &ids {
-            let app = Self::load_application(tx.conn(), id)
-                .await?
-                .ok_or(Error::NotFound("申请不存在或您无权查看"))?;
-            let next = decide(&app, actor, Action::StartPublicity, None)
-                .map_err(|e| Error::Conflict(format!("{}：{e}", app.number)))?;
+            let app = Self::load_application(tx.conn(), id).await?.ok_or(Error::NotFound("申请不存在或您无权查看"))?;
+            let next = decide(&app, actor, Action::StartPublicity, None).map_err(|e| Error::Conflict(format!("{}：{e}", app.number)))?;
             set_state(&mut tx, &app, next, None, now).await?;
-            sqlx::query("UPDATE applications SET publicity_batch_id = $2 WHERE id = $1")
-                .bind(id)
-                .bind(batch_id)
-                .execute(tx.conn())
-                .await?;
+            sqlx::query("UPDATE applications SET publicity_batch_id = $2 WHERE id = $1").bind(id).bind(batch_id).execute(tx.conn()).await?;
             let detail = format!("公示批次 {number}，公示期至 {ends_on}");
             audit::record(
                 tx.conn(),
@@ -163,16 +148,8 @@ impl Store {
             )
             .await?;
         }
-        audit::record(
-            tx.conn(),
-            now,
-            Some(actor),
-            Entry {
-                detail: Some(&number),
-                ..Entry::new("create_batch", "batch", Some(batch_id))
-            },
-        )
-        .await?;
+        audit::record(tx.conn(), now, Some(actor), Entry { detail: Some(&number), ..Entry::new("create_batch", "batch", Some(batch_id)) })
+            .await?;
         tx.commit().await?;
         Ok(Batch {
             id: batch_id,
@@ -187,48 +164,41 @@ impl Store {
 
     /// Announces a publicity batch whose period has ended: each application still in publicity
     /// is announced and gets its registration, number and validity. All or nothing.
-    pub async fn announce(
-        &self,
-        actor: &Actor,
-        batch_id: i64,
-        profile: &ProvinceProfile,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<Announced>> {
+    pub async fn announce(&self, actor: &Actor, batch_id: i64, profile: &ProvinceProfile, now: DateTime<Utc>) -> Result<Vec<Announced>> {
         if actor.role != Role::ProvinceAuthority {
             return Err(Error::Forbidden);
         }
         let day = today(now);
         let mut tx = self.write().await?;
-        let batch: Option<(Option<String>, Option<String>, String)> = sqlx::query_as("SELECT ends_on, announced_at, number FROM batches WHERE id = $1 AND kind = 'publicity'").bind(batch_id).fetch_optional(tx.conn()).await?;
+        let batch: Option<(Option<String>, Option<String>, String)> =
+            sqlx::query_as("SELECT ends_on, announced_at, number FROM batches WHERE id = $1 AND kind = 'publicity'")
+                .bind(batch_id)
+                .fetch_optional(tx.conn())
+                .await?;
         let (ends_on, announced_at, number) = batch.ok_or(Error::NotFound("公示批次不存在"))?;
         if announced_at.is_some() {
             return Err(Error::Conflict(format!("公示批次 {number} 已经公告")));
         }
-        let ends = ends_on
-            .as_deref()
-            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-            .unwrap_or(day);
+        let ends = ends_on.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).unwrap_or(day);
         if day <= ends {
-            return Err(Error::Conflict(format!(
-                "公示期至 {ends}，期满无异议后方可公告"
-            )));
+            return Err(Error::Conflict(format!("公示期至 {ends}，期满无异议后方可公告")));
         }
-        let claimed = sqlx::query(
-            "UPDATE batches SET announced_at = $2 WHERE id = $1 AND announced_at IS NULL",
-        )
-        .bind(batch_id)
-        .bind(ts(now))
-        .execute(tx.conn())
-        .await?;
+        let claimed = sqlx::query("UPDATE batches SET announced_at = $2 WHERE id = $1 AND announced_at IS NULL")
+            .bind(batch_id)
+            .bind(ts(now))
+            .execute(tx.conn())
+            .await?;
         if claimed.rows_affected() != 1 {
             return Err(Error::Conflict(format!("公示批次 {number} 已经公告")));
         }
-        let ids: Vec<(i64,)> = sqlx::query_as("SELECT id FROM applications WHERE publicity_batch_id = $1 AND state = 'publicity' ORDER BY id").bind(batch_id).fetch_all(tx.conn()).await?;
+        let ids: Vec<(i64,)> =
+            sqlx::query_as("SELECT id FROM applications WHERE publicity_batch_id = $1 AND state = 'publicity' ORDER BY id")
+                .bind(batch_id)
+                .fetch_all(tx.conn())
+                .await?;
         let mut out = Vec::new();
         for (id,) in ids {
-            let app = Self::load_application(tx.conn(), id)
-                .await?
-                .ok_or(Error::NotFound("申请不存在或您无权查看"))?;
+            let app = Self::load_application(tx.conn(), id).await?.ok_or(Error::NotFound("申请不存在或您无权查看"))?;
             let next = decide(&app, actor, Action::Announce, None)?;
             set_state(&mut tx, &app, next, None, now).await?;
             let regno = create_registration(&mut tx, &app, profile, day, now).await?;
@@ -256,10 +226,7 @@ impl Store {
             tx.conn(),
             now,
             Some(actor),
-            Entry {
-                detail: Some(&detail),
-                ..Entry::new("announce_batch", "batch", Some(batch_id))
-            },
+            Entry { detail: Some(&detail), ..Entry::new("announce_batch", "batch", Some(batch_id)) },
         )
         .await?;
         tx.commit().await?;
@@ -277,13 +244,7 @@ impl Store {
 }
 
 /// Writes the new state, guarded by the version the decision was based on.
-async fn set_state(
-    tx: &mut Tx,
-    app: &Application,
-    next: State,
-    reason: Option<&str>,
-    now: DateTime<Utc>,
-) -> Result<()> {
+async fn set_state(tx: &mut Tx, app: &Application, next: State, reason: Option<&str>, now: DateTime<Utc>) -> Result<()> {
     let open = next.is_open().then_some(app.person_id);
     let done = sqlx::query(
         "UPDATE applications SET state = $2, version = version + 1, open_person_id = $3, last_reason = COALESCE($4, last_reason), updated_at = $5 WHERE id = $1 AND version = $6",
@@ -310,26 +271,20 @@ async fn create_registration(
     day: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<String> {
-    let prof = profession(&app.profession)
-        .ok_or_else(|| Error::Other(anyhow::anyhow!("unknown profession {}", app.profession)))?;
-    let quals: Vec<(String, i64)> = sqlx::query_as("SELECT specialty_code, pass_year FROM qualifications WHERE id_number = $1 AND profession = $2").bind(&app.id_number).bind(&app.profession).fetch_all(tx.conn()).await?;
-    let qual_year = quals
-        .iter()
-        .filter(|q| app.specialties.contains(&q.0))
-        .map(|q| q.1)
-        .min()
-        .unwrap_or(i64::from(chrono::Datelike::year(&day)));
+    let prof = profession(&app.profession).ok_or_else(|| Error::Other(anyhow::anyhow!("unknown profession {}", app.profession)))?;
+    let quals: Vec<(String, i64)> =
+        sqlx::query_as("SELECT specialty_code, pass_year FROM qualifications WHERE id_number = $1 AND profession = $2")
+            .bind(&app.id_number)
+            .bind(&app.profession)
+            .fetch_all(tx.conn())
+            .await?;
+    let qual_year =
+        quals.iter().filter(|q| app.specialties.contains(&q.0)).map(|q| q.1).min().unwrap_or(i64::from(chrono::Datelike::year(&day)));
     let reg_year = chrono::Datelike::year(&day);
     let serial = next_serial(tx.conn(), &format!("regno:{}:{reg_year}", profile.code)).await?;
-    let number = RegistrationNumber::new(
-        profile.abbr,
-        profile.code,
-        qual_year as i32,
-        reg_year,
-        u32::try_from(serial).unwrap_or(u32::MAX),
-    )
-    .map_err(|e| Error::Conflict(e.to_string()))?
-    .to_string();
+    let number = RegistrationNumber::new(profile.abbr, profile.code, qual_year as i32, reg_year, u32::try_from(serial).unwrap_or(u32::MAX))
+        .map_err(|e| Error::Conflict(e.to_string()))?
+        .to_string();
     let (reg_id,): (i64,) = sqlx::query_as(
         "INSERT INTO registrations (registration_number, person_id, enterprise_id, profession, province_code, status, first_registered_on, created_at)
          VALUES ($1, $2, $3, $4, $5, 'active', $6, $7) RETURNING id",
@@ -344,9 +299,7 @@ async fn create_registration(
     .fetch_one(tx.conn())
     .await
     .map_err(|e| crate::accounts::unique_to(e, &format!("{} 已有注册记录，不能重复注册", app.person_name)))?;
-    let birth = erjian_domain::ids::ResidentId::parse(&app.id_number)
-        .map(|i| i.birth_date())
-        .unwrap_or(day);
+    let birth = erjian_domain::ids::ResidentId::parse(&app.id_number).map(|i| i.birth_date()).unwrap_or(day);
     let until = validity_end(day, birth, prof.max_age);
     for code in &app.specialties {
         sqlx::query("INSERT INTO registration_specialties (registration_id, specialty_code, valid_from, valid_until, status) VALUES ($1, $2, $3, $4, 'active')")
@@ -357,10 +310,6 @@ async fn create_registration(
             .execute(tx.conn())
             .await?;
     }
-    sqlx::query("UPDATE applications SET registration_id = $2 WHERE id = $1")
-        .bind(app.id)
-        .bind(reg_id)
-        .execute(tx.conn())
-        .await?;
+    sqlx::query("UPDATE applications SET registration_id = $2 WHERE id = $1").bind(app.id).bind(reg_id).execute(tx.conn()).await?;
     Ok(number)
 }

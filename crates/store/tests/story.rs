@@ -9,16 +9,12 @@ use erjian_store::testing::{fresh_database, TestDb};
 use erjian_store::{Error, Store};
 
 fn t0() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-25T02:00:00Z")
-        .unwrap()
-        .with_timezone(&Utc)
+    DateTime::parse_from_rfc3339("2026-11-25T02:00:00Z").unwrap().with_timezone(&Utc)
 }
 
 /// A 300×400 PNG header padded to pass the size checks.
 fn photo() -> Vec<u8> {
-    let mut v = vec![
-        0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R',
-    ];
+    let mut v = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R'];
     v.extend_from_slice(&300u32.to_be_bytes());
     v.extend_from_slice(&400u32.to_be_bytes());
     v.extend_from_slice(&[8, 2, 0, 0, 0]);
@@ -32,59 +28,29 @@ async fn story(kind: TestDb) {
     let profile = preset("皖").unwrap();
     let accounts = store.seed_demo(profile, t0()).await.unwrap();
     assert!(accounts.len() >= 10);
-    assert!(
-        store.seed_demo(profile, t0()).await.unwrap().is_empty(),
-        "seeding twice must not duplicate"
-    );
+    assert!(store.seed_demo(profile, t0()).await.unwrap().is_empty(), "seeding twice must not duplicate");
 
     // Lock-out after five failures; the right password is refused while locked, accepted after.
     for _ in 0..4 {
-        assert!(matches!(
-            store.login("city1", "wrong-pass1", t0()).await,
-            Err(Error::BadCredentials)
-        ));
+        assert!(matches!(store.login("city1", "wrong-pass1", t0()).await, Err(Error::BadCredentials)));
     }
-    assert!(matches!(
-        store.login("city1", "wrong-pass1", t0()).await,
-        Err(Error::Locked(_))
-    ));
-    assert!(matches!(
-        store.login("city1", "Shenhe2026", t0()).await,
-        Err(Error::Locked(_))
-    ));
-    let city = store
-        .login("city1", "Shenhe2026", t0() + Duration::minutes(16))
-        .await
-        .unwrap();
+    assert!(matches!(store.login("city1", "wrong-pass1", t0()).await, Err(Error::Locked(_))));
+    assert!(matches!(store.login("city1", "Shenhe2026", t0()).await, Err(Error::Locked(_))));
+    let city = store.login("city1", "Shenhe2026", t0() + Duration::minutes(16)).await.unwrap();
 
     // Import: one bad row refuses the whole file; duplicates of existing rows are reported.
     let bad = "姓名,身份证号,专业类别,专业,资格证书管理号,取得年份,发证日期\n孙红,11010519491231002X,二级注册建造师,建筑,9,2021,2021-10-20\n孙红,110105194912310021,二级注册建造师,建筑,9,2021,2021-10-20\n";
-    assert!(store
-        .import_qualifications(None, bad.as_bytes(), t0())
-        .await
-        .is_err());
+    assert!(store.import_qualifications(None, bad.as_bytes(), t0()).await.is_err());
     let before = store.count_qualifications().await.unwrap();
     let dup = "姓名,身份证号,专业类别,专业,资格证书管理号,取得年份,发证日期\n孙红,11010519491231002X,二级注册建造师,建筑,9,2021,2021-10-20\n李娜,34010219900718002X,二级注册建造师,建筑,9,2021,2021-10-20\n";
-    let dup = dup.replace(
-        "34010219900718002X",
-        &erjian_domain::ids::ResidentId::with_check("34010219900718002")
-            .unwrap()
-            .to_string(),
-    );
-    match store
-        .import_qualifications(None, dup.as_bytes(), t0())
-        .await
-    {
+    let dup = dup.replace("34010219900718002X", &erjian_domain::ids::ResidentId::with_check("34010219900718002").unwrap().to_string());
+    match store.import_qualifications(None, dup.as_bytes(), t0()).await {
         Err(erjian_store::qualifications::ImportError::Rows(rows)) => {
             assert_eq!(rows.iter().map(|r| r.line).collect::<Vec<_>>(), vec![3])
         }
         other => panic!("expected row errors, got {other:?}"),
     }
-    assert_eq!(
-        store.count_qualifications().await.unwrap(),
-        before,
-        "nothing half-imported"
-    );
+    assert_eq!(store.count_qualifications().await.unwrap(), before, "nothing half-imported");
 
     // 李娜 applies; a second application is refused while the first is open.
     let id = erjian_domain::ids::ResidentId::with_check("34010219900718002").unwrap();
@@ -97,78 +63,23 @@ async fn story(kind: TestDb) {
         declaration: true,
         ..Default::default()
     };
-    let app_id = store
-        .save_initial(&lina, None, &form, Some(photo()), true, t0())
-        .await
-        .unwrap();
-    assert!(matches!(
-        store
-            .save_initial(&lina, None, &form, Some(photo()), false, t0())
-            .await,
-        Err(Error::Conflict(_))
-    ));
+    let app_id = store.save_initial(&lina, None, &form, Some(photo()), true, t0()).await.unwrap();
+    assert!(matches!(store.save_initial(&lina, None, &form, Some(photo()), false, t0()).await, Err(Error::Conflict(_))));
 
-    let ent = store
-        .login(
-            erjian_store::demo::demo_enterprises(profile)[0].1.as_str(),
-            "Qiye2026",
-            t0(),
-        )
-        .await
-        .unwrap();
-    let other_ent = store
-        .login(
-            erjian_store::demo::demo_enterprises(profile)[1].1.as_str(),
-            "Qiye2026",
-            t0(),
-        )
-        .await
-        .unwrap();
-    assert!(matches!(
-        store.application(&other_ent, app_id).await,
-        Err(Error::NotFound(_))
-    ));
-    store
-        .act(&ent, app_id, Action::EnterpriseConfirm, None, None, t0())
-        .await
-        .unwrap();
-    store
-        .act(&city, app_id, Action::Accept, None, None, t0())
-        .await
-        .unwrap();
-    store
-        .act(&city, app_id, Action::PrelimApprove, None, None, t0())
-        .await
-        .unwrap();
+    let ent = store.login(erjian_store::demo::demo_enterprises(profile)[0].1.as_str(), "Qiye2026", t0()).await.unwrap();
+    let other_ent = store.login(erjian_store::demo::demo_enterprises(profile)[1].1.as_str(), "Qiye2026", t0()).await.unwrap();
+    assert!(matches!(store.application(&other_ent, app_id).await, Err(Error::NotFound(_))));
+    store.act(&ent, app_id, Action::EnterpriseConfirm, None, None, t0()).await.unwrap();
+    store.act(&city, app_id, Action::Accept, None, None, t0()).await.unwrap();
+    store.act(&city, app_id, Action::PrelimApprove, None, None, t0()).await.unwrap();
     let province = store.login("province", "Shenhe2026", t0()).await.unwrap();
-    assert_eq!(
-        store
-            .act(&province, app_id, Action::Approve, None, None, t0())
-            .await
-            .unwrap(),
-        State::Approved
-    );
-    let batch = store
-        .start_publicity(&province, &[], profile, t0())
-        .await
-        .unwrap();
-    assert!(
-        matches!(
-            store.announce(&province, batch.id, profile, t0()).await,
-            Err(Error::Conflict(_))
-        ),
-        "not before publicity ends"
-    );
-    let done = store
-        .announce(&province, batch.id, profile, t0() + Duration::days(6))
-        .await
-        .unwrap();
+    assert_eq!(store.act(&province, app_id, Action::Approve, None, None, t0()).await.unwrap(), State::Approved);
+    let batch = store.start_publicity(&province, &[], profile, t0()).await.unwrap();
+    assert!(matches!(store.announce(&province, batch.id, profile, t0()).await, Err(Error::Conflict(_))), "not before publicity ends");
+    let done = store.announce(&province, batch.id, profile, t0() + Duration::days(6)).await.unwrap();
     assert_eq!(done.len(), 1);
     assert_eq!(done[0].registration_number, "皖2342024202600001");
-    let regs = store
-        .registrations_of_person(lina.person_id.unwrap())
-        .await
-        .unwrap();
+    let regs = store.registrations_of_person(lina.person_id.unwrap()).await.unwrap();
     assert_eq!(regs[0].specialties.len(), 2);
     assert_eq!(regs[0].specialties[0].valid_until, "2029-11-30");
     let detail = store.application(&lina, app_id).await.unwrap();

@@ -23,10 +23,7 @@ use serde_json::{json, Value};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route(
-            "/openapi.json",
-            get(|| async { Json(crate::openapi::document()) }),
-        )
+        .route("/openapi.json", get(|| async { Json(crate::openapi::document()) }))
         .route("/login", post(login))
         .route("/logout", post(logout))
         .route("/signup/individual", post(signup_individual))
@@ -47,26 +44,13 @@ struct LoginBody {
     password: String,
 }
 
-async fn session_json(
-    state: &AppState,
-    actor: Actor,
-    status: StatusCode,
-) -> Result<Response, ApiError> {
-    let (token, _) = state
-        .store
-        .create_session(actor.user_id, state.clock.now())
-        .await?;
+async fn session_json(state: &AppState, actor: Actor, status: StatusCode) -> Result<Response, ApiError> {
+    let (token, _) = state.store.create_session(actor.user_id, state.clock.now()).await?;
     Ok((status, Json(json!({ "token": token, "user": actor, "expires_in": erjian_store::accounts::SESSION_HOURS * 3600 }))).into_response())
 }
 
-async fn login(
-    State(state): State<AppState>,
-    Json(b): Json<LoginBody>,
-) -> Result<Response, ApiError> {
-    let actor = state
-        .store
-        .login(&b.username, &b.password, state.clock.now())
-        .await?;
+async fn login(State(state): State<AppState>, Json(b): Json<LoginBody>) -> Result<Response, ApiError> {
+    let actor = state.store.login(&b.username, &b.password, state.clock.now()).await?;
     session_json(&state, actor, StatusCode::OK).await
 }
 
@@ -75,23 +59,14 @@ async fn logout(State(state): State<AppState>, user: ApiUser) -> Result<StatusCo
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn signup_individual(
-    State(state): State<AppState>,
-    Json(b): Json<IndividualSignup>,
-) -> Result<Response, ApiError> {
+async fn signup_individual(State(state): State<AppState>, Json(b): Json<IndividualSignup>) -> Result<Response, ApiError> {
     let actor = state.store.signup_individual(&b, state.clock.now()).await?;
     session_json(&state, actor, StatusCode::CREATED).await
 }
 
-async fn signup_enterprise(
-    State(state): State<AppState>,
-    Json(b): Json<EnterpriseSignup>,
-) -> Result<Response, ApiError> {
+async fn signup_enterprise(State(state): State<AppState>, Json(b): Json<EnterpriseSignup>) -> Result<Response, ApiError> {
     let profile = state.profile;
-    let actor = state
-        .store
-        .signup_enterprise(&b, |c| profile.city(c).is_some(), state.clock.now())
-        .await?;
+    let actor = state.store.signup_enterprise(&b, |c| profile.city(c).is_some(), state.clock.now()).await?;
     session_json(&state, actor, StatusCode::CREATED).await
 }
 
@@ -104,22 +79,14 @@ struct ListQuery {
     state: Option<String>,
 }
 
-async fn list(
-    State(state): State<AppState>,
-    user: ApiUser,
-    Query(q): Query<ListQuery>,
-) -> Result<Json<Value>, ApiError> {
+async fn list(State(state): State<AppState>, user: ApiUser, Query(q): Query<ListQuery>) -> Result<Json<Value>, ApiError> {
     let states = match q.state.as_deref() {
         None | Some("") => vec![],
-        Some(s) => s
-            .split(',')
-            .map(|c| S::parse(c).ok_or_else(|| Error::invalid("state", format!("未知状态“{c}”"))))
-            .collect::<Result<_, _>>()?,
+        Some(s) => {
+            s.split(',').map(|c| S::parse(c).ok_or_else(|| Error::invalid("state", format!("未知状态“{c}”")))).collect::<Result<_, _>>()?
+        }
     };
-    let apps = state
-        .store
-        .applications(&user.actor, &ListFilter { states, limit: 0 })
-        .await?;
+    let apps = state.store.applications(&user.actor, &ListFilter { states, limit: 0 }).await?;
     Ok(Json(json!({ "applications": apps })))
 }
 
@@ -143,26 +110,14 @@ fn decode_photo(b: &ApplicationBody) -> Result<Option<Vec<u8>>, ApiError> {
     }
 }
 
-async fn save(
-    state: &AppState,
-    user: &ApiUser,
-    id: Option<i64>,
-    b: ApplicationBody,
-) -> Result<Response, ApiError> {
+async fn save(state: &AppState, user: &ApiUser, id: Option<i64>, b: ApplicationBody) -> Result<Response, ApiError> {
     let photo = decode_photo(&b)?;
-    let id = state
-        .store
-        .save_initial(&user.actor, id, &b.form, photo, b.submit, state.clock.now())
-        .await?;
+    let id = state.store.save_initial(&user.actor, id, &b.form, photo, b.submit, state.clock.now()).await?;
     let detail = state.store.application(&user.actor, id).await?;
     Ok((StatusCode::CREATED, Json(json!(detail))).into_response())
 }
 
-async fn create(
-    State(state): State<AppState>,
-    user: ApiUser,
-    Json(b): Json<ApplicationBody>,
-) -> Result<Response, ApiError> {
+async fn create(State(state): State<AppState>, user: ApiUser, Json(b): Json<ApplicationBody>) -> Result<Response, ApiError> {
     save(&state, &user, None, b).await
 }
 
@@ -175,11 +130,7 @@ async fn update(
     save(&state, &user, Some(id), b).await
 }
 
-async fn show(
-    State(state): State<AppState>,
-    user: ApiUser,
-    Path(id): Path<i64>,
-) -> Result<Json<Value>, ApiError> {
+async fn show(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> Result<Json<Value>, ApiError> {
     Ok(Json(json!(state.store.application(&user.actor, id).await?)))
 }
 
@@ -196,22 +147,9 @@ async fn act(
     Path(id): Path<i64>,
     Json(b): Json<ActionBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let action = Action::parse(&b.action)
-        .ok_or_else(|| Error::invalid("action", format!("未知操作“{}”", b.action)))?;
-    let next = state
-        .store
-        .act(
-            &user.actor,
-            id,
-            action,
-            b.reason.as_deref(),
-            b.version,
-            state.clock.now(),
-        )
-        .await?;
-    Ok(Json(
-        json!({ "id": id, "state": next.code(), "state_label": next.label() }),
-    ))
+    let action = Action::parse(&b.action).ok_or_else(|| Error::invalid("action", format!("未知操作“{}”", b.action)))?;
+    let next = state.store.act(&user.actor, id, action, b.reason.as_deref(), b.version, state.clock.now()).await?;
+    Ok(Json(json!({ "id": id, "state": next.code(), "state_label": next.label() })))
 }
 
 async fn batches(State(state): State<AppState>, user: ApiUser) -> Result<Json<Value>, ApiError> {
@@ -227,67 +165,31 @@ struct BatchBody {
     application_ids: Vec<i64>,
 }
 
-async fn start_publicity(
-    State(state): State<AppState>,
-    user: ApiUser,
-    Json(b): Json<BatchBody>,
-) -> Result<Response, ApiError> {
-    let batch = state
-        .store
-        .start_publicity(
-            &user.actor,
-            &b.application_ids,
-            &state.profile,
-            state.clock.now(),
-        )
-        .await?;
+async fn start_publicity(State(state): State<AppState>, user: ApiUser, Json(b): Json<BatchBody>) -> Result<Response, ApiError> {
+    let batch = state.store.start_publicity(&user.actor, &b.application_ids, &state.profile, state.clock.now()).await?;
     Ok((StatusCode::CREATED, Json(json!(batch))).into_response())
 }
 
-async fn announce(
-    State(state): State<AppState>,
-    user: ApiUser,
-    Path(id): Path<i64>,
-) -> Result<Json<Value>, ApiError> {
-    let done = state
-        .store
-        .announce(&user.actor, id, &state.profile, state.clock.now())
-        .await?;
+async fn announce(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> Result<Json<Value>, ApiError> {
+    let done = state.store.announce(&user.actor, id, &state.profile, state.clock.now()).await?;
     Ok(Json(json!({ "announced": done })))
 }
 
-async fn import(
-    State(state): State<AppState>,
-    user: ApiUser,
-    body: axum::body::Bytes,
-) -> Result<Response, ApiError> {
+async fn import(State(state): State<AppState>, user: ApiUser, body: axum::body::Bytes) -> Result<Response, ApiError> {
     if !matches!(user.actor.role, Role::Admin | Role::ProvinceAuthority) {
         return Err(Error::Forbidden.into());
     }
-    match state
-        .store
-        .import_qualifications(Some(&user.actor), &body, state.clock.now())
-        .await
-    {
+    match state.store.import_qualifications(Some(&user.actor), &body, state.clock.now()).await {
         Ok(n) => Ok(Json(json!({ "imported": n })).into_response()),
-        Err(ImportError::Rows(rows)) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Json(json!({ "error": "文件未导入：以下各行有误", "rows": rows })),
-        )
-            .into_response()),
+        Err(ImportError::Rows(rows)) => {
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(json!({ "error": "文件未导入：以下各行有误", "rows": rows }))).into_response())
+        }
         Err(ImportError::Store(e)) => Err(e.into()),
     }
 }
 
-async fn registrations(
-    State(state): State<AppState>,
-    user: ApiUser,
-) -> Result<Json<Value>, ApiError> {
-    let regs = match (
-        user.actor.role,
-        user.actor.person_id,
-        user.actor.enterprise_id,
-    ) {
+async fn registrations(State(state): State<AppState>, user: ApiUser) -> Result<Json<Value>, ApiError> {
+    let regs = match (user.actor.role, user.actor.person_id, user.actor.enterprise_id) {
         (Role::Individual, Some(p), _) => state.store.registrations_of_person(p).await?,
         (Role::Enterprise, _, Some(e)) => state.store.registrations_of_enterprise(e).await?,
         _ => return Err(Error::Forbidden.into()),

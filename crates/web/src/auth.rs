@@ -16,15 +16,10 @@ pub const PRE_CSRF_COOKIE: &str = "erjian_csrf";
 
 /// A cookie's value from the request headers.
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|kv| {
-            let (k, v) = kv.trim().split_once('=')?;
-            (k == name).then(|| v.to_owned())
-        })
+    headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
+        let (k, v) = kv.trim().split_once('=')?;
+        (k == name).then(|| v.to_owned())
+    })
 }
 
 pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age: i64) -> String {
@@ -53,9 +48,7 @@ impl PageUser {
         if tokens_equal(&self.csrf, submitted) {
             Ok(())
         } else {
-            Err(PageError(Error::Conflict(
-                "页面已过期或请求来源不明（CSRF 校验失败），请刷新页面后重试".into(),
-            )))
+            Err(PageError(Error::Conflict("页面已过期或请求来源不明（CSRF 校验失败），请刷新页面后重试".into())))
         }
     }
 }
@@ -63,33 +56,20 @@ impl PageUser {
 impl FromRequestParts<AppState> for MaybeUser {
     type Rejection = PageError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Ok(MaybeUser(None));
         };
         let found = state.store.session(&token, state.clock.now()).await?;
-        Ok(MaybeUser(found.map(|(actor, csrf)| PageUser {
-            actor,
-            csrf,
-            token,
-        })))
+        Ok(MaybeUser(found.map(|(actor, csrf)| PageUser { actor, csrf, token })))
     }
 }
 
 impl FromRequestParts<AppState> for PageUser {
     type Rejection = PageError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        MaybeUser::from_request_parts(parts, state)
-            .await?
-            .0
-            .ok_or(PageError(Error::BadCredentials))
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        MaybeUser::from_request_parts(parts, state).await?.0.ok_or(PageError(Error::BadCredentials))
     }
 }
 
@@ -103,10 +83,7 @@ pub struct ApiUser {
 impl FromRequestParts<AppState> for ApiUser {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = parts
             .headers
             .get(AUTHORIZATION)
@@ -114,11 +91,7 @@ impl FromRequestParts<AppState> for ApiUser {
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::to_owned)
             .ok_or(ApiError(Error::BadCredentials))?;
-        let (actor, _) = state
-            .store
-            .session(&token, state.clock.now())
-            .await?
-            .ok_or(ApiError(Error::BadCredentials))?;
+        let (actor, _) = state.store.session(&token, state.clock.now()).await?.ok_or(ApiError(Error::BadCredentials))?;
         Ok(ApiUser { actor, token })
     }
 }

@@ -35,27 +35,14 @@ pub fn classify(e: &Error) -> (StatusCode, String) {
         Error::Conflict(m) => (StatusCode::CONFLICT, m.clone()),
         Error::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, e.to_string()),
         Error::Transition(t) => {
-            let forbidden = matches!(
-                t,
-                erjian_domain::workflow::TransitionError::Forbidden { .. }
-            );
-            (
-                if forbidden {
-                    StatusCode::FORBIDDEN
-                } else {
-                    StatusCode::CONFLICT
-                },
-                t.to_string(),
-            )
+            let forbidden = matches!(t, erjian_domain::workflow::TransitionError::Forbidden { .. });
+            (if forbidden { StatusCode::FORBIDDEN } else { StatusCode::CONFLICT }, t.to_string())
         }
         Error::Locked(m) => (StatusCode::LOCKED, m.clone()),
         Error::BadCredentials => (StatusCode::UNAUTHORIZED, e.to_string()),
         Error::Db(_) | Error::Other(_) => {
             tracing::error!(error = %e, "internal error");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "系统繁忙，请稍后再试".to_owned(),
-            )
+            (StatusCode::INTERNAL_SERVER_ERROR, "系统繁忙，请稍后再试".to_owned())
         }
     }
 }
@@ -67,11 +54,7 @@ impl IntoResponse for ApiError {
             Error::Invalid(f) => f.clone(),
             _ => vec![],
         };
-        (
-            status,
-            Json(serde_json::json!({ "error": message, "fields": fields })),
-        )
-            .into_response()
+        (status, Json(serde_json::json!({ "error": message, "fields": fields }))).into_response()
     }
 }
 

@@ -73,44 +73,21 @@ pub fn router(state: AppState) -> Router {
 /// Connects (and migrates) the database, seeds the demo if asked, binds and serves in the
 /// background. Binding port 0 picks a free port (tests).
 pub async fn start(config: Config) -> anyhow::Result<Server> {
-    let mut profile = *erjian_domain::province::preset(&config.province).ok_or_else(|| {
-        anyhow::anyhow!(
-            "unknown province profile: {} (use 皖, 甘, 湘, 渝 or 沪)",
-            config.province
-        )
-    })?;
+    let mut profile = *erjian_domain::province::preset(&config.province)
+        .ok_or_else(|| anyhow::anyhow!("unknown province profile: {} (use 皖, 甘, 湘, 渝 or 沪)", config.province))?;
     if let Some(days) = config.publicity_days {
         profile.publicity_days = days;
     }
     let store = Store::connect(&config.database_url).await?;
-    let demo_accounts = if config.demo {
-        store.seed_demo(&profile, config.clock.now()).await?
-    } else {
-        vec![]
-    };
-    let state = AppState {
-        store,
-        profile,
-        clock: config.clock,
-        secure_cookies: config.secure_cookies,
-    };
+    let demo_accounts = if config.demo { store.seed_demo(&profile, config.clock.now()).await? } else { vec![] };
+    let state = AppState { store, profile, clock: config.clock, secure_cookies: config.secure_cookies };
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
     let app = router(state.clone());
     let task = tokio::spawn(async move {
-        if let Err(e) = axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        {
+        if let Err(e) = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await {
             tracing::error!(error = %e, "server stopped");
         }
     });
-    Ok(Server {
-        addr,
-        state,
-        demo_accounts,
-        task,
-    })
+    Ok(Server { addr, state, demo_accounts, task })
 }

@@ -46,30 +46,15 @@ pub const OPERATIONS: &[(&str, &str)] = &[
 ];
 
 pub fn document() -> Value {
-    let states: Vec<&str> = erjian_domain::workflow::State::ALL
-        .iter()
-        .map(|s| s.code())
-        .collect();
-    let actions: Vec<&str> = erjian_domain::workflow::Action::ALL
-        .iter()
-        .map(|a| a.code())
-        .collect();
+    let states: Vec<&str> = erjian_domain::workflow::State::ALL.iter().map(|s| s.code()).collect();
+    let actions: Vec<&str> = erjian_domain::workflow::Action::ALL.iter().map(|a| a.code()).collect();
     let with_id = |mut v: Value| {
         v["parameters"] = id_param();
         v
     };
-    let mut import = op(
-        "导入资格库（CSV，全部成功或全部不导入）",
-        None,
-        "{imported}",
-    );
-    import["requestBody"] =
-        json!({ "required": true, "content": { "text/csv": { "schema": { "type": "string" } } } });
-    let mut list = op(
-        "申请列表（按角色和租户过滤）",
-        None,
-        "{applications: [...]}",
-    );
+    let mut import = op("导入资格库（CSV，全部成功或全部不导入）", None, "{imported}");
+    import["requestBody"] = json!({ "required": true, "content": { "text/csv": { "schema": { "type": "string" } } } });
+    let mut list = op("申请列表（按角色和租户过滤）", None, "{applications: [...]}");
     list["parameters"] = json!([{ "name": "state", "in": "query", "schema": { "type": "string" }, "description": "逗号分隔的状态代码" }]);
     json!({
         "openapi": "3.1.0",

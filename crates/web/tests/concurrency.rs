@@ -18,10 +18,7 @@ async fn approved(app: &TestApp, who: &str, specialty: &str) -> i64 {
     let r = person.post("/api/applications", form).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     let id = r.body["application"]["id"].as_i64().unwrap();
-    app.enterprise(ENTERPRISE_A)
-        .await
-        .act_ok(id, "enterprise_confirm", None)
-        .await;
+    app.enterprise(ENTERPRISE_A).await.act_ok(id, "enterprise_confirm", None).await;
     let city = app.city().await;
     city.act_ok(id, "accept", None).await;
     city.act_ok(id, "prelim_approve", None).await;
@@ -33,26 +30,14 @@ async fn race(db: TestDb, second_server: bool) {
     let url = fresh_database(db).await.unwrap();
     let clock = erjian_web::clock::Clock::manual(t0());
     let one = spawn_on(&url, clock.clone(), true).await;
-    let two = if second_server {
-        Some(spawn_on(&url, clock.clone(), false).await)
-    } else {
-        None
-    };
+    let two = if second_server { Some(spawn_on(&url, clock.clone(), false).await) } else { None };
     let other = two.as_ref().unwrap_or(&one);
 
     // Three people, three publicity batches: two announced at once, then a third twice at once.
     let mut batches = Vec::new();
-    for (who, spec) in [
-        ("张伟", "10401001"),
-        ("刘洋", "10401002"),
-        ("陈静", "10401007"),
-    ] {
+    for (who, spec) in [("张伟", "10401001"), ("刘洋", "10401002"), ("陈静", "10401007")] {
         let id = approved(&one, who, spec).await;
-        let b = one
-            .province()
-            .await
-            .post("/api/batches", json!({ "application_ids": [id] }))
-            .await;
+        let b = one.province().await.post("/api/batches", json!({ "application_ids": [id] })).await;
         assert_eq!(b.status, StatusCode::CREATED);
         batches.push(b.body["id"].as_i64().unwrap());
     }
@@ -61,41 +46,16 @@ async fn race(db: TestDb, second_server: bool) {
     let path = |i: usize| format!("/api/batches/{}/announce", batches[i]);
     let (path0, path1, path2) = (path(0), path(1), path(2));
     let (a, b) = tokio::join!(p1.post(&path0, json!({})), p2.post(&path1, json!({})));
-    assert_eq!(
-        (a.status, b.status),
-        (StatusCode::OK, StatusCode::OK),
-        "{:?} {:?}",
-        a.body,
-        b.body
-    );
+    assert_eq!((a.status, b.status), (StatusCode::OK, StatusCode::OK), "{:?} {:?}", a.body, b.body);
     let (c, d) = tokio::join!(p1.post(&path2, json!({})), p2.post(&path2, json!({})));
-    let oks: Vec<_> = [&c, &d]
-        .into_iter()
-        .filter(|r| r.status == StatusCode::OK)
-        .collect();
-    assert_eq!(
-        oks.len(),
-        1,
-        "the same batch is announced once: {:?} {:?}",
-        c.body,
-        d.body
-    );
+    let oks: Vec<_> = [&c, &d].into_iter().filter(|r| r.status == StatusCode::OK).collect();
+    assert_eq!(oks.len(), 1, "the same batch is announced once: {:?} {:?}", c.body, d.body);
 
-    let numbers: Vec<String> = [&a, &b, oks[0]]
-        .iter()
-        .map(|r| {
-            r.body["announced"][0]["registration_number"]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        })
-        .collect();
+    let numbers: Vec<String> =
+        [&a, &b, oks[0]].iter().map(|r| r.body["announced"][0]["registration_number"].as_str().unwrap().to_owned()).collect();
     let unique: HashSet<_> = numbers.iter().collect();
     assert_eq!(unique.len(), 3, "distinct numbers: {numbers:?}");
-    let mut serials: Vec<u32> = numbers
-        .iter()
-        .map(|n| n[n.len() - 5..].parse().unwrap())
-        .collect();
+    let mut serials: Vec<u32> = numbers.iter().map(|n| n[n.len() - 5..].parse().unwrap()).collect();
     serials.sort();
     assert_eq!(serials, vec![1, 2, 3], "gap-free serials: {numbers:?}");
     if let Some(two) = two {

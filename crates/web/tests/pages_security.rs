@@ -8,11 +8,7 @@ use erjian_store::testing::TestDb;
 use reqwest::{redirect::Policy, StatusCode};
 
 fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(Policy::none())
-        .build()
-        .unwrap()
+    reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
 }
 
 /// Extracts `name="csrf" value="…"` from a page.
@@ -22,21 +18,10 @@ fn csrf_of(html: &str) -> String {
 }
 
 async fn login_page(app: &TestApp, c: &reqwest::Client, user: &str, pw: &str) -> String {
-    let page = c
-        .get(format!("{}/login", app.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = c.get(format!("{}/login", app.url)).send().await.unwrap().text().await.unwrap();
     let r = c
         .post(format!("{}/login", app.url))
-        .form(&[
-            ("csrf", csrf_of(&page).as_str()),
-            ("username", user),
-            ("password", pw),
-        ])
+        .form(&[("csrf", csrf_of(&page).as_str()), ("username", user), ("password", pw)])
         .send()
         .await
         .unwrap();
@@ -48,18 +33,8 @@ async fn login_page(app: &TestApp, c: &reqwest::Client, user: &str, pw: &str) ->
         .map(|v| v.to_str().unwrap().to_owned())
         .find(|v| v.starts_with("erjian_session="))
         .expect("session cookie");
-    assert!(
-        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
-        "{cookie}"
-    );
-    let portal = c
-        .get(format!("{}/portal", app.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    let portal = c.get(format!("{}/portal", app.url)).send().await.unwrap().text().await.unwrap();
     csrf_of(&portal)
 }
 
@@ -74,11 +49,7 @@ async fn forms_need_csrf_and_tenants_stay_apart(db: TestDb) {
     // A login form without the matching CSRF token is refused.
     let r = c
         .post(format!("{}/login", app.url))
-        .form(&[
-            ("csrf", "x"),
-            ("username", "city1"),
-            ("password", "Shenhe2026"),
-        ])
+        .form(&[("csrf", "x"), ("username", "city1"), ("password", "Shenhe2026")])
         .send()
         .await
         .unwrap();
@@ -86,21 +57,10 @@ async fn forms_need_csrf_and_tenants_stay_apart(db: TestDb) {
     assert!(r.text().await.unwrap().contains("CSRF"));
 
     // Wrong password on the page: a Chinese message, no session.
-    let page = c
-        .get(format!("{}/login", app.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = c.get(format!("{}/login", app.url)).send().await.unwrap().text().await.unwrap();
     let r = c
         .post(format!("{}/login", app.url))
-        .form(&[
-            ("csrf", csrf_of(&page).as_str()),
-            ("username", "city1"),
-            ("password", "nope12345"),
-        ])
+        .form(&[("csrf", csrf_of(&page).as_str()), ("username", "city1"), ("password", "nope12345")])
         .send()
         .await
         .unwrap();
@@ -109,27 +69,19 @@ async fn forms_need_csrf_and_tenants_stay_apart(db: TestDb) {
 
     // An application waiting for enterprise A.
     let zhang = app.signup("张伟").await;
-    let id = zhang.apply(ENTERPRISE_A, &["10401001"], true).await.body["application"]["id"]
-        .as_i64()
-        .unwrap();
+    let id = zhang.apply(ENTERPRISE_A, &["10401001"], true).await.body["application"]["id"].as_i64().unwrap();
 
     // Enterprise A's browser: a forged form (wrong token) changes nothing.
     let a = browser();
     let token = login_page(&app, &a, &app.enterprise_login(ENTERPRISE_A), "Qiye2026").await;
     let r = a
         .post(format!("{}/applications/{id}/action", app.url))
-        .form(&[
-            ("csrf", "0".repeat(64).as_str()),
-            ("action", "enterprise_confirm"),
-        ])
+        .form(&[("csrf", "0".repeat(64).as_str()), ("action", "enterprise_confirm")])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::CONFLICT);
-    assert_eq!(
-        zhang.get(&format!("/api/applications/{id}")).await.body["application"]["state"],
-        "awaiting_enterprise"
-    );
+    assert_eq!(zhang.get(&format!("/api/applications/{id}")).await.body["application"]["state"], "awaiting_enterprise");
     // With the session's token it works and redirects back with a message.
     let r = a
         .post(format!("{}/applications/{id}/action", app.url))
@@ -138,57 +90,28 @@ async fn forms_need_csrf_and_tenants_stay_apart(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(
-        zhang.get(&format!("/api/applications/{id}")).await.body["application"]["state"],
-        "filed"
-    );
+    assert_eq!(zhang.get(&format!("/api/applications/{id}")).await.body["application"]["state"], "filed");
 
     // Enterprise B's browser cannot open A's application or its photo.
     let b = browser();
     login_page(&app, &b, &app.enterprise_login(ENTERPRISE_B), "Qiye2026").await;
-    for path in [
-        format!("/applications/{id}"),
-        format!("/applications/{id}/photo"),
-    ] {
+    for path in [format!("/applications/{id}"), format!("/applications/{id}/photo")] {
         let r = b.get(format!("{}{path}", app.url)).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
     }
     // The applicant's own page shows the photo.
     let z = browser();
     login_page(&app, &z, &app.person_id_number("张伟"), "Geren2026").await;
-    let r = z
-        .get(format!("{}/applications/{id}/photo", app.url))
-        .send()
-        .await
-        .unwrap();
+    let r = z.get(format!("{}/applications/{id}/photo", app.url)).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()["content-type"], "image/png");
     assert_eq!(r.bytes().await.unwrap().to_vec(), photo_png());
 
     // Logging out ends the session in the database, not just the cookie.
-    let portal = z
-        .get(format!("{}/portal", app.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let r = z
-        .post(format!("{}/logout", app.url))
-        .form(&[("csrf", csrf_of(&portal).as_str())])
-        .send()
-        .await
-        .unwrap();
+    let portal = z.get(format!("{}/portal", app.url)).send().await.unwrap().text().await.unwrap();
+    let r = z.post(format!("{}/logout", app.url)).form(&[("csrf", csrf_of(&portal).as_str())]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(
-        z.get(format!("{}/portal", app.url))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::SEE_OTHER
-    );
+    assert_eq!(z.get(format!("{}/portal", app.url)).send().await.unwrap().status(), StatusCode::SEE_OTHER);
     app.finish().await;
 }
 on_both_databases!(forms_need_csrf_and_tenants_stay_apart);

@@ -13,6 +13,7 @@ use axum::Form;
 use erjian_domain::province::City;
 use erjian_domain::qualification::{RowError, HEADERS_ZH};
 use erjian_domain::workflow::Role;
+use erjian_store::accounts::NewStaff;
 use erjian_store::audit::AuditRow;
 use erjian_store::qualifications::ImportError;
 use erjian_store::Error;
@@ -46,31 +47,10 @@ struct Outcome {
     account_message: Option<String>,
 }
 
-async fn show(
-    state: &AppState,
-    user: &PageUser,
-    o: Outcome,
-    status: StatusCode,
-) -> Result<Response, PageError> {
+async fn show(state: &AppState, user: &PageUser, o: Outcome, status: StatusCode) -> Result<Response, PageError> {
     let is_admin = user.actor.role == Role::Admin;
-    let (users, audit) = if is_admin {
-        (
-            state.store.list_users().await?,
-            state.store.audit_recent(50).await?,
-        )
-    } else {
-        (vec![], vec![])
-    };
-    let ctx = Ctx::new(
-        state,
-        Some(user),
-        if is_admin {
-            "系统管理"
-        } else {
-            "资格库"
-        },
-        "/admin",
-    );
+    let (users, audit) = if is_admin { (state.store.list_users().await?, state.store.audit_recent(50).await?) } else { (vec![], vec![]) };
+    let ctx = Ctx::new(state, Some(user), if is_admin { "系统管理" } else { "资格库" }, "/admin");
     let page = AdminPage {
         ctx,
         is_admin,
@@ -91,11 +71,7 @@ pub async fn page(State(state): State<AppState>, user: PageUser) -> Result<Respo
     show(&state, &user, Outcome::default(), StatusCode::OK).await
 }
 
-pub async fn import(
-    State(state): State<AppState>,
-    user: PageUser,
-    mut mp: Multipart,
-) -> Result<Response, PageError> {
+pub async fn import(State(state): State<AppState>, user: PageUser, mut mp: Multipart) -> Result<Response, PageError> {
     may_import(&user)?;
     let (mut csrf, mut file) = (String::new(), Vec::new());
     let bad = |_| PageError(Error::Conflict("上传内容不完整，请重新选择文件".into()));
@@ -107,34 +83,10 @@ pub async fn import(
         }
     }
     user.check_csrf(&csrf)?;
-    match state
-        .store
-        .import_qualifications(Some(&user.actor), &file, state.clock.now())
-        .await
-    {
-        Ok(n) => {
-            show(
-                &state,
-                &user,
-                Outcome {
-                    imported: Some(n),
-                    ..Default::default()
-                },
-                StatusCode::OK,
-            )
-            .await
-        }
+    match state.store.import_qualifications(Some(&user.actor), &file, state.clock.now()).await {
+        Ok(n) => show(&state, &user, Outcome { imported: Some(n), ..Default::default() }, StatusCode::OK).await,
         Err(ImportError::Rows(rows)) => {
-            show(
-                &state,
-                &user,
-                Outcome {
-                    import_errors: rows,
-                    ..Default::default()
-                },
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            show(&state, &user, Outcome { import_errors: rows, ..Default::default() }, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(ImportError::Store(e)) => Err(e.into()),
     }
@@ -150,11 +102,7 @@ pub struct AccountForm {
     password: String,
 }
 
-pub async fn create_account(
-    State(state): State<AppState>,
-    user: PageUser,
-    Form(f): Form<AccountForm>,
-) -> Result<Response, PageError> {
+pub async fn create_account(State(state): State<AppState>, user: PageUser, Form(f): Form<AccountForm>) -> Result<Response, PageError> {
     user.check_csrf(&f.csrf)?;
     if user.actor.role != Role::Admin {
         return Err(Error::Forbidden.into());
@@ -164,40 +112,20 @@ pub async fn create_account(
         "province" => Role::ProvinceAuthority,
         _ => return Err(Error::invalid("role", "请选择角色").into()),
     };
-    let city = f
-        .city_code
-        .as_deref()
-        .filter(|c| state.profile.city(c).is_some());
+    let city = f.city_code.as_deref().filter(|c| state.profile.city(c).is_some());
     let message = match state
         .store
         .create_staff(
             Some(&user.actor),
-            &f.username,
-            &f.password,
-            role,
-            f.display_name.trim(),
-            city,
+            &NewStaff { username: &f.username, password: &f.password, role, name: f.display_name.trim(), city_code: city },
             state.clock.now(),
         )
         .await
     {
         Ok(_) => format!("已创建账号 {}", f.username.trim()),
-        Err(Error::Invalid(errs)) => errs
-            .into_iter()
-            .map(|e| e.message)
-            .collect::<Vec<_>>()
-            .join("；"),
+        Err(Error::Invalid(errs)) => errs.into_iter().map(|e| e.message).collect::<Vec<_>>().join("；"),
         Err(Error::Conflict(m)) => m,
         Err(e) => return Err(e.into()),
     };
-    show(
-        &state,
-        &user,
-        Outcome {
-            account_message: Some(message),
-            ..Default::default()
-        },
-        StatusCode::OK,
-    )
-    .await
+    show(&state, &user, Outcome { account_message: Some(message), ..Default::default() }, StatusCode::OK).await
 }

@@ -47,18 +47,8 @@ struct Submitted {
 }
 
 async fn read_multipart(mut mp: Multipart) -> Result<Submitted, PageError> {
-    let mut s = Submitted {
-        csrf: String::new(),
-        submit: false,
-        form: InitialForm::default(),
-        photo: None,
-    };
-    let bad = |_| {
-        PageError(Error::invalid(
-            "photo",
-            "上传内容不完整，请重新选择文件后提交",
-        ))
-    };
+    let mut s = Submitted { csrf: String::new(), submit: false, form: InitialForm::default(), photo: None };
+    let bad = |_| PageError(Error::invalid("photo", "上传内容不完整，请重新选择文件后提交"));
     while let Some(field) = mp.next_field().await.map_err(bad)? {
         let name = field.name().unwrap_or_default().to_owned();
         if name == "photo" {
@@ -94,16 +84,8 @@ async fn page(
     status: StatusCode,
 ) -> Result<Response, PageError> {
     let store = &state.store;
-    let person = store
-        .person(user.actor.person_id.unwrap_or(-1))
-        .await?
-        .ok_or(Error::NotFound("人员不存在"))?;
-    let quals: Vec<_> = store
-        .qualifications_of(&person.id_number)
-        .await?
-        .into_iter()
-        .filter(|q| q.profession == "constructor2")
-        .collect();
+    let person = store.person(user.actor.person_id.unwrap_or(-1)).await?.ok_or(Error::NotFound("人员不存在"))?;
+    let quals: Vec<_> = store.qualifications_of(&person.id_number).await?.into_iter().filter(|q| q.profession == "constructor2").collect();
     let today = erjian_store::db::today(state.clock.now());
     let ce_due = quals.iter().any(|q| today > add_years(q.issue_date(), 3));
     let choices = quals
@@ -115,29 +97,9 @@ async fn page(
             code: q.specialty_code.clone(),
         })
         .collect();
-    let enterprises = store
-        .enterprises()
-        .await?
-        .into_iter()
-        .filter(|e| e.status == "active")
-        .map(|e| e.name)
-        .collect();
+    let enterprises = store.enterprises().await?.into_iter().filter(|e| e.status == "active").map(|e| e.name).collect();
     let ctx = Ctx::new(state, Some(user), "初始注册申请", "/applications/new");
-    Ok(render_status(
-        status,
-        &ApplyPage {
-            ctx,
-            person,
-            form,
-            errors,
-            conflict,
-            choices,
-            enterprises,
-            ce_due,
-            edit_id,
-            has_photo,
-        },
-    ))
+    Ok(render_status(status, &ApplyPage { ctx, person, form, errors, conflict, choices, enterprises, ce_due, edit_id, has_photo }))
 }
 
 fn individual_only(user: &PageUser) -> Result<(), PageError> {
@@ -148,39 +110,14 @@ fn individual_only(user: &PageUser) -> Result<(), PageError> {
     }
 }
 
-pub async fn new_form(
-    State(state): State<AppState>,
-    user: PageUser,
-) -> Result<Response, PageError> {
+pub async fn new_form(State(state): State<AppState>, user: PageUser) -> Result<Response, PageError> {
     individual_only(&user)?;
-    let person = state
-        .store
-        .person(user.actor.person_id.unwrap_or(-1))
-        .await?
-        .ok_or(Error::NotFound("人员不存在"))?;
-    let form = InitialForm {
-        mobile: person.mobile,
-        declaration: false,
-        ..Default::default()
-    };
-    page(
-        &state,
-        &user,
-        form,
-        vec![],
-        None,
-        None,
-        false,
-        StatusCode::OK,
-    )
-    .await
+    let person = state.store.person(user.actor.person_id.unwrap_or(-1)).await?.ok_or(Error::NotFound("人员不存在"))?;
+    let form = InitialForm { mobile: person.mobile, declaration: false, ..Default::default() };
+    page(&state, &user, form, vec![], None, None, false, StatusCode::OK).await
 }
 
-pub async fn edit_form(
-    State(state): State<AppState>,
-    user: PageUser,
-    Path(id): Path<i64>,
-) -> Result<Response, PageError> {
+pub async fn edit_form(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>) -> Result<Response, PageError> {
     individual_only(&user)?;
     let a = state.store.application(&user.actor, id).await?.application;
     if !a.state().editable() {
@@ -194,97 +131,32 @@ pub async fn edit_form(
         ce_elective: u32::try_from(a.ce_elective).ok(),
         declaration: a.declaration == 1,
     };
-    page(
-        &state,
-        &user,
-        form,
-        vec![],
-        None,
-        Some(id),
-        a.photo_mime.is_some(),
-        StatusCode::OK,
-    )
-    .await
+    page(&state, &user, form, vec![], None, Some(id), a.photo_mime.is_some(), StatusCode::OK).await
 }
 
-async fn save(
-    state: AppState,
-    user: PageUser,
-    id: Option<i64>,
-    mp: Multipart,
-) -> Result<Response, PageError> {
+async fn save(state: AppState, user: PageUser, id: Option<i64>, mp: Multipart) -> Result<Response, PageError> {
     individual_only(&user)?;
     let s = read_multipart(mp).await?;
     user.check_csrf(&s.csrf)?;
-    let result = state
-        .store
-        .save_initial(
-            &user.actor,
-            id,
-            &s.form,
-            s.photo,
-            s.submit,
-            state.clock.now(),
-        )
-        .await;
+    let result = state.store.save_initial(&user.actor, id, &s.form, s.photo, s.submit, state.clock.now()).await;
     let has_photo = match id {
-        Some(id) => state
-            .store
-            .application(&user.actor, id)
-            .await
-            .map(|d| d.application.photo_mime.is_some())
-            .unwrap_or(false),
+        Some(id) => state.store.application(&user.actor, id).await.map(|d| d.application.photo_mime.is_some()).unwrap_or(false),
         None => false,
     };
     match result {
-        Ok(app_id) => Ok(Redirect::to(&format!(
-            "/applications/{app_id}?done={}",
-            if s.submit { "submit" } else { "saved" }
-        ))
-        .into_response()),
-        Err(Error::Invalid(errors)) => {
-            page(
-                &state,
-                &user,
-                s.form,
-                errors,
-                None,
-                id,
-                has_photo,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+        Ok(app_id) => {
+            Ok(Redirect::to(&format!("/applications/{app_id}?done={}", if s.submit { "submit" } else { "saved" })).into_response())
         }
-        Err(Error::Conflict(m)) => {
-            page(
-                &state,
-                &user,
-                s.form,
-                vec![],
-                Some(m),
-                id,
-                has_photo,
-                StatusCode::CONFLICT,
-            )
-            .await
-        }
+        Err(Error::Invalid(errors)) => page(&state, &user, s.form, errors, None, id, has_photo, StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(Error::Conflict(m)) => page(&state, &user, s.form, vec![], Some(m), id, has_photo, StatusCode::CONFLICT).await,
         Err(e) => Err(e.into()),
     }
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    user: PageUser,
-    mp: Multipart,
-) -> Result<Response, PageError> {
+pub async fn create(State(state): State<AppState>, user: PageUser, mp: Multipart) -> Result<Response, PageError> {
     save(state, user, None, mp).await
 }
 
-pub async fn update(
-    State(state): State<AppState>,
-    user: PageUser,
-    Path(id): Path<i64>,
-    mp: Multipart,
-) -> Result<Response, PageError> {
+pub async fn update(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, mp: Multipart) -> Result<Response, PageError> {
     save(state, user, Some(id), mp).await
 }

@@ -53,11 +53,7 @@ fn available(state: S, role: Role) -> Vec<ActionView> {
         .into_iter()
         .filter(|a| !matches!(a, Action::StartPublicity | Action::Announce))
         .filter(|a| transition(state, *a, role, Some("-")).is_ok())
-        .map(|a| ActionView {
-            code: a.code(),
-            label: a.label(),
-            needs_reason: a.needs_reason(),
-        })
+        .map(|a| ActionView { code: a.code(), label: a.label(), needs_reason: a.needs_reason() })
         .collect()
 }
 
@@ -77,10 +73,7 @@ fn steps(state: S) -> Vec<(&'static str, &'static str)> {
         S::Announced => 7,
         s => STAGES.iter().position(|(_, x)| *x == s).unwrap_or(0),
     };
-    let stopped = matches!(
-        state,
-        S::Returned | S::NotAccepted | S::Refused | S::Withdrawn
-    );
+    let stopped = matches!(state, S::Returned | S::NotAccepted | S::Refused | S::Withdrawn);
     STAGES
         .iter()
         .enumerate()
@@ -121,27 +114,11 @@ pub async fn show(
     let can_edit = role == Role::Individual && app_state.editable();
     // Reviewers and the applicant see the full ID number; the enterprise sees it masked.
     let id_shown = match role {
-        Role::Enterprise => erjian_domain::ids::ResidentId::parse(&detail.application.id_number)
-            .map(|i| i.masked())
-            .unwrap_or_default(),
+        Role::Enterprise => erjian_domain::ids::ResidentId::parse(&detail.application.id_number).map(|i| i.masked()).unwrap_or_default(),
         _ => detail.application.id_number.clone(),
     };
-    let ctx = Ctx::new(
-        &state,
-        Some(&user),
-        format!("申请 {}", detail.application.number),
-        "",
-    )
-    .with_flash(flash(q.done.as_deref()));
-    Ok(render(&DetailPage {
-        ctx,
-        steps: steps(app_state),
-        detail,
-        actions,
-        can_edit,
-        id_shown,
-        refusal_reasons: REFUSAL_REASONS,
-    }))
+    let ctx = Ctx::new(&state, Some(&user), format!("申请 {}", detail.application.number), "").with_flash(flash(q.done.as_deref()));
+    Ok(render(&DetailPage { ctx, steps: steps(app_state), detail, actions, can_edit, id_shown, refusal_reasons: REFUSAL_REASONS }))
 }
 
 #[derive(serde::Deserialize)]
@@ -161,17 +138,7 @@ pub async fn act(
     user.check_csrf(&f.csrf)?;
     let action = Action::parse(&f.action).ok_or(Error::Conflict("未知的操作".into()))?;
     let reason = f.reason.as_deref().filter(|r| !r.trim().is_empty());
-    state
-        .store
-        .act(
-            &user.actor,
-            id,
-            action,
-            reason,
-            f.version,
-            state.clock.now(),
-        )
-        .await?;
+    state.store.act(&user.actor, id, action, reason, f.version, state.clock.now()).await?;
     let back = match user.actor.role {
         Role::Individual => format!("/applications/{id}?done={}", action.code()),
         _ => format!("/portal?done={}", action.code()),
@@ -179,18 +146,7 @@ pub async fn act(
     Ok(Redirect::to(&back).into_response())
 }
 
-pub async fn photo(
-    State(state): State<AppState>,
-    user: PageUser,
-    Path(id): Path<i64>,
-) -> Result<Response, PageError> {
+pub async fn photo(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>) -> Result<Response, PageError> {
     let (bytes, mime) = state.store.application_photo(&user.actor, id).await?;
-    Ok((
-        [
-            (CONTENT_TYPE, mime),
-            (CACHE_CONTROL, "private, no-store".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(([(CONTENT_TYPE, mime), (CACHE_CONTROL, "private, no-store".to_owned())], bytes).into_response())
 }

@@ -6,9 +6,7 @@ mod apply;
 mod detail;
 mod portal;
 
-use crate::auth::{
-    self, cookie, set_cookie, tokens_equal, MaybeUser, PageUser, PRE_CSRF_COOKIE, SESSION_COOKIE,
-};
+use crate::auth::{self, cookie, set_cookie, tokens_equal, MaybeUser, PageUser, PRE_CSRF_COOKIE, SESSION_COOKIE};
 use crate::error::PageError;
 use crate::AppState;
 use askama::Template;
@@ -30,22 +28,13 @@ pub fn routes() -> Router<AppState> {
         .route("/static/app.css", get(css))
         .route("/login", get(login_page).post(login))
         .route("/logout", post(logout))
-        .route(
-            "/signup/individual",
-            get(signup_individual_page).post(signup_individual),
-        )
-        .route(
-            "/signup/enterprise",
-            get(signup_enterprise_page).post(signup_enterprise),
-        )
+        .route("/signup/individual", get(signup_individual_page).post(signup_individual))
+        .route("/signup/enterprise", get(signup_enterprise_page).post(signup_enterprise))
         .route("/portal", get(portal::portal))
         .route("/applications/new", get(apply::new_form))
         .route("/applications", post(apply::create))
         .route("/applications/{id}", get(detail::show))
-        .route(
-            "/applications/{id}/edit",
-            get(apply::edit_form).post(apply::update),
-        )
+        .route("/applications/{id}/edit", get(apply::edit_form).post(apply::update))
         .route("/applications/{id}/action", post(detail::act))
         .route("/applications/{id}/photo", get(detail::photo))
         .route("/batches", post(portal::start_publicity))
@@ -73,26 +62,12 @@ pub struct Ctx {
 
 fn nav_items(role: Option<Role>) -> &'static [(&'static str, &'static str)] {
     match role {
-        None => &[
-            ("/", "首页"),
-            ("/login", "登录"),
-            ("/signup/individual", "个人注册"),
-            ("/signup/enterprise", "企业注册"),
-        ],
-        Some(Role::Individual) => &[
-            ("/portal", "我的业务"),
-            ("/applications/new", "初始注册申请"),
-        ],
-        Some(Role::Enterprise) => &[
-            ("/portal?tab=pending", "待确认"),
-            ("/portal?tab=people", "本单位人员"),
-            ("/portal?tab=history", "业务记录"),
-        ],
-        Some(Role::CityAuthority) => &[
-            ("/portal?tab=filed", "待受理"),
-            ("/portal?tab=accepted", "待初审"),
-            ("/portal?tab=done", "已办"),
-        ],
+        None => &[("/", "首页"), ("/login", "登录"), ("/signup/individual", "个人注册"), ("/signup/enterprise", "企业注册")],
+        Some(Role::Individual) => &[("/portal", "我的业务"), ("/applications/new", "初始注册申请")],
+        Some(Role::Enterprise) => {
+            &[("/portal?tab=pending", "待确认"), ("/portal?tab=people", "本单位人员"), ("/portal?tab=history", "业务记录")]
+        }
+        Some(Role::CityAuthority) => &[("/portal?tab=filed", "待受理"), ("/portal?tab=accepted", "待初审"), ("/portal?tab=done", "已办")],
         Some(Role::ProvinceAuthority) => &[
             ("/portal?tab=prelim", "待复审"),
             ("/portal?tab=approved", "待公示"),
@@ -105,20 +80,9 @@ fn nav_items(role: Option<Role>) -> &'static [(&'static str, &'static str)] {
 }
 
 impl Ctx {
-    pub fn new(
-        state: &AppState,
-        user: Option<&PageUser>,
-        title: impl Into<String>,
-        active: &str,
-    ) -> Ctx {
-        let nav = nav_items(user.map(|u| u.actor.role))
-            .iter()
-            .map(|&(href, label)| NavItem {
-                href,
-                label,
-                active: href == active,
-            })
-            .collect();
+    pub fn new(state: &AppState, user: Option<&PageUser>, title: impl Into<String>, active: &str) -> Ctx {
+        let nav =
+            nav_items(user.map(|u| u.actor.role)).iter().map(|&(href, label)| NavItem { href, label, active: href == active }).collect();
         Ctx {
             title: title.into(),
             user: user.map(|u| u.actor.clone()),
@@ -157,31 +121,12 @@ struct ErrorPage {
 }
 
 pub fn error_page(status: StatusCode, message: &str) -> Response {
-    let ctx = Ctx {
-        title: "无法完成操作".into(),
-        user: None,
-        csrf: String::new(),
-        province: "",
-        nav: vec![],
-        flash: None,
-    };
-    render_status(
-        status,
-        &ErrorPage {
-            ctx,
-            message: message.to_owned(),
-        },
-    )
+    let ctx = Ctx { title: "无法完成操作".into(), user: None, csrf: String::new(), province: "", nav: vec![], flash: None };
+    render_status(status, &ErrorPage { ctx, message: message.to_owned() })
 }
 
 async fn css() -> impl IntoResponse {
-    (
-        [
-            (CONTENT_TYPE, "text/css; charset=utf-8"),
-            (CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        include_str!("../../static/app.css"),
-    )
+    ([(CONTENT_TYPE, "text/css; charset=utf-8"), (CACHE_CONTROL, "public, max-age=3600")], include_str!("../../static/app.css"))
 }
 
 #[derive(Template)]
@@ -194,9 +139,7 @@ async fn index(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> Res
     if user.is_some() {
         return Redirect::to("/portal").into_response();
     }
-    render(&IndexPage {
-        ctx: Ctx::new(&state, None, "首页", "/"),
-    })
+    render(&IndexPage { ctx: Ctx::new(&state, None, "首页", "/") })
 }
 
 /// The pre-login CSRF token (double-submit cookie) and the cookie to set when it is new.
@@ -214,9 +157,7 @@ fn pre_csrf(state: &AppState, headers: &HeaderMap) -> (String, Option<String>) {
 fn check_pre_csrf(headers: &HeaderMap, submitted: &str) -> Result<(), PageError> {
     match cookie(headers, PRE_CSRF_COOKIE) {
         Some(c) if tokens_equal(&c, submitted) => Ok(()),
-        _ => Err(PageError(Error::Conflict(
-            "页面已过期（CSRF 校验失败），请刷新页面后重试".into(),
-        ))),
+        _ => Err(PageError(Error::Conflict("页面已过期（CSRF 校验失败），请刷新页面后重试".into()))),
     }
 }
 
@@ -244,14 +185,7 @@ struct LoginPage {
 
 async fn login_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let (csrf, set) = pre_csrf(&state, &headers);
-    with_cookie(
-        render(&LoginPage {
-            ctx: public_ctx(&state, "登录", "/login", csrf),
-            error: None,
-            username: String::new(),
-        }),
-        set,
-    )
+    with_cookie(render(&LoginPage { ctx: public_ctx(&state, "登录", "/login", csrf), error: None, username: String::new() }), set)
 }
 
 #[derive(serde::Deserialize)]
@@ -261,11 +195,7 @@ struct LoginForm {
     password: String,
 }
 
-async fn login(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(f): Form<LoginForm>,
-) -> Result<Response, PageError> {
+async fn login(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<LoginForm>) -> Result<Response, PageError> {
     check_pre_csrf(&headers, &f.csrf)?;
     let now = state.clock.now();
     match state.store.login(&f.username, &f.password, now).await {
@@ -274,11 +204,7 @@ async fn login(
             let (status, message) = crate::error::classify(&e);
             Ok(render_status(
                 status,
-                &LoginPage {
-                    ctx: public_ctx(&state, "登录", "/login", f.csrf),
-                    error: Some(message),
-                    username: f.username,
-                },
+                &LoginPage { ctx: public_ctx(&state, "登录", "/login", f.csrf), error: Some(message), username: f.username },
             ))
         }
         Err(e) => Err(e.into()),
@@ -290,11 +216,7 @@ pub struct CsrfForm {
     pub csrf: String,
 }
 
-async fn logout(
-    State(state): State<AppState>,
-    user: PageUser,
-    Form(f): Form<CsrfForm>,
-) -> Result<Response, PageError> {
+async fn logout(State(state): State<AppState>, user: PageUser, Form(f): Form<CsrfForm>) -> Result<Response, PageError> {
     user.check_csrf(&f.csrf)?;
     state.store.end_session(&user.token).await?;
     let mut resp = Redirect::to("/").into_response();
@@ -337,10 +259,7 @@ async fn signup_individual(
     Form(f): Form<WithCsrf<IndividualSignup>>,
 ) -> Result<Response, PageError> {
     check_pre_csrf(&headers, &f.csrf)?;
-    let result = state
-        .store
-        .signup_individual(&f.inner, state.clock.now())
-        .await;
+    let result = state.store.signup_individual(&f.inner, state.clock.now()).await;
     let (errors, conflict) = match result {
         Ok(actor) => return start_session(&state, actor.user_id).await,
         Err(Error::Invalid(errors)) => (errors, None),
@@ -349,12 +268,7 @@ async fn signup_individual(
     };
     let mut form = f.inner;
     form.password.clear();
-    let page = SignupIndividualPage {
-        ctx: public_ctx(&state, "个人注册", "/signup/individual", f.csrf),
-        form,
-        errors,
-        conflict,
-    };
+    let page = SignupIndividualPage { ctx: public_ctx(&state, "个人注册", "/signup/individual", f.csrf), form, errors, conflict };
     Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
 
@@ -387,10 +301,7 @@ async fn signup_enterprise(
 ) -> Result<Response, PageError> {
     check_pre_csrf(&headers, &f.csrf)?;
     let profile = state.profile;
-    let result = state
-        .store
-        .signup_enterprise(&f.inner, |c| profile.city(c).is_some(), state.clock.now())
-        .await;
+    let result = state.store.signup_enterprise(&f.inner, |c| profile.city(c).is_some(), state.clock.now()).await;
     let (errors, conflict) = match result {
         Ok(actor) => return start_session(&state, actor.user_id).await,
         Err(Error::Invalid(errors)) => (errors, None),
@@ -410,19 +321,9 @@ async fn signup_enterprise(
 }
 
 async fn start_session(state: &AppState, user_id: i64) -> Result<Response, PageError> {
-    let (token, _) = state
-        .store
-        .create_session(user_id, state.clock.now())
-        .await?;
+    let (token, _) = state.store.create_session(user_id, state.clock.now()).await?;
     let mut resp = Redirect::to("/portal").into_response();
-    if let Ok(v) = set_cookie(
-        state,
-        SESSION_COOKIE,
-        &token,
-        erjian_store::accounts::SESSION_HOURS * 3600,
-    )
-    .parse()
-    {
+    if let Ok(v) = set_cookie(state, SESSION_COOKIE, &token, erjian_store::accounts::SESSION_HOURS * 3600).parse() {
         resp.headers_mut().append(SET_COOKIE, v);
     }
     Ok(resp)

@@ -23,11 +23,7 @@ pub struct PortalQuery {
     done: Option<String>,
 }
 
-pub async fn portal(
-    State(state): State<AppState>,
-    user: PageUser,
-    Query(q): Query<PortalQuery>,
-) -> Result<Response, PageError> {
+pub async fn portal(State(state): State<AppState>, user: PageUser, Query(q): Query<PortalQuery>) -> Result<Response, PageError> {
     match user.actor.role {
         Role::Individual => individual(&state, &user, q).await,
         Role::Enterprise => enterprise(&state, &user, q).await,
@@ -59,38 +55,21 @@ struct IndividualPage {
     cannot_apply: Option<String>,
 }
 
-async fn individual(
-    state: &AppState,
-    user: &PageUser,
-    q: PortalQuery,
-) -> Result<Response, PageError> {
+async fn individual(state: &AppState, user: &PageUser, q: PortalQuery) -> Result<Response, PageError> {
     let store = &state.store;
-    let person = store
-        .person(user.actor.person_id.unwrap_or(-1))
-        .await?
-        .ok_or(Error::NotFound("人员不存在"))?;
+    let person = store.person(user.actor.person_id.unwrap_or(-1)).await?.ok_or(Error::NotFound("人员不存在"))?;
     let quals = store.qualifications_of(&person.id_number).await?;
     let regs = store.registrations_of_person(person.id).await?;
     let mut apps = Vec::new();
-    for a in store
-        .applications(&user.actor, &ListFilter::default())
-        .await?
-    {
+    for a in store.applications(&user.actor, &ListFilter::default()).await? {
         let history = store.audit_for("application", a.id).await?;
-        let cols = status_columns(history.iter().filter_map(|h| {
-            Some((
-                Action::parse(&h.action)?,
-                AppStateCode::parse(h.from_state.as_deref()?)?,
-            ))
-        }));
+        let cols = status_columns(
+            history.iter().filter_map(|h| Some((Action::parse(&h.action)?, AppStateCode::parse(h.from_state.as_deref()?)?))),
+        );
         apps.push((a, cols));
     }
     let cannot_apply = if let Some(open) = apps.iter().find(|(a, _)| a.state().is_open()) {
-        Some(format!(
-            "您有在办业务（{}，{}），办结或撤回后才能新建申请。",
-            open.0.number,
-            open.0.state().label()
-        ))
+        Some(format!("您有在办业务（{}，{}），办结或撤回后才能新建申请。", open.0.number, open.0.state().label()))
     } else if !regs.is_empty() {
         Some("您已注册，不能再次办理初始注册。".to_owned())
     } else if quals.is_empty() {
@@ -98,16 +77,8 @@ async fn individual(
     } else {
         None
     };
-    let ctx =
-        Ctx::new(state, Some(user), "我的业务", "/portal").with_flash(flash(q.done.as_deref()));
-    Ok(render(&IndividualPage {
-        ctx,
-        person,
-        quals,
-        regs,
-        apps,
-        cannot_apply,
-    }))
+    let ctx = Ctx::new(state, Some(user), "我的业务", "/portal").with_flash(flash(q.done.as_deref()));
+    Ok(render(&IndividualPage { ctx, person, quals, regs, apps, cannot_apply }))
 }
 
 #[derive(Template)]
@@ -123,64 +94,30 @@ struct EnterprisePage {
     state_filter: String,
 }
 
-async fn enterprise(
-    state: &AppState,
-    user: &PageUser,
-    q: PortalQuery,
-) -> Result<Response, PageError> {
+async fn enterprise(state: &AppState, user: &PageUser, q: PortalQuery) -> Result<Response, PageError> {
     let store = &state.store;
-    let enterprise = store
-        .enterprise(user.actor.enterprise_id.unwrap_or(-1))
-        .await?
-        .ok_or(Error::NotFound("企业不存在"))?;
+    let enterprise = store.enterprise(user.actor.enterprise_id.unwrap_or(-1)).await?.ok_or(Error::NotFound("企业不存在"))?;
     let tab = q.tab.unwrap_or_else(|| "pending".into());
-    let pending = store
-        .applications(
-            &user.actor,
-            &ListFilter {
-                states: vec![AppStateCode::AwaitingEnterprise],
-                limit: 0,
-            },
-        )
-        .await?;
+    let pending = store.applications(&user.actor, &ListFilter { states: vec![AppStateCode::AwaitingEnterprise], limit: 0 }).await?;
     let regs = store.registrations_of_enterprise(enterprise.id).await?;
     let state_filter = q.state.unwrap_or_default();
     let apps = match tab.as_str() {
         "pending" => pending.clone(),
         "history" => {
             let states = AppStateCode::parse(&state_filter).into_iter().collect();
-            store
-                .applications(&user.actor, &ListFilter { states, limit: 0 })
-                .await?
+            store.applications(&user.actor, &ListFilter { states, limit: 0 }).await?
         }
         _ => vec![],
     };
-    let tabs = vec![
-        ("pending", "待确认", Some(pending.len())),
-        ("people", "本单位人员", Some(regs.len())),
-        ("history", "业务记录", None),
-    ];
-    let state_options = AppStateCode::ALL
-        .iter()
-        .filter(|s| **s != AppStateCode::Draft)
-        .map(|s| (s.code(), s.label()))
-        .collect();
+    let tabs = vec![("pending", "待确认", Some(pending.len())), ("people", "本单位人员", Some(regs.len())), ("history", "业务记录", None)];
+    let state_options = AppStateCode::ALL.iter().filter(|s| **s != AppStateCode::Draft).map(|s| (s.code(), s.label())).collect();
     let active = match tab.as_str() {
         "people" => "/portal?tab=people",
         "history" => "/portal?tab=history",
         _ => "/portal?tab=pending",
     };
     let ctx = Ctx::new(state, Some(user), "企业业务", active).with_flash(flash(q.done.as_deref()));
-    Ok(render(&EnterprisePage {
-        ctx,
-        enterprise,
-        tabs,
-        tab,
-        apps,
-        regs,
-        state_options,
-        state_filter,
-    }))
+    Ok(render(&EnterprisePage { ctx, enterprise, tabs, tab, apps, regs, state_options, state_filter }))
 }
 
 #[derive(Template)]
@@ -195,11 +132,7 @@ struct AuthorityPage {
     publicity_days: i64,
 }
 
-async fn authority(
-    state: &AppState,
-    user: &PageUser,
-    q: PortalQuery,
-) -> Result<Response, PageError> {
+async fn authority(state: &AppState, user: &PageUser, q: PortalQuery) -> Result<Response, PageError> {
     use AppStateCode as S;
     let store = &state.store;
     let province = user.actor.role == Role::ProvinceAuthority;
@@ -214,68 +147,25 @@ async fn authority(
         &[
             ("filed", "待受理", &[S::Filed]),
             ("accepted", "待初审", &[S::Accepted]),
-            (
-                "done",
-                "已办",
-                &[
-                    S::PrelimPassed,
-                    S::Approved,
-                    S::Publicity,
-                    S::Announced,
-                    S::Returned,
-                    S::Refused,
-                    S::NotAccepted,
-                ],
-            ),
+            ("done", "已办", &[S::PrelimPassed, S::Approved, S::Publicity, S::Announced, S::Returned, S::Refused, S::NotAccepted]),
         ]
     };
-    let tab = q
-        .tab
-        .filter(|t| queues.iter().any(|(k, _, _)| k == t))
-        .unwrap_or_else(|| queues[0].0.to_owned());
+    let tab = q.tab.filter(|t| queues.iter().any(|(k, _, _)| k == t)).unwrap_or_else(|| queues[0].0.to_owned());
     let mut tabs = Vec::new();
     let mut apps = Vec::new();
     for (key, label, states) in queues {
-        let list = store
-            .applications(
-                &user.actor,
-                &ListFilter {
-                    states: states.to_vec(),
-                    limit: 0,
-                },
-            )
-            .await?;
+        let list = store.applications(&user.actor, &ListFilter { states: states.to_vec(), limit: 0 }).await?;
         tabs.push((*key, *label, (*key != "done").then_some(list.len())));
         if *key == tab {
             apps = list;
         }
     }
-    let batches = if tab == "batches" {
-        store.batches().await?
-    } else {
-        vec![]
-    };
-    let title = if province {
-        format!("{}（省级审批）", user.actor.name)
-    } else {
-        format!("{}（市级受理、初审）", user.actor.name)
-    };
-    let active = queues
-        .iter()
-        .find(|(k, _, _)| *k == tab)
-        .map(|(k, _, _)| nav_href(k))
-        .unwrap_or("/portal");
-    let ctx =
-        Ctx::new(state, Some(user), title.clone(), active).with_flash(flash(q.done.as_deref()));
-    Ok(render(&AuthorityPage {
-        ctx,
-        title,
-        tabs,
-        tab,
-        apps,
-        batches,
-        publicity_days: state.profile.publicity_days,
-    }))
+    let batches = if tab == "batches" { store.batches().await? } else { vec![] };
+    let title =
+        if province { format!("{}（省级审批）", user.actor.name) } else { format!("{}（市级受理、初审）", user.actor.name) };
+    let active = queues.iter().find(|(k, _, _)| *k == tab).map(|(k, _, _)| nav_href(k)).unwrap_or("/portal");
+    let ctx = Ctx::new(state, Some(user), title.clone(), active).with_flash(flash(q.done.as_deref()));
+    Ok(render(&AuthorityPage { ctx, title, tabs, tab, apps, batches, publicity_days: state.profile.publicity_days }))
 }
 
 fn nav_href(tab: &str) -> &'static str {
@@ -306,25 +196,16 @@ fn parse_batch_form(body: &str) -> (String, Vec<i64>) {
 
 /// Decodes `application/x-www-form-urlencoded` pairs, keeping repeated keys.
 pub fn form_urlencoded_pairs(body: &str) -> Vec<(String, String)> {
-    form_urlencoded::parse(body.as_bytes())
-        .into_owned()
-        .collect()
+    form_urlencoded::parse(body.as_bytes()).into_owned().collect()
 }
 
-pub async fn start_publicity(
-    State(state): State<AppState>,
-    user: PageUser,
-    body: String,
-) -> Result<Response, PageError> {
+pub async fn start_publicity(State(state): State<AppState>, user: PageUser, body: String) -> Result<Response, PageError> {
     let (csrf, ids) = parse_batch_form(&body);
     user.check_csrf(&csrf)?;
     if ids.is_empty() {
         return Err(Error::Conflict("请至少勾选一件申请".into()).into());
     }
-    state
-        .store
-        .start_publicity(&user.actor, &ids, &state.profile, state.clock.now())
-        .await?;
+    state.store.start_publicity(&user.actor, &ids, &state.profile, state.clock.now()).await?;
     Ok(Redirect::to("/portal?tab=batches&done=batch").into_response())
 }
 
@@ -335,9 +216,6 @@ pub async fn announce(
     Form(f): Form<super::CsrfForm>,
 ) -> Result<Response, PageError> {
     user.check_csrf(&f.csrf)?;
-    state
-        .store
-        .announce(&user.actor, id, &state.profile, state.clock.now())
-        .await?;
+    state.store.announce(&user.actor, id, &state.profile, state.clock.now()).await?;
     Ok(Redirect::to("/portal?tab=batches&done=announced").into_response())
 }

@@ -13,9 +13,7 @@ pub const ENTERPRISE_A: &str = "安徽建工集团股份有限公司";
 pub const ENTERPRISE_B: &str = "安徽路桥工程有限公司";
 
 pub fn t0() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-25T02:00:00Z")
-        .unwrap()
-        .with_timezone(&Utc)
+    DateTime::parse_from_rfc3339("2026-11-25T02:00:00Z").unwrap().with_timezone(&Utc)
 }
 
 pub struct TestApp {
@@ -33,24 +31,23 @@ pub async fn spawn(kind: TestDb) -> TestApp {
 }
 
 pub async fn spawn_on(database_url: &str, clock: Clock, demo: bool) -> TestApp {
+    spawn_with(database_url, clock, demo, None).await
+}
+
+/// As [`spawn_on`], overriding the publicity period.
+pub async fn spawn_with(database_url: &str, clock: Clock, demo: bool, publicity_days: Option<i64>) -> TestApp {
     let config = Config {
         database_url: database_url.to_owned(),
         addr: "127.0.0.1:0".parse().unwrap(),
         province: "皖".into(),
-        publicity_days: None,
+        publicity_days,
         demo,
         clock: clock.clone(),
         secure_cookies: false,
     };
     let server = start(config).await.expect("server starts");
     let url = server.url();
-    TestApp {
-        server,
-        url,
-        database_url: database_url.to_owned(),
-        clock,
-        http: reqwest::Client::new(),
-    }
+    TestApp { server, url, database_url: database_url.to_owned(), clock, http: reqwest::Client::new() }
 }
 
 impl TestApp {
@@ -66,21 +63,11 @@ impl TestApp {
 
     /// The demo account of an enterprise by its name.
     pub fn enterprise_login(&self, name: &str) -> String {
-        self.server
-            .demo_accounts
-            .iter()
-            .find(|a| a.note == name)
-            .map(|a| a.username.clone())
-            .expect("demo enterprise")
+        self.server.demo_accounts.iter().find(|a| a.note == name).map(|a| a.username.clone()).expect("demo enterprise")
     }
 
     pub fn person_id_number(&self, name: &str) -> String {
-        self.server
-            .demo_accounts
-            .iter()
-            .find(|a| a.note.starts_with(name))
-            .map(|a| a.username.clone())
-            .expect("demo person")
+        self.server.demo_accounts.iter().find(|a| a.note.starts_with(name)).map(|a| a.username.clone()).expect("demo person")
     }
 
     pub async fn login(&self, username: &str, password: &str) -> Api {
@@ -93,11 +80,7 @@ impl TestApp {
             .unwrap();
         assert_eq!(r.status(), StatusCode::OK, "login {username}");
         let v: Value = r.json().await.unwrap();
-        Api {
-            base: self.url.clone(),
-            token: v["token"].as_str().unwrap().to_owned(),
-            http: self.http.clone(),
-        }
+        Api { base: self.url.clone(), token: v["token"].as_str().unwrap().to_owned(), http: self.http.clone() }
     }
 
     pub async fn city(&self) -> Api {
@@ -124,11 +107,7 @@ impl TestApp {
             .unwrap();
         assert_eq!(r.status(), StatusCode::CREATED);
         let v: Value = r.json().await.unwrap();
-        Api {
-            base: self.url.clone(),
-            token: v["token"].as_str().unwrap().to_owned(),
-            http: self.http.clone(),
-        }
+        Api { base: self.url.clone(), token: v["token"].as_str().unwrap().to_owned(), http: self.http.clone() }
     }
 }
 
@@ -153,20 +132,14 @@ impl Reply {
 
 impl Api {
     pub async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Reply {
-        let mut req = self
-            .http
-            .request(method, format!("{}{}", self.base, path))
-            .bearer_auth(&self.token);
+        let mut req = self.http.request(method, format!("{}{}", self.base, path)).bearer_auth(&self.token);
         if let Some(b) = body {
             req = req.json(&b);
         }
         let r = req.send().await.unwrap();
         let status = r.status();
         let text = r.text().await.unwrap();
-        Reply {
-            status,
-            body: serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        }
+        Reply { status, body: serde_json::from_str(&text).unwrap_or(Value::String(text)) }
     }
 
     pub async fn get(&self, path: &str) -> Reply {
@@ -183,12 +156,7 @@ impl Api {
 
     /// Performs a workflow action and expects success.
     pub async fn act_ok(&self, id: i64, action: &str, reason: Option<&str>) -> String {
-        let r = self
-            .post(
-                &format!("/api/applications/{id}/actions"),
-                json!({ "action": action, "reason": reason }),
-            )
-            .await;
+        let r = self.post(&format!("/api/applications/{id}/actions"), json!({ "action": action, "reason": reason })).await;
         assert_eq!(r.status, StatusCode::OK, "{action} on {id}: {:?}", r.body);
         r.body["state"].as_str().unwrap().to_owned()
     }

@@ -1,0 +1,214 @@
+//! The whole initial registration in a real browser: Debian's Chromium driven through
+//! chromedriver (WebDriver) from Rust. Each role logs in through the login page and clicks
+//! through its part, from sign-up to the registration number. Screenshots of each step are
+//! written to `target/screenshots/` for people to look at.
+
+mod common;
+
+use common::*;
+use erjian_store::testing::{fresh_database, TestDb};
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// A chromedriver process on a free port, killed on drop.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_driver() -> Driver {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+    let mut child = Command::new(&bin)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {bin} ({e}); install Debian's chromium and chromium-driver (scripts/setup does)"));
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Driver { child, port };
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("chromedriver did not start");
+}
+
+async fn browser(driver: &Driver, profile_dir: &std::path::Path, width: u32) -> Client {
+    let chrome = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let caps = serde_json::json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": chrome,
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--no-first-run", "--lang=zh-CN",
+                     format!("--user-data-dir={}", profile_dir.display()), format!("--window-size={width},1100")]
+        }
+    });
+    ClientBuilder::rustls()
+        .unwrap()
+        .capabilities(caps.as_object().unwrap().clone())
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("WebDriver session")
+}
+
+struct Ui {
+    c: Client,
+    base: String,
+    shots: std::path::PathBuf,
+}
+
+impl Ui {
+    async fn go(&self, path: &str) {
+        self.c.goto(&format!("{}{path}", self.base)).await.unwrap();
+    }
+    async fn fill(&self, css: &str, text: &str) {
+        let e = self.c.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("no {css}"));
+        e.clear().await.unwrap();
+        e.send_keys(text).await.unwrap();
+    }
+    async fn click(&self, css: &str) {
+        self.c.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("no {css}")).click().await.unwrap();
+    }
+    async fn text(&self, css: &str) -> String {
+        self.c
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|_| panic!("no {css}"))
+            .text()
+            .await
+            .unwrap()
+    }
+    async fn body(&self) -> String {
+        self.text("body").await
+    }
+    async fn shot(&self, name: &str) {
+        let png = self.c.screenshot().await.unwrap();
+        std::fs::write(self.shots.join(format!("{name}.png")), png).unwrap();
+    }
+    async fn login(&self, user: &str, password: &str) {
+        self.go("/login").await;
+        self.fill("#username", user).await;
+        self.fill("#password", password).await;
+        self.click("#login-submit").await;
+        self.text("#whoami").await;
+    }
+    async fn logout(&self) {
+        self.click("header .who button").await;
+        self.text("#login-submit, .hero").await;
+    }
+    /// Opens the application row with this number from the current list.
+    async fn open(&self, number: &str) {
+        self.click(&format!("tr[data-number='{number}'] a")).await;
+        self.text("#app-number").await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn initial_registration_clicked_through_by_every_role() {
+    let url = fresh_database(TestDb::Sqlite).await.unwrap();
+    let app = spawn_with(&url, erjian_web::clock::Clock::manual(t0()), true, Some(0)).await;
+    let driver = start_driver();
+    let tmp = std::env::temp_dir().join(format!("erjian-browser-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let ui = Ui { c: browser(&driver, &tmp.join("profile"), 1280).await, base: app.url.clone(), shots };
+
+    // 1. 张伟 signs up by real name; a wrong ID first gets a Chinese message beside the field.
+    let id = app.person_id_number("张伟");
+    ui.go("/signup/individual").await;
+    ui.fill("#name", "张伟").await;
+    ui.fill("#id_number", &format!("{}0", &id[..17])).await;
+    ui.fill("#mobile", "13800138000").await;
+    ui.fill("#password", "Geren2026").await;
+    ui.click("#signup-submit").await;
+    assert!(ui.text("[data-field=id_number]").await.contains("校验位"));
+    ui.fill("#id_number", &id).await;
+    ui.fill("#password", "Geren2026").await;
+    ui.click("#signup-submit").await;
+    assert!(ui.text("#whoami").await.contains("张伟"));
+    ui.shot("01-individual-portal").await;
+
+    // 2. The form: enterprise, specialty, photo, declaration; submit to the enterprise.
+    ui.click("#new-application").await;
+    ui.fill("#enterprise_name", ENTERPRISE_A).await;
+    ui.click("input[name=specialties][value='10401001']").await;
+    let photo = tmp.join("photo.png");
+    std::fs::write(&photo, photo_png()).unwrap();
+    ui.c.find(Locator::Css("#photo")).await.unwrap().send_keys(photo.to_str().unwrap()).await.unwrap();
+    // Submitting without the declaration is refused beside the field, nothing lost.
+    ui.click("#submit-application").await;
+    assert!(ui.text("#form-errors").await.contains("请阅读并勾选本人承诺"));
+    ui.c.find(Locator::Css("#photo")).await.unwrap().send_keys(photo.to_str().unwrap()).await.unwrap();
+    ui.click("#declaration").await;
+    ui.shot("02-application-form").await;
+    ui.click("#submit-application").await;
+    assert_eq!(ui.text("#app-state").await, "待企业确认");
+    let number = ui.text("#app-number").await;
+    ui.shot("03-application-submitted").await;
+    ui.logout().await;
+
+    // 3. The enterprise confirms from its pending list.
+    ui.login(&app.enterprise_login(ENTERPRISE_A), "Qiye2026").await;
+    ui.go("/portal?tab=pending").await;
+    ui.open(&number).await;
+    ui.click("#do-enterprise_confirm").await;
+    assert!(ui.text("#flash").await.contains("企业确认"));
+    ui.logout().await;
+
+    // 4. The city authority accepts, then passes the preliminary review.
+    ui.login("city1", "Shenhe2026").await;
+    ui.go("/portal?tab=filed").await;
+    ui.open(&number).await;
+    ui.click("#do-accept").await;
+    ui.go("/portal?tab=accepted").await;
+    ui.open(&number).await;
+    assert!(ui.text("#actions").await.contains("不予注册"), "the refusal form is offered too");
+    ui.shot("04-city-review").await;
+    ui.click("#do-prelim_approve").await;
+    assert!(ui.text("#flash").await.contains("初审通过"));
+    ui.logout().await;
+
+    // 5. The province approves, publishes a publicity batch and announces it.
+    ui.login("province", "Shenhe2026").await;
+    ui.go("/portal?tab=prelim").await;
+    ui.open(&number).await;
+    ui.click("#do-approve").await;
+    ui.go("/portal?tab=approved").await;
+    ui.click("#start-publicity").await;
+    assert!(ui.text("#flash").await.contains("生成公示批次"));
+    ui.shot("05-publicity-batches").await;
+    ui.click("button[id^=announce-]").await;
+    assert!(ui.text("#flash").await.contains("发布公告"));
+    ui.logout().await;
+
+    // 6. The applicant sees the registration number and every status column.
+    ui.login(&id, "Geren2026").await;
+    let regno = ui.text("#registration-number").await;
+    assert!(regno.starts_with("皖23420242026"), "{regno}");
+    let body = ui.body().await;
+    assert!(body.contains("已公告（办结）") && body.contains("公示期满"), "{body}");
+    ui.shot("06-registered").await;
+    ui.c.clone().close().await.unwrap();
+
+    // The same portal on a phone-sized screen.
+    let phone = Ui { c: browser(&driver, &tmp.join("phone"), 390).await, base: app.url.clone(), shots: ui.shots.clone() };
+    phone.login(&id, "Geren2026").await;
+    phone.shot("07-phone-portal").await;
+    phone.c.clone().close().await.unwrap();
+    app.finish().await;
+}

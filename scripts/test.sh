@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Runs every test: formatting and lints, unit tests, storage stories on SQLite and PostgreSQL,
+# API and page tests against the real server, and the real-browser test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export ERJIAN_TEST_PG="${ERJIAN_TEST_PG:-postgres://$(id -un)@127.0.0.1:5432/test}"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo test --workspace --all-targets --locked
