@@ -1,0 +1,284 @@
+//! The cryptography, in one small module: SM3 digests, SM2 signatures with the default user ID
+//! `1234567812345678` (DER `SEQUENCE { r, s }` on the wire), and minimal X.509 certificates
+//! (issue and parse) signed with SM2-with-SM3.
+
+use crate::der::{self, Tlv};
+use crate::OfdError;
+use chrono::{DateTime, Datelike, Utc};
+use sm2::dsa::signature::{Signer, Verifier};
+use sm2::dsa::{Signature, SigningKey, VerifyingKey};
+use sm3::{Digest, Sm3};
+
+pub const DEFAULT_ID: &str = "1234567812345678";
+pub const OID_SM2_WITH_SM3: &str = "1.2.156.10197.1.501";
+pub const OID_SM3: &str = "1.2.156.10197.1.401";
+const OID_EC_PUBLIC_KEY: &str = "1.2.840.10045.2.1";
+const OID_SM2_CURVE: &str = "1.2.156.10197.1.301";
+
+pub fn sm3(data: &[u8]) -> [u8; 32] {
+    Sm3::digest(data).into()
+}
+
+/// An SM2 key pair.
+#[derive(Clone)]
+pub struct KeyPair {
+    sk: SigningKey,
+}
+
+impl KeyPair {
+    pub fn generate() -> KeyPair {
+        loop {
+            let bytes: [u8; 32] = rand::random();
+            if let Ok(k) = KeyPair::from_secret(&bytes) {
+                return k;
+            }
+        }
+    }
+
+    pub fn from_secret(bytes: &[u8]) -> Result<KeyPair, OfdError> {
+        SigningKey::from_slice(DEFAULT_ID, bytes).map(|sk| KeyPair { sk }).map_err(|_| OfdError::Crypto("invalid SM2 secret key".into()))
+    }
+
+    /// The 32-byte secret scalar (store it encrypted).
+    pub fn secret(&self) -> Vec<u8> {
+        self.sk.to_bytes().to_vec()
+    }
+
+    /// The uncompressed SEC1 public point `04 || x || y`.
+    pub fn public(&self) -> Vec<u8> {
+        self.sk.verifying_key().to_sec1_bytes().to_vec()
+    }
+
+    /// Signs with the default user ID; returns DER `SEQUENCE { r, s }`.
+    pub fn sign(&self, message: &[u8]) -> Vec<u8> {
+        let sig: Signature = self.sk.sign(message);
+        sig.to_der().to_bytes().to_vec()
+    }
+}
+
+/// Verifies an SM2 signature (DER, or raw 64-byte `r || s`) with the default user ID.
+pub fn verify(public_sec1: &[u8], message: &[u8], signature: &[u8]) -> bool {
+    let Ok(vk) = VerifyingKey::from_sec1_bytes(DEFAULT_ID, public_sec1) else { return false };
+    let sig = Signature::from_der(signature).or_else(|_| Signature::from_slice(signature));
+    sig.is_ok_and(|s| vk.verify(message, &s).is_ok())
+}
+
+/// A distinguished name: country, organisation, common name, optional serial number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Name {
+    pub organisation: String,
+    pub common_name: String,
+    pub serial_number: Option<String>,
+}
+
+impl Name {
+    pub fn encode(&self) -> Vec<u8> {
+        let rdn = |oid: &str, value: Vec<u8>| der::tlv(der::SET, &der::seq(&[der::oid(oid), value]));
+        let mut parts = vec![rdn("2.5.4.6", der::tlv(der::PRINTABLE_STRING, b"CN")), rdn("2.5.4.10", der::utf8(&self.organisation))];
+        if let Some(sn) = &self.serial_number {
+            parts.push(rdn("2.5.4.5", der::tlv(der::PRINTABLE_STRING, sn.as_bytes())));
+        }
+        parts.push(rdn("2.5.4.3", der::utf8(&self.common_name)));
+        der::seq(&parts)
+    }
+}
+
+fn time(t: DateTime<Utc>) -> Vec<u8> {
+    if t.year() < 2050 {
+        der::tlv(der::UTC_TIME, t.format("%y%m%d%H%M%SZ").to_string().as_bytes())
+    } else {
+        der::gentime(t)
+    }
+}
+
+fn sm2_spki(public: &[u8]) -> Vec<u8> {
+    der::seq(&[der::seq(&[der::oid(OID_EC_PUBLIC_KEY), der::oid(OID_SM2_CURVE)]), der::bits(public)])
+}
+
+/// What a new certificate says.
+pub struct CertRequest<'a> {
+    pub serial: u64,
+    pub subject: &'a Name,
+    pub subject_public: &'a [u8],
+    pub not_before: DateTime<Utc>,
+    pub not_after: DateTime<Utc>,
+    pub is_ca: bool,
+}
+
+/// Issues a certificate signed by `issuer` (self-signed when the subject is the issuer).
+pub fn issue_certificate(issuer_key: &KeyPair, issuer: &Name, req: &CertRequest<'_>) -> Vec<u8> {
+    let alg = der::seq(&[der::oid(OID_SM2_WITH_SM3)]);
+    let ski = &sm3(req.subject_public)[..20];
+    let aki = &sm3(&issuer_key.public())[..20];
+    let ext = |oid: &str, critical: bool, value: Vec<u8>| {
+        let mut p = vec![der::oid(oid)];
+        if critical {
+            p.push(der::tlv(der::BOOLEAN, &[0xFF]));
+        }
+        p.push(der::octets(&value));
+        der::seq(&p)
+    };
+    // keyUsage: CA = keyCertSign | cRLSign; leaf = digitalSignature | nonRepudiation.
+    let key_usage = if req.is_ca { vec![0x03, 0x02, 0x01, 0x06] } else { vec![0x03, 0x02, 0x06, 0xC0] };
+    let basic = if req.is_ca { der::seq(&[der::tlv(der::BOOLEAN, &[0xFF])]) } else { der::seq(&[]) };
+    let extensions = der::seq(&[
+        ext("2.5.29.19", true, basic),
+        ext("2.5.29.15", true, key_usage),
+        ext("2.5.29.14", false, der::octets(ski)),
+        ext("2.5.29.35", false, der::seq(&[der::context(0, false, aki)])),
+    ]);
+    let tbs = der::seq(&[
+        der::context(0, true, &der::int(2)),
+        der::uint(&req.serial.to_be_bytes()),
+        alg.clone(),
+        issuer.encode(),
+        der::seq(&[time(req.not_before), time(req.not_after)]),
+        req.subject.encode(),
+        sm2_spki(req.subject_public),
+        der::context(3, true, &extensions),
+    ]);
+    let sig = issuer_key.sign(&tbs);
+    der::seq(&[tbs, alg, der::bits(&sig)])
+}
+
+/// The parts of an X.509 certificate a verifier needs.
+#[derive(Debug, Clone)]
+pub struct Certificate {
+    pub der: Vec<u8>,
+    pub tbs: Vec<u8>,
+    pub serial: Vec<u8>,
+    pub issuer_der: Vec<u8>,
+    pub subject_der: Vec<u8>,
+    pub issuer: String,
+    pub subject: String,
+    pub not_before: DateTime<Utc>,
+    pub not_after: DateTime<Utc>,
+    pub public_key: Vec<u8>,
+    pub signature: Vec<u8>,
+}
+
+/// Common name (or the whole name's values) of an encoded Name, for display.
+fn name_text(name: &Tlv<'_>) -> String {
+    let mut cn = None;
+    let mut all = Vec::new();
+    for rdn in der::children(name.content).unwrap_or_default() {
+        for atv in der::children(rdn.content).unwrap_or_default() {
+            if let Ok(parts) = der::children(atv.content) {
+                if parts.len() == 2 {
+                    let v = der::string(&parts[1]);
+                    if der::oid_string(&parts[0]) == "2.5.4.3" {
+                        cn = Some(v.clone());
+                    }
+                    all.push(v);
+                }
+            }
+        }
+    }
+    cn.unwrap_or_else(|| all.join(", "))
+}
+
+pub fn parse_certificate(bytes: &[u8]) -> Result<Certificate, OfdError> {
+    let (cert, _) = der::expect(bytes, der::SEQUENCE)?;
+    let parts = der::children(cert.content)?;
+    if parts.len() < 3 {
+        return Err(OfdError::Asn1("certificate".into()));
+    }
+    let tbs = der::children(parts[0].content)?;
+    let off = usize::from(tbs.first().is_some_and(|t| t.tag == 0xA0));
+    let get = |i: usize| tbs.get(off + i).ok_or_else(|| OfdError::Asn1("tbsCertificate".into()));
+    let validity = der::children(get(3)?.content)?;
+    if validity.len() != 2 {
+        return Err(OfdError::Asn1("validity".into()));
+    }
+    let spki = der::children(get(5)?.content)?;
+    let public_key = der::bit_string(spki.get(1).ok_or_else(|| OfdError::Asn1("spki".into()))?)?;
+    Ok(Certificate {
+        der: cert.raw.to_vec(),
+        tbs: parts[0].raw.to_vec(),
+        serial: get(0)?.content.to_vec(),
+        issuer_der: get(2)?.raw.to_vec(),
+        subject_der: get(4)?.raw.to_vec(),
+        issuer: name_text(get(2)?),
+        subject: name_text(get(4)?),
+        not_before: der::time(&validity[0])?,
+        not_after: der::time(&validity[1])?,
+        public_key,
+        signature: der::bit_string(&parts[2])?,
+    })
+}
+
+impl Certificate {
+    /// Whether `issuer` signed this certificate (names match and the SM2 signature verifies).
+    pub fn issued_by(&self, issuer: &Certificate) -> bool {
+        self.issuer_der == issuer.subject_der && verify(&issuer.public_key, &self.tbs, &self.signature)
+    }
+
+    pub fn valid_at(&self, t: DateTime<Utc>) -> bool {
+        self.not_before <= t && t <= self.not_after
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_verify_and_tamper() {
+        let k = KeyPair::generate();
+        let sig = k.sign(b"hello");
+        assert!(verify(&k.public(), b"hello", &sig));
+        assert!(!verify(&k.public(), b"hellp", &sig));
+        assert!(!verify(&KeyPair::generate().public(), b"hello", &sig));
+        let again = KeyPair::from_secret(&k.secret()).unwrap();
+        assert_eq!(again.public(), k.public());
+    }
+
+    #[test]
+    fn sm3_of_abc_matches_the_standard() {
+        assert_eq!(sm3(b"abc")[..4], [0x66, 0xc7, 0xf0, 0xf4]);
+    }
+
+    #[test]
+    fn certificates_chain() {
+        let root_key = KeyPair::generate();
+        let root_name = Name { organisation: "erjian".into(), common_name: "erjian 根证书".into(), serial_number: None };
+        let now = Utc::now();
+        let root = issue_certificate(
+            &root_key,
+            &root_name,
+            &CertRequest {
+                serial: 1,
+                subject: &root_name,
+                subject_public: &root_key.public(),
+                not_before: now,
+                not_after: now + chrono::Duration::days(3650),
+                is_ca: true,
+            },
+        );
+        let leaf_key = KeyPair::generate();
+        let leaf_name = Name {
+            organisation: "安徽省住房和城乡建设厅".into(),
+            common_name: "电子印章".into(),
+            serial_number: Some("11340000003175829N".into()),
+        };
+        let leaf = issue_certificate(
+            &root_key,
+            &root_name,
+            &CertRequest {
+                serial: 2,
+                subject: &leaf_name,
+                subject_public: &leaf_key.public(),
+                not_before: now,
+                not_after: now + chrono::Duration::days(365),
+                is_ca: false,
+            },
+        );
+        let (root, leaf) = (parse_certificate(&root).unwrap(), parse_certificate(&leaf).unwrap());
+        assert!(root.issued_by(&root));
+        assert!(leaf.issued_by(&root));
+        assert!(!root.issued_by(&leaf));
+        assert_eq!(leaf.subject, "电子印章");
+        assert_eq!(leaf.public_key, leaf_key.public());
+        assert!(leaf.valid_at(now) && !leaf.valid_at(now + chrono::Duration::days(400)));
+    }
+}

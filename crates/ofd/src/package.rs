@@ -1,0 +1,196 @@
+//! The ZIP container: bounded reading (entry count, per-file and total size, measured while
+//! inflating, so a zip bomb stops early), path normalisation that refuses escapes, and
+//! deterministic writing with no bytes before the ZIP header.
+
+use crate::OfdError;
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+
+pub const MAX_ENTRIES: usize = 10_000;
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+pub const MAX_TOTAL_BYTES: u64 = 256 * 1024 * 1024;
+
+/// An OFD package in memory: normalised paths (no leading `/`) → bytes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Package {
+    files: BTreeMap<String, Vec<u8>>,
+}
+
+/// Normalises a path inside the package; refuses `..` escapes, drive letters and NULs.
+pub fn normalise(path: &str) -> Result<String, OfdError> {
+    let p = path.replace('\\', "/");
+    if p.contains('\0') || p.contains(':') {
+        return Err(OfdError::UnsafePath(path.to_owned()));
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in p.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    return Err(OfdError::UnsafePath(path.to_owned()));
+                }
+            }
+            s => parts.push(s),
+        }
+    }
+    if parts.is_empty() {
+        return Err(OfdError::UnsafePath(path.to_owned()));
+    }
+    Ok(parts.join("/"))
+}
+
+/// Resolves an OFD location (`ST_Loc`) written in file `from`: absolute (`/Doc_0/…`) or relative
+/// to `from`'s directory.
+pub fn resolve(from: &str, loc: &str) -> Result<String, OfdError> {
+    let loc = loc.trim();
+    if loc.starts_with('/') {
+        return normalise(loc);
+    }
+    let dir = from.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+    normalise(&format!("{dir}/{loc}"))
+}
+
+impl Package {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Opens a ZIP within the limits above.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Package, OfdError> {
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| OfdError::NotZip(e.to_string()))?;
+        if zip.len() > MAX_ENTRIES {
+            return Err(OfdError::TooLarge(format!("{} entries", zip.len())));
+        }
+        let mut files = BTreeMap::new();
+        let mut total: u64 = 0;
+        for i in 0..zip.len() {
+            let mut f = zip.by_index(i).map_err(|e| OfdError::NotZip(e.to_string()))?;
+            if f.is_dir() {
+                continue;
+            }
+            let name = normalise(f.name())?;
+            let mut buf = Vec::new();
+            let limit = MAX_FILE_BYTES.min(MAX_TOTAL_BYTES - total) + 1;
+            (&mut f).take(limit).read_to_end(&mut buf).map_err(|e| OfdError::NotZip(format!("{name}: {e}")))?;
+            if buf.len() as u64 >= limit {
+                return Err(OfdError::TooLarge(format!("{name} inflates beyond the limit")));
+            }
+            total += buf.len() as u64;
+            files.insert(name, buf);
+        }
+        if !files.contains_key("OFD.xml") {
+            return Err(OfdError::NoEntry);
+        }
+        Ok(Package { files })
+    }
+
+    /// Writes a ZIP: `OFD.xml` first, then the rest in path order; deflated.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = std::io::Cursor::new(Vec::new());
+        {
+            let mut zip = zip::ZipWriter::new(&mut out);
+            let opts = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated)
+                .last_modified_time(zip::DateTime::default());
+            let order = self.files.keys().filter(|k| *k == "OFD.xml").chain(self.files.keys().filter(|k| *k != "OFD.xml"));
+            for name in order {
+                zip.start_file(name.as_str(), opts).expect("in-memory zip");
+                zip.write_all(&self.files[name]).expect("in-memory zip");
+            }
+            zip.finish().expect("in-memory zip");
+        }
+        out.into_inner()
+    }
+
+    pub fn get(&self, path: &str) -> Option<&[u8]> {
+        normalise(path).ok().and_then(|p| self.files.get(&p)).map(Vec::as_slice)
+    }
+
+    pub fn require(&self, path: &str) -> Result<&[u8], OfdError> {
+        self.get(path).ok_or_else(|| OfdError::Missing(path.to_owned()))
+    }
+
+    pub fn text(&self, path: &str) -> Result<String, OfdError> {
+        let b = self.require(path)?;
+        let b = b.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(b);
+        String::from_utf8(b.to_vec()).map_err(|_| OfdError::Xml { file: path.to_owned(), message: "not UTF-8".into() })
+    }
+
+    pub fn put(&mut self, path: &str, bytes: Vec<u8>) {
+        let p = normalise(path).expect("writer paths are safe");
+        self.files.insert(p, bytes);
+    }
+
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.files.keys().map(String::as_str)
+    }
+
+    /// Flips one byte (for tamper tests and demonstrations).
+    pub fn tamper(&mut self, path: &str, index: usize) -> bool {
+        match normalise(path).ok().and_then(|p| self.files.get_mut(&p)) {
+            Some(f) if !f.is_empty() => {
+                let i = index % f.len();
+                f[i] ^= 0x01;
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_normalised_and_escapes_refused() {
+        assert_eq!(normalise("/Doc_0/./Pages/../Res/a.png").unwrap(), "Doc_0/Res/a.png");
+        assert!(normalise("../etc/passwd").is_err());
+        assert!(normalise("Doc_0/../../x").is_err());
+        assert!(normalise("C:/x").is_err());
+        assert_eq!(resolve("Doc_0/Document.xml", "Pages/Page_0/Content.xml").unwrap(), "Doc_0/Pages/Page_0/Content.xml");
+        assert_eq!(resolve("Doc_0/Document.xml", "/OFD.xml").unwrap(), "OFD.xml");
+    }
+
+    #[test]
+    fn not_a_zip_and_missing_entry_are_typed_errors() {
+        assert!(matches!(Package::from_bytes(b"hello"), Err(OfdError::NotZip(_))));
+        let mut p = Package::new();
+        p.put("a.txt", b"x".to_vec());
+        assert!(matches!(Package::from_bytes(&p.to_bytes()), Err(OfdError::NoEntry)));
+    }
+
+    #[test]
+    fn a_zip_bomb_stops_at_the_limit() {
+        let mut out = std::io::Cursor::new(Vec::new());
+        {
+            let mut zip = zip::ZipWriter::new(&mut out);
+            let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+            zip.start_file("OFD.xml", opts).unwrap();
+            zip.write_all(b"<x/>").unwrap();
+            zip.start_file("bomb.bin", opts).unwrap();
+            let chunk = vec![0u8; 1 << 20];
+            for _ in 0..(MAX_FILE_BYTES >> 20) + 2 {
+                zip.write_all(&chunk).unwrap();
+            }
+            zip.finish().unwrap();
+        }
+        let bytes = out.into_inner();
+        assert!(bytes.len() < 1 << 20, "the bomb itself is small: {}", bytes.len());
+        assert!(matches!(Package::from_bytes(&bytes), Err(OfdError::TooLarge(_))));
+    }
+
+    #[test]
+    fn escaping_entry_names_are_refused() {
+        let mut out = std::io::Cursor::new(Vec::new());
+        {
+            let mut zip = zip::ZipWriter::new(&mut out);
+            let opts = zip::write::SimpleFileOptions::default();
+            zip.start_file("OFD.xml", opts).unwrap();
+            zip.start_file("../../evil.txt", opts).unwrap();
+            zip.finish().unwrap();
+        }
+        assert!(matches!(Package::from_bytes(&out.into_inner()), Err(OfdError::UnsafePath(_))));
+    }
+}
