@@ -103,8 +103,18 @@ impl Package {
         out.into_inner()
     }
 
+    /// A file by path; when no exact match exists, a unique case-insensitive match (packages made
+    /// on Windows sometimes reference `TPLS/` for `Tpls/`).
     pub fn get(&self, path: &str) -> Option<&[u8]> {
-        normalise(path).ok().and_then(|p| self.files.get(&p)).map(Vec::as_slice)
+        let p = normalise(path).ok()?;
+        if let Some(f) = self.files.get(&p) {
+            return Some(f);
+        }
+        let mut matches = self.files.iter().filter(|(k, _)| k.eq_ignore_ascii_case(&p));
+        match (matches.next(), matches.next()) {
+            (Some((_, f)), None) => Some(f),
+            _ => None,
+        }
     }
 
     pub fn require(&self, path: &str) -> Result<&[u8], OfdError> {

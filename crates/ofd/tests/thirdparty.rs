@@ -99,7 +99,27 @@ fn every_sample_opens() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "ofd") {
             let pkg = Package::from_bytes(&std::fs::read(&path).unwrap()).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            assert!(pkg.get("OFD.xml").is_some());
+            let doc = erjian_ofd::reader::read(&pkg).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert!(!doc.pages.is_empty(), "{}: no pages", path.display());
+            let text: String = doc.pages.iter().map(|p| p.text()).collect();
+            assert!(
+                !text.trim().is_empty() || doc.pages.iter().any(|p| !p.images.is_empty() || p.paths > 0),
+                "{}: nothing on the pages",
+                path.display()
+            );
         }
     }
+}
+
+#[test]
+fn reader_finds_text_images_and_metadata() {
+    let doc = erjian_ofd::reader::read(&open("ofdrw-reader--helloworld.ofd")).unwrap();
+    assert!(doc.pages[0].text().contains("OFD Reader&Writer"), "{:?}", doc.pages[0].texts);
+    let inv = erjian_ofd::reader::read(&open("ofdrw-sign--v4signed.ofd")).unwrap();
+    assert!(inv.metadata.custom.iter().any(|(k, v)| k == "发票号码" && v == "99999951"));
+    assert_eq!(inv.signatures.len(), 1);
+    let jpeg = erjian_ofd::reader::read(&open("ofdrw-converter--containsJPEG.ofd")).unwrap();
+    assert!(jpeg.pages.iter().flat_map(|p| &p.images).any(|i| i.bytes > 0), "images are resolved to their files");
+    let keyword = erjian_ofd::reader::read(&open("ofdrw-reader--keyword.ofd")).unwrap();
+    assert!(keyword.pages[0].texts.len() > 3, "{:?}", keyword.pages[0].texts);
 }
