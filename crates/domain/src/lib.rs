@@ -10,6 +10,7 @@
 
 pub mod application;
 pub mod ids;
+pub mod licence;
 pub mod photo;
 pub mod profession;
 pub mod province;

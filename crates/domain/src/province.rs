@@ -19,6 +19,8 @@ pub struct ProvinceProfile {
     pub abbr: &'static str,
     pub name: &'static str,
     pub authority_name: &'static str,
+    /// The authority's unified social credit code (issuer of e-licences).
+    pub authority_code: &'static str,
     /// Calendar days of publicity (公示) before announcement.
     pub publicity_days: i64,
     pub cities: &'static [City],
@@ -30,6 +32,7 @@ pub const PRESETS: &[ProvinceProfile] = &[
         abbr: "皖",
         name: "安徽省",
         authority_name: "安徽省住房和城乡建设厅",
+        authority_code: "11340000MB034000X6",
         publicity_days: 5,
         cities: &[
             City { code: "340100", name: "合肥市" },
@@ -42,6 +45,7 @@ pub const PRESETS: &[ProvinceProfile] = &[
         abbr: "甘",
         name: "甘肃省",
         authority_name: "甘肃省住房和城乡建设厅",
+        authority_code: "11620000MB062000XA",
         publicity_days: 7,
         cities: &[City { code: "620100", name: "兰州市" }, City { code: "620500", name: "天水市" }],
     },
@@ -50,6 +54,7 @@ pub const PRESETS: &[ProvinceProfile] = &[
         abbr: "湘",
         name: "湖南省",
         authority_name: "湖南省住房和城乡建设厅",
+        authority_code: "11430000MB043000XK",
         publicity_days: 7,
         cities: &[City { code: "430100", name: "长沙市" }, City { code: "430200", name: "株洲市" }],
     },
@@ -58,6 +63,7 @@ pub const PRESETS: &[ProvinceProfile] = &[
         abbr: "渝",
         name: "重庆市",
         authority_name: "重庆市住房和城乡建设委员会",
+        authority_code: "11500000MB050000X9",
         publicity_days: 5,
         cities: &[City { code: "500101", name: "万州区" }, City { code: "500103", name: "渝中区" }],
     },
@@ -66,6 +72,7 @@ pub const PRESETS: &[ProvinceProfile] = &[
         abbr: "沪",
         name: "上海市",
         authority_name: "上海市住房和城乡建设管理委员会",
+        authority_code: "11310000MB031000XJ",
         publicity_days: 5,
         cities: &[City { code: "310101", name: "黄浦区" }, City { code: "310104", name: "徐汇区" }],
     },
@@ -83,6 +90,13 @@ impl ProvinceProfile {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn authority_codes_are_valid_credit_codes() {
+        for p in super::PRESETS {
+            assert!(crate::ids::CreditCode::parse(p.authority_code).unwrap().check_ok(), "{}", p.name);
+        }
+    }
+
     #[test]
     fn presets_are_found_by_code_abbr_or_name() {
         assert_eq!(super::preset("皖").unwrap().code, "34");

@@ -63,6 +63,38 @@ pub fn verify(public_sec1: &[u8], message: &[u8], signature: &[u8]) -> bool {
     sig.is_ok_and(|s| vk.verify(message, &s).is_ok())
 }
 
+type Sm4Gcm = aes_gcm::AesGcm<sm4::Sm4, aes_gcm::aead::consts::U12>;
+
+/// Encrypts a secret with SM4-GCM (RFC 8998) under a 16-byte key; output is `nonce || ciphertext`.
+pub fn seal_secret(key: &[u8; 16], plaintext: &[u8]) -> Vec<u8> {
+    use aes_gcm::aead::{Aead, KeyInit};
+    let cipher = Sm4Gcm::new_from_slice(key).expect("16-byte key");
+    let nonce: [u8; 12] = rand::random();
+    let mut out = nonce.to_vec();
+    out.extend(cipher.encrypt((&nonce).into(), plaintext).expect("SM4-GCM encryption"));
+    out
+}
+
+/// Decrypts [`seal_secret`]'s output; a wrong key or any changed byte is an error.
+pub fn open_secret(key: &[u8; 16], sealed: &[u8]) -> Result<Vec<u8>, OfdError> {
+    use aes_gcm::aead::{Aead, KeyInit};
+    if sealed.len() < 12 + 16 {
+        return Err(OfdError::Crypto("sealed secret too short".into()));
+    }
+    let cipher = Sm4Gcm::new_from_slice(key).expect("16-byte key");
+    let nonce: [u8; 12] = sealed[..12].try_into().expect("12 bytes");
+    cipher.decrypt((&nonce).into(), &sealed[12..]).map_err(|_| OfdError::Crypto("cannot decrypt: wrong key or damaged data".into()))
+}
+
+/// Derives a 16-byte key for one purpose from a master secret.
+pub fn derive_key(master: &[u8], purpose: &str) -> [u8; 16] {
+    let mut h = Sm3::new();
+    h.update(master);
+    h.update(b"\x00erjian\x00");
+    h.update(purpose.as_bytes());
+    h.finalize()[..16].try_into().expect("16 bytes")
+}
+
 /// A distinguished name: country, organisation, common name, optional serial number.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Name {
@@ -231,6 +263,18 @@ mod tests {
         assert!(!verify(&KeyPair::generate().public(), b"hello", &sig));
         let again = KeyPair::from_secret(&k.secret()).unwrap();
         assert_eq!(again.public(), k.public());
+    }
+
+    #[test]
+    fn secrets_are_sealed_and_tamper_evident() {
+        let key = derive_key(b"master", "ca");
+        let sealed = seal_secret(&key, b"secret scalar");
+        assert!(!sealed.windows(13).any(|w| w == b"secret scalar"));
+        assert_eq!(open_secret(&key, &sealed).unwrap(), b"secret scalar");
+        assert!(open_secret(&derive_key(b"master", "other"), &sealed).is_err());
+        let mut bad = sealed.clone();
+        bad[20] ^= 1;
+        assert!(open_secret(&key, &bad).is_err());
     }
 
     #[test]

@@ -1,0 +1,145 @@
+//! The deployment's certificate authority and the province authority's electronic seal: created
+//! once (an SM2 root, a seal certificate, and a seal made by the root over a picture drawn from
+//! the authority's name), stored with private keys sealed under the master key, and used to issue
+//! sealed certificate files.
+
+use crate::face::{face_ops, CertificateData, HEIGHT, SEAL_BOX, WIDTH};
+use chrono::{DateTime, Duration, Utc};
+use erjian_ofd::crypto::{
+    derive_key, issue_certificate, open_secret, parse_certificate, seal_secret, CertRequest, Certificate, KeyPair, Name,
+};
+use erjian_ofd::seal::{sign, SealSigner, Stamp};
+use erjian_ofd::ses::{encode_seal, SealSpec};
+use erjian_ofd::writer::{Document, Metadata};
+use erjian_ofd::OfdError;
+
+/// What is stored: certificates in the clear, private keys sealed (SM4-GCM) under the master key.
+#[derive(Debug, Clone)]
+pub struct StoredAuthority {
+    pub root_cert: Vec<u8>,
+    pub root_secret_sealed: Vec<u8>,
+    pub seal_cert: Vec<u8>,
+    pub seal_secret_sealed: Vec<u8>,
+    pub seal: Vec<u8>,
+}
+
+/// A loaded authority, ready to issue sealed certificates.
+pub struct Authority {
+    pub name: String,
+    pub credit_code: String,
+    pub root_key: KeyPair,
+    pub root_cert: Vec<u8>,
+    pub signer: SealSigner,
+}
+
+impl Authority {
+    pub fn create(name: &str, credit_code: &str, master: &[u8], now: DateTime<Utc>) -> (Authority, StoredAuthority) {
+        let root_key = KeyPair::generate();
+        let root_name = Name { organisation: name.into(), common_name: format!("{name} erjian 根证书"), serial_number: None };
+        let start = now - Duration::days(1);
+        let root_cert = issue_certificate(
+            &root_key,
+            &root_name,
+            &CertRequest {
+                serial: 1,
+                subject: &root_name,
+                subject_public: &root_key.public(),
+                not_before: start,
+                not_after: now + Duration::days(365 * 20),
+                is_ca: true,
+            },
+        );
+        let seal_key = KeyPair::generate();
+        let seal_name =
+            Name { organisation: name.into(), common_name: format!("{name}电子印章"), serial_number: Some(credit_code.into()) };
+        let seal_cert = issue_certificate(
+            &root_key,
+            &root_name,
+            &CertRequest {
+                serial: 2,
+                subject: &seal_name,
+                subject_public: &seal_key.public(),
+                not_before: start,
+                not_after: now + Duration::days(365 * 10),
+                is_ca: false,
+            },
+        );
+        let picture = crate::seal_art::seal_picture_ofd(name, "注册专用章");
+        let es_id = format!("{}{}", &credit_code[2..8], now.format("%Y%m%d"));
+        let seal = encode_seal(
+            &SealSpec {
+                es_id: &es_id,
+                name: &format!("{name}注册专用章"),
+                users: std::slice::from_ref(&seal_cert),
+                created: now,
+                valid_start: start,
+                valid_end: now + Duration::days(365 * 10),
+                picture_type: "ofd",
+                picture: &picture,
+                width_mm: SEAL_BOX[2] as i64,
+                height_mm: SEAL_BOX[3] as i64,
+            },
+            &root_key,
+            &root_cert,
+        );
+        let stored = StoredAuthority {
+            root_cert: root_cert.clone(),
+            root_secret_sealed: seal_secret(&derive_key(master, "root"), &root_key.secret()),
+            seal_cert: seal_cert.clone(),
+            seal_secret_sealed: seal_secret(&derive_key(master, "seal"), &seal_key.secret()),
+            seal: seal.clone(),
+        };
+        let auth = Authority {
+            name: name.into(),
+            credit_code: credit_code.into(),
+            root_key,
+            root_cert,
+            signer: SealSigner { key: seal_key, cert_der: seal_cert, seal_der: seal },
+        };
+        (auth, stored)
+    }
+
+    pub fn load(name: &str, credit_code: &str, stored: &StoredAuthority, master: &[u8]) -> Result<Authority, OfdError> {
+        let root_key = KeyPair::from_secret(&open_secret(&derive_key(master, "root"), &stored.root_secret_sealed)?)?;
+        let seal_key = KeyPair::from_secret(&open_secret(&derive_key(master, "seal"), &stored.seal_secret_sealed)?)?;
+        Ok(Authority {
+            name: name.into(),
+            credit_code: credit_code.into(),
+            root_key,
+            root_cert: stored.root_cert.clone(),
+            signer: SealSigner { key: seal_key, cert_der: stored.seal_cert.clone(), seal_der: stored.seal.clone() },
+        })
+    }
+
+    pub fn root(&self) -> Certificate {
+        parse_certificate(&self.root_cert).expect("our own root parses")
+    }
+
+    /// The unsealed certificate document (for the PDF rendition and tests).
+    pub fn document(&self, data: &CertificateData) -> Document {
+        let mut doc = Document::new(Metadata {
+            doc_id: data.licence_id.clone(),
+            title: format!("{}注册证书 {}", data.profession, data.name),
+            author: self.name.clone(),
+            creation_date: Some(data.issue_date),
+            custom: vec![
+                ("证照标识".into(), data.licence_id.clone()),
+                ("注册编号".into(), data.registration_number.clone()),
+                ("证书编号".into(), data.certificate_number.clone()),
+                ("持证人".into(), data.name.clone()),
+                ("核验地址".into(), data.verify_url.clone()),
+            ],
+        });
+        let font = doc.add_font("宋体", None);
+        let page = crate::art::to_ofd_page(&mut doc, font, WIDTH, HEIGHT, &face_ops(data));
+        doc.pages.push(page);
+        doc
+    }
+
+    /// Issues a sealed OFD certificate file.
+    pub fn issue(&self, data: &CertificateData, now: DateTime<Utc>) -> Result<Vec<u8>, OfdError> {
+        let mut pkg = self.document(data).to_package();
+        sign(&mut pkg, &self.signer, &Stamp { page: 0, boundary: SEAL_BOX }, now)?;
+        Ok(pkg.to_bytes())
+    }
+}

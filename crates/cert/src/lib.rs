@@ -1,0 +1,11 @@
+//! The electronic registration certificate (电子注册证书): its face as a list of drawing
+//! operations ([`art`], [`face`]) rendered to OFD, the authority's round seal ([`seal_art`]), and
+//! the deployment's certificate authority and seal ([`authority`]) that issue sealed files.
+
+pub mod art;
+pub mod authority;
+pub mod face;
+pub mod seal_art;
+
+pub use authority::Authority;
+pub use face::CertificateData;
