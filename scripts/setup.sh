@@ -8,12 +8,22 @@ command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
 [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need_apt+=(fonts-wqy-microhei)
 command -v psql >/dev/null 2>&1 || need_apt+=(postgresql-client)
+command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)
+command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
+command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-pip)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+# A third-party OFD parser for the certificate tests.
+if ! python3 -c "import ofdkit" >/dev/null 2>&1; then
+  echo "setup: installing the ofdkit OFD parser (PyPI)"
+  python3 -m pip install --quiet --disable-pip-version-check ofdkit 2>/dev/null \
+    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages ofdkit
 fi
 
 # PostgreSQL for the storage tests: 127.0.0.1:5432, trust auth, database `test`.

@@ -136,6 +136,14 @@ impl Authority {
         doc
     }
 
+    /// The PDF rendition: the same face with the seal's picture drawn in place.
+    pub fn pdf(&self, data: &CertificateData) -> Result<Vec<u8>, crate::pdf::PdfError> {
+        let font = crate::pdf::load_font()?;
+        let mut ops = face_ops(data);
+        ops.extend(crate::seal_art::seal_ops(&self.name, "注册专用章", SEAL_BOX[0], SEAL_BOX[1], SEAL_BOX[2]));
+        crate::pdf::render(WIDTH, HEIGHT, &ops, &font)
+    }
+
     /// Issues a sealed OFD certificate file.
     pub fn issue(&self, data: &CertificateData, now: DateTime<Utc>) -> Result<Vec<u8>, OfdError> {
         let mut pkg = self.document(data).to_package();

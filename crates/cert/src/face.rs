@@ -5,10 +5,10 @@
 use crate::art::{qr_modules, Op};
 use chrono::NaiveDate;
 use erjian_ofd::writer::Color;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Everything printed on a certificate.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CertificateData {
     pub profession: String,
     pub name: String,

@@ -160,3 +160,34 @@ fn a_third_party_parser_reads_name_and_registration_number() {
     assert!(ok, "ofdkit failed (pip install ofdkit): {out}");
     assert!(out.contains("张伟") && out.contains("皖2342024202600001"), "{out}");
 }
+
+#[test]
+fn the_pdf_rendition_shows_a_readable_qr_code() {
+    let (auth, _) = issued();
+    let data = sample("1.2.156.3005.2.11100000000013338W001.11340000MB034000X6.2342024202600001.001.X");
+    let pdf = auth.pdf(&data).expect("PDF (needs fonts-wqy-microhei)");
+    assert!(pdf.starts_with(b"%PDF"));
+    let dir = tmpdir("pdf");
+    let file = dir.join("cert.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    if let Ok(keep) = std::env::var("ERJIAN_KEEP_PDF") {
+        std::fs::write(keep, &pdf).unwrap();
+    }
+    let (ok, out) = run(Command::new("pdftoppm").args(["-r", "150", "-png", "-singlefile"]).arg(&file).arg(dir.join("page")));
+    assert!(ok, "pdftoppm failed (apt-get install poppler-utils): {out}");
+    let png_bytes = std::fs::read(dir.join("page.png")).unwrap();
+    let decoder = png::Decoder::new(std::io::Cursor::new(png_bytes));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let channels = info.line_size / info.width as usize;
+    let grey = |x: usize, y: usize| {
+        let i = y * info.line_size + x * channels;
+        ((buf[i] as u32 + buf[i + channels.min(2) / 2] as u32 + buf[i + channels.min(3) - 1] as u32) / 3) as u8
+    };
+    let mut img = rqrr::PreparedImage::prepare_from_greyscale(info.width as usize, info.height as usize, grey);
+    let grids = img.detect_grids();
+    assert!(!grids.is_empty(), "no QR code found on the rendered page");
+    let (_, content) = grids[0].decode().unwrap();
+    assert_eq!(content, data.verify_url);
+}

@@ -70,7 +70,7 @@ impl LicenceId {
             return Err(LicenceIdError::Format);
         }
         let id = LicenceId::new(t, i, serial, v.parse().map_err(|_| LicenceIdError::Format)?)?;
-        if c.len() != 1 || c.chars().next() != Some(id.check()) {
+        if c.len() != 1 || !c.starts_with(id.check()) {
             return Err(LicenceIdError::Check);
         }
         Ok(id)

@@ -40,6 +40,9 @@ enum Command {
         /// Mark cookies Secure (behind HTTPS).
         #[arg(long, env = "ERJIAN_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// Public address printed in certificates' QR codes (default: http://ADDR).
+        #[arg(long, env = "ERJIAN_PUBLIC_URL")]
+        public_url: Option<String>,
     },
     /// Import the qualification register from a CSV file (all rows or none).
     ImportQualifications { file: PathBuf },
@@ -61,10 +64,20 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let url = database_url(&cli)?;
     match cli.command {
-        Command::Serve { addr, demo, province, publicity_days, secure_cookies } => {
+        Command::Serve { addr, demo, province, publicity_days, secure_cookies, public_url } => {
             let publicity_days = publicity_days.or(demo.then_some(0));
-            let config =
-                erjian_web::Config { database_url: url, addr, province, publicity_days, demo, clock: Clock::System, secure_cookies };
+            let master_key = master_key(&cli.data)?;
+            let config = erjian_web::Config {
+                database_url: url,
+                addr,
+                province,
+                publicity_days,
+                demo,
+                clock: Clock::System,
+                secure_cookies,
+                master_key,
+                public_url,
+            };
             let server = erjian_web::start(config).await?;
             print_demo(&server);
             println!("erjian 已启动：{}", server.url());
@@ -74,6 +87,29 @@ async fn main() -> anyhow::Result<()> {
         Command::ImportQualifications { file } => import(&url, &file).await?,
     }
     Ok(())
+}
+
+/// The master key that unlocks the deployment's private keys: `ERJIAN_MASTER_KEY`, or a random
+/// key kept in `DATA/master.key` (mode 0600), created on first start. Processes sharing one
+/// PostgreSQL database must share the key.
+fn master_key(data: &Path) -> anyhow::Result<Vec<u8>> {
+    if let Ok(k) = std::env::var("ERJIAN_MASTER_KEY") {
+        anyhow::ensure!(k.len() >= 32, "ERJIAN_MASTER_KEY must be at least 32 characters");
+        return Ok(k.into_bytes());
+    }
+    std::fs::create_dir_all(data)?;
+    let path = data.join("master.key");
+    if let Ok(k) = std::fs::read(&path) {
+        return Ok(k);
+    }
+    let key: [u8; 32] = rand::random();
+    let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    std::io::Write::write_all(&mut opts.open(&path).with_context(|| format!("cannot create {}", path.display()))?, hex.as_bytes())?;
+    Ok(hex.into_bytes())
 }
 
 fn print_demo(server: &erjian_web::Server) {

@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod applications;
 pub mod audit;
+pub mod certificates;
 pub mod db;
 pub mod demo;
 pub mod error;

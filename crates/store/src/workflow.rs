@@ -163,8 +163,16 @@ impl Store {
     }
 
     /// Announces a publicity batch whose period has ended: each application still in publicity
-    /// is announced and gets its registration, number and validity. All or nothing.
-    pub async fn announce(&self, actor: &Actor, batch_id: i64, profile: &ProvinceProfile, now: DateTime<Utc>) -> Result<Vec<Announced>> {
+    /// is announced and gets its registration, number, validity and sealed certificate. All or
+    /// nothing.
+    pub async fn announce(
+        &self,
+        actor: &Actor,
+        batch_id: i64,
+        issuer: &crate::certificates::Issuer,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Announced>> {
+        let profile = &issuer.profile;
         if actor.role != Role::ProvinceAuthority {
             return Err(Error::Forbidden);
         }
@@ -201,7 +209,8 @@ impl Store {
             let app = Self::load_application(tx.conn(), id).await?.ok_or(Error::NotFound("申请不存在或您无权查看"))?;
             let next = decide(&app, actor, Action::Announce, None)?;
             set_state(&mut tx, &app, next, None, now).await?;
-            let regno = create_registration(&mut tx, &app, profile, day, now).await?;
+            let (reg_id, regno) = create_registration(&mut tx, &app, profile, day, now).await?;
+            crate::certificates::issue(&mut tx, issuer, reg_id, &app, now).await?;
             let detail = format!("公告（{number}），注册编号 {regno}");
             audit::record(
                 tx.conn(),
@@ -270,7 +279,7 @@ async fn create_registration(
     profile: &ProvinceProfile,
     day: NaiveDate,
     now: DateTime<Utc>,
-) -> Result<String> {
+) -> Result<(i64, String)> {
     let prof = profession(&app.profession).ok_or_else(|| Error::Other(anyhow::anyhow!("unknown profession {}", app.profession)))?;
     let quals: Vec<(String, i64)> =
         sqlx::query_as("SELECT specialty_code, pass_year FROM qualifications WHERE id_number = $1 AND profession = $2")
@@ -311,5 +320,5 @@ async fn create_registration(
             .await?;
     }
     sqlx::query("UPDATE applications SET registration_id = $2 WHERE id = $1").bind(app.id).bind(reg_id).execute(tx.conn()).await?;
-    Ok(number)
+    Ok((reg_id, number))
 }

@@ -75,13 +75,28 @@ async fn story(kind: TestDb) {
     let province = store.login("province", "Shenhe2026", t0()).await.unwrap();
     assert_eq!(store.act(&province, app_id, Action::Approve, None, None, t0()).await.unwrap(), State::Approved);
     let batch = store.start_publicity(&province, &[], profile, t0()).await.unwrap();
-    assert!(matches!(store.announce(&province, batch.id, profile, t0()).await, Err(Error::Conflict(_))), "not before publicity ends");
-    let done = store.announce(&province, batch.id, profile, t0() + Duration::days(6)).await.unwrap();
+    let authority = store.load_or_create_authority(profile, b"story master key", t0()).await.unwrap();
+    let issuer = erjian_store::certificates::Issuer { authority, profile: *profile, public_url: "https://erjian.example".into() };
+    assert!(matches!(store.announce(&province, batch.id, &issuer, t0()).await, Err(Error::Conflict(_))), "not before publicity ends");
+    let done = store.announce(&province, batch.id, &issuer, t0() + Duration::days(6)).await.unwrap();
     assert_eq!(done.len(), 1);
     assert_eq!(done[0].registration_number, "皖2342024202600001");
     let regs = store.registrations_of_person(lina.person_id.unwrap()).await.unwrap();
     assert_eq!(regs[0].specialties.len(), 2);
     assert_eq!(regs[0].specialties[0].valid_until, "2029-11-30");
+    // The announcement issued a sealed certificate in the same transaction.
+    let certs = store.certificates_of_registration(regs[0].id).await.unwrap();
+    assert_eq!(certs.len(), 1);
+    assert_eq!((certs[0].version, certs[0].status.as_str()), (1, "valid"));
+    assert!(erjian_domain::licence::LicenceId::parse(&certs[0].licence_id).is_ok());
+    let (_, ofd) = store.current_certificate("皖2342024202600001").await.unwrap().unwrap();
+    let pkg = erjian_ofd::Package::from_bytes(&ofd).unwrap();
+    let opts = erjian_ofd::seal::VerifyOptions { now: None, trusted_roots: vec![issuer.authority.root()] };
+    assert!(erjian_ofd::seal::verify(&pkg, &opts).unwrap().all_valid());
+    // Restarting loads the same keys; a wrong master key is refused, not replaced.
+    let again = store.load_or_create_authority(profile, b"story master key", t0()).await.unwrap();
+    assert_eq!(again.root_cert, issuer.authority.root_cert);
+    assert!(store.load_or_create_authority(profile, b"wrong key", t0()).await.is_err());
     let detail = store.application(&lina, app_id).await.unwrap();
     assert_eq!(detail.columns.announcement, "已公告");
     assert!(detail.history.iter().any(|h| h.action == "announce"));

@@ -171,7 +171,7 @@ async fn start_publicity(State(state): State<AppState>, user: ApiUser, Json(b): 
 }
 
 async fn announce(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> Result<Json<Value>, ApiError> {
-    let done = state.store.announce(&user.actor, id, &state.profile, state.clock.now()).await?;
+    let done = state.store.announce(&user.actor, id, &state.issuer, state.clock.now()).await?;
     Ok(Json(json!({ "announced": done })))
 }
 

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod certs;
 pub mod clock;
 pub mod error;
 pub mod openapi;
@@ -24,6 +25,7 @@ use std::net::SocketAddr;
 pub struct AppState {
     pub store: Store,
     pub profile: ProvinceProfile,
+    pub issuer: std::sync::Arc<erjian_store::certificates::Issuer>,
     pub clock: Clock,
     pub secure_cookies: bool,
 }
@@ -39,6 +41,10 @@ pub struct Config {
     pub demo: bool,
     pub clock: Clock,
     pub secure_cookies: bool,
+    /// Unlocks the deployment's private keys (stored sealed in the database).
+    pub master_key: Vec<u8>,
+    /// The public address printed in certificates' QR codes (default: the bound address).
+    pub public_url: Option<String>,
 }
 
 /// A running server.
@@ -65,6 +71,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .merge(pages::routes())
+        .merge(certs::routes())
         .nest("/api", api::routes())
         .layer(DefaultBodyLimit::max(8 * 1024 * 1024))
         .with_state(state)
@@ -80,9 +87,12 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
     }
     let store = Store::connect(&config.database_url).await?;
     let demo_accounts = if config.demo { store.seed_demo(&profile, config.clock.now()).await? } else { vec![] };
-    let state = AppState { store, profile, clock: config.clock, secure_cookies: config.secure_cookies };
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
+    let authority = store.load_or_create_authority(&profile, &config.master_key, config.clock.now()).await?;
+    let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+    let issuer = std::sync::Arc::new(erjian_store::certificates::Issuer { authority, profile, public_url });
+    let state = AppState { store, profile, issuer, clock: config.clock, secure_cookies: config.secure_cookies };
     let app = router(state.clone());
     let task = tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await {

@@ -99,6 +99,7 @@ impl Ctx {
     }
 }
 
+/// Renders a template with status 200.
 pub fn render<T: Template>(t: &T) -> Response {
     render_status(StatusCode::OK, t)
 }

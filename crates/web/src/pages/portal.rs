@@ -53,6 +53,7 @@ struct IndividualPage {
     regs: Vec<Registration>,
     apps: Vec<(Application, StatusColumns)>,
     cannot_apply: Option<String>,
+    certs: Vec<erjian_store::certificates::Certificate>,
 }
 
 async fn individual(state: &AppState, user: &PageUser, q: PortalQuery) -> Result<Response, PageError> {
@@ -77,8 +78,9 @@ async fn individual(state: &AppState, user: &PageUser, q: PortalQuery) -> Result
     } else {
         None
     };
+    let certs = crate::certs::certificates_for(state, &user.actor).await?.into_iter().filter(|c| c.status == "valid").collect();
     let ctx = Ctx::new(state, Some(user), "我的业务", "/portal").with_flash(flash(q.done.as_deref()));
-    Ok(render(&IndividualPage { ctx, person, quals, regs, apps, cannot_apply }))
+    Ok(render(&IndividualPage { ctx, person, quals, regs, apps, cannot_apply, certs }))
 }
 
 #[derive(Template)]
@@ -92,6 +94,8 @@ struct EnterprisePage {
     regs: Vec<Registration>,
     state_options: Vec<(&'static str, &'static str)>,
     state_filter: String,
+    /// Registration id → (certificate id, claimed?) of its valid certificate.
+    claims: std::collections::HashMap<i64, (i64, bool)>,
 }
 
 async fn enterprise(state: &AppState, user: &PageUser, q: PortalQuery) -> Result<Response, PageError> {
@@ -116,8 +120,14 @@ async fn enterprise(state: &AppState, user: &PageUser, q: PortalQuery) -> Result
         "history" => "/portal?tab=history",
         _ => "/portal?tab=pending",
     };
+    let claims = crate::certs::certificates_for(state, &user.actor)
+        .await?
+        .into_iter()
+        .filter(|c| c.status == "valid")
+        .map(|c| (c.registration_id, (c.id, c.claimed_at.is_some())))
+        .collect();
     let ctx = Ctx::new(state, Some(user), "企业业务", active).with_flash(flash(q.done.as_deref()));
-    Ok(render(&EnterprisePage { ctx, enterprise, tabs, tab, apps, regs, state_options, state_filter }))
+    Ok(render(&EnterprisePage { ctx, enterprise, tabs, tab, apps, regs, state_options, state_filter, claims }))
 }
 
 #[derive(Template)]
@@ -216,6 +226,6 @@ pub async fn announce(
     Form(f): Form<super::CsrfForm>,
 ) -> Result<Response, PageError> {
     user.check_csrf(&f.csrf)?;
-    state.store.announce(&user.actor, id, &state.profile, state.clock.now()).await?;
+    state.store.announce(&user.actor, id, &state.issuer, state.clock.now()).await?;
     Ok(Redirect::to("/portal?tab=batches&done=announced").into_response())
 }

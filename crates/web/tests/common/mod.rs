@@ -44,6 +44,8 @@ pub async fn spawn_with(database_url: &str, clock: Clock, demo: bool, publicity_
         demo,
         clock: clock.clone(),
         secure_cookies: false,
+        master_key: b"erjian test master key, not secret".to_vec(),
+        public_url: None,
     };
     let server = start(config).await.expect("server starts");
     let url = server.url();

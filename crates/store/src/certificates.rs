@@ -1,0 +1,264 @@
+//! Electronic certificates: the deployment authority's keys (created once, private keys sealed),
+//! issuing a sealed OFD when a registration is created (inside the same transaction), reading
+//! certificate files under the tenant rule, and the live status that verification pages show.
+
+use crate::applications::Application;
+use crate::db::{is_unique_violation, today, ts, Tx};
+use crate::error::{Error, Result};
+use crate::{next_serial, Actor, Store};
+use chrono::{DateTime, Utc};
+use erjian_cert::authority::StoredAuthority;
+use erjian_cert::{Authority, CertificateData};
+use erjian_domain::licence::{LicenceId, CONSTRUCTOR2_TYPE};
+use erjian_domain::province::ProvinceProfile;
+use erjian_domain::workflow::Role;
+
+/// What issuing certificates needs: the authority's keys, its profile, and the public address
+/// that verification QR codes point to.
+pub struct Issuer {
+    pub authority: Authority,
+    pub profile: ProvinceProfile,
+    pub public_url: String,
+}
+
+/// One issued certificate file (without its bytes).
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct Certificate {
+    pub id: i64,
+    pub registration_id: i64,
+    pub application_id: Option<i64>,
+    pub licence_id: String,
+    pub certificate_no: String,
+    pub version: i64,
+    pub status: String,
+    pub status_reason: Option<String>,
+    pub superseded_by: Option<i64>,
+    pub issued_at: String,
+    pub claimed_at: Option<String>,
+    pub registration_number: String,
+    pub person_id: i64,
+    pub enterprise_id: i64,
+    pub holder_name: String,
+    pub id_number: String,
+    pub enterprise_name: String,
+    pub registration_status: String,
+}
+
+const CERT_SELECT: &str = "SELECT c.id, c.registration_id, c.application_id, c.licence_id, c.certificate_no, c.version, c.status, c.status_reason, c.superseded_by, c.issued_at, c.claimed_at,
+    r.registration_number, r.person_id, r.enterprise_id, p.name AS holder_name, p.id_number, e.name AS enterprise_name, r.status AS registration_status
+    FROM certificates c JOIN registrations r ON r.id = c.registration_id JOIN persons p ON p.id = r.person_id JOIN enterprises e ON e.id = r.enterprise_id";
+
+impl Certificate {
+    pub fn status_label(&self) -> &'static str {
+        match self.status.as_str() {
+            "valid" => "有效",
+            "superseded" => "已失效（已被新证书替代）",
+            "cancelled" => "已注销",
+            "revoked" => "已撤销",
+            "suspended" => "暂扣",
+            "expired" => "已过期",
+            _ => "未知",
+        }
+    }
+
+    pub fn masked_id(&self) -> String {
+        erjian_domain::ids::ResidentId::parse(&self.id_number).map(|i| i.masked()).unwrap_or_default()
+    }
+
+    pub fn issued_display(&self) -> String {
+        crate::db::show_ts(&self.issued_at)
+    }
+}
+
+impl Store {
+    /// Loads the authority's keys, creating them on first start. Two processes starting at once
+    /// race on the primary key; the loser loads the winner's keys.
+    pub async fn load_or_create_authority(&self, profile: &ProvinceProfile, master: &[u8], now: DateTime<Utc>) -> Result<Authority> {
+        type Row = (Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>);
+        let load = |r: Row| StoredAuthority { root_cert: r.0, root_secret_sealed: r.1, seal_cert: r.2, seal_secret_sealed: r.3, seal: r.4 };
+        let sql = "SELECT root_cert, root_secret_sealed, seal_cert, seal_secret_sealed, seal FROM deployment_keys WHERE purpose = $1";
+        let purpose = format!("authority:{}", profile.code);
+        if let Some(r) = sqlx::query_as::<_, Row>(sql).bind(&purpose).fetch_optional(&self.pool).await? {
+            return Authority::load(profile.authority_name, profile.authority_code, &load(r), master)
+                .map_err(|e| Error::Other(anyhow::anyhow!("cannot unlock the authority's keys (wrong master key?): {e}")));
+        }
+        let (auth, s) = Authority::create(profile.authority_name, profile.authority_code, master, now);
+        let inserted = sqlx::query("INSERT INTO deployment_keys (purpose, root_cert, root_secret_sealed, seal_cert, seal_secret_sealed, seal, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(&purpose)
+            .bind(s.root_cert)
+            .bind(s.root_secret_sealed)
+            .bind(s.seal_cert)
+            .bind(s.seal_secret_sealed)
+            .bind(s.seal)
+            .bind(ts(now))
+            .execute(&self.pool)
+            .await;
+        match inserted {
+            Ok(_) => Ok(auth),
+            Err(e) if is_unique_violation(&e) => Box::pin(self.load_or_create_authority(profile, master, now)).await,
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub async fn certificates_of_registration(&self, registration_id: i64) -> Result<Vec<Certificate>> {
+        Ok(sqlx::query_as(&format!("{CERT_SELECT} WHERE c.registration_id = $1 ORDER BY c.version DESC"))
+            .bind(registration_id)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    pub async fn certificate_by_licence(&self, licence_id: &str) -> Result<Option<Certificate>> {
+        Ok(sqlx::query_as(&format!("{CERT_SELECT} WHERE c.licence_id = $1")).bind(licence_id).fetch_optional(&self.pool).await?)
+    }
+
+    pub async fn certificate(&self, id: i64) -> Result<Option<Certificate>> {
+        Ok(sqlx::query_as(&format!("{CERT_SELECT} WHERE c.id = $1")).bind(id).fetch_optional(&self.pool).await?)
+    }
+
+    /// The current (valid) certificate of a registration number, with its file.
+    pub async fn current_certificate(&self, registration_number: &str) -> Result<Option<(Certificate, Vec<u8>)>> {
+        let c: Option<Certificate> = sqlx::query_as(&format!(
+            "{CERT_SELECT} WHERE r.registration_number = $1 AND c.status = 'valid' ORDER BY c.version DESC LIMIT 1"
+        ))
+        .bind(registration_number)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(c) = c else { return Ok(None) };
+        let (ofd,): (Vec<u8>,) = sqlx::query_as("SELECT ofd FROM certificates WHERE id = $1").bind(c.id).fetch_one(&self.pool).await?;
+        Ok(Some((c, ofd)))
+    }
+
+    /// A certificate file for someone allowed to have it: the holder (which marks it claimed),
+    /// the employing enterprise, or an authority. Refused while the certificate is not valid.
+    pub async fn certificate_file(&self, actor: &Actor, id: i64, now: DateTime<Utc>) -> Result<(Certificate, Vec<u8>)> {
+        let c = self.certificate(id).await?.ok_or(Error::NotFound("证书不存在"))?;
+        let allowed = match actor.role {
+            Role::Individual => actor.person_id == Some(c.person_id),
+            Role::Enterprise => actor.enterprise_id == Some(c.enterprise_id),
+            Role::CityAuthority | Role::ProvinceAuthority => true,
+            Role::Admin => false,
+        };
+        if !allowed {
+            return Err(Error::NotFound("证书不存在"));
+        }
+        if c.status != "valid" {
+            return Err(Error::Conflict(format!("该证书{}，不能下载；请下载当前有效的证书", c.status_label())));
+        }
+        let (ofd,): (Vec<u8>,) = sqlx::query_as("SELECT ofd FROM certificates WHERE id = $1").bind(id).fetch_one(&self.pool).await?;
+        if actor.role == Role::Individual && c.claimed_at.is_none() {
+            sqlx::query("UPDATE certificates SET claimed_at = $2 WHERE id = $1 AND claimed_at IS NULL")
+                .bind(id)
+                .bind(ts(now))
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok((c, ofd))
+    }
+
+    /// The printed data of a certificate (for the PDF rendition), with the holder's photo.
+    pub async fn certificate_face(&self, id: i64) -> Result<CertificateData> {
+        let (json, app): (String, Option<i64>) =
+            sqlx::query_as("SELECT face_json, application_id FROM certificates WHERE id = $1").bind(id).fetch_one(&self.pool).await?;
+        let mut data: CertificateData = serde_json::from_str(&json).map_err(|e| Error::Other(e.into()))?;
+        if let Some(app) = app {
+            let (photo,): (Option<Vec<u8>>,) =
+                sqlx::query_as("SELECT photo FROM applications WHERE id = $1").bind(app).fetch_one(&self.pool).await?;
+            data.photo = photo;
+        }
+        Ok(data)
+    }
+}
+
+/// Issues the registration's next certificate inside `tx` and supersedes the previous one.
+pub(crate) async fn issue(tx: &mut Tx, issuer: &Issuer, registration_id: i64, app: &Application, now: DateTime<Utc>) -> Result<i64> {
+    let day = today(now);
+    let profile = &issuer.profile;
+    let (regno, enterprise, credit): (String, String, String) = sqlx::query_as(
+        "SELECT r.registration_number, e.name, e.credit_code FROM registrations r JOIN enterprises e ON e.id = r.enterprise_id WHERE r.id = $1",
+    )
+    .bind(registration_id)
+    .fetch_one(tx.conn())
+    .await?;
+    let specs: Vec<(String, String, String)> = sqlx::query_as("SELECT specialty_code, valid_from, valid_until FROM registration_specialties WHERE registration_id = $1 AND status = 'active' ORDER BY specialty_code")
+        .bind(registration_id)
+        .fetch_all(tx.conn())
+        .await?;
+    let previous: Option<(i64, i64)> =
+        sqlx::query_as("SELECT id, version FROM certificates WHERE registration_id = $1 ORDER BY version DESC LIMIT 1")
+            .bind(registration_id)
+            .fetch_optional(tx.conn())
+            .await?;
+    let version = previous.map(|p| p.1 + 1).unwrap_or(1);
+    let quals: Vec<(String,)> = sqlx::query_as(
+        "SELECT certificate_no FROM qualifications WHERE id_number = $1 AND profession = $2 ORDER BY issue_date, specialty_code",
+    )
+    .bind(&app.id_number)
+    .bind(&app.profession)
+    .fetch_all(tx.conn())
+    .await?;
+    let serial = next_serial(tx.conn(), &format!("certno:{}:{}", profile.code, chrono::Datelike::year(&day))).await?;
+    let certificate_no = format!("{}{}{serial:07}", profile.code, chrono::Datelike::year(&day));
+    let licence_serial: String = regno.chars().filter(|c| c.is_ascii_digit()).collect();
+    let licence =
+        LicenceId::new(CONSTRUCTOR2_TYPE, profile.authority_code, &licence_serial, version as u32).map_err(|e| Error::Other(e.into()))?;
+    let id = erjian_domain::ids::ResidentId::parse(&app.id_number).map_err(|e| Error::Other(anyhow::anyhow!("{e}")))?;
+    let (photo,): (Option<Vec<u8>>,) =
+        sqlx::query_as("SELECT photo FROM applications WHERE id = $1").bind(app.id).fetch_one(tx.conn()).await?;
+    let data = CertificateData {
+        profession: erjian_domain::profession::profession(&app.profession)
+            .map(|p| p.name.trim_start_matches("二级注册").to_owned())
+            .map(|n| format!("二级{n}"))
+            .unwrap_or_default(),
+        name: app.person_name.clone(),
+        gender: id.gender().label().into(),
+        birth_date: id.birth_date().to_string(),
+        id_number: app.id_number.clone(),
+        registration_number: regno,
+        certificate_number: certificate_no.clone(),
+        employer: enterprise,
+        employer_credit_code: credit,
+        specialties: specs.into_iter().map(|(c, f, u)| (erjian_domain::profession::specialty_name(&c).to_owned(), f, u)).collect(),
+        qualification_number: quals.first().map(|q| q.0.clone()).unwrap_or_default(),
+        issuer: profile.authority_name.into(),
+        issue_date: day,
+        use_until: None,
+        photo,
+        signature_image: None,
+        verify_url: format!("{}/verify/{}", issuer.public_url.trim_end_matches('/'), licence),
+        licence_id: licence.to_string(),
+    };
+    let ofd = issuer.authority.issue(&data, now).map_err(|e| Error::Other(anyhow::anyhow!("sealing the certificate failed: {e}")))?;
+    let face = serde_json::to_string(&data).map_err(|e| Error::Other(e.into()))?;
+    let (cert_id,): (i64,) = sqlx::query_as(
+        "INSERT INTO certificates (registration_id, application_id, licence_id, certificate_no, version, status, issued_at, face_json, ofd) VALUES ($1, $2, $3, $4, $5, 'valid', $6, $7, $8) RETURNING id",
+    )
+    .bind(registration_id)
+    .bind(app.id)
+    .bind(licence.to_string())
+    .bind(&certificate_no)
+    .bind(version)
+    .bind(ts(now))
+    .bind(face)
+    .bind(ofd)
+    .fetch_one(tx.conn())
+    .await?;
+    if let Some((old, _)) = previous {
+        sqlx::query(
+            "UPDATE certificates SET status = 'superseded', status_reason = $2, superseded_by = $3 WHERE id = $1 AND status = 'valid'",
+        )
+        .bind(old)
+        .bind("已换发新证书")
+        .bind(cert_id)
+        .execute(tx.conn())
+        .await?;
+    }
+    let detail = format!("签发电子证书 {certificate_no}（证照标识 {licence}）");
+    crate::audit::record(
+        tx.conn(),
+        now,
+        None,
+        crate::audit::Entry { detail: Some(&detail), ..crate::audit::Entry::new("issue_certificate", "certificate", Some(cert_id)) },
+    )
+    .await?;
+    Ok(cert_id)
+}

@@ -1,0 +1,118 @@
+//! Certificates over HTTP: downloads (OFD, the sealed original; PDF, a rendition) for the holder,
+//! the employer and the authorities, and the live status page that the certificate's QR code opens.
+
+use crate::auth::{ApiUser, PageUser};
+use crate::error::{ApiError, PageError};
+use crate::pages::{render, Ctx};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use erjian_domain::workflow::Role;
+use erjian_store::certificates::Certificate;
+use erjian_store::{Actor, Error};
+use serde_json::json;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/certificates/{id}/download", get(download_page))
+        .route("/verify/{licence}", get(status_page))
+        .route("/api/certificates", get(list_api))
+        .route("/api/certificates/{id}/download", get(download_api))
+        .route("/api/verify/{licence}", get(status_api))
+}
+
+#[derive(serde::Deserialize)]
+pub struct Format {
+    format: Option<String>,
+}
+
+async fn file(state: &AppState, actor: &Actor, id: i64, format: Option<&str>) -> Result<Response, Error> {
+    let (cert, ofd) = state.store.certificate_file(actor, id, state.clock.now()).await?;
+    let (bytes, mime, ext) = match format.unwrap_or("ofd") {
+        "pdf" => {
+            let face = state.store.certificate_face(id).await?;
+            let pdf = state.issuer.authority.pdf(&face).map_err(|e| Error::Other(anyhow::anyhow!("{e}")))?;
+            (pdf, "application/pdf", "pdf")
+        }
+        _ => (ofd, "application/ofd", "ofd"),
+    };
+    let name = format!("attachment; filename=\"{}.{ext}\"", cert.licence_id);
+    Ok(([(CONTENT_TYPE, mime.to_owned()), (CONTENT_DISPOSITION, name), (CACHE_CONTROL, "private, no-store".to_owned())], bytes)
+        .into_response())
+}
+
+async fn download_page(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+    Query(f): Query<Format>,
+) -> Result<Response, PageError> {
+    Ok(file(&state, &user.actor, id, f.format.as_deref()).await?)
+}
+
+async fn download_api(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    Query(f): Query<Format>,
+) -> Result<Response, ApiError> {
+    Ok(file(&state, &user.actor, id, f.format.as_deref()).await?)
+}
+
+/// The caller's certificates: the holder's own, or the enterprise's people's.
+pub async fn certificates_for(state: &AppState, actor: &Actor) -> Result<Vec<Certificate>, Error> {
+    let regs = match (actor.role, actor.person_id, actor.enterprise_id) {
+        (Role::Individual, Some(p), _) => state.store.registrations_of_person(p).await?,
+        (Role::Enterprise, _, Some(e)) => state.store.registrations_of_enterprise(e).await?,
+        _ => return Err(Error::Forbidden),
+    };
+    let mut out = Vec::new();
+    for r in regs {
+        out.extend(state.store.certificates_of_registration(r.id).await?);
+    }
+    Ok(out)
+}
+
+async fn list_api(State(state): State<AppState>, user: ApiUser) -> Result<Json<serde_json::Value>, ApiError> {
+    Ok(Json(json!({ "certificates": certificates_for(&state, &user.actor).await? })))
+}
+
+/// What the public may see of a certificate's status.
+async fn status(state: &AppState, licence: &str) -> Result<(Certificate, Option<Certificate>), Error> {
+    let cert = state.store.certificate_by_licence(licence).await?.ok_or(Error::NotFound("未找到该证书，请核对证照标识"))?;
+    let current = match cert.superseded_by {
+        Some(id) => state.store.certificate(id).await?,
+        None => None,
+    };
+    Ok((cert, current))
+}
+
+async fn status_api(State(state): State<AppState>, Path(licence): Path<String>) -> Result<Json<serde_json::Value>, ApiError> {
+    let (c, current) = status(&state, &licence).await?;
+    Ok(Json(json!({
+        "licence_id": c.licence_id, "status": c.status, "status_label": c.status_label(), "status_reason": c.status_reason,
+        "registration_number": c.registration_number, "certificate_no": c.certificate_no, "holder": c.holder_name,
+        "id_number_masked": c.masked_id(), "enterprise": c.enterprise_name, "issued_at": c.issued_at,
+        "current_licence_id": current.map(|x| x.licence_id),
+    })))
+}
+
+#[derive(Template)]
+#[template(path = "verify.html")]
+struct StatusPage {
+    ctx: Ctx,
+    cert: Certificate,
+    current: Option<Certificate>,
+    specialties: Vec<erjian_store::registry::RegisteredSpecialty>,
+}
+
+async fn status_page(State(state): State<AppState>, Path(licence): Path<String>) -> Result<Response, PageError> {
+    let (cert, current) = status(&state, &licence).await?;
+    let specialties = state.store.registration_by_number(&cert.registration_number).await?.map(|r| r.specialties).unwrap_or_default();
+    let ctx = Ctx::new(&state, None, "证书核验", "");
+    Ok(render(&StatusPage { ctx, cert, current, specialties }))
+}
