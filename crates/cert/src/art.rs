@@ -1,7 +1,7 @@
 //! Drawing operations in millimetres (origin top-left), rendered to an OFD page. The certificate
 //! face and the seal are described once as operations.
 
-use erjian_ofd::writer::{text_width, Color, Document, FontId, Object, Page, Text};
+use erjian_ofd::writer::{push_num, text_width, Color, Document, FontId, Object, Page, Text};
 
 #[derive(Debug, Clone)]
 pub enum Op {
@@ -64,7 +64,7 @@ impl Op {
 }
 
 fn f(v: f64) -> String {
-    format!("{v:.3}")
+    erjian_ofd::writer::n(v)
 }
 
 /// The OFD path of a circle (four cubic Béziers).
@@ -148,24 +148,17 @@ pub fn to_ofd_page(doc: &mut Document, font: FontId, width: f64, height: f64, op
             Op::Qr { x, y, size, modules } => {
                 let n = modules.len().max(1) as f64;
                 let m = size / n;
-                let mut d = String::new();
-                for (r, row) in modules.iter().enumerate() {
-                    for (c, dark) in row.iter().enumerate() {
-                        if *dark {
-                            let (px, py) = (x + c as f64 * m, y + r as f64 * m);
-                            d.push_str(&format!(
-                                "M {} {} L {} {} L {} {} L {} {} C ",
-                                f(px),
-                                f(py),
-                                f(px + m),
-                                f(py),
-                                f(px + m),
-                                f(py + m),
-                                f(px),
-                                f(py + m)
-                            ));
-                        }
+                let mut d = String::with_capacity(64 * modules.len() * 4);
+                for (r, (c0, len)) in dark_runs(modules) {
+                    let (px, py, w) = (x + c0 as f64 * m, y + r as f64 * m, len as f64 * m);
+                    for (k, (a, b)) in [(px, py), (px + w, py), (px + w, py + m), (px, py + m)].into_iter().enumerate() {
+                        d.push_str(if k == 0 { "M " } else { "L " });
+                        push_num(&mut d, a);
+                        d.push(' ');
+                        push_num(&mut d, b);
+                        d.push(' ');
                     }
+                    d.push_str("C ");
                 }
                 page.objects.push(Object::Path { data: d.trim_end().to_owned(), fill: Some(Color::BLACK), stroke: None });
             }
@@ -174,10 +167,29 @@ pub fn to_ofd_page(doc: &mut Document, font: FontId, width: f64, height: f64, op
     page
 }
 
-/// The modules of a QR code for `data` (error correction M).
+/// Horizontal runs of dark modules as (row, first column, length): one rectangle per run.
+pub fn dark_runs(modules: &[Vec<bool>]) -> Vec<(usize, (usize, usize))> {
+    let mut out = Vec::new();
+    for (r, row) in modules.iter().enumerate() {
+        let mut c = 0;
+        while c < row.len() {
+            if row[c] {
+                let start = c;
+                while c < row.len() && row[c] {
+                    c += 1;
+                }
+                out.push((r, (start, c - start)));
+            } else {
+                c += 1;
+            }
+        }
+    }
+    out
+}
+
+/// The modules of a QR code for `data` (error correction M), with fast_qr choosing the mask.
 pub fn qr_modules(data: &str) -> Vec<Vec<bool>> {
-    let code = qrcode::QrCode::with_error_correction_level(data.as_bytes(), qrcode::EcLevel::M).expect("QR payload fits");
-    let w = code.width();
-    let colors = code.to_colors();
-    (0..w).map(|r| (0..w).map(|c| colors[r * w + c] == qrcode::Color::Dark).collect()).collect()
+    let code = fast_qr::QRBuilder::new(data.as_bytes()).ecl(fast_qr::ECL::M).build().expect("QR payload fits");
+    let w = code.size;
+    (0..w).map(|r| (0..w).map(|c| code.data[r * w + c].value()).collect()).collect()
 }

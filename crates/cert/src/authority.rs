@@ -138,10 +138,7 @@ impl Authority {
 
     /// The PDF rendition: the same face with the seal's picture drawn in place.
     pub fn pdf(&self, data: &CertificateData) -> Result<Vec<u8>, crate::pdf::PdfError> {
-        let font = crate::pdf::load_font()?;
-        let mut ops = face_ops(data);
-        ops.extend(crate::seal_art::seal_ops(&self.name, "注册专用章", SEAL_BOX[0], SEAL_BOX[1], SEAL_BOX[2]));
-        crate::pdf::render(WIDTH, HEIGHT, &ops, &font)
+        crate::pdf::certificate_pdf(&self.name, data)
     }
 
     /// Issues a sealed OFD certificate file.

@@ -7,6 +7,7 @@ pub mod authority;
 pub mod face;
 pub mod pdf;
 pub mod seal_art;
+pub mod synthetic;
 
 pub use authority::Authority;
 pub use face::CertificateData;

@@ -136,11 +136,9 @@ fn draw(s: &mut Surface<'_>, font: &Font, op: &Op) {
         Op::Qr { x, y, size, modules } => {
             let m = (*size / modules.len().max(1) as f64) as f32;
             let mut pb = PathBuilder::new();
-            for (r, row) in modules.iter().enumerate() {
-                for (c, dark) in row.iter().enumerate() {
-                    if let (true, Some(rect)) = (*dark, Rect::from_xywh(*x as f32 + c as f32 * m, *y as f32 + r as f32 * m, m, m)) {
-                        pb.push_rect(rect);
-                    }
+            for (r, (c0, len)) in crate::art::dark_runs(modules) {
+                if let Some(rect) = Rect::from_xywh(*x as f32 + c0 as f32 * m, *y as f32 + r as f32 * m, len as f32 * m, m) {
+                    pb.push_rect(rect);
                 }
             }
             if let Some(p) = pb.finish() {
@@ -168,4 +166,14 @@ pub fn render(width: f64, height: f64, ops: &[Op], font: &Font) -> Result<Vec<u8
         page.finish();
     }
     doc.finish().map_err(|e| PdfError::Render(format!("{e:?}")))
+}
+
+/// The PDF rendition of a certificate issued by `authority` (no private key needed: the PDF is a
+/// view; the sealed original is the OFD).
+pub fn certificate_pdf(authority: &str, data: &crate::face::CertificateData) -> Result<Vec<u8>, PdfError> {
+    use crate::face::{face_ops, HEIGHT, SEAL_BOX, WIDTH};
+    let font = load_font()?;
+    let mut ops = face_ops(data);
+    ops.extend(crate::seal_art::seal_ops(authority, "注册专用章", SEAL_BOX[0], SEAL_BOX[1], SEAL_BOX[2]));
+    render(WIDTH, HEIGHT, &ops, &font)
 }

@@ -1,6 +1,9 @@
 //! `erjian`: one binary for the server and its command-line tools. Thin: it parses arguments,
 //! builds the configuration and calls into `erjian-web` and `erjian-store`.
 
+mod bench;
+mod ofd_cmd;
+
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use erjian_store::qualifications::ImportError;
@@ -46,6 +49,59 @@ enum Command {
     },
     /// Import the qualification register from a CSV file (all rows or none).
     ImportQualifications { file: PathBuf },
+    /// Read and verify OFD files.
+    #[command(subcommand)]
+    Ofd(OfdCommand),
+    /// Electronic certificates in the configured database.
+    #[command(subcommand)]
+    Certificate(CertificateCommand),
+    /// Benchmarks.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Subcommand)]
+enum OfdCommand {
+    /// Pages, text, images and signatures of an OFD file.
+    Info {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Verify every seal; exit 0 only when all verify.
+    Verify {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+        /// Also require the signer certificate to chain to this deployment's root (from the database).
+        #[arg(long)]
+        deployment: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum CertificateCommand {
+    /// Export the current certificate of a registration.
+    Export {
+        registration_number: String,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value = "ofd")]
+        format: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Issue N sealed certificates for synthetic people into DIR and report rates.
+    Issuance {
+        #[arg(long, default_value_t = 200)]
+        count: usize,
+        #[arg(long, default_value = "./erjian-bench")]
+        out: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn database_url(cli: &Cli) -> anyhow::Result<String> {
@@ -85,6 +141,23 @@ async fn main() -> anyhow::Result<()> {
             server.stop().await;
         }
         Command::ImportQualifications { file } => import(&url, &file).await?,
+        Command::Ofd(OfdCommand::Info { file, json }) => ofd_cmd::info(&file, json)?,
+        Command::Ofd(OfdCommand::Verify { file, json, deployment }) => {
+            if !ofd_cmd::verify_file(&file, json, deployment.then_some(url.as_str())).await? {
+                std::process::exit(1);
+            }
+        }
+        Command::Certificate(CertificateCommand::Export { registration_number, out, format }) => {
+            ofd_cmd::export(&url, &registration_number, &out, &format).await?
+        }
+        Command::Bench(BenchCommand::Issuance { count, out, json }) => {
+            let f = bench::issuance(count, &out)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&f)?);
+            } else {
+                bench::print(&f);
+            }
+        }
     }
     Ok(())
 }

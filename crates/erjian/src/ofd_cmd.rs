@@ -1,0 +1,97 @@
+//! `erjian ofd info|verify` and `erjian certificate export`.
+
+use anyhow::Context;
+use erjian_ofd::seal::{verify, Verdict, VerifyOptions};
+use erjian_ofd::Package;
+use erjian_store::Store;
+use std::path::Path;
+
+fn open(file: &Path) -> anyhow::Result<Package> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    Ok(Package::from_bytes(&bytes)?)
+}
+
+pub fn info(file: &Path, json: bool) -> anyhow::Result<()> {
+    let doc = erjian_ofd::reader::read(&open(file)?)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+        return Ok(());
+    }
+    let m = &doc.metadata;
+    println!("文档：{}  DocID {}  创建 {}", m.title, m.doc_id, m.creation_date);
+    for (k, v) in &m.custom {
+        println!("  {k}：{v}");
+    }
+    for (i, p) in doc.pages.iter().enumerate() {
+        println!("第{}页 {}×{} mm：{} 段文字，{} 幅图片，{} 个图形", i + 1, p.width, p.height, p.texts.len(), p.images.len(), p.paths);
+        for t in &p.texts {
+            println!("  ({:.1}, {:.1}) {}", t.x, t.y, t.text);
+        }
+        for im in &p.images {
+            println!("  图片 {} {} 字节 @ ({:.1}, {:.1}) {:.1}×{:.1}", im.format, im.bytes, im.x, im.y, im.w, im.h);
+        }
+    }
+    for s in &doc.signatures {
+        println!("签章 {}（{}）：{}", s.id, s.kind, s.location);
+    }
+    Ok(())
+}
+
+/// Verifies every signature; `Ok(true)` only when all are valid. With `trust_db`, the signer
+/// certificate must chain to the deployment root stored in that database.
+pub async fn verify_file(file: &Path, json: bool, trust_db: Option<&str>) -> anyhow::Result<bool> {
+    let pkg = open(file)?;
+    let mut opts = VerifyOptions::default();
+    if let Some(url) = trust_db {
+        let store = Store::connect(url).await?;
+        let roots: Vec<(Vec<u8>,)> = sqlx::query_as("SELECT root_cert FROM deployment_keys").fetch_all(store.pool()).await?;
+        anyhow::ensure!(!roots.is_empty(), "the database has no deployment root yet");
+        opts.trusted_roots = roots.iter().map(|r| erjian_ofd::crypto::parse_certificate(&r.0)).collect::<Result<_, _>>()?;
+    }
+    let report = verify(&pkg, &opts)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else if report.signatures.is_empty() {
+        println!("文件中没有签章");
+    }
+    if !json {
+        for s in &report.signatures {
+            let verdict = match s.verdict {
+                Verdict::Valid => "有效",
+                Verdict::OutsideValidity => "文件完整，但签章时证书或印章不在有效期内",
+                Verdict::Invalid => "无效",
+                Verdict::NotVerifiable => "无法验证（无证书的数字签名）",
+            };
+            println!(
+                "签章 {} {}：{}  {}",
+                s.id,
+                s.seal_name.as_deref().unwrap_or(&s.kind),
+                verdict,
+                s.signed_at.map(|t| t.to_string()).unwrap_or_default()
+            );
+            for c in s.failed() {
+                println!("  ✗ {} [{}]：{}", c.name, c.file.as_deref().unwrap_or("-"), c.detail);
+            }
+            for w in &s.warnings {
+                println!("  ! {w}");
+            }
+        }
+    }
+    Ok(report.all_valid())
+}
+
+pub async fn export(url: &str, regno: &str, out: &Path, format: &str) -> anyhow::Result<()> {
+    let store = Store::connect(url).await?;
+    let (cert, ofd) = store.current_certificate(regno).await?.with_context(|| format!("注册编号 {regno} 没有有效的电子证书"))?;
+    let bytes = match format {
+        "ofd" => ofd,
+        "pdf" => {
+            let face = store.certificate_face(cert.id).await?;
+            erjian_cert::pdf::certificate_pdf(&face.issuer, &face)?
+        }
+        other => anyhow::bail!("unknown format {other} (ofd or pdf)"),
+    };
+    std::fs::write(out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
+    println!("已导出 {}（证书编号 {}，{} 字节）", out.display(), cert.certificate_no, bytes.len());
+    Ok(())
+}
