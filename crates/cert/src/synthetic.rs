@@ -38,7 +38,7 @@ pub fn signature_png(seed: u64) -> Vec<u8> {
     for t in 0..2400 {
         let t = t as f64 / 2400.0;
         let x = (20.0 + t * 240.0) as i64;
-        let y = (50.0 + 28.0 * (t * k * 6.28).sin() * (1.0 - t * 0.5)) as i64;
+        let y = (50.0 + 28.0 * (t * k * std::f64::consts::TAU).sin() * (1.0 - t * 0.5)) as i64;
         for dy in -1..=1 {
             for dx in -1..=1 {
                 let (px, py) = (x + dx, y + dy);
