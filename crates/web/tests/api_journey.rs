@@ -90,6 +90,7 @@ async fn full_journey_with_return_and_resubmission(db: TestDb) {
     let province = app.province().await;
     let zhang = app.login(&app.person_id_number("张伟"), "Geren2026").await;
     let ent = app.enterprise(ENTERPRISE_A).await;
+    let other = app.enterprise(ENTERPRISE_B).await;
     let done = province.post(&format!("/api/batches/{batch_id}/announce"), json!({})).await;
     assert_eq!(done.status, StatusCode::OK, "{:?}", done.body);
     assert_eq!(done.body["announced"][0]["registration_number"], "皖2342024202600001");
@@ -111,6 +112,39 @@ async fn full_journey_with_return_and_resubmission(db: TestDb) {
     // The enterprise sees its new person.
     let people = ent.get("/api/registrations").await;
     assert!(people.body["registrations"].as_array().unwrap().iter().any(|r| r["person_name"] == "张伟"));
+    // The announcement issued a sealed certificate: the holder downloads and verifies it.
+    let certs = zhang.get("/api/certificates").await;
+    let cert = certs.body["certificates"][0].clone();
+    assert_eq!(cert["status"], "valid");
+    assert!(cert["claimed_at"].is_null());
+    let cert_id = cert["id"].as_i64().unwrap();
+    let download = |who: &Api, format: &str| {
+        let req = who.http.get(format!("{}/api/certificates/{cert_id}/download?format={format}", who.base)).bearer_auth(&who.token);
+        async move { req.send().await.unwrap() }
+    };
+    let r = download(&zhang, "ofd").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-disposition"].to_str().unwrap().contains(".ofd"));
+    let pkg = erjian_ofd::Package::from_bytes(&r.bytes().await.unwrap()).unwrap();
+    let root = app.server.state.issuer.authority.root();
+    let report = erjian_ofd::seal::verify(&pkg, &erjian_ofd::seal::VerifyOptions { now: None, trusted_roots: vec![root] }).unwrap();
+    assert!(report.all_valid(), "{report:?}");
+    let text = erjian_ofd::reader::read(&pkg).unwrap().pages[0].text();
+    assert!(text.contains("张伟") && text.contains("皖2342024202600001") && text.contains(ENTERPRISE_A));
+    let pdf = download(&zhang, "pdf").await.bytes().await.unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    // The enterprise sees that it was claimed; another enterprise cannot download it.
+    let claimed = ent.get("/api/certificates").await;
+    assert!(claimed.body["certificates"][0]["claimed_at"].is_string());
+    assert_eq!(download(&other, "ofd").await.status(), StatusCode::NOT_FOUND);
+    // The QR code's status endpoint answers without logging in, with the ID number masked.
+    let licence = cert["licence_id"].as_str().unwrap();
+    let v: serde_json::Value = app.http.get(format!("{}/api/verify/{licence}", app.url)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(v["status"], "valid");
+    assert_eq!(v["id_number_masked"], format!("{}**********{}", &app.person_id_number("张伟")[..6], &app.person_id_number("张伟")[16..]));
+    let page = app.http.get(format!("{}/verify/{licence}", app.url)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("证书有效"));
+
     // Registered now: a new initial application is refused.
     let r = zhang.apply(ENTERPRISE_A, &["10401001"], false).await;
     assert_eq!(r.status, StatusCode::CONFLICT);

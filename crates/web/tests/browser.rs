@@ -203,6 +203,13 @@ async fn initial_registration_clicked_through_by_every_role() {
     let body = ui.body().await;
     assert!(body.contains("已公告（办结）") && body.contains("公示期满"), "{body}");
     ui.shot("06-registered").await;
+    // The sealed certificate is ready to download, and its QR link shows the live status.
+    assert!(ui.text("#certificate-no").await.starts_with("342026"));
+    let href = ui.c.find(Locator::Css("#download-ofd")).await.unwrap().attr("href").await.unwrap().unwrap();
+    assert!(href.ends_with("format=ofd"), "{href}");
+    ui.click("#verify-link").await;
+    assert!(ui.text("#cert-status").await.contains("证书有效"));
+    ui.shot("08-verify-page").await;
     ui.c.clone().close().await.unwrap();
 
     // The same portal on a phone-sized screen.
