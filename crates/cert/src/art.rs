@@ -1,7 +1,7 @@
 //! Drawing operations in millimetres (origin top-left), rendered to an OFD page. The certificate
 //! face and the seal are described once as operations.
 
-use erjian_ofd::writer::{push_num, text_width, Color, Document, FontId, Object, Page, Text};
+use erjian_ofd::writer::{push_uint, text_width, Color, Document, FontId, Object, Page, Text};
 
 #[derive(Debug, Clone)]
 pub enum Op {
@@ -146,21 +146,19 @@ pub fn to_ofd_page(doc: &mut Document, font: FontId, width: f64, height: f64, op
                 page.objects.push(Object::Image { image, x: *x, y: *y, w: *w, h: *h });
             }
             Op::Qr { x, y, size, modules } => {
-                let n = modules.len().max(1) as f64;
-                let m = size / n;
-                let mut d = String::with_capacity(64 * modules.len() * 4);
+                let mut d = String::with_capacity(modules.len() * modules.len() * 3);
                 for (r, (c0, len)) in dark_runs(modules) {
-                    let (px, py, w) = (x + c0 as f64 * m, y + r as f64 * m, len as f64 * m);
-                    for (k, (a, b)) in [(px, py), (px + w, py), (px + w, py + m), (px, py + m)].into_iter().enumerate() {
+                    for (k, (a, b)) in [(c0, r), (c0 + len, r), (c0 + len, r + 1), (c0, r + 1)].into_iter().enumerate() {
                         d.push_str(if k == 0 { "M " } else { "L " });
-                        push_num(&mut d, a);
+                        push_uint(&mut d, a as u64);
                         d.push(' ');
-                        push_num(&mut d, b);
+                        push_uint(&mut d, b as u64);
                         d.push(' ');
                     }
                     d.push_str("C ");
                 }
-                page.objects.push(Object::Path { data: d.trim_end().to_owned(), fill: Some(Color::BLACK), stroke: None });
+                d.pop();
+                page.objects.push(Object::Grid { x: *x, y: *y, size: *size, cells: modules.len(), data: d, fill: Color::BLACK });
             }
         }
     }

@@ -53,6 +53,16 @@ pub enum Object {
         fill: Option<Color>,
         stroke: Option<(Color, f64)>,
     },
+    /// A filled path in integer grid units inside the square (x, y, size), `cells` units wide:
+    /// a CTM scales it, so a QR code needs no fractional coordinates.
+    Grid {
+        x: f64,
+        y: f64,
+        size: f64,
+        cells: usize,
+        data: String,
+        fill: Color,
+    },
 }
 
 #[derive(Debug, Clone, Default)]
@@ -133,15 +143,14 @@ pub fn n(v: f64) -> String {
     s
 }
 
-/// Appends [`n`]'s text to `out` without allocating.
+/// Appends [`n`]'s text to `out` without allocating or going through `fmt`.
 pub fn push_num(out: &mut String, v: f64) {
-    use std::fmt::Write;
     let milli = (v * 1000.0).round() as i64;
     if milli < 0 {
         out.push('-');
     }
     let m = milli.unsigned_abs();
-    let _ = write!(out, "{}", m / 1000);
+    push_uint(out, m / 1000);
     let mut frac = m % 1000;
     if frac != 0 {
         out.push('.');
@@ -150,8 +159,20 @@ pub fn push_num(out: &mut String, v: f64) {
             frac /= 10;
             digits -= 1;
         }
-        let _ = write!(out, "{frac:0digits$}");
+        let mut div = 10u64.pow(digits as u32 - 1);
+        for _ in 0..digits {
+            out.push(char::from(b'0' + (frac / div % 10) as u8));
+            div /= 10;
+        }
     }
+}
+
+/// Appends an unsigned integer's decimal digits.
+pub fn push_uint(out: &mut String, v: u64) {
+    if v >= 10 {
+        push_uint(out, v / 10);
+    }
+    out.push(char::from(b'0' + (v % 10) as u8));
 }
 
 impl Document {
@@ -216,7 +237,7 @@ impl Document {
         for (pi, page) in self.pages.iter().enumerate() {
             let mut body = String::new();
             for o in &page.objects {
-                body.push_str(&self.object_xml(o, id(), &font_ids, &image_ids));
+                body.push_str(&self.object_xml(o, id(), &font_ids, &image_ids, (page.width, page.height)));
             }
             let layer = id();
             let content = format!(
@@ -256,7 +277,7 @@ impl Document {
         pkg
     }
 
-    fn object_xml(&self, o: &Object, oid: usize, font_ids: &[usize], image_ids: &[usize]) -> String {
+    fn object_xml(&self, o: &Object, oid: usize, font_ids: &[usize], image_ids: &[usize], page_size: (f64, f64)) -> String {
         match o {
             Object::Text(t) => {
                 let w = text_width(&t.text, t.size).max(t.size * 0.5);
@@ -295,8 +316,16 @@ impl Document {
                 n(*h),
                 image_ids[image.0]
             ),
+            Object::Grid { x, y, size, cells, data, fill } => {
+                let k = size / (*cells).max(1) as f64;
+                format!(
+                    "<ofd:PathObject ID=\"{oid}\" Boundary=\"{} {} {} {}\" CTM=\"{} 0 0 {} 0 0\" Fill=\"true\" Stroke=\"false\"><ofd:FillColor Value=\"{}\"/><ofd:AbbreviatedData>{}</ofd:AbbreviatedData></ofd:PathObject>",
+                    n(*x), n(*y), n(*size), n(*size), n(k), n(k), fill.attr(), esc(data)
+                )
+            }
             Object::Path { data, fill, stroke } => {
-                let (w, h) = page_extent(data);
+                // Paths are in page coordinates: their boundary is the page.
+                let (w, h) = page_size;
                 let mut attrs = format!(" Fill=\"{}\" Stroke=\"{}\"", fill.is_some(), stroke.is_some());
                 if let Some((_, lw)) = stroke {
                     attrs.push_str(&format!(" LineWidth=\"{}\"", n(*lw)));
@@ -307,14 +336,6 @@ impl Document {
             }
         }
     }
-}
-
-/// The largest coordinates in a path (its boundary starts at the page origin).
-fn page_extent(data: &str) -> (f64, f64) {
-    let nums: Vec<f64> = data.split_whitespace().filter_map(|t| t.parse().ok()).collect();
-    let w = nums.iter().step_by(2).fold(0.0f64, |a, b| a.max(*b));
-    let h = nums.iter().skip(1).step_by(2).fold(0.0f64, |a, b| a.max(*b));
-    (w + 1.0, h + 1.0)
 }
 
 #[cfg(test)]

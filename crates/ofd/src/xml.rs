@@ -98,6 +98,9 @@ impl El {
 
 /// Escapes text and attribute values.
 pub fn esc(s: &str) -> String {
+    if !s.bytes().any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'') || b < 0x20) {
+        return s.to_owned();
+    }
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
