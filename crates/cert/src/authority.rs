@@ -115,6 +115,43 @@ impl Authority {
         parse_certificate(&self.root_cert).expect("our own root parses")
     }
 
+    /// A signing identity for a person or an enterprise: a certificate for `public` issued by the
+    /// deployment root, and a seal (made by the root) whose picture is the person's handwritten
+    /// signature or the enterprise's seal image.
+    #[allow(clippy::too_many_arguments)]
+    pub fn issue_identity(
+        &self,
+        serial: u64,
+        subject: &Name,
+        public: &[u8],
+        seal_name: &str,
+        picture: (&str, &[u8]),
+        size_mm: (i64, i64),
+        now: DateTime<Utc>,
+    ) -> (Vec<u8>, Vec<u8>) {
+        let issuer = Name { organisation: self.name.clone(), common_name: format!("{} erjian 根证书", self.name), serial_number: None };
+        let start = now - Duration::minutes(5);
+        let end = now + Duration::days(365 * 5);
+        let cert = issue_certificate(&self.root_key, &issuer, &CertRequest { serial, subject, subject_public: public, not_before: start, not_after: end, is_ca: false });
+        let seal = encode_seal(
+            &SealSpec {
+                es_id: &format!("{}{serial:010}", &self.credit_code[2..8]),
+                name: seal_name,
+                users: std::slice::from_ref(&cert),
+                created: now,
+                valid_start: start,
+                valid_end: end,
+                picture_type: picture.0,
+                picture: picture.1,
+                width_mm: size_mm.0,
+                height_mm: size_mm.1,
+            },
+            &self.root_key,
+            &self.root_cert,
+        );
+        (cert, seal)
+    }
+
     /// The unsealed certificate document (for the PDF rendition and tests).
     pub fn document(&self, data: &CertificateData) -> Document {
         let mut doc = Document::new(Metadata {

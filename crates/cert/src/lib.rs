@@ -5,6 +5,7 @@
 pub mod art;
 pub mod authority;
 pub mod face;
+pub mod form;
 pub mod pdf;
 pub mod seal_art;
 pub mod synthetic;

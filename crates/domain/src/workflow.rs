@@ -47,6 +47,7 @@ impl Role {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum State {
     Draft,
+    AwaitingSignature,
     AwaitingEnterprise,
     Filed,
     Accepted,
@@ -61,8 +62,9 @@ pub enum State {
 }
 
 impl State {
-    pub const ALL: [State; 12] = [
+    pub const ALL: [State; 13] = [
         State::Draft,
+        State::AwaitingSignature,
         State::AwaitingEnterprise,
         State::Filed,
         State::Accepted,
@@ -79,6 +81,7 @@ impl State {
     pub fn code(self) -> &'static str {
         match self {
             State::Draft => "draft",
+            State::AwaitingSignature => "awaiting_signature",
             State::AwaitingEnterprise => "awaiting_enterprise",
             State::Filed => "filed",
             State::Accepted => "accepted",
@@ -100,7 +103,8 @@ impl State {
     pub fn label(self) -> &'static str {
         match self {
             State::Draft => "草稿",
-            State::AwaitingEnterprise => "待企业确认",
+            State::AwaitingSignature => "待本人签名",
+            State::AwaitingEnterprise => "待企业确认（已签名）",
             State::Filed => "已申报（待受理）",
             State::Accepted => "已受理（待初审）",
             State::PrelimPassed => "初审通过（待复审）",
@@ -118,7 +122,7 @@ impl State {
     pub fn tone(self) -> &'static str {
         match self {
             State::Announced => "ok",
-            State::Returned | State::AwaitingEnterprise | State::Draft => "warn",
+            State::Returned | State::AwaitingSignature | State::AwaitingEnterprise | State::Draft => "warn",
             State::NotAccepted | State::Refused | State::Withdrawn => "bad",
             _ => "info",
         }
@@ -129,15 +133,23 @@ impl State {
         !matches!(self, State::Announced | State::NotAccepted | State::Refused | State::Withdrawn)
     }
 
-    /// The applicant may change the form's data only in these states.
+    /// The applicant may change the form's data only in these states; once the enterprise has
+    /// sealed the form (filed) it is locked.
     pub fn editable(self) -> bool {
-        matches!(self, State::Draft | State::Returned)
+        matches!(self, State::Draft | State::Returned | State::AwaitingSignature | State::AwaitingEnterprise)
+    }
+
+    /// Whether the applicant's signature exists and an edit must void it.
+    pub fn signed_by_applicant(self) -> bool {
+        self == State::AwaitingEnterprise
     }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum Action {
     Submit,
+    Sign,
+    Revise,
     Withdraw,
     EnterpriseConfirm,
     EnterpriseReturn,
@@ -152,8 +164,10 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 14] = [
         Action::Submit,
+        Action::Sign,
+        Action::Revise,
         Action::Withdraw,
         Action::EnterpriseConfirm,
         Action::EnterpriseReturn,
@@ -170,6 +184,8 @@ impl Action {
     pub fn code(self) -> &'static str {
         match self {
             Action::Submit => "submit",
+            Action::Sign => "sign",
+            Action::Revise => "revise",
             Action::Withdraw => "withdraw",
             Action::EnterpriseConfirm => "enterprise_confirm",
             Action::EnterpriseReturn => "enterprise_return",
@@ -190,7 +206,9 @@ impl Action {
 
     pub fn label(self) -> &'static str {
         match self {
-            Action::Submit => "提交申报",
+            Action::Submit => "生成申请表",
+            Action::Sign => "本人签名",
+            Action::Revise => "修改（原签名作废）",
             Action::Withdraw => "撤回",
             Action::EnterpriseConfirm => "企业确认",
             Action::EnterpriseReturn => "企业退回",
@@ -228,7 +246,7 @@ pub fn transition(state: State, action: Action, role: Role, reason: Option<&str>
     use Role as R;
     use State as S;
     let allowed_role = match action {
-        A::Submit | A::Withdraw => role == R::Individual,
+        A::Submit | A::Sign | A::Revise | A::Withdraw => role == R::Individual,
         A::EnterpriseConfirm | A::EnterpriseReturn => role == R::Enterprise,
         A::Accept | A::RefuseAcceptance | A::PrelimApprove => role == R::CityAuthority,
         A::Return | A::Refuse => matches!(role, R::CityAuthority | R::ProvinceAuthority),
@@ -238,8 +256,10 @@ pub fn transition(state: State, action: Action, role: Role, reason: Option<&str>
         return Err(TransitionError::Forbidden { role: role.label(), action: action.label() });
     }
     let next = match (action, state, role) {
-        (A::Submit, S::Draft | S::Returned, _) => Some(S::AwaitingEnterprise),
-        (A::Withdraw, S::Draft | S::AwaitingEnterprise | S::Filed | S::Returned, _) => Some(S::Withdrawn),
+        (A::Submit, S::Draft | S::Returned, _) => Some(S::AwaitingSignature),
+        (A::Sign, S::AwaitingSignature, _) => Some(S::AwaitingEnterprise),
+        (A::Revise, S::AwaitingSignature | S::AwaitingEnterprise, _) => Some(S::AwaitingSignature),
+        (A::Withdraw, S::Draft | S::AwaitingSignature | S::AwaitingEnterprise | S::Filed | S::Returned, _) => Some(S::Withdrawn),
         (A::EnterpriseConfirm, S::AwaitingEnterprise, _) => Some(S::Filed),
         (A::EnterpriseReturn, S::AwaitingEnterprise, _) => Some(S::Returned),
         (A::Accept, S::Filed, _) => Some(S::Accepted),
@@ -308,10 +328,10 @@ pub fn status_columns(history: impl IntoIterator<Item = (Action, State)>) -> Sta
 /// no longer a private draft; the city authority of its city, and the province authority, once it
 /// has left the applicant and the enterprise. The admin handles accounts, not applications.
 pub fn may_view(role: Role, own_person: bool, own_enterprise: bool, own_city: bool, state: State) -> bool {
-    let filed = !matches!(state, State::Draft | State::AwaitingEnterprise);
+    let filed = !matches!(state, State::Draft | State::AwaitingSignature | State::AwaitingEnterprise);
     match role {
         Role::Individual => own_person,
-        Role::Enterprise => own_enterprise && state != State::Draft,
+        Role::Enterprise => own_enterprise && !matches!(state, State::Draft | State::AwaitingSignature),
         Role::CityAuthority => own_city && filed,
         Role::ProvinceAuthority => filed,
         Role::Admin => false,
@@ -324,8 +344,12 @@ mod tests {
 
     /// The full table of legal transitions: (from, action, role) → to.
     const LEGAL: &[(State, Action, Role, State)] = &[
-        (State::Draft, Action::Submit, Role::Individual, State::AwaitingEnterprise),
-        (State::Returned, Action::Submit, Role::Individual, State::AwaitingEnterprise),
+        (State::Draft, Action::Submit, Role::Individual, State::AwaitingSignature),
+        (State::Returned, Action::Submit, Role::Individual, State::AwaitingSignature),
+        (State::AwaitingSignature, Action::Sign, Role::Individual, State::AwaitingEnterprise),
+        (State::AwaitingSignature, Action::Revise, Role::Individual, State::AwaitingSignature),
+        (State::AwaitingEnterprise, Action::Revise, Role::Individual, State::AwaitingSignature),
+        (State::AwaitingSignature, Action::Withdraw, Role::Individual, State::Withdrawn),
         (State::Draft, Action::Withdraw, Role::Individual, State::Withdrawn),
         (State::AwaitingEnterprise, Action::Withdraw, Role::Individual, State::Withdrawn),
         (State::Filed, Action::Withdraw, Role::Individual, State::Withdrawn),
@@ -392,6 +416,7 @@ mod tests {
         assert!(may_view(Role::Enterprise, false, true, false, State::AwaitingEnterprise));
         assert!(!may_view(Role::Enterprise, false, false, true, State::AwaitingEnterprise));
         assert!(!may_view(Role::Enterprise, false, true, false, State::Draft));
+        assert!(!may_view(Role::Enterprise, false, true, false, State::AwaitingSignature), "unsigned forms stay private");
         assert!(!may_view(Role::CityAuthority, false, false, true, State::AwaitingEnterprise));
         assert!(may_view(Role::CityAuthority, false, false, true, State::Filed));
         assert!(!may_view(Role::CityAuthority, false, false, false, State::Filed));
@@ -417,6 +442,7 @@ mod tests {
     fn status_columns_follow_history() {
         let c = status_columns([
             (Action::Submit, State::Draft),
+            (Action::Sign, State::AwaitingSignature),
             (Action::EnterpriseConfirm, State::AwaitingEnterprise),
             (Action::Accept, State::Filed),
             (Action::Return, State::Accepted),

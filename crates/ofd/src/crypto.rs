@@ -183,10 +183,20 @@ pub struct Certificate {
     pub subject_der: Vec<u8>,
     pub issuer: String,
     pub subject: String,
+    /// The subject's serialNumber attribute (an ID number or credit code), if any.
+    pub subject_serial: Option<String>,
     pub not_before: DateTime<Utc>,
     pub not_after: DateTime<Utc>,
     pub public_key: Vec<u8>,
     pub signature: Vec<u8>,
+}
+
+/// One attribute of an encoded Name, by OID.
+fn name_attr(name: &Tlv<'_>, oid: &str) -> Option<String> {
+    der::children(name.content).ok()?.iter().flat_map(|rdn| der::children(rdn.content).unwrap_or_default()).find_map(|atv| {
+        let parts = der::children(atv.content).ok()?;
+        (parts.len() == 2 && der::oid_string(&parts[0]) == oid).then(|| der::string(&parts[1]))
+    })
 }
 
 /// Common name (or the whole name's values) of an encoded Name, for display.
@@ -232,6 +242,7 @@ pub fn parse_certificate(bytes: &[u8]) -> Result<Certificate, OfdError> {
         subject_der: get(4)?.raw.to_vec(),
         issuer: name_text(get(2)?),
         subject: name_text(get(4)?),
+        subject_serial: name_attr(get(4)?, "2.5.4.5"),
         not_before: der::time(&validity[0])?,
         not_after: der::time(&validity[1])?,
         public_key,

@@ -15,6 +15,7 @@ pub mod demo;
 pub mod error;
 pub mod qualifications;
 pub mod registry;
+pub mod signing;
 pub mod testing;
 pub mod workflow;
 

@@ -57,6 +57,12 @@ impl Store {
         if matches!(action, Action::StartPublicity | Action::Announce) {
             return Err(Error::Conflict("公示和公告请在“公示批次”中成批办理".into()));
         }
+        if matches!(action, Action::Sign | Action::EnterpriseConfirm) {
+            return Err(Error::Conflict("请在申请表上输入签名密码签署（申请人签名、企业盖章）".into()));
+        }
+        if action == Action::Revise {
+            return Err(Error::Conflict("请通过“修改申请”保存修改，原签名将作废".into()));
+        }
         let mut tx = self.write().await?;
         let state = Self::act_in(&mut tx, actor, id, action, reason, expected_version, now).await?;
         tx.commit().await?;
@@ -80,6 +86,9 @@ impl Store {
         if action == Action::Submit {
             check_submittable(tx, id).await?;
         }
+        if action == Action::Accept {
+            check_signed_form(tx, &app, now).await?;
+        }
         set_state(tx, &app, next, reason.map(str::trim), now).await?;
         audit::record(
             tx.conn(),
@@ -93,6 +102,10 @@ impl Store {
             },
         )
         .await?;
+        if next == State::AwaitingSignature {
+            // Submitting or revising (re)generates the unsigned form; any earlier signature is void.
+            crate::signing::generate_form(tx, id, now).await?;
+        }
         Ok(next)
     }
 
@@ -250,6 +263,22 @@ impl Store {
         .fetch_all(&self.pool)
         .await?)
     }
+}
+
+/// Acceptance needs a form carrying exactly the applicant's signature and the enterprise's seal,
+/// both verifying now against the deployment root.
+async fn check_signed_form(tx: &mut Tx, app: &Application, now: DateTime<Utc>) -> Result<()> {
+    let (form,): (Option<Vec<u8>>,) = sqlx::query_as("SELECT form_ofd FROM applications WHERE id = $1").bind(app.id).fetch_one(tx.conn()).await?;
+    let pkg = form.and_then(|f| erjian_ofd::Package::from_bytes(&f).ok()).ok_or_else(|| Error::Conflict("申请表缺失或已损坏，不能受理；请退回补正".into()))?;
+    let views = crate::signing::form_signatures(tx.conn(), &pkg, now).await?;
+    let serials: Vec<&str> = views.iter().map(|v| v.serial.as_str()).collect();
+    if let Some(bad) = views.iter().find(|v| !v.valid) {
+        return Err(Error::Conflict(format!("申请表签名验证未通过（{}：{}），不能受理；请退回补正", bad.signer, bad.detail)));
+    }
+    if serials != [app.id_number.as_str(), app.credit_code.as_str()] {
+        return Err(Error::Conflict("申请表须依次有申请人签名和聘用企业盖章，签署方不符，不能受理；请退回补正".into()));
+    }
+    Ok(())
 }
 
 /// Writes the new state, guarded by the version the decision was based on.

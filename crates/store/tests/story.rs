@@ -69,14 +69,29 @@ async fn story(kind: TestDb) {
     let ent = store.login(erjian_store::demo::demo_enterprises(profile)[0].1.as_str(), "Qiye2026", t0()).await.unwrap();
     let other_ent = store.login(erjian_store::demo::demo_enterprises(profile)[1].1.as_str(), "Qiye2026", t0()).await.unwrap();
     assert!(matches!(store.application(&other_ent, app_id).await, Err(Error::NotFound(_))));
-    store.act(&ent, app_id, Action::EnterpriseConfirm, None, None, t0()).await.unwrap();
+    // Two-party signing: the applicant signs, then the enterprise seals, each with its own PIN.
+    let authority = store.load_or_create_authority(profile, b"story master key", t0()).await.unwrap();
+    let issuer = erjian_store::certificates::Issuer { authority, profile: *profile, public_url: "https://erjian.example".into() };
+    assert!(matches!(store.act(&ent, app_id, Action::EnterpriseConfirm, None, None, t0()).await, Err(Error::Conflict(_))), "no confirmation without a seal");
+    store.set_pin(&lina, "lina-pin-1", &issuer, t0()).await.unwrap();
+    store.set_pin(&ent, "ent-pin-12", &issuer, t0()).await.unwrap();
+    assert!(matches!(store.sign_application(&ent, app_id, "ent-pin-12", t0()).await, Err(_)), "the enterprise cannot seal before the applicant signs");
+    assert_eq!(store.sign_application(&lina, app_id, "lina-pin-1", t0()).await.unwrap(), State::AwaitingEnterprise);
+    // Editing after signing voids the signature: back to 待本人签名 with an unsigned form.
+    store.save_initial(&lina, Some(app_id), &form, None, false, t0()).await.unwrap();
+    assert_eq!(store.application(&lina, app_id).await.unwrap().application.state(), State::AwaitingSignature);
+    assert!(store.application_signatures(app_id, t0()).await.unwrap().is_empty());
+    assert_eq!(store.sign_application(&lina, app_id, "lina-pin-1", t0()).await.unwrap(), State::AwaitingEnterprise);
+    assert_eq!(store.sign_application(&ent, app_id, "ent-pin-12", t0()).await.unwrap(), State::Filed);
+    let sigs = store.application_signatures(app_id, t0()).await.unwrap();
+    assert_eq!(sigs.iter().map(|s| s.valid).collect::<Vec<_>>(), vec![true, true]);
+    // Sealed: the form is locked.
+    assert!(matches!(store.save_initial(&lina, Some(app_id), &form, None, false, t0()).await, Err(Error::Conflict(_))));
     store.act(&city, app_id, Action::Accept, None, None, t0()).await.unwrap();
     store.act(&city, app_id, Action::PrelimApprove, None, None, t0()).await.unwrap();
     let province = store.login("province", "Shenhe2026", t0()).await.unwrap();
     assert_eq!(store.act(&province, app_id, Action::Approve, None, None, t0()).await.unwrap(), State::Approved);
     let batch = store.start_publicity(&province, &[], profile, t0()).await.unwrap();
-    let authority = store.load_or_create_authority(profile, b"story master key", t0()).await.unwrap();
-    let issuer = erjian_store::certificates::Issuer { authority, profile: *profile, public_url: "https://erjian.example".into() };
     assert!(matches!(store.announce(&province, batch.id, &issuer, t0()).await, Err(Error::Conflict(_))), "not before publicity ends");
     let done = store.announce(&province, batch.id, &issuer, t0() + Duration::days(6)).await.unwrap();
     assert_eq!(done.len(), 1);

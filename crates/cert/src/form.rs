@@ -1,0 +1,104 @@
+//! The application form (申请表) as a document: number, applicant, employer, specialties, hours
+//! and both declarations, with the two signing places. The applicant signs it first, then the
+//! enterprise seals the signed package.
+
+use crate::art::Op;
+use chrono::NaiveDate;
+use erjian_ofd::writer::{Color, Document, Metadata};
+
+pub const APPLICANT_BOX: [f64; 4] = [40.0, 228.0, 36.0, 18.0];
+pub const ENTERPRISE_BOX: [f64; 4] = [128.0, 214.0, 40.0, 40.0];
+
+#[derive(Debug, Clone)]
+pub struct FormData {
+    pub number: String,
+    pub kind: String,
+    pub name: String,
+    pub gender: String,
+    pub birth_date: String,
+    pub id_number: String,
+    pub mobile: String,
+    pub enterprise: String,
+    pub credit_code: String,
+    /// (specialty, qualification certificate number)
+    pub specialties: Vec<(String, String)>,
+    pub ce_compulsory: i64,
+    pub ce_elective: i64,
+    pub date: NaiveDate,
+}
+
+const DARK: Color = Color(40, 40, 40);
+const GREY: Color = Color(110, 110, 110);
+const LINE: (Color, f64) = (Color(90, 90, 90), 0.3);
+
+fn row(ops: &mut Vec<Op>, y: f64, label: &str, value: &str) {
+    ops.push(Op::Rect { x: 20.0, y, w: 170.0, h: 10.0, fill: None, stroke: Some(LINE) });
+    ops.push(Op::Rect { x: 20.0, y, w: 42.0, h: 10.0, fill: Some(Color(244, 246, 249)), stroke: Some(LINE) });
+    ops.push(Op::Text { x: 23.0, y: y + 6.8, size: 3.6, text: label.into(), bold: false, color: GREY });
+    ops.push(Op::Text { x: 66.0, y: y + 6.8, size: 3.8, text: value.into(), bold: false, color: DARK });
+}
+
+pub fn form_ops(d: &FormData) -> Vec<Op> {
+    let mut ops = vec![
+        Op::centred(105.0, 28.0, 6.5, &format!("二级注册建造师{}申请表", d.kind), true, DARK),
+        Op::Text { x: 20.0, y: 40.0, size: 3.4, text: format!("申请表编号：{}", d.number), bold: false, color: GREY },
+        Op::Text { x: 140.0, y: 40.0, size: 3.4, text: format!("填表日期：{}", d.date), bold: false, color: GREY },
+    ];
+    let mut y = 45.0;
+    for (l, v) in [
+        ("姓名", d.name.as_str()),
+        ("性别 / 出生日期", &format!("{} / {}", d.gender, d.birth_date)),
+        ("身份证号", &d.id_number),
+        ("手机号码", &d.mobile),
+        ("聘用企业", &d.enterprise),
+        ("统一社会信用代码", &d.credit_code),
+    ] {
+        row(&mut ops, y, l, v);
+        y += 10.0;
+    }
+    for (spec, cert) in &d.specialties {
+        row(&mut ops, y, "申请注册专业", &format!("{spec}（资格证书管理号 {cert}）"));
+        y += 10.0;
+    }
+    row(&mut ops, y, "继续教育学时", &format!("必修 {} 学时，选修 {} 学时", d.ce_compulsory, d.ce_elective));
+    y += 16.0;
+    ops.push(Op::Text { x: 20.0, y, size: 4.0, text: "申请人承诺".into(), bold: true, color: DARK });
+    ops.push(Op::Text { x: 20.0, y: y + 7.0, size: 3.4, text: "本人承诺所填信息及上传材料真实、有效，如有虚假，愿承担相应法律责任，一年内不再申请。".into(), bold: false, color: DARK });
+    ops.push(Op::Text { x: 20.0, y: y + 24.0, size: 4.0, text: "聘用企业意见".into(), bold: true, color: DARK });
+    ops.push(Op::Text { x: 20.0, y: y + 31.0, size: 3.4, text: "经核实，申请人与本单位签订了劳动合同，所填信息属实，同意申请。".into(), bold: false, color: DARK });
+    ops.push(Op::Text { x: 20.0, y: 240.0, size: 3.8, text: "申请人签名：".into(), bold: false, color: DARK });
+    ops.push(Op::Text { x: 100.0, y: 240.0, size: 3.8, text: "聘用企业（盖章）：".into(), bold: false, color: DARK });
+    ops.push(Op::centred(105.0, 280.0, 2.8, "本签署事项共有 2 个签署方：申请人（个人签名）、聘用企业（电子印章），依次签署。", false, GREY));
+    ops
+}
+
+pub fn form_document(d: &FormData) -> Document {
+    let mut doc = Document::new(Metadata {
+        doc_id: d.number.clone(),
+        title: format!("二级注册建造师{}申请表 {}", d.kind, d.name),
+        author: d.name.clone(),
+        creation_date: Some(d.date),
+        custom: vec![("申请表编号".into(), d.number.clone()), ("申请人".into(), d.name.clone()), ("聘用企业".into(), d.enterprise.clone())],
+    });
+    let font = doc.add_font("宋体", None);
+    let page = crate::art::to_ofd_page(&mut doc, font, 210.0, 297.0, &form_ops(d));
+    doc.pages.push(page);
+    doc
+}
+
+/// A personal name stamp (人名章) drawn as an OFD picture: the name in a red square.
+pub fn name_stamp_ofd(name: &str) -> Vec<u8> {
+    let red = Color::RED;
+    let chars: Vec<char> = name.chars().collect();
+    let size = 16.0;
+    let mut ops = vec![Op::Rect { x: 1.0, y: 1.0, w: size - 2.0, h: size - 2.0, fill: None, stroke: Some((red, 0.8)) }];
+    let g = (size - 4.0) / chars.len().clamp(1, 4) as f64;
+    for (i, ch) in chars.iter().take(4).enumerate() {
+        ops.push(Op::Glyph { cx: size / 2.0, cy: 2.0 + g * (i as f64 + 0.5), size: g * 0.9, ch: *ch, angle: 0.0, color: red });
+    }
+    let mut doc = Document::new(Metadata { doc_id: "stamp".into(), title: name.into(), ..Default::default() });
+    let font = doc.add_font("宋体", None);
+    let page = crate::art::to_ofd_page(&mut doc, font, size, size, &ops);
+    doc.pages.push(page);
+    doc.to_package().to_bytes()
+}

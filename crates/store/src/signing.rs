@@ -1,0 +1,406 @@
+//! Signing identities and the two-party signed application form.
+//!
+//! Each individual and enterprise holds one active SM2 key with a certificate and a seal issued
+//! by the deployment root. The private key is sealed (SM4-GCM) under a key derived from the
+//! signing PIN with argon2id; five wrong PINs lock signing for 15 minutes. The applicant signs the
+//! generated form, then the enterprise seals the signed package; the city authority accepts only
+//! a form whose two signatures verify and belong to the applicant and the enterprise.
+
+use crate::applications::Application;
+use crate::audit::{self, Entry};
+use crate::certificates::Issuer;
+use crate::db::{parse_ts, today, ts, Tx};
+use crate::error::{Error, Result};
+use crate::{next_serial, Actor, Store};
+use argon2::Argon2;
+use chrono::{DateTime, Duration, Utc};
+use erjian_cert::form::{form_document, name_stamp_ofd, FormData, APPLICANT_BOX, ENTERPRISE_BOX};
+use erjian_ofd::crypto::{open_secret, parse_certificate, seal_secret, KeyPair, Name};
+use erjian_ofd::seal::{sign, verify, SealSigner, Stamp, Verdict, VerifyOptions};
+use erjian_ofd::Package;
+use erjian_domain::workflow::{Action, Role, State};
+
+pub const MAX_FAILED_PINS: i64 = 5;
+pub const PIN_LOCK_MINUTES: i64 = 15;
+
+/// Whose key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owner {
+    Person(i64),
+    Enterprise(i64),
+}
+
+impl Owner {
+    pub fn of(actor: &Actor) -> Result<Owner> {
+        match (actor.role, actor.person_id, actor.enterprise_id) {
+            (Role::Individual, Some(p), _) => Ok(Owner::Person(p)),
+            (Role::Enterprise, _, Some(e)) => Ok(Owner::Enterprise(e)),
+            _ => Err(Error::Forbidden),
+        }
+    }
+
+    fn parts(self) -> (&'static str, i64) {
+        match self {
+            Owner::Person(id) => ("person", id),
+            Owner::Enterprise(id) => ("enterprise", id),
+        }
+    }
+}
+
+/// PIN rule: 8–16 printable ASCII characters (letters, digits or symbols).
+pub fn check_pin(pin: &str) -> Result<()> {
+    if (8..=16).contains(&pin.len()) && pin.bytes().all(|b| b.is_ascii_graphic()) {
+        Ok(())
+    } else {
+        Err(Error::invalid("pin", "签名密码应为8–16位字母、数字或符号，且不同于登录密码"))
+    }
+}
+
+fn pin_key(pin: &str, salt: &[u8]) -> [u8; 16] {
+    let mut out = [0u8; 16];
+    Argon2::default().hash_password_into(pin.as_bytes(), salt, &mut out).expect("argon2id with a 16-byte salt");
+    out
+}
+
+/// What the portal shows about a signing key.
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct KeyInfo {
+    pub id: i64,
+    pub status: String,
+    pub created_at: String,
+    pub locked_until: Option<String>,
+    pub failed_pins: i64,
+}
+
+/// One signature on a form, as reviewers see it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SignatureView {
+    pub signer: String,
+    pub serial: String,
+    pub signed_at: String,
+    pub valid: bool,
+    pub certificate_valid_at_signing: bool,
+    pub detail: String,
+}
+
+impl Store {
+    pub async fn signing_key(&self, actor: &Actor) -> Result<Option<KeyInfo>> {
+        let (t, id) = Owner::of(actor)?.parts();
+        Ok(sqlx::query_as("SELECT id, status, created_at, locked_until, failed_pins FROM signing_keys WHERE owner_type = $1 AND owner_id = $2 AND status = 'active'")
+            .bind(t)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    /// Creates the actor's first signing key under `pin`.
+    pub async fn set_pin(&self, actor: &Actor, pin: &str, issuer: &Issuer, now: DateTime<Utc>) -> Result<()> {
+        check_pin(pin)?;
+        let owner = Owner::of(actor)?;
+        let mut tx = self.write().await?;
+        create_identity(&mut tx, actor, owner, pin, issuer, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Re-encrypts the key under a new PIN (the old PIN must be right; failures count).
+    pub async fn change_pin(&self, actor: &Actor, old: &str, new: &str, now: DateTime<Utc>) -> Result<()> {
+        check_pin(new)?;
+        let owner = Owner::of(actor)?;
+        let (key_id, signer) = self.unlock(owner, old, now).await?;
+        let salt: [u8; 16] = rand::random();
+        let sealed = seal_secret(&pin_key(new, &salt), &signer.key.secret());
+        let mut tx = self.write().await?;
+        sqlx::query("UPDATE signing_keys SET secret_sealed = $2, pin_salt = $3 WHERE id = $1").bind(key_id).bind(sealed).bind(salt.to_vec()).execute(tx.conn()).await?;
+        audit::record(tx.conn(), now, Some(actor), Entry::new("change_pin", "signing_key", Some(key_id))).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A forgotten PIN: after the login password is confirmed, the old certificate is revoked
+    /// from now on (its signatures stay verifiable) and a new key and certificate are issued.
+    pub async fn reset_signing_key(&self, actor: &Actor, password: &str, new_pin: &str, issuer: &Issuer, now: DateTime<Utc>) -> Result<()> {
+        check_pin(new_pin)?;
+        let (hash,): (String,) = sqlx::query_as("SELECT password_hash FROM users WHERE id = $1").bind(actor.user_id).fetch_one(&self.pool).await?;
+        if !crate::accounts::verify_password(password, &hash) {
+            return Err(Error::invalid("password", "登录密码不正确"));
+        }
+        let owner = Owner::of(actor)?;
+        let (t, id) = owner.parts();
+        let mut tx = self.write().await?;
+        sqlx::query("UPDATE signing_keys SET status = 'revoked', revoked_at = $3 WHERE owner_type = $1 AND owner_id = $2 AND status = 'active'")
+            .bind(t)
+            .bind(id)
+            .bind(ts(now))
+            .execute(tx.conn())
+            .await?;
+        create_identity(&mut tx, actor, owner, new_pin, issuer, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Stores the handwritten-signature image (individual) or seal image (enterprise) and
+    /// re-makes the active seal so that new signatures show it.
+    pub async fn set_signature_image(&self, actor: &Actor, bytes: &[u8], issuer: &Issuer, now: DateTime<Utc>) -> Result<()> {
+        let kind = match imagesize_kind(bytes) {
+            Some(k) if bytes.len() <= 512 * 1024 => k,
+            _ => return Err(Error::invalid("image", "签名或印章图片应为不超过512KB的 PNG 或 JPG 文件")),
+        };
+        let _ = kind;
+        let owner = Owner::of(actor)?;
+        let mut tx = self.write().await?;
+        match owner {
+            Owner::Person(id) => sqlx::query("UPDATE persons SET signature_image = $2 WHERE id = $1").bind(id).bind(bytes.to_vec()).execute(tx.conn()).await?,
+            Owner::Enterprise(id) => sqlx::query("UPDATE enterprises SET seal_image = $2 WHERE id = $1").bind(id).bind(bytes.to_vec()).execute(tx.conn()).await?,
+        };
+        let (t, oid) = owner.parts();
+        let key: Option<(i64, Vec<u8>)> =
+            sqlx::query_as("SELECT id, cert FROM signing_keys WHERE owner_type = $1 AND owner_id = $2 AND status = 'active'").bind(t).bind(oid).fetch_optional(tx.conn()).await?;
+        if let Some((key_id, cert)) = key {
+            let c = parse_certificate(&cert).map_err(|e| Error::Other(e.into()))?;
+            let (name, pic, size) = seal_picture(&mut tx, owner).await?;
+            let serial = u64::from_str_radix(&hex_of(&c.serial), 16).unwrap_or(0);
+            let subject = Name { organisation: String::new(), common_name: c.subject.clone(), serial_number: c.subject_serial.clone() };
+            let _ = subject;
+            let seal = erjian_ofd::ses::encode_seal(
+                &erjian_ofd::ses::SealSpec {
+                    es_id: &format!("{}{serial:010}", &issuer.authority.credit_code[2..8]),
+                    name: &name,
+                    users: std::slice::from_ref(&cert),
+                    created: now,
+                    valid_start: c.not_before,
+                    valid_end: c.not_after,
+                    picture_type: pic.0,
+                    picture: &pic.1,
+                    width_mm: size.0,
+                    height_mm: size.1,
+                },
+                &issuer.authority.root_key,
+                &issuer.authority.root_cert,
+            );
+            sqlx::query("UPDATE signing_keys SET seal = $2 WHERE id = $1").bind(key_id).bind(seal).execute(tx.conn()).await?;
+        }
+        audit::record(tx.conn(), now, Some(actor), Entry::new("set_signature_image", t, Some(oid))).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Opens the owner's key with a PIN, counting failures in their own transaction.
+    async fn unlock(&self, owner: Owner, pin: &str, now: DateTime<Utc>) -> Result<(i64, SealSigner)> {
+        let (t, id) = owner.parts();
+        type Row = (i64, Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>, Option<String>);
+        let row: Option<Row> = sqlx::query_as("SELECT id, cert, seal, secret_sealed, pin_salt, locked_until FROM signing_keys WHERE owner_type = $1 AND owner_id = $2 AND status = 'active'")
+            .bind(t)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some((key_id, cert, seal, sealed, salt, locked)) = row else {
+            return Err(Error::Conflict("尚未设置签名密码：请先在“签名设置”中设置签名密码".into()));
+        };
+        if let Some(until) = locked.as_deref().and_then(parse_ts).filter(|u| *u > now) {
+            return Err(Error::Locked(format!("签名密码连续错误{MAX_FAILED_PINS}次，签名功能已锁定，请{}分钟后再试", (until - now).num_minutes() + 1)));
+        }
+        match open_secret(&pin_key(pin, &salt), &sealed).ok().and_then(|s| KeyPair::from_secret(&s).ok()) {
+            Some(key) => {
+                sqlx::query("UPDATE signing_keys SET failed_pins = 0, locked_until = NULL WHERE id = $1").bind(key_id).execute(&self.pool).await?;
+                Ok((key_id, SealSigner { key, cert_der: cert, seal_der: seal }))
+            }
+            None => {
+                let mut tx = self.write().await?;
+                let (failed,): (i64,) = sqlx::query_as("UPDATE signing_keys SET failed_pins = failed_pins + 1 WHERE id = $1 RETURNING failed_pins").bind(key_id).fetch_one(tx.conn()).await?;
+                let locked = failed >= MAX_FAILED_PINS;
+                if locked {
+                    sqlx::query("UPDATE signing_keys SET failed_pins = 0, locked_until = $2 WHERE id = $1").bind(key_id).bind(ts(now + Duration::minutes(PIN_LOCK_MINUTES))).execute(tx.conn()).await?;
+                }
+                let detail = format!("签名密码错误（连续{failed}次）");
+                audit::record(tx.conn(), now, None, Entry { detail: Some(&detail), ..Entry::new("pin_failed", "signing_key", Some(key_id)) }).await?;
+                tx.commit().await?;
+                if locked {
+                    Err(Error::Locked(format!("签名密码连续错误{MAX_FAILED_PINS}次，签名功能已锁定{PIN_LOCK_MINUTES}分钟")))
+                } else {
+                    Err(Error::invalid("pin", format!("签名密码不正确（还可尝试{}次）", MAX_FAILED_PINS - failed)))
+                }
+            }
+        }
+    }
+
+    /// The applicant signs (待本人签名 → 待企业确认) or the enterprise seals the signed form
+    /// (待企业确认 → 已申报), each with its own key unlocked by its PIN.
+    pub async fn sign_application(&self, actor: &Actor, id: i64, pin: &str, now: DateTime<Utc>) -> Result<State> {
+        let action = match actor.role {
+            Role::Individual => Action::Sign,
+            Role::Enterprise => Action::EnterpriseConfirm,
+            _ => return Err(Error::Forbidden),
+        };
+        {
+            let mut conn = self.pool.acquire().await?;
+            let app = Self::load_application(&mut conn, id).await?.ok_or(Error::NotFound("申请不存在或您无权查看"))?;
+            crate::applications::decide(&app, actor, action, None)?;
+        }
+        let (_, signer) = self.unlock(Owner::of(actor)?, pin, now).await?;
+        let mut tx = self.write().await?;
+        let app = Self::load_application(tx.conn(), id).await?.ok_or(Error::NotFound("申请不存在或您无权查看"))?;
+        let (form,): (Option<Vec<u8>>,) = sqlx::query_as("SELECT form_ofd FROM applications WHERE id = $1").bind(id).fetch_one(tx.conn()).await?;
+        let mut pkg = Package::from_bytes(&form.ok_or_else(|| Error::Conflict("申请表尚未生成，请重新提交".into()))?).map_err(|e| Error::Other(e.into()))?;
+        let stamp = if action == Action::Sign {
+            Stamp { page: 0, boundary: APPLICANT_BOX }
+        } else {
+            let views = form_signatures(tx.conn(), &pkg, now).await?;
+            if views.len() != 1 || !views[0].valid || views[0].serial != app.id_number {
+                return Err(Error::Conflict("申请人签名无效或缺失，请退回申请人重新签名".into()));
+            }
+            Stamp { page: 0, boundary: ENTERPRISE_BOX }
+        };
+        sign(&mut pkg, &signer, &stamp, now).map_err(|e| Error::Other(e.into()))?;
+        sqlx::query("UPDATE applications SET form_ofd = $2 WHERE id = $1").bind(id).bind(pkg.to_bytes()).execute(tx.conn()).await?;
+        let next = Self::act_in(&mut tx, actor, id, action, None, Some(app.version), now).await?;
+        tx.commit().await?;
+        Ok(next)
+    }
+
+    /// The signed (or unsigned) form of an application the actor may see.
+    pub async fn application_form(&self, actor: &Actor, id: i64) -> Result<(Application, Vec<u8>)> {
+        let detail = self.application(actor, id).await?;
+        let (form,): (Option<Vec<u8>>,) = sqlx::query_as("SELECT form_ofd FROM applications WHERE id = $1").bind(id).fetch_one(&self.pool).await?;
+        Ok((detail.application, form.ok_or(Error::NotFound("申请表尚未生成"))?))
+    }
+
+    /// The signatures on an application's form, verified now.
+    pub async fn application_signatures(&self, id: i64, now: DateTime<Utc>) -> Result<Vec<SignatureView>> {
+        let (form,): (Option<Vec<u8>>,) = sqlx::query_as("SELECT form_ofd FROM applications WHERE id = $1").bind(id).fetch_one(&self.pool).await?;
+        let Some(form) = form else { return Ok(vec![]) };
+        let mut conn = self.pool.acquire().await?;
+        match Package::from_bytes(&form) {
+            Ok(pkg) => form_signatures(&mut conn, &pkg, now).await,
+            Err(e) => Ok(vec![SignatureView { signer: String::new(), serial: String::new(), signed_at: String::new(), valid: false, certificate_valid_at_signing: false, detail: e.to_string() }]),
+        }
+    }
+}
+
+fn imagesize_kind(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(&[0x89, b'P', b'N', b'G']) {
+        Some("png")
+    } else if bytes.starts_with(&[0xFF, 0xD8]) {
+        Some("jpg")
+    } else {
+        None
+    }
+}
+
+fn hex_of(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// The seal's name, picture (type, bytes) and size in millimetres for an owner.
+async fn seal_picture(tx: &mut Tx, owner: Owner) -> Result<(String, (&'static str, Vec<u8>), (i64, i64))> {
+    Ok(match owner {
+        Owner::Person(id) => {
+            let (name, img): (String, Option<Vec<u8>>) = sqlx::query_as("SELECT name, signature_image FROM persons WHERE id = $1").bind(id).fetch_one(tx.conn()).await?;
+            match img {
+                Some(b) => (format!("{name}的签名"), (imagesize_kind(&b).unwrap_or("png"), b), (36, 18)),
+                None => (format!("{name}的签名"), ("ofd", name_stamp_ofd(&name)), (16, 16)),
+            }
+        }
+        Owner::Enterprise(id) => {
+            let (name, img): (String, Option<Vec<u8>>) = sqlx::query_as("SELECT name, seal_image FROM enterprises WHERE id = $1").bind(id).fetch_one(tx.conn()).await?;
+            match img {
+                Some(b) => (format!("{name}公章"), (imagesize_kind(&b).unwrap_or("png"), b), (40, 40)),
+                None => (format!("{name}公章"), ("ofd", erjian_cert::seal_art::seal_picture_ofd(&name, "企业公章")), (40, 40)),
+            }
+        }
+    })
+}
+
+async fn create_identity(tx: &mut Tx, actor: &Actor, owner: Owner, pin: &str, issuer: &Issuer, now: DateTime<Utc>) -> Result<()> {
+    let subject = match owner {
+        Owner::Person(id) => {
+            let (name, idn): (String, String) = sqlx::query_as("SELECT name, id_number FROM persons WHERE id = $1").bind(id).fetch_one(tx.conn()).await?;
+            Name { organisation: "个人".into(), common_name: name, serial_number: Some(idn) }
+        }
+        Owner::Enterprise(id) => {
+            let (name, code): (String, String) = sqlx::query_as("SELECT name, credit_code FROM enterprises WHERE id = $1").bind(id).fetch_one(tx.conn()).await?;
+            Name { organisation: name.clone(), common_name: name, serial_number: Some(code) }
+        }
+    };
+    let key = KeyPair::generate();
+    let serial = 1000 + next_serial(tx.conn(), "signing-cert").await? as u64;
+    let (seal_name, picture, size) = seal_picture(tx, owner).await?;
+    let (cert, seal) = issuer.authority.issue_identity(serial, &subject, &key.public(), &seal_name, (picture.0, &picture.1), size, now);
+    let salt: [u8; 16] = rand::random();
+    let sealed = seal_secret(&pin_key(pin, &salt), &key.secret());
+    let (t, oid) = owner.parts();
+    let inserted: std::result::Result<(i64,), sqlx::Error> = sqlx::query_as(
+        "INSERT INTO signing_keys (owner_type, owner_id, cert, seal, secret_sealed, pin_salt, failed_pins, status, created_at) VALUES ($1, $2, $3, $4, $5, $6, 0, 'active', $7) RETURNING id",
+    )
+    .bind(t)
+    .bind(oid)
+    .bind(cert)
+    .bind(seal)
+    .bind(sealed)
+    .bind(salt.to_vec())
+    .bind(ts(now))
+    .fetch_one(tx.conn())
+    .await;
+    let (key_id,) = inserted.map_err(|e| crate::accounts::unique_to(e, "已设置签名密码；如需更改请使用“修改签名密码”，忘记密码请使用“重置”"))?;
+    audit::record(tx.conn(), now, Some(actor), Entry { detail: Some(&format!("证书序列号 {serial}")), ..Entry::new("create_signing_key", "signing_key", Some(key_id)) }).await?;
+    Ok(())
+}
+
+/// Verifies a form's signatures against the deployment roots stored in the database.
+pub(crate) async fn form_signatures(conn: &mut sqlx::AnyConnection, pkg: &Package, now: DateTime<Utc>) -> Result<Vec<SignatureView>> {
+    let roots: Vec<(Vec<u8>,)> = sqlx::query_as("SELECT root_cert FROM deployment_keys").fetch_all(&mut *conn).await?;
+    let trusted_roots = roots.iter().filter_map(|r| parse_certificate(&r.0).ok()).collect();
+    let report = verify(pkg, &VerifyOptions { now: Some(now), trusted_roots }).map_err(|e| Error::Other(e.into()))?;
+    Ok(report
+        .signatures
+        .iter()
+        .map(|s| {
+            let failed: Vec<String> = s.failed().map(|c| format!("{}（{}）", c.name, c.file.as_deref().unwrap_or("-"))).collect();
+            let serial = signer_serial(pkg, &s.file).unwrap_or_default();
+            SignatureView {
+                signer: s.signer.clone().unwrap_or_default(),
+                serial,
+                signed_at: s.signed_at.map(|t| crate::db::show_ts(&ts(t))).unwrap_or_default(),
+                valid: s.verdict == Verdict::Valid,
+                certificate_valid_at_signing: !s.failed().any(|c| c.name == "signer_certificate_validity"),
+                detail: if failed.is_empty() { "签名有效".into() } else { format!("未通过：{}", failed.join("、")) },
+            }
+        })
+        .collect())
+}
+
+/// The signer certificate's serialNumber (ID number or credit code) of one signature.
+fn signer_serial(pkg: &Package, signature_xml: &str) -> Option<String> {
+    let dat = signature_xml.replace("Signature.xml", "SignedValue.dat");
+    let ses = erjian_ofd::ses::decode_signature(pkg.get(&dat)?).ok()?;
+    parse_certificate(&ses.signer_cert).ok()?.subject_serial
+}
+
+/// Generates the unsigned form from the application's current data.
+pub(crate) async fn generate_form(tx: &mut Tx, id: i64, now: DateTime<Utc>) -> Result<()> {
+    let app = Store::load_application(tx.conn(), id).await?.ok_or(Error::NotFound("申请不存在或您无权查看"))?;
+    let person = erjian_domain::ids::ResidentId::parse(&app.id_number).map_err(|e| Error::Other(anyhow::anyhow!("{e}")))?;
+    let mut specialties = Vec::new();
+    for code in &app.specialties {
+        let q: Option<(String,)> = sqlx::query_as("SELECT certificate_no FROM qualifications WHERE id_number = $1 AND specialty_code = $2").bind(&app.id_number).bind(code).fetch_optional(tx.conn()).await?;
+        specialties.push((erjian_domain::profession::specialty_name(code).to_owned(), q.map(|q| q.0).unwrap_or_default()));
+    }
+    let data = FormData {
+        number: app.number.clone(),
+        kind: app.kind_label().to_owned(),
+        name: app.person_name.clone(),
+        gender: person.gender().label().into(),
+        birth_date: person.birth_date().to_string(),
+        id_number: app.id_number.clone(),
+        mobile: app.mobile.clone(),
+        enterprise: app.enterprise_name.clone(),
+        credit_code: app.credit_code.clone(),
+        specialties,
+        ce_compulsory: app.ce_compulsory,
+        ce_elective: app.ce_elective,
+        date: today(now),
+    };
+    let bytes = form_document(&data).to_package().to_bytes();
+    sqlx::query("UPDATE applications SET form_ofd = $2 WHERE id = $1").bind(id).bind(bytes).execute(tx.conn()).await?;
+    Ok(())
+}
