@@ -132,7 +132,11 @@ impl Authority {
         let issuer = Name { organisation: self.name.clone(), common_name: format!("{} erjian 根证书", self.name), serial_number: None };
         let start = now - Duration::minutes(5);
         let end = now + Duration::days(365 * 5);
-        let cert = issue_certificate(&self.root_key, &issuer, &CertRequest { serial, subject, subject_public: public, not_before: start, not_after: end, is_ca: false });
+        let cert = issue_certificate(
+            &self.root_key,
+            &issuer,
+            &CertRequest { serial, subject, subject_public: public, not_before: start, not_after: end, is_ca: false },
+        );
         let seal = encode_seal(
             &SealSpec {
                 es_id: &format!("{}{serial:010}", &self.credit_code[2..8]),

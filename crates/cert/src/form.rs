@@ -63,12 +63,33 @@ pub fn form_ops(d: &FormData) -> Vec<Op> {
     row(&mut ops, y, "继续教育学时", &format!("必修 {} 学时，选修 {} 学时", d.ce_compulsory, d.ce_elective));
     y += 16.0;
     ops.push(Op::Text { x: 20.0, y, size: 4.0, text: "申请人承诺".into(), bold: true, color: DARK });
-    ops.push(Op::Text { x: 20.0, y: y + 7.0, size: 3.4, text: "本人承诺所填信息及上传材料真实、有效，如有虚假，愿承担相应法律责任，一年内不再申请。".into(), bold: false, color: DARK });
+    ops.push(Op::Text {
+        x: 20.0,
+        y: y + 7.0,
+        size: 3.4,
+        text: "本人承诺所填信息及上传材料真实、有效，如有虚假，愿承担相应法律责任，一年内不再申请。".into(),
+        bold: false,
+        color: DARK,
+    });
     ops.push(Op::Text { x: 20.0, y: y + 24.0, size: 4.0, text: "聘用企业意见".into(), bold: true, color: DARK });
-    ops.push(Op::Text { x: 20.0, y: y + 31.0, size: 3.4, text: "经核实，申请人与本单位签订了劳动合同，所填信息属实，同意申请。".into(), bold: false, color: DARK });
+    ops.push(Op::Text {
+        x: 20.0,
+        y: y + 31.0,
+        size: 3.4,
+        text: "经核实，申请人与本单位签订了劳动合同，所填信息属实，同意申请。".into(),
+        bold: false,
+        color: DARK,
+    });
     ops.push(Op::Text { x: 20.0, y: 240.0, size: 3.8, text: "申请人签名：".into(), bold: false, color: DARK });
     ops.push(Op::Text { x: 100.0, y: 240.0, size: 3.8, text: "聘用企业（盖章）：".into(), bold: false, color: DARK });
-    ops.push(Op::centred(105.0, 280.0, 2.8, "本签署事项共有 2 个签署方：申请人（个人签名）、聘用企业（电子印章），依次签署。", false, GREY));
+    ops.push(Op::centred(
+        105.0,
+        280.0,
+        2.8,
+        "本签署事项共有 2 个签署方：申请人（个人签名）、聘用企业（电子印章），依次签署。",
+        false,
+        GREY,
+    ));
     ops
 }
 

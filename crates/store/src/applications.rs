@@ -224,7 +224,10 @@ impl Store {
                     .filter(|a| a.person_id == person_id)
                     .ok_or(Error::NotFound("申请不存在或您无权查看"))?;
                 if !app.state().editable() {
-                    return Err(Error::Conflict(format!("申请当前为“{}”，企业已盖章确认，申请表已锁定，不能修改；如需修改请等待退回或先撤回", app.state().label())));
+                    return Err(Error::Conflict(format!(
+                        "申请当前为“{}”，企业已盖章确认，申请表已锁定，不能修改；如需修改请等待退回或先撤回",
+                        app.state().label()
+                    )));
                 }
                 sqlx::query("UPDATE applications SET enterprise_id = $2, city_code = $3, mobile = $4, ce_compulsory = $5, ce_elective = $6, declaration = 1, updated_at = $7, version = version + 1 WHERE id = $1")
                     .bind(id)

@@ -15,10 +15,10 @@ use crate::{next_serial, Actor, Store};
 use argon2::Argon2;
 use chrono::{DateTime, Duration, Utc};
 use erjian_cert::form::{form_document, name_stamp_ofd, FormData, APPLICANT_BOX, ENTERPRISE_BOX};
+use erjian_domain::workflow::{Action, Role, State};
 use erjian_ofd::crypto::{open_secret, parse_certificate, seal_secret, KeyPair, Name};
 use erjian_ofd::seal::{sign, verify, SealSigner, Stamp, Verdict, VerifyOptions};
 use erjian_ofd::Package;
-use erjian_domain::workflow::{Action, Role, State};
 
 pub const MAX_FAILED_PINS: i64 = 5;
 pub const PIN_LOCK_MINUTES: i64 = 15;
@@ -111,7 +111,12 @@ impl Store {
         let salt: [u8; 16] = rand::random();
         let sealed = seal_secret(&pin_key(new, &salt), &signer.key.secret());
         let mut tx = self.write().await?;
-        sqlx::query("UPDATE signing_keys SET secret_sealed = $2, pin_salt = $3 WHERE id = $1").bind(key_id).bind(sealed).bind(salt.to_vec()).execute(tx.conn()).await?;
+        sqlx::query("UPDATE signing_keys SET secret_sealed = $2, pin_salt = $3 WHERE id = $1")
+            .bind(key_id)
+            .bind(sealed)
+            .bind(salt.to_vec())
+            .execute(tx.conn())
+            .await?;
         audit::record(tx.conn(), now, Some(actor), Entry::new("change_pin", "signing_key", Some(key_id))).await?;
         tx.commit().await?;
         Ok(())
@@ -121,19 +126,22 @@ impl Store {
     /// from now on (its signatures stay verifiable) and a new key and certificate are issued.
     pub async fn reset_signing_key(&self, actor: &Actor, password: &str, new_pin: &str, issuer: &Issuer, now: DateTime<Utc>) -> Result<()> {
         check_pin(new_pin)?;
-        let (hash,): (String,) = sqlx::query_as("SELECT password_hash FROM users WHERE id = $1").bind(actor.user_id).fetch_one(&self.pool).await?;
+        let (hash,): (String,) =
+            sqlx::query_as("SELECT password_hash FROM users WHERE id = $1").bind(actor.user_id).fetch_one(&self.pool).await?;
         if !crate::accounts::verify_password(password, &hash) {
             return Err(Error::invalid("password", "登录密码不正确"));
         }
         let owner = Owner::of(actor)?;
         let (t, id) = owner.parts();
         let mut tx = self.write().await?;
-        sqlx::query("UPDATE signing_keys SET status = 'revoked', revoked_at = $3 WHERE owner_type = $1 AND owner_id = $2 AND status = 'active'")
-            .bind(t)
-            .bind(id)
-            .bind(ts(now))
-            .execute(tx.conn())
-            .await?;
+        sqlx::query(
+            "UPDATE signing_keys SET status = 'revoked', revoked_at = $3 WHERE owner_type = $1 AND owner_id = $2 AND status = 'active'",
+        )
+        .bind(t)
+        .bind(id)
+        .bind(ts(now))
+        .execute(tx.conn())
+        .await?;
         create_identity(&mut tx, actor, owner, new_pin, issuer, now).await?;
         tx.commit().await?;
         Ok(())
@@ -150,12 +158,24 @@ impl Store {
         let owner = Owner::of(actor)?;
         let mut tx = self.write().await?;
         match owner {
-            Owner::Person(id) => sqlx::query("UPDATE persons SET signature_image = $2 WHERE id = $1").bind(id).bind(bytes.to_vec()).execute(tx.conn()).await?,
-            Owner::Enterprise(id) => sqlx::query("UPDATE enterprises SET seal_image = $2 WHERE id = $1").bind(id).bind(bytes.to_vec()).execute(tx.conn()).await?,
+            Owner::Person(id) => {
+                sqlx::query("UPDATE persons SET signature_image = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(bytes.to_vec())
+                    .execute(tx.conn())
+                    .await?
+            }
+            Owner::Enterprise(id) => {
+                sqlx::query("UPDATE enterprises SET seal_image = $2 WHERE id = $1").bind(id).bind(bytes.to_vec()).execute(tx.conn()).await?
+            }
         };
         let (t, oid) = owner.parts();
         let key: Option<(i64, Vec<u8>)> =
-            sqlx::query_as("SELECT id, cert FROM signing_keys WHERE owner_type = $1 AND owner_id = $2 AND status = 'active'").bind(t).bind(oid).fetch_optional(tx.conn()).await?;
+            sqlx::query_as("SELECT id, cert FROM signing_keys WHERE owner_type = $1 AND owner_id = $2 AND status = 'active'")
+                .bind(t)
+                .bind(oid)
+                .fetch_optional(tx.conn())
+                .await?;
         if let Some((key_id, cert)) = key {
             let c = parse_certificate(&cert).map_err(|e| Error::Other(e.into()))?;
             let (name, pic, size) = seal_picture(&mut tx, owner).await?;
@@ -198,22 +218,42 @@ impl Store {
             return Err(Error::Conflict("尚未设置签名密码：请先在“签名设置”中设置签名密码".into()));
         };
         if let Some(until) = locked.as_deref().and_then(parse_ts).filter(|u| *u > now) {
-            return Err(Error::Locked(format!("签名密码连续错误{MAX_FAILED_PINS}次，签名功能已锁定，请{}分钟后再试", (until - now).num_minutes() + 1)));
+            return Err(Error::Locked(format!(
+                "签名密码连续错误{MAX_FAILED_PINS}次，签名功能已锁定，请{}分钟后再试",
+                (until - now).num_minutes() + 1
+            )));
         }
         match open_secret(&pin_key(pin, &salt), &sealed).ok().and_then(|s| KeyPair::from_secret(&s).ok()) {
             Some(key) => {
-                sqlx::query("UPDATE signing_keys SET failed_pins = 0, locked_until = NULL WHERE id = $1").bind(key_id).execute(&self.pool).await?;
+                sqlx::query("UPDATE signing_keys SET failed_pins = 0, locked_until = NULL WHERE id = $1")
+                    .bind(key_id)
+                    .execute(&self.pool)
+                    .await?;
                 Ok((key_id, SealSigner { key, cert_der: cert, seal_der: seal }))
             }
             None => {
                 let mut tx = self.write().await?;
-                let (failed,): (i64,) = sqlx::query_as("UPDATE signing_keys SET failed_pins = failed_pins + 1 WHERE id = $1 RETURNING failed_pins").bind(key_id).fetch_one(tx.conn()).await?;
+                let (failed,): (i64,) =
+                    sqlx::query_as("UPDATE signing_keys SET failed_pins = failed_pins + 1 WHERE id = $1 RETURNING failed_pins")
+                        .bind(key_id)
+                        .fetch_one(tx.conn())
+                        .await?;
                 let locked = failed >= MAX_FAILED_PINS;
                 if locked {
-                    sqlx::query("UPDATE signing_keys SET failed_pins = 0, locked_until = $2 WHERE id = $1").bind(key_id).bind(ts(now + Duration::minutes(PIN_LOCK_MINUTES))).execute(tx.conn()).await?;
+                    sqlx::query("UPDATE signing_keys SET failed_pins = 0, locked_until = $2 WHERE id = $1")
+                        .bind(key_id)
+                        .bind(ts(now + Duration::minutes(PIN_LOCK_MINUTES)))
+                        .execute(tx.conn())
+                        .await?;
                 }
                 let detail = format!("签名密码错误（连续{failed}次）");
-                audit::record(tx.conn(), now, None, Entry { detail: Some(&detail), ..Entry::new("pin_failed", "signing_key", Some(key_id)) }).await?;
+                audit::record(
+                    tx.conn(),
+                    now,
+                    None,
+                    Entry { detail: Some(&detail), ..Entry::new("pin_failed", "signing_key", Some(key_id)) },
+                )
+                .await?;
                 tx.commit().await?;
                 if locked {
                     Err(Error::Locked(format!("签名密码连续错误{MAX_FAILED_PINS}次，签名功能已锁定{PIN_LOCK_MINUTES}分钟")))
@@ -240,8 +280,10 @@ impl Store {
         let (_, signer) = self.unlock(Owner::of(actor)?, pin, now).await?;
         let mut tx = self.write().await?;
         let app = Self::load_application(tx.conn(), id).await?.ok_or(Error::NotFound("申请不存在或您无权查看"))?;
-        let (form,): (Option<Vec<u8>>,) = sqlx::query_as("SELECT form_ofd FROM applications WHERE id = $1").bind(id).fetch_one(tx.conn()).await?;
-        let mut pkg = Package::from_bytes(&form.ok_or_else(|| Error::Conflict("申请表尚未生成，请重新提交".into()))?).map_err(|e| Error::Other(e.into()))?;
+        let (form,): (Option<Vec<u8>>,) =
+            sqlx::query_as("SELECT form_ofd FROM applications WHERE id = $1").bind(id).fetch_one(tx.conn()).await?;
+        let mut pkg = Package::from_bytes(&form.ok_or_else(|| Error::Conflict("申请表尚未生成，请重新提交".into()))?)
+            .map_err(|e| Error::Other(e.into()))?;
         let stamp = if action == Action::Sign {
             Stamp { page: 0, boundary: APPLICANT_BOX }
         } else {
@@ -261,18 +303,27 @@ impl Store {
     /// The signed (or unsigned) form of an application the actor may see.
     pub async fn application_form(&self, actor: &Actor, id: i64) -> Result<(Application, Vec<u8>)> {
         let detail = self.application(actor, id).await?;
-        let (form,): (Option<Vec<u8>>,) = sqlx::query_as("SELECT form_ofd FROM applications WHERE id = $1").bind(id).fetch_one(&self.pool).await?;
+        let (form,): (Option<Vec<u8>>,) =
+            sqlx::query_as("SELECT form_ofd FROM applications WHERE id = $1").bind(id).fetch_one(&self.pool).await?;
         Ok((detail.application, form.ok_or(Error::NotFound("申请表尚未生成"))?))
     }
 
     /// The signatures on an application's form, verified now.
     pub async fn application_signatures(&self, id: i64, now: DateTime<Utc>) -> Result<Vec<SignatureView>> {
-        let (form,): (Option<Vec<u8>>,) = sqlx::query_as("SELECT form_ofd FROM applications WHERE id = $1").bind(id).fetch_one(&self.pool).await?;
+        let (form,): (Option<Vec<u8>>,) =
+            sqlx::query_as("SELECT form_ofd FROM applications WHERE id = $1").bind(id).fetch_one(&self.pool).await?;
         let Some(form) = form else { return Ok(vec![]) };
         let mut conn = self.pool.acquire().await?;
         match Package::from_bytes(&form) {
             Ok(pkg) => form_signatures(&mut conn, &pkg, now).await,
-            Err(e) => Ok(vec![SignatureView { signer: String::new(), serial: String::new(), signed_at: String::new(), valid: false, certificate_valid_at_signing: false, detail: e.to_string() }]),
+            Err(e) => Ok(vec![SignatureView {
+                signer: String::new(),
+                serial: String::new(),
+                signed_at: String::new(),
+                valid: false,
+                certificate_valid_at_signing: false,
+                detail: e.to_string(),
+            }]),
         }
     }
 }
@@ -295,14 +346,16 @@ fn hex_of(b: &[u8]) -> String {
 async fn seal_picture(tx: &mut Tx, owner: Owner) -> Result<(String, (&'static str, Vec<u8>), (i64, i64))> {
     Ok(match owner {
         Owner::Person(id) => {
-            let (name, img): (String, Option<Vec<u8>>) = sqlx::query_as("SELECT name, signature_image FROM persons WHERE id = $1").bind(id).fetch_one(tx.conn()).await?;
+            let (name, img): (String, Option<Vec<u8>>) =
+                sqlx::query_as("SELECT name, signature_image FROM persons WHERE id = $1").bind(id).fetch_one(tx.conn()).await?;
             match img {
                 Some(b) => (format!("{name}的签名"), (imagesize_kind(&b).unwrap_or("png"), b), (36, 18)),
                 None => (format!("{name}的签名"), ("ofd", name_stamp_ofd(&name)), (16, 16)),
             }
         }
         Owner::Enterprise(id) => {
-            let (name, img): (String, Option<Vec<u8>>) = sqlx::query_as("SELECT name, seal_image FROM enterprises WHERE id = $1").bind(id).fetch_one(tx.conn()).await?;
+            let (name, img): (String, Option<Vec<u8>>) =
+                sqlx::query_as("SELECT name, seal_image FROM enterprises WHERE id = $1").bind(id).fetch_one(tx.conn()).await?;
             match img {
                 Some(b) => (format!("{name}公章"), (imagesize_kind(&b).unwrap_or("png"), b), (40, 40)),
                 None => (format!("{name}公章"), ("ofd", erjian_cert::seal_art::seal_picture_ofd(&name, "企业公章")), (40, 40)),
@@ -314,11 +367,13 @@ async fn seal_picture(tx: &mut Tx, owner: Owner) -> Result<(String, (&'static st
 async fn create_identity(tx: &mut Tx, actor: &Actor, owner: Owner, pin: &str, issuer: &Issuer, now: DateTime<Utc>) -> Result<()> {
     let subject = match owner {
         Owner::Person(id) => {
-            let (name, idn): (String, String) = sqlx::query_as("SELECT name, id_number FROM persons WHERE id = $1").bind(id).fetch_one(tx.conn()).await?;
+            let (name, idn): (String, String) =
+                sqlx::query_as("SELECT name, id_number FROM persons WHERE id = $1").bind(id).fetch_one(tx.conn()).await?;
             Name { organisation: "个人".into(), common_name: name, serial_number: Some(idn) }
         }
         Owner::Enterprise(id) => {
-            let (name, code): (String, String) = sqlx::query_as("SELECT name, credit_code FROM enterprises WHERE id = $1").bind(id).fetch_one(tx.conn()).await?;
+            let (name, code): (String, String) =
+                sqlx::query_as("SELECT name, credit_code FROM enterprises WHERE id = $1").bind(id).fetch_one(tx.conn()).await?;
             Name { organisation: name.clone(), common_name: name, serial_number: Some(code) }
         }
     };
@@ -341,8 +396,15 @@ async fn create_identity(tx: &mut Tx, actor: &Actor, owner: Owner, pin: &str, is
     .bind(ts(now))
     .fetch_one(tx.conn())
     .await;
-    let (key_id,) = inserted.map_err(|e| crate::accounts::unique_to(e, "已设置签名密码；如需更改请使用“修改签名密码”，忘记密码请使用“重置”"))?;
-    audit::record(tx.conn(), now, Some(actor), Entry { detail: Some(&format!("证书序列号 {serial}")), ..Entry::new("create_signing_key", "signing_key", Some(key_id)) }).await?;
+    let (key_id,) =
+        inserted.map_err(|e| crate::accounts::unique_to(e, "已设置签名密码；如需更改请使用“修改签名密码”，忘记密码请使用“重置”"))?;
+    audit::record(
+        tx.conn(),
+        now,
+        Some(actor),
+        Entry { detail: Some(&format!("证书序列号 {serial}")), ..Entry::new("create_signing_key", "signing_key", Some(key_id)) },
+    )
+    .await?;
     Ok(())
 }
 
@@ -382,7 +444,11 @@ pub(crate) async fn generate_form(tx: &mut Tx, id: i64, now: DateTime<Utc>) -> R
     let person = erjian_domain::ids::ResidentId::parse(&app.id_number).map_err(|e| Error::Other(anyhow::anyhow!("{e}")))?;
     let mut specialties = Vec::new();
     for code in &app.specialties {
-        let q: Option<(String,)> = sqlx::query_as("SELECT certificate_no FROM qualifications WHERE id_number = $1 AND specialty_code = $2").bind(&app.id_number).bind(code).fetch_optional(tx.conn()).await?;
+        let q: Option<(String,)> = sqlx::query_as("SELECT certificate_no FROM qualifications WHERE id_number = $1 AND specialty_code = $2")
+            .bind(&app.id_number)
+            .bind(code)
+            .fetch_optional(tx.conn())
+            .await?;
         specialties.push((erjian_domain::profession::specialty_name(code).to_owned(), q.map(|q| q.0).unwrap_or_default()));
     }
     let data = FormData {

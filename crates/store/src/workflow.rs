@@ -57,11 +57,18 @@ impl Store {
         if matches!(action, Action::StartPublicity | Action::Announce) {
             return Err(Error::Conflict("公示和公告请在“公示批次”中成批办理".into()));
         }
-        if matches!(action, Action::Sign | Action::EnterpriseConfirm) {
-            return Err(Error::Conflict("请在申请表上输入签名密码签署（申请人签名、企业盖章）".into()));
-        }
-        if action == Action::Revise {
-            return Err(Error::Conflict("请通过“修改申请”保存修改，原签名将作废".into()));
+        if matches!(action, Action::Sign | Action::EnterpriseConfirm | Action::Revise) {
+            // The tenant rule first, so that a refusal never reveals that the application exists.
+            let mut conn = self.pool.acquire().await?;
+            Self::load_application(&mut conn, id)
+                .await?
+                .filter(|a| a.visible_to(actor))
+                .ok_or(Error::NotFound("申请不存在或您无权查看"))?;
+            return Err(Error::Conflict(if action == Action::Revise {
+                "请通过“修改申请”保存修改，原签名将作废".into()
+            } else {
+                "请在申请表上输入签名密码签署（申请人签名、企业盖章）".into()
+            }));
         }
         let mut tx = self.write().await?;
         let state = Self::act_in(&mut tx, actor, id, action, reason, expected_version, now).await?;
@@ -268,8 +275,11 @@ impl Store {
 /// Acceptance needs a form carrying exactly the applicant's signature and the enterprise's seal,
 /// both verifying now against the deployment root.
 async fn check_signed_form(tx: &mut Tx, app: &Application, now: DateTime<Utc>) -> Result<()> {
-    let (form,): (Option<Vec<u8>>,) = sqlx::query_as("SELECT form_ofd FROM applications WHERE id = $1").bind(app.id).fetch_one(tx.conn()).await?;
-    let pkg = form.and_then(|f| erjian_ofd::Package::from_bytes(&f).ok()).ok_or_else(|| Error::Conflict("申请表缺失或已损坏，不能受理；请退回补正".into()))?;
+    let (form,): (Option<Vec<u8>>,) =
+        sqlx::query_as("SELECT form_ofd FROM applications WHERE id = $1").bind(app.id).fetch_one(tx.conn()).await?;
+    let pkg = form
+        .and_then(|f| erjian_ofd::Package::from_bytes(&f).ok())
+        .ok_or_else(|| Error::Conflict("申请表缺失或已损坏，不能受理；请退回补正".into()))?;
     let views = crate::signing::form_signatures(tx.conn(), &pkg, now).await?;
     let serials: Vec<&str> = views.iter().map(|v| v.serial.as_str()).collect();
     if let Some(bad) = views.iter().find(|v| !v.valid) {

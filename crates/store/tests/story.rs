@@ -72,10 +72,16 @@ async fn story(kind: TestDb) {
     // Two-party signing: the applicant signs, then the enterprise seals, each with its own PIN.
     let authority = store.load_or_create_authority(profile, b"story master key", t0()).await.unwrap();
     let issuer = erjian_store::certificates::Issuer { authority, profile: *profile, public_url: "https://erjian.example".into() };
-    assert!(matches!(store.act(&ent, app_id, Action::EnterpriseConfirm, None, None, t0()).await, Err(Error::Conflict(_))), "no confirmation without a seal");
+    assert!(
+        matches!(store.act(&ent, app_id, Action::EnterpriseConfirm, None, None, t0()).await, Err(Error::Conflict(_))),
+        "no confirmation without a seal"
+    );
     store.set_pin(&lina, "lina-pin-1", &issuer, t0()).await.unwrap();
     store.set_pin(&ent, "ent-pin-12", &issuer, t0()).await.unwrap();
-    assert!(matches!(store.sign_application(&ent, app_id, "ent-pin-12", t0()).await, Err(_)), "the enterprise cannot seal before the applicant signs");
+    assert!(
+        matches!(store.sign_application(&ent, app_id, "ent-pin-12", t0()).await, Err(_)),
+        "the enterprise cannot seal before the applicant signs"
+    );
     assert_eq!(store.sign_application(&lina, app_id, "lina-pin-1", t0()).await.unwrap(), State::AwaitingEnterprise);
     // Editing after signing voids the signature: back to 待本人签名 with an unsigned form.
     store.save_initial(&lina, Some(app_id), &form, None, false, t0()).await.unwrap();

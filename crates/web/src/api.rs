@@ -131,7 +131,9 @@ async fn update(
 }
 
 async fn show(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(state.store.application(&user.actor, id).await?)))
+    let mut v = json!(state.store.application(&user.actor, id).await?);
+    v["signatures"] = json!(state.store.application_signatures(id, state.clock.now()).await?);
+    Ok(Json(v))
 }
 
 #[derive(Deserialize)]

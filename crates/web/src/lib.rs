@@ -10,6 +10,7 @@ pub mod clock;
 pub mod error;
 pub mod openapi;
 pub mod pages;
+pub mod signing;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
@@ -72,6 +73,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .merge(pages::routes())
         .merge(certs::routes())
+        .merge(signing::routes())
         .nest("/api", api::routes())
         .layer(DefaultBodyLimit::max(8 * 1024 * 1024))
         .with_state(state)

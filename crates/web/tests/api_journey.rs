@@ -14,8 +14,11 @@ async fn full_journey_with_return_and_resubmission(db: TestDb) {
     let r = zhang.apply(ENTERPRISE_A, &["10401001"], true).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     let id = r.body["application"]["id"].as_i64().unwrap();
-    assert_eq!(r.body["application"]["state"], "awaiting_enterprise");
+    assert_eq!(r.body["application"]["state"], "awaiting_signature");
     assert!(r.body["application"]["number"].as_str().unwrap().starts_with("W20261125"));
+    // Not yet signed: the enterprise does not see it.
+    assert_eq!(app.enterprise(ENTERPRISE_A).await.get(&format!("/api/applications/{id}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(zhang.sign_ok(id).await, "awaiting_enterprise");
 
     // One open application per person.
     let second = zhang.apply(ENTERPRISE_A, &["10401001"], false).await;
@@ -32,7 +35,13 @@ async fn full_journey_with_return_and_resubmission(db: TestDb) {
     let ent = app.enterprise(ENTERPRISE_A).await;
     let pending = ent.get("/api/applications?state=awaiting_enterprise").await;
     assert_eq!(pending.body["applications"][0]["id"], id);
-    ent.act_ok(id, "enterprise_confirm", None).await;
+    // Confirming without the seal is refused; sealing with the PIN files it.
+    let r = ent.post(&format!("/api/applications/{id}/actions"), json!({ "action": "enterprise_confirm" })).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(ent.sign_ok(id).await, "filed");
+    let d = zhang.get(&format!("/api/applications/{id}")).await;
+    let valid: Vec<bool> = d.body["signatures"].as_array().unwrap().iter().map(|s| s["valid"].as_bool().unwrap()).collect();
+    assert_eq!(valid, vec![true, true]);
 
     // The city authority of another city does not see it; the right one accepts.
     let wuhu = app.login("city2", "Shenhe2026").await;
@@ -61,9 +70,11 @@ async fn full_journey_with_return_and_resubmission(db: TestDb) {
         .put(&format!("/api/applications/{id}"), json!({ "enterprise_name": ENTERPRISE_A, "mobile": "13900001111", "specialties": ["10401001"], "declaration": true, "photo_base64": photo_base64(), "submit": true }))
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-    assert_eq!(r.body["application"]["state"], "awaiting_enterprise");
+    assert_eq!(r.body["application"]["state"], "awaiting_signature");
     assert_eq!(r.body["application"]["mobile"], "13900001111");
-    // While it is with the enterprise the applicant can no longer edit it.
+    assert_eq!(zhang.sign_ok(id).await, "awaiting_enterprise");
+    assert_eq!(ent.sign_ok(id).await, "filed");
+    // Sealed by the enterprise: the form is locked.
     let r = zhang
         .put(
             &format!("/api/applications/{id}"),
@@ -71,8 +82,8 @@ async fn full_journey_with_return_and_resubmission(db: TestDb) {
         )
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.error().contains("已锁定"), "{}", r.error());
 
-    ent.act_ok(id, "enterprise_confirm", None).await;
     city.act_ok(id, "accept", None).await;
     city.act_ok(id, "prelim_approve", None).await;
     province.act_ok(id, "approve", None).await;
@@ -249,7 +260,8 @@ async fn application_at_prelim(app: &TestApp, who: &str, specialties: &[&str]) -
     let r = person.apply(ENTERPRISE_A, specialties, true).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     let id = r.body["application"]["id"].as_i64().unwrap();
-    app.enterprise(ENTERPRISE_A).await.act_ok(id, "enterprise_confirm", None).await;
+    person.sign_ok(id).await;
+    app.enterprise(ENTERPRISE_A).await.sign_ok(id).await;
     let city = app.city().await;
     city.act_ok(id, "accept", None).await;
     city.act_ok(id, "prelim_approve", None).await;

@@ -112,7 +112,12 @@ impl Ui {
     }
     /// Opens the application row with this number from the current list.
     async fn open(&self, number: &str) {
-        self.click(&format!("tr[data-number='{number}'] a")).await;
+        let css = format!("tr[data-number='{number}'] a");
+        if self.c.find(Locator::Css(&css)).await.is_err() {
+            self.shot("failed-open").await;
+            panic!("{number} not listed on {}: {}", self.c.current_url().await.unwrap(), self.body().await);
+        }
+        self.click(&css).await;
         self.text("#app-number").await;
     }
 }
@@ -157,17 +162,39 @@ async fn initial_registration_clicked_through_by_every_role() {
     ui.click("#declaration").await;
     ui.shot("02-application-form").await;
     ui.click("#submit-application").await;
-    assert_eq!(ui.text("#app-state").await, "待企业确认");
+    assert_eq!(ui.text("#app-state").await, "待本人签名");
     let number = ui.text("#app-number").await;
-    ui.shot("03-application-submitted").await;
+    assert!(ui.text("#signing").await.contains("本签署事项共有 2 个签署方"));
+    let app_url = ui.c.current_url().await.unwrap().path().to_owned();
+    // Set the signing PIN, come back and sign; a wrong PIN first gets a clear message.
+    ui.go("/signing").await;
+    ui.fill("#pin", PIN).await;
+    ui.click("#set-pin").await;
+    assert!(ui.text("#signing-message").await.contains("已设置签名密码"));
+    ui.go(&app_url).await;
+    ui.fill("#pin", "wrong-pin-1").await;
+    ui.click("#do-sign").await;
+    assert!(ui.text("#sign-error").await.contains("签名密码不正确"));
+    ui.fill("#pin", PIN).await;
+    ui.click("#do-sign").await;
+    assert_eq!(ui.text("#app-state").await, "待企业确认（已签名）");
+    assert!(ui.text("#signature-table").await.contains("签名有效"));
+    ui.shot("03-application-signed").await;
     ui.logout().await;
 
     // 3. The enterprise confirms from its pending list.
     ui.login(&app.enterprise_login(ENTERPRISE_A), "Qiye2026").await;
+    ui.go("/signing").await;
+    ui.fill("#pin", PIN).await;
+    ui.click("#set-pin").await;
     ui.go("/portal?tab=pending").await;
     ui.open(&number).await;
-    ui.click("#do-enterprise_confirm").await;
+    ui.fill("#pin", PIN).await;
+    ui.click("#do-sign").await;
     assert!(ui.text("#flash").await.contains("企业确认"));
+    assert_eq!(ui.text("#app-state").await, "已申报（待受理）");
+    assert_eq!(ui.c.find_all(Locator::Css("#signature-table tbody tr")).await.unwrap().len(), 2);
+    ui.shot("04-enterprise-sealed").await;
     ui.logout().await;
 
     // 4. The city authority accepts, then passes the preliminary review.
@@ -175,10 +202,12 @@ async fn initial_registration_clicked_through_by_every_role() {
     ui.go("/portal?tab=filed").await;
     ui.open(&number).await;
     ui.click("#do-accept").await;
+    assert!(ui.text("#flash").await.contains("受理"));
     ui.go("/portal?tab=accepted").await;
     ui.open(&number).await;
     assert!(ui.text("#actions").await.contains("不予注册"), "the refusal form is offered too");
-    ui.shot("04-city-review").await;
+    assert!(ui.text("#signature-table").await.matches("签名有效").count() == 2, "reviewers see two valid signatures");
+    ui.shot("05-city-review").await;
     ui.click("#do-prelim_approve").await;
     assert!(ui.text("#flash").await.contains("初审通过"));
     ui.logout().await;
@@ -188,10 +217,11 @@ async fn initial_registration_clicked_through_by_every_role() {
     ui.go("/portal?tab=prelim").await;
     ui.open(&number).await;
     ui.click("#do-approve").await;
+    assert!(ui.text("#flash").await.contains("复审通过"));
     ui.go("/portal?tab=approved").await;
     ui.click("#start-publicity").await;
     assert!(ui.text("#flash").await.contains("生成公示批次"));
-    ui.shot("05-publicity-batches").await;
+    ui.shot("06-publicity-batches").await;
     ui.click("button[id^=announce-]").await;
     assert!(ui.text("#flash").await.contains("发布公告"));
     ui.logout().await;
@@ -202,7 +232,7 @@ async fn initial_registration_clicked_through_by_every_role() {
     assert!(regno.starts_with("皖23420242026"), "{regno}");
     let body = ui.body().await;
     assert!(body.contains("已公告（办结）") && body.contains("公示期满"), "{body}");
-    ui.shot("06-registered").await;
+    ui.shot("07-registered").await;
     // The sealed certificate is ready to download, and its QR link shows the live status.
     assert!(ui.text("#certificate-no").await.starts_with("342026"));
     let href = ui.c.find(Locator::Css("#download-ofd")).await.unwrap().attr("href").await.unwrap().unwrap();

@@ -18,7 +18,8 @@ async fn approved(app: &TestApp, who: &str, specialty: &str) -> i64 {
     let r = person.post("/api/applications", form).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     let id = r.body["application"]["id"].as_i64().unwrap();
-    app.enterprise(ENTERPRISE_A).await.act_ok(id, "enterprise_confirm", None).await;
+    person.sign_ok(id).await;
+    app.enterprise(ENTERPRISE_A).await.sign_ok(id).await;
     let city = app.city().await;
     city.act_ok(id, "accept", None).await;
     city.act_ok(id, "prelim_approve", None).await;

@@ -70,25 +70,22 @@ async fn forms_need_csrf_and_tenants_stay_apart(db: TestDb) {
     // An application waiting for enterprise A.
     let zhang = app.signup("张伟").await;
     let id = zhang.apply(ENTERPRISE_A, &["10401001"], true).await.body["application"]["id"].as_i64().unwrap();
+    zhang.sign_ok(id).await;
+    app.enterprise(ENTERPRISE_A).await.ensure_pin(PIN).await;
 
-    // Enterprise A's browser: a forged form (wrong token) changes nothing.
+    // Enterprise A's browser: a forged sealing form (wrong token) changes nothing.
     let a = browser();
     let token = login_page(&app, &a, &app.enterprise_login(ENTERPRISE_A), "Qiye2026").await;
     let r = a
-        .post(format!("{}/applications/{id}/action", app.url))
-        .form(&[("csrf", "0".repeat(64).as_str()), ("action", "enterprise_confirm")])
+        .post(format!("{}/applications/{id}/sign", app.url))
+        .form(&[("csrf", "0".repeat(64).as_str()), ("pin", PIN)])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert_eq!(zhang.get(&format!("/api/applications/{id}")).await.body["application"]["state"], "awaiting_enterprise");
     // With the session's token it works and redirects back with a message.
-    let r = a
-        .post(format!("{}/applications/{id}/action", app.url))
-        .form(&[("csrf", token.as_str()), ("action", "enterprise_confirm")])
-        .send()
-        .await
-        .unwrap();
+    let r = a.post(format!("{}/applications/{id}/sign", app.url)).form(&[("csrf", token.as_str()), ("pin", PIN)]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(zhang.get(&format!("/api/applications/{id}")).await.body["application"]["state"], "filed");
 

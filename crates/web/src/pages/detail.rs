@@ -45,13 +45,19 @@ struct DetailPage {
     steps: Vec<(&'static str, &'static str)>,
     id_shown: String,
     refusal_reasons: &'static [&'static str],
+    /// (party, name, done, current)
+    parties: Vec<(&'static str, String, bool, bool)>,
+    signatures: Vec<erjian_store::signing::SignatureView>,
+    can_sign: bool,
+    has_form: bool,
+    sign_error: Option<String>,
 }
 
 /// The actions the domain allows this role in this state, except those done in batches.
 fn available(state: S, role: Role) -> Vec<ActionView> {
     Action::ALL
         .into_iter()
-        .filter(|a| !matches!(a, Action::StartPublicity | Action::Announce))
+        .filter(|a| !matches!(a, Action::StartPublicity | Action::Announce | Action::Sign | Action::Revise | Action::EnterpriseConfirm))
         .filter(|a| transition(state, *a, role, Some("-")).is_ok())
         .map(|a| ActionView { code: a.code(), label: a.label(), needs_reason: a.needs_reason() })
         .collect()
@@ -59,9 +65,10 @@ fn available(state: S, role: Role) -> Vec<ActionView> {
 
 /// The progress bar: each stage done, current, or where it stopped.
 fn steps(state: S) -> Vec<(&'static str, &'static str)> {
-    const STAGES: [(&str, S); 7] = [
+    const STAGES: [(&str, S); 8] = [
         ("填写申请", S::Draft),
-        ("企业确认", S::AwaitingEnterprise),
+        ("本人签名", S::AwaitingSignature),
+        ("企业盖章", S::AwaitingEnterprise),
         ("受理", S::Filed),
         ("初审", S::Accepted),
         ("复审", S::PrelimPassed),
@@ -69,8 +76,8 @@ fn steps(state: S) -> Vec<(&'static str, &'static str)> {
         ("公告", S::Announced),
     ];
     let reached = match state {
-        S::Approved => 5,
-        S::Announced => 7,
+        S::Approved => 6,
+        S::Announced => 8,
         s => STAGES.iter().position(|(_, x)| *x == s).unwrap_or(0),
     };
     let stopped = matches!(state, S::Returned | S::NotAccepted | S::Refused | S::Withdrawn);
@@ -99,6 +106,7 @@ fn steps(state: S) -> Vec<(&'static str, &'static str)> {
 #[derive(serde::Deserialize)]
 pub struct DoneQuery {
     done: Option<String>,
+    sign_error: Option<String>,
 }
 
 pub async fn show(
@@ -117,8 +125,29 @@ pub async fn show(
         Role::Enterprise => erjian_domain::ids::ResidentId::parse(&detail.application.id_number).map(|i| i.masked()).unwrap_or_default(),
         _ => detail.application.id_number.clone(),
     };
+    let signatures = state.store.application_signatures(id, state.clock.now()).await?;
+    let parties = vec![
+        ("申请人（个人签名）", detail.application.person_name.clone(), !signatures.is_empty(), app_state == S::AwaitingSignature),
+        ("聘用企业（电子印章）", detail.application.enterprise_name.clone(), signatures.len() >= 2, app_state == S::AwaitingEnterprise),
+    ];
+    let can_sign = matches!((role, app_state), (Role::Individual, S::AwaitingSignature) | (Role::Enterprise, S::AwaitingEnterprise));
+    let has_form = !matches!(app_state, S::Draft);
     let ctx = Ctx::new(&state, Some(&user), format!("申请 {}", detail.application.number), "").with_flash(flash(q.done.as_deref()));
-    Ok(render(&DetailPage { ctx, steps: steps(app_state), detail, actions, can_edit, id_shown, refusal_reasons: REFUSAL_REASONS }))
+    let page = DetailPage {
+        ctx,
+        steps: steps(app_state),
+        detail,
+        actions,
+        can_edit,
+        id_shown,
+        refusal_reasons: REFUSAL_REASONS,
+        parties,
+        signatures,
+        can_sign,
+        has_form,
+        sign_error: q.sign_error,
+    };
+    Ok(render(&page))
 }
 
 #[derive(serde::Deserialize)]

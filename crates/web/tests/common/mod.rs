@@ -9,6 +9,8 @@ use erjian_web::{start, Config, Server};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
+/// The signing PIN the tests use for everyone.
+pub const PIN: &str = "Pin-2026!";
 pub const ENTERPRISE_A: &str = "安徽建工集团股份有限公司";
 pub const ENTERPRISE_B: &str = "安徽路桥工程有限公司";
 
@@ -154,6 +156,25 @@ impl Api {
 
     pub async fn put(&self, path: &str, body: Value) -> Reply {
         self.call(reqwest::Method::PUT, path, Some(body)).await
+    }
+
+    /// Sets this caller's signing PIN (once; a second call is refused and ignored here).
+    pub async fn ensure_pin(&self, pin: &str) {
+        let r = self.post("/api/signing/pin", json!({ "pin": pin })).await;
+        assert!(r.status == StatusCode::CREATED || r.status == StatusCode::CONFLICT, "set PIN: {:?}", r.body);
+    }
+
+    /// Signs (applicant) or seals (enterprise) an application's form with the PIN.
+    pub async fn sign(&self, id: i64, pin: &str) -> Reply {
+        self.post(&format!("/api/applications/{id}/sign"), json!({ "pin": pin })).await
+    }
+
+    /// Sets the PIN if needed and signs or seals, expecting success; returns the new state.
+    pub async fn sign_ok(&self, id: i64) -> String {
+        self.ensure_pin(PIN).await;
+        let r = self.sign(id, PIN).await;
+        assert_eq!(r.status, StatusCode::OK, "sign {id}: {:?}", r.body);
+        r.body["state"].as_str().unwrap().to_owned()
     }
 
     /// Performs a workflow action and expects success.

@@ -1,0 +1,229 @@
+//! Signing over HTTP: the 签名设置 page (PIN, change, reset, signature or seal image), signing and
+//! sealing an application's form with a PIN, and downloading the form.
+
+use crate::auth::{ApiUser, PageUser};
+use crate::error::{ApiError, PageError};
+use crate::pages::{render_status, Ctx};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use base64::Engine;
+use erjian_domain::workflow::Role;
+use erjian_store::signing::KeyInfo;
+use erjian_store::{Actor, Error};
+use serde::Deserialize;
+use serde_json::json;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/signing", get(page).post(page_post))
+        .route("/signing/image", post(page_image))
+        .route("/applications/{id}/sign", post(sign_page))
+        .route("/applications/{id}/form", get(form_page))
+        .route("/api/signing", get(info_api))
+        .route("/api/signing/pin", post(set_pin_api))
+        .route("/api/signing/pin/change", post(change_pin_api))
+        .route("/api/signing/reset", post(reset_api))
+        .route("/api/signing/image", axum::routing::put(image_api))
+        .route("/api/applications/{id}/sign", post(sign_api))
+        .route("/api/applications/{id}/form", get(form_api))
+}
+
+#[derive(Template)]
+#[template(path = "signing.html")]
+struct SigningPage {
+    ctx: Ctx,
+    key: Option<KeyInfo>,
+    is_enterprise: bool,
+    message: Option<String>,
+    error: Option<String>,
+}
+
+async fn show(state: &AppState, user: &PageUser, message: Option<String>, error: Option<String>) -> Result<Response, PageError> {
+    let key = state.store.signing_key(&user.actor).await?;
+    let ctx = Ctx::new(state, Some(user), "签名设置", "/signing");
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    Ok(render_status(status, &SigningPage { ctx, key, is_enterprise: user.actor.role == Role::Enterprise, message, error }))
+}
+
+async fn page(State(state): State<AppState>, user: PageUser) -> Result<Response, PageError> {
+    show(&state, &user, None, None).await
+}
+
+#[derive(Deserialize)]
+struct PinForm {
+    csrf: String,
+    op: String,
+    pin: Option<String>,
+    old_pin: Option<String>,
+    new_pin: Option<String>,
+    password: Option<String>,
+}
+
+/// The message a refused signing request shows.
+fn user_message(e: &Error) -> Option<String> {
+    match e {
+        Error::Invalid(f) => Some(f.iter().map(|x| x.message.clone()).collect::<Vec<_>>().join("；")),
+        Error::Conflict(m) | Error::Locked(m) => Some(m.clone()),
+        _ => None,
+    }
+}
+
+async fn page_post(State(state): State<AppState>, user: PageUser, Form(f): Form<PinForm>) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    let now = state.clock.now();
+    let s = &state.store;
+    let result = match f.op.as_str() {
+        "set" => {
+            s.set_pin(&user.actor, f.pin.as_deref().unwrap_or(""), &state.issuer, now).await.map(|_| "已设置签名密码，并为您签发了签名证书")
+        }
+        "change" => s
+            .change_pin(&user.actor, f.old_pin.as_deref().unwrap_or(""), f.new_pin.as_deref().unwrap_or(""), now)
+            .await
+            .map(|_| "已修改签名密码"),
+        "reset" => s
+            .reset_signing_key(&user.actor, f.password.as_deref().unwrap_or(""), f.new_pin.as_deref().unwrap_or(""), &state.issuer, now)
+            .await
+            .map(|_| "已重置：原签名证书自此刻起作废（此前的签名仍可验证），已签发新的签名证书"),
+        _ => Err(Error::Conflict("未知操作".into())),
+    };
+    match result {
+        Ok(m) => show(&state, &user, Some(m.into()), None).await,
+        Err(e) => match user_message(&e) {
+            Some(m) => show(&state, &user, None, Some(m)).await,
+            None => Err(e.into()),
+        },
+    }
+}
+
+async fn page_image(State(state): State<AppState>, user: PageUser, mut mp: Multipart) -> Result<Response, PageError> {
+    let (mut csrf, mut file) = (String::new(), Vec::new());
+    let bad = |_| PageError(Error::Conflict("上传内容不完整，请重新选择文件".into()));
+    while let Some(field) = mp.next_field().await.map_err(bad)? {
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.map_err(bad)?,
+            Some("image") => file = field.bytes().await.map_err(bad)?.to_vec(),
+            _ => {}
+        }
+    }
+    user.check_csrf(&csrf)?;
+    match state.store.set_signature_image(&user.actor, &file, &state.issuer, state.clock.now()).await {
+        Ok(()) => show(&state, &user, Some("已保存图片，之后的签署将显示该图片".into()), None).await,
+        Err(e) => match user_message(&e) {
+            Some(m) => show(&state, &user, None, Some(m)).await,
+            None => Err(e.into()),
+        },
+    }
+}
+
+#[derive(Deserialize)]
+struct SignForm {
+    csrf: String,
+    pin: String,
+}
+
+async fn sign_page(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+    Form(f): Form<SignForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    match state.store.sign_application(&user.actor, id, &f.pin, state.clock.now()).await {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/applications/{id}?done={}",
+            if user.actor.role == Role::Enterprise { "enterprise_confirm" } else { "sign" }
+        ))
+        .into_response()),
+        Err(e) => match user_message(&e) {
+            Some(m) => Ok(Redirect::to(&format!(
+                "/applications/{id}?sign_error={}",
+                form_urlencoded::byte_serialize(m.as_bytes()).collect::<String>()
+            ))
+            .into_response()),
+            None => Err(e.into()),
+        },
+    }
+}
+
+async fn form_file(state: &AppState, actor: &Actor, id: i64) -> Result<Response, Error> {
+    let (app, bytes) = state.store.application_form(actor, id).await?;
+    let name = format!("attachment; filename=\"{}.ofd\"", app.number);
+    Ok((
+        [(CONTENT_TYPE, "application/ofd".to_owned()), (CONTENT_DISPOSITION, name), (CACHE_CONTROL, "private, no-store".to_owned())],
+        bytes,
+    )
+        .into_response())
+}
+
+async fn form_page(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>) -> Result<Response, PageError> {
+    Ok(form_file(&state, &user.actor, id).await?)
+}
+
+async fn form_api(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> Result<Response, ApiError> {
+    Ok(form_file(&state, &user.actor, id).await?)
+}
+
+async fn info_api(State(state): State<AppState>, user: ApiUser) -> Result<Json<serde_json::Value>, ApiError> {
+    Ok(Json(json!({ "key": state.store.signing_key(&user.actor).await? })))
+}
+
+#[derive(Deserialize)]
+struct PinBody {
+    pin: String,
+}
+
+async fn set_pin_api(State(state): State<AppState>, user: ApiUser, Json(b): Json<PinBody>) -> Result<StatusCode, ApiError> {
+    state.store.set_pin(&user.actor, &b.pin, &state.issuer, state.clock.now()).await?;
+    Ok(StatusCode::CREATED)
+}
+
+#[derive(Deserialize)]
+struct ChangeBody {
+    old_pin: String,
+    new_pin: String,
+}
+
+async fn change_pin_api(State(state): State<AppState>, user: ApiUser, Json(b): Json<ChangeBody>) -> Result<StatusCode, ApiError> {
+    state.store.change_pin(&user.actor, &b.old_pin, &b.new_pin, state.clock.now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+struct ResetBody {
+    password: String,
+    new_pin: String,
+}
+
+async fn reset_api(State(state): State<AppState>, user: ApiUser, Json(b): Json<ResetBody>) -> Result<StatusCode, ApiError> {
+    state.store.reset_signing_key(&user.actor, &b.password, &b.new_pin, &state.issuer, state.clock.now()).await?;
+    Ok(StatusCode::CREATED)
+}
+
+#[derive(Deserialize)]
+struct ImageBody {
+    image_base64: String,
+}
+
+async fn image_api(State(state): State<AppState>, user: ApiUser, Json(b): Json<ImageBody>) -> Result<StatusCode, ApiError> {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(&b.image_base64)
+        .map_err(|_| Error::invalid("image", "图片不是有效的 base64 编码"))?;
+    state.store.set_signature_image(&user.actor, &bytes, &state.issuer, state.clock.now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn sign_api(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    Json(b): Json<PinBody>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let next = state.store.sign_application(&user.actor, id, &b.pin, state.clock.now()).await?;
+    Ok(Json(json!({ "id": id, "state": next.code(), "state_label": next.label() })))
+}
