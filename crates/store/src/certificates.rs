@@ -161,9 +161,14 @@ impl Store {
             sqlx::query_as("SELECT face_json, application_id FROM certificates WHERE id = $1").bind(id).fetch_one(&self.pool).await?;
         let mut data: CertificateData = serde_json::from_str(&json).map_err(|e| Error::Other(e.into()))?;
         if let Some(app) = app {
-            let (photo,): (Option<Vec<u8>>,) =
-                sqlx::query_as("SELECT photo FROM applications WHERE id = $1").bind(app).fetch_one(&self.pool).await?;
+            let (photo, sig): (Option<Vec<u8>>, Option<Vec<u8>>) = sqlx::query_as(
+                "SELECT a.photo, p.signature_image FROM applications a JOIN persons p ON p.id = a.person_id WHERE a.id = $1",
+            )
+            .bind(app)
+            .fetch_one(&self.pool)
+            .await?;
             data.photo = photo;
+            data.signature_image = sig;
         }
         Ok(data)
     }
@@ -202,8 +207,11 @@ pub(crate) async fn issue(tx: &mut Tx, issuer: &Issuer, registration_id: i64, ap
     let licence =
         LicenceId::new(CONSTRUCTOR2_TYPE, profile.authority_code, &licence_serial, version as u32).map_err(|e| Error::Other(e.into()))?;
     let id = erjian_domain::ids::ResidentId::parse(&app.id_number).map_err(|e| Error::Other(anyhow::anyhow!("{e}")))?;
-    let (photo,): (Option<Vec<u8>>,) =
-        sqlx::query_as("SELECT photo FROM applications WHERE id = $1").bind(app.id).fetch_one(tx.conn()).await?;
+    let (photo, signature_image): (Option<Vec<u8>>, Option<Vec<u8>>) =
+        sqlx::query_as("SELECT a.photo, p.signature_image FROM applications a JOIN persons p ON p.id = a.person_id WHERE a.id = $1")
+            .bind(app.id)
+            .fetch_one(tx.conn())
+            .await?;
     let data = CertificateData {
         profession: erjian_domain::profession::profession(&app.profession)
             .map(|p| p.name.trim_start_matches("二级注册").to_owned())
@@ -223,7 +231,7 @@ pub(crate) async fn issue(tx: &mut Tx, issuer: &Issuer, registration_id: i64, ap
         issue_date: day,
         use_until: None,
         photo,
-        signature_image: None,
+        signature_image,
         verify_url: format!("{}/verify/{}", issuer.public_url.trim_end_matches('/'), licence),
         licence_id: licence.to_string(),
     };

@@ -150,11 +150,9 @@ impl Store {
     /// Stores the handwritten-signature image (individual) or seal image (enterprise) and
     /// re-makes the active seal so that new signatures show it.
     pub async fn set_signature_image(&self, actor: &Actor, bytes: &[u8], issuer: &Issuer, now: DateTime<Utc>) -> Result<()> {
-        let kind = match imagesize_kind(bytes) {
-            Some(k) if bytes.len() <= 512 * 1024 => k,
-            _ => return Err(Error::invalid("image", "签名或印章图片应为不超过512KB的 PNG 或 JPG 文件")),
-        };
-        let _ = kind;
+        if imagesize_kind(bytes).is_none() || bytes.len() > 512 * 1024 {
+            return Err(Error::invalid("image", "签名或印章图片应为不超过512KB的 PNG 或 JPG 文件"));
+        }
         let owner = Owner::of(actor)?;
         let mut tx = self.write().await?;
         match owner {
@@ -180,8 +178,6 @@ impl Store {
             let c = parse_certificate(&cert).map_err(|e| Error::Other(e.into()))?;
             let (name, pic, size) = seal_picture(&mut tx, owner).await?;
             let serial = u64::from_str_radix(&hex_of(&c.serial), 16).unwrap_or(0);
-            let subject = Name { organisation: String::new(), common_name: c.subject.clone(), serial_number: c.subject_serial.clone() };
-            let _ = subject;
             let seal = erjian_ofd::ses::encode_seal(
                 &erjian_ofd::ses::SealSpec {
                     es_id: &format!("{}{serial:010}", &issuer.authority.credit_code[2..8]),

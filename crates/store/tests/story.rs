@@ -73,13 +73,13 @@ async fn story(kind: TestDb) {
     let authority = store.load_or_create_authority(profile, b"story master key", t0()).await.unwrap();
     let issuer = erjian_store::certificates::Issuer { authority, profile: *profile, public_url: "https://erjian.example".into() };
     assert!(
-        matches!(store.act(&ent, app_id, Action::EnterpriseConfirm, None, None, t0()).await, Err(Error::Conflict(_))),
-        "no confirmation without a seal"
+        matches!(store.act(&ent, app_id, Action::EnterpriseConfirm, None, None, t0()).await, Err(Error::NotFound(_))),
+        "an unsigned form is private to the applicant"
     );
     store.set_pin(&lina, "lina-pin-1", &issuer, t0()).await.unwrap();
     store.set_pin(&ent, "ent-pin-12", &issuer, t0()).await.unwrap();
     assert!(
-        matches!(store.sign_application(&ent, app_id, "ent-pin-12", t0()).await, Err(_)),
+        store.sign_application(&ent, app_id, "ent-pin-12", t0()).await.is_err(),
         "the enterprise cannot seal before the applicant signs"
     );
     assert_eq!(store.sign_application(&lina, app_id, "lina-pin-1", t0()).await.unwrap(), State::AwaitingEnterprise);

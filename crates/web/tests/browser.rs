@@ -177,6 +177,7 @@ async fn initial_registration_clicked_through_by_every_role() {
     assert!(ui.text("#sign-error").await.contains("签名密码不正确"));
     ui.fill("#pin", PIN).await;
     ui.click("#do-sign").await;
+    assert!(ui.text("#flash").await.contains("本人签名"));
     assert_eq!(ui.text("#app-state").await, "待企业确认（已签名）");
     assert!(ui.text("#signature-table").await.contains("签名有效"));
     ui.shot("03-application-signed").await;
@@ -187,6 +188,7 @@ async fn initial_registration_clicked_through_by_every_role() {
     ui.go("/signing").await;
     ui.fill("#pin", PIN).await;
     ui.click("#set-pin").await;
+    assert!(ui.text("#signing-message").await.contains("已设置签名密码"));
     ui.go("/portal?tab=pending").await;
     ui.open(&number).await;
     ui.fill("#pin", PIN).await;

@@ -59,6 +59,10 @@ impl TestApp {
         self.clock.advance(Duration::days(days));
     }
 
+    pub fn advance_minutes(&self, minutes: i64) {
+        self.clock.advance(Duration::minutes(minutes));
+    }
+
     pub async fn finish(self) {
         let url = self.database_url.clone();
         self.server.stop().await;
