@@ -43,6 +43,16 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("post", "/api/batches/{id}/announce"),
     ("post", "/api/qualifications/import"),
     ("get", "/api/registrations"),
+    ("get", "/api/signing"),
+    ("post", "/api/signing/pin"),
+    ("post", "/api/signing/pin/change"),
+    ("post", "/api/signing/reset"),
+    ("put", "/api/signing/image"),
+    ("post", "/api/applications/{id}/sign"),
+    ("get", "/api/applications/{id}/form"),
+    ("get", "/api/certificates"),
+    ("get", "/api/certificates/{id}/download"),
+    ("get", "/api/verify/{licence}"),
 ];
 
 pub fn document() -> Value {
@@ -73,6 +83,10 @@ pub fn document() -> Value {
                     "photo_base64": { "type": "string" }, "submit": { "type": "boolean" } } },
                 "Action": { "type": "object", "required": ["action"], "properties": { "action": { "enum": actions }, "reason": { "type": "string" }, "version": { "type": "integer" } } },
                 "Batch": { "type": "object", "properties": { "application_ids": { "type": "array", "items": { "type": "integer" } } } },
+                "Pin": { "type": "object", "required": ["pin"], "properties": { "pin": { "type": "string", "minLength": 8, "maxLength": 16 } } },
+                "PinChange": { "type": "object", "required": ["old_pin", "new_pin"], "properties": { "old_pin": { "type": "string" }, "new_pin": { "type": "string" } } },
+                "PinReset": { "type": "object", "required": ["password", "new_pin"], "properties": { "password": { "type": "string" }, "new_pin": { "type": "string" } } },
+                "Image": { "type": "object", "required": ["image_base64"], "properties": { "image_base64": { "type": "string" } } },
                 "State": { "enum": states }
             }
         },
@@ -89,7 +103,17 @@ pub fn document() -> Value {
             "/api/batches": { "get": op("公示批次列表", None, "{batches}"), "post": op("生成公示批次（省级）", Some("Batch"), "批次") },
             "/api/batches/{id}/announce": { "post": with_id(op("公示期满发布公告，生成注册编号", None, "{announced}")) },
             "/api/qualifications/import": { "post": import },
-            "/api/registrations": { "get": op("本人或本单位的注册信息", None, "{registrations}") }
+            "/api/registrations": { "get": op("本人或本单位的注册信息", None, "{registrations}") },
+            "/api/signing": { "get": op("本人或本单位的签名证书状态", None, "{key}") },
+            "/api/signing/pin": { "post": op("设置签名密码并签发签名证书（8–16位）", Some("Pin"), "201") },
+            "/api/signing/pin/change": { "post": op("修改签名密码", Some("PinChange"), "204") },
+            "/api/signing/reset": { "post": op("忘记签名密码：验证登录密码后重新签发，原证书作废", Some("PinReset"), "201") },
+            "/api/signing/image": { "put": op("上传手写签名或企业印章图片", Some("Image"), "204") },
+            "/api/applications/{id}/sign": { "post": with_id(op("申请人签名或企业盖章（输入签名密码）", Some("Pin"), "{state}")) },
+            "/api/applications/{id}/form": { "get": with_id(op("下载申请表（OFD，含签名）", None, "application/ofd")) },
+            "/api/certificates": { "get": op("本人或本单位人员的电子证书", None, "{certificates}") },
+            "/api/certificates/{id}/download": { "get": with_id(op("下载电子证书（format=ofd|pdf）", None, "application/ofd 或 application/pdf")) },
+            "/api/verify/{licence}": { "get": { "summary": "按证照标识查询证书实时状态（无需登录）", "security": [], "parameters": [{ "name": "licence", "in": "path", "required": true, "schema": { "type": "string" } }], "responses": { "200": { "description": "{status, status_label, ...}" }, "404": err() } } }
         }
     })
 }
