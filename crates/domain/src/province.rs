@@ -23,6 +23,8 @@ pub struct ProvinceProfile {
     pub authority_code: &'static str,
     /// Calendar days of publicity (公示) before announcement.
     pub publicity_days: i64,
+    /// Who signs the application form first.
+    pub signing_order: crate::workflow::SigningOrder,
     pub cities: &'static [City],
 }
 
@@ -34,6 +36,7 @@ pub const PRESETS: &[ProvinceProfile] = &[
         authority_name: "安徽省住房和城乡建设厅",
         authority_code: "11340000MB034000X6",
         publicity_days: 5,
+        signing_order: crate::workflow::SigningOrder::ApplicantFirst,
         cities: &[
             City { code: "340100", name: "合肥市" },
             City { code: "340200", name: "芜湖市" },
@@ -47,6 +50,7 @@ pub const PRESETS: &[ProvinceProfile] = &[
         authority_name: "甘肃省住房和城乡建设厅",
         authority_code: "11620000MB062000XA",
         publicity_days: 7,
+        signing_order: crate::workflow::SigningOrder::ApplicantFirst,
         cities: &[City { code: "620100", name: "兰州市" }, City { code: "620500", name: "天水市" }],
     },
     ProvinceProfile {
@@ -56,6 +60,7 @@ pub const PRESETS: &[ProvinceProfile] = &[
         authority_name: "湖南省住房和城乡建设厅",
         authority_code: "11430000MB043000XK",
         publicity_days: 7,
+        signing_order: crate::workflow::SigningOrder::EnterpriseFirst,
         cities: &[City { code: "430100", name: "长沙市" }, City { code: "430200", name: "株洲市" }],
     },
     ProvinceProfile {
@@ -65,6 +70,7 @@ pub const PRESETS: &[ProvinceProfile] = &[
         authority_name: "重庆市住房和城乡建设委员会",
         authority_code: "11500000MB050000X9",
         publicity_days: 5,
+        signing_order: crate::workflow::SigningOrder::ApplicantFirst,
         cities: &[City { code: "500101", name: "万州区" }, City { code: "500103", name: "渝中区" }],
     },
     ProvinceProfile {
@@ -74,6 +80,7 @@ pub const PRESETS: &[ProvinceProfile] = &[
         authority_name: "上海市住房和城乡建设管理委员会",
         authority_code: "11310000MB031000XJ",
         publicity_days: 5,
+        signing_order: crate::workflow::SigningOrder::ApplicantFirst,
         cities: &[City { code: "310101", name: "黄浦区" }, City { code: "310104", name: "徐汇区" }],
     },
 ];

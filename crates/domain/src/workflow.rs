@@ -104,7 +104,7 @@ impl State {
         match self {
             State::Draft => "草稿",
             State::AwaitingSignature => "待本人签名",
-            State::AwaitingEnterprise => "待企业确认（已签名）",
+            State::AwaitingEnterprise => "待企业盖章确认",
             State::Filed => "已申报（待受理）",
             State::Accepted => "已受理（待初审）",
             State::PrelimPassed => "初审通过（待复审）",
@@ -133,15 +133,25 @@ impl State {
         !matches!(self, State::Announced | State::NotAccepted | State::Refused | State::Withdrawn)
     }
 
-    /// The applicant may change the form's data only in these states; once the enterprise has
-    /// sealed the form (filed) it is locked.
+    /// The applicant may change the form's data only in these states (applicant signs first);
+    /// once the enterprise has sealed the form it is locked. See [`State::editable_in`].
     pub fn editable(self) -> bool {
-        matches!(self, State::Draft | State::Returned | State::AwaitingSignature | State::AwaitingEnterprise)
+        self.editable_in(SigningOrder::ApplicantFirst)
     }
 
-    /// Whether the applicant's signature exists and an edit must void it.
-    pub fn signed_by_applicant(self) -> bool {
-        self == State::AwaitingEnterprise
+    /// Editable states under a signing order: before the enterprise's seal, never after.
+    pub fn editable_in(self, order: SigningOrder) -> bool {
+        match order {
+            SigningOrder::ApplicantFirst => {
+                matches!(self, State::Draft | State::Returned | State::AwaitingSignature | State::AwaitingEnterprise)
+            }
+            SigningOrder::EnterpriseFirst => matches!(self, State::Draft | State::Returned | State::AwaitingEnterprise),
+        }
+    }
+
+    /// Waiting for one of the two signatures (an edit now voids what was signed).
+    pub fn awaiting_signatures(self) -> bool {
+        matches!(self, State::AwaitingSignature | State::AwaitingEnterprise)
     }
 }
 
@@ -239,9 +249,54 @@ pub enum TransitionError {
     ReasonRequired { action: &'static str },
 }
 
+/// Who signs the application form first; a province profile decides (Hunan: the enterprise).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum SigningOrder {
+    /// The applicant signs, then the enterprise seals the signed form.
+    ApplicantFirst,
+    /// The enterprise seals, then the applicant confirms by signing.
+    EnterpriseFirst,
+}
+
+impl SigningOrder {
+    pub fn code(self) -> &'static str {
+        match self {
+            SigningOrder::ApplicantFirst => "applicant_first",
+            SigningOrder::EnterpriseFirst => "enterprise_first",
+        }
+    }
+
+    pub fn parse(s: &str) -> SigningOrder {
+        if s == "enterprise_first" {
+            SigningOrder::EnterpriseFirst
+        } else {
+            SigningOrder::ApplicantFirst
+        }
+    }
+
+    /// The state in which a freshly generated form waits for its first signature.
+    pub fn first(self) -> State {
+        match self {
+            SigningOrder::ApplicantFirst => State::AwaitingSignature,
+            SigningOrder::EnterpriseFirst => State::AwaitingEnterprise,
+        }
+    }
+}
+
+/// Decides one transition with the applicant signing first; see [`transition_in`].
+pub fn transition(state: State, action: Action, role: Role, reason: Option<&str>) -> Result<State, TransitionError> {
+    transition_in(SigningOrder::ApplicantFirst, state, action, role, reason)
+}
+
 /// Decides one transition: the new state, or why not. Every state change in erjian goes
 /// through here.
-pub fn transition(state: State, action: Action, role: Role, reason: Option<&str>) -> Result<State, TransitionError> {
+pub fn transition_in(
+    order: SigningOrder,
+    state: State,
+    action: Action,
+    role: Role,
+    reason: Option<&str>,
+) -> Result<State, TransitionError> {
     use Action as A;
     use Role as R;
     use State as S;
@@ -256,11 +311,13 @@ pub fn transition(state: State, action: Action, role: Role, reason: Option<&str>
         return Err(TransitionError::Forbidden { role: role.label(), action: action.label() });
     }
     let next = match (action, state, role) {
-        (A::Submit, S::Draft | S::Returned, _) => Some(S::AwaitingSignature),
-        (A::Sign, S::AwaitingSignature, _) => Some(S::AwaitingEnterprise),
-        (A::Revise, S::AwaitingSignature | S::AwaitingEnterprise, _) => Some(S::AwaitingSignature),
+        (A::Submit, S::Draft | S::Returned, _) => Some(order.first()),
+        (A::Sign, S::AwaitingSignature, _) => Some(if order == SigningOrder::ApplicantFirst { S::AwaitingEnterprise } else { S::Filed }),
+        (A::Revise, s, _) if s.awaiting_signatures() && s.editable_in(order) => Some(order.first()),
         (A::Withdraw, S::Draft | S::AwaitingSignature | S::AwaitingEnterprise | S::Filed | S::Returned, _) => Some(S::Withdrawn),
-        (A::EnterpriseConfirm, S::AwaitingEnterprise, _) => Some(S::Filed),
+        (A::EnterpriseConfirm, S::AwaitingEnterprise, _) => {
+            Some(if order == SigningOrder::ApplicantFirst { S::Filed } else { S::AwaitingSignature })
+        }
         (A::EnterpriseReturn, S::AwaitingEnterprise, _) => Some(S::Returned),
         (A::Accept, S::Filed, _) => Some(S::Accepted),
         (A::RefuseAcceptance, S::Filed, _) => Some(S::NotAccepted),
@@ -328,10 +385,19 @@ pub fn status_columns(history: impl IntoIterator<Item = (Action, State)>) -> Sta
 /// no longer a private draft; the city authority of its city, and the province authority, once it
 /// has left the applicant and the enterprise. The admin handles accounts, not applications.
 pub fn may_view(role: Role, own_person: bool, own_enterprise: bool, own_city: bool, state: State) -> bool {
+    may_view_in(SigningOrder::ApplicantFirst, role, own_person, own_enterprise, own_city, state)
+}
+
+/// The tenant rule under a signing order: the enterprise sees a form once it is its turn.
+pub fn may_view_in(order: SigningOrder, role: Role, own_person: bool, own_enterprise: bool, own_city: bool, state: State) -> bool {
     let filed = !matches!(state, State::Draft | State::AwaitingSignature | State::AwaitingEnterprise);
+    let private = match order {
+        SigningOrder::ApplicantFirst => matches!(state, State::Draft | State::AwaitingSignature),
+        SigningOrder::EnterpriseFirst => state == State::Draft,
+    };
     match role {
         Role::Individual => own_person,
-        Role::Enterprise => own_enterprise && !matches!(state, State::Draft | State::AwaitingSignature),
+        Role::Enterprise => own_enterprise && !private,
         Role::CityAuthority => own_city && filed,
         Role::ProvinceAuthority => filed,
         Role::Admin => false,
@@ -423,6 +489,20 @@ mod tests {
         assert!(may_view(Role::ProvinceAuthority, false, false, false, State::PrelimPassed));
         assert!(!may_view(Role::Individual, false, true, true, State::Filed));
         assert!(!may_view(Role::Admin, true, true, true, State::Filed));
+    }
+
+    #[test]
+    fn enterprise_first_order_seals_then_confirms() {
+        let o = SigningOrder::EnterpriseFirst;
+        let t = |s, a, r| transition_in(o, s, a, r, None);
+        assert_eq!(t(State::Draft, Action::Submit, Role::Individual), Ok(State::AwaitingEnterprise));
+        assert_eq!(t(State::AwaitingEnterprise, Action::EnterpriseConfirm, Role::Enterprise), Ok(State::AwaitingSignature));
+        assert_eq!(t(State::AwaitingSignature, Action::Sign, Role::Individual), Ok(State::Filed));
+        assert_eq!(t(State::AwaitingEnterprise, Action::Revise, Role::Individual), Ok(State::AwaitingEnterprise));
+        assert!(t(State::AwaitingSignature, Action::Revise, Role::Individual).is_err(), "sealed by the enterprise: locked");
+        assert!(t(State::AwaitingEnterprise, Action::Sign, Role::Individual).is_err());
+        assert!(may_view_in(o, Role::Enterprise, false, true, false, State::AwaitingEnterprise));
+        assert!(!may_view_in(o, Role::CityAuthority, false, false, true, State::AwaitingSignature));
     }
 
     #[test]

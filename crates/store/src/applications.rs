@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use erjian_domain::application::{check_initial_form, HeldQualification, InitialForm};
 use erjian_domain::photo::check_photo;
 use erjian_domain::profession::profession;
-use erjian_domain::workflow::{may_view, status_columns, transition, Action, Role, State, StatusColumns};
+use erjian_domain::workflow::{may_view_in, status_columns, transition_in, Action, Role, SigningOrder, State, StatusColumns};
 use erjian_domain::FieldError;
 
 /// An application with the names a reader needs.
@@ -32,6 +32,7 @@ pub struct Application {
     pub last_reason: Option<String>,
     pub publicity_batch_id: Option<i64>,
     pub registration_id: Option<i64>,
+    pub signing_order: String,
     pub created_at: String,
     pub updated_at: String,
     pub person_name: String,
@@ -45,7 +46,7 @@ pub struct Application {
 }
 
 pub(crate) const APP_SELECT: &str = "SELECT a.id, a.number, a.kind, a.profession, a.person_id, a.enterprise_id, a.city_code, a.state, a.version, a.mobile,
-    a.ce_compulsory, a.ce_elective, a.declaration, a.photo_mime, a.last_reason, a.publicity_batch_id, a.registration_id, a.created_at, a.updated_at,
+    a.ce_compulsory, a.ce_elective, a.declaration, a.photo_mime, a.last_reason, a.publicity_batch_id, a.registration_id, a.signing_order, a.created_at, a.updated_at,
     p.name AS person_name, p.id_number, e.name AS enterprise_name, e.credit_code, r.registration_number, b.ends_on AS publicity_ends_on
     FROM applications a JOIN persons p ON p.id = a.person_id JOIN enterprises e ON e.id = a.enterprise_id
     LEFT JOIN registrations r ON r.id = a.registration_id LEFT JOIN batches b ON b.id = a.publicity_batch_id";
@@ -53,6 +54,10 @@ pub(crate) const APP_SELECT: &str = "SELECT a.id, a.number, a.kind, a.profession
 impl Application {
     pub fn state(&self) -> State {
         State::parse(&self.state).unwrap_or(State::Draft)
+    }
+
+    pub fn order(&self) -> SigningOrder {
+        SigningOrder::parse(&self.signing_order)
     }
 
     pub fn kind_label(&self) -> &'static str {
@@ -72,7 +77,8 @@ impl Application {
 
     /// The tenant rule of the domain, applied to this application.
     pub fn visible_to(&self, a: &Actor) -> bool {
-        may_view(
+        may_view_in(
+            self.order(),
             a.role,
             a.person_id == Some(self.person_id),
             a.enterprise_id == Some(self.enterprise_id),
@@ -223,7 +229,7 @@ impl Store {
                     .await?
                     .filter(|a| a.person_id == person_id)
                     .ok_or(Error::NotFound("申请不存在或您无权查看"))?;
-                if !app.state().editable() {
+                if !app.state().editable_in(app.order()) {
                     return Err(Error::Conflict(format!(
                         "申请当前为“{}”，企业已盖章确认，申请表已锁定，不能修改；如需修改请等待退回或先撤回",
                         app.state().label()
@@ -270,6 +276,11 @@ impl Store {
                 .await;
                 let (id,) = inserted
                     .map_err(|e| crate::accounts::unique_to(e, "您已有在办业务（一人同一时间只能有一项在办申请），请办结或撤回后再申请"))?;
+                sqlx::query("UPDATE applications SET signing_order = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(self.signing_order.code())
+                    .execute(tx.conn())
+                    .await?;
                 audit::record(
                     tx.conn(),
                     now,
@@ -296,7 +307,7 @@ impl Store {
                 .await?;
         }
         let state = Self::load_application(tx.conn(), id).await?.map(|a| a.state()).unwrap_or(State::Draft);
-        if matches!(state, State::AwaitingSignature | State::AwaitingEnterprise) {
+        if state.awaiting_signatures() {
             // Any saved change after the form was generated voids the applicant's signature.
             Self::act_in(&mut tx, actor, id, Action::Revise, None, None, now).await?;
         } else if submit {
@@ -322,5 +333,5 @@ pub(crate) fn decide(app: &Application, actor: &Actor, action: Action, reason: O
     if !app.visible_to(actor) {
         return Err(Error::NotFound("申请不存在或您无权查看"));
     }
-    Ok(transition(app.state(), action, actor.role, reason)?)
+    Ok(transition_in(app.order(), app.state(), action, actor.role, reason)?)
 }

@@ -27,6 +27,8 @@ pub struct Store {
     pub(crate) pool: AnyPool,
     backend: Backend,
     gate: Arc<Mutex<()>>,
+    /// The deployment's signing order (from its province profile), stamped on new applications.
+    pub(crate) signing_order: erjian_domain::workflow::SigningOrder,
 }
 
 /// A write transaction; on SQLite it also holds the writer gate until dropped.
@@ -81,7 +83,8 @@ impl Store {
             }
             Backend::Postgres => AnyPoolOptions::new().max_connections(16).connect_with(options).await?,
         };
-        let store = Store { pool, backend, gate: Arc::new(Mutex::new(())) };
+        let store =
+            Store { pool, backend, gate: Arc::new(Mutex::new(())), signing_order: erjian_domain::workflow::SigningOrder::ApplicantFirst };
         store.migrate().await?;
         Ok(store)
     }
@@ -92,6 +95,12 @@ impl Store {
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await?,
         }
         Ok(())
+    }
+
+    /// Sets who signs new application forms first (the province profile's rule).
+    pub fn with_signing_order(mut self, order: erjian_domain::workflow::SigningOrder) -> Store {
+        self.signing_order = order;
+        self
     }
 
     pub fn backend(&self) -> Backend {

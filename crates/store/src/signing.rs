@@ -15,7 +15,7 @@ use crate::{next_serial, Actor, Store};
 use argon2::Argon2;
 use chrono::{DateTime, Duration, Utc};
 use erjian_cert::form::{form_document, name_stamp_ofd, FormData, APPLICANT_BOX, ENTERPRISE_BOX};
-use erjian_domain::workflow::{Action, Role, State};
+use erjian_domain::workflow::{Action, Role, SigningOrder, State};
 use erjian_ofd::crypto::{open_secret, parse_certificate, seal_secret, KeyPair, Name};
 use erjian_ofd::seal::{sign, verify, SealSigner, Stamp, Verdict, VerifyOptions};
 use erjian_ofd::Package;
@@ -280,15 +280,25 @@ impl Store {
             sqlx::query_as("SELECT form_ofd FROM applications WHERE id = $1").bind(id).fetch_one(tx.conn()).await?;
         let mut pkg = Package::from_bytes(&form.ok_or_else(|| Error::Conflict("申请表尚未生成，请重新提交".into()))?)
             .map_err(|e| Error::Other(e.into()))?;
-        let stamp = if action == Action::Sign {
-            Stamp { page: 0, boundary: APPLICANT_BOX }
-        } else {
-            let views = form_signatures(tx.conn(), &pkg, now).await?;
-            if views.len() != 1 || !views[0].valid || views[0].serial != app.id_number {
-                return Err(Error::Conflict("申请人签名无效或缺失，请退回申请人重新签名".into()));
-            }
-            Stamp { page: 0, boundary: ENTERPRISE_BOX }
+        // The first signer signs a clean form; the second checks the first signature before adding
+        // its own over the signed package.
+        let first = match app.order() {
+            SigningOrder::ApplicantFirst => Action::Sign,
+            SigningOrder::EnterpriseFirst => Action::EnterpriseConfirm,
         };
+        let views = form_signatures(tx.conn(), &pkg, now).await?;
+        if action == first {
+            if !views.is_empty() {
+                return Err(Error::Conflict("申请表已有签名，请刷新页面".into()));
+            }
+        } else {
+            let (who, serial) =
+                if first == Action::Sign { ("申请人签名", &app.id_number) } else { ("企业印章", &app.credit_code) };
+            if views.len() != 1 || !views[0].valid || &views[0].serial != serial {
+                return Err(Error::Conflict(format!("{who}无效或缺失，请退回重新签署")));
+            }
+        }
+        let stamp = Stamp { page: 0, boundary: if action == Action::Sign { APPLICANT_BOX } else { ENTERPRISE_BOX } };
         sign(&mut pkg, &signer, &stamp, now).map_err(|e| Error::Other(e.into()))?;
         sqlx::query("UPDATE applications SET form_ofd = $2 WHERE id = $1").bind(id).bind(pkg.to_bytes()).execute(tx.conn()).await?;
         let next = Self::act_in(&mut tx, actor, id, action, None, Some(app.version), now).await?;

@@ -12,7 +12,7 @@ use erjian_domain::profession::profession;
 use erjian_domain::province::ProvinceProfile;
 use erjian_domain::regno::RegistrationNumber;
 use erjian_domain::validity::validity_end;
-use erjian_domain::workflow::{Action, Role, State};
+use erjian_domain::workflow::{Action, Role, SigningOrder, State};
 
 /// A publicity batch and what became of it.
 #[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
@@ -109,7 +109,7 @@ impl Store {
             },
         )
         .await?;
-        if next == State::AwaitingSignature {
+        if matches!(action, Action::Submit | Action::Revise) {
             // Submitting or revising (re)generates the unsigned form; any earlier signature is void.
             crate::signing::generate_form(tx, id, now).await?;
         }
@@ -285,7 +285,11 @@ async fn check_signed_form(tx: &mut Tx, app: &Application, now: DateTime<Utc>) -
     if let Some(bad) = views.iter().find(|v| !v.valid) {
         return Err(Error::Conflict(format!("申请表签名验证未通过（{}：{}），不能受理；请退回补正", bad.signer, bad.detail)));
     }
-    if serials != [app.id_number.as_str(), app.credit_code.as_str()] {
+    let expected = match app.order() {
+        SigningOrder::ApplicantFirst => [app.id_number.as_str(), app.credit_code.as_str()],
+        SigningOrder::EnterpriseFirst => [app.credit_code.as_str(), app.id_number.as_str()],
+    };
+    if serials != expected {
         return Err(Error::Conflict("申请表须依次有申请人签名和聘用企业盖章，签署方不符，不能受理；请退回补正".into()));
     }
     Ok(())

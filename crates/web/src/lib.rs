@@ -87,7 +87,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
     if let Some(days) = config.publicity_days {
         profile.publicity_days = days;
     }
-    let store = Store::connect(&config.database_url).await?;
+    let store = Store::connect(&config.database_url).await?.with_signing_order(profile.signing_order);
     let demo_accounts = if config.demo { store.seed_demo(&profile, config.clock.now()).await? } else { vec![] };
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;

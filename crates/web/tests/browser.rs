@@ -178,7 +178,7 @@ async fn initial_registration_clicked_through_by_every_role() {
     ui.fill("#pin", PIN).await;
     ui.click("#do-sign").await;
     assert!(ui.text("#flash").await.contains("本人签名"));
-    assert_eq!(ui.text("#app-state").await, "待企业确认（已签名）");
+    assert_eq!(ui.text("#app-state").await, "待企业盖章确认");
     assert!(ui.text("#signature-table").await.contains("签名有效"));
     ui.shot("03-application-signed").await;
     ui.logout().await;

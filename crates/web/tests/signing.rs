@@ -116,6 +116,36 @@ async fn an_altered_form_is_refused_at_acceptance(db: TestDb) {
 }
 on_both_databases!(an_altered_form_is_refused_at_acceptance);
 
+/// Hunan's profile: the enterprise seals first, then the applicant confirms by signing.
+async fn hunan_order_enterprise_first(db: TestDb) {
+    let app = spawn_in(db, "湘").await;
+    let enterprise = "湖南建工集团股份有限公司";
+    let zhang = app.signup("张伟").await;
+    let r = zhang.apply(enterprise, &["10401001"], true).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let id = r.body["application"]["id"].as_i64().unwrap();
+    assert_eq!(r.body["application"]["state"], "awaiting_enterprise", "the enterprise signs first here");
+    zhang.ensure_pin(PIN).await;
+    assert_eq!(zhang.sign(id, PIN).await.status, StatusCode::CONFLICT, "the applicant cannot sign before the seal");
+    let ent = app.enterprise(enterprise).await;
+    assert_eq!(ent.sign_ok(id).await, "awaiting_signature");
+    // Sealed by the enterprise: the applicant can no longer change the data, only confirm.
+    let r = zhang
+        .put(
+            &format!("/api/applications/{id}"),
+            json!({ "enterprise_name": enterprise, "mobile": "13955556666", "specialties": ["10401001"], "declaration": true }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(zhang.sign_ok(id).await, "filed");
+    let d = zhang.get(&format!("/api/applications/{id}")).await;
+    let signers: Vec<&str> = d.body["signatures"].as_array().unwrap().iter().map(|s| s["serial"].as_str().unwrap()).collect();
+    assert_eq!(signers, vec![app.enterprise_login(enterprise), app.person_id_number("张伟")]);
+    app.city().await.act_ok(id, "accept", None).await;
+    app.finish().await;
+}
+on_both_databases!(hunan_order_enterprise_first);
+
 fn run(cmd: &mut Command) -> (bool, String) {
     let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
     (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))

@@ -120,7 +120,7 @@ pub async fn new_form(State(state): State<AppState>, user: PageUser) -> Result<R
 pub async fn edit_form(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>) -> Result<Response, PageError> {
     individual_only(&user)?;
     let a = state.store.application(&user.actor, id).await?.application;
-    if !a.state().editable() {
+    if !a.state().editable_in(a.order()) {
         return Err(Error::Conflict(format!("申请当前为“{}”，不能修改", a.state().label())).into());
     }
     let form = InitialForm {

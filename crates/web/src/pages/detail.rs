@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use erjian_domain::workflow::{transition, Action, Role, State as S};
+use erjian_domain::workflow::{transition_in, Action, Role, SigningOrder, State as S};
 use erjian_store::applications::ApplicationDetail;
 use erjian_store::Error;
 
@@ -54,11 +54,11 @@ struct DetailPage {
 }
 
 /// The actions the domain allows this role in this state, except those done in batches.
-fn available(state: S, role: Role) -> Vec<ActionView> {
+fn available(order: SigningOrder, state: S, role: Role) -> Vec<ActionView> {
     Action::ALL
         .into_iter()
         .filter(|a| !matches!(a, Action::StartPublicity | Action::Announce | Action::Sign | Action::Revise | Action::EnterpriseConfirm))
-        .filter(|a| transition(state, *a, role, Some("-")).is_ok())
+        .filter(|a| transition_in(order, state, *a, role, Some("-")).is_ok())
         .map(|a| ActionView { code: a.code(), label: a.label(), needs_reason: a.needs_reason() })
         .collect()
 }
@@ -118,18 +118,22 @@ pub async fn show(
     let detail = state.store.application(&user.actor, id).await?;
     let app_state = detail.application.state();
     let role = user.actor.role;
-    let actions = available(app_state, role);
-    let can_edit = role == Role::Individual && app_state.editable();
+    let order = detail.application.order();
+    let actions = available(order, app_state, role);
+    let can_edit = role == Role::Individual && app_state.editable_in(order);
     // Reviewers and the applicant see the full ID number; the enterprise sees it masked.
     let id_shown = match role {
         Role::Enterprise => erjian_domain::ids::ResidentId::parse(&detail.application.id_number).map(|i| i.masked()).unwrap_or_default(),
         _ => detail.application.id_number.clone(),
     };
     let signatures = state.store.application_signatures(id, state.clock.now()).await?;
-    let parties = vec![
-        ("申请人（个人签名）", detail.application.person_name.clone(), !signatures.is_empty(), app_state == S::AwaitingSignature),
-        ("聘用企业（电子印章）", detail.application.enterprise_name.clone(), signatures.len() >= 2, app_state == S::AwaitingEnterprise),
-    ];
+    let applicant = ("申请人（个人签名）", detail.application.person_name.clone(), app_state == S::AwaitingSignature);
+    let enterprise = ("聘用企业（电子印章）", detail.application.enterprise_name.clone(), app_state == S::AwaitingEnterprise);
+    let ordered = match order {
+        SigningOrder::ApplicantFirst => [applicant, enterprise],
+        SigningOrder::EnterpriseFirst => [enterprise, applicant],
+    };
+    let parties = ordered.into_iter().enumerate().map(|(i, (p, n, current))| (p, n, signatures.len() > i, current)).collect();
     let can_sign = matches!((role, app_state), (Role::Individual, S::AwaitingSignature) | (Role::Enterprise, S::AwaitingEnterprise));
     let has_form = !matches!(app_state, S::Draft);
     let ctx = Ctx::new(&state, Some(&user), format!("申请 {}", detail.application.number), "").with_flash(flash(q.done.as_deref()));

@@ -36,12 +36,22 @@ pub async fn spawn_on(database_url: &str, clock: Clock, demo: bool) -> TestApp {
     spawn_with(database_url, clock, demo, None).await
 }
 
+/// A server on another province's profile (its own demo enterprises and numbering).
+pub async fn spawn_in(kind: TestDb, province: &str) -> TestApp {
+    let database_url = fresh_database(kind).await.expect("fresh database");
+    spawn_config(&database_url, Clock::manual(t0()), true, None, province).await
+}
+
 /// As [`spawn_on`], overriding the publicity period.
 pub async fn spawn_with(database_url: &str, clock: Clock, demo: bool, publicity_days: Option<i64>) -> TestApp {
+    spawn_config(database_url, clock, demo, publicity_days, "皖").await
+}
+
+async fn spawn_config(database_url: &str, clock: Clock, demo: bool, publicity_days: Option<i64>, province: &str) -> TestApp {
     let config = Config {
         database_url: database_url.to_owned(),
         addr: "127.0.0.1:0".parse().unwrap(),
-        province: "皖".into(),
+        province: province.into(),
         publicity_days,
         demo,
         clock: clock.clone(),
