@@ -123,3 +123,31 @@ pub fn name_stamp_ofd(name: &str) -> Vec<u8> {
     doc.pages.push(page);
     doc.to_package().to_bytes()
 }
+
+/// The PDF view of a form: the same page, with each signature that was applied drawn in place
+/// (the applicant's handwritten signature or name stamp, the enterprise's seal). The PDF is a view;
+/// the signed original is the OFD.
+pub fn form_pdf(
+    d: &FormData,
+    applicant_signed: bool,
+    enterprise_sealed: bool,
+    signature_image: Option<&[u8]>,
+) -> Result<Vec<u8>, crate::pdf::PdfError> {
+    let mut ops = form_ops(d);
+    if applicant_signed {
+        let [x, y, w, h] = APPLICANT_BOX;
+        match signature_image {
+            Some(img) => ops.push(Op::Image { x, y, w, h, bytes: img.to_vec() }),
+            None => {
+                ops.push(Op::Rect { x: x + 10.0, y, w: 16.0, h: 16.0, fill: None, stroke: Some((Color::RED, 0.8)) });
+                ops.push(Op::centred(x + 18.0, y + 10.0, 3.6, &d.name, true, Color::RED));
+            }
+        }
+    }
+    if enterprise_sealed {
+        let [x, y, w, _] = ENTERPRISE_BOX;
+        ops.extend(crate::seal_art::seal_ops(&d.enterprise, "企业公章", x, y, w));
+    }
+    let font = crate::pdf::load_font()?;
+    crate::pdf::render(210.0, 297.0, &ops, &font)
+}

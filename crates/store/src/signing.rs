@@ -444,20 +444,35 @@ fn signer_serial(pkg: &Package, signature_xml: &str) -> Option<String> {
     parse_certificate(&ses.signer_cert).ok()?.subject_serial
 }
 
-/// Generates the unsigned form from the application's current data.
-pub(crate) async fn generate_form(tx: &mut Tx, id: i64, now: DateTime<Utc>) -> Result<()> {
-    let app = Store::load_application(tx.conn(), id).await?.ok_or(Error::NotFound("申请不存在或您无权查看"))?;
+impl Store {
+    /// The PDF view of an application's form, with the signatures applied so far drawn in place.
+    pub async fn application_form_pdf(&self, actor: &Actor, id: i64, now: DateTime<Utc>) -> Result<Vec<u8>> {
+        let detail = self.application(actor, id).await?;
+        let app = detail.application;
+        let signatures = self.application_signatures(id, now).await?;
+        let signed_by = |serial: &str| signatures.iter().any(|s| s.valid && s.serial == serial);
+        let mut conn = self.pool.acquire().await?;
+        let data = form_data(&mut conn, &app, now).await?;
+        let (image,): (Option<Vec<u8>>,) =
+            sqlx::query_as("SELECT signature_image FROM persons WHERE id = $1").bind(app.person_id).fetch_one(&mut *conn).await?;
+        erjian_cert::form::form_pdf(&data, signed_by(&app.id_number), signed_by(&app.credit_code), image.as_deref())
+            .map_err(|e| Error::Other(anyhow::anyhow!("{e}")))
+    }
+}
+
+/// The printed data of an application's form.
+async fn form_data(conn: &mut sqlx::AnyConnection, app: &Application, now: DateTime<Utc>) -> Result<FormData> {
     let person = erjian_domain::ids::ResidentId::parse(&app.id_number).map_err(|e| Error::Other(anyhow::anyhow!("{e}")))?;
     let mut specialties = Vec::new();
     for code in &app.specialties {
         let q: Option<(String,)> = sqlx::query_as("SELECT certificate_no FROM qualifications WHERE id_number = $1 AND specialty_code = $2")
             .bind(&app.id_number)
             .bind(code)
-            .fetch_optional(tx.conn())
+            .fetch_optional(&mut *conn)
             .await?;
         specialties.push((erjian_domain::profession::specialty_name(code).to_owned(), q.map(|q| q.0).unwrap_or_default()));
     }
-    let data = FormData {
+    Ok(FormData {
         number: app.number.clone(),
         kind: app.kind_label().to_owned(),
         name: app.person_name.clone(),
@@ -471,7 +486,13 @@ pub(crate) async fn generate_form(tx: &mut Tx, id: i64, now: DateTime<Utc>) -> R
         ce_compulsory: app.ce_compulsory,
         ce_elective: app.ce_elective,
         date: today(now),
-    };
+    })
+}
+
+/// Generates the unsigned form from the application's current data.
+pub(crate) async fn generate_form(tx: &mut Tx, id: i64, now: DateTime<Utc>) -> Result<()> {
+    let app = Store::load_application(tx.conn(), id).await?.ok_or(Error::NotFound("申请不存在或您无权查看"))?;
+    let data = form_data(tx.conn(), &app, now).await?;
     let bytes = form_document(&data).to_package().to_bytes();
     sqlx::query("UPDATE applications SET form_ofd = $2 WHERE id = $1").bind(id).bind(bytes).execute(tx.conn()).await?;
     Ok(())

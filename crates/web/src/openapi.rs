@@ -110,7 +110,7 @@ pub fn document() -> Value {
             "/api/signing/reset": { "post": op("忘记签名密码：验证登录密码后重新签发，原证书作废", Some("PinReset"), "201") },
             "/api/signing/image": { "put": op("上传手写签名或企业印章图片", Some("Image"), "204") },
             "/api/applications/{id}/sign": { "post": with_id(op("申请人签名或企业盖章（输入签名密码）", Some("Pin"), "{state}")) },
-            "/api/applications/{id}/form": { "get": with_id(op("下载申请表（OFD，含签名）", None, "application/ofd")) },
+            "/api/applications/{id}/form": { "get": with_id(op("下载申请表（OFD，含签名；format=pdf 为查看用 PDF）", None, "application/ofd")) },
             "/api/certificates": { "get": op("本人或本单位人员的电子证书", None, "{certificates}") },
             "/api/certificates/{id}/download": { "get": with_id(op("下载电子证书（format=ofd|pdf）", None, "application/ofd 或 application/pdf")) },
             "/api/verify/{licence}": { "get": { "summary": "按证照标识查询证书实时状态（无需登录）", "security": [], "parameters": [{ "name": "licence", "in": "path", "required": true, "schema": { "type": "string" } }], "responses": { "200": { "description": "{status, status_label, ...}" }, "404": err() } } }

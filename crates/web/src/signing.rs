@@ -161,11 +161,34 @@ async fn form_file(state: &AppState, actor: &Actor, id: i64) -> Result<Response,
         .into_response())
 }
 
-async fn form_page(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>) -> Result<Response, PageError> {
+#[derive(Deserialize)]
+struct FormFormat {
+    format: Option<String>,
+}
+
+async fn form_page(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+    axum::extract::Query(f): axum::extract::Query<FormFormat>,
+) -> Result<Response, PageError> {
+    if f.format.as_deref() == Some("pdf") {
+        let pdf = state.store.application_form_pdf(&user.actor, id, state.clock.now()).await?;
+        return Ok(([(CONTENT_TYPE, "application/pdf".to_owned()), (CACHE_CONTROL, "private, no-store".to_owned())], pdf).into_response());
+    }
     Ok(form_file(&state, &user.actor, id).await?)
 }
 
-async fn form_api(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> Result<Response, ApiError> {
+async fn form_api(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    axum::extract::Query(f): axum::extract::Query<FormFormat>,
+) -> Result<Response, ApiError> {
+    if f.format.as_deref() == Some("pdf") {
+        let pdf = state.store.application_form_pdf(&user.actor, id, state.clock.now()).await?;
+        return Ok(([(CONTENT_TYPE, "application/pdf".to_owned()), (CACHE_CONTROL, "private, no-store".to_owned())], pdf).into_response());
+    }
     Ok(form_file(&state, &user.actor, id).await?)
 }
 

@@ -204,6 +204,15 @@ async fn openssl_verifies_both_signatures_of_a_downloaded_form_and_a_reset_keeps
     let ses0 = erjian_ofd::ses::decode_signature(pkg.get("Doc_0/Signs/Sign_0/SignedValue.dat").unwrap()).unwrap();
     assert_eq!(ses0.seal.picture_type, "png");
     assert_eq!(ses0.seal.picture, sig_png, "the signature shows the uploaded image");
+    // The PDF view of the signed form, for people without an OFD reader (portal session).
+    let c = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let page = c.get(format!("{}/login", app.url)).send().await.unwrap().text().await.unwrap();
+    let i = page.find("name=\"csrf\" value=\"").unwrap() + 19;
+    let login = [("csrf", &page[i..i + 64]), ("username", &app.person_id_number("张伟")), ("password", "Geren2026")];
+    c.post(format!("{}/login", app.url)).form(&login).send().await.unwrap();
+    let pdf = c.get(format!("{}/applications/{id}/form?format=pdf", app.url)).send().await.unwrap();
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF"));
     // The second signature protects the first one's files.
     let sig2 = String::from_utf8(pkg.get("Doc_0/Signs/Sign_1/Signature.xml").unwrap().to_vec()).unwrap();
     assert!(sig2.contains("/Doc_0/Signs/Sign_0/SignedValue.dat"));
