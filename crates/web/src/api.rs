@@ -5,6 +5,7 @@
 
 use crate::auth::ApiUser;
 use crate::error::ApiError;
+use crate::extract::JsonBody;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -49,7 +50,7 @@ async fn session_json(state: &AppState, actor: Actor, status: StatusCode) -> Res
     Ok((status, Json(json!({ "token": token, "user": actor, "expires_in": erjian_store::accounts::SESSION_HOURS * 3600 }))).into_response())
 }
 
-async fn login(State(state): State<AppState>, Json(b): Json<LoginBody>) -> Result<Response, ApiError> {
+async fn login(State(state): State<AppState>, JsonBody(b): JsonBody<LoginBody>) -> Result<Response, ApiError> {
     let actor = state.store.login(&b.username, &b.password, state.clock.now()).await?;
     session_json(&state, actor, StatusCode::OK).await
 }
@@ -59,12 +60,12 @@ async fn logout(State(state): State<AppState>, user: ApiUser) -> Result<StatusCo
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn signup_individual(State(state): State<AppState>, Json(b): Json<IndividualSignup>) -> Result<Response, ApiError> {
+async fn signup_individual(State(state): State<AppState>, JsonBody(b): JsonBody<IndividualSignup>) -> Result<Response, ApiError> {
     let actor = state.store.signup_individual(&b, state.clock.now()).await?;
     session_json(&state, actor, StatusCode::CREATED).await
 }
 
-async fn signup_enterprise(State(state): State<AppState>, Json(b): Json<EnterpriseSignup>) -> Result<Response, ApiError> {
+async fn signup_enterprise(State(state): State<AppState>, JsonBody(b): JsonBody<EnterpriseSignup>) -> Result<Response, ApiError> {
     let profile = state.profile;
     let actor = state.store.signup_enterprise(&b, |c| profile.city(c).is_some(), state.clock.now()).await?;
     session_json(&state, actor, StatusCode::CREATED).await
@@ -117,7 +118,7 @@ async fn save(state: &AppState, user: &ApiUser, id: Option<i64>, b: ApplicationB
     Ok((StatusCode::CREATED, Json(json!(detail))).into_response())
 }
 
-async fn create(State(state): State<AppState>, user: ApiUser, Json(b): Json<ApplicationBody>) -> Result<Response, ApiError> {
+async fn create(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<ApplicationBody>) -> Result<Response, ApiError> {
     save(&state, &user, None, b).await
 }
 
@@ -125,7 +126,7 @@ async fn update(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<i64>,
-    Json(b): Json<ApplicationBody>,
+    JsonBody(b): JsonBody<ApplicationBody>,
 ) -> Result<Response, ApiError> {
     save(&state, &user, Some(id), b).await
 }
@@ -147,7 +148,7 @@ async fn act(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<i64>,
-    Json(b): Json<ActionBody>,
+    JsonBody(b): JsonBody<ActionBody>,
 ) -> Result<Json<Value>, ApiError> {
     let action = Action::parse(&b.action).ok_or_else(|| Error::invalid("action", format!("未知操作“{}”", b.action)))?;
     let next = state.store.act(&user.actor, id, action, b.reason.as_deref(), b.version, state.clock.now()).await?;
@@ -167,7 +168,7 @@ struct BatchBody {
     application_ids: Vec<i64>,
 }
 
-async fn start_publicity(State(state): State<AppState>, user: ApiUser, Json(b): Json<BatchBody>) -> Result<Response, ApiError> {
+async fn start_publicity(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<BatchBody>) -> Result<Response, ApiError> {
     let batch = state.store.start_publicity(&user.actor, &b.application_ids, &state.profile, state.clock.now()).await?;
     Ok((StatusCode::CREATED, Json(json!(batch))).into_response())
 }

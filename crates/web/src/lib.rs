@@ -8,6 +8,7 @@ pub mod auth;
 pub mod certs;
 pub mod clock;
 pub mod error;
+pub mod extract;
 pub mod openapi;
 pub mod pages;
 pub mod signing;
@@ -75,8 +76,19 @@ pub fn router(state: AppState) -> Router {
         .merge(certs::routes())
         .merge(signing::routes())
         .nest("/api", api::routes())
+        .fallback(not_found)
         .layer(DefaultBodyLimit::max(8 * 1024 * 1024))
         .with_state(state)
+}
+
+/// Unknown addresses: JSON under /api, a Chinese page elsewhere.
+async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if uri.path().starts_with("/api/") {
+        error::ApiError(erjian_store::Error::NotFound("接口不存在，请查看 /api/openapi.json")).into_response()
+    } else {
+        pages::error_page(axum::http::StatusCode::NOT_FOUND, "页面不存在，请检查网址或从首页进入")
+    }
 }
 
 /// Connects (and migrates) the database, seeds the demo if asked, binds and serves in the

@@ -3,6 +3,8 @@
 
 use crate::auth::{ApiUser, PageUser};
 use crate::error::{ApiError, PageError};
+use crate::extract::FormBody;
+use crate::extract::JsonBody;
 use crate::pages::{render_status, Ctx};
 use crate::AppState;
 use askama::Template;
@@ -11,7 +13,7 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Json, Router};
+use axum::{Json, Router};
 use base64::Engine;
 use erjian_domain::workflow::Role;
 use erjian_store::signing::KeyInfo;
@@ -74,7 +76,7 @@ fn user_message(e: &Error) -> Option<String> {
     }
 }
 
-async fn page_post(State(state): State<AppState>, user: PageUser, Form(f): Form<PinForm>) -> Result<Response, PageError> {
+async fn page_post(State(state): State<AppState>, user: PageUser, FormBody(f): FormBody<PinForm>) -> Result<Response, PageError> {
     user.check_csrf(&f.csrf)?;
     let now = state.clock.now();
     let s = &state.store;
@@ -131,7 +133,7 @@ async fn sign_page(
     State(state): State<AppState>,
     user: PageUser,
     Path(id): Path<i64>,
-    Form(f): Form<SignForm>,
+    FormBody(f): FormBody<SignForm>,
 ) -> Result<Response, PageError> {
     user.check_csrf(&f.csrf)?;
     match state.store.sign_application(&user.actor, id, &f.pin, state.clock.now()).await {
@@ -201,7 +203,7 @@ struct PinBody {
     pin: String,
 }
 
-async fn set_pin_api(State(state): State<AppState>, user: ApiUser, Json(b): Json<PinBody>) -> Result<StatusCode, ApiError> {
+async fn set_pin_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<PinBody>) -> Result<StatusCode, ApiError> {
     state.store.set_pin(&user.actor, &b.pin, &state.issuer, state.clock.now()).await?;
     Ok(StatusCode::CREATED)
 }
@@ -212,7 +214,7 @@ struct ChangeBody {
     new_pin: String,
 }
 
-async fn change_pin_api(State(state): State<AppState>, user: ApiUser, Json(b): Json<ChangeBody>) -> Result<StatusCode, ApiError> {
+async fn change_pin_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<ChangeBody>) -> Result<StatusCode, ApiError> {
     state.store.change_pin(&user.actor, &b.old_pin, &b.new_pin, state.clock.now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -223,7 +225,7 @@ struct ResetBody {
     new_pin: String,
 }
 
-async fn reset_api(State(state): State<AppState>, user: ApiUser, Json(b): Json<ResetBody>) -> Result<StatusCode, ApiError> {
+async fn reset_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<ResetBody>) -> Result<StatusCode, ApiError> {
     state.store.reset_signing_key(&user.actor, &b.password, &b.new_pin, &state.issuer, state.clock.now()).await?;
     Ok(StatusCode::CREATED)
 }
@@ -233,7 +235,7 @@ struct ImageBody {
     image_base64: String,
 }
 
-async fn image_api(State(state): State<AppState>, user: ApiUser, Json(b): Json<ImageBody>) -> Result<StatusCode, ApiError> {
+async fn image_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<ImageBody>) -> Result<StatusCode, ApiError> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(&b.image_base64)
         .map_err(|_| Error::invalid("image", "图片不是有效的 base64 编码"))?;
@@ -245,7 +247,7 @@ async fn sign_api(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<i64>,
-    Json(b): Json<PinBody>,
+    JsonBody(b): JsonBody<PinBody>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let next = state.store.sign_application(&user.actor, id, &b.pin, state.clock.now()).await?;
     Ok(Json(json!({ "id": id, "state": next.code(), "state_label": next.label() })))

@@ -304,13 +304,30 @@ async fn openapi_documents_every_routed_operation(db: TestDb) {
             .send()
             .await
             .unwrap();
-        // An unrouted path is a bare 404 or 405; a handler's own "not found" carries a JSON error.
+        // An unrouted path gets 405 or the fallback's "接口不存在"; a handler's own "not found" differs.
         let status = r.status();
         let body = r.text().await.unwrap();
-        let unrouted = status == StatusCode::METHOD_NOT_ALLOWED || (status == StatusCode::NOT_FOUND && !body.contains("\"error\""));
+        let unrouted = status == StatusCode::METHOD_NOT_ALLOWED || (status == StatusCode::NOT_FOUND && body.contains("接口不存在"));
         assert!(!unrouted, "{method} {path} routed: {status} {body}");
     }
     assert_eq!(app.http.get(format!("{}/healthz", app.url)).send().await.unwrap().status(), StatusCode::OK);
+    // Unknown addresses and malformed bodies are answered in Chinese, never with framework text.
+    let r = app.http.get(format!("{}/api/nope", app.url)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert!(r.text().await.unwrap().contains("接口不存在"));
+    let r = app.http.get(format!("{}/no-such-page", app.url)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert!(r.text().await.unwrap().contains("页面不存在"));
+    let r =
+        app.http.post(format!("{}/api/login", app.url)).header("content-type", "application/json").body("{not json").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("不是有效的 JSON"));
+    let r = app.http.post(format!("{}/api/login", app.url)).json(&json!({ "username": "x" })).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("缺少字段"));
+    let r = app.http.post(format!("{}/login", app.url)).form(&[("username", "x")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().await.unwrap().contains("表单内容不完整"));
     app.finish().await;
 }
 on_both_databases!(openapi_documents_every_routed_operation);

@@ -4,12 +4,12 @@
 use super::{render_status, Ctx};
 use crate::auth::PageUser;
 use crate::error::PageError;
+use crate::extract::FormBody;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Form;
 use erjian_domain::province::City;
 use erjian_domain::qualification::{RowError, HEADERS_ZH};
 use erjian_domain::workflow::Role;
@@ -102,7 +102,11 @@ pub struct AccountForm {
     password: String,
 }
 
-pub async fn create_account(State(state): State<AppState>, user: PageUser, Form(f): Form<AccountForm>) -> Result<Response, PageError> {
+pub async fn create_account(
+    State(state): State<AppState>,
+    user: PageUser,
+    FormBody(f): FormBody<AccountForm>,
+) -> Result<Response, PageError> {
     user.check_csrf(&f.csrf)?;
     if user.actor.role != Role::Admin {
         return Err(Error::Forbidden.into());

@@ -5,12 +5,12 @@ use super::portal::flash;
 use super::{render, Ctx};
 use crate::auth::PageUser;
 use crate::error::PageError;
+use crate::extract::FormBody;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use erjian_domain::workflow::{transition_in, Action, Role, SigningOrder, State as S};
 use erjian_store::applications::ApplicationDetail;
 use erjian_store::Error;
@@ -166,7 +166,7 @@ pub async fn act(
     State(state): State<AppState>,
     user: PageUser,
     Path(id): Path<i64>,
-    Form(f): Form<ActionForm>,
+    FormBody(f): FormBody<ActionForm>,
 ) -> Result<Response, PageError> {
     user.check_csrf(&f.csrf)?;
     let action = Action::parse(&f.action).ok_or(Error::Conflict("未知的操作".into()))?;

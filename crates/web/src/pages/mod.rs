@@ -8,6 +8,7 @@ mod portal;
 
 use crate::auth::{self, cookie, set_cookie, tokens_equal, MaybeUser, PageUser, PRE_CSRF_COOKIE, SESSION_COOKIE};
 use crate::error::PageError;
+use crate::extract::FormBody;
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -15,7 +16,7 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Router;
 use erjian_domain::province::City;
 use erjian_domain::workflow::Role;
 use erjian_domain::FieldError;
@@ -196,7 +197,7 @@ struct LoginForm {
     password: String,
 }
 
-async fn login(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<LoginForm>) -> Result<Response, PageError> {
+async fn login(State(state): State<AppState>, headers: HeaderMap, FormBody(f): FormBody<LoginForm>) -> Result<Response, PageError> {
     check_pre_csrf(&headers, &f.csrf)?;
     let now = state.clock.now();
     match state.store.login(&f.username, &f.password, now).await {
@@ -217,7 +218,7 @@ pub struct CsrfForm {
     pub csrf: String,
 }
 
-async fn logout(State(state): State<AppState>, user: PageUser, Form(f): Form<CsrfForm>) -> Result<Response, PageError> {
+async fn logout(State(state): State<AppState>, user: PageUser, FormBody(f): FormBody<CsrfForm>) -> Result<Response, PageError> {
     user.check_csrf(&f.csrf)?;
     state.store.end_session(&user.token).await?;
     let mut resp = Redirect::to("/").into_response();
@@ -257,7 +258,7 @@ struct WithCsrf<T> {
 async fn signup_individual(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Form(f): Form<WithCsrf<IndividualSignup>>,
+    FormBody(f): FormBody<WithCsrf<IndividualSignup>>,
 ) -> Result<Response, PageError> {
     check_pre_csrf(&headers, &f.csrf)?;
     let result = state.store.signup_individual(&f.inner, state.clock.now()).await;
@@ -298,7 +299,7 @@ async fn signup_enterprise_page(State(state): State<AppState>, headers: HeaderMa
 async fn signup_enterprise(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Form(f): Form<WithCsrf<EnterpriseSignup>>,
+    FormBody(f): FormBody<WithCsrf<EnterpriseSignup>>,
 ) -> Result<Response, PageError> {
     check_pre_csrf(&headers, &f.csrf)?;
     let profile = state.profile;

@@ -4,11 +4,11 @@
 use super::{render, Ctx};
 use crate::auth::PageUser;
 use crate::error::PageError;
+use crate::extract::FormBody;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use erjian_domain::workflow::{status_columns, Action, Role, State as AppStateCode, StatusColumns};
 use erjian_store::applications::{Application, ListFilter};
 use erjian_store::qualifications::Qualification;
@@ -223,7 +223,7 @@ pub async fn announce(
     State(state): State<AppState>,
     user: PageUser,
     Path(id): Path<i64>,
-    Form(f): Form<super::CsrfForm>,
+    FormBody(f): FormBody<super::CsrfForm>,
 ) -> Result<Response, PageError> {
     user.check_csrf(&f.csrf)?;
     state.store.announce(&user.actor, id, &state.issuer, state.clock.now()).await?;
