@@ -1,0 +1,104 @@
+//! The `erjian` command line as an operator uses it: exit codes and the lines it prints.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn erjian(args: &[&str], data: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_erjian")).arg("--data").arg(data).args(args).env("RUST_LOG", "error").output().expect("run erjian")
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+fn samples() -> PathBuf {
+    let p = std::env::var("ERJIAN_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
+    p.join("testdata/ofd-thirdparty")
+}
+
+fn tmp(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("erjian-cli-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[test]
+fn ofd_verify_exit_codes_and_failed_checks() {
+    let data = tmp("verify");
+    let good = samples().join("ofdrw-sign--v4signed.ofd");
+    let o = erjian(&["ofd", "verify", good.to_str().unwrap()], &data);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("有效"));
+
+    // Tamper with one protected file: non-zero exit and a line naming the check and the file.
+    let pkg = erjian_ofd::Package::from_bytes(&std::fs::read(&good).unwrap()).unwrap();
+    let mut bad = pkg.clone();
+    bad.tamper("Doc_0/Pages/Page_0/Content.xml", 100);
+    let bad_file = data.join("bad.ofd");
+    std::fs::write(&bad_file, bad.to_bytes()).unwrap();
+    let o = erjian(&["ofd", "verify", bad_file.to_str().unwrap()], &data);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("reference_digest") && text(&o).contains("Doc_0/Pages/Page_0/Content.xml"), "{}", text(&o));
+
+    // A bare signature is not verifiable: non-zero exit.
+    let bare = samples().join("ofdrw-sign--DigitalSign.ofd");
+    let o = erjian(&["ofd", "verify", bare.to_str().unwrap()], &data);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("无法验证"), "{}", text(&o));
+
+    // JSON output for machines.
+    let o = erjian(&["ofd", "verify", "--json", good.to_str().unwrap()], &data);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["signatures"][0]["verdict"], "Valid");
+
+    // Not an OFD file: a clear error, non-zero exit.
+    let junk = data.join("junk.ofd");
+    std::fs::write(&junk, b"hello").unwrap();
+    let o = erjian(&["ofd", "verify", junk.to_str().unwrap()], &data);
+    assert!(!o.status.success());
+    assert!(text(&o).contains("not an OFD package"), "{}", text(&o));
+}
+
+#[test]
+fn ofd_info_lists_pages_text_and_signatures() {
+    let data = tmp("info");
+    let o = erjian(&["ofd", "info", samples().join("ofdrw-sign--v4signed.ofd").to_str().unwrap()], &data);
+    assert!(o.status.success(), "{}", text(&o));
+    let t = text(&o);
+    assert!(t.contains("第1页") && t.contains("发票号码") && t.contains("签章 1"), "{t}");
+}
+
+#[test]
+fn import_reports_every_bad_row_and_imports_nothing() {
+    let data = tmp("import");
+    let csv = data.join("q.csv");
+    std::fs::write(&csv, "姓名,身份证号,专业类别,专业,资格证书管理号,取得年份,发证日期\n王芳,11010519491231002X,二级注册建造师,建筑,1,2021,2021-10-20\n李四,110105194912310021,二级注册建造师,建筑,2,2021,2021-10-20\n").unwrap();
+    let o = erjian(&["import-qualifications", csv.to_str().unwrap()], &data);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("第3行") && text(&o).contains("校验位"), "{}", text(&o));
+    std::fs::write(
+        &csv,
+        "姓名,身份证号,专业类别,专业,资格证书管理号,取得年份,发证日期\n王芳,11010519491231002X,二级注册建造师,建筑,1,2021,2021-10-20\n",
+    )
+    .unwrap();
+    let o = erjian(&["import-qualifications", csv.to_str().unwrap()], &data);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("已导入 1 条"));
+}
+
+#[test]
+fn bench_issuance_writes_verifiable_files() {
+    let data = tmp("bench");
+    let out = data.join("out");
+    let o = erjian(&["bench", "issuance", "--count", "3", "--out", out.to_str().unwrap(), "--json"], &data);
+    assert!(o.status.success(), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["count"], 3);
+    let files: Vec<_> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(files.len(), 3);
+    assert!(files[0].file_name().unwrap().to_str().unwrap().starts_with("1.2.156.3005.2."), "named by the e-licence identifier");
+    let o = erjian(&["ofd", "verify", files[0].to_str().unwrap()], &data);
+    assert!(o.status.success(), "{}", text(&o));
+}
