@@ -23,6 +23,27 @@ pub struct StoredAuthority {
     pub seal: Vec<u8>,
 }
 
+/// A font file to embed (subset per document) in issued certificates.
+#[derive(Debug, Clone)]
+pub struct EmbeddedFont {
+    pub family: String,
+    pub data: Vec<u8>,
+    /// The face within a collection (TTC); 0 for a single font.
+    pub index: u32,
+}
+
+impl EmbeddedFont {
+    /// The font named by `ERJIAN_OFD_FONT` (path; `ERJIAN_OFD_FONT_INDEX` picks a face of a
+    /// collection), if set.
+    pub fn from_env() -> Result<Option<EmbeddedFont>, String> {
+        let Ok(path) = std::env::var("ERJIAN_OFD_FONT") else { return Ok(None) };
+        let data = std::fs::read(&path).map_err(|e| format!("ERJIAN_OFD_FONT {path}: {e}"))?;
+        let index = std::env::var("ERJIAN_OFD_FONT_INDEX").ok().and_then(|i| i.parse().ok()).unwrap_or(0);
+        let family = std::path::Path::new(&path).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "embedded".into());
+        Ok(Some(EmbeddedFont { family, data, index }))
+    }
+}
+
 /// A loaded authority, ready to issue sealed certificates.
 pub struct Authority {
     pub name: String,
@@ -30,6 +51,8 @@ pub struct Authority {
     pub root_key: KeyPair,
     pub root_cert: Vec<u8>,
     pub signer: SealSigner,
+    /// When set, certificates embed this font, subset to the characters they use.
+    pub embed_font: Option<std::sync::Arc<EmbeddedFont>>,
 }
 
 impl Authority {
@@ -95,6 +118,7 @@ impl Authority {
             root_key,
             root_cert,
             signer: SealSigner { key: seal_key, cert_der: seal_cert, seal_der: seal },
+            embed_font: None,
         };
         (auth, stored)
     }
@@ -108,6 +132,7 @@ impl Authority {
             root_key,
             root_cert: stored.root_cert.clone(),
             signer: SealSigner { key: seal_key, cert_der: stored.seal_cert.clone(), seal_der: stored.seal.clone() },
+            embed_font: None,
         })
     }
 
@@ -171,8 +196,25 @@ impl Authority {
                 ("核验地址".into(), data.verify_url.clone()),
             ],
         });
-        let font = doc.add_font("宋体", None);
-        let page = crate::art::to_ofd_page(&mut doc, font, WIDTH, HEIGHT, &face_ops(data));
+        let ops = face_ops(data);
+        let font = match &self.embed_font {
+            Some(f) => {
+                let used: String = ops
+                    .iter()
+                    .flat_map(|op| match op {
+                        crate::art::Op::Text { text, .. } => text.chars().collect::<Vec<_>>(),
+                        crate::art::Op::Glyph { ch, .. } => vec![*ch],
+                        _ => vec![],
+                    })
+                    .collect();
+                match erjian_ofd::font::subset(&f.data, f.index, &used) {
+                    Ok(bytes) => doc.add_font(&f.family, Some(bytes)),
+                    Err(_) => doc.add_font("宋体", None),
+                }
+            }
+            None => doc.add_font("宋体", None),
+        };
+        let page = crate::art::to_ofd_page(&mut doc, font, WIDTH, HEIGHT, &ops);
         doc.pages.push(page);
         doc
     }

@@ -10,5 +10,5 @@ pub mod pdf;
 pub mod seal_art;
 pub mod synthetic;
 
-pub use authority::Authority;
+pub use authority::{Authority, EmbeddedFont};
 pub use face::CertificateData;

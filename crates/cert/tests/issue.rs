@@ -191,3 +191,32 @@ fn the_pdf_rendition_shows_a_readable_qr_code() {
     let (_, content) = grids[0].decode().unwrap();
     assert_eq!(content, data.verify_url);
 }
+
+#[test]
+fn a_configured_font_is_embedded_as_a_subset_with_its_cmap() {
+    use read_fonts::TableProvider;
+    let path = erjian_cert::pdf::FONT_CANDIDATES[0];
+    let data = std::fs::read(path).expect("fonts-wqy-microhei is installed by scripts/setup.sh");
+    let (mut auth, _) = Authority::create("安徽省住房和城乡建设厅", "11340000MB034000X6", b"k", Utc::now());
+    auth.embed_font =
+        Some(std::sync::Arc::new(erjian_cert::EmbeddedFont { family: "WenQuanYi Micro Hei".into(), data: data.clone(), index: 0 }));
+    let bytes = auth.issue(&sample("1.2.156.3005.2.11100000000013338W001.11340000MB034000X6.2342024202600001.001.X"), Utc::now()).unwrap();
+    let pkg = Package::from_bytes(&bytes).unwrap();
+    let font = pkg.get("Doc_0/Res/font_0.ttf").expect("embedded font file");
+    assert!(font.len() < 120 * 1024 && font.len() * 20 < data.len(), "a subset, not the whole font: {} bytes", font.len());
+    let face = read_fonts::FontRef::new(font).unwrap();
+    let cmap = face.cmap().expect("the subset keeps its cmap");
+    for c in ['张', '伟', '皖', '2'] {
+        assert!(cmap.map_codepoint(c).is_some_and(|g| g.to_u32() != 0), "{c} missing from the subset");
+    }
+    assert!(cmap.map_codepoint('鑫').is_none(), "unused characters are dropped");
+    let public_res = String::from_utf8(pkg.get("Doc_0/PublicRes.xml").unwrap().to_vec()).unwrap();
+    assert!(public_res.contains("<ofd:FontFile>font_0.ttf</ofd:FontFile>"));
+    let opts = VerifyOptions { now: None, trusted_roots: vec![auth.root()] };
+    assert!(verify(&pkg, &opts).unwrap().all_valid());
+    let dir = tmpdir("font");
+    std::fs::write(dir.join("cert.ofd"), &bytes).unwrap();
+    let (ok, out) =
+        run(Command::new("python3").args(["-c", "import sys, ofdkit; print(ofdkit.extract_text(sys.argv[1]))"]).arg(dir.join("cert.ofd")));
+    assert!(ok && out.contains("张伟"), "{out}");
+}

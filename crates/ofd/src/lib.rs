@@ -7,6 +7,7 @@
 
 pub mod crypto;
 pub mod der;
+pub mod font;
 pub mod package;
 pub mod reader;
 pub mod seal;
@@ -35,4 +36,6 @@ pub enum OfdError {
     Asn1(String),
     #[error("cryptography: {0}")]
     Crypto(String),
+    #[error("font: {0}")]
+    Font(String),
 }
