@@ -44,6 +44,29 @@ pub async fn record(conn: &mut AnyConnection, now: DateTime<Utc>, actor: Option<
     Ok(())
 }
 
+/// Records one application's transition (who, when, from → to, reason, detail).
+#[allow(clippy::too_many_arguments)]
+pub async fn transition(
+    conn: &mut AnyConnection,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    application_id: i64,
+    action: erjian_domain::workflow::Action,
+    from: &str,
+    to: erjian_domain::workflow::State,
+    reason: Option<&str>,
+    detail: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    let e = Entry {
+        from_state: Some(from),
+        to_state: Some(to.code()),
+        reason,
+        detail,
+        ..Entry::new(action.code(), "application", Some(application_id))
+    };
+    record(conn, now, Some(actor), e).await
+}
+
 /// An audit row as read back.
 #[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
 pub struct AuditRow {

@@ -97,18 +97,7 @@ impl Store {
             check_signed_form(tx, &app, now).await?;
         }
         set_state(tx, &app, next, reason.map(str::trim), now).await?;
-        audit::record(
-            tx.conn(),
-            now,
-            Some(actor),
-            Entry {
-                from_state: Some(&app.state),
-                to_state: Some(next.code()),
-                reason: reason.map(str::trim),
-                ..Entry::new(action.code(), "application", Some(id))
-            },
-        )
-        .await?;
+        audit::transition(tx.conn(), now, actor, id, action, &app.state, next, reason.map(str::trim), None).await?;
         if matches!(action, Action::Submit | Action::Revise) {
             // Submitting or revising (re)generates the unsigned form; any earlier signature is void.
             crate::signing::generate_form(tx, id, now).await?;
@@ -155,18 +144,7 @@ impl Store {
             set_state(&mut tx, &app, next, None, now).await?;
             sqlx::query("UPDATE applications SET publicity_batch_id = $2 WHERE id = $1").bind(id).bind(batch_id).execute(tx.conn()).await?;
             let detail = format!("公示批次 {number}，公示期至 {ends_on}");
-            audit::record(
-                tx.conn(),
-                now,
-                Some(actor),
-                Entry {
-                    from_state: Some(&app.state),
-                    to_state: Some(next.code()),
-                    detail: Some(&detail),
-                    ..Entry::new(Action::StartPublicity.code(), "application", Some(id))
-                },
-            )
-            .await?;
+            audit::transition(tx.conn(), now, actor, id, Action::StartPublicity, &app.state, next, None, Some(&detail)).await?;
         }
         audit::record(tx.conn(), now, Some(actor), Entry { detail: Some(&number), ..Entry::new("create_batch", "batch", Some(batch_id)) })
             .await?;
@@ -232,18 +210,7 @@ impl Store {
             let (reg_id, regno) = create_registration(&mut tx, &app, profile, day, now).await?;
             crate::certificates::issue(&mut tx, issuer, reg_id, &app, now).await?;
             let detail = format!("公告（{number}），注册编号 {regno}");
-            audit::record(
-                tx.conn(),
-                now,
-                Some(actor),
-                Entry {
-                    from_state: Some(&app.state),
-                    to_state: Some(next.code()),
-                    detail: Some(&detail),
-                    ..Entry::new(Action::Announce.code(), "application", Some(id))
-                },
-            )
-            .await?;
+            audit::transition(tx.conn(), now, actor, id, Action::Announce, &app.state, next, None, Some(&detail)).await?;
             out.push(Announced {
                 application_number: app.number.clone(),
                 person_name: app.person_name.clone(),

@@ -262,11 +262,9 @@ async fn signup_individual(
 ) -> Result<Response, PageError> {
     check_pre_csrf(&headers, &f.csrf)?;
     let result = state.store.signup_individual(&f.inner, state.clock.now()).await;
-    let (errors, conflict) = match result {
-        Ok(actor) => return start_session(&state, actor.user_id).await,
-        Err(Error::Invalid(errors)) => (errors, None),
-        Err(Error::Conflict(m)) => (vec![], Some(m)),
-        Err(e) => return Err(e.into()),
+    let (errors, conflict) = match signup_outcome(&state, result).await? {
+        Ok(resp) => return Ok(resp),
+        Err(refusal) => refusal,
     };
     let mut form = f.inner;
     form.password.clear();
@@ -304,11 +302,9 @@ async fn signup_enterprise(
     check_pre_csrf(&headers, &f.csrf)?;
     let profile = state.profile;
     let result = state.store.signup_enterprise(&f.inner, |c| profile.city(c).is_some(), state.clock.now()).await;
-    let (errors, conflict) = match result {
-        Ok(actor) => return start_session(&state, actor.user_id).await,
-        Err(Error::Invalid(errors)) => (errors, None),
-        Err(Error::Conflict(m)) => (vec![], Some(m)),
-        Err(e) => return Err(e.into()),
+    let (errors, conflict) = match signup_outcome(&state, result).await? {
+        Ok(resp) => return Ok(resp),
+        Err(refusal) => refusal,
     };
     let mut form = f.inner;
     form.password.clear();
@@ -320,6 +316,20 @@ async fn signup_enterprise(
         conflict,
     };
     Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
+}
+
+/// A sign-up's outcome: a session for the new account, or the field errors / conflict to show
+/// again on the form.
+async fn signup_outcome(
+    state: &AppState,
+    result: Result<Actor, Error>,
+) -> Result<Result<Response, (Vec<FieldError>, Option<String>)>, PageError> {
+    match result {
+        Ok(actor) => Ok(Ok(start_session(state, actor.user_id).await?)),
+        Err(Error::Invalid(errors)) => Ok(Err((errors, None))),
+        Err(Error::Conflict(m)) => Ok(Err((vec![], Some(m)))),
+        Err(e) => Err(e.into()),
+    }
 }
 
 async fn start_session(state: &AppState, user_id: i64) -> Result<Response, PageError> {
