@@ -162,14 +162,30 @@ impl Authority {
             &issuer,
             &CertRequest { serial, subject, subject_public: public, not_before: start, not_after: end, is_ca: false },
         );
-        let seal = encode_seal(
+        let seal = self.identity_seal(&cert, seal_name, picture, size_mm, now).expect("our own certificate parses");
+        (cert, seal)
+    }
+
+    /// The seal (made by the root) for an identity certificate issued by this authority: its
+    /// serial and validity come from the certificate, its picture from the holder.
+    pub fn identity_seal(
+        &self,
+        cert: &[u8],
+        seal_name: &str,
+        picture: (&str, &[u8]),
+        size_mm: (i64, i64),
+        now: DateTime<Utc>,
+    ) -> Result<Vec<u8>, OfdError> {
+        let c = parse_certificate(cert)?;
+        let serial = c.serial.iter().fold(0u64, |a, b| (a << 8) | u64::from(*b));
+        Ok(encode_seal(
             &SealSpec {
                 es_id: &format!("{}{serial:010}", &self.credit_code[2..8]),
                 name: seal_name,
-                users: std::slice::from_ref(&cert),
+                users: std::slice::from_ref(&cert.to_vec()),
                 created: now,
-                valid_start: start,
-                valid_end: end,
+                valid_start: c.not_before,
+                valid_end: c.not_after,
                 picture_type: picture.0,
                 picture: picture.1,
                 width_mm: size_mm.0,
@@ -177,8 +193,7 @@ impl Authority {
             },
             &self.root_key,
             &self.root_cert,
-        );
-        (cert, seal)
+        ))
     }
 
     /// The unsealed certificate document (for the PDF rendition and tests).

@@ -260,8 +260,8 @@ impl Store {
                 let serial = next_serial(tx.conn(), &format!("app:{day}")).await?;
                 let number = format!("W{day}{serial:08}");
                 let inserted: std::result::Result<(i64,), sqlx::Error> = sqlx::query_as(
-                    "INSERT INTO applications (number, kind, profession, person_id, enterprise_id, city_code, state, version, open_person_id, mobile, ce_compulsory, ce_elective, declaration, created_at, updated_at)
-                     VALUES ($1, 'initial', $2, $3, $4, $5, 'draft', 0, $3, $6, $7, $8, 1, $9, $9) RETURNING id",
+                    "INSERT INTO applications (number, kind, profession, person_id, enterprise_id, city_code, state, version, open_person_id, mobile, ce_compulsory, ce_elective, declaration, signing_order, created_at, updated_at)
+                     VALUES ($1, 'initial', $2, $3, $4, $5, 'draft', 0, $3, $6, $7, $8, 1, $10, $9, $9) RETURNING id",
                 )
                 .bind(&number)
                 .bind(prof.code)
@@ -272,15 +272,11 @@ impl Store {
                 .bind(i64::from(checked.ce_compulsory))
                 .bind(i64::from(checked.ce_elective))
                 .bind(ts(now))
+                .bind(self.signing_order.code())
                 .fetch_one(tx.conn())
                 .await;
                 let (id,) = inserted
                     .map_err(|e| crate::accounts::unique_to(e, "您已有在办业务（一人同一时间只能有一项在办申请），请办结或撤回后再申请"))?;
-                sqlx::query("UPDATE applications SET signing_order = $2 WHERE id = $1")
-                    .bind(id)
-                    .bind(self.signing_order.code())
-                    .execute(tx.conn())
-                    .await?;
                 audit::record(
                     tx.conn(),
                     now,

@@ -175,25 +175,8 @@ impl Store {
                 .fetch_optional(tx.conn())
                 .await?;
         if let Some((key_id, cert)) = key {
-            let c = parse_certificate(&cert).map_err(|e| Error::Other(e.into()))?;
             let (name, pic, size) = seal_picture(&mut tx, owner).await?;
-            let serial = u64::from_str_radix(&hex_of(&c.serial), 16).unwrap_or(0);
-            let seal = erjian_ofd::ses::encode_seal(
-                &erjian_ofd::ses::SealSpec {
-                    es_id: &format!("{}{serial:010}", &issuer.authority.credit_code[2..8]),
-                    name: &name,
-                    users: std::slice::from_ref(&cert),
-                    created: now,
-                    valid_start: c.not_before,
-                    valid_end: c.not_after,
-                    picture_type: pic.0,
-                    picture: &pic.1,
-                    width_mm: size.0,
-                    height_mm: size.1,
-                },
-                &issuer.authority.root_key,
-                &issuer.authority.root_cert,
-            );
+            let seal = issuer.authority.identity_seal(&cert, &name, (pic.0, &pic.1), size, now).map_err(|e| Error::Other(e.into()))?;
             sqlx::query("UPDATE signing_keys SET seal = $2 WHERE id = $1").bind(key_id).bind(seal).execute(tx.conn()).await?;
         }
         audit::record(tx.conn(), now, Some(actor), Entry::new("set_signature_image", t, Some(oid))).await?;
@@ -342,10 +325,6 @@ fn imagesize_kind(bytes: &[u8]) -> Option<&'static str> {
     } else {
         None
     }
-}
-
-fn hex_of(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 /// The seal's name, picture (type, bytes) and size in millimetres for an owner.
