@@ -166,6 +166,13 @@ impl Authority {
         (cert, seal)
     }
 
+    /// A key for one kind of published statement (QR statements, status lists), certified by
+    /// the root.
+    pub fn issue_service_key(&self, purpose: &str, serial: u64, now: DateTime<Utc>) -> crate::statement::ServiceKey {
+        let issuer = Name { organisation: self.name.clone(), common_name: format!("{} erjian 根证书", self.name), serial_number: None };
+        crate::statement::ServiceKey::issue(&self.root_key, &issuer, &self.name, purpose, serial, now)
+    }
+
     /// The seal (made by the root) for an identity certificate issued by this authority: its
     /// serial and validity come from the certificate, its picture from the holder.
     pub fn identity_seal(

@@ -8,6 +8,7 @@ pub mod face;
 pub mod form;
 pub mod pdf;
 pub mod seal_art;
+pub mod statement;
 pub mod synthetic;
 
 pub use authority::{Authority, EmbeddedFont};

@@ -11,6 +11,7 @@
 pub mod application;
 pub mod ids;
 pub mod licence;
+pub mod lifecycle;
 pub mod photo;
 pub mod profession;
 pub mod province;

@@ -61,10 +61,7 @@ impl Application {
     }
 
     pub fn kind_label(&self) -> &'static str {
-        match self.kind.as_str() {
-            "initial" => "初始注册",
-            _ => "其他",
-        }
+        crate::lifecycle::kind_label(&self.kind)
     }
 
     pub fn updated_display(&self) -> String {

@@ -2,16 +2,17 @@
 //! issuing a sealed OFD when a registration is created (inside the same transaction), reading
 //! certificate files under the tenant rule, and the live status that verification pages show.
 
-use crate::applications::Application;
 use crate::db::{is_unique_violation, today, ts, Tx};
 use crate::error::{Error, Result};
 use crate::{next_serial, Actor, Store};
 use chrono::{DateTime, Utc};
 use erjian_cert::authority::StoredAuthority;
+use erjian_cert::statement::{QrStatement, ServiceKey, QR_PURPOSE, STATUS_LIST_PURPOSE};
 use erjian_cert::{Authority, CertificateData};
 use erjian_domain::licence::{LicenceId, CONSTRUCTOR2_TYPE};
 use erjian_domain::province::ProvinceProfile;
 use erjian_domain::workflow::Role;
+use erjian_ofd::crypto::{derive_key, open_secret, seal_secret, KeyPair};
 
 /// What issuing certificates needs: the authority's keys, its profile, and the public address
 /// that verification QR codes point to.
@@ -19,6 +20,10 @@ pub struct Issuer {
     pub authority: Authority,
     pub profile: ProvinceProfile,
     pub public_url: String,
+    /// Signs the statement in every certificate's QR code.
+    pub qr_key: ServiceKey,
+    /// Signs the published status list.
+    pub list_key: ServiceKey,
 }
 
 /// One issued certificate file (without its bytes).
@@ -100,6 +105,50 @@ impl Store {
         }
     }
 
+    /// Everything issuing needs: the authority's keys and the two statement keys, each created
+    /// on first start and stored sealed under the master key.
+    pub async fn issuer(&self, profile: &ProvinceProfile, master: &[u8], public_url: String, now: DateTime<Utc>) -> Result<Issuer> {
+        let authority = self.load_or_create_authority(profile, master, now).await?;
+        let qr_key = self.service_key(&authority, profile, QR_PURPOSE, master, now).await?;
+        let list_key = self.service_key(&authority, profile, STATUS_LIST_PURPOSE, master, now).await?;
+        Ok(Issuer { authority, profile: *profile, public_url, qr_key, list_key })
+    }
+
+    async fn service_key(
+        &self,
+        authority: &Authority,
+        profile: &ProvinceProfile,
+        purpose: &str,
+        master: &[u8],
+        now: DateTime<Utc>,
+    ) -> Result<ServiceKey> {
+        let name = format!("{purpose}:{}", profile.code);
+        let wrap = derive_key(master, &format!("service-key:{name}"));
+        let found: Option<(Vec<u8>, Vec<u8>)> = sqlx::query_as("SELECT cert, secret_sealed FROM service_keys WHERE purpose = $1")
+            .bind(&name)
+            .fetch_optional(&self.pool)
+            .await?;
+        if let Some((cert, sealed)) = found {
+            let secret = open_secret(&wrap, &sealed).map_err(|e| Error::Other(anyhow::anyhow!("cannot unlock service key {name}: {e}")))?;
+            let key = KeyPair::from_secret(&secret).map_err(|e| Error::Other(anyhow::anyhow!("{e}")))?;
+            return Ok(ServiceKey { key, cert });
+        }
+        let serial = u64::from_be_bytes(rand::random::<[u8; 8]>()) >> 1;
+        let sk = authority.issue_service_key(purpose, serial, now);
+        let inserted = sqlx::query("INSERT INTO service_keys (purpose, cert, secret_sealed, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(&name)
+            .bind(sk.cert.clone())
+            .bind(seal_secret(&wrap, &sk.key.secret()))
+            .bind(ts(now))
+            .execute(&self.pool)
+            .await;
+        match inserted {
+            Ok(_) => Ok(sk),
+            Err(e) if is_unique_violation(&e) => Box::pin(self.service_key(authority, profile, purpose, master, now)).await,
+            Err(e) => Err(e.into()),
+        }
+    }
+
     pub async fn certificates_of_registration(&self, registration_id: i64) -> Result<Vec<Certificate>> {
         Ok(sqlx::query_as(&format!("{CERT_SELECT} WHERE c.registration_id = $1 ORDER BY c.version DESC"))
             .bind(registration_id)
@@ -158,7 +207,10 @@ impl Store {
     /// The printed data of a certificate (for the PDF rendition), with the holder's photo.
     pub async fn certificate_face(&self, id: i64) -> Result<CertificateData> {
         let (json, app): (String, Option<i64>) =
-            sqlx::query_as("SELECT face_json, application_id FROM certificates WHERE id = $1").bind(id).fetch_one(&self.pool).await?;
+            sqlx::query_as("SELECT face_json, COALESCE(photo_application_id, application_id) FROM certificates WHERE id = $1")
+                .bind(id)
+                .fetch_one(&self.pool)
+                .await?;
         let mut data: CertificateData = serde_json::from_str(&json).map_err(|e| Error::Other(e.into()))?;
         if let Some(app) = app {
             let (photo, sig): (Option<Vec<u8>>, Option<Vec<u8>>) = sqlx::query_as(
@@ -174,12 +226,22 @@ impl Store {
     }
 }
 
-/// Issues the registration's next certificate inside `tx` and supersedes the previous one.
-pub(crate) async fn issue(tx: &mut Tx, issuer: &Issuer, registration_id: i64, app: &Application, now: DateTime<Utc>) -> Result<i64> {
+/// Why a new certificate is issued: the application that caused it (if any) and the reason
+/// recorded on the certificate it replaces.
+pub(crate) struct Cause<'a> {
+    pub application_id: Option<i64>,
+    pub supersede_reason: &'a str,
+}
+
+/// Issues the registration's next certificate inside `tx` from the register as it now stands
+/// (active specialties), supersedes the previous one, and bumps the status list.
+pub(crate) async fn issue(tx: &mut Tx, issuer: &Issuer, registration_id: i64, cause: Cause<'_>, now: DateTime<Utc>) -> Result<i64> {
     let day = today(now);
     let profile = &issuer.profile;
-    let (regno, enterprise, credit): (String, String, String) = sqlx::query_as(
-        "SELECT r.registration_number, e.name, e.credit_code FROM registrations r JOIN enterprises e ON e.id = r.enterprise_id WHERE r.id = $1",
+    type RegRow = (String, String, String, i64, String, String, String);
+    let (regno, enterprise, credit, person_id, person_name, id_number, profession_code): RegRow = sqlx::query_as(
+        "SELECT r.registration_number, e.name, e.credit_code, p.id, p.name, p.id_number, r.profession FROM registrations r
+         JOIN enterprises e ON e.id = r.enterprise_id JOIN persons p ON p.id = r.person_id WHERE r.id = $1",
     )
     .bind(registration_id)
     .fetch_one(tx.conn())
@@ -197,8 +259,8 @@ pub(crate) async fn issue(tx: &mut Tx, issuer: &Issuer, registration_id: i64, ap
     let quals: Vec<(String,)> = sqlx::query_as(
         "SELECT certificate_no FROM qualifications WHERE id_number = $1 AND profession = $2 ORDER BY issue_date, specialty_code",
     )
-    .bind(&app.id_number)
-    .bind(&app.profession)
+    .bind(&id_number)
+    .bind(&profession_code)
     .fetch_all(tx.conn())
     .await?;
     let serial = next_serial(tx.conn(), &format!("certno:{}:{}", profile.code, chrono::Datelike::year(&day))).await?;
@@ -206,21 +268,41 @@ pub(crate) async fn issue(tx: &mut Tx, issuer: &Issuer, registration_id: i64, ap
     let licence_serial: String = regno.chars().filter(|c| c.is_ascii_digit()).collect();
     let licence =
         LicenceId::new(CONSTRUCTOR2_TYPE, profile.authority_code, &licence_serial, version as u32).map_err(|e| Error::Other(e.into()))?;
-    let id = erjian_domain::ids::ResidentId::parse(&app.id_number).map_err(|e| Error::Other(anyhow::anyhow!("{e}")))?;
-    let (photo, signature_image): (Option<Vec<u8>>, Option<Vec<u8>>) =
-        sqlx::query_as("SELECT a.photo, p.signature_image FROM applications a JOIN persons p ON p.id = a.person_id WHERE a.id = $1")
-            .bind(app.id)
-            .fetch_one(tx.conn())
+    let id = erjian_domain::ids::ResidentId::parse(&id_number).map_err(|e| Error::Other(anyhow::anyhow!("{e}")))?;
+    // The photo: the causing application's, else the newest one the person uploaded.
+    let mut photo_app: Option<(i64, Vec<u8>)> = None;
+    if let Some(app) = cause.application_id {
+        photo_app = sqlx::query_as("SELECT id, photo FROM applications WHERE id = $1 AND photo IS NOT NULL")
+            .bind(app)
+            .fetch_optional(tx.conn())
             .await?;
+    }
+    if photo_app.is_none() {
+        photo_app =
+            sqlx::query_as("SELECT id, photo FROM applications WHERE person_id = $1 AND photo IS NOT NULL ORDER BY id DESC LIMIT 1")
+                .bind(person_id)
+                .fetch_optional(tx.conn())
+                .await?;
+    }
+    let (signature_image,): (Option<Vec<u8>>,) =
+        sqlx::query_as("SELECT signature_image FROM persons WHERE id = $1").bind(person_id).fetch_one(tx.conn()).await?;
+    let valid_until = specs.iter().map(|s| s.2.clone()).max().unwrap_or_default();
+    let statement = QrStatement {
+        registration_number: regno.clone(),
+        licence_id: licence.to_string(),
+        id_masked: id.masked(),
+        valid_until,
+        issued_at: now.timestamp(),
+    };
     let data = CertificateData {
-        profession: erjian_domain::profession::profession(&app.profession)
+        profession: erjian_domain::profession::profession(&profession_code)
             .map(|p| p.name.trim_start_matches("二级注册").to_owned())
             .map(|n| format!("二级{n}"))
             .unwrap_or_default(),
-        name: app.person_name.clone(),
+        name: person_name,
         gender: id.gender().label().into(),
         birth_date: id.birth_date().to_string(),
-        id_number: app.id_number.clone(),
+        id_number: id_number.clone(),
         registration_number: regno,
         certificate_number: certificate_no.clone(),
         employer: enterprise,
@@ -230,24 +312,25 @@ pub(crate) async fn issue(tx: &mut Tx, issuer: &Issuer, registration_id: i64, ap
         issuer: profile.authority_name.into(),
         issue_date: day,
         use_until: None,
-        photo,
+        photo: photo_app.as_ref().map(|p| p.1.clone()),
         signature_image,
-        verify_url: format!("{}/verify/{}", issuer.public_url.trim_end_matches('/'), licence),
+        verify_url: format!("{}/verify/{}?s={}", issuer.public_url.trim_end_matches('/'), licence, statement.sign(&issuer.qr_key.key)),
         licence_id: licence.to_string(),
     };
     let ofd = issuer.authority.issue(&data, now).map_err(|e| Error::Other(anyhow::anyhow!("sealing the certificate failed: {e}")))?;
     let face = serde_json::to_string(&data).map_err(|e| Error::Other(e.into()))?;
     let (cert_id,): (i64,) = sqlx::query_as(
-        "INSERT INTO certificates (registration_id, application_id, licence_id, certificate_no, version, status, issued_at, face_json, ofd) VALUES ($1, $2, $3, $4, $5, 'valid', $6, $7, $8) RETURNING id",
+        "INSERT INTO certificates (registration_id, application_id, licence_id, certificate_no, version, status, issued_at, face_json, ofd, photo_application_id) VALUES ($1, $2, $3, $4, $5, 'valid', $6, $7, $8, $9) RETURNING id",
     )
     .bind(registration_id)
-    .bind(app.id)
+    .bind(cause.application_id)
     .bind(licence.to_string())
     .bind(&certificate_no)
     .bind(version)
     .bind(ts(now))
     .bind(face)
     .bind(ofd)
+    .bind(photo_app.map(|p| p.0))
     .fetch_one(tx.conn())
     .await?;
     if let Some((old, _)) = previous {
@@ -255,11 +338,12 @@ pub(crate) async fn issue(tx: &mut Tx, issuer: &Issuer, registration_id: i64, ap
             "UPDATE certificates SET status = 'superseded', status_reason = $2, superseded_by = $3 WHERE id = $1 AND status = 'valid'",
         )
         .bind(old)
-        .bind("已换发新证书")
+        .bind(cause.supersede_reason)
         .bind(cert_id)
         .execute(tx.conn())
         .await?;
     }
+    status_changed(tx).await?;
     let detail = format!("签发电子证书 {certificate_no}（证照标识 {licence}）");
     crate::audit::record(
         tx.conn(),
@@ -270,3 +354,41 @@ pub(crate) async fn issue(tx: &mut Tx, issuer: &Issuer, registration_id: i64, ap
     .await?;
     Ok(cert_id)
 }
+
+/// Voids the registration's valid certificate (cancellation, revocation) inside `tx`.
+pub(crate) async fn void(tx: &mut Tx, registration_id: i64, status: &str, reason: &str, now: DateTime<Utc>) -> Result<()> {
+    let ids: Vec<(i64,)> = sqlx::query_as("SELECT id FROM certificates WHERE registration_id = $1 AND status = 'valid'")
+        .bind(registration_id)
+        .fetch_all(tx.conn())
+        .await?;
+    for (id,) in ids {
+        sqlx::query("UPDATE certificates SET status = $2, status_reason = $3 WHERE id = $1")
+            .bind(id)
+            .bind(status)
+            .bind(reason)
+            .execute(tx.conn())
+            .await?;
+        let detail = format!("证书{}：{reason}", if status == "cancelled" { "注销" } else { status });
+        crate::audit::record(
+            tx.conn(),
+            now,
+            None,
+            crate::audit::Entry {
+                detail: Some(&detail),
+                to_state: Some(status),
+                ..crate::audit::Entry::new("void_certificate", "certificate", Some(id))
+            },
+        )
+        .await?;
+    }
+    status_changed(tx).await
+}
+
+/// Every change of any certificate's status moves the status list's version, in the same
+/// transaction, so a cached list is never older than the newest change it claims to include.
+pub(crate) async fn status_changed(tx: &mut Tx) -> Result<()> {
+    next_serial(tx.conn(), STATUS_SCOPE).await?;
+    Ok(())
+}
+
+pub(crate) const STATUS_SCOPE: &str = "status-list";

@@ -62,7 +62,8 @@ pub fn demo_enterprises(profile: &ProvinceProfile) -> Vec<(String, CreditCode, &
 impl Store {
     /// Seeds the demo when the database has no accounts; returns the accounts to print (empty
     /// when the database was not empty).
-    pub async fn seed_demo(&self, profile: &ProvinceProfile, now: DateTime<Utc>) -> Result<Vec<DemoAccount>> {
+    pub async fn seed_demo(&self, issuer: &crate::certificates::Issuer, now: DateTime<Utc>) -> Result<Vec<DemoAccount>> {
+        let profile = &issuer.profile;
         let (users,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users").fetch_one(&self.pool).await?;
         if users > 0 {
             return Ok(vec![]);
@@ -178,10 +179,12 @@ impl Store {
                 });
             }
         }
-        // 赵磊 is already registered with the first enterprise.
+        // 赵磊 is already registered with the first enterprise, holds a certificate, and his
+        // validity ends in 59 days: inside the renewal window (90 to 31 days before expiry).
         let (name, body, specs, year, _) = PEOPLE[5];
         let id = ResidentId::with_check(body).expect("valid");
-        self.seed_registration(&id, name, &enterprises[0].1, specs, year, profile, today(now) - Duration::days(400), now).await?;
+        let from = erjian_domain::validity::add_years(today(now) + Duration::days(60), -3);
+        self.seed_registration(&id, name, &enterprises[0].1, specs, year, issuer, from, now).await?;
         Ok(accounts)
     }
 
@@ -193,10 +196,11 @@ impl Store {
         employer: &CreditCode,
         specs: &[&str],
         qual_year: i32,
-        profile: &ProvinceProfile,
+        issuer: &crate::certificates::Issuer,
         from: NaiveDate,
         now: DateTime<Utc>,
     ) -> Result<()> {
+        let profile = &issuer.profile;
         let mut tx = self.write().await?;
         let (person_id,): (i64,) =
             sqlx::query_as("SELECT id FROM persons WHERE id_number = $1").bind(id.as_str()).fetch_one(tx.conn()).await?;
@@ -227,6 +231,24 @@ impl Store {
                 .execute(tx.conn())
                 .await?;
         }
+        // The finished initial application that the registration came from, with its photo.
+        let (app_id,): (i64,) = sqlx::query_as(
+            "INSERT INTO applications (number, kind, profession, person_id, enterprise_id, city_code, state, version, mobile, declaration, photo, photo_mime, registration_id, created_at, updated_at)
+             SELECT $1, 'initial', 'constructor2', $2, e.id, e.city_code, 'announced', 0, p.mobile, 1, $3, 'image/jpeg', $4, $5, $5
+             FROM persons p, enterprises e WHERE p.id = $2 AND e.id = $6 RETURNING id",
+        )
+        .bind(format!("W{}{:08}", from.format("%Y%m%d"), reg_id))
+        .bind(person_id)
+        .bind(erjian_cert::synthetic::photo_jpeg(reg_id as u64))
+        .bind(reg_id)
+        .bind(ts(now))
+        .bind(enterprise_id)
+        .fetch_one(tx.conn())
+        .await?;
+        let cause = crate::certificates::Cause { application_id: Some(app_id), supersede_reason: "已换发新证书" };
+        let cert = crate::certificates::issue(&mut tx, issuer, reg_id, cause, now).await?;
+        let names: Vec<&str> = specs.iter().map(|c| erjian_domain::profession::specialty_name(c)).collect();
+        crate::lifecycle::record_event(&mut tx, reg_id, "initial", &names.join("、"), Some("演示数据"), Some(cert), now).await?;
         let detail = format!("演示数据：{name} 已注册，注册编号 {number}");
         audit::record(
             tx.conn(),

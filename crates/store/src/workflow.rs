@@ -207,8 +207,18 @@ impl Store {
             let app = Self::load_application(tx.conn(), id).await?.ok_or(Error::NotFound("申请不存在或您无权查看"))?;
             let next = decide(&app, actor, Action::Announce, None)?;
             set_state(&mut tx, &app, next, None, now).await?;
-            let (reg_id, regno) = create_registration(&mut tx, &app, profile, day, now).await?;
-            crate::certificates::issue(&mut tx, issuer, reg_id, &app, now).await?;
+            let regno = match app.kind.as_str() {
+                "renewal" => crate::lifecycle::apply_renewal(&mut tx, issuer, &app, now).await?,
+                _ => {
+                    let (reg_id, regno) = create_registration(&mut tx, &app, profile, day, now).await?;
+                    let cause = crate::certificates::Cause { application_id: Some(app.id), supersede_reason: "已换发新证书" };
+                    let cert = crate::certificates::issue(&mut tx, issuer, reg_id, cause, now).await?;
+                    let specs = app.specialty_names();
+                    crate::lifecycle::record_event(&mut tx, reg_id, "initial", &specs, Some(&format!("公告 {number}")), Some(cert), now)
+                        .await?;
+                    regno
+                }
+            };
             let detail = format!("公告（{number}），注册编号 {regno}");
             audit::transition(tx.conn(), now, actor, id, Action::Announce, &app.state, next, None, Some(&detail)).await?;
             out.push(Announced {

@@ -26,9 +26,10 @@ async fn story(kind: TestDb) {
     let url = fresh_database(kind).await.unwrap();
     let store = Store::connect(&url).await.unwrap();
     let profile = preset("皖").unwrap();
-    let accounts = store.seed_demo(profile, t0()).await.unwrap();
+    let issuer = store.issuer(profile, b"story master key", "https://erjian.example".into(), t0()).await.unwrap();
+    let accounts = store.seed_demo(&issuer, t0()).await.unwrap();
     assert!(accounts.len() >= 10);
-    assert!(store.seed_demo(profile, t0()).await.unwrap().is_empty(), "seeding twice must not duplicate");
+    assert!(store.seed_demo(&issuer, t0()).await.unwrap().is_empty(), "seeding twice must not duplicate");
 
     // Lock-out after five failures; the right password is refused while locked, accepted after.
     for _ in 0..4 {
@@ -70,8 +71,6 @@ async fn story(kind: TestDb) {
     let other_ent = store.login(erjian_store::demo::demo_enterprises(profile)[1].1.as_str(), "Qiye2026", t0()).await.unwrap();
     assert!(matches!(store.application(&other_ent, app_id).await, Err(Error::NotFound(_))));
     // Two-party signing: the applicant signs, then the enterprise seals, each with its own PIN.
-    let authority = store.load_or_create_authority(profile, b"story master key", t0()).await.unwrap();
-    let issuer = erjian_store::certificates::Issuer { authority, profile: *profile, public_url: "https://erjian.example".into() };
     assert!(
         matches!(store.act(&ent, app_id, Action::EnterpriseConfirm, None, None, t0()).await, Err(Error::NotFound(_))),
         "an unsigned form is private to the applicant"

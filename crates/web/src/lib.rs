@@ -100,13 +100,13 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         profile.publicity_days = days;
     }
     let store = Store::connect(&config.database_url).await?.with_signing_order(profile.signing_order);
-    let demo_accounts = if config.demo { store.seed_demo(&profile, config.clock.now()).await? } else { vec![] };
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
-    let mut authority = store.load_or_create_authority(&profile, &config.master_key, config.clock.now()).await?;
-    authority.embed_font = erjian_cert::EmbeddedFont::from_env().map_err(|e| anyhow::anyhow!(e))?.map(std::sync::Arc::new);
     let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
-    let issuer = std::sync::Arc::new(erjian_store::certificates::Issuer { authority, profile, public_url });
+    let mut issuer = store.issuer(&profile, &config.master_key, public_url, config.clock.now()).await?;
+    issuer.authority.embed_font = erjian_cert::EmbeddedFont::from_env().map_err(|e| anyhow::anyhow!(e))?.map(std::sync::Arc::new);
+    let demo_accounts = if config.demo { store.seed_demo(&issuer, config.clock.now()).await? } else { vec![] };
+    let issuer = std::sync::Arc::new(issuer);
     let state = AppState { store, profile, issuer, clock: config.clock, secure_cookies: config.secure_cookies };
     let app = router(state.clone());
     let task = tokio::spawn(async move {

@@ -1,0 +1,254 @@
+//! Signed statements the deployment publishes for checking without its server: the compact
+//! statement carried in every certificate's QR code, and the status list of every certificate.
+//! Each kind is signed by its own SM2 key ([`ServiceKey`], certified by the deployment root), so a
+//! key that signs status lists can never produce a QR statement and the other way round.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use base64::Engine;
+use chrono::{DateTime, Duration, Utc};
+use erjian_ofd::crypto::{issue_certificate, parse_certificate, verify, CertRequest, KeyPair, Name};
+
+/// The key purposes, as stored.
+pub const QR_PURPOSE: &str = "qr-statement";
+pub const STATUS_LIST_PURPOSE: &str = "status-list";
+
+const QR_TAG: &str = "EJ1";
+const LIST_TAG: &str = "erjian-status-list/1";
+
+/// A signing key for one kind of statement, with its certificate (issued by the root).
+#[derive(Clone)]
+pub struct ServiceKey {
+    pub key: KeyPair,
+    pub cert: Vec<u8>,
+}
+
+impl ServiceKey {
+    /// A new key for `purpose`, certified for ten years by the deployment root.
+    pub fn issue(root_key: &KeyPair, root_name: &Name, authority: &str, purpose: &str, serial: u64, now: DateTime<Utc>) -> ServiceKey {
+        let key = KeyPair::generate();
+        let label = match purpose {
+            QR_PURPOSE => "证书二维码核验声明签名",
+            STATUS_LIST_PURPOSE => "证书状态列表签名",
+            other => other,
+        };
+        let subject = Name { organisation: authority.to_owned(), common_name: format!("{authority} {label}"), serial_number: None };
+        let cert = issue_certificate(
+            root_key,
+            root_name,
+            &CertRequest {
+                serial,
+                subject: &subject,
+                subject_public: &key.public(),
+                not_before: now - Duration::minutes(5),
+                not_after: now + Duration::days(3653),
+                is_ca: false,
+            },
+        );
+        ServiceKey { key, cert }
+    }
+
+    /// The certificate as PEM, for verifiers to download.
+    pub fn cert_pem(&self) -> String {
+        pem("CERTIFICATE", &self.cert)
+    }
+}
+
+/// PEM armour for DER bytes.
+pub fn pem(label: &str, der: &[u8]) -> String {
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let body: Vec<&str> = b64.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).unwrap_or_default()).collect();
+    format!("-----BEGIN {label}-----\n{}\n-----END {label}-----\n", body.join("\n"))
+}
+
+/// The SM2 public key of a certificate given as PEM or DER.
+pub fn public_key_of(cert: &[u8]) -> Result<Vec<u8>, StatementError> {
+    let der = match std::str::from_utf8(cert) {
+        Ok(text) if text.contains("-----BEGIN") => {
+            let b64: String = text.lines().filter(|l| !l.starts_with("-----")).collect();
+            base64::engine::general_purpose::STANDARD.decode(b64.trim()).map_err(|_| StatementError::Key)?
+        }
+        _ => cert.to_vec(),
+    };
+    parse_certificate(&der).map(|c| c.public_key).map_err(|_| StatementError::Key)
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum StatementError {
+    #[error("不是 erjian 证书二维码内容（格式不符）")]
+    Malformed,
+    #[error("签名验证未通过：内容被改动，或不是本系统签发")]
+    BadSignature,
+    #[error("核验公钥证书无法读取")]
+    Key,
+}
+
+/// What a certificate's QR code vouches for, signed by the deployment.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct QrStatement {
+    pub registration_number: String,
+    pub licence_id: String,
+    pub id_masked: String,
+    /// The last day any of its specialties is valid.
+    pub valid_until: String,
+    /// Unix seconds.
+    pub issued_at: i64,
+}
+
+impl QrStatement {
+    fn body(&self) -> String {
+        format!("{QR_TAG}|{}|{}|{}|{}|{}", self.registration_number, self.licence_id, self.id_masked, self.valid_until, self.issued_at)
+    }
+
+    /// The payload: base64url(statement) "." base64url(SM2 signature), safe in a URL query.
+    pub fn sign(&self, key: &KeyPair) -> String {
+        let body = self.body();
+        format!("{}.{}", B64.encode(body.as_bytes()), B64.encode(key.sign(body.as_bytes())))
+    }
+
+    /// Checks a payload (or a whole verification URL carrying it as `s=`) with the QR key's
+    /// public point and returns what it states.
+    pub fn verify(payload: &str, public: &[u8]) -> Result<QrStatement, StatementError> {
+        let payload = payload.trim();
+        let payload = match payload.split_once("s=") {
+            Some((_, rest)) if payload.contains("://") || payload.contains('?') => rest.split('&').next().unwrap_or_default(),
+            _ => payload,
+        };
+        let (body_b64, sig_b64) = payload.split_once('.').ok_or(StatementError::Malformed)?;
+        let body = B64.decode(body_b64).map_err(|_| StatementError::Malformed)?;
+        let sig = B64.decode(sig_b64).map_err(|_| StatementError::Malformed)?;
+        if !verify(public, &body, &sig) {
+            return Err(StatementError::BadSignature);
+        }
+        let text = String::from_utf8(body).map_err(|_| StatementError::Malformed)?;
+        let parts: Vec<&str> = text.split('|').collect();
+        match parts.as_slice() {
+            [QR_TAG, regno, licence, masked, until, at] => Ok(QrStatement {
+                registration_number: (*regno).into(),
+                licence_id: (*licence).into(),
+                id_masked: (*masked).into(),
+                valid_until: (*until).into(),
+                issued_at: at.parse().map_err(|_| StatementError::Malformed)?,
+            }),
+            _ => Err(StatementError::Malformed),
+        }
+    }
+}
+
+/// One line of the status list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusEntry {
+    pub licence_id: String,
+    pub status: String,
+    pub successor: Option<String>,
+}
+
+/// A status list's header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusListHeader {
+    pub issuer: String,
+    pub version: i64,
+    pub issued_at: String,
+    pub count: usize,
+}
+
+/// The list's text: a header, then one `licence<TAB>status<TAB>successor-or-dash` line each.
+pub fn status_list_text(h: &StatusListHeader, entries: impl Iterator<Item = StatusEntry>) -> String {
+    let mut out = format!("{LIST_TAG}\nissuer: {}\nversion: {}\nissued-at: {}\ncount: {}\n", h.issuer, h.version, h.issued_at, h.count);
+    for e in entries {
+        out.push_str(&e.licence_id);
+        out.push('\t');
+        out.push_str(&e.status);
+        out.push('\t');
+        out.push_str(e.successor.as_deref().unwrap_or("-"));
+        out.push('\n');
+    }
+    out
+}
+
+/// Signs a status list text; the signature is base64url of the DER SM2 signature.
+pub fn sign_status_list(text: &str, key: &KeyPair) -> String {
+    B64.encode(key.sign(text.as_bytes()))
+}
+
+/// Verifies and parses a signed status list.
+pub fn verify_status_list(text: &str, signature: &str, public: &[u8]) -> Result<(StatusListHeader, Vec<StatusEntry>), StatementError> {
+    let sig = B64.decode(signature.trim()).map_err(|_| StatementError::Malformed)?;
+    if !verify(public, text.as_bytes(), &sig) {
+        return Err(StatementError::BadSignature);
+    }
+    let mut lines = text.lines();
+    if lines.next() != Some(LIST_TAG) {
+        return Err(StatementError::Malformed);
+    }
+    let mut field = |name: &str| {
+        lines
+            .next()
+            .and_then(|l| l.strip_prefix(name))
+            .and_then(|l| l.strip_prefix(": "))
+            .map(str::to_owned)
+            .ok_or(StatementError::Malformed)
+    };
+    let issuer = field("issuer")?;
+    let version = field("version")?.parse().map_err(|_| StatementError::Malformed)?;
+    let issued_at = field("issued-at")?;
+    let count = field("count")?.parse().map_err(|_| StatementError::Malformed)?;
+    let entries: Vec<StatusEntry> = lines
+        .map(|l| {
+            let mut f = l.split('\t');
+            let (Some(licence), Some(status), Some(succ)) = (f.next(), f.next(), f.next()) else { return Err(StatementError::Malformed) };
+            Ok(StatusEntry { licence_id: licence.into(), status: status.into(), successor: (succ != "-").then(|| succ.to_owned()) })
+        })
+        .collect::<Result<_, _>>()?;
+    if entries.len() != count {
+        return Err(StatementError::Malformed);
+    }
+    Ok((StatusListHeader { issuer, version, issued_at, count }, entries))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn statement() -> QrStatement {
+        QrStatement {
+            registration_number: "皖2342024202400001".into(),
+            licence_id: "1100000000000000000000000000000000000".into(),
+            id_masked: "340104**********14".into(),
+            valid_until: "2029-11-24".into(),
+            issued_at: 1_790_000_000,
+        }
+    }
+
+    #[test]
+    fn qr_statement_round_trips_and_any_changed_character_fails() {
+        let key = KeyPair::generate();
+        let payload = statement().sign(&key);
+        assert_eq!(QrStatement::verify(&payload, &key.public()).unwrap(), statement());
+        let url = format!("https://erjian.example/verify/X?s={payload}");
+        assert_eq!(QrStatement::verify(&url, &key.public()).unwrap(), statement());
+        for i in 0..payload.len() {
+            let mut b = payload.clone().into_bytes();
+            b[i] = if b[i] == b'A' { b'B' } else { b'A' };
+            let changed = String::from_utf8(b).unwrap();
+            if changed != payload {
+                assert!(QrStatement::verify(&changed, &key.public()).is_err(), "changed at {i} still verified");
+            }
+        }
+        assert_eq!(QrStatement::verify(&payload, &KeyPair::generate().public()), Err(StatementError::BadSignature));
+    }
+
+    #[test]
+    fn status_list_verifies_and_detects_edits() {
+        let key = KeyPair::generate();
+        let entries = vec![
+            StatusEntry { licence_id: "A".into(), status: "superseded".into(), successor: Some("B".into()) },
+            StatusEntry { licence_id: "B".into(), status: "valid".into(), successor: None },
+        ];
+        let h = StatusListHeader { issuer: "某厅".into(), version: 3, issued_at: "2026-11-25T00:00:00Z".into(), count: 2 };
+        let text = status_list_text(&h, entries.clone().into_iter());
+        let sig = sign_status_list(&text, &key);
+        assert_eq!(verify_status_list(&text, &sig, &key.public()).unwrap(), (h, entries));
+        let edited = text.replace("superseded", "valid");
+        assert_eq!(verify_status_list(&edited, &sig, &key.public()), Err(StatementError::BadSignature));
+    }
+}

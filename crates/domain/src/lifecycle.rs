@@ -1,0 +1,227 @@
+//! Rules for a registration after it exists (domain brief §4–§5): the renewal window and its
+//! hours, cancellation and its reasons, and what becomes of the certificate. Pure; "today" is
+//! always a parameter.
+
+use crate::validity::{add_years, check_age_for_registration, validity_end, CeRequirement};
+use crate::FieldError;
+use chrono::{Duration, NaiveDate};
+
+/// Renewal opens this many days before the last valid day...
+pub const RENEWAL_OPENS_DAYS: i64 = 90;
+/// ...and closes when this many days or fewer are left (then only cancellation).
+pub const RENEWAL_CLOSES_DAYS: i64 = 30;
+
+/// Whether a specialty valid until `valid_until` may be renewed on `today`; the refusal says what
+/// to do instead.
+pub fn check_renewal_window(today: NaiveDate, valid_until: NaiveDate) -> Result<(), String> {
+    let left = (valid_until - today).num_days();
+    if left < 0 {
+        Err(format!("注册有效期已于 {valid_until} 届满，不能延续；请先办理注销注册，再申请重新注册"))
+    } else if left <= RENEWAL_CLOSES_DAYS {
+        Err(format!("证书过期前30天内只能办理注销（有效期至 {valid_until}）；延续注册须在届满前90日至31日内申请"))
+    } else if left > RENEWAL_OPENS_DAYS {
+        let opens = valid_until - Duration::days(RENEWAL_OPENS_DAYS);
+        Err(format!("延续注册须在有效期届满前90日内申请（有效期至 {valid_until}），请于 {opens} 起申请"))
+    } else {
+        Ok(())
+    }
+}
+
+/// Hours one specialty of a renewal needs: 60 + 60 for the first, 30 + 30 for each further one.
+pub fn renewal_hours(position: usize) -> CeRequirement {
+    if position == 0 {
+        CeRequirement { compulsory: 60, elective: 60 }
+    } else {
+        CeRequirement { compulsory: 30, elective: 30 }
+    }
+}
+
+/// Hours declared for one specialty.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SpecialtyHours {
+    pub specialty: String,
+    pub compulsory: u32,
+    pub elective: u32,
+}
+
+/// A specialty as registered: code and last valid day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldSpecialty {
+    pub code: String,
+    pub valid_until: NaiveDate,
+}
+
+/// Checks a renewal: at least one specialty, each registered and inside its window, the hours of
+/// each, and the age limit. Returns the specialties to renew in order.
+pub fn check_renewal(
+    today: NaiveDate,
+    birth: NaiveDate,
+    max_age: u32,
+    held: &[HeldSpecialty],
+    hours: &[SpecialtyHours],
+) -> Result<Vec<SpecialtyHours>, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    if hours.is_empty() {
+        errors.push(FieldError::new("specialties", "请选择要延续的注册专业"));
+    }
+    if let Err(m) = check_age_for_registration(today, birth, max_age) {
+        errors.push(FieldError::new("specialties", m));
+    }
+    for (i, h) in hours.iter().enumerate() {
+        let name = crate::profession::specialty_name(&h.specialty);
+        let Some(spec) = held.iter().find(|s| s.code == h.specialty) else {
+            errors.push(FieldError::new("specialties", format!("{name}不是您的有效注册专业，不能延续")));
+            continue;
+        };
+        if let Err(m) = check_renewal_window(today, spec.valid_until) {
+            errors.push(FieldError::new("specialties", format!("{name}：{m}")));
+        }
+        let need = renewal_hours(i);
+        if h.compulsory < need.compulsory || h.elective < need.elective {
+            errors.push(FieldError::new(
+                &format!("hours_{}", h.specialty),
+                format!(
+                    "{name}继续教育学时不足：须必修 {} 学时、选修 {} 学时，填报为必修 {}、选修 {}",
+                    need.compulsory, need.elective, h.compulsory, h.elective
+                ),
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(hours.to_vec())
+    } else {
+        Err(errors)
+    }
+}
+
+/// The new period after a renewal: from the day after the old end, three years less a day,
+/// capped by the age limit.
+pub fn renewed_period(old_until: NaiveDate, birth: NaiveDate, max_age: u32) -> (NaiveDate, NaiveDate) {
+    let start = old_until + Duration::days(1);
+    (start, validity_end(start, birth, max_age))
+}
+
+/// Whether a date is in the renewal season of a specialty (for reminders).
+pub fn renewal_opens_on(valid_until: NaiveDate) -> NaiveDate {
+    valid_until - Duration::days(RENEWAL_OPENS_DAYS)
+}
+
+/// Cancellation reasons (domain brief §5), code and label.
+pub const CANCELLATION_REASONS: &[(&str, &str)] = &[
+    ("bankrupt", "聘用企业破产"),
+    ("licence_revoked", "聘用企业营业执照被吊销"),
+    ("qualification_revoked", "聘用企业资质被撤回或吊销"),
+    ("contract_ended", "与聘用企业解除劳动关系"),
+    ("expired", "注册有效期满且未延续注册"),
+    ("over_age", "年龄超过65周岁"),
+    ("death", "死亡或者丧失民事行为能力"),
+    ("registration_revoked", "注册被撤销"),
+    ("certificate_revoked", "注册证书被吊销"),
+    ("penalty", "受到刑事处罚"),
+    ("under_30_days", "注册有效期不足30日"),
+    ("other", "其他情形"),
+];
+
+/// Refusal grounds (不予注册), code and label.
+pub const REFUSAL_REASONS: &[(&str, &str)] = &[
+    ("capacity", "不具有完全民事行为能力"),
+    ("two_employers", "申请在两个或两个以上单位注册"),
+    ("ce_unmet", "未达到继续教育要求"),
+    ("criminal", "受到刑事处罚，刑事处罚尚未执行完毕"),
+    ("professional_penalty", "因执业活动受到刑事处罚，自处罚执行完毕之日起至申请注册之日止不满5年"),
+    ("other_penalty", "因前项规定以外原因受到刑事处罚，自处罚执行完毕之日起至申请注册之日止不满3年"),
+    ("revoked_recently", "被吊销注册证书，自处罚决定之日起至申请注册之日止不满2年"),
+    ("accident", "在申请注册之日前3年内担任项目经理期间，所负责项目发生过重大质量和安全事故"),
+    ("employer", "聘用单位不符合注册条件"),
+    ("over_age", "年龄超过65周岁"),
+    ("other", "法律、法规规定不予注册的其他情形"),
+];
+
+/// The label of a cancellation reason code.
+pub fn cancellation_reason(code: &str) -> Option<&'static str> {
+    CANCELLATION_REASONS.iter().find(|r| r.0 == code).map(|r| r.1)
+}
+
+/// What a cancellation does to the registration and its certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CancelEffect {
+    /// Some specialties remain: a new certificate without the cancelled ones.
+    Partial,
+    /// Nothing remains: the registration is cancelled and the certificate void.
+    Whole,
+}
+
+/// Checks the specialties to cancel against those held; an empty list means all.
+pub fn check_cancellation(held: &[String], cancel: &[String]) -> Result<CancelEffect, String> {
+    if let Some(bad) = cancel.iter().find(|c| !held.contains(c)) {
+        return Err(format!("{}不是有效的注册专业，不能注销", crate::profession::specialty_name(bad)));
+    }
+    if cancel.is_empty() || held.iter().all(|h| cancel.contains(h)) {
+        Ok(CancelEffect::Whole)
+    } else {
+        Ok(CancelEffect::Partial)
+    }
+}
+
+/// The first day a new three-year period would end if registered today (for display).
+pub fn three_years_from(today: NaiveDate) -> NaiveDate {
+    add_years(today, 3) - Duration::days(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn renewal_window_is_90_to_31_days_before_expiry() {
+        let until = d("2027-03-31");
+        let on = |days: i64| check_renewal_window(until - Duration::days(days), until);
+        assert!(on(91).unwrap_err().contains("90日内"));
+        assert!(on(90).is_ok());
+        assert!(on(31).is_ok());
+        assert_eq!(on(30).unwrap_err(), "证书过期前30天内只能办理注销（有效期至 2027-03-31）；延续注册须在届满前90日至31日内申请");
+        assert!(on(-1).unwrap_err().contains("先办理注销"));
+    }
+
+    #[test]
+    fn renewal_hours_per_specialty() {
+        let held = vec![HeldSpecialty { code: "jz".into(), valid_until: d("2027-03-31") }];
+        let today = d("2027-02-01");
+        let birth = d("1980-01-01");
+        let ok = [SpecialtyHours { specialty: "jz".into(), compulsory: 60, elective: 60 }];
+        assert!(check_renewal(today, birth, 65, &held, &ok).is_ok());
+        let short = [SpecialtyHours { specialty: "jz".into(), compulsory: 60, elective: 59 }];
+        let e = check_renewal(today, birth, 65, &held, &short).unwrap_err();
+        assert!(e[0].message.contains("学时不足"), "{e:?}");
+        assert_eq!(renewal_hours(1), CeRequirement { compulsory: 30, elective: 30 });
+    }
+
+    #[test]
+    fn renewal_age_limit_the_day_before_and_on_the_day() {
+        let held = vec![HeldSpecialty { code: "jz".into(), valid_until: d("2027-03-31") }];
+        let hours = [SpecialtyHours { specialty: "jz".into(), compulsory: 60, elective: 60 }];
+        let birth = d("1962-05-01"); // 65 on 2027-05-01; limit 90 days before = 2027-01-31
+        assert!(check_renewal(d("2027-01-30"), birth, 65, &held, &hours).is_ok());
+        let e = check_renewal(d("2027-01-31"), birth, 65, &held, &hours).unwrap_err();
+        assert!(e[0].message.contains("不足90天"), "{e:?}");
+    }
+
+    #[test]
+    fn renewed_period_follows_the_old_one() {
+        assert_eq!(renewed_period(d("2027-03-31"), d("1980-01-01"), 65), (d("2027-04-01"), d("2030-03-31")));
+        assert_eq!(renewed_period(d("2027-03-31"), d("1963-06-01"), 65).1, d("2028-05-31"));
+    }
+
+    #[test]
+    fn cancellation_whole_or_partial() {
+        let held = vec!["jz".to_owned(), "sz".to_owned()];
+        assert_eq!(check_cancellation(&held, &[]), Ok(CancelEffect::Whole));
+        assert_eq!(check_cancellation(&held, &["sz".into()]), Ok(CancelEffect::Partial));
+        assert_eq!(check_cancellation(&held, &["jz".into(), "sz".into()]), Ok(CancelEffect::Whole));
+        assert!(check_cancellation(&held, &["gl".into()]).is_err());
+    }
+}

@@ -1,0 +1,309 @@
+//! A registration after it exists: renewal (filed like any application, applied at announcement),
+//! cancellation (effective at once, no review), the certificate that follows each change, and the
+//! registration history (注册轨迹) that the public detail view shows. Every change is one
+//! transaction with its audit rows, its history row and its certificate.
+
+use crate::applications::Application;
+use crate::audit::{self, Entry};
+use crate::certificates::{issue, void, Cause, Issuer};
+use crate::db::{today, ts, Tx};
+use crate::error::{Error, Result};
+use crate::{next_serial, Actor, Store};
+use chrono::{DateTime, NaiveDate, Utc};
+use erjian_domain::lifecycle::{
+    cancellation_reason, check_cancellation, check_renewal, renewed_period, CancelEffect, HeldSpecialty, SpecialtyHours,
+};
+use erjian_domain::profession::{profession, specialty_name};
+use erjian_domain::workflow::{Action, Role};
+
+/// One row of a registration's history.
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct RegistrationEvent {
+    pub on_date: String,
+    pub kind: String,
+    pub specialties: String,
+    pub enterprise_name: String,
+    pub detail: Option<String>,
+}
+
+impl RegistrationEvent {
+    pub fn kind_label(&self) -> &'static str {
+        kind_label(&self.kind)
+    }
+}
+
+/// Labels of application kinds and history events.
+pub fn kind_label(kind: &str) -> &'static str {
+    match kind {
+        "initial" => "初始注册",
+        "renewal" => "延续注册",
+        "cancel_partial" => "注销注册（部分专业）",
+        "cancel_whole" => "注销注册",
+        "reissue" => "证书换发",
+        _ => "其他",
+    }
+}
+
+/// A cancellation as requested.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct CancelRequest {
+    pub registration_number: String,
+    /// Specialty codes; empty means all.
+    #[serde(default)]
+    pub specialties: Vec<String>,
+    pub reason: String,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// What a cancellation did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CancelOutcome {
+    pub registration_number: String,
+    pub whole: bool,
+    /// The new certificate's e-licence identifier after a partial cancellation.
+    pub new_licence_id: Option<String>,
+}
+
+pub(crate) async fn record_event(
+    tx: &mut Tx,
+    registration_id: i64,
+    kind: &str,
+    specialties: &str,
+    detail: Option<&str>,
+    certificate_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO registration_events (registration_id, on_date, kind, specialties, enterprise_name, detail, certificate_id, created_at)
+         SELECT r.id, $2, $3, $4, e.name, $5, $6, $7 FROM registrations r JOIN enterprises e ON e.id = r.enterprise_id WHERE r.id = $1",
+    )
+    .bind(registration_id)
+    .bind(today(now).to_string())
+    .bind(kind)
+    .bind(specialties)
+    .bind(detail)
+    .bind(certificate_id)
+    .bind(ts(now))
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+fn names(codes: &[String]) -> String {
+    codes.iter().map(|c| specialty_name(c)).collect::<Vec<_>>().join("、")
+}
+
+async fn held_specialties(conn: &mut sqlx::AnyConnection, registration_id: i64) -> Result<Vec<(String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT specialty_code, valid_until FROM registration_specialties WHERE registration_id = $1 AND status = 'active' ORDER BY specialty_code",
+    )
+    .bind(registration_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Applies an announced renewal: each renewed specialty gets its next period, then a new
+/// certificate supersedes the old one.
+pub(crate) async fn apply_renewal(tx: &mut Tx, issuer: &Issuer, app: &Application, now: DateTime<Utc>) -> Result<String> {
+    let reg_id = app.registration_id.ok_or_else(|| Error::Other(anyhow::anyhow!("renewal {} without registration", app.number)))?;
+    let prof = profession(&app.profession).ok_or_else(|| Error::Other(anyhow::anyhow!("unknown profession {}", app.profession)))?;
+    let birth =
+        erjian_domain::ids::ResidentId::parse(&app.id_number).map(|i| i.birth_date()).map_err(|e| Error::Other(anyhow::anyhow!("{e}")))?;
+    let held = held_specialties(tx.conn(), reg_id).await?;
+    for code in &app.specialties {
+        let Some((_, until)) = held.iter().find(|h| &h.0 == code) else { continue };
+        let until = NaiveDate::parse_from_str(until, "%Y-%m-%d").map_err(|e| Error::Other(e.into()))?;
+        let (from, to) = renewed_period(until, birth, prof.max_age);
+        sqlx::query(
+            "UPDATE registration_specialties SET valid_from = $3, valid_until = $4 WHERE registration_id = $1 AND specialty_code = $2",
+        )
+        .bind(reg_id)
+        .bind(code)
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .execute(tx.conn())
+        .await?;
+    }
+    let cert = issue(tx, issuer, reg_id, Cause { application_id: Some(app.id), supersede_reason: "延续注册，已换发新证书" }, now).await?;
+    record_event(tx, reg_id, "renewal", &names(&app.specialties), Some(&format!("申请 {}", app.number)), Some(cert), now).await?;
+    let (regno,): (String,) =
+        sqlx::query_as("SELECT registration_number FROM registrations WHERE id = $1").bind(reg_id).fetch_one(tx.conn()).await?;
+    Ok(regno)
+}
+
+impl Store {
+    /// Files a renewal for the signed-in individual's registration: the specialties chosen, each
+    /// inside its window, with its hours. The photo of the last application carries over. The
+    /// application then follows the same signing and review as an initial one.
+    pub async fn file_renewal(&self, actor: &Actor, hours: &[SpecialtyHours], submit: bool, now: DateTime<Utc>) -> Result<i64> {
+        let person_id = match (actor.role, actor.person_id) {
+            (Role::Individual, Some(p)) => p,
+            _ => return Err(Error::Forbidden),
+        };
+        let reg = self
+            .registrations_of_person(person_id)
+            .await?
+            .into_iter()
+            .find(|r| r.status == "active")
+            .ok_or_else(|| Error::Conflict("您没有有效的注册，不能办理延续注册；请办理初始注册或重新注册".into()))?;
+        let prof = profession(&reg.profession).ok_or(Error::NotFound("专业不存在"))?;
+        let birth = erjian_domain::ids::ResidentId::parse(&reg.id_number)
+            .map(|i| i.birth_date())
+            .map_err(|e| Error::Other(anyhow::anyhow!("{e}")))?;
+        let held: Vec<HeldSpecialty> = reg
+            .specialties
+            .iter()
+            .filter(|s| s.status == "active")
+            .filter_map(|s| {
+                Some(HeldSpecialty {
+                    code: s.specialty_code.clone(),
+                    valid_until: NaiveDate::parse_from_str(&s.valid_until, "%Y-%m-%d").ok()?,
+                })
+            })
+            .collect();
+        let hours = check_renewal(today(now), birth, prof.max_age, &held, hours).map_err(Error::Invalid)?;
+        let enterprise = self.enterprise(reg.enterprise_id).await?.ok_or(Error::NotFound("企业不存在"))?;
+        if enterprise.status != "active" {
+            return Err(Error::Conflict("聘用企业状态异常，不能办理延续注册".into()));
+        }
+        let mut tx = self.write().await?;
+        let day = today(now).format("%Y%m%d").to_string();
+        let serial = next_serial(tx.conn(), &format!("app:{day}")).await?;
+        let number = format!("W{day}{serial:08}");
+        let compulsory: u32 = hours.iter().map(|h| h.compulsory).sum();
+        let elective: u32 = hours.iter().map(|h| h.elective).sum();
+        let detail = serde_json::to_string(&hours).map_err(|e| Error::Other(e.into()))?;
+        let inserted: std::result::Result<(i64,), sqlx::Error> = sqlx::query_as(
+            "INSERT INTO applications (number, kind, profession, person_id, enterprise_id, city_code, state, version, open_person_id, mobile, ce_compulsory, ce_elective, declaration, signing_order, registration_id, detail, photo, photo_mime, created_at, updated_at)
+             SELECT $1, 'renewal', $2, $3, $4, $5, 'draft', 0, $3, p.mobile, $6, $7, 1, $8, $9, $10,
+                    (SELECT photo FROM applications x WHERE x.person_id = $3 AND x.photo IS NOT NULL ORDER BY x.id DESC LIMIT 1),
+                    (SELECT photo_mime FROM applications x WHERE x.person_id = $3 AND x.photo IS NOT NULL ORDER BY x.id DESC LIMIT 1),
+                    $11, $11 FROM persons p WHERE p.id = $3 RETURNING id",
+        )
+        .bind(&number)
+        .bind(prof.code)
+        .bind(person_id)
+        .bind(enterprise.id)
+        .bind(&enterprise.city_code)
+        .bind(i64::from(compulsory))
+        .bind(i64::from(elective))
+        .bind(self.signing_order.code())
+        .bind(reg.id)
+        .bind(detail)
+        .bind(ts(now))
+        .fetch_one(tx.conn())
+        .await;
+        let (id,) = inserted
+            .map_err(|e| crate::accounts::unique_to(e, "您已有在办业务（一人同一时间只能有一项在办申请），请办结或撤回后再申请"))?;
+        for h in &hours {
+            sqlx::query("INSERT INTO application_specialties (application_id, specialty_code) VALUES ($1, $2)")
+                .bind(id)
+                .bind(&h.specialty)
+                .execute(tx.conn())
+                .await?;
+        }
+        audit::record(
+            tx.conn(),
+            now,
+            Some(actor),
+            Entry { to_state: Some("draft"), ..Entry::new("create_renewal", "application", Some(id)) },
+        )
+        .await?;
+        if submit {
+            Self::act_in(&mut tx, actor, id, Action::Submit, None, None, now).await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Cancels specialties of a registration (all of them when none are named), effective at once:
+    /// by the authority, or forced by the employing enterprise for its own people. A partial
+    /// cancellation issues a new certificate; a whole one voids it and ends the registration.
+    pub async fn cancel_registration(
+        &self,
+        actor: &Actor,
+        req: &CancelRequest,
+        issuer: &Issuer,
+        now: DateTime<Utc>,
+    ) -> Result<CancelOutcome> {
+        let reason = cancellation_reason(&req.reason).ok_or_else(|| Error::invalid("reason", "请选择注销原因"))?;
+        let reg = self.registration_by_number(req.registration_number.trim()).await?.ok_or(Error::NotFound("未找到该注册编号"))?;
+        let allowed = match actor.role {
+            Role::ProvinceAuthority => true,
+            Role::CityAuthority => self.enterprise(reg.enterprise_id).await?.is_some_and(|e| Some(e.city_code) == actor.city_code),
+            Role::Enterprise => actor.enterprise_id == Some(reg.enterprise_id),
+            _ => false,
+        };
+        if !allowed {
+            return Err(Error::NotFound("未找到该注册编号"));
+        }
+        if reg.status != "active" {
+            return Err(Error::Conflict(format!("注册编号 {} 已注销，不能重复注销", reg.registration_number)));
+        }
+        let mut tx = self.write().await?;
+        let held: Vec<String> = held_specialties(tx.conn(), reg.id).await?.into_iter().map(|h| h.0).collect();
+        let effect = check_cancellation(&held, &req.specialties).map_err(|m| Error::invalid("specialties", m))?;
+        let cancelled: Vec<String> = if effect == CancelEffect::Whole { held.clone() } else { req.specialties.clone() };
+        let touched = sqlx::query(
+            "UPDATE registrations SET status = CASE WHEN $2 = 1 THEN 'cancelled' ELSE status END WHERE id = $1 AND status = 'active'",
+        )
+        .bind(reg.id)
+        .bind(i64::from(effect == CancelEffect::Whole))
+        .execute(tx.conn())
+        .await?;
+        if touched.rows_affected() != 1 {
+            return Err(Error::Conflict("该注册已被他人处理，请刷新后查看".into()));
+        }
+        for code in &cancelled {
+            sqlx::query("UPDATE registration_specialties SET status = 'cancelled' WHERE registration_id = $1 AND specialty_code = $2")
+                .bind(reg.id)
+                .bind(code)
+                .execute(tx.conn())
+                .await?;
+        }
+        let by = match actor.role {
+            Role::Enterprise => "聘用企业申请注销",
+            _ => "主管部门注销",
+        };
+        let detail = match req.note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+            Some(n) => format!("{by}：{reason}（{n}）"),
+            None => format!("{by}：{reason}"),
+        };
+        let new_licence_id = match effect {
+            CancelEffect::Whole => {
+                void(&mut tx, reg.id, "cancelled", &detail, now).await?;
+                record_event(&mut tx, reg.id, "cancel_whole", &names(&cancelled), Some(&detail), None, now).await?;
+                None
+            }
+            CancelEffect::Partial => {
+                let cert =
+                    issue(&mut tx, issuer, reg.id, Cause { application_id: None, supersede_reason: "部分专业注销，已换发新证书" }, now)
+                        .await?;
+                record_event(&mut tx, reg.id, "cancel_partial", &names(&cancelled), Some(&detail), Some(cert), now).await?;
+                let (l,): (String,) =
+                    sqlx::query_as("SELECT licence_id FROM certificates WHERE id = $1").bind(cert).fetch_one(tx.conn()).await?;
+                Some(l)
+            }
+        };
+        audit::record(
+            tx.conn(),
+            now,
+            Some(actor),
+            Entry { reason: Some(reason), detail: Some(&detail), ..Entry::new("cancel_registration", "registration", Some(reg.id)) },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(CancelOutcome { registration_number: reg.registration_number, whole: effect == CancelEffect::Whole, new_licence_id })
+    }
+
+    /// The registration history, oldest first.
+    pub async fn registration_history(&self, registration_id: i64) -> Result<Vec<RegistrationEvent>> {
+        Ok(sqlx::query_as(
+            "SELECT on_date, kind, specialties, enterprise_name, detail FROM registration_events WHERE registration_id = $1 ORDER BY id",
+        )
+        .bind(registration_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}
