@@ -3,6 +3,7 @@
 
 mod bench;
 mod ofd_cmd;
+mod verify_qr;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -46,6 +47,12 @@ enum Command {
         /// Public address printed in certificates' QR codes (default: http://ADDR).
         #[arg(long, env = "ERJIAN_PUBLIC_URL")]
         public_url: Option<String>,
+        /// Public query/verification requests per minute per client address (0 = no limit).
+        #[arg(long, default_value_t = 120, env = "ERJIAN_RATE_LIMIT")]
+        rate_limit: u32,
+        /// Requests an address may make at once before the per-minute rate applies.
+        #[arg(long, default_value_t = 40, env = "ERJIAN_RATE_BURST")]
+        rate_burst: u32,
     },
     /// Import the qualification register from a CSV file (all rows or none).
     ImportQualifications { file: PathBuf },
@@ -58,6 +65,27 @@ enum Command {
     /// Benchmarks.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Check a certificate QR code's signed statement offline (the whole scanned URL or its
+    /// `s=` part); exit 0 only when the signature verifies.
+    VerifyQr {
+        payload: String,
+        /// The QR-statement key's certificate (PEM or DER, from /api/public/keys); default: the
+        /// configured database's.
+        #[arg(long)]
+        key: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Demo and load-test data.
+    Demo {
+        /// Fill the database with N synthetic registered people (with enterprises, specialties,
+        /// histories and certificate records).
+        #[arg(long)]
+        synthetic: u64,
+        /// Province profile whose numbering and authority the data use.
+        #[arg(long, default_value = "皖", env = "ERJIAN_PROVINCE")]
+        province: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -120,7 +148,7 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let url = database_url(&cli)?;
     match cli.command {
-        Command::Serve { addr, demo, province, publicity_days, secure_cookies, public_url } => {
+        Command::Serve { addr, demo, province, publicity_days, secure_cookies, public_url, rate_limit, rate_burst } => {
             let publicity_days = publicity_days.or(demo.then_some(0));
             let master_key = master_key(&cli.data)?;
             let config = erjian_web::Config {
@@ -133,6 +161,7 @@ async fn main() -> anyhow::Result<()> {
                 secure_cookies,
                 master_key,
                 public_url,
+                rate_limit: erjian_web::ratelimit::RateLimit { per_minute: rate_limit, burst: rate_burst },
             };
             let server = erjian_web::start(config).await?;
             print_demo(&server);
@@ -149,6 +178,20 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Certificate(CertificateCommand::Export { registration_number, out, format }) => {
             ofd_cmd::export(&url, &registration_number, &out, &format).await?
+        }
+        Command::VerifyQr { payload, key, json } => {
+            if !verify_qr::run(&url, &payload, key.as_deref(), json).await? {
+                std::process::exit(1);
+            }
+        }
+        Command::Demo { synthetic, province } => {
+            let profile =
+                *erjian_domain::province::preset(&province).ok_or_else(|| anyhow::anyhow!("unknown province profile: {province}"))?;
+            let store = Store::connect(&url).await?;
+            let started = std::time::Instant::now();
+            let made = store.seed_synthetic(&profile, synthetic, chrono::Utc::now(), |done| eprintln!("  {done} / {synthetic}")).await?;
+            let secs = started.elapsed().as_secs_f64();
+            println!("已生成 {made} 名注册人员（{secs:.1} 秒，{:.0} 人/秒）", made as f64 / secs.max(0.001));
         }
         Command::Bench(BenchCommand::Issuance { count, out, json }) => {
             let f = bench::issuance(count, &out)?;

@@ -19,6 +19,23 @@ pub fn sm3(data: &[u8]) -> [u8; 32] {
     Sm3::digest(data).into()
 }
 
+/// HMAC (RFC 2104) with SM3, for tokens the deployment hands out and checks itself.
+pub fn hmac_sm3(key: &[u8], message: &[u8]) -> [u8; 32] {
+    let mut k = [0u8; 64];
+    if key.len() > 64 {
+        k[..32].copy_from_slice(&sm3(key));
+    } else {
+        k[..key.len()].copy_from_slice(key);
+    }
+    let mut inner = Sm3::new();
+    inner.update(k.map(|b| b ^ 0x36));
+    inner.update(message);
+    let mut outer = Sm3::new();
+    outer.update(k.map(|b| b ^ 0x5c));
+    outer.update(inner.finalize());
+    outer.finalize().into()
+}
+
 /// An SM2 key pair.
 #[derive(Clone)]
 pub struct KeyPair {
@@ -263,6 +280,18 @@ impl Certificate {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn hmac_sm3_matches_openssl() {
+        // printf 'what do ya want for nothing?' | openssl dgst -sm3 -hmac Jefe
+        let mac = hmac_sm3(b"Jefe", b"what do ya want for nothing?");
+        assert_eq!(hex_string(&mac), "2e87f1d16862e6d964b50a5200bf2b10b764faa9680a296a2405f24bec39f882");
+    }
+
+    fn hex_string(b: &[u8]) -> String {
+        b.iter().map(|x| format!("{x:02x}")).collect()
+    }
+
     use super::*;
 
     #[test]

@@ -49,7 +49,7 @@ pub struct Certificate {
     pub registration_status: String,
 }
 
-const CERT_SELECT: &str = "SELECT c.id, c.registration_id, c.application_id, c.licence_id, c.certificate_no, c.version, c.status, c.status_reason, c.superseded_by, c.issued_at, c.claimed_at,
+pub(crate) const CERT_SELECT: &str = "SELECT c.id, c.registration_id, c.application_id, c.licence_id, c.certificate_no, c.version, c.status, c.status_reason, c.superseded_by, c.issued_at, c.claimed_at,
     r.registration_number, r.person_id, r.enterprise_id, p.name AS holder_name, p.id_number, e.name AS enterprise_name, r.status AS registration_status
     FROM certificates c JOIN registrations r ON r.id = c.registration_id JOIN persons p ON p.id = r.person_id JOIN enterprises e ON e.id = r.enterprise_id";
 
@@ -63,6 +63,18 @@ impl Certificate {
             "suspended" => "暂扣",
             "expired" => "已过期",
             _ => "未知",
+        }
+    }
+
+    pub fn status_code(&self) -> &'static str {
+        match self.status.as_str() {
+            "valid" => "valid",
+            "superseded" => "superseded",
+            "cancelled" => "cancelled",
+            "revoked" => "revoked",
+            "suspended" => "suspended",
+            "expired" => "expired",
+            _ => "unknown",
         }
     }
 

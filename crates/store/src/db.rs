@@ -153,3 +153,13 @@ pub fn today(now: DateTime<Utc>) -> NaiveDate {
 pub fn show_ts(s: &str) -> String {
     parse_ts(s).map(|t| t.with_timezone(&beijing()).format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| s.to_owned())
 }
+
+/// Moves a named counter up to at least `value` (after bulk loads).
+pub(crate) async fn raise_serial(conn: &mut AnyConnection, scope: &str, value: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO serials (scope, value) VALUES ($1, $2) ON CONFLICT (scope) DO UPDATE SET value = CASE WHEN serials.value > $2 THEN serials.value ELSE $2 END")
+        .bind(scope)
+        .bind(value)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

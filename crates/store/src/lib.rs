@@ -14,9 +14,11 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod lifecycle;
+pub mod public;
 pub mod qualifications;
 pub mod registry;
 pub mod signing;
+pub mod synthetic;
 pub mod testing;
 pub mod workflow;
 

@@ -1,11 +1,9 @@
 //! Certificates over HTTP: downloads (OFD, the sealed original; PDF, a rendition) for the holder,
-//! the employer and the authorities, and the live status page that the certificate's QR code opens.
+//! the employer and the authorities. The public status pages live in [`crate::check`].
 
 use crate::auth::{ApiUser, PageUser};
 use crate::error::{ApiError, PageError};
-use crate::pages::{render, Ctx};
 use crate::AppState;
-use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
@@ -19,10 +17,8 @@ use serde_json::json;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/certificates/{id}/download", get(download_page))
-        .route("/verify/{licence}", get(status_page))
         .route("/api/certificates", get(list_api))
         .route("/api/certificates/{id}/download", get(download_api))
-        .route("/api/verify/{licence}", get(status_api))
 }
 
 #[derive(serde::Deserialize)]
@@ -79,40 +75,4 @@ pub async fn certificates_for(state: &AppState, actor: &Actor) -> Result<Vec<Cer
 
 async fn list_api(State(state): State<AppState>, user: ApiUser) -> Result<Json<serde_json::Value>, ApiError> {
     Ok(Json(json!({ "certificates": certificates_for(&state, &user.actor).await? })))
-}
-
-/// What the public may see of a certificate's status.
-async fn status(state: &AppState, licence: &str) -> Result<(Certificate, Option<Certificate>), Error> {
-    let cert = state.store.certificate_by_licence(licence).await?.ok_or(Error::NotFound("未找到该证书，请核对证照标识"))?;
-    let current = match cert.superseded_by {
-        Some(id) => state.store.certificate(id).await?,
-        None => None,
-    };
-    Ok((cert, current))
-}
-
-async fn status_api(State(state): State<AppState>, Path(licence): Path<String>) -> Result<Json<serde_json::Value>, ApiError> {
-    let (c, current) = status(&state, &licence).await?;
-    Ok(Json(json!({
-        "licence_id": c.licence_id, "status": c.status, "status_label": c.status_label(), "status_reason": c.status_reason,
-        "registration_number": c.registration_number, "certificate_no": c.certificate_no, "holder": c.holder_name,
-        "id_number_masked": c.masked_id(), "enterprise": c.enterprise_name, "issued_at": c.issued_at,
-        "current_licence_id": current.map(|x| x.licence_id),
-    })))
-}
-
-#[derive(Template)]
-#[template(path = "verify.html")]
-struct StatusPage {
-    ctx: Ctx,
-    cert: Certificate,
-    current: Option<Certificate>,
-    specialties: Vec<erjian_store::registry::RegisteredSpecialty>,
-}
-
-async fn status_page(State(state): State<AppState>, Path(licence): Path<String>) -> Result<Response, PageError> {
-    let (cert, current) = status(&state, &licence).await?;
-    let specialties = state.store.registration_by_number(&cert.registration_number).await?.map(|r| r.specialties).unwrap_or_default();
-    let ctx = Ctx::new(&state, None, "证书核验", "");
-    Ok(render(&StatusPage { ctx, cert, current, specialties }))
 }

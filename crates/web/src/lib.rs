@@ -5,12 +5,17 @@
 
 pub mod api;
 pub mod auth;
+pub mod captcha;
 pub mod certs;
+pub mod check;
 pub mod clock;
 pub mod error;
 pub mod extract;
 pub mod openapi;
 pub mod pages;
+pub mod public;
+pub mod ratelimit;
+pub mod registrations;
 pub mod signing;
 
 use axum::extract::DefaultBodyLimit;
@@ -30,6 +35,11 @@ pub struct AppState {
     pub issuer: std::sync::Arc<erjian_store::certificates::Issuer>,
     pub clock: Clock,
     pub secure_cookies: bool,
+    /// Per-address limits on the public pages and the open API.
+    pub limiter: std::sync::Arc<ratelimit::Limiter>,
+    /// Keys the public detail tokens (HMAC-SM3), derived from the master key.
+    pub detail_key: std::sync::Arc<[u8; 16]>,
+    pub status_list: check::StatusListCache,
 }
 
 /// How to start a server.
@@ -47,6 +57,7 @@ pub struct Config {
     pub master_key: Vec<u8>,
     /// The public address printed in certificates' QR codes (default: the bound address).
     pub public_url: Option<String>,
+    pub rate_limit: ratelimit::RateLimit,
 }
 
 /// A running server.
@@ -74,7 +85,9 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .merge(pages::routes())
         .merge(certs::routes())
+        .merge(public::routes().merge(check::routes()).layer(axum::middleware::from_fn_with_state(state.clone(), ratelimit::limit)))
         .merge(signing::routes())
+        .merge(registrations::routes())
         .nest("/api", api::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(8 * 1024 * 1024))
@@ -107,7 +120,16 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
     issuer.authority.embed_font = erjian_cert::EmbeddedFont::from_env().map_err(|e| anyhow::anyhow!(e))?.map(std::sync::Arc::new);
     let demo_accounts = if config.demo { store.seed_demo(&issuer, config.clock.now()).await? } else { vec![] };
     let issuer = std::sync::Arc::new(issuer);
-    let state = AppState { store, profile, issuer, clock: config.clock, secure_cookies: config.secure_cookies };
+    let state = AppState {
+        store,
+        profile,
+        issuer,
+        clock: config.clock,
+        secure_cookies: config.secure_cookies,
+        limiter: std::sync::Arc::new(ratelimit::Limiter::new(config.rate_limit)),
+        detail_key: std::sync::Arc::new(erjian_ofd::crypto::derive_key(&config.master_key, "public-detail-token")),
+        status_list: Default::default(),
+    };
     let app = router(state.clone());
     let task = tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await {

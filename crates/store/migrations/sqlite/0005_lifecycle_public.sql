@@ -27,3 +27,4 @@ CREATE TABLE service_keys (
 ALTER TABLE applications ADD COLUMN detail TEXT;
 ALTER TABLE certificates ADD COLUMN photo_application_id INTEGER REFERENCES applications(id);
 CREATE INDEX registrations_enterprise ON registrations(enterprise_id);
+CREATE INDEX certificates_superseded ON certificates(superseded_by);

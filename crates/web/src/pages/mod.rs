@@ -63,17 +63,30 @@ pub struct Ctx {
 
 fn nav_items(role: Option<Role>) -> &'static [(&'static str, &'static str)] {
     match role {
-        None => &[("/", "首页"), ("/login", "登录"), ("/signup/individual", "个人注册"), ("/signup/enterprise", "企业注册")],
-        Some(Role::Individual) => &[("/portal", "我的业务"), ("/applications/new", "初始注册申请")],
-        Some(Role::Enterprise) => {
-            &[("/portal?tab=pending", "待确认"), ("/portal?tab=people", "本单位人员"), ("/portal?tab=history", "业务记录")]
+        None => &[
+            ("/", "首页"),
+            ("/query", "人员查询"),
+            ("/check", "证书核验"),
+            ("/login", "登录"),
+            ("/signup/individual", "个人注册"),
+            ("/signup/enterprise", "企业注册"),
+        ],
+        Some(Role::Individual) => &[("/portal", "我的业务"), ("/applications/new", "初始注册申请"), ("/renewal", "延续注册")],
+        Some(Role::Enterprise) => &[
+            ("/portal?tab=pending", "待确认"),
+            ("/portal?tab=people", "本单位人员"),
+            ("/portal?tab=history", "业务记录"),
+            ("/cancel", "注销注册"),
+        ],
+        Some(Role::CityAuthority) => {
+            &[("/portal?tab=filed", "待受理"), ("/portal?tab=accepted", "待初审"), ("/portal?tab=done", "已办"), ("/cancel", "注销注册")]
         }
-        Some(Role::CityAuthority) => &[("/portal?tab=filed", "待受理"), ("/portal?tab=accepted", "待初审"), ("/portal?tab=done", "已办")],
         Some(Role::ProvinceAuthority) => &[
             ("/portal?tab=prelim", "待复审"),
             ("/portal?tab=approved", "待公示"),
             ("/portal?tab=batches", "公示批次"),
             ("/portal?tab=done", "已办"),
+            ("/cancel", "注销注册"),
             ("/admin", "资格库"),
         ],
         Some(Role::Admin) => &[("/admin", "系统管理")],
@@ -145,7 +158,7 @@ async fn index(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> Res
 }
 
 /// The pre-login CSRF token (double-submit cookie) and the cookie to set when it is new.
-fn pre_csrf(state: &AppState, headers: &HeaderMap) -> (String, Option<String>) {
+pub(crate) fn pre_csrf(state: &AppState, headers: &HeaderMap) -> (String, Option<String>) {
     match cookie(headers, PRE_CSRF_COOKIE).filter(|t| t.len() == 64) {
         Some(t) => (t, None),
         None => {
@@ -156,14 +169,14 @@ fn pre_csrf(state: &AppState, headers: &HeaderMap) -> (String, Option<String>) {
     }
 }
 
-fn check_pre_csrf(headers: &HeaderMap, submitted: &str) -> Result<(), PageError> {
+pub(crate) fn check_pre_csrf(headers: &HeaderMap, submitted: &str) -> Result<(), PageError> {
     match cookie(headers, PRE_CSRF_COOKIE) {
         Some(c) if tokens_equal(&c, submitted) => Ok(()),
         _ => Err(PageError(Error::Conflict("页面已过期（CSRF 校验失败），请刷新页面后重试".into()))),
     }
 }
 
-fn with_cookie(resp: Response, set: Option<String>) -> Response {
+pub(crate) fn with_cookie(resp: Response, set: Option<String>) -> Response {
     let mut resp = resp;
     if let Some(c) = set.and_then(|c| c.parse().ok()) {
         resp.headers_mut().append(SET_COOKIE, c);
@@ -171,7 +184,7 @@ fn with_cookie(resp: Response, set: Option<String>) -> Response {
     resp
 }
 
-fn public_ctx(state: &AppState, title: &str, active: &str, csrf: String) -> Ctx {
+pub(crate) fn public_ctx(state: &AppState, title: &str, active: &str, csrf: String) -> Ctx {
     let mut ctx = Ctx::new(state, None, title, active);
     ctx.csrf = csrf;
     ctx

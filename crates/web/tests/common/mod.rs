@@ -5,6 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 use erjian_store::testing::{drop_database, fresh_database, TestDb};
 use erjian_web::clock::Clock;
+pub use erjian_web::ratelimit::RateLimit;
 use erjian_web::{start, Config, Server};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -48,6 +49,18 @@ pub async fn spawn_with(database_url: &str, clock: Clock, demo: bool, publicity_
 }
 
 async fn spawn_config(database_url: &str, clock: Clock, demo: bool, publicity_days: Option<i64>, province: &str) -> TestApp {
+    spawn_limited(database_url, clock, demo, publicity_days, province, RateLimit::default()).await
+}
+
+/// A server with its own public rate limit.
+pub async fn spawn_limited(
+    database_url: &str,
+    clock: Clock,
+    demo: bool,
+    publicity_days: Option<i64>,
+    province: &str,
+    rate_limit: RateLimit,
+) -> TestApp {
     let config = Config {
         database_url: database_url.to_owned(),
         addr: "127.0.0.1:0".parse().unwrap(),
@@ -58,6 +71,7 @@ async fn spawn_config(database_url: &str, clock: Clock, demo: bool, publicity_da
         secure_cookies: false,
         master_key: b"erjian test master key, not secret".to_vec(),
         public_url: None,
+        rate_limit,
     };
     let server = start(config).await.expect("server starts");
     let url = server.url();

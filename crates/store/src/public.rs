@@ -1,0 +1,220 @@
+//! What the public may read: exact-match queries (name + profession + an identifier) that answer
+//! the same "not found" whether the identifier is unknown or the name does not match, the live
+//! status of a certificate file, one-time captchas, and the entries of the signed status list.
+
+use crate::certificates::{Certificate, STATUS_SCOPE};
+use crate::db::ts;
+use crate::error::Result;
+use crate::registry::RegisteredSpecialty;
+use crate::Store;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use erjian_cert::statement::StatusEntry;
+
+/// The identifier a query gives besides the name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueryKey {
+    IdNumber(String),
+    RegistrationNumber(String),
+    CertificateNumber(String),
+}
+
+/// A public query: every part must match exactly.
+#[derive(Debug, Clone)]
+pub struct PublicQuery {
+    pub name: String,
+    pub profession: String,
+    pub key: QueryKey,
+}
+
+/// One specialty as the public sees it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PublicSpecialty {
+    pub name: String,
+    pub valid_from: String,
+    pub valid_until: String,
+    pub status: String,
+}
+
+/// A registration as the public sees it: the ID number masked.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PublicRecord {
+    #[serde(skip)]
+    pub registration_id: i64,
+    pub name: String,
+    pub id_number_masked: String,
+    pub profession: String,
+    pub registration_number: String,
+    pub enterprise: String,
+    pub status: String,
+    pub specialties: Vec<PublicSpecialty>,
+    pub certificate_no: Option<String>,
+    pub licence_id: Option<String>,
+}
+
+/// A certificate's live status: its own state, or 已过期 when still marked valid but every
+/// specialty on it has expired.
+pub fn live_status(cert: &Certificate, specialties: &[RegisteredSpecialty], today: NaiveDate) -> (&'static str, &'static str) {
+    if cert.status == "valid" {
+        let until = specialties.iter().filter(|s| s.status == "active").map(|s| s.valid_until.as_str()).max();
+        if until.is_none_or(|u| u < today.to_string().as_str()) {
+            return ("expired", "已过期");
+        }
+    }
+    (cert.status_code(), cert.status_label())
+}
+
+fn specialty_status(s: &RegisteredSpecialty, today: NaiveDate) -> String {
+    match s.status.as_str() {
+        "active" if s.valid_until.as_str() < today.to_string().as_str() => "已过期".into(),
+        "active" => "有效".into(),
+        "cancelled" => "已注销".into(),
+        other => other.into(),
+    }
+}
+
+impl Store {
+    /// Finds a registration by an exact query; `None` alike for an unknown identifier and for a
+    /// known identifier with another name.
+    pub async fn public_query(&self, q: &PublicQuery, today: NaiveDate) -> Result<Option<PublicRecord>> {
+        let base = "SELECT r.id FROM registrations r JOIN persons p ON p.id = r.person_id";
+        let (sql, key) = match &q.key {
+            QueryKey::IdNumber(k) => (format!("{base} WHERE p.id_number = $1 AND r.profession = $2 AND p.name = $3"), k),
+            QueryKey::RegistrationNumber(k) => (format!("{base} WHERE r.registration_number = $1 AND r.profession = $2 AND p.name = $3"), k),
+            QueryKey::CertificateNumber(k) => (
+                format!("{base} JOIN certificates c ON c.registration_id = r.id WHERE c.certificate_no = $1 AND r.profession = $2 AND p.name = $3"),
+                k,
+            ),
+        };
+        let found: Option<(i64,)> =
+            sqlx::query_as(&sql).bind(key.trim().to_uppercase()).bind(&q.profession).bind(q.name.trim()).fetch_optional(&self.pool).await?;
+        match found {
+            Some((id,)) => self.public_record(id, today).await,
+            None => Ok(None),
+        }
+    }
+
+    /// The public view of one registration.
+    pub async fn public_record(&self, registration_id: i64, today: NaiveDate) -> Result<Option<PublicRecord>> {
+        type Row = (String, String, String, String, String, String, Option<String>, Option<String>);
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT p.name, p.id_number, r.profession, r.registration_number, e.name, r.status,
+                    (SELECT c.certificate_no FROM certificates c WHERE c.registration_id = r.id ORDER BY c.version DESC LIMIT 1),
+                    (SELECT c.licence_id FROM certificates c WHERE c.registration_id = r.id ORDER BY c.version DESC LIMIT 1)
+             FROM registrations r JOIN persons p ON p.id = r.person_id JOIN enterprises e ON e.id = r.enterprise_id WHERE r.id = $1",
+        )
+        .bind(registration_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some((name, id_number, profession, regno, enterprise, status, certificate_no, licence_id)) = row else { return Ok(None) };
+        let specs: Vec<RegisteredSpecialty> =
+            sqlx::query_as("SELECT * FROM registration_specialties WHERE registration_id = $1 ORDER BY status, specialty_code")
+                .bind(registration_id)
+                .fetch_all(&self.pool)
+                .await?;
+        let any_valid = specs.iter().any(|s| s.status == "active" && s.valid_until.as_str() >= today.to_string().as_str());
+        Ok(Some(PublicRecord {
+            registration_id,
+            name,
+            id_number_masked: erjian_domain::ids::ResidentId::parse(&id_number).map(|i| i.masked()).unwrap_or_default(),
+            profession: erjian_domain::profession::profession(&profession).map(|p| p.name).unwrap_or_default().to_owned(),
+            registration_number: regno,
+            enterprise,
+            status: match (status.as_str(), any_valid) {
+                ("active", true) => "注册有效",
+                ("active", false) => "注册已过期",
+                ("cancelled", _) => "已注销",
+                _ => "注册无效",
+            }
+            .to_owned(),
+            specialties: specs
+                .iter()
+                .map(|s| PublicSpecialty {
+                    name: s.name().to_owned(),
+                    valid_from: s.valid_from.clone(),
+                    valid_until: s.valid_until.clone(),
+                    status: specialty_status(s, today),
+                })
+                .collect(),
+            certificate_no,
+            licence_id,
+        }))
+    }
+
+    /// A certificate by its e-licence identifier with its registration's specialties and, when
+    /// superseded, the current certificate.
+    pub async fn certificate_live(&self, licence_id: &str) -> Result<Option<(Certificate, Vec<RegisteredSpecialty>, Option<Certificate>)>> {
+        let Some(cert) = self.certificate_by_licence(licence_id).await? else { return Ok(None) };
+        let specs = sqlx::query_as("SELECT * FROM registration_specialties WHERE registration_id = $1 ORDER BY specialty_code")
+            .bind(cert.registration_id)
+            .fetch_all(&self.pool)
+            .await?;
+        let current = match cert.superseded_by {
+            Some(_) => {
+                sqlx::query_as(&format!("{} WHERE c.registration_id = $1 AND c.status = 'valid'", crate::certificates::CERT_SELECT))
+                    .bind(cert.registration_id)
+                    .fetch_optional(&self.pool)
+                    .await?
+            }
+            None => None,
+        };
+        Ok(Some((cert, specs, current)))
+    }
+
+    /// A new one-time captcha; returns its token.
+    pub async fn new_captcha(&self, answer: &str, now: DateTime<Utc>) -> Result<String> {
+        let token = hex::encode(rand::random::<[u8; 16]>());
+        sqlx::query("DELETE FROM captchas WHERE expires_at < $1").bind(ts(now)).execute(&self.pool).await?;
+        sqlx::query("INSERT INTO captchas (token, answer, expires_at) VALUES ($1, $2, $3)")
+            .bind(&token)
+            .bind(answer)
+            .bind(ts(now + Duration::minutes(5)))
+            .execute(&self.pool)
+            .await?;
+        Ok(token)
+    }
+
+    /// The answer of a live captcha, to draw it.
+    pub async fn captcha_answer(&self, token: &str, now: DateTime<Utc>) -> Result<Option<String>> {
+        let row: Option<(String,)> = sqlx::query_as("SELECT answer FROM captchas WHERE token = $1 AND expires_at >= $2")
+            .bind(token)
+            .bind(ts(now))
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| r.0))
+    }
+
+    /// Uses up a captcha: true only for the right answer (any case) before it expired. A
+    /// captcha can be tried once.
+    pub async fn take_captcha(&self, token: &str, answer: &str, now: DateTime<Utc>) -> Result<bool> {
+        let row: Option<(String, String)> = sqlx::query_as("DELETE FROM captchas WHERE token = $1 RETURNING answer, expires_at")
+            .bind(token)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.is_some_and(|(a, exp)| exp >= ts(now) && a.eq_ignore_ascii_case(answer.trim())))
+    }
+
+    /// The status list's version: moves with every certificate status change.
+    pub async fn status_version(&self) -> Result<i64> {
+        let row: Option<(i64,)> =
+            sqlx::query_as("SELECT value FROM serials WHERE scope = $1").bind(STATUS_SCOPE).fetch_optional(&self.pool).await?;
+        Ok(row.map(|r| r.0).unwrap_or(0))
+    }
+
+    /// Every certificate's status with its successor, read in one consistent snapshot together
+    /// with the version it reflects.
+    pub async fn status_entries(&self) -> Result<(i64, Vec<StatusEntry>)> {
+        let mut tx = self.pool.begin().await?;
+        let v: Option<(i64,)> =
+            sqlx::query_as("SELECT value FROM serials WHERE scope = $1").bind(STATUS_SCOPE).fetch_optional(&mut *tx).await?;
+        let rows: Vec<(String, String, Option<String>)> = sqlx::query_as(
+            "SELECT c.licence_id, c.status, s.licence_id FROM certificates c LEFT JOIN certificates s ON s.id = c.superseded_by ORDER BY c.id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok((
+            v.map(|r| r.0).unwrap_or(0),
+            rows.into_iter().map(|(licence_id, status, successor)| StatusEntry { licence_id, status, successor }).collect(),
+        ))
+    }
+}

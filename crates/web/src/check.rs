@@ -1,0 +1,264 @@
+//! Verification for anyone: the live status behind a certificate's QR code (with its signed
+//! statement checked), the OFD file check (seal, then live status), the signed status list that
+//! verifiers cache, and the public keys that check them offline.
+
+use crate::error::{ApiError, PageError};
+use crate::pages::{check_pre_csrf, pre_csrf, public_ctx, render, render_status, with_cookie, Ctx};
+use crate::AppState;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use erjian_cert::statement::{pem, sign_status_list, status_list_text, QrStatement, StatusListHeader};
+use erjian_ofd::seal::{verify, Verdict, VerifyOptions};
+use erjian_store::certificates::Certificate;
+use erjian_store::public::live_status;
+use erjian_store::registry::RegisteredSpecialty;
+use erjian_store::Error;
+use serde_json::json;
+use std::sync::Arc;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/verify/{licence}", get(status_page))
+        .route("/check", get(check_page).post(check_submit))
+        .route("/api/verify/{licence}", get(status_api))
+        .route("/api/public/check", axum::routing::post(check_api))
+        .route("/api/public/status-list", get(status_list))
+        .route("/api/public/keys", get(keys))
+}
+
+/// The live status of one certificate file, as the public sees it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Live {
+    pub licence_id: String,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub status_reason: Option<String>,
+    pub registration_number: String,
+    pub certificate_no: String,
+    pub holder: String,
+    pub id_number_masked: String,
+    pub enterprise: String,
+    pub issued_at: String,
+    pub current_licence_id: Option<String>,
+    pub current_certificate_no: Option<String>,
+    pub specialties: Vec<(String, String, String)>,
+}
+
+async fn live(state: &AppState, licence: &str) -> Result<Option<Live>, Error> {
+    let Some((c, specs, current)) = state.store.certificate_live(licence).await? else { return Ok(None) };
+    Ok(Some(to_live(state, &c, &specs, current.as_ref())))
+}
+
+fn to_live(state: &AppState, c: &Certificate, specs: &[RegisteredSpecialty], current: Option<&Certificate>) -> Live {
+    let (status, status_label) = live_status(c, specs, erjian_store::db::today(state.clock.now()));
+    Live {
+        licence_id: c.licence_id.clone(),
+        status,
+        status_label,
+        status_reason: c.status_reason.clone(),
+        registration_number: c.registration_number.clone(),
+        certificate_no: c.certificate_no.clone(),
+        holder: c.holder_name.clone(),
+        id_number_masked: c.masked_id(),
+        enterprise: c.enterprise_name.clone(),
+        issued_at: c.issued_display(),
+        current_licence_id: current.map(|x| x.licence_id.clone()),
+        current_certificate_no: current.map(|x| x.certificate_no.clone()),
+        specialties: specs
+            .iter()
+            .filter(|s| s.status == "active")
+            .map(|s| (s.name().to_owned(), s.valid_from.clone(), s.valid_until.clone()))
+            .collect(),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct Statement {
+    s: Option<String>,
+}
+
+/// What the QR code's signed statement says, checked with the deployment's QR key.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StatementCheck {
+    pub valid: bool,
+    pub message: String,
+    pub statement: Option<QrStatement>,
+}
+
+fn check_statement(state: &AppState, licence: &str, payload: Option<&str>) -> Option<StatementCheck> {
+    let payload = payload?;
+    Some(match QrStatement::verify(payload, &state.issuer.qr_key.key.public()) {
+        Ok(st) if st.licence_id == licence => {
+            StatementCheck { valid: true, message: "二维码签名有效，内容由发证机关签发".into(), statement: Some(st) }
+        }
+        Ok(_) => StatementCheck { valid: false, message: "二维码签名与本证书不符".into(), statement: None },
+        Err(e) => StatementCheck { valid: false, message: e.to_string(), statement: None },
+    })
+}
+
+async fn status_api(State(state): State<AppState>, Path(licence): Path<String>, Query(q): Query<Statement>) -> Result<Response, ApiError> {
+    let l = live(&state, &licence).await?.ok_or(Error::NotFound("未找到该证书，请核对证照标识"))?;
+    let statement = check_statement(&state, &licence, q.s.as_deref());
+    Ok(([(CACHE_CONTROL, "no-cache")], Json(json!({ "certificate": l, "status": l.status, "statement": statement }))).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "verify.html")]
+struct StatusPage {
+    ctx: Ctx,
+    live: Live,
+    statement: Option<StatementCheck>,
+}
+
+async fn status_page(
+    State(state): State<AppState>,
+    Path(licence): Path<String>,
+    Query(q): Query<Statement>,
+) -> Result<Response, PageError> {
+    let live = live(&state, &licence).await?.ok_or(Error::NotFound("未找到该证书，请核对证照标识"))?;
+    let statement = check_statement(&state, &licence, q.s.as_deref());
+    Ok(render(&StatusPage { ctx: public_ctx(&state, "证书核验", "", String::new()), live, statement }))
+}
+
+/// The outcome of checking an uploaded OFD file.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FileCheck {
+    /// The seal verifies and was made by this deployment.
+    pub seal_valid: bool,
+    pub summary: String,
+    /// One line per failed check, naming the file concerned.
+    pub failures: Vec<String>,
+    /// The certificate's live status (only when the seal verifies).
+    pub certificate: Option<Live>,
+}
+
+pub async fn check_file(state: &AppState, bytes: &[u8]) -> Result<FileCheck, Error> {
+    let fail = |summary: &str, failures: Vec<String>| FileCheck { seal_valid: false, summary: summary.into(), failures, certificate: None };
+    let Ok(pkg) = erjian_ofd::Package::from_bytes(bytes) else {
+        return Ok(fail("不是有效的 OFD 文件，无法核验", vec![]));
+    };
+    let opts = VerifyOptions { now: Some(state.clock.now()), trusted_roots: vec![state.issuer.authority.root()] };
+    let report = match verify(&pkg, &opts) {
+        Ok(r) => r,
+        Err(e) => return Ok(fail("文件结构损坏，无法核验", vec![e.to_string()])),
+    };
+    if report.signatures.is_empty() {
+        return Ok(fail("文件中没有电子印章，不是本系统签发的电子证书", vec![]));
+    }
+    let failures: Vec<String> = report
+        .signatures
+        .iter()
+        .flat_map(|s| {
+            s.failed().map(|c| format!("{}：{}{}", c.name, c.detail, c.file.as_deref().map(|f| format!("（{f}）")).unwrap_or_default()))
+        })
+        .collect();
+    if report.signatures.iter().any(|s| s.verdict != Verdict::Valid) {
+        let summary = if report.signatures.iter().all(|s| s.intact()) {
+            "文件内容未被改动，但电子印章不在有效期内或不是本系统签发，不能作为有效证书"
+        } else {
+            "文件已被篡改或电子印章无效：验证未通过"
+        };
+        return Ok(fail(summary, failures));
+    }
+    let doc = erjian_ofd::reader::read(&pkg).map_err(|e| Error::Other(anyhow::anyhow!("{e}")))?;
+    let licence = doc.metadata.custom.iter().find(|(k, _)| k == "证照标识").map(|(_, v)| v.clone()).unwrap_or(doc.metadata.doc_id);
+    let Some(certificate) = live(state, &licence).await? else {
+        return Ok(fail("印章有效，但本系统没有该证书的记录", failures));
+    };
+    let summary = if certificate.status == "valid" {
+        "电子印章有效，文件未被篡改；证书当前有效".to_owned()
+    } else {
+        format!("电子印章有效，文件未被篡改；但该证书{}", certificate.status_label)
+    };
+    Ok(FileCheck { seal_valid: true, summary, failures, certificate: Some(certificate) })
+}
+
+async fn check_api(State(state): State<AppState>, body: Bytes) -> Result<Json<FileCheck>, ApiError> {
+    if body.is_empty() {
+        return Err(Error::invalid("file", "请以请求体上传 OFD 文件").into());
+    }
+    Ok(Json(check_file(&state, &body).await?))
+}
+
+#[derive(Template)]
+#[template(path = "check.html")]
+struct CheckPage {
+    ctx: Ctx,
+    result: Option<FileCheck>,
+    file_name: String,
+}
+
+async fn check_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let (csrf, set) = pre_csrf(&state, &headers);
+    with_cookie(render(&CheckPage { ctx: public_ctx(&state, "证书文件核验", "/check", csrf), result: None, file_name: String::new() }), set)
+}
+
+async fn check_submit(State(state): State<AppState>, headers: HeaderMap, mut mp: Multipart) -> Result<Response, PageError> {
+    let (mut csrf, mut file, mut file_name) = (String::new(), Vec::new(), String::new());
+    let bad = |_| PageError(Error::Conflict("上传内容不完整，请重新选择文件".into()));
+    while let Some(field) = mp.next_field().await.map_err(bad)? {
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.map_err(bad)?,
+            Some("file") => {
+                file_name = field.file_name().unwrap_or_default().to_owned();
+                file = field.bytes().await.map_err(bad)?.to_vec();
+            }
+            _ => {}
+        }
+    }
+    check_pre_csrf(&headers, &csrf)?;
+    let (csrf, _) = pre_csrf(&state, &headers);
+    let ctx = public_ctx(&state, "证书文件核验", "/check", csrf);
+    if file.is_empty() {
+        let result =
+            Some(FileCheck { seal_valid: false, summary: "请选择要核验的 OFD 文件".into(), failures: vec![], certificate: None });
+        return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &CheckPage { ctx, result, file_name }));
+    }
+    let result = check_file(&state, &file).await?;
+    Ok(render(&CheckPage { ctx, result: Some(result), file_name }))
+}
+
+/// The cached, signed status list and the version it reflects.
+pub type StatusListCache = Arc<tokio::sync::Mutex<Option<(i64, Bytes)>>>;
+
+async fn status_list(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let version = state.store.status_version().await?;
+    let mut cache = state.status_list.lock().await;
+    let body = match cache.as_ref() {
+        Some((v, body)) if *v == version => body.clone(),
+        _ => {
+            let (version, entries) = state.store.status_entries().await?;
+            let header = StatusListHeader {
+                issuer: state.issuer.authority.name.clone(),
+                version,
+                issued_at: state.clock.now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                count: entries.len(),
+            };
+            let text = status_list_text(&header, entries.into_iter());
+            let signature = sign_status_list(&text, &state.issuer.list_key.key);
+            let body = Bytes::from(
+                json!({ "format": "erjian-status-list/1", "version": version, "list": text, "signature": signature, "certificate": state.issuer.list_key.cert_pem() })
+                    .to_string(),
+            );
+            *cache = Some((version, body.clone()));
+            body
+        }
+    };
+    let etag = format!("\"sl-{version}\"");
+    Ok(([(CONTENT_TYPE, "application/json".to_owned()), (CACHE_CONTROL, "public, max-age=60".to_owned()), (ETAG, etag)], body)
+        .into_response())
+}
+
+async fn keys(State(state): State<AppState>) -> Json<serde_json::Value> {
+    Json(json!({
+        "root": pem("CERTIFICATE", &state.issuer.authority.root_cert),
+        "qr_statement": state.issuer.qr_key.cert_pem(),
+        "status_list": state.issuer.list_key.cert_pem(),
+    }))
+}

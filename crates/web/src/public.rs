@@ -1,0 +1,229 @@
+//! The public query centre (人员信息查询中心): an exact-match query (name + profession + one
+//! identifier) behind a one-time image captcha on the page, and the same query as open JSON.
+//! Answers never tell an unknown identifier from a wrong name. The detail view (注册轨迹) opens
+//! through a short-lived token signed with HMAC-SM3, so registrations cannot be enumerated by
+//! number.
+
+use crate::error::{ApiError, PageError};
+use crate::extract::{FormBody, JsonBody};
+use crate::pages::{public_ctx, render, render_status, Ctx};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use erjian_store::lifecycle::RegistrationEvent;
+use erjian_store::public::{PublicQuery, PublicRecord, QueryKey};
+use erjian_store::Error;
+use std::net::SocketAddr;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/query", get(query_page).post(query_submit))
+        .route("/query/captcha/{token}", get(captcha_image))
+        .route("/query/detail/{token}", get(detail_page))
+        .route("/api/public/query", post(query_api))
+        .route("/api/public/detail/{token}", get(detail_api))
+}
+
+/// Professions the public can query.
+pub const PROFESSIONS: &[(&str, &str)] = &[
+    ("constructor2", "二级注册建造师"),
+    ("temp_constructor2", "二级临时建造师"),
+    ("architect2", "二级注册建筑师"),
+    ("structural2", "二级注册结构工程师"),
+];
+
+const NOT_FOUND: &str = "未查询到符合条件的注册信息，请核对姓名、专业和证件号码（或注册编号、证书编号）";
+
+/// The query as submitted (page form and JSON alike).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct QueryInput {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub profession: String,
+    #[serde(default)]
+    pub id_number: Option<String>,
+    #[serde(default)]
+    pub registration_number: Option<String>,
+    #[serde(default)]
+    pub certificate_number: Option<String>,
+}
+
+impl QueryInput {
+    /// Parses once: a name, a known profession and exactly one identifier.
+    pub fn parse(&self) -> Result<PublicQuery, Error> {
+        let name = self.name.trim();
+        if name.is_empty() || name.chars().count() > 30 {
+            return Err(Error::invalid("name", "请输入姓名"));
+        }
+        if !PROFESSIONS.iter().any(|p| p.0 == self.profession) {
+            return Err(Error::invalid("profession", "请选择注册类别"));
+        }
+        let given = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+        let keys: Vec<QueryKey> = [
+            given(&self.id_number).map(QueryKey::IdNumber),
+            given(&self.registration_number).map(QueryKey::RegistrationNumber),
+            given(&self.certificate_number).map(QueryKey::CertificateNumber),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let mut keys = keys.into_iter();
+        let (Some(key), None) = (keys.next(), keys.next()) else {
+            return Err(Error::invalid("key", "请输入身份证号、注册编号或证书编号中的一项（仅凭姓名不能查询）"));
+        };
+        if let QueryKey::IdNumber(id) = &key {
+            erjian_domain::ids::ResidentId::parse(id).map_err(|e| Error::invalid("id_number", e.to_string()))?;
+        }
+        Ok(PublicQuery { name: name.to_owned(), profession: self.profession.clone(), key })
+    }
+}
+
+/// A detail token for a registration, valid for 30 minutes.
+pub fn detail_token(state: &AppState, registration_id: i64) -> String {
+    let exp = state.clock.now().timestamp() + 1800;
+    let msg = format!("{registration_id}.{exp}");
+    let mac = erjian_ofd::crypto::hmac_sm3(&state.detail_key[..], msg.as_bytes());
+    format!("{msg}.{}", hex::encode(&mac[..16]))
+}
+
+fn check_detail_token(state: &AppState, token: &str) -> Option<i64> {
+    let mut parts = token.splitn(3, '.');
+    let (id, exp, mac) = (parts.next()?, parts.next()?, parts.next()?);
+    let want = erjian_ofd::crypto::hmac_sm3(&state.detail_key[..], format!("{id}.{exp}").as_bytes());
+    let fresh = exp.parse::<i64>().ok()? >= state.clock.now().timestamp();
+    (crate::auth::tokens_equal(&hex::encode(&want[..16]), mac) && fresh).then(|| id.parse().ok())?
+}
+
+async fn run_query(state: &AppState, q: &PublicQuery) -> Result<PublicRecord, Error> {
+    state.store.public_query(q, erjian_store::db::today(state.clock.now())).await?.ok_or(Error::NotFound(NOT_FOUND))
+}
+
+async fn query_api(State(state): State<AppState>, JsonBody(input): JsonBody<QueryInput>) -> Result<Json<serde_json::Value>, ApiError> {
+    let q = input.parse()?;
+    let record = run_query(&state, &q).await?;
+    let token = detail_token(&state, record.registration_id);
+    Ok(Json(serde_json::json!({ "record": record, "detail": format!("/api/public/detail/{token}") })))
+}
+
+async fn detail_api(State(state): State<AppState>, Path(token): Path<String>) -> Result<Json<serde_json::Value>, ApiError> {
+    let (record, history) = detail(&state, &token).await?;
+    Ok(Json(serde_json::json!({ "record": record, "history": history })))
+}
+
+async fn detail(state: &AppState, token: &str) -> Result<(PublicRecord, Vec<RegistrationEvent>), Error> {
+    let id = check_detail_token(state, token).ok_or(Error::NotFound("查询结果已过期，请重新查询"))?;
+    let record = state.store.public_record(id, erjian_store::db::today(state.clock.now())).await?.ok_or(Error::NotFound(NOT_FOUND))?;
+    let history = state.store.registration_history(id).await?;
+    Ok((record, history))
+}
+
+#[derive(Template)]
+#[template(path = "query.html")]
+struct QueryPage {
+    ctx: Ctx,
+    input: QueryForm,
+    captcha: String,
+    error: Option<String>,
+    result: Option<(PublicRecord, String)>,
+    professions: &'static [(&'static str, &'static str)],
+}
+
+/// The page's form: the identifier comes with its kind.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+struct QueryForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    profession: String,
+    #[serde(default)]
+    key_type: String,
+    #[serde(default)]
+    key: String,
+    #[serde(default)]
+    captcha_token: String,
+    #[serde(default)]
+    captcha: String,
+}
+
+impl QueryForm {
+    fn input(&self) -> QueryInput {
+        let key = Some(self.key.clone());
+        let mut i = QueryInput { name: self.name.clone(), profession: self.profession.clone(), ..Default::default() };
+        match self.key_type.as_str() {
+            "registration_number" => i.registration_number = key,
+            "certificate_number" => i.certificate_number = key,
+            _ => i.id_number = key,
+        }
+        i
+    }
+}
+
+async fn show(
+    state: &AppState,
+    input: QueryForm,
+    error: Option<String>,
+    result: Option<(PublicRecord, String)>,
+) -> Result<Response, PageError> {
+    let answer = crate::captcha::new_answer();
+    let captcha = state.store.new_captcha(&answer, state.clock.now()).await?;
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let input = QueryForm { captcha: String::new(), captcha_token: String::new(), ..input };
+    let ctx = public_ctx(state, "人员信息查询", "/query", String::new());
+    Ok(render_status(status, &QueryPage { ctx, input, captcha, error, result, professions: PROFESSIONS }))
+}
+
+async fn query_page(State(state): State<AppState>) -> Result<Response, PageError> {
+    show(&state, QueryForm { profession: "constructor2".into(), key_type: "id_number".into(), ..Default::default() }, None, None).await
+}
+
+async fn query_submit(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    FormBody(form): FormBody<QueryForm>,
+) -> Result<Response, PageError> {
+    let ip = addr.ip();
+    let now = state.clock.now();
+    if !state.store.take_captcha(&form.captcha_token, &form.captcha, now).await? {
+        state.limiter.penalise(ip);
+        return show(&state, form, Some("验证码错误或已过期，请重新输入".into()), None).await;
+    }
+    let q = match form.input().parse() {
+        Ok(q) => q,
+        Err(Error::Invalid(f)) => return show(&state, form, f.first().map(|f| f.message.clone()), None).await,
+        Err(e) => return Err(e.into()),
+    };
+    match run_query(&state, &q).await {
+        Ok(record) => {
+            let token = detail_token(&state, record.registration_id);
+            show(&state, form, None, Some((record, token))).await
+        }
+        Err(Error::NotFound(m)) => show(&state, form, Some(m.to_owned()), None).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn captcha_image(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, PageError> {
+    let token = token.trim_end_matches(".png");
+    let answer = state.store.captcha_answer(token, state.clock.now()).await?.ok_or(Error::NotFound("验证码已过期，请刷新页面"))?;
+    Ok(([(CONTENT_TYPE, "image/png"), (CACHE_CONTROL, "no-store")], crate::captcha::png(&answer)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "query_detail.html")]
+struct DetailPage {
+    ctx: Ctx,
+    record: PublicRecord,
+    history: Vec<RegistrationEvent>,
+}
+
+async fn detail_page(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, PageError> {
+    let (record, history) = detail(&state, &token).await?;
+    let ctx = public_ctx(&state, "注册信息详情", "/query", String::new());
+    Ok(render(&DetailPage { ctx, record, history }))
+}

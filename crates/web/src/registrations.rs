@@ -1,0 +1,196 @@
+//! Procedures on an existing registration: renewal (延续注册, filed by the individual, then signed
+//! and reviewed like any application) and cancellation (注销注册, by the enterprise for its own
+//! people or by the authority, effective at once). Pages and JSON API side by side.
+
+use crate::auth::{ApiUser, PageUser};
+use crate::error::{ApiError, PageError};
+use crate::extract::{FormBody, JsonBody};
+use crate::pages::{render_status, Ctx};
+use crate::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use erjian_domain::lifecycle::{
+    check_renewal_window, renewal_hours, renewal_opens_on, SpecialtyHours, CANCELLATION_REASONS, REFUSAL_REASONS,
+};
+use erjian_domain::workflow::Role;
+use erjian_domain::FieldError;
+use erjian_store::lifecycle::CancelRequest;
+use erjian_store::registry::Registration;
+use erjian_store::Error;
+use serde_json::{json, Value};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/renewal", get(renewal_page).post(renewal_submit))
+        .route("/cancel", get(cancel_page).post(cancel_submit))
+        .route("/api/renewals", post(renewal_api))
+        .route("/api/cancellations", post(cancel_api))
+        .route("/api/reasons", get(reasons))
+}
+
+#[derive(serde::Deserialize)]
+struct RenewalBody {
+    specialties: Vec<SpecialtyHours>,
+    #[serde(default)]
+    submit: bool,
+}
+
+async fn renewal_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<RenewalBody>) -> Result<Response, ApiError> {
+    let id = state.store.file_renewal(&user.actor, &b.specialties, b.submit, state.clock.now()).await?;
+    Ok((StatusCode::CREATED, Json(json!(state.store.application(&user.actor, id).await?))).into_response())
+}
+
+async fn cancel_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<CancelRequest>) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!(state.store.cancel_registration(&user.actor, &b, &state.issuer, state.clock.now()).await?)))
+}
+
+async fn reasons() -> Json<Value> {
+    let list = |l: &[(&str, &str)]| l.iter().map(|(c, t)| json!({ "code": c, "label": t })).collect::<Vec<_>>();
+    Json(json!({ "cancellation": list(CANCELLATION_REASONS), "refusal": list(REFUSAL_REASONS) }))
+}
+
+/// One specialty row on the renewal page.
+pub struct RenewRow {
+    pub code: String,
+    pub name: &'static str,
+    pub valid_until: String,
+    pub window: Result<(), String>,
+    pub opens_on: String,
+    pub need_compulsory: u32,
+    pub need_elective: u32,
+}
+
+#[derive(Template)]
+#[template(path = "renewal.html")]
+struct RenewalPage {
+    ctx: Ctx,
+    registration: Option<Registration>,
+    rows: Vec<RenewRow>,
+    errors: Vec<FieldError>,
+}
+
+async fn show_renewal(state: &AppState, user: &PageUser, errors: Vec<FieldError>) -> Result<Response, PageError> {
+    let person = user.actor.person_id.ok_or(Error::Forbidden)?;
+    let registration = state.store.registrations_of_person(person).await?.into_iter().find(|r| r.status == "active");
+    let today = erjian_store::db::today(state.clock.now());
+    let mut rows = Vec::new();
+    for s in registration.iter().flat_map(|r| r.specialties.iter()).filter(|s| s.status == "active") {
+        let until = chrono::NaiveDate::parse_from_str(&s.valid_until, "%Y-%m-%d").map_err(|e| Error::Other(e.into()))?;
+        let need = renewal_hours(rows.len());
+        rows.push(RenewRow {
+            code: s.specialty_code.clone(),
+            name: s.name(),
+            valid_until: s.valid_until.clone(),
+            window: check_renewal_window(today, until),
+            opens_on: renewal_opens_on(until).to_string(),
+            need_compulsory: need.compulsory,
+            need_elective: need.elective,
+        });
+    }
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let ctx = Ctx::new(state, Some(user), "延续注册", "/renewal");
+    Ok(render_status(status, &RenewalPage { ctx, registration, rows, errors }))
+}
+
+async fn renewal_page(State(state): State<AppState>, user: PageUser) -> Result<Response, PageError> {
+    if user.actor.role != Role::Individual {
+        return Err(Error::Forbidden.into());
+    }
+    show_renewal(&state, &user, vec![]).await
+}
+
+async fn renewal_submit(
+    State(state): State<AppState>,
+    user: PageUser,
+    FormBody(form): FormBody<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
+    user.check_csrf(&get("csrf"))?;
+    let hours: Vec<SpecialtyHours> = form
+        .iter()
+        .filter(|(k, _)| k == "renew")
+        .map(|(_, code)| SpecialtyHours {
+            specialty: code.clone(),
+            compulsory: get(&format!("compulsory_{code}")).parse().unwrap_or(0),
+            elective: get(&format!("elective_{code}")).parse().unwrap_or(0),
+        })
+        .collect();
+    match state.store.file_renewal(&user.actor, &hours, true, state.clock.now()).await {
+        Ok(id) => Ok(Redirect::to(&format!("/applications/{id}?done=submit")).into_response()),
+        Err(Error::Invalid(errors)) => show_renewal(&state, &user, errors).await,
+        Err(Error::Conflict(m)) => show_renewal(&state, &user, vec![FieldError::new("form", m)]).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "cancel.html")]
+struct CancelPage {
+    ctx: Ctx,
+    people: Vec<Registration>,
+    reasons: &'static [(&'static str, &'static str)],
+    error: Option<String>,
+}
+
+async fn show_cancel(state: &AppState, user: &PageUser, flash: Option<String>, error: Option<String>) -> Result<Response, PageError> {
+    let people = match (user.actor.role, user.actor.enterprise_id) {
+        (Role::Enterprise, Some(e)) => {
+            state.store.registrations_of_enterprise(e).await?.into_iter().filter(|r| r.status == "active").collect()
+        }
+        (Role::CityAuthority | Role::ProvinceAuthority, _) => vec![],
+        _ => return Err(Error::Forbidden.into()),
+    };
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let ctx = Ctx::new(state, Some(user), "注销注册", "/cancel").with_flash(flash);
+    Ok(render_status(status, &CancelPage { ctx, people, reasons: CANCELLATION_REASONS, error }))
+}
+
+async fn cancel_page(State(state): State<AppState>, user: PageUser) -> Result<Response, PageError> {
+    show_cancel(&state, &user, None, None).await
+}
+
+async fn cancel_submit(
+    State(state): State<AppState>,
+    user: PageUser,
+    FormBody(form): FormBody<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
+    user.check_csrf(&get("csrf"))?;
+    let scope = get("scope");
+    let specialties: Vec<String> =
+        if scope == "partial" { form.iter().filter(|(k, _)| k == "specialty").map(|(_, v)| v.clone()).collect() } else { vec![] };
+    if scope == "partial" && specialties.is_empty() {
+        return show_cancel(&state, &user, None, Some("部分注销请勾选要注销的专业".into())).await;
+    }
+    let req =
+        CancelRequest { registration_number: get("registration_number"), specialties, reason: get("reason"), note: Some(get("note")) };
+    match state.store.cancel_registration(&user.actor, &req, &state.issuer, state.clock.now()).await {
+        Ok(o) => {
+            let msg = if o.whole {
+                format!("已注销注册编号 {} 的注册，原电子证书已作废", o.registration_number)
+            } else {
+                format!("已注销所选专业，注册编号 {} 已换发新证书", o.registration_number)
+            };
+            show_cancel(&state, &user, Some(msg), None).await
+        }
+        Err(e @ (Error::Invalid(_) | Error::Conflict(_) | Error::NotFound(_))) => {
+            let m = match e {
+                Error::Invalid(f) => f.first().map(|f| f.message.clone()).unwrap_or_default(),
+                other => other.to_string(),
+            };
+            show_cancel(&state, &user, None, Some(m)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The constructor specialties, for the partial-cancellation choice.
+pub fn specialty_options() -> Vec<(&'static str, &'static str)> {
+    erjian_domain::profession::profession("constructor2")
+        .map(|p| p.specialties.iter().map(|s| (s.code, s.name)).collect())
+        .unwrap_or_default()
+}

@@ -1,0 +1,293 @@
+//! A registration's life as the public sees it: renewal supersedes the certificate, the QR page
+//! and the file check say so and point to the new one, partial and whole cancellation follow at
+//! once in the signed status list; the public query's exact-match rules, captcha and rate limit.
+
+mod common;
+
+use common::*;
+use erjian_cert::statement::{public_key_of, verify_status_list, QrStatement};
+use erjian_store::testing::{fresh_database, TestDb};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+const ZHAO: &str = "赵磊";
+
+async fn public_get(app: &TestApp, path: &str) -> (StatusCode, Value) {
+    let r = app.http.get(format!("{}{path}", app.url)).send().await.unwrap();
+    let s = r.status();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn check_file(app: &TestApp, bytes: Vec<u8>) -> Value {
+    let r = app.http.post(format!("{}/api/public/check", app.url)).body(bytes).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    r.json().await.unwrap()
+}
+
+async fn download(who: &Api, id: i64) -> reqwest::Response {
+    who.http.get(format!("{}/api/certificates/{id}/download", who.base)).bearer_auth(&who.token).send().await.unwrap()
+}
+
+/// The holder's certificates, newest first.
+async fn certificates(who: &Api) -> Vec<Value> {
+    who.get("/api/certificates").await.body["certificates"].as_array().unwrap().clone()
+}
+
+async fn status_list(app: &TestApp) -> (i64, Vec<erjian_cert::statement::StatusEntry>) {
+    let (_, keys) = public_get(app, "/api/public/keys").await;
+    let public = public_key_of(keys["status_list"].as_str().unwrap().as_bytes()).unwrap();
+    let (_, list) = public_get(app, "/api/public/status-list").await;
+    let (header, entries) = verify_status_list(list["list"].as_str().unwrap(), list["signature"].as_str().unwrap(), &public).unwrap();
+    assert_eq!(header.version, list["version"].as_i64().unwrap());
+    (header.version, entries)
+}
+
+fn status_of<'a>(entries: &'a [erjian_cert::statement::StatusEntry], licence: &str) -> &'a erjian_cert::statement::StatusEntry {
+    entries.iter().find(|e| e.licence_id == licence).expect("listed")
+}
+
+async fn renewal_then_cancellation(kind: TestDb) {
+    let app = spawn(kind).await;
+    let zhao = app.login(&app.person_id_number(ZHAO), "Geren2026").await;
+    let certs = certificates(&zhao).await;
+    assert_eq!(certs.len(), 1);
+    let old_id = certs[0]["id"].as_i64().unwrap();
+    let old_licence = certs[0]["licence_id"].as_str().unwrap().to_owned();
+    let old_file = download(&zhao, old_id).await.bytes().await.unwrap().to_vec();
+    // The QR code carries a statement signed by the deployment; the status API checks it.
+    let pkg = erjian_ofd::Package::from_bytes(&old_file).unwrap();
+    let meta = erjian_ofd::reader::read(&pkg).unwrap().metadata;
+    let qr_url = meta.custom.iter().find(|(k, _)| k == "核验地址").unwrap().1.clone();
+    let path = qr_url.split_once(&app.url).unwrap().1.replace("/verify/", "/api/verify/");
+    let (s, v) = public_get(&app, &path).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["status"], "valid");
+    assert_eq!(v["statement"]["valid"], true, "{v}");
+    assert_eq!(v["statement"]["statement"]["licence_id"], old_licence.as_str());
+
+    // Renewal: the hours are checked per specialty (60+60 for the first, 30+30 for the next).
+    let short = json!({ "specialties": [{ "specialty": "10401001", "compulsory": 60, "elective": 60 }, { "specialty": "10401010", "compulsory": 30, "elective": 20 }], "submit": true });
+    let r = zhao.post("/api/renewals", short).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body["fields"][0]["message"].as_str().unwrap().contains("学时不足"), "{:?}", r.body);
+    let ok = json!({ "specialties": [{ "specialty": "10401001", "compulsory": 60, "elective": 60 }, { "specialty": "10401010", "compulsory": 30, "elective": 30 }], "submit": true });
+    let r = zhao.post("/api/renewals", ok.clone()).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    assert_eq!(r.body["application"]["kind"], "renewal");
+    let id = r.body["application"]["id"].as_i64().unwrap();
+    let again = zhao.post("/api/renewals", ok).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "one open application per person");
+    assert!(again.error().contains("在办业务"));
+
+    assert_eq!(zhao.sign_ok(id).await, "awaiting_enterprise");
+    let ent = app.enterprise(ENTERPRISE_A).await;
+    assert_eq!(ent.sign_ok(id).await, "filed");
+    let city = app.city().await;
+    city.act_ok(id, "accept", None).await;
+    city.act_ok(id, "prelim_approve", None).await;
+    let province = app.province().await;
+    province.act_ok(id, "approve", None).await;
+    let batch = province.post("/api/batches", json!({ "application_ids": [id] })).await;
+    let batch_id = batch.body["id"].as_i64().unwrap();
+    app.advance(5);
+    let province = app.province().await;
+    let done = province.post(&format!("/api/batches/{batch_id}/announce"), json!({})).await;
+    assert_eq!(done.status, StatusCode::OK, "{:?}", done.body);
+
+    // A new certificate (version 2) supersedes the old file; validity moved on three years.
+    let zhao = app.login(&app.person_id_number(ZHAO), "Geren2026").await;
+    let certs = certificates(&zhao).await;
+    assert_eq!(certs.len(), 2);
+    let new = certs.iter().find(|c| c["status"] == "valid").unwrap().clone();
+    let new_licence = new["licence_id"].as_str().unwrap().to_owned();
+    assert_eq!(new["version"], 2);
+    assert!(new_licence.ends_with(&"2".to_string()[..]) || new_licence != old_licence);
+    let regs = zhao.get("/api/registrations").await;
+    let until = regs.body["registrations"][0]["specialties"][0]["valid_until"].as_str().unwrap().to_owned();
+    assert_eq!(until, "2030-01-23", "old end 2027-01-23 + 3 years");
+    assert_eq!(download(&zhao, old_id).await.status(), StatusCode::CONFLICT, "superseded files are not handed out");
+
+    // The old file's QR page and the file check both say superseded and point to the new one.
+    let (_, v) = public_get(&app, &format!("/api/verify/{old_licence}")).await;
+    assert_eq!(v["status"], "superseded");
+    assert_eq!(v["certificate"]["current_licence_id"], new_licence.as_str());
+    let page = app.http.get(format!("{}/verify/{old_licence}", app.url)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("已失效（已被新证书替代）") && page.contains(&format!("/verify/{new_licence}")));
+    let checked = check_file(&app, old_file.clone()).await;
+    assert_eq!(checked["seal_valid"], true, "{checked}");
+    assert_eq!(checked["certificate"]["status"], "superseded");
+    assert_eq!(checked["certificate"]["current_licence_id"], new_licence.as_str());
+    let new_file = download(&zhao, new["id"].as_i64().unwrap()).await.bytes().await.unwrap().to_vec();
+    let checked = check_file(&app, new_file.clone()).await;
+    assert_eq!(checked["certificate"]["status"], "valid", "{checked}");
+    // A tampered file is named as such, with the failing check and file.
+    let mut bad = erjian_ofd::Package::from_bytes(&new_file).unwrap();
+    assert!(bad.tamper("Doc_0/Pages/Page_0/Content.xml", 300));
+    let checked = check_file(&app, bad.to_bytes()).await;
+    assert_eq!(checked["seal_valid"], false);
+    assert!(checked["summary"].as_str().unwrap().contains("篡改"), "{checked}");
+    assert!(checked["failures"].as_array().unwrap().iter().any(|f| f.as_str().unwrap().contains("Content.xml")), "{checked}");
+    assert!(checked["certificate"].is_null(), "no status is vouched for a tampered file");
+
+    let (v1, entries) = status_list(&app).await;
+    assert_eq!(status_of(&entries, &old_licence).status, "superseded");
+    assert_eq!(status_of(&entries, &old_licence).successor.as_deref(), Some(new_licence.as_str()));
+    assert_eq!(status_of(&entries, &new_licence).status, "valid");
+
+    // The enterprise cancels one specialty: a new certificate without it, at once.
+    let ent = app.enterprise(ENTERPRISE_A).await;
+    let regno = new["registration_number"].as_str().unwrap().to_owned();
+    let bad_reason =
+        ent.post("/api/cancellations", json!({ "registration_number": regno, "specialties": ["10401010"], "reason": "" })).await;
+    assert_eq!(bad_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let other = app.enterprise(ENTERPRISE_B).await;
+    let foreign = other.post("/api/cancellations", json!({ "registration_number": regno, "reason": "contract_ended" })).await;
+    assert_eq!(foreign.status, StatusCode::NOT_FOUND, "an enterprise cannot cancel another's people");
+    let partial =
+        ent.post("/api/cancellations", json!({ "registration_number": regno, "specialties": ["10401010"], "reason": "other" })).await;
+    assert_eq!(partial.status, StatusCode::OK, "{:?}", partial.body);
+    assert_eq!(partial.body["whole"], false);
+    let third = partial.body["new_licence_id"].as_str().unwrap().to_owned();
+    let (v2, entries) = status_list(&app).await;
+    assert!(v2 > v1);
+    assert_eq!(status_of(&entries, &new_licence).successor.as_deref(), Some(third.as_str()));
+
+    // The city cancels the rest: the certificate is void, the list says so at once.
+    let city = app.city().await;
+    let whole =
+        city.post("/api/cancellations", json!({ "registration_number": regno, "reason": "contract_ended", "note": "劳动合同解除" })).await;
+    assert_eq!(whole.status, StatusCode::OK, "{:?}", whole.body);
+    assert_eq!(whole.body["whole"], true);
+    let (v3, entries) = status_list(&app).await;
+    assert!(v3 > v2);
+    assert_eq!(status_of(&entries, &third).status, "cancelled");
+    let (_, v) = public_get(&app, &format!("/api/verify/{third}")).await;
+    assert_eq!(v["status"], "cancelled");
+    let again = city.post("/api/cancellations", json!({ "registration_number": regno, "reason": "other" })).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+
+    // The public query shows 已注销 and the history has every event.
+    let q = app
+        .http
+        .post(format!("{}/api/public/query", app.url))
+        .json(&json!({ "name": ZHAO, "profession": "constructor2", "registration_number": regno }))
+        .send()
+        .await
+        .unwrap();
+    let q: Value = q.json().await.unwrap();
+    assert_eq!(q["record"]["status"], "已注销");
+    let (_, detail) = public_get(&app, q["detail"].as_str().unwrap()).await;
+    let kinds: Vec<&str> = detail["history"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["initial", "renewal", "cancel_partial", "cancel_whole"]);
+    app.finish().await;
+}
+on_both_databases!(renewal_then_cancellation);
+
+async fn query(app: &TestApp, body: Value) -> (StatusCode, Value) {
+    let r = app.http.post(format!("{}/api/public/query", app.url)).json(&body).send().await.unwrap();
+    let s = r.status();
+    (s, r.json().await.unwrap())
+}
+
+/// The captcha answer as stored (what the image shows).
+async fn captcha_answer(app: &TestApp, token: &str) -> String {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let mut c = sqlx::AnyConnection::connect(&app.database_url).await.unwrap();
+    let (a,): (String,) = sqlx::query_as("SELECT answer FROM captchas WHERE token = $1").bind(token).fetch_one(&mut c).await.unwrap();
+    a
+}
+
+fn captcha_token(html: &str) -> String {
+    html.split("name=\"captcha_token\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned()
+}
+
+async fn public_query_rules(kind: TestDb) {
+    let app = spawn(kind).await;
+    let id = app.person_id_number(ZHAO);
+    let (s, found) = query(&app, json!({ "name": ZHAO, "profession": "constructor2", "id_number": id })).await;
+    assert_eq!(s, StatusCode::OK, "{found}");
+    assert_eq!(found["record"]["id_number_masked"], format!("{}**********{}", &id[..6], &id[16..]));
+    assert_eq!(found["record"]["status"], "注册有效");
+    assert!(!found.to_string().contains(&id), "the full ID number never leaves");
+    // Right ID + wrong name answers exactly like an unknown ID.
+    let (s1, wrong_name) = query(&app, json!({ "name": "赵雷", "profession": "constructor2", "id_number": id })).await;
+    let unknown = erjian_domain::ids::ResidentId::with_check("11010119800101123").unwrap().to_string();
+    let (s2, unknown_id) = query(&app, json!({ "name": ZHAO, "profession": "constructor2", "id_number": unknown })).await;
+    assert_eq!((s1, s2), (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND));
+    assert_eq!(wrong_name, unknown_id);
+    // A name alone never lists people.
+    let (s, v) = query(&app, json!({ "name": ZHAO, "profession": "constructor2" })).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(v["fields"][0]["message"].as_str().unwrap().contains("仅凭姓名不能查询"));
+    // The detail token cannot be forged or walked.
+    let detail = found["detail"].as_str().unwrap().to_owned();
+    let forged = detail.replacen("/detail/1", "/detail/2", 1);
+    assert_eq!(public_get(&app, &forged).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(public_get(&app, &detail).await.0, StatusCode::OK);
+
+    // The page: a wrong captcha is refused, the right one answers, and a captcha works once.
+    let page = app.http.get(format!("{}/query", app.url)).send().await.unwrap().text().await.unwrap();
+    let token = captcha_token(&page);
+    let img = app.http.get(format!("{}/query/captcha/{token}", app.url)).send().await.unwrap();
+    assert_eq!(img.headers()["content-type"], "image/png");
+    let form = |t: &str, answer: &str| {
+        vec![
+            ("name", ZHAO.to_owned()),
+            ("profession", "constructor2".into()),
+            ("key_type", "id_number".into()),
+            ("key", id.clone()),
+            ("captcha_token", t.to_owned()),
+            ("captcha", answer.to_owned()),
+        ]
+    };
+    let answer = captcha_answer(&app, &token).await;
+    let wrong = if answer == "00000" { "11111" } else { "00000" };
+    let r = app.http.post(format!("{}/query", app.url)).form(&form(&token, wrong)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("验证码错误"));
+    let r = app.http.post(format!("{}/query", app.url)).form(&form(&token, &answer)).send().await.unwrap();
+    assert!(r.text().await.unwrap().contains("验证码错误"), "a captcha is used up by its first try");
+    let page = app.http.get(format!("{}/query", app.url)).send().await.unwrap().text().await.unwrap();
+    let token = captcha_token(&page);
+    let answer = captcha_answer(&app, &token).await;
+    let html = app.http.post(format!("{}/query", app.url)).form(&form(&token, &answer)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains(&format!("{}**********{}", &id[..6], &id[16..])) && html.contains("注册有效"), "{html}");
+    let result = html.split("id=\"query-result\"").nth(1).unwrap();
+    assert!(!result.contains(&id), "the result shows only the masked number");
+    app.finish().await;
+}
+on_both_databases!(public_query_rules);
+
+#[tokio::test]
+async fn public_requests_are_rate_limited_with_retry_after() {
+    let db = fresh_database(TestDb::Sqlite).await.unwrap();
+    let app = spawn_limited(&db, erjian_web::clock::Clock::manual(t0()), true, None, "皖", RateLimit { per_minute: 30, burst: 3 }).await;
+    for _ in 0..3 {
+        assert_eq!(public_get(&app, "/api/verify/unknown").await.0, StatusCode::NOT_FOUND);
+    }
+    let r = app.http.get(format!("{}/api/verify/unknown", app.url)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = r.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=2).contains(&wait), "{wait}");
+    let body: Value = r.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().contains("访问过于频繁"));
+    let page = app.http.get(format!("{}/query", app.url)).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::TOO_MANY_REQUESTS, "pages share the address's budget");
+    assert_eq!(app.http.get(format!("{}/healthz", app.url)).send().await.unwrap().status(), StatusCode::OK, "portals are not limited");
+    app.finish().await;
+}
+
+#[test]
+fn qr_statement_payload_shape() {
+    let key = erjian_ofd::crypto::KeyPair::generate();
+    let st = QrStatement {
+        registration_number: "皖2342024202600001".into(),
+        licence_id: "X".into(),
+        id_masked: "340104**********14".into(),
+        valid_until: "2029-01-01".into(),
+        issued_at: 1,
+    };
+    let payload = st.sign(&key);
+    assert!(payload.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)), "URL-safe: {payload}");
+}
