@@ -113,3 +113,44 @@ pub fn print(f: &Figures) {
     println!("  裸 SM2 验签         {:>9.0} 次/秒", f.sm2_verify_per_sec);
     println!("对比 OpenSSL：openssl speed -seconds 3 sm2");
 }
+
+/// A bare hyper HTTP/1 server answering "hello" on every path: no routing, no database.
+pub async fn hello(addr: std::net::SocketAddr) -> anyhow::Result<()> {
+    use http_body_util::Full;
+    use hyper::body::Bytes;
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    println!("hello server on http://{}", listener.local_addr()?);
+    loop {
+        let (stream, _) = listener.accept().await?;
+        tokio::spawn(async move {
+            let svc = hyper::service::service_fn(|_req| async { Ok::<_, std::convert::Infallible>(hyper::Response::new(Full::new(Bytes::from_static(b"hello")))) });
+            let _ = hyper::server::conn::http1::Builder::new().serve_connection(hyper_util::rt::TokioIo::new(stream), svc).await;
+        });
+    }
+}
+
+/// Load-test inputs: `licences.txt` (one e-licence identifier a line, spread over the table) and
+/// `queries.txt` (one JSON query body a line: name + profession + ID number).
+pub async fn sample(url: &str, count: u64, out: &Path) -> anyhow::Result<()> {
+    use std::io::Write;
+    std::fs::create_dir_all(out)?;
+    let store = erjian_store::Store::connect(url).await?;
+    let (max,): (Option<i64>,) = sqlx::query_as("SELECT MAX(id) FROM certificates").fetch_one(store.pool()).await?;
+    let max = max.unwrap_or(0).max(1);
+    let step = (max / count as i64).max(1);
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT c.licence_id, p.name, p.id_number FROM certificates c JOIN registrations r ON r.id = c.registration_id JOIN persons p ON p.id = r.person_id WHERE c.id % $1 = 0 LIMIT $2",
+    )
+    .bind(step)
+    .bind(count as i64)
+    .fetch_all(store.pool())
+    .await?;
+    let mut lic = std::io::BufWriter::new(std::fs::File::create(out.join("licences.txt"))?);
+    let mut qs = std::io::BufWriter::new(std::fs::File::create(out.join("queries.txt"))?);
+    for (l, name, id) in &rows {
+        writeln!(lic, "{l}")?;
+        writeln!(qs, "{}", serde_json::json!({ "name": name, "profession": "constructor2", "id_number": id }))?;
+    }
+    println!("wrote {} samples to {}", rows.len(), out.display());
+    Ok(())
+}

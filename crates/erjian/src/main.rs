@@ -130,6 +130,18 @@ enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// A bare hyper "hello" server: the yardstick the public endpoints are measured against.
+    Hello {
+        #[arg(long, default_value = "127.0.0.1:18081")]
+        addr: SocketAddr,
+    },
+    /// Write load-test inputs from the database: licence identifiers and query bodies.
+    Sample {
+        #[arg(long, default_value_t = 20000)]
+        count: u64,
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 fn database_url(cli: &Cli) -> anyhow::Result<String> {
@@ -193,6 +205,8 @@ async fn main() -> anyhow::Result<()> {
             let secs = started.elapsed().as_secs_f64();
             println!("已生成 {made} 名注册人员（{secs:.1} 秒，{:.0} 人/秒）", made as f64 / secs.max(0.001));
         }
+        Command::Bench(BenchCommand::Hello { addr }) => bench::hello(addr).await?,
+        Command::Bench(BenchCommand::Sample { count, out }) => bench::sample(&url, count, &out).await?,
         Command::Bench(BenchCommand::Issuance { count, out, json }) => {
             let f = bench::issuance(count, &out)?;
             if json {

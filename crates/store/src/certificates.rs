@@ -399,6 +399,7 @@ pub(crate) async fn void(tx: &mut Tx, registration_id: i64, status: &str, reason
 /// Every change of any certificate's status moves the status list's version, in the same
 /// transaction, so a cached list is never older than the newest change it claims to include.
 pub(crate) async fn status_changed(tx: &mut Tx) -> Result<()> {
+    tx.touch_public();
     next_serial(tx.conn(), STATUS_SCOPE).await?;
     Ok(())
 }

@@ -29,12 +29,18 @@ pub struct Store {
     gate: Arc<Mutex<()>>,
     /// The deployment's signing order (from its province profile), stamped on new applications.
     pub(crate) signing_order: erjian_domain::workflow::SigningOrder,
+    /// The public read path on SQLite (see [`crate::fastread`]).
+    pub(crate) reader: Option<crate::fastread::Reader>,
+    /// Moves after every committed change to any certificate's status (this process's writes).
+    epoch: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// A write transaction; on SQLite it also holds the writer gate until dropped.
 pub struct Tx {
     inner: Transaction<'static, Any>,
     _gate: Option<OwnedMutexGuard<()>>,
+    epoch: Arc<std::sync::atomic::AtomicU64>,
+    touches_public: bool,
 }
 
 impl Tx {
@@ -43,7 +49,16 @@ impl Tx {
     }
 
     pub async fn commit(self) -> Result<(), sqlx::Error> {
-        self.inner.commit().await
+        self.inner.commit().await?;
+        if self.touches_public {
+            self.epoch.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+        Ok(())
+    }
+
+    /// Marks the transaction as changing what the public sees: its commit moves the epoch.
+    pub(crate) fn touch_public(&mut self) {
+        self.touches_public = true;
     }
 }
 
@@ -83,8 +98,15 @@ impl Store {
             }
             Backend::Postgres => AnyPoolOptions::new().max_connections(16).connect_with(options).await?,
         };
-        let store =
-            Store { pool, backend, gate: Arc::new(Mutex::new(())), signing_order: erjian_domain::workflow::SigningOrder::ApplicantFirst };
+        let reader = if backend == Backend::Sqlite { crate::fastread::Reader::for_url(&url) } else { None };
+        let store = Store {
+            pool,
+            backend,
+            gate: Arc::new(Mutex::new(())),
+            signing_order: erjian_domain::workflow::SigningOrder::ApplicantFirst,
+            reader,
+            epoch: Arc::new(std::sync::atomic::AtomicU64::new(0)),
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -118,7 +140,14 @@ impl Store {
             Backend::Postgres => None,
         };
         let inner = self.pool.begin().await?;
-        Ok(Tx { inner, _gate: gate })
+        Ok(Tx { inner, _gate: gate, epoch: self.epoch.clone(), touches_public: false })
+    }
+
+    /// The public epoch: a cache of public answers is good while it stays the same. It only
+    /// covers this process's writes, so it is offered only where one process owns the database
+    /// (SQLite); `None` on PostgreSQL, where other processes may write.
+    pub fn public_epoch(&self) -> Option<u64> {
+        (self.backend == Backend::Sqlite).then(|| self.epoch.load(std::sync::atomic::Ordering::SeqCst))
     }
 
     pub async fn close(&self) {

@@ -13,6 +13,7 @@ pub mod certificates;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod fastread;
 pub mod lifecycle;
 pub mod public;
 pub mod qualifications;

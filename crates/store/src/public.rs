@@ -72,6 +72,10 @@ fn specialty_status(s: &RegisteredSpecialty, today: NaiveDate) -> String {
     }
 }
 
+fn read_err(e: rusqlite::Error) -> crate::Error {
+    crate::Error::Other(anyhow::anyhow!("public read: {e}"))
+}
+
 impl Store {
     /// Finds a registration by an exact query; `None` alike for an unknown identifier and for a
     /// known identifier with another name.
@@ -96,21 +100,26 @@ impl Store {
     /// The public view of one registration.
     pub async fn public_record(&self, registration_id: i64, today: NaiveDate) -> Result<Option<PublicRecord>> {
         type Row = (String, String, String, String, String, String, Option<String>, Option<String>);
-        let row: Option<Row> = sqlx::query_as(
-            "SELECT p.name, p.id_number, r.profession, r.registration_number, e.name, r.status,
+        const SQL: &str = "SELECT p.name, p.id_number, r.profession, r.registration_number, e.name, r.status,
                     (SELECT c.certificate_no FROM certificates c WHERE c.registration_id = r.id ORDER BY c.version DESC LIMIT 1),
                     (SELECT c.licence_id FROM certificates c WHERE c.registration_id = r.id ORDER BY c.version DESC LIMIT 1)
-             FROM registrations r JOIN persons p ON p.id = r.person_id JOIN enterprises e ON e.id = r.enterprise_id WHERE r.id = $1",
-        )
-        .bind(registration_id)
-        .fetch_optional(&self.pool)
-        .await?;
+             FROM registrations r JOIN persons p ON p.id = r.person_id JOIN enterprises e ON e.id = r.enterprise_id WHERE r.id = $1";
+        let (row, specs): (Option<Row>, Vec<RegisteredSpecialty>) = match &self.reader {
+            Some(r) => {
+                let row = r
+                    .one(SQL, &[&registration_id], |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?, x.get(3)?, x.get(4)?, x.get(5)?, x.get(6)?, x.get(7)?)))
+                    .map_err(read_err)?;
+                (row, r.specialties(registration_id, "status, specialty_code").map_err(read_err)?)
+            }
+            None => (
+                sqlx::query_as(SQL).bind(registration_id).fetch_optional(&self.pool).await?,
+                sqlx::query_as("SELECT * FROM registration_specialties WHERE registration_id = $1 ORDER BY status, specialty_code")
+                    .bind(registration_id)
+                    .fetch_all(&self.pool)
+                    .await?,
+            ),
+        };
         let Some((name, id_number, profession, regno, enterprise, status, certificate_no, licence_id)) = row else { return Ok(None) };
-        let specs: Vec<RegisteredSpecialty> =
-            sqlx::query_as("SELECT * FROM registration_specialties WHERE registration_id = $1 ORDER BY status, specialty_code")
-                .bind(registration_id)
-                .fetch_all(&self.pool)
-                .await?;
         let any_valid = specs.iter().any(|s| s.status == "active" && s.valid_until.as_str() >= today.to_string().as_str());
         Ok(Some(PublicRecord {
             registration_id,
@@ -143,6 +152,9 @@ impl Store {
     /// A certificate by its e-licence identifier with its registration's specialties and, when
     /// superseded, the current certificate.
     pub async fn certificate_live(&self, licence_id: &str) -> Result<Option<(Certificate, Vec<RegisteredSpecialty>, Option<Certificate>)>> {
+        if let Some(r) = &self.reader {
+            return r.certificate_live(licence_id).map_err(read_err);
+        }
         let Some(cert) = self.certificate_by_licence(licence_id).await? else { return Ok(None) };
         let specs = sqlx::query_as("SELECT * FROM registration_specialties WHERE registration_id = $1 ORDER BY specialty_code")
             .bind(cert.registration_id)

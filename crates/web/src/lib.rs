@@ -13,6 +13,7 @@ pub mod error;
 pub mod extract;
 pub mod openapi;
 pub mod pages;
+pub mod pubcache;
 pub mod public;
 pub mod ratelimit;
 pub mod registrations;
@@ -27,9 +28,21 @@ use erjian_store::demo::DemoAccount;
 use erjian_store::Store;
 use std::net::SocketAddr;
 
-/// What every handler can reach.
+/// What every handler can reach: one shared allocation, so that the per-request clones axum
+/// makes cost one reference count, not one per field.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(std::sync::Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// The state behind [`AppState`].
+pub struct Shared {
     pub store: Store,
     pub profile: ProvinceProfile,
     pub issuer: std::sync::Arc<erjian_store::certificates::Issuer>,
@@ -40,6 +53,7 @@ pub struct AppState {
     /// Keys the public detail tokens (HMAC-SM3), derived from the master key.
     pub detail_key: std::sync::Arc<[u8; 16]>,
     pub status_list: check::StatusListCache,
+    pub public_cache: std::sync::Arc<pubcache::PublicCache>,
 }
 
 /// How to start a server.
@@ -85,13 +99,23 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .merge(pages::routes())
         .merge(certs::routes())
-        .merge(public::routes().merge(check::routes()).layer(axum::middleware::from_fn_with_state(state.clone(), ratelimit::limit)))
+        .merge(public_routes(&state))
         .merge(signing::routes())
         .merge(registrations::routes())
         .nest("/api", api::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(8 * 1024 * 1024))
         .with_state(state)
+}
+
+/// The public pages and open API, behind the per-address limit when one is configured.
+fn public_routes(state: &AppState) -> Router<AppState> {
+    let routes = public::routes().merge(check::routes());
+    if state.limiter.enabled() {
+        routes.layer(axum::middleware::from_fn_with_state(state.clone(), ratelimit::limit))
+    } else {
+        routes
+    }
 }
 
 /// Unknown addresses: JSON under /api, a Chinese page elsewhere.
@@ -120,7 +144,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
     issuer.authority.embed_font = erjian_cert::EmbeddedFont::from_env().map_err(|e| anyhow::anyhow!(e))?.map(std::sync::Arc::new);
     let demo_accounts = if config.demo { store.seed_demo(&issuer, config.clock.now()).await? } else { vec![] };
     let issuer = std::sync::Arc::new(issuer);
-    let state = AppState {
+    let state = AppState(std::sync::Arc::new(Shared {
         store,
         profile,
         issuer,
@@ -129,7 +153,8 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         limiter: std::sync::Arc::new(ratelimit::Limiter::new(config.rate_limit)),
         detail_key: std::sync::Arc::new(erjian_ofd::crypto::derive_key(&config.master_key, "public-detail-token")),
         status_list: Default::default(),
-    };
+        public_cache: Default::default(),
+    }));
     let app = router(state.clone());
     let task = tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await {

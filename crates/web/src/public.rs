@@ -5,15 +5,16 @@
 //! number.
 
 use crate::error::{ApiError, PageError};
-use crate::extract::{FormBody, JsonBody};
+use crate::extract::{json_from_bytes, FormBody};
 use crate::pages::{public_ctx, render, render_status, Ctx};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum::body::Bytes;
 use axum::{Json, Router};
 use erjian_store::lifecycle::RegistrationEvent;
 use erjian_store::public::{PublicQuery, PublicRecord, QueryKey};
@@ -84,9 +85,10 @@ impl QueryInput {
     }
 }
 
-/// A detail token for a registration, valid for 30 minutes.
+/// A detail token for a registration, valid for 30 to 35 minutes (expiry rounded to five
+/// minutes, so that a cached answer can reuse its token within the same window).
 pub fn detail_token(state: &AppState, registration_id: i64) -> String {
-    let exp = state.clock.now().timestamp() + 1800;
+    let exp = (state.clock.now().timestamp() / 300 + 7) * 300;
     let msg = format!("{registration_id}.{exp}");
     let mac = erjian_ofd::crypto::hmac_sm3(&state.detail_key[..], msg.as_bytes());
     format!("{msg}.{}", hex::encode(&mac[..16]))
@@ -104,11 +106,26 @@ async fn run_query(state: &AppState, q: &PublicQuery) -> Result<PublicRecord, Er
     state.store.public_query(q, erjian_store::db::today(state.clock.now())).await?.ok_or(Error::NotFound(NOT_FOUND))
 }
 
-async fn query_api(State(state): State<AppState>, JsonBody(input): JsonBody<QueryInput>) -> Result<Json<serde_json::Value>, ApiError> {
-    let q = input.parse()?;
-    let record = run_query(&state, &q).await?;
-    let token = detail_token(&state, record.registration_id);
-    Ok(Json(serde_json::json!({ "record": record, "detail": format!("/api/public/detail/{token}") })))
+async fn query_api(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+    let json = |b: Bytes| ([(CONTENT_TYPE, "application/json")], b).into_response();
+    let day = erjian_store::db::today(state.clock.now());
+    let epoch = state.store.public_epoch();
+    // Successful answers are cached by the exact request body and the five-minute window of
+    // their detail token: the same body asked again gets the same answer until anything changes.
+    let window = state.clock.now().timestamp() / 300;
+    let key = format!("q{window}\u{1}{}", String::from_utf8_lossy(&body));
+    if let Some(hit) = epoch.and_then(|e| state.public_cache.get(&key, e, day)) {
+        return Ok(json(hit));
+    }
+    let input: QueryInput = json_from_bytes(&headers, &body)?;
+    let r = run_query(&state, &input.parse()?).await?;
+    let record = serde_json::to_string(&r).map_err(|e| Error::Other(e.into()))?;
+    let token = detail_token(&state, r.registration_id);
+    let answer = Bytes::from(format!("{{\"record\":{record},\"detail\":\"/api/public/detail/{token}\"}}"));
+    if let Some(e) = epoch {
+        state.public_cache.put(key, e, day, answer.clone());
+    }
+    Ok(json(answer))
 }
 
 async fn detail_api(State(state): State<AppState>, Path(token): Path<String>) -> Result<Json<serde_json::Value>, ApiError> {

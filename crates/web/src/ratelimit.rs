@@ -40,6 +40,10 @@ impl Limiter {
         Limiter { limit, shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect() }
     }
 
+    pub fn enabled(&self) -> bool {
+        self.limit.per_minute > 0
+    }
+
     fn shard(&self, ip: &IpAddr) -> &Mutex<HashMap<IpAddr, (f64, Instant)>> {
         let h = match ip {
             IpAddr::V4(a) => u32::from(*a) as usize,
