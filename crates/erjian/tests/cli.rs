@@ -102,3 +102,50 @@ fn bench_issuance_writes_verifiable_files() {
     let o = erjian(&["ofd", "verify", files[0].to_str().unwrap()], &data);
     assert!(o.status.success(), "{}", text(&o));
 }
+
+#[tokio::test]
+async fn verify_qr_offline_accepts_a_real_payload_and_rejects_any_change() {
+    let data = tmp("qr");
+    let url = format!("sqlite://{}", data.join("erjian.db").display());
+    let store = erjian_store::Store::connect(&url).await.unwrap();
+    let profile = *erjian_domain::province::preset("皖").unwrap();
+    let issuer =
+        store.issuer(&profile, b"cli test master key, 32 bytes min", "https://erjian.example".into(), chrono::Utc::now()).await.unwrap();
+    store.seed_demo(&issuer, chrono::Utc::now()).await.unwrap();
+    let (face,): (String,) = sqlx::query_as("SELECT face_json FROM certificates LIMIT 1").fetch_one(store.pool()).await.unwrap();
+    let face: serde_json::Value = serde_json::from_str(&face).unwrap();
+    let qr_url = face["verify_url"].as_str().unwrap().to_owned();
+    let regno = face["registration_number"].as_str().unwrap().to_owned();
+    store.close().await;
+    let key = data.join("qr-key.pem");
+    std::fs::write(&key, issuer.qr_key.cert_pem()).unwrap();
+
+    // With the key file (as downloaded from /api/public/keys), and from the database.
+    let o = erjian(&["verify-qr", &qr_url, "--key", key.to_str().unwrap()], &data);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("二维码签名有效") && text(&o).contains(&regno), "{}", text(&o));
+    let o = erjian(&["verify-qr", &qr_url], &data);
+    assert!(o.status.success(), "{}", text(&o));
+
+    // Any changed character of the payload is refused.
+    let payload = qr_url.split_once("s=").unwrap().1.to_owned();
+    for i in [0, payload.len() / 3, payload.len() / 2, payload.len() - 1] {
+        let mut b = payload.clone().into_bytes();
+        b[i] = if b[i] == b'A' { b'B' } else { b'A' };
+        let changed = String::from_utf8(b).unwrap();
+        let o = erjian(&["verify-qr", &changed, "--key", key.to_str().unwrap()], &data);
+        assert!(!o.status.success(), "changed at {i} accepted");
+        assert!(text(&o).contains("核验未通过"), "{}", text(&o));
+    }
+}
+
+#[test]
+fn synthetic_people_fill_an_empty_database() {
+    let data = tmp("synthetic");
+    let o = erjian(&["demo", "--synthetic", "600"], &data);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("已生成 600 名注册人员"), "{}", text(&o));
+    let again = erjian(&["demo", "--synthetic", "10"], &data);
+    assert!(!again.status.success(), "a second run into the same database is refused");
+    assert!(text(&again).contains("已有合成数据"), "{}", text(&again));
+}

@@ -57,11 +57,11 @@ impl Reader {
     }
 
     /// As `Store::certificate_live`.
-    pub fn certificate_live(&self, licence: &str) -> rusqlite::Result<Option<(Certificate, Vec<RegisteredSpecialty>, Option<Certificate>)>> {
+    pub fn certificate_live(&self, licence: &str) -> rusqlite::Result<Option<crate::public::LiveCertificate>> {
         let Some(cert) = self.certificate_where("c.licence_id = $1", &licence)? else { return Ok(None) };
         let specs = self.specialties(cert.registration_id, "specialty_code")?;
         let current = match cert.superseded_by {
-            Some(_) => self.certificate_where("c.registration_id = $1 AND c.status = 'valid'", &cert.registration_id)?,
+            Some(_) => self.certificate_where("c.registration_id = $1 ORDER BY c.version DESC LIMIT 1", &cert.registration_id)?,
             None => None,
         };
         Ok(Some((cert, specs, current)))
@@ -91,7 +91,12 @@ impl Reader {
     }
 
     /// Runs a query returning at most one row, mapped.
-    pub fn one<T>(&self, sql: &str, params: &[&dyn rusqlite::ToSql], map: impl FnOnce(&Row<'_>) -> rusqlite::Result<T>) -> rusqlite::Result<Option<T>> {
+    pub fn one<T>(
+        &self,
+        sql: &str,
+        params: &[&dyn rusqlite::ToSql],
+        map: impl FnOnce(&Row<'_>) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<Option<T>> {
         self.with(|c| c.prepare_cached(sql)?.query_row(params, map).optional())
     }
 }

@@ -10,6 +10,10 @@ use crate::Store;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use erjian_cert::statement::StatusEntry;
 
+/// A certificate with its registration's specialties and, when superseded, the newest
+/// certificate of the same registration.
+pub type LiveCertificate = (Certificate, Vec<RegisteredSpecialty>, Option<Certificate>);
+
 /// The identifier a query gives besides the name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum QueryKey {
@@ -107,7 +111,9 @@ impl Store {
         let (row, specs): (Option<Row>, Vec<RegisteredSpecialty>) = match &self.reader {
             Some(r) => {
                 let row = r
-                    .one(SQL, &[&registration_id], |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?, x.get(3)?, x.get(4)?, x.get(5)?, x.get(6)?, x.get(7)?)))
+                    .one(SQL, &[&registration_id], |x| {
+                        Ok((x.get(0)?, x.get(1)?, x.get(2)?, x.get(3)?, x.get(4)?, x.get(5)?, x.get(6)?, x.get(7)?))
+                    })
                     .map_err(read_err)?;
                 (row, r.specialties(registration_id, "status, specialty_code").map_err(read_err)?)
             }
@@ -151,7 +157,7 @@ impl Store {
 
     /// A certificate by its e-licence identifier with its registration's specialties and, when
     /// superseded, the current certificate.
-    pub async fn certificate_live(&self, licence_id: &str) -> Result<Option<(Certificate, Vec<RegisteredSpecialty>, Option<Certificate>)>> {
+    pub async fn certificate_live(&self, licence_id: &str) -> Result<Option<LiveCertificate>> {
         if let Some(r) = &self.reader {
             return r.certificate_live(licence_id).map_err(read_err);
         }
@@ -162,10 +168,13 @@ impl Store {
             .await?;
         let current = match cert.superseded_by {
             Some(_) => {
-                sqlx::query_as(&format!("{} WHERE c.registration_id = $1 AND c.status = 'valid'", crate::certificates::CERT_SELECT))
-                    .bind(cert.registration_id)
-                    .fetch_optional(&self.pool)
-                    .await?
+                sqlx::query_as(&format!(
+                    "{} WHERE c.registration_id = $1 ORDER BY c.version DESC LIMIT 1",
+                    crate::certificates::CERT_SELECT
+                ))
+                .bind(cert.registration_id)
+                .fetch_optional(&self.pool)
+                .await?
             }
             None => None,
         };

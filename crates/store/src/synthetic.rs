@@ -128,7 +128,7 @@ impl Store {
                     "{}{}{}",
                     SURNAMES[(g % 50) as usize],
                     GIVEN[((g / 50) % 40) as usize],
-                    if g % 3 == 0 { GIVEN[((g / 7) % 40) as usize] } else { "" }
+                    if g.is_multiple_of(3) { GIVEN[((g / 7) % 40) as usize] } else { "" }
                 );
                 let person_id = p0 + 1 + i as i64;
                 let _ = write!(

@@ -149,6 +149,22 @@ pub struct FileCheck {
     pub certificate: Option<Live>,
 }
 
+/// What a failed seal check means, in words a verifier understands.
+fn check_label(name: &str) -> String {
+    match name {
+        "reference_digest" => "文件摘要不符：该文件在盖章后被改动".into(),
+        "data_hash" => "签章数据摘要不符：签名描述文件被改动".into(),
+        "signature" => "电子签名验证失败：签名值与签章数据不符".into(),
+        "signed_value" => "签名值文件缺失或格式错误".into(),
+        "seal_maker_signature" => "印章制章者签名无效：电子印章被伪造或改动".into(),
+        "seal_validity" => "电子印章不在有效期内".into(),
+        "signer_certificate_validity" => "签章人证书不在有效期内".into(),
+        "signer_certificate_issuer" => "签章人证书不是本系统发证机关签发".into(),
+        "structure" => "签章结构不完整或无法解析".into(),
+        other => format!("检查未通过：{other}"),
+    }
+}
+
 pub async fn check_file(state: &AppState, bytes: &[u8]) -> Result<FileCheck, Error> {
     let fail = |summary: &str, failures: Vec<String>| FileCheck { seal_valid: false, summary: summary.into(), failures, certificate: None };
     let Ok(pkg) = erjian_ofd::Package::from_bytes(bytes) else {
@@ -166,7 +182,7 @@ pub async fn check_file(state: &AppState, bytes: &[u8]) -> Result<FileCheck, Err
         .signatures
         .iter()
         .flat_map(|s| {
-            s.failed().map(|c| format!("{}：{}{}", c.name, c.detail, c.file.as_deref().map(|f| format!("（{f}）")).unwrap_or_default()))
+            s.failed().map(|c| format!("{}{}", check_label(c.name), c.file.as_deref().map(|f| format!("（{f}）")).unwrap_or_default()))
         })
         .collect();
     if report.signatures.iter().any(|s| s.verdict != Verdict::Valid) {

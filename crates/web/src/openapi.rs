@@ -26,6 +26,18 @@ fn id_param() -> Value {
     json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }])
 }
 
+/// An operation open to everyone (no token), with its parameters.
+fn public(mut o: Value, params: &[(&str, &str)]) -> Value {
+    o["security"] = json!([]);
+    if !params.is_empty() {
+        o["parameters"] = params
+            .iter()
+            .map(|(name, at)| json!({ "name": name, "in": at, "required": *at == "path", "schema": { "type": "string" } }))
+            .collect();
+    }
+    o
+}
+
 /// Every documented operation as (method, path); used by the routing test.
 pub const OPERATIONS: &[(&str, &str)] = &[
     ("post", "/api/login"),
@@ -53,6 +65,14 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("get", "/api/certificates"),
     ("get", "/api/certificates/{id}/download"),
     ("get", "/api/verify/{licence}"),
+    ("post", "/api/renewals"),
+    ("post", "/api/cancellations"),
+    ("get", "/api/reasons"),
+    ("post", "/api/public/query"),
+    ("get", "/api/public/detail/{token}"),
+    ("post", "/api/public/check"),
+    ("get", "/api/public/status-list"),
+    ("get", "/api/public/keys"),
 ];
 
 pub fn document() -> Value {
@@ -66,7 +86,7 @@ pub fn document() -> Value {
     import["requestBody"] = json!({ "required": true, "content": { "text/csv": { "schema": { "type": "string" } } } });
     let mut list = op("申请列表（按角色和租户过滤）", None, "{applications: [...]}");
     list["parameters"] = json!([{ "name": "state", "in": "query", "schema": { "type": "string" }, "description": "逗号分隔的状态代码" }]);
-    json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": { "title": "erjian API", "version": env!("CARGO_PKG_VERSION"), "description": "二级注册建造师注册管理系统接口。登录后以 Authorization: Bearer TOKEN 调用。" },
         "components": {
@@ -87,7 +107,10 @@ pub fn document() -> Value {
                 "PinChange": { "type": "object", "required": ["old_pin", "new_pin"], "properties": { "old_pin": { "type": "string" }, "new_pin": { "type": "string" } } },
                 "PinReset": { "type": "object", "required": ["password", "new_pin"], "properties": { "password": { "type": "string" }, "new_pin": { "type": "string" } } },
                 "Image": { "type": "object", "required": ["image_base64"], "properties": { "image_base64": { "type": "string" } } },
-                "State": { "enum": states }
+                "State": { "enum": states },
+                "Renewal": { "type": "object", "required": ["specialties"], "properties": { "submit": { "type": "boolean" }, "specialties": { "type": "array", "items": { "type": "object", "required": ["specialty", "compulsory", "elective"], "properties": { "specialty": { "type": "string" }, "compulsory": { "type": "integer" }, "elective": { "type": "integer" } } } } } },
+                "Cancellation": { "type": "object", "required": ["registration_number", "reason"], "properties": { "registration_number": { "type": "string" }, "specialties": { "type": "array", "items": { "type": "string" } }, "reason": { "type": "string", "description": "GET /api/reasons 中的 cancellation 代码" }, "note": { "type": "string" } } },
+                "PublicQuery": { "type": "object", "required": ["name", "profession"], "properties": { "name": { "type": "string" }, "profession": { "enum": ["constructor2", "temp_constructor2", "architect2", "structural2"] }, "id_number": { "type": "string" }, "registration_number": { "type": "string" }, "certificate_number": { "type": "string" } } }
             }
         },
         "security": [{ "bearer": [] }],
@@ -113,7 +136,19 @@ pub fn document() -> Value {
             "/api/applications/{id}/form": { "get": with_id(op("下载申请表（OFD，含签名；format=pdf 为查看用 PDF）", None, "application/ofd")) },
             "/api/certificates": { "get": op("本人或本单位人员的电子证书", None, "{certificates}") },
             "/api/certificates/{id}/download": { "get": with_id(op("下载电子证书（format=ofd|pdf）", None, "application/ofd 或 application/pdf")) },
-            "/api/verify/{licence}": { "get": { "summary": "按证照标识查询证书实时状态（无需登录）", "security": [], "parameters": [{ "name": "licence", "in": "path", "required": true, "schema": { "type": "string" } }], "responses": { "200": { "description": "{status, status_label, ...}" }, "404": err() } } }
+            "/api/verify/{licence}": { "get": public(op("证书实时状态（二维码核验；s= 为二维码中的签名声明，一并核验）", None, "{status, certificate, statement}"), &[("licence", "path"), ("s", "query")]) }
         }
-    })
+    });
+    doc["paths"]["/api/renewals"] =
+        json!({ "post": op("延续注册申请（个人；各专业学时，submit=true 直接提交签名）", Some("Renewal"), "申请详情") });
+    doc["paths"]["/api/cancellations"] = json!({ "post": op("注销注册（企业注销本单位人员或主管部门注销；specialties 为空即全部注销；即时生效）", Some("Cancellation"), "{registration_number, whole, new_licence_id}") });
+    doc["paths"]["/api/reasons"] = json!({ "get": op("注销原因和不予注册理由（可选列表）", None, "{cancellation, refusal}") });
+    doc["paths"]["/api/public/query"] = json!({ "post": public(op("人员信息查询：姓名 + 注册类别 + 身份证号/注册编号/证书编号之一，精确匹配；身份证号脱敏", Some("PublicQuery"), "{record, detail}"), &[]) });
+    doc["paths"]["/api/public/detail/{token}"] =
+        json!({ "get": public(op("注册轨迹（凭查询结果中的令牌，30分钟内有效）", None, "{record, history}"), &[("token", "path")]) });
+    doc["paths"]["/api/public/check"] = json!({ "post": public(json!({ "summary": "上传 OFD 证书文件：核验电子印章并返回实时状态", "requestBody": { "required": true, "content": { "application/ofd": { "schema": { "type": "string", "format": "binary" } } } }, "responses": { "200": { "description": "{seal_valid, summary, failures, certificate}" }, "422": err() } }), &[]) });
+    doc["paths"]["/api/public/status-list"] = json!({ "get": public(op("签名的证书状态列表（全部证照标识及状态，随每次变化更新；用 status_list 公钥验证 signature）", None, "{version, list, signature, certificate}"), &[]) });
+    doc["paths"]["/api/public/keys"] =
+        json!({ "get": public(op("核验用公钥证书：根证书、二维码声明、状态列表", None, "{root, qr_statement, status_list}"), &[]) });
+    doc
 }

@@ -62,6 +62,10 @@ pub struct RenewRow {
     pub opens_on: String,
     pub need_compulsory: u32,
     pub need_elective: u32,
+    /// What was entered (kept when the form comes back with errors).
+    pub compulsory: String,
+    pub elective: String,
+    pub checked: bool,
 }
 
 #[derive(Template)]
@@ -73,7 +77,13 @@ struct RenewalPage {
     errors: Vec<FieldError>,
 }
 
-async fn show_renewal(state: &AppState, user: &PageUser, errors: Vec<FieldError>) -> Result<Response, PageError> {
+async fn show_renewal(
+    state: &AppState,
+    user: &PageUser,
+    errors: Vec<FieldError>,
+    entered: &[(String, String)],
+) -> Result<Response, PageError> {
+    let value = |k: String| entered.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone()).unwrap_or_default();
     let person = user.actor.person_id.ok_or(Error::Forbidden)?;
     let registration = state.store.registrations_of_person(person).await?.into_iter().find(|r| r.status == "active");
     let today = erjian_store::db::today(state.clock.now());
@@ -89,6 +99,9 @@ async fn show_renewal(state: &AppState, user: &PageUser, errors: Vec<FieldError>
             opens_on: renewal_opens_on(until).to_string(),
             need_compulsory: need.compulsory,
             need_elective: need.elective,
+            compulsory: value(format!("compulsory_{}", s.specialty_code)),
+            elective: value(format!("elective_{}", s.specialty_code)),
+            checked: entered.is_empty() || entered.iter().any(|(k, v)| k == "renew" && *v == s.specialty_code),
         });
     }
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
@@ -100,7 +113,7 @@ async fn renewal_page(State(state): State<AppState>, user: PageUser) -> Result<R
     if user.actor.role != Role::Individual {
         return Err(Error::Forbidden.into());
     }
-    show_renewal(&state, &user, vec![]).await
+    show_renewal(&state, &user, vec![], &[]).await
 }
 
 async fn renewal_submit(
@@ -121,8 +134,8 @@ async fn renewal_submit(
         .collect();
     match state.store.file_renewal(&user.actor, &hours, true, state.clock.now()).await {
         Ok(id) => Ok(Redirect::to(&format!("/applications/{id}?done=submit")).into_response()),
-        Err(Error::Invalid(errors)) => show_renewal(&state, &user, errors).await,
-        Err(Error::Conflict(m)) => show_renewal(&state, &user, vec![FieldError::new("form", m)]).await,
+        Err(Error::Invalid(errors)) => show_renewal(&state, &user, errors, &form).await,
+        Err(Error::Conflict(m)) => show_renewal(&state, &user, vec![FieldError::new("form", m)], &form).await,
         Err(e) => Err(e.into()),
     }
 }

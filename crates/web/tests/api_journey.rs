@@ -153,7 +153,10 @@ async fn full_journey_with_return_and_resubmission(db: TestDb) {
     let licence = cert["licence_id"].as_str().unwrap();
     let v: serde_json::Value = app.http.get(format!("{}/api/verify/{licence}", app.url)).send().await.unwrap().json().await.unwrap();
     assert_eq!(v["status"], "valid");
-    assert_eq!(v["id_number_masked"], format!("{}**********{}", &app.person_id_number("张伟")[..6], &app.person_id_number("张伟")[16..]));
+    assert_eq!(
+        v["certificate"]["id_number_masked"],
+        format!("{}**********{}", &app.person_id_number("张伟")[..6], &app.person_id_number("张伟")[16..])
+    );
     let page = app.http.get(format!("{}/verify/{licence}", app.url)).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("证书有效"));
 
@@ -296,7 +299,7 @@ async fn openapi_documents_every_routed_operation(db: TestDb) {
     assert_eq!(doc["openapi"], "3.1.0");
     for (method, path) in erjian_web::openapi::OPERATIONS {
         assert!(doc["paths"][path][method].is_object(), "{method} {path} documented");
-        let url = format!("{}{}", app.url, path.replace("{id}", "1").replace("{licence}", "x"));
+        let url = format!("{}{}", app.url, path.replace("{id}", "1").replace("{licence}", "x").replace("{token}", "x"));
         let r = app
             .http
             .request(method.to_uppercase().parse().unwrap(), url)

@@ -81,6 +81,18 @@ impl Ui {
     async fn click(&self, css: &str) {
         self.c.find(Locator::Css(css)).await.unwrap_or_else(|_| panic!("no {css}")).click().await.unwrap();
     }
+    /// Clicks something that loads a new page and waits until the old page is gone.
+    async fn click_nav(&self, css: &str) {
+        let old = self.c.find(Locator::Css("html")).await.unwrap();
+        self.click(css).await;
+        for _ in 0..200 {
+            if old.tag_name().await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("clicking {css} did not load a new page");
+    }
     async fn text(&self, css: &str) -> String {
         self.c
             .wait()
@@ -249,5 +261,124 @@ async fn initial_registration_clicked_through_by_every_role() {
     phone.login(&id, "Geren2026").await;
     phone.shot("07-phone-portal").await;
     phone.c.clone().close().await.unwrap();
+    app.finish().await;
+}
+
+/// The captcha answer behind a query page (what the picture shows a person).
+async fn captcha_answer(app: &TestApp, token: &str) -> String {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let mut c = sqlx::AnyConnection::connect(&app.database_url).await.unwrap();
+    let (a,): (String,) = sqlx::query_as("SELECT answer FROM captchas WHERE token = $1").bind(token).fetch_one(&mut c).await.unwrap();
+    a
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn public_centre_renewal_and_cancellation_in_the_browser() {
+    let url = fresh_database(TestDb::Sqlite).await.unwrap();
+    let app = spawn_with(&url, erjian_web::clock::Clock::manual(t0()), true, Some(0)).await;
+    let driver = start_driver();
+    let tmp = std::env::temp_dir().join(format!("erjian-browser-public-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let ui = Ui { c: browser(&driver, &tmp.join("profile"), 1280).await, base: app.url.clone(), shots };
+    let id = app.person_id_number("赵磊");
+
+    // 1. The query centre: a wrong captcha is refused; the right one shows the masked record.
+    ui.go("/query").await;
+    ui.fill("#name", "赵磊").await;
+    ui.fill("#key", &id).await;
+    ui.fill("#captcha", "00000").await;
+    let token = ui.c.find(Locator::Css("input[name=captcha_token]")).await.unwrap().attr("value").await.unwrap().unwrap();
+    if captcha_answer(&app, &token).await == "00000" {
+        ui.fill("#captcha", "11111").await;
+    }
+    ui.click_nav("#query-submit").await;
+    assert!(ui.text("#query-error").await.contains("验证码错误"));
+    let token = ui.c.find(Locator::Css("input[name=captcha_token]")).await.unwrap().attr("value").await.unwrap().unwrap();
+    ui.fill("#captcha", &captcha_answer(&app, &token).await).await;
+    ui.shot("10-query-form").await;
+    ui.click_nav("#query-submit").await;
+    assert_eq!(ui.text("#result-id").await, format!("{}**********{}", &id[..6], &id[16..]));
+    assert_eq!(ui.text("#result-status").await, "注册有效");
+    ui.shot("11-query-result").await;
+    ui.click_nav("#detail-link").await;
+    assert!(ui.text("#history").await.contains("初始注册"));
+    ui.shot("12-query-detail").await;
+
+    // 2. The QR code's address: live status and the signed statement.
+    let zhao = app.login(&id, "Geren2026").await;
+    let certs = zhao.get("/api/certificates").await.body["certificates"].as_array().unwrap().clone();
+    let cert_id = certs[0]["id"].as_i64().unwrap();
+    let file = zhao.http.get(format!("{}/api/certificates/{cert_id}/download", app.url)).bearer_auth(&zhao.token).send().await.unwrap();
+    let file = file.bytes().await.unwrap().to_vec();
+    let pkg = erjian_ofd::Package::from_bytes(&file).unwrap();
+    let qr = erjian_ofd::reader::read(&pkg).unwrap().metadata.custom.iter().find(|(k, _)| k == "核验地址").unwrap().1.clone();
+    ui.c.goto(&qr).await.unwrap();
+    assert!(ui.text("#cert-status").await.contains("证书有效"));
+    assert!(ui.text("#statement").await.contains("二维码签名有效"));
+    ui.shot("13-qr-scan").await;
+
+    // 3. The file check: the genuine file is valid, a tampered one is named as such.
+    let genuine = tmp.join("genuine.ofd");
+    std::fs::write(&genuine, &file).unwrap();
+    let mut bad = pkg.clone();
+    bad.tamper("Doc_0/Pages/Page_0/Content.xml", 500);
+    let tampered = tmp.join("tampered.ofd");
+    std::fs::write(&tampered, bad.to_bytes()).unwrap();
+    ui.go("/check").await;
+    ui.c.find(Locator::Css("#file")).await.unwrap().send_keys(genuine.to_str().unwrap()).await.unwrap();
+    ui.click_nav("#check-submit").await;
+    assert!(ui.text("#check-summary").await.contains("证书当前有效"));
+    ui.c.find(Locator::Css("#file")).await.unwrap().send_keys(tampered.to_str().unwrap()).await.unwrap();
+    ui.click_nav("#check-submit").await;
+    assert!(ui.text("#check-summary").await.contains("篡改"));
+    assert!(ui.text("#check-failures").await.contains("Content.xml") && ui.text("#check-failures").await.contains("盖章后被改动"));
+    ui.shot("14-check-tampered").await;
+
+    // 4. Renewal: 赵磊's validity ends in 59 days; hours per specialty, then the form to sign.
+    ui.login(&id, "Geren2026").await;
+    ui.go("/renewal").await;
+    ui.fill("#compulsory-10401001", "60").await;
+    ui.fill("#elective-10401001", "60").await;
+    ui.fill("#compulsory-10401010", "30").await;
+    ui.fill("#elective-10401010", "10").await;
+    ui.click_nav("#renewal-submit").await;
+    assert!(ui.body().await.contains("学时不足"));
+    let kept = ui.c.find(Locator::Css("#compulsory-10401001")).await.unwrap().prop("value").await.unwrap();
+    assert_eq!(kept.as_deref(), Some("60"), "entered hours are kept after an error");
+    ui.fill("#elective-10401010", "30").await;
+    ui.shot("15-renewal-form").await;
+    ui.click_nav("#renewal-submit").await;
+    assert_eq!(ui.text("#app-state").await, "待本人签名");
+    assert!(ui.text("h1").await.contains("延续注册"));
+    ui.logout().await;
+
+    // 5. Cancellation by both initiators: the enterprise one specialty, the city the rest.
+    ui.login(&app.enterprise_login(ENTERPRISE_A), "Qiye2026").await;
+    ui.go("/cancel").await;
+    ui.click("#scope-partial").await;
+    ui.click("#specialty-choices input[value='10401010']").await;
+    ui.c.find(Locator::Css("#reason option[value=contract_ended]")).await.unwrap().click().await.unwrap();
+    ui.click_nav("#cancel-submit").await;
+    assert!(ui.text("#flash").await.contains("已注销所选专业"));
+    ui.shot("16-enterprise-cancel").await;
+    ui.logout().await;
+    ui.login("city1", "Shenhe2026").await;
+    ui.go("/cancel").await;
+    let regno = certs[0]["registration_number"].as_str().unwrap().to_owned();
+    ui.fill("#registration_number", &regno).await;
+    ui.c.find(Locator::Css("#reason option[value=other]")).await.unwrap().click().await.unwrap();
+    ui.click_nav("#cancel-submit").await;
+    assert!(ui.text("#flash").await.contains("原电子证书已作废"));
+    ui.logout().await;
+    // The old QR address now says, in red, that the file was replaced, and points onwards.
+    ui.c.goto(&qr).await.unwrap();
+    assert!(ui.text("#cert-status").await.contains("已失效"));
+    ui.click_nav("#current-link").await;
+    assert!(ui.text("#cert-status").await.contains("已注销"));
+    ui.shot("17-qr-cancelled").await;
+    ui.c.clone().close().await.unwrap();
     app.finish().await;
 }
