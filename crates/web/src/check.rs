@@ -107,14 +107,14 @@ async fn status_api(State(state): State<AppState>, Path(licence): Path<String>, 
     let cacheable = q.s.is_none();
     let day = erjian_store::db::today(state.clock.now());
     let epoch = state.store.public_epoch().filter(|_| cacheable);
-    if let Some(hit) = epoch.and_then(|e| state.public_cache.get(&licence, e, day)) {
+    if let Some(hit) = epoch.and_then(|e| state.public_cache.get(licence.as_bytes(), e, day)) {
         return Ok(json_reply(hit));
     }
     let l = live(&state, &licence).await?.ok_or(Error::NotFound("未找到该证书，请核对证照标识"))?;
     let statement = check_statement(&state, &licence, q.s.as_deref());
     let body = Bytes::from(json!({ "certificate": l, "status": l.status, "statement": statement }).to_string());
     if let Some(e) = epoch {
-        state.public_cache.put(licence, e, day, body.clone());
+        state.public_cache.put(licence.into_bytes(), e, day, body.clone());
     }
     Ok(json_reply(body))
 }

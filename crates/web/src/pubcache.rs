@@ -6,7 +6,26 @@
 use axum::body::Bytes;
 use chrono::NaiveDate;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Mutex;
+
+/// The map is keyed by the key's hash, computed once per lookup; this hasher passes it through.
+#[derive(Default)]
+struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 << 8) | u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+}
 
 const SHARDS: usize = 16;
 const PER_SHARD: usize = 32_768;
@@ -15,7 +34,8 @@ const PER_SHARD: usize = 32_768;
 struct Shard {
     epoch: u64,
     day: Option<NaiveDate>,
-    map: HashMap<String, Bytes>,
+    /// hash → (key, answer); the key is compared on a hit.
+    map: HashMap<u64, (Box<[u8]>, Bytes), BuildHasherDefault<PassThrough>>,
 }
 
 pub struct PublicCache {
@@ -29,33 +49,35 @@ impl Default for PublicCache {
 }
 
 impl PublicCache {
-    fn shard(&self, key: &str) -> std::sync::MutexGuard<'_, Shard> {
-        let h = key.bytes().fold(0xcbf29ce484222325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100000001b3));
-        self.shards[(h % SHARDS as u64) as usize].lock().unwrap_or_else(|e| e.into_inner())
+    fn shard(&self, key: &[u8]) -> (u64, std::sync::MutexGuard<'_, Shard>) {
+        let mut h = std::hash::DefaultHasher::new();
+        h.write(key);
+        let h = h.finish();
+        (h, self.shards[(h % SHARDS as u64) as usize].lock().unwrap_or_else(|e| e.into_inner()))
     }
 
     /// The cached answer for `key` at this epoch and day.
-    pub fn get(&self, key: &str, epoch: u64, day: NaiveDate) -> Option<Bytes> {
-        let mut s = self.shard(key);
+    pub fn get(&self, key: &[u8], epoch: u64, day: NaiveDate) -> Option<Bytes> {
+        let (h, mut s) = self.shard(key);
         if s.epoch != epoch || s.day != Some(day) {
             s.map.clear();
             s.epoch = epoch;
             s.day = Some(day);
             return None;
         }
-        s.map.get(key).cloned()
+        s.map.get(&h).filter(|(k, _)| &**k == key).map(|(_, v)| v.clone())
     }
 
     /// Keeps an answer computed from data read at `epoch` (dropped if the epoch has moved since).
-    pub fn put(&self, key: String, epoch: u64, day: NaiveDate, value: Bytes) {
-        let mut s = self.shard(&key);
+    pub fn put(&self, key: Vec<u8>, epoch: u64, day: NaiveDate, value: Bytes) {
+        let (h, mut s) = self.shard(&key);
         if s.epoch != epoch || s.day != Some(day) {
             return;
         }
         if s.map.len() >= PER_SHARD {
             s.map.clear();
         }
-        s.map.insert(key, value);
+        s.map.insert(h, (key.into_boxed_slice(), value));
     }
 }
 
@@ -67,13 +89,14 @@ mod tests {
     fn entries_expire_with_the_epoch_and_the_day() {
         let c = PublicCache::default();
         let d = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
-        assert!(c.get("k", 1, d).is_none());
-        c.put("k".into(), 1, d, Bytes::from_static(b"v"));
-        assert_eq!(c.get("k", 1, d).unwrap(), Bytes::from_static(b"v"));
-        assert!(c.get("k", 2, d).is_none(), "a new epoch drops old answers");
-        c.put("k".into(), 1, d, Bytes::from_static(b"stale"));
-        assert!(c.get("k", 2, d).is_none(), "an answer read before the change is not kept");
-        c.put("k".into(), 2, d, Bytes::from_static(b"v2"));
-        assert!(c.get("k", 2, d.succ_opt().unwrap()).is_none(), "a new day drops answers (expiry)");
+        assert!(c.get(b"k", 1, d).is_none());
+        c.put(b"k".to_vec(), 1, d, Bytes::from_static(b"v"));
+        assert_eq!(c.get(b"k", 1, d).unwrap(), Bytes::from_static(b"v"));
+        assert!(c.get(b"other", 1, d).is_none());
+        assert!(c.get(b"k", 2, d).is_none(), "a new epoch drops old answers");
+        c.put(b"k".to_vec(), 1, d, Bytes::from_static(b"stale"));
+        assert!(c.get(b"k", 2, d).is_none(), "an answer read before the change is not kept");
+        c.put(b"k".to_vec(), 2, d, Bytes::from_static(b"v2"));
+        assert!(c.get(b"k", 2, d.succ_opt().unwrap()).is_none(), "a new day drops answers (expiry)");
     }
 }

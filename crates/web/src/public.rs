@@ -12,7 +12,7 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -106,18 +106,22 @@ async fn run_query(state: &AppState, q: &PublicQuery) -> Result<PublicRecord, Er
     state.store.public_query(q, erjian_store::db::today(state.clock.now())).await?.ok_or(Error::NotFound(NOT_FOUND))
 }
 
-async fn query_api(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+async fn query_api(State(state): State<AppState>, req: axum::extract::Request) -> Result<Response, ApiError> {
     let json = |b: Bytes| ([(CONTENT_TYPE, "application/json")], b).into_response();
+    let (parts, body) = req.into_parts();
+    let body = axum::body::to_bytes(body, 64 * 1024).await.map_err(|_| Error::invalid("body", "请求内容过大或不完整"))?;
     let day = erjian_store::db::today(state.clock.now());
     let epoch = state.store.public_epoch();
     // Successful answers are cached by the exact request body and the five-minute window of
     // their detail token: the same body asked again gets the same answer until anything changes.
     let window = state.clock.now().timestamp() / 300;
-    let key = format!("q{window}\u{1}{}", String::from_utf8_lossy(&body));
+    let mut key = Vec::with_capacity(body.len() + 8);
+    key.extend_from_slice(&window.to_le_bytes());
+    key.extend_from_slice(&body);
     if let Some(hit) = epoch.and_then(|e| state.public_cache.get(&key, e, day)) {
         return Ok(json(hit));
     }
-    let input: QueryInput = json_from_bytes(&headers, &body)?;
+    let input: QueryInput = json_from_bytes(&parts.headers, &body)?;
     let r = run_query(&state, &input.parse()?).await?;
     let record = serde_json::to_string(&r).map_err(|e| Error::Other(e.into()))?;
     let token = detail_token(&state, r.registration_id);
