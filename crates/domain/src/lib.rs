@@ -9,6 +9,7 @@
 //! The clock is always a parameter: no function here reads the system time.
 
 pub mod application;
+pub mod calendar;
 pub mod ids;
 pub mod licence;
 pub mod lifecycle;

@@ -53,6 +53,9 @@ enum Command {
         /// Requests an address may make at once before the per-minute rate applies.
         #[arg(long, default_value_t = 40, env = "ERJIAN_RATE_BURST")]
         rate_burst: u32,
+        /// Working-day calendar CSV (date,kind,name with 休/班); default: the bundled 2025–2026.
+        #[arg(long, env = "ERJIAN_HOLIDAYS")]
+        holidays: Option<PathBuf>,
     },
     /// Import the qualification register from a CSV file (all rows or none).
     ImportQualifications { file: PathBuf },
@@ -160,7 +163,7 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let url = database_url(&cli)?;
     match cli.command {
-        Command::Serve { addr, demo, province, publicity_days, secure_cookies, public_url, rate_limit, rate_burst } => {
+        Command::Serve { addr, demo, province, publicity_days, secure_cookies, public_url, rate_limit, rate_burst, holidays } => {
             let publicity_days = publicity_days.or(demo.then_some(0));
             let master_key = master_key(&cli.data)?;
             let config = erjian_web::Config {
@@ -174,6 +177,7 @@ async fn main() -> anyhow::Result<()> {
                 master_key,
                 public_url,
                 rate_limit: erjian_web::ratelimit::RateLimit { per_minute: rate_limit, burst: rate_burst },
+                holidays,
             };
             let server = erjian_web::start(config).await?;
             print_demo(&server);

@@ -2,7 +2,7 @@
 //! under the tenant rule, and listing queues.
 
 use crate::audit::{self, AuditRow, Entry};
-use crate::db::{today, ts, Tx};
+use crate::db::{today, today as today_of, ts, Tx};
 use crate::error::{Error, Result};
 use crate::{next_serial, Actor, Store};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -43,6 +43,9 @@ pub struct Application {
     pub publicity_ends_on: Option<String>,
     #[sqlx(skip)]
     pub specialties: Vec<String>,
+    /// What the authority must do by when (in authority lists).
+    #[sqlx(skip)]
+    pub deadline: Option<erjian_domain::calendar::Deadline>,
 }
 
 pub(crate) const APP_SELECT: &str = "SELECT a.id, a.number, a.kind, a.profession, a.person_id, a.enterprise_id, a.city_code, a.state, a.version, a.mobile,
@@ -98,6 +101,8 @@ pub struct ApplicationDetail {
 pub struct ListFilter {
     pub states: Vec<State>,
     pub limit: i64,
+    /// When given, authority lists carry each application's deadline as of this day.
+    pub today: Option<NaiveDate>,
 }
 
 impl Store {
@@ -165,8 +170,29 @@ impl Store {
                     .fetch_all(&self.pool)
                     .await?;
             a.specialties = rows.into_iter().map(|r| r.0).collect();
+            if let (Some(today), Role::CityAuthority | Role::ProvinceAuthority) = (filter.today, actor.role) {
+                a.deadline = self.deadline(a, today).await?;
+            }
         }
         Ok(apps)
+    }
+
+    /// The application's deadline from its recorded transitions and the working-day calendar.
+    pub async fn deadline(&self, a: &Application, today: NaiveDate) -> Result<Option<erjian_domain::calendar::Deadline>> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT at, to_state FROM audit_log WHERE object_type = 'application' AND object_id = $1 AND to_state IS NOT NULL ORDER BY id",
+        )
+        .bind(a.id)
+        .fetch_all(&self.pool)
+        .await?;
+        let steps: Vec<erjian_domain::calendar::Step> = rows
+            .iter()
+            .filter_map(|(at, to)| {
+                let on = today_of(DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc));
+                Some(erjian_domain::calendar::Step { on, to: State::parse(to)? })
+            })
+            .collect();
+        Ok(erjian_domain::calendar::deadline(&self.calendar, &a.kind, a.state(), &steps, today))
     }
 
     /// Saves the individual's initial-registration form (new, or an editable existing one) and,

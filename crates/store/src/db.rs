@@ -31,6 +31,8 @@ pub struct Store {
     pub(crate) signing_order: erjian_domain::workflow::SigningOrder,
     /// The public read path on SQLite (see [`crate::fastread`]).
     pub(crate) reader: Option<crate::fastread::Reader>,
+    /// The working-day calendar for deadlines.
+    pub(crate) calendar: Arc<erjian_domain::calendar::Calendar>,
     /// Moves after every committed change to any certificate's status (this process's writes).
     epoch: Arc<std::sync::atomic::AtomicU64>,
 }
@@ -106,6 +108,7 @@ impl Store {
             signing_order: erjian_domain::workflow::SigningOrder::ApplicantFirst,
             reader,
             epoch: Arc::new(std::sync::atomic::AtomicU64::new(0)),
+            calendar: Arc::new(erjian_domain::calendar::Calendar::default_cn()),
         };
         store.migrate().await?;
         Ok(store)
@@ -117,6 +120,12 @@ impl Store {
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await?,
         }
         Ok(())
+    }
+
+    /// Uses another working-day calendar (the authority's updated file).
+    pub fn with_calendar(mut self, calendar: erjian_domain::calendar::Calendar) -> Store {
+        self.calendar = Arc::new(calendar);
+        self
     }
 
     /// Sets who signs new application forms first (the province profile's rule).

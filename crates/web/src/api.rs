@@ -87,7 +87,10 @@ async fn list(State(state): State<AppState>, user: ApiUser, Query(q): Query<List
             s.split(',').map(|c| S::parse(c).ok_or_else(|| Error::invalid("state", format!("未知状态“{c}”")))).collect::<Result<_, _>>()?
         }
     };
-    let apps = state.store.applications(&user.actor, &ListFilter { states, limit: 0 }).await?;
+    let apps = state
+        .store
+        .applications(&user.actor, &ListFilter { states, limit: 0, today: Some(erjian_store::db::today(state.clock.now())) })
+        .await?;
     Ok(Json(json!({ "applications": apps })))
 }
 

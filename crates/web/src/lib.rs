@@ -72,6 +72,8 @@ pub struct Config {
     /// The public address printed in certificates' QR codes (default: the bound address).
     pub public_url: Option<String>,
     pub rate_limit: ratelimit::RateLimit,
+    /// The working-day calendar (CSV `date,kind,name`); default: the bundled 2025–2026 one.
+    pub holidays: Option<std::path::PathBuf>,
 }
 
 /// A running server.
@@ -136,7 +138,15 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
     if let Some(days) = config.publicity_days {
         profile.publicity_days = days;
     }
-    let store = Store::connect(&config.database_url).await?.with_signing_order(profile.signing_order);
+    let mut store = Store::connect(&config.database_url).await?.with_signing_order(profile.signing_order);
+    if let Some(path) = &config.holidays {
+        let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+        let cal = erjian_domain::calendar::Calendar::parse(&text).map_err(|errs| {
+            let lines: Vec<String> = errs.iter().map(|(n, m)| format!("第{n}行：{m}")).collect();
+            anyhow::anyhow!("节假日文件 {} 有误：{}", path.display(), lines.join("；"))
+        })?;
+        store = store.with_calendar(cal);
+    }
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
     let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));

@@ -83,7 +83,15 @@ async fn renewal_then_cancellation(kind: TestDb) {
     let ent = app.enterprise(ENTERPRISE_A).await;
     assert_eq!(ent.sign_ok(id).await, "filed");
     let city = app.city().await;
+    // The city's queue shows the legal deadline: accept by the next working day.
+    let queue = city.get("/api/applications?state=filed").await;
+    let mine = queue.body["applications"].as_array().unwrap().iter().find(|a| a["id"] == id).cloned().unwrap();
+    assert_eq!(mine["deadline"]["due"], "2026-11-26", "{mine}");
+    assert_eq!(mine["deadline"]["left"], 1);
     city.act_ok(id, "accept", None).await;
+    let queue = city.get("/api/applications?state=accepted").await;
+    let mine = queue.body["applications"].as_array().unwrap().iter().find(|a| a["id"] == id).cloned().unwrap();
+    assert_eq!(mine["deadline"]["due"], "2026-12-09", "ten working days from 25 November: {mine}");
     city.act_ok(id, "prelim_approve", None).await;
     let province = app.province().await;
     province.act_ok(id, "approve", None).await;

@@ -102,14 +102,17 @@ async fn enterprise(state: &AppState, user: &PageUser, q: PortalQuery) -> Result
     let store = &state.store;
     let enterprise = store.enterprise(user.actor.enterprise_id.unwrap_or(-1)).await?.ok_or(Error::NotFound("企业不存在"))?;
     let tab = q.tab.unwrap_or_else(|| "pending".into());
-    let pending = store.applications(&user.actor, &ListFilter { states: vec![AppStateCode::AwaitingEnterprise], limit: 0 }).await?;
+    let pending =
+        store.applications(&user.actor, &ListFilter { states: vec![AppStateCode::AwaitingEnterprise], limit: 0, today: None }).await?;
     let regs = store.registrations_of_enterprise(enterprise.id).await?;
     let state_filter = q.state.unwrap_or_default();
     let apps = match tab.as_str() {
         "pending" => pending.clone(),
         "history" => {
             let states = AppStateCode::parse(&state_filter).into_iter().collect();
-            store.applications(&user.actor, &ListFilter { states, limit: 0 }).await?
+            store
+                .applications(&user.actor, &ListFilter { states, limit: 0, today: Some(erjian_store::db::today(state.clock.now())) })
+                .await?
         }
         _ => vec![],
     };
@@ -164,7 +167,12 @@ async fn authority(state: &AppState, user: &PageUser, q: PortalQuery) -> Result<
     let mut tabs = Vec::new();
     let mut apps = Vec::new();
     for (key, label, states) in queues {
-        let list = store.applications(&user.actor, &ListFilter { states: states.to_vec(), limit: 0 }).await?;
+        let list = store
+            .applications(
+                &user.actor,
+                &ListFilter { states: states.to_vec(), limit: 0, today: Some(erjian_store::db::today(state.clock.now())) },
+            )
+            .await?;
         tabs.push((*key, *label, (*key != "done").then_some(list.len())));
         if *key == tab {
             apps = list;

@@ -72,6 +72,7 @@ pub async fn spawn_limited(
         master_key: b"erjian test master key, not secret".to_vec(),
         public_url: None,
         rate_limit,
+        holidays: None,
     };
     let server = start(config).await.expect("server starts");
     let url = server.url();
