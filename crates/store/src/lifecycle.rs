@@ -40,6 +40,8 @@ pub fn kind_label(kind: &str) -> &'static str {
         "cancel_partial" => "注销注册（部分专业）",
         "cancel_whole" => "注销注册",
         "reissue" => "证书换发",
+        "remake" => "重新制证",
+        "lost_reissue" => "遗失补办",
         _ => "其他",
     }
 }
@@ -295,6 +297,60 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(CancelOutcome { registration_number: reg.registration_number, whole: effect == CancelEffect::Whole, new_licence_id })
+    }
+
+    /// Re-makes the holder's certificate (重新制证) or reissues a lost one (遗失补办, with a loss
+    /// statement): no review, effective at once; the old file is void and points to the new one.
+    /// Once a day per registration. Returns the new e-licence identifier.
+    pub async fn reissue_certificate(
+        &self,
+        actor: &Actor,
+        kind: &str,
+        statement: Option<&str>,
+        issuer: &Issuer,
+        now: DateTime<Utc>,
+    ) -> Result<String> {
+        let person_id = match (actor.role, actor.person_id) {
+            (Role::Individual, Some(p)) => p,
+            _ => return Err(Error::Forbidden),
+        };
+        let statement = statement.map(str::trim).filter(|s| !s.is_empty());
+        let reason = match (kind, statement) {
+            ("remake", _) => "重新制证，原证书作废",
+            ("lost_reissue", Some(s)) if s.chars().count() >= 10 => "遗失补办，原证书作废",
+            ("lost_reissue", _) => return Err(Error::invalid("statement", "遗失补办须填写遗失声明（不少于10个字）")),
+            _ => return Err(Error::invalid("kind", "请选择 重新制证 或 遗失补办")),
+        };
+        let reg = self
+            .registrations_of_person(person_id)
+            .await?
+            .into_iter()
+            .find(|r| r.status == "active")
+            .ok_or_else(|| Error::Conflict("您没有有效的注册，不能办理证书补办或重新制证".into()))?;
+        let mut tx = self.write().await?;
+        let (done_today,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM registration_events WHERE registration_id = $1 AND kind IN ('remake', 'lost_reissue') AND on_date = $2",
+        )
+        .bind(reg.id)
+        .bind(today(now).to_string())
+        .fetch_one(tx.conn())
+        .await?;
+        if done_today > 0 {
+            return Err(Error::Conflict("今日已办理过重新制证或遗失补办，请明日再办理".into()));
+        }
+        let cert = issue(&mut tx, issuer, reg.id, Cause { application_id: None, supersede_reason: reason }, now).await?;
+        let detail = match statement {
+            Some(s) if kind == "lost_reissue" => format!("遗失声明：{s}"),
+            _ => "本人申请重新制证".to_owned(),
+        };
+        let held: Vec<String> = held_specialties(tx.conn(), reg.id).await?.into_iter().map(|h| h.0).collect();
+        record_event(&mut tx, reg.id, kind, &names(&held), Some(&detail), Some(cert), now).await?;
+        audit::record(tx.conn(), now, Some(actor), Entry { detail: Some(&detail), ..Entry::new(kind, "registration", Some(reg.id)) })
+            .await?;
+        let (licence,): (String,) =
+            sqlx::query_as("SELECT licence_id FROM certificates WHERE id = $1").bind(cert).fetch_one(tx.conn()).await?;
+        tx.commit().await?;
+        Ok(licence)
     }
 
     /// The registration history, oldest first.

@@ -73,6 +73,7 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("post", "/api/public/check"),
     ("get", "/api/public/status-list"),
     ("get", "/api/public/keys"),
+    ("post", "/api/certificates/reissue"),
 ];
 
 pub fn document() -> Value {
@@ -150,5 +151,6 @@ pub fn document() -> Value {
     doc["paths"]["/api/public/status-list"] = json!({ "get": public(op("签名的证书状态列表（全部证照标识及状态，随每次变化更新；用 status_list 公钥验证 signature）", None, "{version, list, signature, certificate}"), &[]) });
     doc["paths"]["/api/public/keys"] =
         json!({ "get": public(op("核验用公钥证书：根证书、二维码声明、状态列表", None, "{root, qr_statement, status_list}"), &[]) });
+    doc["paths"]["/api/certificates/reissue"] = json!({ "post": op("重新制证（kind=remake）或遗失补办（kind=lost_reissue，statement 为遗失声明）：立即签发新证书，原证书作废", None, "{licence_id}") });
     doc
 }

@@ -30,6 +30,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/renewals", post(renewal_api))
         .route("/api/cancellations", post(cancel_api))
         .route("/api/reasons", get(reasons))
+        .route("/api/certificates/reissue", post(reissue_api))
+        .route("/certificates/reissue", post(reissue_page))
 }
 
 #[derive(serde::Deserialize)]
@@ -46,6 +48,31 @@ async fn renewal_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): 
 
 async fn cancel_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<CancelRequest>) -> Result<Json<Value>, ApiError> {
     Ok(Json(json!(state.store.cancel_registration(&user.actor, &b, &state.issuer, state.clock.now()).await?)))
+}
+
+#[derive(serde::Deserialize)]
+struct ReissueBody {
+    kind: String,
+    statement: Option<String>,
+}
+
+async fn reissue_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<ReissueBody>) -> Result<Json<Value>, ApiError> {
+    let licence = state.store.reissue_certificate(&user.actor, &b.kind, b.statement.as_deref(), &state.issuer, state.clock.now()).await?;
+    Ok(Json(json!({ "licence_id": licence })))
+}
+
+#[derive(serde::Deserialize)]
+struct ReissueForm {
+    csrf: String,
+    kind: String,
+    #[serde(default)]
+    statement: Option<String>,
+}
+
+async fn reissue_page(State(state): State<AppState>, user: PageUser, FormBody(f): FormBody<ReissueForm>) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    state.store.reissue_certificate(&user.actor, &f.kind, f.statement.as_deref(), &state.issuer, state.clock.now()).await?;
+    Ok(Redirect::to("/portal").into_response())
 }
 
 async fn reasons() -> Json<Value> {

@@ -299,3 +299,32 @@ fn qr_statement_payload_shape() {
     let payload = st.sign(&key);
     assert!(payload.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)), "URL-safe: {payload}");
 }
+
+async fn remake_and_lost_reissue(kind: TestDb) {
+    let app = spawn(kind).await;
+    let zhao = app.login(&app.person_id_number(ZHAO), "Geren2026").await;
+    let old = certificates(&zhao).await[0]["licence_id"].as_str().unwrap().to_owned();
+    let r = zhao.post("/api/certificates/reissue", json!({ "kind": "lost_reissue", "statement": "丢了" })).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a loss statement is required");
+    let r = zhao.post("/api/certificates/reissue", json!({ "kind": "remake" })).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let new = r.body["licence_id"].as_str().unwrap().to_owned();
+    assert_ne!(new, old);
+    let (_, v) = public_get(&app, &format!("/api/verify/{old}")).await;
+    assert_eq!(v["status"], "superseded");
+    assert_eq!(v["certificate"]["status_reason"], "重新制证，原证书作废");
+    assert_eq!(v["certificate"]["current_licence_id"], new.as_str());
+    let again =
+        zhao.post("/api/certificates/reissue", json!({ "kind": "lost_reissue", "statement": "证书文件所在电脑损坏，无法找回" })).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "once a day");
+    app.advance(1);
+    let zhao = app.login(&app.person_id_number(ZHAO), "Geren2026").await;
+    let lost =
+        zhao.post("/api/certificates/reissue", json!({ "kind": "lost_reissue", "statement": "证书文件所在电脑损坏，无法找回" })).await;
+    assert_eq!(lost.status, StatusCode::OK, "{:?}", lost.body);
+    let versions: Vec<i64> = certificates(&zhao).await.iter().map(|c| c["version"].as_i64().unwrap()).collect();
+    assert_eq!(versions.len(), 3);
+    assert!(versions.contains(&3));
+    app.finish().await;
+}
+on_both_databases!(remake_and_lost_reissue);
