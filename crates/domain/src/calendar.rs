@@ -136,18 +136,34 @@ impl Deadline {
     }
 }
 
-/// Working days allowed for the decision: 3 for changes, 10 for everything else.
-pub fn decision_days(kind: &str) -> u32 {
-    if kind.starts_with("change") {
-        3
-    } else {
-        10
+/// Working days allowed for the decision (from the province profile).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DecisionDays {
+    /// Initial, renewal, add specialty, re-registration.
+    pub full: u32,
+    /// Changes.
+    pub change: u32,
+}
+
+impl Default for DecisionDays {
+    fn default() -> Self {
+        DecisionDays { full: 10, change: 3 }
+    }
+}
+
+impl DecisionDays {
+    pub fn for_kind(self, kind: &str) -> u32 {
+        if kind.starts_with("change") {
+            self.change
+        } else {
+            self.full
+        }
     }
 }
 
 /// The deadline of an application in `state` with these steps (oldest first), or `None` when
 /// the authority has nothing pending (not yet filed, decided, closed, or returned to the applicant).
-pub fn deadline(cal: &Calendar, kind: &str, state: State, steps: &[Step], today: NaiveDate) -> Option<Deadline> {
+pub fn deadline(cal: &Calendar, days: DecisionDays, kind: &str, state: State, steps: &[Step], today: NaiveDate) -> Option<Deadline> {
     let (stage, due) = match state {
         State::Filed => {
             let filed = steps.iter().rev().find(|s| s.to == State::Filed)?.on;
@@ -168,7 +184,7 @@ pub fn deadline(cal: &Calendar, kind: &str, state: State, steps: &[Step], today:
                     _ => {}
                 }
             }
-            ("作出审查决定", cal.add_working_days(accepted, decision_days(kind) + paused))
+            ("作出审查决定", cal.add_working_days(accepted, days.for_kind(kind) + paused))
         }
         _ => return None,
     };
@@ -201,10 +217,10 @@ mod tests {
         let cal = Calendar::default_cn();
         // Filed on Wednesday 30 September 2026: 1–7 October are holidays, 8 October is next.
         let steps = [Step { on: d("2026-09-30"), to: State::Filed }];
-        let dl = deadline(&cal, "initial", State::Filed, &steps, d("2026-09-30")).unwrap();
+        let dl = deadline(&cal, DecisionDays::default(), "initial", State::Filed, &steps, d("2026-09-30")).unwrap();
         assert_eq!(dl.due, d("2026-10-08"));
         assert_eq!(dl.left, 1);
-        let late = deadline(&cal, "initial", State::Filed, &steps, d("2026-10-09")).unwrap();
+        let late = deadline(&cal, DecisionDays::default(), "initial", State::Filed, &steps, d("2026-10-09")).unwrap();
         assert_eq!(late.left, -1);
         assert!(late.label().contains("已超期 1 个工作日"));
     }
@@ -214,10 +230,13 @@ mod tests {
         let cal = Calendar::default_cn();
         // Accepted Thursday 8 October 2026: working days 9, 10 (Saturday, 班), 12–16, 19, 20, 21.
         let steps = [Step { on: d("2026-10-07"), to: State::Filed }, Step { on: d("2026-10-08"), to: State::Accepted }];
-        let dl = deadline(&cal, "initial", State::Accepted, &steps, d("2026-10-08")).unwrap();
+        let dl = deadline(&cal, DecisionDays::default(), "initial", State::Accepted, &steps, d("2026-10-08")).unwrap();
         assert_eq!(dl.due, d("2026-10-21"));
         assert_eq!(dl.left, 10);
-        assert_eq!(deadline(&cal, "change_personal", State::Accepted, &steps, d("2026-10-08")).unwrap().due, d("2026-10-12"));
+        assert_eq!(
+            deadline(&cal, DecisionDays::default(), "change_personal", State::Accepted, &steps, d("2026-10-08")).unwrap().due,
+            d("2026-10-12")
+        );
     }
 
     #[test]
@@ -231,9 +250,12 @@ mod tests {
             Step { on: d("2026-11-10"), to: State::Accepted },
         ];
         // 10 working days from 2 November is 16 November; returned 4 → 9 November pauses 3 (5, 6, 9).
-        let dl = deadline(&cal, "initial", State::Accepted, &steps, d("2026-11-10")).unwrap();
+        let dl = deadline(&cal, DecisionDays::default(), "initial", State::Accepted, &steps, d("2026-11-10")).unwrap();
         assert_eq!(dl.due, d("2026-11-19"));
-        assert!(deadline(&cal, "initial", State::Returned, &steps, d("2026-11-05")).is_none(), "nothing pending while returned");
+        assert!(
+            deadline(&cal, DecisionDays::default(), "initial", State::Returned, &steps, d("2026-11-05")).is_none(),
+            "nothing pending while returned"
+        );
     }
 
     #[test]

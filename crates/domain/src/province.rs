@@ -1,9 +1,13 @@
 //! Province profiles: the settings that differ between provinces, kept as data (domain brief §11).
 //!
-//! A deployment serves one province. Presets exist for 安徽, 甘肃, 湖南, 重庆 and 上海; each names
-//! its cities (GB/T 2260 codes) and its publicity period.
+//! A deployment serves one province. A profile is a JSON file: presets for 安徽, 甘肃, 湖南, 重庆 and
+//! 上海 are published in `crates/domain/profiles/`, and a new province is a new file
+//! (`erjian serve --profile-file FILE`), no code. Each names its cities (GB/T 2260 codes), its
+//! authority and credit code, its publicity period, its signing order and its decision deadlines.
 
-use serde::Serialize;
+use crate::workflow::SigningOrder;
+use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct City {
@@ -24,69 +28,113 @@ pub struct ProvinceProfile {
     /// Calendar days of publicity (公示) before announcement.
     pub publicity_days: i64,
     /// Who signs the application form first.
-    pub signing_order: crate::workflow::SigningOrder,
+    pub signing_order: SigningOrder,
+    /// Working days to decide after acceptance (initial, renewal, add specialty, re-registration).
+    pub decision_days: u32,
+    /// Working days to decide a change.
+    pub change_decision_days: u32,
     pub cities: &'static [City],
 }
 
-pub const PRESETS: &[ProvinceProfile] = &[
-    ProvinceProfile {
-        code: "34",
-        abbr: "皖",
-        name: "安徽省",
-        authority_name: "安徽省住房和城乡建设厅",
-        authority_code: "11340000MB034000X6",
-        publicity_days: 5,
-        signing_order: crate::workflow::SigningOrder::ApplicantFirst,
-        cities: &[
-            City { code: "340100", name: "合肥市" },
-            City { code: "340200", name: "芜湖市" },
-            City { code: "340300", name: "蚌埠市" },
-        ],
-    },
-    ProvinceProfile {
-        code: "62",
-        abbr: "甘",
-        name: "甘肃省",
-        authority_name: "甘肃省住房和城乡建设厅",
-        authority_code: "11620000MB062000XA",
-        publicity_days: 7,
-        signing_order: crate::workflow::SigningOrder::ApplicantFirst,
-        cities: &[City { code: "620100", name: "兰州市" }, City { code: "620500", name: "天水市" }],
-    },
-    ProvinceProfile {
-        code: "43",
-        abbr: "湘",
-        name: "湖南省",
-        authority_name: "湖南省住房和城乡建设厅",
-        authority_code: "11430000MB043000XK",
-        publicity_days: 7,
-        signing_order: crate::workflow::SigningOrder::EnterpriseFirst,
-        cities: &[City { code: "430100", name: "长沙市" }, City { code: "430200", name: "株洲市" }],
-    },
-    ProvinceProfile {
-        code: "50",
-        abbr: "渝",
-        name: "重庆市",
-        authority_name: "重庆市住房和城乡建设委员会",
-        authority_code: "11500000MB050000X9",
-        publicity_days: 5,
-        signing_order: crate::workflow::SigningOrder::ApplicantFirst,
-        cities: &[City { code: "500101", name: "万州区" }, City { code: "500103", name: "渝中区" }],
-    },
-    ProvinceProfile {
-        code: "31",
-        abbr: "沪",
-        name: "上海市",
-        authority_name: "上海市住房和城乡建设管理委员会",
-        authority_code: "11310000MB031000XJ",
-        publicity_days: 5,
-        signing_order: crate::workflow::SigningOrder::ApplicantFirst,
-        cities: &[City { code: "310101", name: "黄浦区" }, City { code: "310104", name: "徐汇区" }],
-    },
+/// The profile files published with erjian (`crates/domain/profiles/*.json`).
+const PRESET_FILES: &[&str] = &[
+    include_str!("../profiles/34.json"),
+    include_str!("../profiles/62.json"),
+    include_str!("../profiles/43.json"),
+    include_str!("../profiles/50.json"),
+    include_str!("../profiles/31.json"),
 ];
 
+/// A profile as written in its file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProfileFile {
+    code: String,
+    abbr: String,
+    name: String,
+    authority_name: String,
+    authority_code: String,
+    publicity_days: i64,
+    signing_order: String,
+    #[serde(default = "ten")]
+    decision_days: u32,
+    #[serde(default = "three")]
+    change_decision_days: u32,
+    cities: Vec<CityFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CityFile {
+    code: String,
+    name: String,
+}
+
+fn ten() -> u32 {
+    10
+}
+fn three() -> u32 {
+    3
+}
+
+/// Why a profile file was refused.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ProfileError {
+    #[error("省份配置文件格式不正确：{0}")]
+    Format(String),
+    #[error("省份配置有误：{0}")]
+    Invalid(String),
+}
+
+/// Parses a profile file (JSON). A profile lives for the whole process, so its strings are
+/// kept for good (`&'static`), and profiles stay plain `Copy` data everywhere else.
+pub fn parse_profile(json: &str) -> Result<ProvinceProfile, ProfileError> {
+    let f: ProfileFile = serde_json::from_str(json).map_err(|e| ProfileError::Format(e.to_string()))?;
+    let bad = |m: String| Err(ProfileError::Invalid(m));
+    if f.code.len() != 2 || !f.code.bytes().all(|b| b.is_ascii_digit()) {
+        return bad(format!("code “{}” 应为两位行政区划代码", f.code));
+    }
+    if f.abbr.chars().count() != 1 || f.abbr.is_ascii() {
+        return bad(format!("abbr “{}” 应为一个汉字简称", f.abbr));
+    }
+    if !crate::ids::CreditCode::parse(&f.authority_code).is_ok_and(|c| c.check_ok()) {
+        return bad(format!("authority_code “{}” 不是有效的统一社会信用代码", f.authority_code));
+    }
+    if !(0..=60).contains(&f.publicity_days) {
+        return bad("publicity_days 应在 0–60 之间".into());
+    }
+    let signing_order = match f.signing_order.as_str() {
+        "applicant_first" => SigningOrder::ApplicantFirst,
+        "enterprise_first" => SigningOrder::EnterpriseFirst,
+        other => return bad(format!("signing_order “{other}” 应为 applicant_first 或 enterprise_first")),
+    };
+    if f.cities.is_empty() || f.cities.iter().any(|c| c.code.len() != 6 || !c.code.starts_with(&f.code)) {
+        return bad(format!("cities 须至少一个，且代码为以 {} 开头的六位区划代码", f.code));
+    }
+    let keep = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+    let cities: Vec<City> = f.cities.into_iter().map(|c| City { code: keep(c.code), name: keep(c.name) }).collect();
+    Ok(ProvinceProfile {
+        code: keep(f.code),
+        abbr: keep(f.abbr),
+        name: keep(f.name),
+        authority_name: keep(f.authority_name),
+        authority_code: keep(f.authority_code),
+        publicity_days: f.publicity_days,
+        signing_order,
+        decision_days: f.decision_days,
+        change_decision_days: f.change_decision_days,
+        cities: Box::leak(cities.into_boxed_slice()),
+    })
+}
+
+/// The published presets: 皖, 甘, 湘, 渝, 沪.
+pub fn presets() -> &'static [ProvinceProfile] {
+    static PRESETS: OnceLock<Vec<ProvinceProfile>> = OnceLock::new();
+    PRESETS.get_or_init(|| PRESET_FILES.iter().map(|f| parse_profile(f).expect("published profiles parse")).collect())
+}
+
 pub fn preset(key: &str) -> Option<&'static ProvinceProfile> {
-    PRESETS.iter().find(|p| p.code == key || p.abbr == key || p.name == key)
+    presets().iter().find(|p| p.code == key || p.abbr == key || p.name == key)
 }
 
 impl ProvinceProfile {
@@ -99,7 +147,7 @@ impl ProvinceProfile {
 mod tests {
     #[test]
     fn authority_codes_are_valid_credit_codes() {
-        for p in super::PRESETS {
+        for p in super::presets() {
             assert!(crate::ids::CreditCode::parse(p.authority_code).unwrap().check_ok(), "{}", p.name);
         }
     }
@@ -110,5 +158,19 @@ mod tests {
         assert_eq!(super::preset("62").unwrap().abbr, "甘");
         assert_eq!(super::preset("湖南省").unwrap().abbr, "湘");
         assert!(super::preset("京").is_none());
+        assert_eq!(super::preset("湘").unwrap().signing_order, crate::workflow::SigningOrder::EnterpriseFirst);
+    }
+
+    #[test]
+    fn a_new_province_is_a_file() {
+        let beijing = r#"{"code":"11","abbr":"京","name":"北京市","authority_name":"北京市住房和城乡建设委员会",
+            "authority_code":"11110000MB011000X0","publicity_days":7,"signing_order":"applicant_first",
+            "decision_days":20,"cities":[{"code":"110101","name":"东城区"}]}"#;
+        let fixed = beijing.replace("11110000MB011000X0", &crate::ids::CreditCode::with_check("11110000MB011000X").unwrap().to_string());
+        let p = super::parse_profile(&fixed).unwrap();
+        assert_eq!((p.abbr, p.publicity_days, p.decision_days, p.change_decision_days), ("京", 7, 20, 3));
+        assert_eq!(p.city("110101").unwrap().name, "东城区");
+        assert!(matches!(super::parse_profile(&beijing.replace("\"11\"", "\"1\"")), Err(super::ProfileError::Invalid(_))));
+        assert!(matches!(super::parse_profile("{}"), Err(super::ProfileError::Format(_))));
     }
 }

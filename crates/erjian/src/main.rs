@@ -56,6 +56,9 @@ enum Command {
         /// Working-day calendar CSV (date,kind,name with 休/班); default: the bundled 2025–2026.
         #[arg(long, env = "ERJIAN_HOLIDAYS")]
         holidays: Option<PathBuf>,
+        /// A province profile file (JSON, as in crates/domain/profiles/) instead of --province.
+        #[arg(long, env = "ERJIAN_PROFILE_FILE")]
+        profile_file: Option<PathBuf>,
     },
     /// Import the qualification register from a CSV file (all rows or none).
     ImportQualifications { file: PathBuf },
@@ -163,7 +166,18 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let url = database_url(&cli)?;
     match cli.command {
-        Command::Serve { addr, demo, province, publicity_days, secure_cookies, public_url, rate_limit, rate_burst, holidays } => {
+        Command::Serve {
+            addr,
+            demo,
+            province,
+            publicity_days,
+            secure_cookies,
+            public_url,
+            rate_limit,
+            rate_burst,
+            holidays,
+            profile_file,
+        } => {
             let publicity_days = publicity_days.or(demo.then_some(0));
             let master_key = master_key(&cli.data)?;
             let config = erjian_web::Config {
@@ -178,6 +192,7 @@ async fn main() -> anyhow::Result<()> {
                 public_url,
                 rate_limit: erjian_web::ratelimit::RateLimit { per_minute: rate_limit, burst: rate_burst },
                 holidays,
+                profile_file,
             };
             let server = erjian_web::start(config).await?;
             print_demo(&server);

@@ -192,7 +192,7 @@ impl Store {
                 Some(erjian_domain::calendar::Step { on, to: State::parse(to)? })
             })
             .collect();
-        Ok(erjian_domain::calendar::deadline(&self.calendar, &a.kind, a.state(), &steps, today))
+        Ok(erjian_domain::calendar::deadline(&self.calendar, self.decision_days, &a.kind, a.state(), &steps, today))
     }
 
     /// Saves the individual's initial-registration form (new, or an editable existing one) and,

@@ -33,6 +33,8 @@ pub struct Store {
     pub(crate) reader: Option<crate::fastread::Reader>,
     /// The working-day calendar for deadlines.
     pub(crate) calendar: Arc<erjian_domain::calendar::Calendar>,
+    /// Working days to decide, from the province profile.
+    pub(crate) decision_days: erjian_domain::calendar::DecisionDays,
     /// Moves after every committed change to any certificate's status (this process's writes).
     epoch: Arc<std::sync::atomic::AtomicU64>,
 }
@@ -109,6 +111,7 @@ impl Store {
             reader,
             epoch: Arc::new(std::sync::atomic::AtomicU64::new(0)),
             calendar: Arc::new(erjian_domain::calendar::Calendar::default_cn()),
+            decision_days: Default::default(),
         };
         store.migrate().await?;
         Ok(store)
@@ -120,6 +123,13 @@ impl Store {
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await?,
         }
         Ok(())
+    }
+
+    /// The province profile's rules that the store applies: signing order and decision deadlines.
+    pub fn with_profile(self, profile: &erjian_domain::province::ProvinceProfile) -> Store {
+        let mut s = self.with_signing_order(profile.signing_order);
+        s.decision_days = erjian_domain::calendar::DecisionDays { full: profile.decision_days, change: profile.change_decision_days };
+        s
     }
 
     /// Uses another working-day calendar (the authority's updated file).

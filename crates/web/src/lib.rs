@@ -74,6 +74,8 @@ pub struct Config {
     pub rate_limit: ratelimit::RateLimit,
     /// The working-day calendar (CSV `date,kind,name`); default: the bundled 2025–2026 one.
     pub holidays: Option<std::path::PathBuf>,
+    /// A province profile file (JSON) instead of a preset.
+    pub profile_file: Option<std::path::PathBuf>,
 }
 
 /// A running server.
@@ -133,12 +135,19 @@ async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
 /// Connects (and migrates) the database, seeds the demo if asked, binds and serves in the
 /// background. Binding port 0 picks a free port (tests).
 pub async fn start(config: Config) -> anyhow::Result<Server> {
-    let mut profile = *erjian_domain::province::preset(&config.province)
-        .ok_or_else(|| anyhow::anyhow!("unknown province profile: {} (use 皖, 甘, 湘, 渝 or 沪)", config.province))?;
+    let mut profile = match &config.profile_file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+            erjian_domain::province::parse_profile(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+        }
+        None => *erjian_domain::province::preset(&config.province).ok_or_else(|| {
+            anyhow::anyhow!("unknown province profile: {} (use 皖, 甘, 湘, 渝 or 沪, or --profile-file)", config.province)
+        })?,
+    };
     if let Some(days) = config.publicity_days {
         profile.publicity_days = days;
     }
-    let mut store = Store::connect(&config.database_url).await?.with_signing_order(profile.signing_order);
+    let mut store = Store::connect(&config.database_url).await?.with_profile(&profile);
     if let Some(path) = &config.holidays {
         let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
         let cal = erjian_domain::calendar::Calendar::parse(&text).map_err(|errs| {

@@ -335,3 +335,27 @@ async fn openapi_documents_every_routed_operation(db: TestDb) {
     app.finish().await;
 }
 on_both_databases!(openapi_documents_every_routed_operation);
+
+async fn a_new_province_is_a_profile_file(db: TestDb) {
+    let code = erjian_domain::ids::CreditCode::with_check("11110000MB011000X").unwrap();
+    let profile = serde_json::json!({
+        "code": "11", "abbr": "京", "name": "北京市", "authority_name": "北京市住房和城乡建设委员会",
+        "authority_code": code.to_string(), "publicity_days": 7, "signing_order": "applicant_first",
+        "decision_days": 20, "change_decision_days": 5,
+        "cities": [{ "code": "110101", "name": "东城区" }, { "code": "110105", "name": "朝阳区" }]
+    });
+    let file = std::env::temp_dir().join(format!("erjian-profile-{}-{:?}.json", std::process::id(), db));
+    std::fs::write(&file, profile.to_string()).unwrap();
+    let app = spawn_profile_file(db, &file).await;
+    let home = app.http.get(&app.url).send().await.unwrap().text().await.unwrap();
+    assert!(home.contains("北京市二级注册建造师"), "the portal names the new province");
+    // Its cities, numbering prefix and authority are the file's.
+    let ent = app.server.demo_accounts.iter().find(|a| a.role == "企业").unwrap();
+    assert!(ent.username.starts_with("91110101"), "{}", ent.username);
+    assert_eq!(app.server.state.issuer.authority.name, "北京市住房和城乡建设委员会");
+    let zhao = app.login(&app.person_id_number("赵磊"), "Geren2026").await;
+    let regs = zhao.get("/api/registrations").await;
+    assert!(regs.body["registrations"][0]["registration_number"].as_str().unwrap().starts_with("京211"), "{:?}", regs.body);
+    app.finish().await;
+}
+on_both_databases!(a_new_province_is_a_profile_file);
