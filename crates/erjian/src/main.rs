@@ -82,12 +82,18 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Enterprise operations of the authority.
+    #[command(subcommand)]
+    Enterprise(EnterpriseCommand),
     /// Demo and load-test data.
     Demo {
         /// Fill the database with N synthetic registered people (with enterprises, specialties,
         /// histories and certificate records).
         #[arg(long)]
         synthetic: u64,
+        /// People per enterprise.
+        #[arg(long, default_value_t = 60)]
+        per_enterprise: u64,
         /// Province profile whose numbering and authority the data use.
         #[arg(long, default_value = "皖", env = "ERJIAN_PROVINCE")]
         province: String,
@@ -110,6 +116,23 @@ enum OfdCommand {
         /// Also require the signer certificate to chain to this deployment's root (from the database).
         #[arg(long)]
         deployment: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum EnterpriseCommand {
+    /// Rename an enterprise and reissue every registered person's certificate in one batch
+    /// (run again with the same name to resume an interrupted batch).
+    Rename {
+        #[arg(long)]
+        credit_code: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "皖", env = "ERJIAN_PROVINCE")]
+        province: String,
+        /// Public address printed in the new certificates' QR codes.
+        #[arg(long, default_value = "http://127.0.0.1:8080", env = "ERJIAN_PUBLIC_URL")]
+        public_url: String,
     },
 }
 
@@ -215,12 +238,36 @@ async fn main() -> anyhow::Result<()> {
                 std::process::exit(1);
             }
         }
-        Command::Demo { synthetic, province } => {
+        Command::Enterprise(EnterpriseCommand::Rename { credit_code, name, province, public_url }) => {
+            let profile =
+                *erjian_domain::province::preset(&province).ok_or_else(|| anyhow::anyhow!("unknown province profile: {province}"))?;
+            let master = master_key(&cli.data)?;
+            let store = Store::connect(&url).await?.with_profile(&profile);
+            let (id,): (i64,) = sqlx::query_as("SELECT id FROM enterprises WHERE credit_code = $1")
+                .bind(credit_code.trim().to_uppercase())
+                .fetch_optional(store.pool())
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("未找到统一社会信用代码为 {credit_code} 的企业"))?;
+            let issuer = store.issuer(&profile, &master, public_url, chrono::Utc::now()).await?;
+            let job = store.start_enterprise_rename(None, id, &name, chrono::Utc::now()).await?;
+            println!("批次 {}：“{}” → “{}”，共 {} 人，已完成 {}", job.id, job.old_name, job.new_name, job.total, job.done);
+            let job = store
+                .run_enterprise_rename(job.id, &issuer, chrono::Utc::now, |done, total| {
+                    if done % 100 == 0 || done == total {
+                        println!("  {done} / {total}");
+                    }
+                })
+                .await?;
+            println!("批次 {} 完成：换发 {} / {} 张证书", job.id, job.done, job.total);
+        }
+        Command::Demo { synthetic, per_enterprise, province } => {
             let profile =
                 *erjian_domain::province::preset(&province).ok_or_else(|| anyhow::anyhow!("unknown province profile: {province}"))?;
             let store = Store::connect(&url).await?;
             let started = std::time::Instant::now();
-            let made = store.seed_synthetic(&profile, synthetic, chrono::Utc::now(), |done| eprintln!("  {done} / {synthetic}")).await?;
+            let made = store
+                .seed_synthetic(&profile, synthetic, per_enterprise, chrono::Utc::now(), |done| eprintln!("  {done} / {synthetic}"))
+                .await?;
             let secs = started.elapsed().as_secs_f64();
             println!("已生成 {made} 名注册人员（{secs:.1} 秒，{:.0} 人/秒）", made as f64 / secs.max(0.001));
         }

@@ -149,3 +149,88 @@ fn synthetic_people_fill_an_empty_database() {
     assert!(!again.status.success(), "a second run into the same database is refused");
     assert!(text(&again).contains("已有合成数据"), "{}", text(&again));
 }
+
+/// Counts that tell old from new after a rename: valid certificates per registration, and how
+/// many of those were issued by the rename batch.
+async fn rename_state(url: &str) -> (i64, i64, i64, i64) {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let mut c = sqlx::AnyConnection::connect(url).await.unwrap();
+    let (regs,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM registrations WHERE status = 'active'").fetch_one(&mut c).await.unwrap();
+    let (bad,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM registrations r WHERE r.status = 'active' AND (SELECT COUNT(*) FROM certificates c WHERE c.registration_id = r.id AND c.status = 'valid') <> 1",
+    )
+    .fetch_one(&mut c)
+    .await
+    .unwrap();
+    let (renewed,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM certificates c JOIN rename_job_items i ON i.certificate_id = c.id WHERE c.status = 'valid'")
+            .fetch_one(&mut c)
+            .await
+            .unwrap();
+    let (items,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM rename_job_items").fetch_one(&mut c).await.unwrap();
+    (regs, bad, renewed, items)
+}
+
+#[tokio::test]
+async fn enterprise_rename_of_1000_people_survives_a_kill_and_resumes() {
+    let data = tmp("rename");
+    let url = format!("sqlite://{}", data.join("erjian.db").display());
+    // 1053 synthetic people, of whom 53 (5 %) are cancelled: 1000 registered people in one enterprise.
+    let o = erjian(&["demo", "--synthetic", "1053", "--per-enterprise", "2000"], &data);
+    assert!(o.status.success(), "{}", text(&o));
+    let credit = {
+        use sqlx::Connection;
+        sqlx::any::install_default_drivers();
+        let mut c = sqlx::AnyConnection::connect(&url).await.unwrap();
+        let (code,): (String,) = sqlx::query_as("SELECT credit_code FROM enterprises").fetch_one(&mut c).await.unwrap();
+        code
+    };
+    let new_name = "安徽新华建设集团有限公司";
+    let args = ["--data", data.to_str().unwrap(), "enterprise", "rename", "--credit-code", &credit, "--name", new_name];
+    let mut child =
+        Command::new(env!("CARGO_BIN_EXE_erjian")).args(args).env("RUST_LOG", "error").stdout(std::process::Stdio::null()).spawn().unwrap();
+    // Kill the process (SIGKILL, no clean-up) once part of the batch is done.
+    loop {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        let (_, _, _, items) = rename_state(&url).await;
+        if items >= 100 {
+            break;
+        }
+        assert!(child.try_wait().unwrap().is_none(), "the batch finished before it could be interrupted");
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let (regs, bad, renewed, items) = rename_state(&url).await;
+    assert_eq!(regs, 1000);
+    assert_eq!(bad, 0, "every person has exactly one valid certificate: the old or the new, never both or none");
+    assert_eq!(renewed, items, "every finished item is a complete new certificate");
+    assert!(items < 1000, "interrupted part-way ({items})");
+
+    // Running it again finishes exactly the rest, in the same batch.
+    let o = Command::new(env!("CARGO_BIN_EXE_erjian")).args(args).env("RUST_LOG", "error").output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("换发 1000 / 1000 张证书"), "{}", text(&o));
+    let (_, bad, renewed, items) = rename_state(&url).await;
+    assert_eq!((bad, renewed, items), (0, 1000, 1000));
+    use sqlx::Connection;
+    let mut c = sqlx::AnyConnection::connect(&url).await.unwrap();
+    let (superseded,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM certificates WHERE status = 'superseded' AND status_reason LIKE '企业名称变更%'")
+            .fetch_one(&mut c)
+            .await
+            .unwrap();
+    assert_eq!(superseded, 1000);
+    let (face,): (String,) =
+        sqlx::query_as("SELECT c.face_json FROM certificates c JOIN rename_job_items i ON i.certificate_id = c.id LIMIT 1")
+            .fetch_one(&mut c)
+            .await
+            .unwrap();
+    assert!(face.contains(new_name));
+    let (audited,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE action IN ('enterprise_rename', 'enterprise_rename_done')")
+            .fetch_one(&mut c)
+            .await
+            .unwrap();
+    assert_eq!(audited, 2, "one audited batch: its start and its end");
+}

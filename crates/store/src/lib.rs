@@ -18,6 +18,7 @@ pub mod lifecycle;
 pub mod public;
 pub mod qualifications;
 pub mod registry;
+pub mod rename;
 pub mod signing;
 pub mod synthetic;
 pub mod testing;

@@ -41,6 +41,7 @@ pub fn kind_label(kind: &str) -> &'static str {
         "cancel_whole" => "注销注册",
         "reissue" => "证书换发",
         "remake" => "重新制证",
+        "enterprise_rename" => "企业名称变更",
         "lost_reissue" => "遗失补办",
         _ => "其他",
     }

@@ -50,7 +50,14 @@ fn esc(s: &str) -> String {
 
 impl Store {
     /// Adds `n` synthetic registered people; `progress` is called after each transaction.
-    pub async fn seed_synthetic(&self, profile: &ProvinceProfile, n: u64, now: DateTime<Utc>, progress: impl Fn(u64)) -> Result<u64> {
+    pub async fn seed_synthetic(
+        &self,
+        profile: &ProvinceProfile,
+        n: u64,
+        per_enterprise: u64,
+        now: DateTime<Utc>,
+        progress: impl Fn(u64),
+    ) -> Result<u64> {
         let day = today(now);
         let max = |t: &'static str| async move {
             let (m,): (Option<i64>,) = sqlx::query_as(&format!("SELECT MAX(id) FROM {t}")).fetch_one(&self.pool).await?;
@@ -63,7 +70,7 @@ impl Store {
         }
         let offset = 0u64;
         let cities: Vec<_> = profile.cities.iter().collect();
-        let n_ent = (n / 60).max(1);
+        let n_ent = (n / per_enterprise.max(1)).max(1);
         let specs: Vec<&str> = erjian_domain::profession::profession("constructor2")
             .map(|p| p.specialties.iter().map(|s| s.code).collect())
             .unwrap_or_default();
@@ -71,7 +78,7 @@ impl Store {
         let blob = if self.backend() == Backend::Postgres { "'\\x'::bytea" } else { "X''" };
         let stamp = ts(now);
         // Enterprises first, in chunks.
-        let first_ent = offset / 60;
+        let first_ent = offset / per_enterprise.max(1);
         let mut k = first_ent;
         while k < first_ent + n_ent {
             let end = (k + CHUNK).min(first_ent + n_ent);

@@ -32,6 +32,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/reasons", get(reasons))
         .route("/api/certificates/reissue", post(reissue_api))
         .route("/certificates/reissue", post(reissue_page))
+        .route("/api/enterprises/{id}/rename", post(rename_api))
+        .route("/api/rename-jobs/{id}", get(rename_job_api))
 }
 
 #[derive(serde::Deserialize)]
@@ -73,6 +75,42 @@ async fn reissue_page(State(state): State<AppState>, user: PageUser, FormBody(f)
     user.check_csrf(&f.csrf)?;
     state.store.reissue_certificate(&user.actor, &f.kind, f.statement.as_deref(), &state.issuer, state.clock.now()).await?;
     Ok(Redirect::to("/portal").into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct RenameBody {
+    name: String,
+}
+
+/// Starts an enterprise rename (province authority) and runs its batch in the background; the
+/// answer is the job, whose progress `GET /api/rename-jobs/{id}` shows.
+async fn rename_api(
+    State(state): State<AppState>,
+    user: ApiUser,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    JsonBody(b): JsonBody<RenameBody>,
+) -> Result<Response, ApiError> {
+    let job = state.store.start_enterprise_rename(Some(&user.actor), id, &b.name, state.clock.now()).await?;
+    let run = state.clone();
+    let job_id = job.id;
+    tokio::spawn(async move {
+        let clock = run.clock.clone();
+        if let Err(e) = run.store.run_enterprise_rename(job_id, &run.issuer, || clock.now(), |_, _| {}).await {
+            tracing::error!(error = %e, job_id, "enterprise rename batch stopped; run it again to resume");
+        }
+    });
+    Ok((StatusCode::ACCEPTED, Json(json!(job))).into_response())
+}
+
+async fn rename_job_api(
+    State(state): State<AppState>,
+    user: ApiUser,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+) -> Result<Json<Value>, ApiError> {
+    if !matches!(user.actor.role, Role::ProvinceAuthority | Role::CityAuthority) {
+        return Err(Error::Forbidden.into());
+    }
+    Ok(Json(json!(state.store.rename_job(id).await?.ok_or(Error::NotFound("批次不存在"))?)))
 }
 
 async fn reasons() -> Json<Value> {

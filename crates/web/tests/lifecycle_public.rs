@@ -328,3 +328,38 @@ async fn remake_and_lost_reissue(kind: TestDb) {
     app.finish().await;
 }
 on_both_databases!(remake_and_lost_reissue);
+
+async fn enterprise_rename_through_the_api(kind: TestDb) {
+    let app = spawn(kind).await;
+    let zhao = app.login(&app.person_id_number(ZHAO), "Geren2026").await;
+    let ent_id = zhao.get("/api/registrations").await.body["registrations"][0]["enterprise_id"].as_i64().unwrap();
+    let old = certificates(&zhao).await[0]["licence_id"].as_str().unwrap().to_owned();
+    let ent = app.enterprise(ENTERPRISE_A).await;
+    assert_eq!(
+        ent.post(&format!("/api/enterprises/{ent_id}/rename"), json!({ "name": "安徽新华建设集团有限公司" })).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let province = app.province().await;
+    let taken = province.post(&format!("/api/enterprises/{ent_id}/rename"), json!({ "name": ENTERPRISE_B })).await;
+    assert_eq!(taken.status, StatusCode::CONFLICT, "another enterprise's name: {:?}", taken.body);
+    let r = province.post(&format!("/api/enterprises/{ent_id}/rename"), json!({ "name": "安徽新华建设集团有限公司" })).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{:?}", r.body);
+    let job = r.body["id"].as_i64().unwrap();
+    let mut status = Value::Null;
+    for _ in 0..100 {
+        status = province.get(&format!("/api/rename-jobs/{job}")).await.body;
+        if status["status"] == "done" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(status["status"], "done", "{status}");
+    assert_eq!(status["done"], status["total"]);
+    let (_, v) = public_get(&app, &format!("/api/verify/{old}")).await;
+    assert_eq!(v["status"], "superseded");
+    let new = v["certificate"]["current_licence_id"].as_str().unwrap().to_owned();
+    let (_, v) = public_get(&app, &format!("/api/verify/{new}")).await;
+    assert_eq!(v["certificate"]["enterprise"], "安徽新华建设集团有限公司");
+    app.finish().await;
+}
+on_both_databases!(enterprise_rename_through_the_api);
