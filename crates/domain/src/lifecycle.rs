@@ -106,6 +106,41 @@ pub fn renewal_opens_on(valid_until: NaiveDate) -> NaiveDate {
     valid_until - Duration::days(RENEWAL_OPENS_DAYS)
 }
 
+/// Checks an add-specialty application (增项注册): at least one specialty, none already held,
+/// each in the qualification register, and the age limit.
+pub fn check_add_specialty(
+    today: NaiveDate,
+    birth: NaiveDate,
+    max_age: u32,
+    held: &[String],
+    qualified: &[String],
+    requested: &[String],
+) -> Result<Vec<String>, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    if requested.is_empty() {
+        errors.push(FieldError::new("specialties", "请选择要增加的注册专业"));
+    }
+    if let Err(m) = check_age_for_registration(today, birth, max_age) {
+        errors.push(FieldError::new("specialties", m));
+    }
+    for code in requested {
+        let name = crate::profession::specialty_name(code);
+        if held.contains(code) {
+            errors.push(FieldError::new("specialties", format!("{name}已是您的注册专业，如需延长有效期请办理延续注册")));
+        } else if !qualified.contains(code) {
+            errors.push(FieldError::new("specialties", format!("资格库中没有您{name}专业的资格记录，不能增项注册")));
+        }
+    }
+    let mut out = requested.to_vec();
+    out.sort();
+    out.dedup();
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
 /// Cancellation reasons (domain brief §5), code and label.
 pub const CANCELLATION_REASONS: &[(&str, &str)] = &[
     ("bankrupt", "聘用企业破产"),
@@ -214,6 +249,19 @@ mod tests {
     fn renewed_period_follows_the_old_one() {
         assert_eq!(renewed_period(d("2027-03-31"), d("1980-01-01"), 65), (d("2027-04-01"), d("2030-03-31")));
         assert_eq!(renewed_period(d("2027-03-31"), d("1963-06-01"), 65).1, d("2028-05-31"));
+    }
+
+    #[test]
+    fn add_specialty_needs_a_qualification_and_a_new_specialty() {
+        let (today, birth) = (d("2026-11-25"), d("1980-01-01"));
+        let held = vec!["jz".to_owned()];
+        let qualified = vec!["jz".to_owned(), "sz".to_owned()];
+        assert_eq!(check_add_specialty(today, birth, 65, &held, &qualified, &["sz".into()]).unwrap(), vec!["sz".to_owned()]);
+        let e = check_add_specialty(today, birth, 65, &held, &qualified, &["jz".into()]).unwrap_err();
+        assert!(e[0].message.contains("延续注册"));
+        let e = check_add_specialty(today, birth, 65, &held, &qualified, &["gl".into()]).unwrap_err();
+        assert!(e[0].message.contains("资格库"));
+        assert!(check_add_specialty(today, birth, 65, &held, &qualified, &[]).is_err());
     }
 
     #[test]

@@ -209,6 +209,7 @@ impl Store {
             set_state(&mut tx, &app, next, None, now).await?;
             let regno = match app.kind.as_str() {
                 "renewal" => crate::lifecycle::apply_renewal(&mut tx, issuer, &app, now).await?,
+                "add_specialty" => crate::lifecycle::apply_add_specialty(&mut tx, issuer, &app, now).await?,
                 _ => {
                     let (reg_id, regno) = create_registration(&mut tx, &app, profile, day, now).await?;
                     let cause = crate::certificates::Cause { application_id: Some(app.id), supersede_reason: "已换发新证书" };

@@ -74,6 +74,7 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("get", "/api/public/status-list"),
     ("get", "/api/public/keys"),
     ("post", "/api/certificates/reissue"),
+    ("post", "/api/additions"),
     ("post", "/api/enterprises/{id}/rename"),
     ("get", "/api/rename-jobs/{id}"),
 ];
@@ -156,5 +157,6 @@ pub fn document() -> Value {
     doc["paths"]["/api/certificates/reissue"] = json!({ "post": op("重新制证（kind=remake）或遗失补办（kind=lost_reissue，statement 为遗失声明）：立即签发新证书，原证书作废", None, "{licence_id}") });
     doc["paths"]["/api/enterprises/{id}/rename"] = json!({ "post": with_id(op("企业名称变更（省级）：更名并为该企业全部注册人员换发证书，后台成批办理，返回批次", None, "202 {id, total, done, status}")) });
     doc["paths"]["/api/rename-jobs/{id}"] = json!({ "get": with_id(op("企业更名批次进度", None, "{id, total, done, status}")) });
+    doc["paths"]["/api/additions"] = json!({ "post": op("增项注册申请（个人；specialties 为资格库中有资格、尚未注册的专业代码，submit=true 直接提交签名）", None, "申请详情") });
     doc
 }

@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/renewal", get(renewal_page).post(renewal_submit))
         .route("/cancel", get(cancel_page).post(cancel_submit))
         .route("/api/renewals", post(renewal_api))
+        .route("/api/additions", post(addition_api))
         .route("/api/cancellations", post(cancel_api))
         .route("/api/reasons", get(reasons))
         .route("/api/certificates/reissue", post(reissue_api))
@@ -45,6 +46,18 @@ struct RenewalBody {
 
 async fn renewal_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<RenewalBody>) -> Result<Response, ApiError> {
     let id = state.store.file_renewal(&user.actor, &b.specialties, b.submit, state.clock.now()).await?;
+    Ok((StatusCode::CREATED, Json(json!(state.store.application(&user.actor, id).await?))).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct AdditionBody {
+    specialties: Vec<String>,
+    #[serde(default)]
+    submit: bool,
+}
+
+async fn addition_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<AdditionBody>) -> Result<Response, ApiError> {
+    let id = state.store.file_add_specialty(&user.actor, &b.specialties, b.submit, state.clock.now()).await?;
     Ok((StatusCode::CREATED, Json(json!(state.store.application(&user.actor, id).await?))).into_response())
 }
 

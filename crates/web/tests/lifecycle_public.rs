@@ -363,3 +363,58 @@ async fn enterprise_rename_through_the_api(kind: TestDb) {
     app.finish().await;
 }
 on_both_databases!(enterprise_rename_through_the_api);
+
+/// Signs, seals, reviews, publicises and announces one application (the 皖 profile: 5 days).
+async fn through_review(app: &TestApp, applicant: &Api, id: i64) {
+    assert_eq!(applicant.sign_ok(id).await, "awaiting_enterprise");
+    assert_eq!(app.enterprise(ENTERPRISE_A).await.sign_ok(id).await, "filed");
+    let city = app.city().await;
+    city.act_ok(id, "accept", None).await;
+    city.act_ok(id, "prelim_approve", None).await;
+    let province = app.province().await;
+    province.act_ok(id, "approve", None).await;
+    let batch = province.post("/api/batches", json!({ "application_ids": [id] })).await;
+    let batch_id = batch.body["id"].as_i64().unwrap();
+    app.advance(6);
+    let done = app.province().await.post(&format!("/api/batches/{batch_id}/announce"), json!({})).await;
+    assert_eq!(done.status, StatusCode::OK, "{:?}", done.body);
+}
+
+async fn add_specialty(kind: TestDb) {
+    let app = spawn(kind).await;
+    let zhao = app.login(&app.person_id_number(ZHAO), "Geren2026").await;
+    // Not in the register yet: refused with what is missing.
+    let r = zhao.post("/api/additions", json!({ "specialties": ["10401002"], "submit": true })).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body["fields"][0]["message"].as_str().unwrap().contains("资格库"), "{:?}", r.body);
+    let r = zhao.post("/api/additions", json!({ "specialties": ["10401001"], "submit": true })).await;
+    assert!(r.body["fields"][0]["message"].as_str().unwrap().contains("延续注册"), "a held specialty: {:?}", r.body);
+    // The province imports the new qualification; then the addition goes through review.
+    let csv = format!(
+        "姓名,身份证号,专业类别,专业,资格证书管理号,取得年份,发证日期\n赵磊,{},二级注册建造师,公路工程,2026340000123,2026,2026-09-01\n",
+        app.person_id_number(ZHAO)
+    );
+    let province = app.province().await;
+    let r =
+        province.http.post(format!("{}/api/qualifications/import", app.url)).bearer_auth(&province.token).body(csv).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    let r = zhao.post("/api/additions", json!({ "specialties": ["10401002"], "submit": true })).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    assert_eq!(r.body["application"]["kind"], "add_specialty");
+    let id = r.body["application"]["id"].as_i64().unwrap();
+    through_review(&app, &zhao, id).await;
+    let zhao = app.login(&app.person_id_number(ZHAO), "Geren2026").await;
+    let regs = zhao.get("/api/registrations").await;
+    let specs = regs.body["registrations"][0]["specialties"].as_array().unwrap().clone();
+    let road = specs.iter().find(|s| s["specialty_code"] == "10401002").expect("added");
+    assert_eq!(road["valid_from"], "2026-12-01", "from the announcement day");
+    assert_eq!(road["valid_until"], "2029-11-30");
+    let certs = certificates(&zhao).await;
+    let valid: Vec<&Value> = certs.iter().filter(|c| c["status"] == "valid").collect();
+    assert_eq!(valid.len(), 1);
+    assert_eq!(valid[0]["version"], 2, "a new certificate version");
+    let (_, v) = public_get(&app, &format!("/api/verify/{}", valid[0]["licence_id"].as_str().unwrap())).await;
+    assert_eq!(v["certificate"]["specialties"].as_array().unwrap().len(), 3);
+    app.finish().await;
+}
+on_both_databases!(add_specialty);
