@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod applications;
 pub mod audit;
+pub mod cancel_requests;
 pub mod certificates;
 pub mod db;
 pub mod demo;

@@ -331,7 +331,7 @@ impl Store {
         issuer: &Issuer,
         now: DateTime<Utc>,
     ) -> Result<CancelOutcome> {
-        let reason = cancellation_reason(&req.reason).ok_or_else(|| Error::invalid("reason", "请选择注销原因"))?;
+        cancellation_reason(&req.reason).ok_or_else(|| Error::invalid("reason", "请选择注销原因"))?;
         let reg = self.registration_by_number(req.registration_number.trim()).await?.ok_or(Error::NotFound("未找到该注册编号"))?;
         let allowed = match actor.role {
             Role::ProvinceAuthority => true,
@@ -345,60 +345,14 @@ impl Store {
         if reg.status != "active" {
             return Err(Error::Conflict(format!("注册编号 {} 已注销，不能重复注销", reg.registration_number)));
         }
-        let mut tx = self.write().await?;
-        let held: Vec<String> = held_specialties(tx.conn(), reg.id).await?.into_iter().map(|h| h.0).collect();
-        let effect = check_cancellation(&held, &req.specialties).map_err(|m| Error::invalid("specialties", m))?;
-        let cancelled: Vec<String> = if effect == CancelEffect::Whole { held.clone() } else { req.specialties.clone() };
-        let touched = sqlx::query(
-            "UPDATE registrations SET status = CASE WHEN $2 = 1 THEN 'cancelled' ELSE status END WHERE id = $1 AND status = 'active'",
-        )
-        .bind(reg.id)
-        .bind(i64::from(effect == CancelEffect::Whole))
-        .execute(tx.conn())
-        .await?;
-        if touched.rows_affected() != 1 {
-            return Err(Error::Conflict("该注册已被他人处理，请刷新后查看".into()));
-        }
-        for code in &cancelled {
-            sqlx::query("UPDATE registration_specialties SET status = 'cancelled' WHERE registration_id = $1 AND specialty_code = $2")
-                .bind(reg.id)
-                .bind(code)
-                .execute(tx.conn())
-                .await?;
-        }
         let by = match actor.role {
             Role::Enterprise => "聘用企业申请注销",
             _ => "主管部门注销",
         };
-        let detail = match req.note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
-            Some(n) => format!("{by}：{reason}（{n}）"),
-            None => format!("{by}：{reason}"),
-        };
-        let new_licence_id = match effect {
-            CancelEffect::Whole => {
-                void(&mut tx, reg.id, "cancelled", &detail, now).await?;
-                record_event(&mut tx, reg.id, "cancel_whole", &names(&cancelled), Some(&detail), None, now).await?;
-                None
-            }
-            CancelEffect::Partial => {
-                let cert =
-                    issue(&mut tx, issuer, reg.id, Cause { application_id: None, supersede_reason: "部分专业注销，已换发新证书" }, now)
-                        .await?;
-                record_event(&mut tx, reg.id, "cancel_partial", &names(&cancelled), Some(&detail), Some(cert), now).await?;
-                let (l,): (String,) =
-                    sqlx::query_as("SELECT licence_id FROM certificates WHERE id = $1").bind(cert).fetch_one(tx.conn()).await?;
-                Some(l)
-            }
-        };
-        audit::record(
-            tx.conn(),
-            now,
-            Some(actor),
-            Entry { reason: Some(reason), detail: Some(&detail), ..Entry::new("cancel_registration", "registration", Some(reg.id)) },
-        )
-        .await?;
+        let mut tx = self.write().await?;
+        let outcome = cancel_in(&mut tx, actor, reg.id, &reg.registration_number, req, by, issuer, now).await?;
         tx.commit().await?;
-        Ok(CancelOutcome { registration_number: reg.registration_number, whole: effect == CancelEffect::Whole, new_licence_id })
+        Ok(outcome)
     }
 
     /// Re-makes the holder's certificate (重新制证) or reissues a lost one (遗失补办, with a loss
@@ -464,4 +418,66 @@ impl Store {
         .fetch_all(&self.pool)
         .await?)
     }
+}
+
+/// Cancels inside the caller's transaction (the permission is the caller's to check).
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn cancel_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    reg_id: i64,
+    regno: &str,
+    req: &CancelRequest,
+    by: &str,
+    issuer: &Issuer,
+    now: DateTime<Utc>,
+) -> Result<CancelOutcome> {
+    let reason = cancellation_reason(&req.reason).ok_or_else(|| Error::invalid("reason", "请选择注销原因"))?;
+    let held: Vec<String> = held_specialties(tx.conn(), reg_id).await?.into_iter().map(|h| h.0).collect();
+    let effect = check_cancellation(&held, &req.specialties).map_err(|m| Error::invalid("specialties", m))?;
+    let cancelled: Vec<String> = if effect == CancelEffect::Whole { held.clone() } else { req.specialties.clone() };
+    let touched = sqlx::query(
+        "UPDATE registrations SET status = CASE WHEN $2 = 1 THEN 'cancelled' ELSE status END WHERE id = $1 AND status = 'active'",
+    )
+    .bind(reg_id)
+    .bind(i64::from(effect == CancelEffect::Whole))
+    .execute(tx.conn())
+    .await?;
+    if touched.rows_affected() != 1 {
+        return Err(Error::Conflict("该注册已被他人处理，请刷新后查看".into()));
+    }
+    for code in &cancelled {
+        sqlx::query("UPDATE registration_specialties SET status = 'cancelled' WHERE registration_id = $1 AND specialty_code = $2")
+            .bind(reg_id)
+            .bind(code)
+            .execute(tx.conn())
+            .await?;
+    }
+    let detail = match req.note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+        Some(n) => format!("{by}：{reason}（{n}）"),
+        None => format!("{by}：{reason}"),
+    };
+    let new_licence_id = match effect {
+        CancelEffect::Whole => {
+            void(tx, reg_id, "cancelled", &detail, now).await?;
+            record_event(tx, reg_id, "cancel_whole", &names(&cancelled), Some(&detail), None, now).await?;
+            None
+        }
+        CancelEffect::Partial => {
+            let cert =
+                issue(tx, issuer, reg_id, Cause { application_id: None, supersede_reason: "部分专业注销，已换发新证书" }, now).await?;
+            record_event(tx, reg_id, "cancel_partial", &names(&cancelled), Some(&detail), Some(cert), now).await?;
+            let (l,): (String,) =
+                sqlx::query_as("SELECT licence_id FROM certificates WHERE id = $1").bind(cert).fetch_one(tx.conn()).await?;
+            Some(l)
+        }
+    };
+    audit::record(
+        tx.conn(),
+        now,
+        Some(actor),
+        Entry { reason: Some(reason), detail: Some(&detail), ..Entry::new("cancel_registration", "registration", Some(reg_id)) },
+    )
+    .await?;
+    Ok(CancelOutcome { registration_number: regno.to_owned(), whole: effect == CancelEffect::Whole, new_licence_id })
 }

@@ -75,6 +75,10 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("get", "/api/public/keys"),
     ("post", "/api/certificates/reissue"),
     ("post", "/api/additions"),
+    ("get", "/api/cancellation-requests"),
+    ("post", "/api/cancellation-requests"),
+    ("post", "/api/cancellation-requests/{id}/confirm"),
+    ("post", "/api/cancellation-requests/{id}/reject"),
     ("post", "/api/enterprises/{id}/rename"),
     ("get", "/api/rename-jobs/{id}"),
 ];
@@ -158,5 +162,13 @@ pub fn document() -> Value {
     doc["paths"]["/api/enterprises/{id}/rename"] = json!({ "post": with_id(op("企业名称变更（省级）：更名并为该企业全部注册人员换发证书，后台成批办理，返回批次", None, "202 {id, total, done, status}")) });
     doc["paths"]["/api/rename-jobs/{id}"] = json!({ "get": with_id(op("企业更名批次进度", None, "{id, total, done, status}")) });
     doc["paths"]["/api/additions"] = json!({ "post": op("增项注册申请（个人；specialties 为资格库中有资格、尚未注册的专业代码，submit=true 直接提交签名）", None, "申请详情") });
+    doc["paths"]["/api/cancellation-requests"] = json!({
+        "get": op("本人或本单位人员的注销申请", None, "{requests}"),
+        "post": op("本人申请注销（specialties 为空即全部；reason 为注销原因代码），待聘用企业确认", None, "201 {id, state}")
+    });
+    doc["paths"]["/api/cancellation-requests/{id}/confirm"] =
+        json!({ "post": with_id(op("聘用企业确认本人注销申请：注销即时生效", None, "{state, outcome}")) });
+    doc["paths"]["/api/cancellation-requests/{id}/reject"] =
+        json!({ "post": with_id(op("聘用企业退回本人注销申请（须填理由）", None, "{state}")) });
     doc
 }

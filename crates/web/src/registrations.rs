@@ -27,6 +27,11 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/renewal", get(renewal_page).post(renewal_submit))
         .route("/cancel", get(cancel_page).post(cancel_submit))
+        .route("/cancel/request", post(request_page))
+        .route("/cancel/requests/{id}", post(decide_page))
+        .route("/api/cancellation-requests", get(requests_api).post(request_api))
+        .route("/api/cancellation-requests/{id}/confirm", post(confirm_api))
+        .route("/api/cancellation-requests/{id}/reject", post(reject_api))
         .route("/api/renewals", post(renewal_api))
         .route("/api/additions", post(addition_api))
         .route("/api/cancellations", post(cancel_api))
@@ -222,6 +227,9 @@ async fn renewal_submit(
 #[template(path = "cancel.html")]
 struct CancelPage {
     ctx: Ctx,
+    individual: bool,
+    requests: Vec<erjian_store::cancel_requests::CancelRequestRow>,
+    held: Vec<(String, &'static str)>,
     people: Vec<Registration>,
     reasons: &'static [(&'static str, &'static str)],
     error: Option<String>,
@@ -232,12 +240,20 @@ async fn show_cancel(state: &AppState, user: &PageUser, flash: Option<String>, e
         (Role::Enterprise, Some(e)) => {
             state.store.registrations_of_enterprise(e).await?.into_iter().filter(|r| r.status == "active").collect()
         }
-        (Role::CityAuthority | Role::ProvinceAuthority, _) => vec![],
+        (Role::CityAuthority | Role::ProvinceAuthority | Role::Individual, _) => vec![],
         _ => return Err(Error::Forbidden.into()),
     };
+    let individual = user.actor.role == Role::Individual;
+    let requests = state.store.cancel_requests(&user.actor).await?;
+    let mut held = Vec::new();
+    if let (true, Some(p)) = (individual, user.actor.person_id) {
+        for r in state.store.registrations_of_person(p).await?.into_iter().filter(|r| r.status == "active") {
+            held.extend(r.specialties.iter().filter(|s| s.status == "active").map(|s| (s.specialty_code.clone(), s.name())));
+        }
+    }
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let ctx = Ctx::new(state, Some(user), "注销注册", "/cancel").with_flash(flash);
-    Ok(render_status(status, &CancelPage { ctx, people, reasons: CANCELLATION_REASONS, error }))
+    Ok(render_status(status, &CancelPage { ctx, individual, requests, held, people, reasons: CANCELLATION_REASONS, error }))
 }
 
 async fn cancel_page(State(state): State<AppState>, user: PageUser) -> Result<Response, PageError> {
@@ -284,4 +300,96 @@ pub fn specialty_options() -> Vec<(&'static str, &'static str)> {
     erjian_domain::profession::profession("constructor2")
         .map(|p| p.specialties.iter().map(|s| (s.code, s.name)).collect())
         .unwrap_or_default()
+}
+
+#[derive(serde::Deserialize)]
+struct RequestBody {
+    #[serde(default)]
+    specialties: Vec<String>,
+    reason: String,
+    note: Option<String>,
+}
+
+async fn request_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<RequestBody>) -> Result<Response, ApiError> {
+    let id = state.store.request_cancellation(&user.actor, &b.specialties, &b.reason, b.note.as_deref(), state.clock.now()).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id, "state": "pending" }))).into_response())
+}
+
+async fn requests_api(State(state): State<AppState>, user: ApiUser) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!({ "requests": state.store.cancel_requests(&user.actor).await? })))
+}
+
+async fn confirm_api(
+    State(state): State<AppState>,
+    user: ApiUser,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+) -> Result<Json<Value>, ApiError> {
+    let outcome = state.store.decide_cancel_request(&user.actor, id, true, None, &state.issuer, state.clock.now()).await?;
+    Ok(Json(json!({ "state": "confirmed", "outcome": outcome })))
+}
+
+#[derive(serde::Deserialize)]
+struct RejectBody {
+    reason: String,
+}
+
+async fn reject_api(
+    State(state): State<AppState>,
+    user: ApiUser,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    JsonBody(b): JsonBody<RejectBody>,
+) -> Result<Json<Value>, ApiError> {
+    state.store.decide_cancel_request(&user.actor, id, false, Some(&b.reason), &state.issuer, state.clock.now()).await?;
+    Ok(Json(json!({ "state": "rejected" })))
+}
+
+async fn request_page(
+    State(state): State<AppState>,
+    user: PageUser,
+    FormBody(form): FormBody<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
+    user.check_csrf(&get("csrf"))?;
+    let specialties: Vec<String> =
+        if get("scope") == "partial" { form.iter().filter(|(k, _)| k == "specialty").map(|(_, v)| v.clone()).collect() } else { vec![] };
+    if get("scope") == "partial" && specialties.is_empty() {
+        return show_cancel(&state, &user, None, Some("部分注销请勾选要注销的专业".into())).await;
+    }
+    match state.store.request_cancellation(&user.actor, &specialties, &get("reason"), Some(&get("note")), state.clock.now()).await {
+        Ok(_) => show_cancel(&state, &user, Some("已提交注销申请，待聘用企业确认后生效".into()), None).await,
+        Err(e) => match refusal(e) {
+            Ok(m) => show_cancel(&state, &user, None, Some(m)).await,
+            Err(e) => Err(e.into()),
+        },
+    }
+}
+
+async fn decide_page(
+    State(state): State<AppState>,
+    user: PageUser,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    FormBody(form): FormBody<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
+    user.check_csrf(&get("csrf"))?;
+    let confirm = get("decision") == "confirm";
+    let reason = get("return_reason");
+    match state.store.decide_cancel_request(&user.actor, id, confirm, Some(&reason), &state.issuer, state.clock.now()).await {
+        Ok(_) if confirm => show_cancel(&state, &user, Some("已确认注销申请，注销已生效".into()), None).await,
+        Ok(_) => show_cancel(&state, &user, Some("已退回注销申请".into()), None).await,
+        Err(e) => match refusal(e) {
+            Ok(m) => show_cancel(&state, &user, None, Some(m)).await,
+            Err(e) => Err(e.into()),
+        },
+    }
+}
+
+/// A refusal the user can act on, as one message; anything else stays an error.
+fn refusal(e: Error) -> Result<String, Error> {
+    match e {
+        Error::Invalid(f) => Ok(f.first().map(|f| f.message.clone()).unwrap_or_default()),
+        Error::Conflict(m) => Ok(m),
+        Error::NotFound(m) => Ok(m.to_owned()),
+        other => Err(other),
+    }
 }

@@ -355,21 +355,27 @@ async fn public_centre_renewal_and_cancellation_in_the_browser() {
     assert!(ui.text("h1").await.contains("延续注册"));
     ui.logout().await;
 
-    // 5. Cancellation by both initiators: the enterprise one specialty, the city the rest.
-    ui.login(&app.enterprise_login(ENTERPRISE_A), "Qiye2026").await;
+    // 5. Cancellation by both initiators: 赵磊 asks to cancel one specialty and the enterprise
+    //    confirms; then the enterprise cancels the rest on its own.
+    ui.login(&id, "Geren2026").await;
     ui.go("/cancel").await;
     ui.click("#scope-partial").await;
     ui.click("#specialty-choices input[value='10401010']").await;
     ui.c.find(Locator::Css("#reason option[value=contract_ended]")).await.unwrap().click().await.unwrap();
-    ui.click_nav("#cancel-submit").await;
-    assert!(ui.text("#flash").await.contains("已注销所选专业"));
-    ui.shot("16-enterprise-cancel").await;
+    ui.click_nav("#request-submit").await;
+    assert!(ui.text("#flash").await.contains("待聘用企业确认"));
+    assert!(ui.text("#cancel-requests").await.contains("待企业确认"));
+    ui.shot("16-individual-cancel-request").await;
     ui.logout().await;
-    ui.login("city1", "Shenhe2026").await;
+    ui.login(&app.enterprise_login(ENTERPRISE_A), "Qiye2026").await;
     ui.go("/cancel").await;
+    assert!(ui.text("#cancel-requests").await.contains("赵磊"));
+    ui.click_nav("button[id^=confirm-]").await;
+    assert!(ui.text("#flash").await.contains("注销已生效"));
     let regno = certs[0]["registration_number"].as_str().unwrap().to_owned();
-    ui.fill("#registration_number", &regno).await;
+    ui.c.find(Locator::Css(&format!("#registration_number option[value='{regno}']"))).await.unwrap().click().await.unwrap();
     ui.c.find(Locator::Css("#reason option[value=other]")).await.unwrap().click().await.unwrap();
+    ui.shot("17-enterprise-cancel").await;
     ui.click_nav("#cancel-submit").await;
     assert!(ui.text("#flash").await.contains("原电子证书已作废"));
     ui.logout().await;
@@ -378,7 +384,7 @@ async fn public_centre_renewal_and_cancellation_in_the_browser() {
     assert!(ui.text("#cert-status").await.contains("已失效"));
     ui.click_nav("#current-link").await;
     assert!(ui.text("#cert-status").await.contains("已注销"));
-    ui.shot("17-qr-cancelled").await;
+    ui.shot("18-qr-cancelled").await;
     ui.c.clone().close().await.unwrap();
     app.finish().await;
 }

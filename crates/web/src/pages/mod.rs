@@ -71,7 +71,9 @@ fn nav_items(role: Option<Role>) -> &'static [(&'static str, &'static str)] {
             ("/signup/individual", "个人注册"),
             ("/signup/enterprise", "企业注册"),
         ],
-        Some(Role::Individual) => &[("/portal", "我的业务"), ("/applications/new", "初始注册申请"), ("/renewal", "延续注册")],
+        Some(Role::Individual) => {
+            &[("/portal", "我的业务"), ("/applications/new", "初始注册申请"), ("/renewal", "延续注册"), ("/cancel", "申请注销")]
+        }
         Some(Role::Enterprise) => &[
             ("/portal?tab=pending", "待确认"),
             ("/portal?tab=people", "本单位人员"),
