@@ -10,6 +10,7 @@ pub mod certs;
 pub mod check;
 pub mod clock;
 pub mod error;
+pub mod export;
 pub mod extract;
 pub mod openapi;
 pub mod pages;
@@ -106,6 +107,7 @@ pub fn router(state: AppState) -> Router {
         .merge(public_routes(&state))
         .merge(signing::routes())
         .merge(registrations::routes())
+        .merge(export::routes())
         .nest("/api", api::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(8 * 1024 * 1024))

@@ -112,3 +112,30 @@ async fn forms_need_csrf_and_tenants_stay_apart(db: TestDb) {
     app.finish().await;
 }
 on_both_databases!(forms_need_csrf_and_tenants_stay_apart);
+
+async fn csv_exports_follow_the_tenant_rule(db: TestDb) {
+    let app = spawn(db).await;
+    let zhao_id = app.person_id_number("赵磊");
+    let a = browser();
+    login_page(&app, &a, &app.enterprise_login(ENTERPRISE_A), "Qiye2026").await;
+    let r = a.get(format!("{}/export/people.csv", app.url)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let body = r.text().await.unwrap();
+    assert!(body.starts_with('\u{feff}'), "a BOM for Excel");
+    assert!(body.contains("姓名,身份证号,注册编号") && body.contains("赵磊") && body.contains(&zhao_id), "{body}");
+    let cancelled = a.get(format!("{}/export/people.csv?reg_status=cancelled", app.url)).send().await.unwrap().text().await.unwrap();
+    assert!(!cancelled.contains("赵磊"), "the filter applies");
+    let apps = a.get(format!("{}/export/applications.csv?kind=initial", app.url)).send().await.unwrap().text().await.unwrap();
+    assert!(apps.contains("申请表编号,业务类型"));
+    // Another enterprise's export does not contain 赵磊; an individual cannot export people.
+    let b = browser();
+    login_page(&app, &b, &app.enterprise_login(ENTERPRISE_B), "Qiye2026").await;
+    let other = b.get(format!("{}/export/people.csv", app.url)).send().await.unwrap().text().await.unwrap();
+    assert!(!other.contains("赵磊"));
+    let p = browser();
+    login_page(&app, &p, &zhao_id, "Geren2026").await;
+    assert_eq!(p.get(format!("{}/export/people.csv", app.url)).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    app.finish().await;
+}
+on_both_databases!(csv_exports_follow_the_tenant_rule);

@@ -21,6 +21,9 @@ pub struct PortalQuery {
     tab: Option<String>,
     state: Option<String>,
     done: Option<String>,
+    /// People: `active` (有效) or `cancelled` (注销); history: an application kind.
+    reg_status: Option<String>,
+    kind: Option<String>,
 }
 
 pub async fn portal(State(state): State<AppState>, user: PageUser, Query(q): Query<PortalQuery>) -> Result<Response, PageError> {
@@ -96,7 +99,13 @@ struct EnterprisePage {
     state_filter: String,
     /// Registration id → (certificate id, claimed?) of its valid certificate.
     claims: std::collections::HashMap<i64, (i64, bool)>,
+    reg_status: String,
+    kind_filter: String,
+    kinds: &'static [(&'static str, &'static str)],
 }
+
+/// Application kinds offered as a filter.
+pub const KINDS: &[(&str, &str)] = &[("initial", "初始注册"), ("renewal", "延续注册"), ("add_specialty", "增项注册")];
 
 async fn enterprise(state: &AppState, user: &PageUser, q: PortalQuery) -> Result<Response, PageError> {
     let store = &state.store;
@@ -104,15 +113,23 @@ async fn enterprise(state: &AppState, user: &PageUser, q: PortalQuery) -> Result
     let tab = q.tab.unwrap_or_else(|| "pending".into());
     let pending =
         store.applications(&user.actor, &ListFilter { states: vec![AppStateCode::AwaitingEnterprise], limit: 0, today: None }).await?;
-    let regs = store.registrations_of_enterprise(enterprise.id).await?;
+    let reg_status = q.reg_status.unwrap_or_default();
+    let regs: Vec<_> = store
+        .registrations_of_enterprise(enterprise.id)
+        .await?
+        .into_iter()
+        .filter(|r| reg_status.is_empty() || r.status == reg_status)
+        .collect();
     let state_filter = q.state.unwrap_or_default();
+    let kind_filter = q.kind.unwrap_or_default();
     let apps = match tab.as_str() {
         "pending" => pending.clone(),
         "history" => {
             let states = AppStateCode::parse(&state_filter).into_iter().collect();
-            store
+            let all = store
                 .applications(&user.actor, &ListFilter { states, limit: 0, today: Some(erjian_store::db::today(state.clock.now())) })
-                .await?
+                .await?;
+            all.into_iter().filter(|a| kind_filter.is_empty() || a.kind == kind_filter).collect()
         }
         _ => vec![],
     };
@@ -130,7 +147,20 @@ async fn enterprise(state: &AppState, user: &PageUser, q: PortalQuery) -> Result
         .map(|c| (c.registration_id, (c.id, c.claimed_at.is_some())))
         .collect();
     let ctx = Ctx::new(state, Some(user), "企业业务", active).with_flash(flash(q.done.as_deref()));
-    Ok(render(&EnterprisePage { ctx, enterprise, tabs, tab, apps, regs, state_options, state_filter, claims }))
+    Ok(render(&EnterprisePage {
+        ctx,
+        enterprise,
+        tabs,
+        tab,
+        apps,
+        regs,
+        state_options,
+        state_filter,
+        claims,
+        reg_status,
+        kind_filter,
+        kinds: KINDS,
+    }))
 }
 
 #[derive(Template)]
