@@ -141,6 +141,28 @@ pub fn check_add_specialty(
     }
 }
 
+/// The end of an e-licence use period starting `today`: `days` long, but never past the last
+/// valid day of the registration nor the day before the age-limit birthday.
+pub fn use_period_end(today: NaiveDate, days: u32, registration_until: NaiveDate, birth: NaiveDate, max_age: u32) -> NaiveDate {
+    let cap = crate::validity::birthday(birth, max_age) - Duration::days(1);
+    (today + Duration::days(i64::from(days) - 1)).min(registration_until).min(cap)
+}
+
+/// Annotation (证照加注) opens this many days before the use period ends.
+pub const ANNOTATION_OPENS_DAYS: i64 = 15;
+
+/// Whether the certificate's use period may be extended today.
+pub fn check_annotation(today: NaiveDate, use_until: NaiveDate, registration_until: NaiveDate) -> Result<(), String> {
+    if use_until >= registration_until {
+        return Err(format!("电子证照使用有效期已到注册有效期（{registration_until}），不能再加注；请先办理延续注册"));
+    }
+    if (use_until - today).num_days() > ANNOTATION_OPENS_DAYS {
+        let opens = use_until - Duration::days(ANNOTATION_OPENS_DAYS);
+        return Err(format!("证照加注须在使用有效期届满前15日内办理（使用有效期至 {use_until}，{opens} 起可办理）"));
+    }
+    Ok(())
+}
+
 /// Cancellation reasons (domain brief §5), code and label.
 pub const CANCELLATION_REASONS: &[(&str, &str)] = &[
     ("bankrupt", "聘用企业破产"),
@@ -262,6 +284,19 @@ mod tests {
         let e = check_add_specialty(today, birth, 65, &held, &qualified, &["gl".into()]).unwrap_err();
         assert!(e[0].message.contains("资格库"));
         assert!(check_add_specialty(today, birth, 65, &held, &qualified, &[]).is_err());
+    }
+
+    #[test]
+    fn use_period_and_annotation_window() {
+        let birth = d("1980-01-01");
+        assert_eq!(use_period_end(d("2026-12-01"), 180, d("2029-11-30"), birth, 65), d("2027-05-29"));
+        assert_eq!(use_period_end(d("2026-12-01"), 180, d("2027-01-23"), birth, 65), d("2027-01-23"), "capped at the registration");
+        assert_eq!(use_period_end(d("2026-12-01"), 180, d("2029-11-30"), d("1962-02-01"), 65), d("2027-01-31"), "and the 65th birthday");
+        let until = d("2027-05-29");
+        assert!(check_annotation(d("2027-05-13"), until, d("2029-11-30")).unwrap_err().contains("15日内"));
+        assert!(check_annotation(d("2027-05-14"), until, d("2029-11-30")).is_ok());
+        assert!(check_annotation(d("2027-06-10"), until, d("2029-11-30")).is_ok(), "also after it lapsed");
+        assert!(check_annotation(d("2027-01-10"), d("2027-01-23"), d("2027-01-23")).unwrap_err().contains("延续注册"));
     }
 
     #[test]

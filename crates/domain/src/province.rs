@@ -33,6 +33,9 @@ pub struct ProvinceProfile {
     pub decision_days: u32,
     /// Working days to decide a change.
     pub change_decision_days: u32,
+    /// Days an e-licence may be used before it needs annotation (证照加注), where the province
+    /// has such a period (安徽: 180).
+    pub licence_use_days: Option<u32>,
     pub cities: &'static [City],
 }
 
@@ -60,6 +63,8 @@ struct ProfileFile {
     decision_days: u32,
     #[serde(default = "three")]
     change_decision_days: u32,
+    #[serde(default)]
+    licence_use_days: Option<u32>,
     cities: Vec<CityFile>,
 }
 
@@ -123,6 +128,7 @@ pub fn parse_profile(json: &str) -> Result<ProvinceProfile, ProfileError> {
         signing_order,
         decision_days: f.decision_days,
         change_decision_days: f.change_decision_days,
+        licence_use_days: f.licence_use_days,
         cities: Box::leak(cities.into_boxed_slice()),
     })
 }

@@ -47,10 +47,12 @@ pub struct Certificate {
     pub id_number: String,
     pub enterprise_name: String,
     pub registration_status: String,
+    /// The end of the e-licence use period, where the province has one.
+    pub use_until: Option<String>,
 }
 
 pub(crate) const CERT_SELECT: &str = "SELECT c.id, c.registration_id, c.application_id, c.licence_id, c.certificate_no, c.version, c.status, c.status_reason, c.superseded_by, c.issued_at, c.claimed_at,
-    r.registration_number, r.person_id, r.enterprise_id, p.name AS holder_name, p.id_number, e.name AS enterprise_name, r.status AS registration_status
+    r.registration_number, r.person_id, r.enterprise_id, p.name AS holder_name, p.id_number, e.name AS enterprise_name, r.status AS registration_status, c.use_until
     FROM certificates c JOIN registrations r ON r.id = c.registration_id JOIN persons p ON p.id = r.person_id JOIN enterprises e ON e.id = r.enterprise_id";
 
 impl Certificate {
@@ -299,6 +301,13 @@ pub(crate) async fn issue(tx: &mut Tx, issuer: &Issuer, registration_id: i64, ca
     let (signature_image,): (Option<Vec<u8>>,) =
         sqlx::query_as("SELECT signature_image FROM persons WHERE id = $1").bind(person_id).fetch_one(tx.conn()).await?;
     let valid_until = specs.iter().map(|s| s.2.clone()).max().unwrap_or_default();
+    let use_until = match (profile.licence_use_days, chrono::NaiveDate::parse_from_str(&valid_until, "%Y-%m-%d")) {
+        (Some(days), Ok(reg_until)) => {
+            let max_age = erjian_domain::profession::profession(&profession_code).map(|p| p.max_age).unwrap_or(65);
+            Some(erjian_domain::lifecycle::use_period_end(day, days, reg_until, id.birth_date(), max_age))
+        }
+        _ => None,
+    };
     let statement = QrStatement {
         registration_number: regno.clone(),
         licence_id: licence.to_string(),
@@ -323,7 +332,7 @@ pub(crate) async fn issue(tx: &mut Tx, issuer: &Issuer, registration_id: i64, ca
         qualification_number: quals.first().map(|q| q.0.clone()).unwrap_or_default(),
         issuer: profile.authority_name.into(),
         issue_date: day,
-        use_until: None,
+        use_until,
         photo: photo_app.as_ref().map(|p| p.1.clone()),
         signature_image,
         verify_url: format!("{}/verify/{}?s={}", issuer.public_url.trim_end_matches('/'), licence, statement.sign(&issuer.qr_key.key)),
@@ -332,7 +341,7 @@ pub(crate) async fn issue(tx: &mut Tx, issuer: &Issuer, registration_id: i64, ca
     let ofd = issuer.authority.issue(&data, now).map_err(|e| Error::Other(anyhow::anyhow!("sealing the certificate failed: {e}")))?;
     let face = serde_json::to_string(&data).map_err(|e| Error::Other(e.into()))?;
     let (cert_id,): (i64,) = sqlx::query_as(
-        "INSERT INTO certificates (registration_id, application_id, licence_id, certificate_no, version, status, issued_at, face_json, ofd, photo_application_id) VALUES ($1, $2, $3, $4, $5, 'valid', $6, $7, $8, $9) RETURNING id",
+        "INSERT INTO certificates (registration_id, application_id, licence_id, certificate_no, version, status, issued_at, face_json, ofd, photo_application_id, use_until) VALUES ($1, $2, $3, $4, $5, 'valid', $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(registration_id)
     .bind(cause.application_id)
@@ -343,6 +352,7 @@ pub(crate) async fn issue(tx: &mut Tx, issuer: &Issuer, registration_id: i64, ca
     .bind(face)
     .bind(ofd)
     .bind(photo_app.map(|p| p.0))
+    .bind(use_until.map(|u| u.to_string()))
     .fetch_one(tx.conn())
     .await?;
     if let Some((old, _)) = previous {

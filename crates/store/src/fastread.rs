@@ -121,5 +121,6 @@ fn certificate(r: &Row<'_>) -> rusqlite::Result<Certificate> {
         id_number: r.get(15)?,
         enterprise_name: r.get(16)?,
         registration_status: r.get(17)?,
+        use_until: r.get(18)?,
     })
 }

@@ -7,6 +7,7 @@
 //! the audit log ([`audit`]) and the demo data ([`demo`]). Nothing here knows about HTTP.
 
 pub mod accounts;
+pub mod annotation;
 pub mod applications;
 pub mod audit;
 pub mod cancel_requests;

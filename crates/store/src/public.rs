@@ -58,6 +58,9 @@ pub struct PublicRecord {
 /// A certificate's live status: its own state, or 已过期 when still marked valid but every
 /// specialty on it has expired.
 pub fn live_status(cert: &Certificate, specialties: &[RegisteredSpecialty], today: NaiveDate) -> (&'static str, &'static str) {
+    if cert.status == "valid" && cert.use_until.as_deref().is_some_and(|u| u < today.to_string().as_str()) {
+        return ("use_expired", "已过使用有效期（请持证人办理证照加注）");
+    }
     if cert.status == "valid" {
         let until = specialties.iter().filter(|s| s.status == "active").map(|s| s.valid_until.as_str()).max();
         if until.is_none_or(|u| u < today.to_string().as_str()) {

@@ -113,6 +113,22 @@ async fn story(kind: TestDb) {
     let pkg = erjian_ofd::Package::from_bytes(&ofd).unwrap();
     let opts = erjian_ofd::seal::VerifyOptions { now: None, trusted_roots: vec![issuer.authority.root()] };
     assert!(erjian_ofd::seal::verify(&pkg, &opts).unwrap().all_valid());
+    // 安徽: the certificate may be used for 180 days; annotation (证照加注) opens 15 days before.
+    assert_eq!(certs[0].use_until.as_deref(), Some("2027-05-29"));
+    let lina = store
+        .login(erjian_domain::ids::ResidentId::with_check("34010219900718002").unwrap().as_str(), "Geren2026", t0() + Duration::days(6))
+        .await
+        .unwrap();
+    let early = store.annotate_certificate(&lina, &issuer, t0() + Duration::days(6)).await;
+    assert!(matches!(&early, Err(Error::Conflict(m)) if m.contains("15日内")), "{early:?}");
+    let at = DateTime::parse_from_rfc3339("2027-05-20T02:00:00Z").unwrap().with_timezone(&chrono::Utc);
+    let lina =
+        store.login(erjian_domain::ids::ResidentId::with_check("34010219900718002").unwrap().as_str(), "Geren2026", at).await.unwrap();
+    let licence = store.annotate_certificate(&lina, &issuer, at).await.unwrap();
+    let certs = store.certificates_of_registration(regs[0].id).await.unwrap();
+    let new = certs.iter().find(|c| c.licence_id == licence).unwrap();
+    assert_eq!((new.version, new.use_until.as_deref()), (2, Some("2027-11-15")));
+    assert!(matches!(store.annotate_certificate(&lina, &issuer, at).await, Err(Error::Conflict(_))), "once a day");
     // Restarting loads the same keys; a wrong master key is refused, not replaced.
     let again = store.load_or_create_authority(profile, b"story master key", t0()).await.unwrap();
     assert_eq!(again.root_cert, issuer.authority.root_cert);

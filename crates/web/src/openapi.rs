@@ -75,6 +75,7 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("get", "/api/public/keys"),
     ("post", "/api/certificates/reissue"),
     ("post", "/api/additions"),
+    ("post", "/api/certificates/annotate"),
     ("get", "/api/cancellation-requests"),
     ("post", "/api/cancellation-requests"),
     ("post", "/api/cancellation-requests/{id}/confirm"),
@@ -170,5 +171,6 @@ pub fn document() -> Value {
         json!({ "post": with_id(op("聘用企业确认本人注销申请：注销即时生效", None, "{state, outcome}")) });
     doc["paths"]["/api/cancellation-requests/{id}/reject"] =
         json!({ "post": with_id(op("聘用企业退回本人注销申请（须填理由）", None, "{state}")) });
+    doc["paths"]["/api/certificates/annotate"] = json!({ "post": op("证照加注（安徽）：使用有效期届满前15日内延长180天，封顶注册有效期和年龄上限；每天一次", None, "{licence_id}") });
     doc
 }

@@ -38,6 +38,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/reasons", get(reasons))
         .route("/api/certificates/reissue", post(reissue_api))
         .route("/certificates/reissue", post(reissue_page))
+        .route("/api/certificates/annotate", post(annotate_api))
+        .route("/certificates/annotate", post(annotate_page))
         .route("/api/enterprises/{id}/rename", post(rename_api))
         .route("/api/rename-jobs/{id}", get(rename_job_api))
 }
@@ -79,6 +81,21 @@ struct ReissueBody {
 async fn reissue_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<ReissueBody>) -> Result<Json<Value>, ApiError> {
     let licence = state.store.reissue_certificate(&user.actor, &b.kind, b.statement.as_deref(), &state.issuer, state.clock.now()).await?;
     Ok(Json(json!({ "licence_id": licence })))
+}
+
+async fn annotate_api(State(state): State<AppState>, user: ApiUser) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!({ "licence_id": state.store.annotate_certificate(&user.actor, &state.issuer, state.clock.now()).await? })))
+}
+
+#[derive(serde::Deserialize)]
+struct CsrfOnly {
+    csrf: String,
+}
+
+async fn annotate_page(State(state): State<AppState>, user: PageUser, FormBody(f): FormBody<CsrfOnly>) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    state.store.annotate_certificate(&user.actor, &state.issuer, state.clock.now()).await?;
+    Ok(Redirect::to("/portal").into_response())
 }
 
 #[derive(serde::Deserialize)]
