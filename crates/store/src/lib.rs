@@ -14,6 +14,7 @@ pub mod cancel_requests;
 pub mod certificates;
 pub mod db;
 pub mod demo;
+pub mod employer_change;
 pub mod error;
 pub mod fastread;
 pub mod lifecycle;

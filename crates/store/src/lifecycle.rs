@@ -42,6 +42,7 @@ pub fn kind_label(kind: &str) -> &'static str {
         "cancel_whole" => "注销注册",
         "reissue" => "证书换发",
         "remake" => "重新制证",
+        "change_employer" => "变更注册（执业企业）",
         "annotation" => "证照加注",
         "add_specialty" => "增项注册",
         "enterprise_rename" => "企业名称变更",

@@ -95,6 +95,9 @@ impl Store {
         }
         if action == Action::Accept {
             check_signed_form(tx, &app, now).await?;
+            if app.kind == "change_employer" {
+                crate::employer_change::check_release(tx, id).await?;
+            }
         }
         set_state(tx, &app, next, reason.map(str::trim), now).await?;
         audit::transition(tx.conn(), now, actor, id, action, &app.state, next, reason.map(str::trim), None).await?;
@@ -210,6 +213,7 @@ impl Store {
             let regno = match app.kind.as_str() {
                 "renewal" => crate::lifecycle::apply_renewal(&mut tx, issuer, &app, now).await?,
                 "add_specialty" => crate::lifecycle::apply_add_specialty(&mut tx, issuer, &app, now).await?,
+                "change_employer" => crate::employer_change::apply_employer_change(&mut tx, issuer, &app, now).await?,
                 _ => {
                     let (reg_id, regno) = create_registration(&mut tx, &app, profile, day, now).await?;
                     let cause = crate::certificates::Cause { application_id: Some(app.id), supersede_reason: "已换发新证书" };

@@ -7,6 +7,7 @@ pub mod api;
 pub mod auth;
 pub mod captcha;
 pub mod certs;
+pub mod changes;
 pub mod check;
 pub mod clock;
 pub mod error;
@@ -108,6 +109,7 @@ pub fn router(state: AppState) -> Router {
         .merge(signing::routes())
         .merge(registrations::routes())
         .merge(export::routes())
+        .merge(changes::routes())
         .nest("/api", api::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(8 * 1024 * 1024))

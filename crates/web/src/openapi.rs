@@ -75,6 +75,9 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("get", "/api/public/keys"),
     ("post", "/api/certificates/reissue"),
     ("post", "/api/additions"),
+    ("post", "/api/employer-changes"),
+    ("get", "/api/release-consents"),
+    ("post", "/api/release-consents/{id}"),
     ("post", "/api/certificates/annotate"),
     ("get", "/api/cancellation-requests"),
     ("post", "/api/cancellation-requests"),
@@ -172,5 +175,9 @@ pub fn document() -> Value {
     doc["paths"]["/api/cancellation-requests/{id}/reject"] =
         json!({ "post": with_id(op("聘用企业退回本人注销申请（须填理由）", None, "{state}")) });
     doc["paths"]["/api/certificates/annotate"] = json!({ "post": op("证照加注（安徽）：使用有效期届满前15日内延长180天，封顶注册有效期和年龄上限；每天一次", None, "{licence_id}") });
+    doc["paths"]["/api/employer-changes"] = json!({ "post": op("变更执业企业（个人；enterprise_name 为新聘用企业全称；新企业盖章、原企业同意转出后受理；一年内不得再次变更）", None, "申请详情") });
+    doc["paths"]["/api/release-consents"] = json!({ "get": op("原聘用企业：待同意的转出申请", None, "{releases}") });
+    doc["paths"]["/api/release-consents/{id}"] =
+        json!({ "post": with_id(op("原聘用企业同意转出（consent=true）或不同意（须填 reason）", None, "{state}")) });
     doc
 }

@@ -461,3 +461,56 @@ async fn individual_requests_and_enterprise_confirms(kind: TestDb) {
     app.finish().await;
 }
 on_both_databases!(individual_requests_and_enterprise_confirms);
+
+async fn change_of_employer(kind: TestDb) {
+    let app = spawn(kind).await;
+    let zhao = app.login(&app.person_id_number(ZHAO), "Geren2026").await;
+    let before = zhao.get("/api/registrations").await.body["registrations"][0].clone();
+    let same = zhao.post("/api/employer-changes", json!({ "enterprise_name": ENTERPRISE_A, "submit": true })).await;
+    assert_eq!(same.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", same.body);
+    let r = zhao.post("/api/employer-changes", json!({ "enterprise_name": ENTERPRISE_B, "submit": true })).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let id = r.body["application"]["id"].as_i64().unwrap();
+    assert_eq!(zhao.sign_ok(id).await, "awaiting_enterprise");
+    let new_employer = app.enterprise(ENTERPRISE_B).await;
+    assert_eq!(new_employer.sign_ok(id).await, "filed", "the new employer seals the form");
+    // The authority cannot accept before the previous employer consents to the release.
+    let city2 = app.login("city2", "Shenhe2026").await;
+    let early = city2.post(&format!("/api/applications/{id}/actions"), json!({ "action": "accept" })).await;
+    assert_eq!(early.status, StatusCode::CONFLICT, "{:?}", early.body);
+    assert!(early.error().contains("原聘用企业尚未同意转出"), "{}", early.error());
+    let old_employer = app.enterprise(ENTERPRISE_A).await;
+    let releases = old_employer.get("/api/release-consents").await;
+    assert_eq!(releases.body["releases"][0]["new_employer"], ENTERPRISE_B);
+    assert_eq!(
+        old_employer.post(&format!("/api/release-consents/{id}"), json!({ "consent": false })).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(old_employer.post(&format!("/api/release-consents/{id}"), json!({ "consent": true })).await.status, StatusCode::OK);
+    city2.act_ok(id, "accept", None).await;
+    // A change has the short deadline: three working days from acceptance (25 Nov → 30 Nov).
+    let queue = city2.get("/api/applications?state=accepted").await;
+    let mine = queue.body["applications"].as_array().unwrap().iter().find(|a| a["id"] == id).cloned().unwrap();
+    assert_eq!(mine["deadline"]["due"], "2026-11-30", "{mine}");
+    city2.act_ok(id, "prelim_approve", None).await;
+    let province = app.province().await;
+    province.act_ok(id, "approve", None).await;
+    let batch = province.post("/api/batches", json!({ "application_ids": [id] })).await.body["id"].as_i64().unwrap();
+    app.advance(6);
+    let done = app.province().await.post(&format!("/api/batches/{batch}/announce"), json!({})).await;
+    assert_eq!(done.status, StatusCode::OK, "{:?}", done.body);
+    let zhao = app.login(&app.person_id_number(ZHAO), "Geren2026").await;
+    let after = zhao.get("/api/registrations").await.body["registrations"][0].clone();
+    assert_eq!(after["enterprise_name"], ENTERPRISE_B);
+    assert_eq!(after["registration_number"], before["registration_number"]);
+    assert_eq!(after["specialties"], before["specialties"], "validity is kept");
+    let valid: Vec<Value> = certificates(&zhao).await.into_iter().filter(|c| c["status"] == "valid").collect();
+    assert_eq!(valid[0]["enterprise_name"], ENTERPRISE_B);
+    assert_eq!(valid[0]["version"], 2);
+    // Not again within a year.
+    let again = zhao.post("/api/employer-changes", json!({ "enterprise_name": ENTERPRISE_A, "submit": true })).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert!(again.error().contains("不足一年"), "{}", again.error());
+    app.finish().await;
+}
+on_both_databases!(change_of_employer);

@@ -1,0 +1,9 @@
+-- Change of employer: the previous employer's consent to release the person (转出同意).
+CREATE TABLE release_consents (
+    application_id BIGINT PRIMARY KEY REFERENCES applications(id),
+    enterprise_id BIGINT NOT NULL REFERENCES enterprises(id),
+    state TEXT NOT NULL,
+    reason TEXT,
+    decided_at TEXT
+);
+CREATE INDEX release_consents_enterprise ON release_consents(enterprise_id, state);

@@ -1,0 +1,204 @@
+//! Change of employer (变更注册（执业企业）): the individual files naming the new employer, who
+//! seals the form; the previous employer consents to the release (转出同意) before the authority
+//! may accept; the review is the short one (3 working days); at announcement the registration
+//! moves to the new employer with its validity kept and a new certificate. Not again within a
+//! year of the last change.
+
+use crate::audit::{self, Entry};
+use crate::certificates::{issue, Cause, Issuer};
+use crate::db::{today, ts, Tx};
+use crate::error::{Error, Result};
+use crate::lifecycle::record_event;
+use crate::{next_serial, Actor, Store};
+use chrono::{DateTime, Duration, Utc};
+use erjian_domain::workflow::{Action, Role};
+
+/// A release waiting for (or decided by) the previous employer.
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct ReleaseConsent {
+    pub application_id: i64,
+    pub application_number: String,
+    pub person_name: String,
+    pub registration_number: String,
+    pub new_employer: String,
+    pub state: String,
+    pub reason: Option<String>,
+}
+
+impl Store {
+    /// Files a change of employer to `new_employer` (its full registered name).
+    pub async fn file_employer_change(&self, actor: &Actor, new_employer: &str, submit: bool, now: DateTime<Utc>) -> Result<i64> {
+        let person_id = match (actor.role, actor.person_id) {
+            (Role::Individual, Some(p)) => p,
+            _ => return Err(Error::Forbidden),
+        };
+        let reg = self
+            .registrations_of_person(person_id)
+            .await?
+            .into_iter()
+            .find(|r| r.status == "active")
+            .ok_or_else(|| Error::Conflict("您没有有效的注册，不能变更执业企业；请办理初始注册".into()))?;
+        let new = self.enterprise_by_name(new_employer).await?.ok_or_else(|| {
+            Error::invalid("enterprise_name", format!("未找到名为“{}”的企业，请输入在本系统注册的企业全称", new_employer.trim()))
+        })?;
+        if new.id == reg.enterprise_id {
+            return Err(Error::invalid("enterprise_name", "新聘用企业与现聘用企业相同"));
+        }
+        let prof = erjian_domain::profession::profession(&reg.profession).ok_or(Error::NotFound("专业不存在"))?;
+        let birth = erjian_domain::ids::ResidentId::parse(&reg.id_number)
+            .map(|i| i.birth_date())
+            .map_err(|e| Error::Other(anyhow::anyhow!("{e}")))?;
+        erjian_domain::validity::check_age_for_registration(today(now), birth, prof.max_age).map_err(Error::Conflict)?;
+        let year_ago = (today(now) - Duration::days(365)).to_string();
+        let last: Option<(String,)> = sqlx::query_as(
+            "SELECT on_date FROM registration_events WHERE registration_id = $1 AND kind = 'change_employer' AND on_date > $2 ORDER BY id DESC LIMIT 1",
+        )
+        .bind(reg.id)
+        .bind(&year_ago)
+        .fetch_optional(&self.pool)
+        .await?;
+        if let Some((on,)) = last {
+            return Err(Error::Conflict(format!("距上次变更执业企业（{on}）不足一年，不能再次变更")));
+        }
+        let mut tx = self.write().await?;
+        let day = today(now).format("%Y%m%d").to_string();
+        let serial = next_serial(tx.conn(), &format!("app:{day}")).await?;
+        let inserted: std::result::Result<(i64,), sqlx::Error> = sqlx::query_as(
+            "INSERT INTO applications (number, kind, profession, person_id, enterprise_id, city_code, state, version, open_person_id, mobile, declaration, signing_order, registration_id, photo, photo_mime, created_at, updated_at)
+             SELECT $1, 'change_employer', $2, $3, $4, $5, 'draft', 0, $3, p.mobile, 1, $6, $7,
+                    (SELECT photo FROM applications x WHERE x.person_id = $3 AND x.photo IS NOT NULL ORDER BY x.id DESC LIMIT 1),
+                    (SELECT photo_mime FROM applications x WHERE x.person_id = $3 AND x.photo IS NOT NULL ORDER BY x.id DESC LIMIT 1),
+                    $8, $8 FROM persons p WHERE p.id = $3 RETURNING id",
+        )
+        .bind(format!("W{day}{serial:08}"))
+        .bind(prof.code)
+        .bind(person_id)
+        .bind(new.id)
+        .bind(&new.city_code)
+        .bind(self.signing_order.code())
+        .bind(reg.id)
+        .bind(ts(now))
+        .fetch_one(tx.conn())
+        .await;
+        let (id,) = inserted
+            .map_err(|e| crate::accounts::unique_to(e, "您已有在办业务（一人同一时间只能有一项在办申请），请办结或撤回后再申请"))?;
+        for s in reg.specialties.iter().filter(|s| s.status == "active") {
+            sqlx::query("INSERT INTO application_specialties (application_id, specialty_code) VALUES ($1, $2)")
+                .bind(id)
+                .bind(&s.specialty_code)
+                .execute(tx.conn())
+                .await?;
+        }
+        sqlx::query("INSERT INTO release_consents (application_id, enterprise_id, state) VALUES ($1, $2, 'pending')")
+            .bind(id)
+            .bind(reg.enterprise_id)
+            .execute(tx.conn())
+            .await?;
+        let detail = format!("变更执业企业：{} → {}", reg.enterprise_name, new.name);
+        audit::record(
+            tx.conn(),
+            now,
+            Some(actor),
+            Entry { to_state: Some("draft"), detail: Some(&detail), ..Entry::new("create_change_employer", "application", Some(id)) },
+        )
+        .await?;
+        if submit {
+            Self::act_in(&mut tx, actor, id, Action::Submit, None, None, now).await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Releases the previous employer is asked to consent to.
+    pub async fn release_consents(&self, actor: &Actor) -> Result<Vec<ReleaseConsent>> {
+        let Some(enterprise) = actor.enterprise_id.filter(|_| actor.role == Role::Enterprise) else { return Err(Error::Forbidden) };
+        Ok(sqlx::query_as(
+            "SELECT c.application_id, a.number AS application_number, p.name AS person_name, r.registration_number, e.name AS new_employer, c.state, c.reason
+             FROM release_consents c JOIN applications a ON a.id = c.application_id JOIN persons p ON p.id = a.person_id
+             JOIN registrations r ON r.id = a.registration_id JOIN enterprises e ON e.id = a.enterprise_id
+             WHERE c.enterprise_id = $1 ORDER BY c.application_id DESC",
+        )
+        .bind(enterprise)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The previous employer consents to the release, or refuses with a reason.
+    pub async fn decide_release(
+        &self,
+        actor: &Actor,
+        application_id: i64,
+        consent: bool,
+        reason: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let Some(enterprise) = actor.enterprise_id.filter(|_| actor.role == Role::Enterprise) else { return Err(Error::Forbidden) };
+        let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+        if !consent && reason.is_none() {
+            return Err(Error::invalid("reason", "不同意转出须填写理由"));
+        }
+        let mut tx = self.write().await?;
+        let done = sqlx::query("UPDATE release_consents SET state = $3, reason = $4, decided_at = $5 WHERE application_id = $1 AND enterprise_id = $2 AND state = 'pending'")
+            .bind(application_id)
+            .bind(enterprise)
+            .bind(if consent { "given" } else { "refused" })
+            .bind(reason)
+            .bind(ts(now))
+            .execute(tx.conn())
+            .await?;
+        if done.rows_affected() != 1 {
+            return Err(Error::NotFound("转出申请不存在或已处理"));
+        }
+        let to = if consent { "given" } else { "refused" };
+        audit::record(
+            tx.conn(),
+            now,
+            Some(actor),
+            Entry {
+                from_state: Some("pending"),
+                to_state: Some(to),
+                reason,
+                ..Entry::new("release_consent", "application", Some(application_id))
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Acceptance of a change of employer needs the previous employer's consent.
+pub(crate) async fn check_release(tx: &mut Tx, application_id: i64) -> Result<()> {
+    let row: Option<(String, Option<String>)> = sqlx::query_as("SELECT state, reason FROM release_consents WHERE application_id = $1")
+        .bind(application_id)
+        .fetch_optional(tx.conn())
+        .await?;
+    match row {
+        Some((s, _)) if s == "given" => Ok(()),
+        Some((s, r)) if s == "refused" => {
+            Err(Error::Conflict(format!("原聘用企业不同意转出（{}），不能受理；请退回补正", r.unwrap_or_default())))
+        }
+        _ => Err(Error::Conflict("原聘用企业尚未同意转出，不能受理".into())),
+    }
+}
+
+/// Applies an announced change of employer: the registration moves, validity kept, new certificate.
+pub(crate) async fn apply_employer_change(
+    tx: &mut Tx,
+    issuer: &Issuer,
+    app: &crate::applications::Application,
+    now: DateTime<Utc>,
+) -> Result<String> {
+    let reg_id = app.registration_id.ok_or_else(|| Error::Other(anyhow::anyhow!("change {} without registration", app.number)))?;
+    sqlx::query("UPDATE registrations SET enterprise_id = $2 WHERE id = $1")
+        .bind(reg_id)
+        .bind(app.enterprise_id)
+        .execute(tx.conn())
+        .await?;
+    let cert =
+        issue(tx, issuer, reg_id, Cause { application_id: Some(app.id), supersede_reason: "变更执业企业，已换发新证书" }, now).await?;
+    record_event(tx, reg_id, "change_employer", &app.specialty_names(), Some(&format!("申请 {}", app.number)), Some(cert), now).await?;
+    let (regno,): (String,) =
+        sqlx::query_as("SELECT registration_number FROM registrations WHERE id = $1").bind(reg_id).fetch_one(tx.conn()).await?;
+    Ok(regno)
+}
