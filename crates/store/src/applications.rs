@@ -239,7 +239,10 @@ impl Store {
             },
             None => None,
         };
-        if !self.registrations_of_person(person_id).await?.iter().all(|r| r.profession != prof.code || r.status != "active") {
+        let mine = self.registrations_of_person(person_id).await?;
+        // Someone whose registration was cancelled registers again (重新注册): same number, revived.
+        let kind = if mine.iter().any(|r| r.profession == prof.code && r.status != "active") { "re_registration" } else { "initial" };
+        if !mine.iter().all(|r| r.profession != prof.code || r.status != "active") {
             return Err(Error::Conflict("您已是注册人员（一人只能在一家企业注册），不能再次办理初始注册".into()));
         }
         let (Some(checked), Some(enterprise), true) = (checked, enterprise, errors.is_empty()) else {
@@ -284,7 +287,7 @@ impl Store {
                 let number = format!("W{day}{serial:08}");
                 let inserted: std::result::Result<(i64,), sqlx::Error> = sqlx::query_as(
                     "INSERT INTO applications (number, kind, profession, person_id, enterprise_id, city_code, state, version, open_person_id, mobile, ce_compulsory, ce_elective, declaration, signing_order, created_at, updated_at)
-                     VALUES ($1, 'initial', $2, $3, $4, $5, 'draft', 0, $3, $6, $7, $8, 1, $10, $9, $9) RETURNING id",
+                     VALUES ($1, $11, $2, $3, $4, $5, 'draft', 0, $3, $6, $7, $8, 1, $10, $9, $9) RETURNING id",
                 )
                 .bind(&number)
                 .bind(prof.code)
@@ -296,6 +299,7 @@ impl Store {
                 .bind(i64::from(checked.ce_elective))
                 .bind(ts(now))
                 .bind(self.signing_order.code())
+                .bind(kind)
                 .fetch_one(tx.conn())
                 .await;
                 let (id,) = inserted

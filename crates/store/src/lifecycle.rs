@@ -42,6 +42,7 @@ pub fn kind_label(kind: &str) -> &'static str {
         "cancel_whole" => "注销注册",
         "reissue" => "证书换发",
         "remake" => "重新制证",
+        "re_registration" => "重新注册",
         "change_employer" => "变更注册（执业企业）",
         "annotation" => "证照加注",
         "add_specialty" => "增项注册",
@@ -165,6 +166,44 @@ pub(crate) async fn apply_add_specialty(tx: &mut Tx, issuer: &Issuer, app: &Appl
     record_event(tx, reg_id, "add_specialty", &names(&app.specialties), Some(&format!("申请 {}", app.number)), Some(cert), now).await?;
     let (regno,): (String,) =
         sqlx::query_as("SELECT registration_number FROM registrations WHERE id = $1").bind(reg_id).fetch_one(tx.conn()).await?;
+    Ok(regno)
+}
+
+/// Applies an announced re-registration: the cancelled registration comes back with its number,
+/// the new employer and the applied specialties for three years; a new certificate version.
+pub(crate) async fn apply_re_registration(tx: &mut Tx, issuer: &Issuer, app: &Application, now: DateTime<Utc>) -> Result<String> {
+    let prof = profession(&app.profession).ok_or_else(|| Error::Other(anyhow::anyhow!("unknown profession {}", app.profession)))?;
+    let (reg_id, regno): (i64, String) =
+        sqlx::query_as("SELECT id, registration_number FROM registrations WHERE person_id = $1 AND profession = $2 AND status <> 'active'")
+            .bind(app.person_id)
+            .bind(&app.profession)
+            .fetch_optional(tx.conn())
+            .await?
+            .ok_or_else(|| Error::Conflict(format!("{} 已有有效注册，不能重新注册", app.person_name)))?;
+    let birth =
+        erjian_domain::ids::ResidentId::parse(&app.id_number).map(|i| i.birth_date()).map_err(|e| Error::Other(anyhow::anyhow!("{e}")))?;
+    let day = today(now);
+    let until = erjian_domain::validity::validity_end(day, birth, prof.max_age);
+    sqlx::query("UPDATE registrations SET status = 'active', enterprise_id = $2 WHERE id = $1")
+        .bind(reg_id)
+        .bind(app.enterprise_id)
+        .execute(tx.conn())
+        .await?;
+    for code in &app.specialties {
+        sqlx::query(
+            "INSERT INTO registration_specialties (registration_id, specialty_code, valid_from, valid_until, status) VALUES ($1, $2, $3, $4, 'active')
+             ON CONFLICT (registration_id, specialty_code) DO UPDATE SET valid_from = $3, valid_until = $4, status = 'active'",
+        )
+        .bind(reg_id)
+        .bind(code)
+        .bind(day.to_string())
+        .bind(until.to_string())
+        .execute(tx.conn())
+        .await?;
+    }
+    sqlx::query("UPDATE applications SET registration_id = $2 WHERE id = $1").bind(app.id).bind(reg_id).execute(tx.conn()).await?;
+    let cert = issue(tx, issuer, reg_id, Cause { application_id: Some(app.id), supersede_reason: "重新注册，已换发新证书" }, now).await?;
+    record_event(tx, reg_id, "re_registration", &names(&app.specialties), Some(&format!("申请 {}", app.number)), Some(cert), now).await?;
     Ok(regno)
 }
 

@@ -214,6 +214,7 @@ impl Store {
                 "renewal" => crate::lifecycle::apply_renewal(&mut tx, issuer, &app, now).await?,
                 "add_specialty" => crate::lifecycle::apply_add_specialty(&mut tx, issuer, &app, now).await?,
                 "change_employer" => crate::employer_change::apply_employer_change(&mut tx, issuer, &app, now).await?,
+                "re_registration" => crate::lifecycle::apply_re_registration(&mut tx, issuer, &app, now).await?,
                 _ => {
                     let (reg_id, regno) = create_registration(&mut tx, &app, profile, day, now).await?;
                     let cause = crate::certificates::Cause { application_id: Some(app.id), supersede_reason: "已换发新证书" };

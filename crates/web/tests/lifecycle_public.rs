@@ -514,3 +514,39 @@ async fn change_of_employer(kind: TestDb) {
     app.finish().await;
 }
 on_both_databases!(change_of_employer);
+
+async fn re_registration_after_cancellation(kind: TestDb) {
+    let app = spawn(kind).await;
+    let zhao = app.login(&app.person_id_number(ZHAO), "Geren2026").await;
+    let regno = zhao.get("/api/registrations").await.body["registrations"][0]["registration_number"].as_str().unwrap().to_owned();
+    let city = app.city().await;
+    let r = city.post("/api/cancellations", json!({ "registration_number": regno, "reason": "contract_ended" })).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    // Registering again is a re-registration: the same number comes back, with a new employer.
+    let body = json!({ "enterprise_name": ENTERPRISE_B, "mobile": "13800138000", "specialties": ["10401001"], "declaration": true,
+        "photo_base64": photo_base64(), "submit": true, "ce_compulsory": 60, "ce_elective": 60 });
+    let r = zhao.post("/api/applications", body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    assert_eq!(r.body["application"]["kind"], "re_registration");
+    let id = r.body["application"]["id"].as_i64().unwrap();
+    assert_eq!(zhao.sign_ok(id).await, "awaiting_enterprise");
+    assert_eq!(app.enterprise(ENTERPRISE_B).await.sign_ok(id).await, "filed");
+    let city2 = app.login("city2", "Shenhe2026").await;
+    city2.act_ok(id, "accept", None).await;
+    city2.act_ok(id, "prelim_approve", None).await;
+    let province = app.province().await;
+    province.act_ok(id, "approve", None).await;
+    let batch = province.post("/api/batches", json!({ "application_ids": [id] })).await.body["id"].as_i64().unwrap();
+    app.advance(6);
+    let done = app.province().await.post(&format!("/api/batches/{batch}/announce"), json!({})).await;
+    assert_eq!(done.status, StatusCode::OK, "{:?}", done.body);
+    assert_eq!(done.body["announced"][0]["registration_number"], regno.as_str(), "the number is kept");
+    let zhao = app.login(&app.person_id_number(ZHAO), "Geren2026").await;
+    let reg = zhao.get("/api/registrations").await.body["registrations"][0].clone();
+    assert_eq!((reg["status"].as_str(), reg["enterprise_name"].as_str()), (Some("active"), Some(ENTERPRISE_B)));
+    let valid: Vec<Value> = certificates(&zhao).await.into_iter().filter(|c| c["status"] == "valid").collect();
+    assert_eq!(valid.len(), 1);
+    assert_eq!(valid[0]["version"], 2);
+    app.finish().await;
+}
+on_both_databases!(re_registration_after_cancellation);
