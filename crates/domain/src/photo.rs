@@ -31,6 +31,20 @@ pub fn check_photo(bytes: &[u8]) -> Result<PhotoInfo, String> {
     Ok(PhotoInfo { mime, width: size.width, height: size.height })
 }
 
+/// Checks a scanned document (ID card side, proof): JPEG or PNG, 2 KB to 2 MB, readable.
+pub fn check_scan(bytes: &[u8], what: &str) -> Result<&'static str, String> {
+    if bytes.len() < MIN_BYTES || bytes.len() > 2 * 1024 * 1024 {
+        return Err(format!("{what}须为 2KB–2MB 的 JPG 或 PNG 图片"));
+    }
+    let mime = match imagesize::image_type(bytes) {
+        Ok(imagesize::ImageType::Jpeg) => "image/jpeg",
+        Ok(imagesize::ImageType::Png) => "image/png",
+        _ => return Err(format!("{what}只能是 JPG 或 PNG 格式")),
+    };
+    imagesize::blob_size(bytes).map_err(|_| format!("{what}文件已损坏，无法读取"))?;
+    Ok(mime)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

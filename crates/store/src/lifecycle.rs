@@ -43,6 +43,7 @@ pub fn kind_label(kind: &str) -> &'static str {
         "reissue" => "证书换发",
         "remake" => "重新制证",
         "re_registration" => "重新注册",
+        "change_personal" => "变更注册（个人信息）",
         "change_employer" => "变更注册（执业企业）",
         "annotation" => "证照加注",
         "add_specialty" => "增项注册",

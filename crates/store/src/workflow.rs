@@ -96,7 +96,7 @@ impl Store {
         if action == Action::Accept {
             check_signed_form(tx, &app, now).await?;
             if app.kind == "change_employer" {
-                crate::employer_change::check_release(tx, id).await?;
+                crate::changes::check_release(tx, id).await?;
             }
         }
         set_state(tx, &app, next, reason.map(str::trim), now).await?;
@@ -213,8 +213,9 @@ impl Store {
             let regno = match app.kind.as_str() {
                 "renewal" => crate::lifecycle::apply_renewal(&mut tx, issuer, &app, now).await?,
                 "add_specialty" => crate::lifecycle::apply_add_specialty(&mut tx, issuer, &app, now).await?,
-                "change_employer" => crate::employer_change::apply_employer_change(&mut tx, issuer, &app, now).await?,
+                "change_employer" => crate::changes::apply_employer_change(&mut tx, issuer, &app, now).await?,
                 "re_registration" => crate::lifecycle::apply_re_registration(&mut tx, issuer, &app, now).await?,
+                "change_personal" => crate::changes::apply_personal_change(&mut tx, issuer, &app, now).await?,
                 _ => {
                     let (reg_id, regno) = create_registration(&mut tx, &app, profile, day, now).await?;
                     let cause = crate::certificates::Cause { application_id: Some(app.id), supersede_reason: "已换发新证书" };

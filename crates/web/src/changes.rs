@@ -1,4 +1,4 @@
-//! Change of employer over HTTP: the individual files naming the new employer, the previous
+//! Changes over HTTP: personal data (a new name with ID card scans) and change of employer: the individual files naming the new employer, the previous
 //! employer lists and decides releases. Signing, review and announcement are the common ones.
 
 use crate::auth::ApiUser;
@@ -17,6 +17,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/employer-changes", post(file))
         .route("/api/release-consents", get(list))
         .route("/api/release-consents/{id}", post(decide))
+        .route("/api/personal-changes", post(personal))
 }
 
 #[derive(serde::Deserialize)]
@@ -33,6 +34,27 @@ async fn file(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBod
 
 async fn list(State(state): State<AppState>, user: ApiUser) -> Result<Json<Value>, ApiError> {
     Ok(Json(json!({ "releases": state.store.release_consents(&user.actor).await? })))
+}
+
+#[derive(serde::Deserialize)]
+struct PersonalBody {
+    new_name: String,
+    id_front_base64: String,
+    id_back_base64: String,
+    #[serde(default)]
+    submit: bool,
+}
+
+async fn personal(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<PersonalBody>) -> Result<Response, ApiError> {
+    use base64::Engine;
+    let decode = |s: &str| base64::engine::general_purpose::STANDARD.decode(s.trim()).unwrap_or_default();
+    let change = erjian_store::changes::PersonalChange {
+        new_name: b.new_name,
+        id_front: decode(&b.id_front_base64),
+        id_back: decode(&b.id_back_base64),
+    };
+    let id = state.store.file_personal_change(&user.actor, &change, b.submit, state.clock.now()).await?;
+    Ok((StatusCode::CREATED, Json(json!(state.store.application(&user.actor, id).await?))).into_response())
 }
 
 #[derive(serde::Deserialize)]

@@ -550,3 +550,37 @@ async fn re_registration_after_cancellation(kind: TestDb) {
     app.finish().await;
 }
 on_both_databases!(re_registration_after_cancellation);
+
+async fn change_of_name(kind: TestDb) {
+    let app = spawn(kind).await;
+    let zhao_id = app.person_id_number(ZHAO);
+    let zhao = app.login(&zhao_id, "Geren2026").await;
+    let bad = zhao
+        .post("/api/personal-changes", json!({ "new_name": "赵蕾", "id_front_base64": "", "id_back_base64": "", "submit": true }))
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = bad.body["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["id_front", "id_back"]);
+    let r = zhao
+        .post(
+            "/api/personal-changes",
+            json!({ "new_name": "赵蕾", "id_front_base64": photo_base64(), "id_back_base64": photo_base64(), "submit": true }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let id = r.body["application"]["id"].as_i64().unwrap();
+    through_review(&app, &zhao, id).await;
+    let query = |name: &str| {
+        app.http
+            .post(format!("{}/api/public/query", app.url))
+            .json(&json!({ "name": name, "profession": "constructor2", "id_number": zhao_id }))
+            .send()
+    };
+    assert_eq!(query("赵蕾").await.unwrap().status(), StatusCode::OK, "found under the new name");
+    assert_eq!(query(ZHAO).await.unwrap().status(), StatusCode::NOT_FOUND, "not under the old one");
+    let zhao = app.login(&zhao_id, "Geren2026").await;
+    let valid: Vec<Value> = certificates(&zhao).await.into_iter().filter(|c| c["status"] == "valid").collect();
+    assert_eq!((valid[0]["holder_name"].as_str(), valid[0]["version"].as_i64()), (Some("赵蕾"), Some(2)));
+    app.finish().await;
+}
+on_both_databases!(change_of_name);

@@ -105,8 +105,14 @@ struct EnterprisePage {
 }
 
 /// Application kinds offered as a filter.
-pub const KINDS: &[(&str, &str)] =
-    &[("initial", "初始注册"), ("renewal", "延续注册"), ("add_specialty", "增项注册"), ("change_employer", "变更注册（执业企业）")];
+pub const KINDS: &[(&str, &str)] = &[
+    ("initial", "初始注册"),
+    ("renewal", "延续注册"),
+    ("add_specialty", "增项注册"),
+    ("change_employer", "变更注册（执业企业）"),
+    ("change_personal", "变更注册（个人信息）"),
+    ("re_registration", "重新注册"),
+];
 
 async fn enterprise(state: &AppState, user: &PageUser, q: PortalQuery) -> Result<Response, PageError> {
     let store = &state.store;

@@ -1,3 +1,5 @@
+//! Changes of a registration (变更注册). Change of personal data: a new name with both sides of the
+//! ID card, signed and briefly reviewed, applied at announcement with a new certificate.
 //! Change of employer (变更注册（执业企业）): the individual files naming the new employer, who
 //! seals the form; the previous employer consents to the release (转出同意) before the authority
 //! may accept; the review is the short one (3 working days); at announcement the registration
@@ -198,6 +200,127 @@ pub(crate) async fn apply_employer_change(
     let cert =
         issue(tx, issuer, reg_id, Cause { application_id: Some(app.id), supersede_reason: "变更执业企业，已换发新证书" }, now).await?;
     record_event(tx, reg_id, "change_employer", &app.specialty_names(), Some(&format!("申请 {}", app.number)), Some(cert), now).await?;
+    let (regno,): (String,) =
+        sqlx::query_as("SELECT registration_number FROM registrations WHERE id = $1").bind(reg_id).fetch_one(tx.conn()).await?;
+    Ok(regno)
+}
+
+/// A change of personal data (变更注册（个人信息）): the new name, with both sides of the ID card.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct PersonalChange {
+    pub new_name: String,
+    pub id_front: Vec<u8>,
+    pub id_back: Vec<u8>,
+}
+
+fn valid_name(name: &str) -> bool {
+    let n = name.chars().count();
+    (2..=20).contains(&n) && name.chars().all(|c| !c.is_ascii_digit() && !c.is_whitespace() && !c.is_ascii_punctuation() || c == '·')
+}
+
+impl Store {
+    /// Files a change of name with ID card scans; signed, short review, applied at announcement.
+    pub async fn file_personal_change(&self, actor: &Actor, change: &PersonalChange, submit: bool, now: DateTime<Utc>) -> Result<i64> {
+        let person_id = match (actor.role, actor.person_id) {
+            (Role::Individual, Some(p)) => p,
+            _ => return Err(Error::Forbidden),
+        };
+        let new_name = change.new_name.trim();
+        let mut errors = Vec::new();
+        if !valid_name(new_name) {
+            errors.push(erjian_domain::FieldError::new("new_name", "请输入与身份证一致的新姓名（2–20个字）"));
+        }
+        let front = erjian_domain::photo::check_scan(&change.id_front, "身份证人像面")
+            .map_err(|m| errors.push(erjian_domain::FieldError::new("id_front", m)))
+            .ok();
+        let back = erjian_domain::photo::check_scan(&change.id_back, "身份证国徽面")
+            .map_err(|m| errors.push(erjian_domain::FieldError::new("id_back", m)))
+            .ok();
+        let reg = self
+            .registrations_of_person(person_id)
+            .await?
+            .into_iter()
+            .find(|r| r.status == "active")
+            .ok_or_else(|| Error::Conflict("您没有有效的注册，无需办理变更注册".into()))?;
+        if reg.person_name == new_name {
+            errors.push(erjian_domain::FieldError::new("new_name", "新姓名与现姓名相同"));
+        }
+        let (Some(front), Some(back), true) = (front, back, errors.is_empty()) else { return Err(Error::Invalid(errors)) };
+        let mut tx = self.write().await?;
+        let day = today(now).format("%Y%m%d").to_string();
+        let serial = next_serial(tx.conn(), &format!("app:{day}")).await?;
+        let detail = serde_json::json!({ "old_name": reg.person_name, "new_name": new_name }).to_string();
+        let inserted: std::result::Result<(i64,), sqlx::Error> = sqlx::query_as(
+            "INSERT INTO applications (number, kind, profession, person_id, enterprise_id, city_code, state, version, open_person_id, mobile, declaration, signing_order, registration_id, detail, photo, photo_mime, created_at, updated_at)
+             SELECT $1, 'change_personal', $2, $3, e.id, e.city_code, 'draft', 0, $3, p.mobile, 1, $5, $6, $7,
+                    (SELECT photo FROM applications x WHERE x.person_id = $3 AND x.photo IS NOT NULL ORDER BY x.id DESC LIMIT 1),
+                    (SELECT photo_mime FROM applications x WHERE x.person_id = $3 AND x.photo IS NOT NULL ORDER BY x.id DESC LIMIT 1),
+                    $8, $8 FROM persons p, enterprises e WHERE p.id = $3 AND e.id = $4 RETURNING id",
+        )
+        .bind(format!("W{day}{serial:08}"))
+        .bind(&reg.profession)
+        .bind(person_id)
+        .bind(reg.enterprise_id)
+        .bind(self.signing_order.code())
+        .bind(reg.id)
+        .bind(&detail)
+        .bind(ts(now))
+        .fetch_one(tx.conn())
+        .await;
+        let (id,) = inserted
+            .map_err(|e| crate::accounts::unique_to(e, "您已有在办业务（一人同一时间只能有一项在办申请），请办结或撤回后再申请"))?;
+        for s in reg.specialties.iter().filter(|s| s.status == "active") {
+            sqlx::query("INSERT INTO application_specialties (application_id, specialty_code) VALUES ($1, $2)")
+                .bind(id)
+                .bind(&s.specialty_code)
+                .execute(tx.conn())
+                .await?;
+        }
+        for (kind, mime, bytes) in [("id_front", front, &change.id_front), ("id_back", back, &change.id_back)] {
+            sqlx::query("INSERT INTO application_attachments (application_id, kind, mime, bytes, created_at) VALUES ($1, $2, $3, $4, $5)")
+                .bind(id)
+                .bind(kind)
+                .bind(mime)
+                .bind(bytes.clone())
+                .bind(ts(now))
+                .execute(tx.conn())
+                .await?;
+        }
+        let note = format!("变更姓名：{} → {new_name}", reg.person_name);
+        audit::record(
+            tx.conn(),
+            now,
+            Some(actor),
+            Entry { to_state: Some("draft"), detail: Some(&note), ..Entry::new("create_change_personal", "application", Some(id)) },
+        )
+        .await?;
+        if submit {
+            Self::act_in(&mut tx, actor, id, Action::Submit, None, None, now).await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+}
+
+/// Applies an announced change of name: the person's name (and account display name) change,
+/// and a new certificate carries it.
+pub(crate) async fn apply_personal_change(
+    tx: &mut Tx,
+    issuer: &Issuer,
+    app: &crate::applications::Application,
+    now: DateTime<Utc>,
+) -> Result<String> {
+    let reg_id = app.registration_id.ok_or_else(|| Error::Other(anyhow::anyhow!("change {} without registration", app.number)))?;
+    let (detail,): (Option<String>,) =
+        sqlx::query_as("SELECT detail FROM applications WHERE id = $1").bind(app.id).fetch_one(tx.conn()).await?;
+    let v: serde_json::Value = serde_json::from_str(detail.as_deref().unwrap_or("{}")).map_err(|e| Error::Other(e.into()))?;
+    let new_name = v["new_name"].as_str().ok_or_else(|| Error::Other(anyhow::anyhow!("change {} without a new name", app.number)))?;
+    sqlx::query("UPDATE persons SET name = $2 WHERE id = $1").bind(app.person_id).bind(new_name).execute(tx.conn()).await?;
+    sqlx::query("UPDATE users SET display_name = $2 WHERE person_id = $1").bind(app.person_id).bind(new_name).execute(tx.conn()).await?;
+    let cert =
+        issue(tx, issuer, reg_id, Cause { application_id: Some(app.id), supersede_reason: "变更个人信息，已换发新证书" }, now).await?;
+    let note = format!("姓名由“{}”变更为“{new_name}”（申请 {}）", v["old_name"].as_str().unwrap_or(""), app.number);
+    record_event(tx, reg_id, "change_personal", &app.specialty_names(), Some(&note), Some(cert), now).await?;
     let (regno,): (String,) =
         sqlx::query_as("SELECT registration_number FROM registrations WHERE id = $1").bind(reg_id).fetch_one(tx.conn()).await?;
     Ok(regno)
