@@ -23,6 +23,7 @@ pub mod qualifications;
 pub mod registry;
 pub mod rename;
 pub mod signing;
+pub mod specialties;
 pub mod synthetic;
 pub mod testing;
 pub mod workflow;

@@ -11,8 +11,7 @@ use crate::error::{Error, Result};
 use crate::{next_serial, Actor, Store};
 use chrono::{DateTime, NaiveDate, Utc};
 use erjian_domain::lifecycle::{
-    cancellation_reason, check_add_specialty, check_cancellation, check_renewal, renewed_period, CancelEffect, HeldSpecialty,
-    SpecialtyHours,
+    cancellation_reason, check_cancellation, check_renewal, renewed_period, CancelEffect, HeldSpecialty, SpecialtyHours,
 };
 use erjian_domain::profession::{profession, specialty_name};
 use erjian_domain::workflow::{Action, Role};
@@ -99,7 +98,7 @@ pub(crate) async fn record_event(
     Ok(())
 }
 
-fn names(codes: &[String]) -> String {
+pub(crate) fn names(codes: &[String]) -> String {
     codes.iter().map(|c| specialty_name(c)).collect::<Vec<_>>().join("、")
 }
 
@@ -141,144 +140,7 @@ pub(crate) async fn apply_renewal(tx: &mut Tx, issuer: &Issuer, app: &Applicatio
     Ok(regno)
 }
 
-/// Applies an announced add-specialty application: each new specialty starts today for three
-/// years (age-capped), then a new certificate supersedes the old one.
-pub(crate) async fn apply_add_specialty(tx: &mut Tx, issuer: &Issuer, app: &Application, now: DateTime<Utc>) -> Result<String> {
-    let reg_id = app.registration_id.ok_or_else(|| Error::Other(anyhow::anyhow!("add-specialty {} without registration", app.number)))?;
-    let prof = profession(&app.profession).ok_or_else(|| Error::Other(anyhow::anyhow!("unknown profession {}", app.profession)))?;
-    let birth =
-        erjian_domain::ids::ResidentId::parse(&app.id_number).map(|i| i.birth_date()).map_err(|e| Error::Other(anyhow::anyhow!("{e}")))?;
-    let day = today(now);
-    let until = erjian_domain::validity::validity_end(day, birth, prof.max_age);
-    for code in &app.specialties {
-        // A specialty cancelled earlier comes back active with the new period.
-        sqlx::query(
-            "INSERT INTO registration_specialties (registration_id, specialty_code, valid_from, valid_until, status) VALUES ($1, $2, $3, $4, 'active')
-             ON CONFLICT (registration_id, specialty_code) DO UPDATE SET valid_from = $3, valid_until = $4, status = 'active'",
-        )
-        .bind(reg_id)
-        .bind(code)
-        .bind(day.to_string())
-        .bind(until.to_string())
-        .execute(tx.conn())
-        .await?;
-    }
-    let cert = issue(tx, issuer, reg_id, Cause { application_id: Some(app.id), supersede_reason: "增项注册，已换发新证书" }, now).await?;
-    record_event(tx, reg_id, "add_specialty", &names(&app.specialties), Some(&format!("申请 {}", app.number)), Some(cert), now).await?;
-    let (regno,): (String,) =
-        sqlx::query_as("SELECT registration_number FROM registrations WHERE id = $1").bind(reg_id).fetch_one(tx.conn()).await?;
-    Ok(regno)
-}
-
-/// Applies an announced re-registration: the cancelled registration comes back with its number,
-/// the new employer and the applied specialties for three years; a new certificate version.
-pub(crate) async fn apply_re_registration(tx: &mut Tx, issuer: &Issuer, app: &Application, now: DateTime<Utc>) -> Result<String> {
-    let prof = profession(&app.profession).ok_or_else(|| Error::Other(anyhow::anyhow!("unknown profession {}", app.profession)))?;
-    let (reg_id, regno): (i64, String) =
-        sqlx::query_as("SELECT id, registration_number FROM registrations WHERE person_id = $1 AND profession = $2 AND status <> 'active'")
-            .bind(app.person_id)
-            .bind(&app.profession)
-            .fetch_optional(tx.conn())
-            .await?
-            .ok_or_else(|| Error::Conflict(format!("{} 已有有效注册，不能重新注册", app.person_name)))?;
-    let birth =
-        erjian_domain::ids::ResidentId::parse(&app.id_number).map(|i| i.birth_date()).map_err(|e| Error::Other(anyhow::anyhow!("{e}")))?;
-    let day = today(now);
-    let until = erjian_domain::validity::validity_end(day, birth, prof.max_age);
-    sqlx::query("UPDATE registrations SET status = 'active', enterprise_id = $2 WHERE id = $1")
-        .bind(reg_id)
-        .bind(app.enterprise_id)
-        .execute(tx.conn())
-        .await?;
-    for code in &app.specialties {
-        sqlx::query(
-            "INSERT INTO registration_specialties (registration_id, specialty_code, valid_from, valid_until, status) VALUES ($1, $2, $3, $4, 'active')
-             ON CONFLICT (registration_id, specialty_code) DO UPDATE SET valid_from = $3, valid_until = $4, status = 'active'",
-        )
-        .bind(reg_id)
-        .bind(code)
-        .bind(day.to_string())
-        .bind(until.to_string())
-        .execute(tx.conn())
-        .await?;
-    }
-    sqlx::query("UPDATE applications SET registration_id = $2 WHERE id = $1").bind(app.id).bind(reg_id).execute(tx.conn()).await?;
-    let cert = issue(tx, issuer, reg_id, Cause { application_id: Some(app.id), supersede_reason: "重新注册，已换发新证书" }, now).await?;
-    record_event(tx, reg_id, "re_registration", &names(&app.specialties), Some(&format!("申请 {}", app.number)), Some(cert), now).await?;
-    Ok(regno)
-}
-
 impl Store {
-    /// Files an add-specialty application (增项注册) for the signed-in individual's registration;
-    /// signed and reviewed like an initial one, applied at announcement.
-    pub async fn file_add_specialty(&self, actor: &Actor, specialties: &[String], submit: bool, now: DateTime<Utc>) -> Result<i64> {
-        let person_id = match (actor.role, actor.person_id) {
-            (Role::Individual, Some(p)) => p,
-            _ => return Err(Error::Forbidden),
-        };
-        let reg = self
-            .registrations_of_person(person_id)
-            .await?
-            .into_iter()
-            .find(|r| r.status == "active")
-            .ok_or_else(|| Error::Conflict("您没有有效的注册，不能办理增项注册；请办理初始注册或重新注册".into()))?;
-        let prof = profession(&reg.profession).ok_or(Error::NotFound("专业不存在"))?;
-        let birth = erjian_domain::ids::ResidentId::parse(&reg.id_number)
-            .map(|i| i.birth_date())
-            .map_err(|e| Error::Other(anyhow::anyhow!("{e}")))?;
-        let held: Vec<String> = reg.specialties.iter().filter(|s| s.status == "active").map(|s| s.specialty_code.clone()).collect();
-        let qualified: Vec<(String,)> =
-            sqlx::query_as("SELECT specialty_code FROM qualifications WHERE id_number = $1 AND profession = $2")
-                .bind(&reg.id_number)
-                .bind(&reg.profession)
-                .fetch_all(&self.pool)
-                .await?;
-        let qualified: Vec<String> = qualified.into_iter().map(|q| q.0).collect();
-        let chosen = check_add_specialty(today(now), birth, prof.max_age, &held, &qualified, specialties).map_err(Error::Invalid)?;
-        let enterprise = self.enterprise(reg.enterprise_id).await?.ok_or(Error::NotFound("企业不存在"))?;
-        let mut tx = self.write().await?;
-        let day = today(now).format("%Y%m%d").to_string();
-        let serial = next_serial(tx.conn(), &format!("app:{day}")).await?;
-        let inserted: std::result::Result<(i64,), sqlx::Error> = sqlx::query_as(
-            "INSERT INTO applications (number, kind, profession, person_id, enterprise_id, city_code, state, version, open_person_id, mobile, declaration, signing_order, registration_id, photo, photo_mime, created_at, updated_at)
-             SELECT $1, 'add_specialty', $2, $3, $4, $5, 'draft', 0, $3, p.mobile, 1, $6, $7,
-                    (SELECT photo FROM applications x WHERE x.person_id = $3 AND x.photo IS NOT NULL ORDER BY x.id DESC LIMIT 1),
-                    (SELECT photo_mime FROM applications x WHERE x.person_id = $3 AND x.photo IS NOT NULL ORDER BY x.id DESC LIMIT 1),
-                    $8, $8 FROM persons p WHERE p.id = $3 RETURNING id",
-        )
-        .bind(format!("W{day}{serial:08}"))
-        .bind(prof.code)
-        .bind(person_id)
-        .bind(enterprise.id)
-        .bind(&enterprise.city_code)
-        .bind(self.signing_order.code())
-        .bind(reg.id)
-        .bind(ts(now))
-        .fetch_one(tx.conn())
-        .await;
-        let (id,) = inserted
-            .map_err(|e| crate::accounts::unique_to(e, "您已有在办业务（一人同一时间只能有一项在办申请），请办结或撤回后再申请"))?;
-        for code in &chosen {
-            sqlx::query("INSERT INTO application_specialties (application_id, specialty_code) VALUES ($1, $2)")
-                .bind(id)
-                .bind(code)
-                .execute(tx.conn())
-                .await?;
-        }
-        audit::record(
-            tx.conn(),
-            now,
-            Some(actor),
-            Entry { to_state: Some("draft"), ..Entry::new("create_add_specialty", "application", Some(id)) },
-        )
-        .await?;
-        if submit {
-            Self::act_in(&mut tx, actor, id, Action::Submit, None, None, now).await?;
-        }
-        tx.commit().await?;
-        Ok(id)
-    }
-
     /// Files a renewal for the signed-in individual's registration: the specialties chosen, each
     /// inside its window, with its hours. The photo of the last application carries over. The
     /// application then follows the same signing and review as an initial one.

@@ -212,9 +212,9 @@ impl Store {
             set_state(&mut tx, &app, next, None, now).await?;
             let regno = match app.kind.as_str() {
                 "renewal" => crate::lifecycle::apply_renewal(&mut tx, issuer, &app, now).await?,
-                "add_specialty" => crate::lifecycle::apply_add_specialty(&mut tx, issuer, &app, now).await?,
+                "add_specialty" => crate::specialties::apply_add_specialty(&mut tx, issuer, &app, now).await?,
                 "change_employer" => crate::changes::apply_employer_change(&mut tx, issuer, &app, now).await?,
-                "re_registration" => crate::lifecycle::apply_re_registration(&mut tx, issuer, &app, now).await?,
+                "re_registration" => crate::specialties::apply_re_registration(&mut tx, issuer, &app, now).await?,
                 "change_personal" => crate::changes::apply_personal_change(&mut tx, issuer, &app, now).await?,
                 _ => {
                     let (reg_id, regno) = create_registration(&mut tx, &app, profile, day, now).await?;
