@@ -7,6 +7,7 @@ pub mod api;
 pub mod auth;
 pub mod captcha;
 pub mod certs;
+pub mod change_pages;
 pub mod changes;
 pub mod check;
 pub mod clock;
@@ -110,6 +111,7 @@ pub fn router(state: AppState) -> Router {
         .merge(registrations::routes())
         .merge(export::routes())
         .merge(changes::routes())
+        .merge(change_pages::routes())
         .nest("/api", api::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(8 * 1024 * 1024))

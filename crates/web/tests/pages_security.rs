@@ -139,3 +139,36 @@ async fn csv_exports_follow_the_tenant_rule(db: TestDb) {
     app.finish().await;
 }
 on_both_databases!(csv_exports_follow_the_tenant_rule);
+
+async fn changes_page_files_an_employer_change(db: TestDb) {
+    let app = spawn(db).await;
+    let c = browser();
+    let csrf = login_page(&app, &c, &app.person_id_number("赵磊"), "Geren2026").await;
+    let page = c.get(format!("{}/changes", app.url)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("变更执业企业") && page.contains("增项注册") && page.contains(ENTERPRISE_B), "{page}");
+    let r = c
+        .post(format!("{}/changes/employer", app.url))
+        .form(&[("csrf", csrf.as_str()), ("enterprise_name", ENTERPRISE_B)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = r.headers()["location"].to_str().unwrap().to_owned();
+    assert!(to.starts_with("/applications/"), "{to}");
+    let app_page = c.get(format!("{}{to}", app.url)).send().await.unwrap().text().await.unwrap();
+    assert!(app_page.contains("变更注册（执业企业）") && app_page.contains("待本人签名"), "{app_page}");
+    // A second procedure while this one is open is refused on the page, in words.
+    let r = c
+        .post(format!("{}/changes/employer", app.url))
+        .form(&[("csrf", csrf.as_str()), ("enterprise_name", ENTERPRISE_B)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("在办业务"));
+    // Without the CSRF token nothing is filed.
+    let r = c.post(format!("{}/changes/employer", app.url)).form(&[("csrf", "x"), ("enterprise_name", ENTERPRISE_B)]).send().await.unwrap();
+    assert_ne!(r.status(), StatusCode::SEE_OTHER);
+    app.finish().await;
+}
+on_both_databases!(changes_page_files_an_employer_change);
