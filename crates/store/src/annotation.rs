@@ -11,24 +11,14 @@ use crate::lifecycle::record_event;
 use crate::{Actor, Store};
 use chrono::{DateTime, NaiveDate, Utc};
 use erjian_domain::lifecycle::check_annotation;
-use erjian_domain::workflow::Role;
 
 impl Store {
     /// Annotates the holder's current certificate; returns the new e-licence identifier.
     pub async fn annotate_certificate(&self, actor: &Actor, issuer: &Issuer, now: DateTime<Utc>) -> Result<String> {
-        let person_id = match (actor.role, actor.person_id) {
-            (Role::Individual, Some(p)) => p,
-            _ => return Err(Error::Forbidden),
-        };
         if issuer.profile.licence_use_days.is_none() {
             return Err(Error::Conflict(format!("{}的电子证照未设使用有效期，无需加注", issuer.profile.name)));
         }
-        let reg = self
-            .registrations_of_person(person_id)
-            .await?
-            .into_iter()
-            .find(|r| r.status == "active")
-            .ok_or_else(|| Error::Conflict("您没有有效的注册，不能办理证照加注".into()))?;
+        let (_, reg) = self.own_active_registration(actor, "您没有有效的注册，不能办理证照加注").await?;
         let cert = self
             .certificates_of_registration(reg.id)
             .await?

@@ -66,17 +66,8 @@ impl Store {
         note: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<i64> {
-        let person_id = match (actor.role, actor.person_id) {
-            (Role::Individual, Some(p)) => p,
-            _ => return Err(Error::Forbidden),
-        };
         cancellation_reason(reason).ok_or_else(|| Error::invalid("reason", "请选择注销原因"))?;
-        let reg = self
-            .registrations_of_person(person_id)
-            .await?
-            .into_iter()
-            .find(|r| r.status == "active")
-            .ok_or_else(|| Error::Conflict("您没有有效的注册，无需注销".into()))?;
+        let (person_id, reg) = self.own_active_registration(actor, "您没有有效的注册，无需注销").await?;
         let held: Vec<String> = reg.specialties.iter().filter(|s| s.status == "active").map(|s| s.specialty_code.clone()).collect();
         erjian_domain::lifecycle::check_cancellation(&held, specialties).map_err(|m| Error::invalid("specialties", m))?;
         let mut tx = self.write().await?;

@@ -10,8 +10,9 @@ use crate::audit::{self, Entry};
 use crate::certificates::{issue, Cause, Issuer};
 use crate::db::{today, ts, Tx};
 use crate::error::{Error, Result};
+use crate::follow_up::FollowUp;
 use crate::lifecycle::record_event;
-use crate::{next_serial, Actor, Store};
+use crate::{Actor, Store};
 use chrono::{DateTime, Duration, Utc};
 use erjian_domain::workflow::{Action, Role};
 
@@ -30,16 +31,7 @@ pub struct ReleaseConsent {
 impl Store {
     /// Files a change of employer to `new_employer` (its full registered name).
     pub async fn file_employer_change(&self, actor: &Actor, new_employer: &str, submit: bool, now: DateTime<Utc>) -> Result<i64> {
-        let person_id = match (actor.role, actor.person_id) {
-            (Role::Individual, Some(p)) => p,
-            _ => return Err(Error::Forbidden),
-        };
-        let reg = self
-            .registrations_of_person(person_id)
-            .await?
-            .into_iter()
-            .find(|r| r.status == "active")
-            .ok_or_else(|| Error::Conflict("您没有有效的注册，不能变更执业企业；请办理初始注册".into()))?;
+        let (_, reg) = self.own_active_registration(actor, "您没有有效的注册，不能变更执业企业；请办理初始注册").await?;
         let new = self.enterprise_by_name(new_employer).await?.ok_or_else(|| {
             Error::invalid("enterprise_name", format!("未找到名为“{}”的企业，请输入在本系统注册的企业全称", new_employer.trim()))
         })?;
@@ -62,48 +54,25 @@ impl Store {
         if let Some((on,)) = last {
             return Err(Error::Conflict(format!("距上次变更执业企业（{on}）不足一年，不能再次变更")));
         }
+        let detail = format!("变更执业企业：{} → {}", reg.enterprise_name, new.name);
+        let held: Vec<String> = reg.specialties.iter().filter(|s| s.status == "active").map(|s| s.specialty_code.clone()).collect();
         let mut tx = self.write().await?;
-        let day = today(now).format("%Y%m%d").to_string();
-        let serial = next_serial(tx.conn(), &format!("app:{day}")).await?;
-        let inserted: std::result::Result<(i64,), sqlx::Error> = sqlx::query_as(
-            "INSERT INTO applications (number, kind, profession, person_id, enterprise_id, city_code, state, version, open_person_id, mobile, declaration, signing_order, registration_id, photo, photo_mime, created_at, updated_at)
-             SELECT $1, 'change_employer', $2, $3, $4, $5, 'draft', 0, $3, p.mobile, 1, $6, $7,
-                    (SELECT photo FROM applications x WHERE x.person_id = $3 AND x.photo IS NOT NULL ORDER BY x.id DESC LIMIT 1),
-                    (SELECT photo_mime FROM applications x WHERE x.person_id = $3 AND x.photo IS NOT NULL ORDER BY x.id DESC LIMIT 1),
-                    $8, $8 FROM persons p WHERE p.id = $3 RETURNING id",
-        )
-        .bind(format!("W{day}{serial:08}"))
-        .bind(prof.code)
-        .bind(person_id)
-        .bind(new.id)
-        .bind(&new.city_code)
-        .bind(self.signing_order.code())
-        .bind(reg.id)
-        .bind(ts(now))
-        .fetch_one(tx.conn())
-        .await;
-        let (id,) = inserted
-            .map_err(|e| crate::accounts::unique_to(e, "您已有在办业务（一人同一时间只能有一项在办申请），请办结或撤回后再申请"))?;
-        for s in reg.specialties.iter().filter(|s| s.status == "active") {
-            sqlx::query("INSERT INTO application_specialties (application_id, specialty_code) VALUES ($1, $2)")
-                .bind(id)
-                .bind(&s.specialty_code)
-                .execute(tx.conn())
-                .await?;
-        }
+        let follow_up = FollowUp {
+            kind: "change_employer",
+            registration: &reg,
+            enterprise_id: new.id,
+            city_code: &new.city_code,
+            specialties: &held,
+            hours: (0, 0),
+            detail: None,
+            note: Some(&detail),
+        };
+        let id = self.insert_follow_up(&mut tx, actor, follow_up, now).await?;
         sqlx::query("INSERT INTO release_consents (application_id, enterprise_id, state) VALUES ($1, $2, 'pending')")
             .bind(id)
             .bind(reg.enterprise_id)
             .execute(tx.conn())
             .await?;
-        let detail = format!("变更执业企业：{} → {}", reg.enterprise_name, new.name);
-        audit::record(
-            tx.conn(),
-            now,
-            Some(actor),
-            Entry { to_state: Some("draft"), detail: Some(&detail), ..Entry::new("create_change_employer", "application", Some(id)) },
-        )
-        .await?;
         if submit {
             Self::act_in(&mut tx, actor, id, Action::Submit, None, None, now).await?;
         }
@@ -221,10 +190,6 @@ fn valid_name(name: &str) -> bool {
 impl Store {
     /// Files a change of name with ID card scans; signed, short review, applied at announcement.
     pub async fn file_personal_change(&self, actor: &Actor, change: &PersonalChange, submit: bool, now: DateTime<Utc>) -> Result<i64> {
-        let person_id = match (actor.role, actor.person_id) {
-            (Role::Individual, Some(p)) => p,
-            _ => return Err(Error::Forbidden),
-        };
         let new_name = change.new_name.trim();
         let mut errors = Vec::new();
         if !valid_name(new_name) {
@@ -236,46 +201,30 @@ impl Store {
         let back = erjian_domain::photo::check_scan(&change.id_back, "身份证国徽面")
             .map_err(|m| errors.push(erjian_domain::FieldError::new("id_back", m)))
             .ok();
-        let reg = self
-            .registrations_of_person(person_id)
-            .await?
-            .into_iter()
-            .find(|r| r.status == "active")
-            .ok_or_else(|| Error::Conflict("您没有有效的注册，无需办理变更注册".into()))?;
+        let (_, reg) = self.own_active_registration(actor, "您没有有效的注册，无需办理变更注册").await?;
         if reg.person_name == new_name {
             errors.push(erjian_domain::FieldError::new("new_name", "新姓名与现姓名相同"));
         }
         let (Some(front), Some(back), true) = (front, back, errors.is_empty()) else { return Err(Error::Invalid(errors)) };
-        let mut tx = self.write().await?;
-        let day = today(now).format("%Y%m%d").to_string();
-        let serial = next_serial(tx.conn(), &format!("app:{day}")).await?;
         let detail = serde_json::json!({ "old_name": reg.person_name, "new_name": new_name }).to_string();
-        let inserted: std::result::Result<(i64,), sqlx::Error> = sqlx::query_as(
-            "INSERT INTO applications (number, kind, profession, person_id, enterprise_id, city_code, state, version, open_person_id, mobile, declaration, signing_order, registration_id, detail, photo, photo_mime, created_at, updated_at)
-             SELECT $1, 'change_personal', $2, $3, e.id, e.city_code, 'draft', 0, $3, p.mobile, 1, $5, $6, $7,
-                    (SELECT photo FROM applications x WHERE x.person_id = $3 AND x.photo IS NOT NULL ORDER BY x.id DESC LIMIT 1),
-                    (SELECT photo_mime FROM applications x WHERE x.person_id = $3 AND x.photo IS NOT NULL ORDER BY x.id DESC LIMIT 1),
-                    $8, $8 FROM persons p, enterprises e WHERE p.id = $3 AND e.id = $4 RETURNING id",
-        )
-        .bind(format!("W{day}{serial:08}"))
-        .bind(&reg.profession)
-        .bind(person_id)
-        .bind(reg.enterprise_id)
-        .bind(self.signing_order.code())
-        .bind(reg.id)
-        .bind(&detail)
-        .bind(ts(now))
-        .fetch_one(tx.conn())
-        .await;
-        let (id,) = inserted
-            .map_err(|e| crate::accounts::unique_to(e, "您已有在办业务（一人同一时间只能有一项在办申请），请办结或撤回后再申请"))?;
-        for s in reg.specialties.iter().filter(|s| s.status == "active") {
-            sqlx::query("INSERT INTO application_specialties (application_id, specialty_code) VALUES ($1, $2)")
-                .bind(id)
-                .bind(&s.specialty_code)
-                .execute(tx.conn())
-                .await?;
-        }
+        let note = format!("变更姓名：{} → {new_name}", reg.person_name);
+        let held: Vec<String> = reg.specialties.iter().filter(|s| s.status == "active").map(|s| s.specialty_code.clone()).collect();
+        let (enterprise_id, city_code) = match self.enterprise(reg.enterprise_id).await? {
+            Some(e) => (e.id, e.city_code),
+            None => return Err(Error::NotFound("企业不存在")),
+        };
+        let mut tx = self.write().await?;
+        let follow_up = FollowUp {
+            kind: "change_personal",
+            registration: &reg,
+            enterprise_id,
+            city_code: &city_code,
+            specialties: &held,
+            hours: (0, 0),
+            detail: Some(&detail),
+            note: Some(&note),
+        };
+        let id = self.insert_follow_up(&mut tx, actor, follow_up, now).await?;
         for (kind, mime, bytes) in [("id_front", front, &change.id_front), ("id_back", back, &change.id_back)] {
             sqlx::query("INSERT INTO application_attachments (application_id, kind, mime, bytes, created_at) VALUES ($1, $2, $3, $4, $5)")
                 .bind(id)
@@ -286,14 +235,6 @@ impl Store {
                 .execute(tx.conn())
                 .await?;
         }
-        let note = format!("变更姓名：{} → {new_name}", reg.person_name);
-        audit::record(
-            tx.conn(),
-            now,
-            Some(actor),
-            Entry { to_state: Some("draft"), detail: Some(&note), ..Entry::new("create_change_personal", "application", Some(id)) },
-        )
-        .await?;
         if submit {
             Self::act_in(&mut tx, actor, id, Action::Submit, None, None, now).await?;
         }

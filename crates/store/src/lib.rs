@@ -17,6 +17,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod fastread;
+pub mod follow_up;
 pub mod lifecycle;
 pub mod public;
 pub mod qualifications;

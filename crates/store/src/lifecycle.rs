@@ -8,7 +8,8 @@ use crate::audit::{self, Entry};
 use crate::certificates::{issue, void, Cause, Issuer};
 use crate::db::{today, ts, Tx};
 use crate::error::{Error, Result};
-use crate::{next_serial, Actor, Store};
+use crate::follow_up::FollowUp;
+use crate::{Actor, Store};
 use chrono::{DateTime, NaiveDate, Utc};
 use erjian_domain::lifecycle::{
     cancellation_reason, check_cancellation, check_renewal, renewed_period, CancelEffect, HeldSpecialty, SpecialtyHours,
@@ -145,16 +146,7 @@ impl Store {
     /// inside its window, with its hours. The photo of the last application carries over. The
     /// application then follows the same signing and review as an initial one.
     pub async fn file_renewal(&self, actor: &Actor, hours: &[SpecialtyHours], submit: bool, now: DateTime<Utc>) -> Result<i64> {
-        let person_id = match (actor.role, actor.person_id) {
-            (Role::Individual, Some(p)) => p,
-            _ => return Err(Error::Forbidden),
-        };
-        let reg = self
-            .registrations_of_person(person_id)
-            .await?
-            .into_iter()
-            .find(|r| r.status == "active")
-            .ok_or_else(|| Error::Conflict("您没有有效的注册，不能办理延续注册；请办理初始注册或重新注册".into()))?;
+        let (_, reg) = self.own_active_registration(actor, "您没有有效的注册，不能办理延续注册；请办理初始注册或重新注册").await?;
         let prof = profession(&reg.profession).ok_or(Error::NotFound("专业不存在"))?;
         let birth = erjian_domain::ids::ResidentId::parse(&reg.id_number)
             .map(|i| i.birth_date())
@@ -175,49 +167,22 @@ impl Store {
         if enterprise.status != "active" {
             return Err(Error::Conflict("聘用企业状态异常，不能办理延续注册".into()));
         }
-        let mut tx = self.write().await?;
-        let day = today(now).format("%Y%m%d").to_string();
-        let serial = next_serial(tx.conn(), &format!("app:{day}")).await?;
-        let number = format!("W{day}{serial:08}");
         let compulsory: u32 = hours.iter().map(|h| h.compulsory).sum();
         let elective: u32 = hours.iter().map(|h| h.elective).sum();
         let detail = serde_json::to_string(&hours).map_err(|e| Error::Other(e.into()))?;
-        let inserted: std::result::Result<(i64,), sqlx::Error> = sqlx::query_as(
-            "INSERT INTO applications (number, kind, profession, person_id, enterprise_id, city_code, state, version, open_person_id, mobile, ce_compulsory, ce_elective, declaration, signing_order, registration_id, detail, photo, photo_mime, created_at, updated_at)
-             SELECT $1, 'renewal', $2, $3, $4, $5, 'draft', 0, $3, p.mobile, $6, $7, 1, $8, $9, $10,
-                    (SELECT photo FROM applications x WHERE x.person_id = $3 AND x.photo IS NOT NULL ORDER BY x.id DESC LIMIT 1),
-                    (SELECT photo_mime FROM applications x WHERE x.person_id = $3 AND x.photo IS NOT NULL ORDER BY x.id DESC LIMIT 1),
-                    $11, $11 FROM persons p WHERE p.id = $3 RETURNING id",
-        )
-        .bind(&number)
-        .bind(prof.code)
-        .bind(person_id)
-        .bind(enterprise.id)
-        .bind(&enterprise.city_code)
-        .bind(i64::from(compulsory))
-        .bind(i64::from(elective))
-        .bind(self.signing_order.code())
-        .bind(reg.id)
-        .bind(detail)
-        .bind(ts(now))
-        .fetch_one(tx.conn())
-        .await;
-        let (id,) = inserted
-            .map_err(|e| crate::accounts::unique_to(e, "您已有在办业务（一人同一时间只能有一项在办申请），请办结或撤回后再申请"))?;
-        for h in &hours {
-            sqlx::query("INSERT INTO application_specialties (application_id, specialty_code) VALUES ($1, $2)")
-                .bind(id)
-                .bind(&h.specialty)
-                .execute(tx.conn())
-                .await?;
-        }
-        audit::record(
-            tx.conn(),
-            now,
-            Some(actor),
-            Entry { to_state: Some("draft"), ..Entry::new("create_renewal", "application", Some(id)) },
-        )
-        .await?;
+        let codes: Vec<String> = hours.iter().map(|h| h.specialty.clone()).collect();
+        let mut tx = self.write().await?;
+        let follow_up = FollowUp {
+            kind: "renewal",
+            registration: &reg,
+            enterprise_id: enterprise.id,
+            city_code: &enterprise.city_code,
+            specialties: &codes,
+            hours: (i64::from(compulsory), i64::from(elective)),
+            detail: Some(&detail),
+            note: None,
+        };
+        let id = self.insert_follow_up(&mut tx, actor, follow_up, now).await?;
         if submit {
             Self::act_in(&mut tx, actor, id, Action::Submit, None, None, now).await?;
         }
@@ -270,10 +235,6 @@ impl Store {
         issuer: &Issuer,
         now: DateTime<Utc>,
     ) -> Result<String> {
-        let person_id = match (actor.role, actor.person_id) {
-            (Role::Individual, Some(p)) => p,
-            _ => return Err(Error::Forbidden),
-        };
         let statement = statement.map(str::trim).filter(|s| !s.is_empty());
         let reason = match (kind, statement) {
             ("remake", _) => "重新制证，原证书作废",
@@ -281,12 +242,7 @@ impl Store {
             ("lost_reissue", _) => return Err(Error::invalid("statement", "遗失补办须填写遗失声明（不少于10个字）")),
             _ => return Err(Error::invalid("kind", "请选择 重新制证 或 遗失补办")),
         };
-        let reg = self
-            .registrations_of_person(person_id)
-            .await?
-            .into_iter()
-            .find(|r| r.status == "active")
-            .ok_or_else(|| Error::Conflict("您没有有效的注册，不能办理证书补办或重新制证".into()))?;
+        let (_, reg) = self.own_active_registration(actor, "您没有有效的注册，不能办理证书补办或重新制证").await?;
         let mut tx = self.write().await?;
         let (done_today,): (i64,) = sqlx::query_as(
             "SELECT COUNT(*) FROM registration_events WHERE registration_id = $1 AND kind IN ('remake', 'lost_reissue') AND on_date = $2",

@@ -3,16 +3,16 @@
 //! specialty was cancelled, which revives the same registration number.
 
 use crate::applications::Application;
-use crate::audit::{self, Entry};
 use crate::certificates::{issue, Cause, Issuer};
-use crate::db::{today, ts, Tx};
+use crate::db::{today, Tx};
 use crate::error::{Error, Result};
+use crate::follow_up::FollowUp;
 use crate::lifecycle::{names, record_event};
-use crate::{next_serial, Actor, Store};
+use crate::{Actor, Store};
 use chrono::{DateTime, Utc};
 use erjian_domain::lifecycle::check_add_specialty;
 use erjian_domain::profession::profession;
-use erjian_domain::workflow::{Action, Role};
+use erjian_domain::workflow::Action;
 
 /// Applies an announced add-specialty application: each new specialty starts today for three
 /// years (age-capped), then a new certificate supersedes the old one.
@@ -85,16 +85,7 @@ impl Store {
     /// Files an add-specialty application (增项注册) for the signed-in individual's registration;
     /// signed and reviewed like an initial one, applied at announcement.
     pub async fn file_add_specialty(&self, actor: &Actor, specialties: &[String], submit: bool, now: DateTime<Utc>) -> Result<i64> {
-        let person_id = match (actor.role, actor.person_id) {
-            (Role::Individual, Some(p)) => p,
-            _ => return Err(Error::Forbidden),
-        };
-        let reg = self
-            .registrations_of_person(person_id)
-            .await?
-            .into_iter()
-            .find(|r| r.status == "active")
-            .ok_or_else(|| Error::Conflict("您没有有效的注册，不能办理增项注册；请办理初始注册或重新注册".into()))?;
+        let (_, reg) = self.own_active_registration(actor, "您没有有效的注册，不能办理增项注册；请办理初始注册或重新注册").await?;
         let prof = profession(&reg.profession).ok_or(Error::NotFound("专业不存在"))?;
         let birth = erjian_domain::ids::ResidentId::parse(&reg.id_number)
             .map(|i| i.birth_date())
@@ -110,41 +101,17 @@ impl Store {
         let chosen = check_add_specialty(today(now), birth, prof.max_age, &held, &qualified, specialties).map_err(Error::Invalid)?;
         let enterprise = self.enterprise(reg.enterprise_id).await?.ok_or(Error::NotFound("企业不存在"))?;
         let mut tx = self.write().await?;
-        let day = today(now).format("%Y%m%d").to_string();
-        let serial = next_serial(tx.conn(), &format!("app:{day}")).await?;
-        let inserted: std::result::Result<(i64,), sqlx::Error> = sqlx::query_as(
-            "INSERT INTO applications (number, kind, profession, person_id, enterprise_id, city_code, state, version, open_person_id, mobile, declaration, signing_order, registration_id, photo, photo_mime, created_at, updated_at)
-             SELECT $1, 'add_specialty', $2, $3, $4, $5, 'draft', 0, $3, p.mobile, 1, $6, $7,
-                    (SELECT photo FROM applications x WHERE x.person_id = $3 AND x.photo IS NOT NULL ORDER BY x.id DESC LIMIT 1),
-                    (SELECT photo_mime FROM applications x WHERE x.person_id = $3 AND x.photo IS NOT NULL ORDER BY x.id DESC LIMIT 1),
-                    $8, $8 FROM persons p WHERE p.id = $3 RETURNING id",
-        )
-        .bind(format!("W{day}{serial:08}"))
-        .bind(prof.code)
-        .bind(person_id)
-        .bind(enterprise.id)
-        .bind(&enterprise.city_code)
-        .bind(self.signing_order.code())
-        .bind(reg.id)
-        .bind(ts(now))
-        .fetch_one(tx.conn())
-        .await;
-        let (id,) = inserted
-            .map_err(|e| crate::accounts::unique_to(e, "您已有在办业务（一人同一时间只能有一项在办申请），请办结或撤回后再申请"))?;
-        for code in &chosen {
-            sqlx::query("INSERT INTO application_specialties (application_id, specialty_code) VALUES ($1, $2)")
-                .bind(id)
-                .bind(code)
-                .execute(tx.conn())
-                .await?;
-        }
-        audit::record(
-            tx.conn(),
-            now,
-            Some(actor),
-            Entry { to_state: Some("draft"), ..Entry::new("create_add_specialty", "application", Some(id)) },
-        )
-        .await?;
+        let follow_up = FollowUp {
+            kind: "add_specialty",
+            registration: &reg,
+            enterprise_id: enterprise.id,
+            city_code: &enterprise.city_code,
+            specialties: &chosen,
+            hours: (0, 0),
+            detail: None,
+            note: None,
+        };
+        let id = self.insert_follow_up(&mut tx, actor, follow_up, now).await?;
         if submit {
             Self::act_in(&mut tx, actor, id, Action::Submit, None, None, now).await?;
         }

@@ -1,0 +1,91 @@
+//! What every procedure on an existing registration shares: finding the signed-in individual's
+//! active registration, and writing a follow-up application (renewal, add specialty, changes) —
+//! numbered, with the person's last photo carried over, one open application per person, its
+//! specialties and its audit row — inside the caller's transaction.
+
+use crate::audit::{self, Entry};
+use crate::db::{today, ts, Tx};
+use crate::error::{Error, Result};
+use crate::registry::Registration;
+use crate::{next_serial, Actor, Store};
+use chrono::{DateTime, Utc};
+use erjian_domain::workflow::Role;
+
+/// A follow-up application to write.
+pub(crate) struct FollowUp<'a> {
+    pub kind: &'a str,
+    pub registration: &'a Registration,
+    /// The enterprise that will seal the form (the new one for a change of employer).
+    pub enterprise_id: i64,
+    pub city_code: &'a str,
+    pub specialties: &'a [String],
+    /// Continuing-education hours (compulsory, elective), where the procedure asks for them.
+    pub hours: (i64, i64),
+    /// Procedure-specific data (JSON).
+    pub detail: Option<&'a str>,
+    /// Shown in the audit row.
+    pub note: Option<&'a str>,
+}
+
+impl Store {
+    /// The signed-in individual's person id and active registration; `missing` is the refusal
+    /// when there is none (it says what to do instead).
+    pub(crate) async fn own_active_registration(&self, actor: &Actor, missing: &str) -> Result<(i64, Registration)> {
+        let person_id = match (actor.role, actor.person_id) {
+            (Role::Individual, Some(p)) => p,
+            _ => return Err(Error::Forbidden),
+        };
+        let reg = self
+            .registrations_of_person(person_id)
+            .await?
+            .into_iter()
+            .find(|r| r.status == "active")
+            .ok_or_else(|| Error::Conflict(missing.to_owned()))?;
+        Ok((person_id, reg))
+    }
+
+    /// Writes the application (state 草稿) with its specialties and audit row; returns its id.
+    pub(crate) async fn insert_follow_up(&self, tx: &mut Tx, actor: &Actor, f: FollowUp<'_>, now: DateTime<Utc>) -> Result<i64> {
+        let day = today(now).format("%Y%m%d").to_string();
+        let serial = next_serial(tx.conn(), &format!("app:{day}")).await?;
+        let inserted: std::result::Result<(i64,), sqlx::Error> = sqlx::query_as(
+            "INSERT INTO applications (number, kind, profession, person_id, enterprise_id, city_code, state, version, open_person_id, mobile, ce_compulsory, ce_elective, declaration, signing_order, registration_id, detail, photo, photo_mime, created_at, updated_at)
+             SELECT $1, $2, $3, $4, $5, $6, 'draft', 0, $4, p.mobile, $7, $8, 1, $9, $10, $11,
+                    (SELECT photo FROM applications x WHERE x.person_id = $4 AND x.photo IS NOT NULL ORDER BY x.id DESC LIMIT 1),
+                    (SELECT photo_mime FROM applications x WHERE x.person_id = $4 AND x.photo IS NOT NULL ORDER BY x.id DESC LIMIT 1),
+                    $12, $12 FROM persons p WHERE p.id = $4 RETURNING id",
+        )
+        .bind(format!("W{day}{serial:08}"))
+        .bind(f.kind)
+        .bind(&f.registration.profession)
+        .bind(f.registration.person_id)
+        .bind(f.enterprise_id)
+        .bind(f.city_code)
+        .bind(f.hours.0)
+        .bind(f.hours.1)
+        .bind(self.signing_order.code())
+        .bind(f.registration.id)
+        .bind(f.detail)
+        .bind(ts(now))
+        .fetch_one(tx.conn())
+        .await;
+        let (id,) = inserted
+            .map_err(|e| crate::accounts::unique_to(e, "您已有在办业务（一人同一时间只能有一项在办申请），请办结或撤回后再申请"))?;
+        for code in f.specialties {
+            sqlx::query("INSERT INTO application_specialties (application_id, specialty_code) VALUES ($1, $2)")
+                .bind(id)
+                .bind(code)
+                .execute(tx.conn())
+                .await?;
+        }
+        let action = format!("create_{}", f.kind);
+        audit::record(
+            tx.conn(),
+            now,
+            Some(actor),
+            Entry { to_state: Some("draft"), detail: f.note, ..Entry::new(&action, "application", Some(id)) },
+        )
+        .await?;
+        Ok(id)
+    }
+}
