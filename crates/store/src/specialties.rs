@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::follow_up::FollowUp;
 use crate::lifecycle::{names, record_event};
 use crate::{Actor, Store};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use erjian_domain::lifecycle::check_add_specialty;
 use erjian_domain::profession::profession;
 use erjian_domain::workflow::Action;
@@ -23,19 +23,7 @@ pub(crate) async fn apply_add_specialty(tx: &mut Tx, issuer: &Issuer, app: &Appl
         erjian_domain::ids::ResidentId::parse(&app.id_number).map(|i| i.birth_date()).map_err(|e| Error::Other(anyhow::anyhow!("{e}")))?;
     let day = today(now);
     let until = erjian_domain::validity::validity_end(day, birth, prof.max_age);
-    for code in &app.specialties {
-        // A specialty cancelled earlier comes back active with the new period.
-        sqlx::query(
-            "INSERT INTO registration_specialties (registration_id, specialty_code, valid_from, valid_until, status) VALUES ($1, $2, $3, $4, 'active')
-             ON CONFLICT (registration_id, specialty_code) DO UPDATE SET valid_from = $3, valid_until = $4, status = 'active'",
-        )
-        .bind(reg_id)
-        .bind(code)
-        .bind(day.to_string())
-        .bind(until.to_string())
-        .execute(tx.conn())
-        .await?;
-    }
+    start_specialties(tx, reg_id, &app.specialties, day, until).await?;
     let cert = issue(tx, issuer, reg_id, Cause { application_id: Some(app.id), supersede_reason: "增项注册，已换发新证书" }, now).await?;
     record_event(tx, reg_id, "add_specialty", &names(&app.specialties), Some(&format!("申请 {}", app.number)), Some(cert), now).await?;
     let (regno,): (String,) =
@@ -63,22 +51,28 @@ pub(crate) async fn apply_re_registration(tx: &mut Tx, issuer: &Issuer, app: &Ap
         .bind(app.enterprise_id)
         .execute(tx.conn())
         .await?;
-    for code in &app.specialties {
+    start_specialties(tx, reg_id, &app.specialties, day, until).await?;
+    sqlx::query("UPDATE applications SET registration_id = $2 WHERE id = $1").bind(app.id).bind(reg_id).execute(tx.conn()).await?;
+    let cert = issue(tx, issuer, reg_id, Cause { application_id: Some(app.id), supersede_reason: "重新注册，已换发新证书" }, now).await?;
+    record_event(tx, reg_id, "re_registration", &names(&app.specialties), Some(&format!("申请 {}", app.number)), Some(cert), now).await?;
+    Ok(regno)
+}
+
+/// Starts each specialty's period (a specialty cancelled earlier comes back active).
+async fn start_specialties(tx: &mut Tx, reg_id: i64, codes: &[String], from: NaiveDate, until: NaiveDate) -> Result<()> {
+    for code in codes {
         sqlx::query(
             "INSERT INTO registration_specialties (registration_id, specialty_code, valid_from, valid_until, status) VALUES ($1, $2, $3, $4, 'active')
              ON CONFLICT (registration_id, specialty_code) DO UPDATE SET valid_from = $3, valid_until = $4, status = 'active'",
         )
         .bind(reg_id)
         .bind(code)
-        .bind(day.to_string())
+        .bind(from.to_string())
         .bind(until.to_string())
         .execute(tx.conn())
         .await?;
     }
-    sqlx::query("UPDATE applications SET registration_id = $2 WHERE id = $1").bind(app.id).bind(reg_id).execute(tx.conn()).await?;
-    let cert = issue(tx, issuer, reg_id, Cause { application_id: Some(app.id), supersede_reason: "重新注册，已换发新证书" }, now).await?;
-    record_event(tx, reg_id, "re_registration", &names(&app.specialties), Some(&format!("申请 {}", app.number)), Some(cert), now).await?;
-    Ok(regno)
+    Ok(())
 }
 
 impl Store {
