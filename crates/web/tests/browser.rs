@@ -152,11 +152,11 @@ async fn initial_registration_clicked_through_by_every_role() {
     ui.fill("#id_number", &format!("{}0", &id[..17])).await;
     ui.fill("#mobile", "13800138000").await;
     ui.fill("#password", "Geren2026").await;
-    ui.click("#signup-submit").await;
+    ui.click_nav("#signup-submit").await;
     assert!(ui.text("[data-field=id_number]").await.contains("校验位"));
     ui.fill("#id_number", &id).await;
     ui.fill("#password", "Geren2026").await;
-    ui.click("#signup-submit").await;
+    ui.click_nav("#signup-submit").await;
     assert!(ui.text("#whoami").await.contains("张伟"));
     ui.shot("01-individual-portal").await;
 
@@ -168,12 +168,12 @@ async fn initial_registration_clicked_through_by_every_role() {
     std::fs::write(&photo, photo_png()).unwrap();
     ui.c.find(Locator::Css("#photo")).await.unwrap().send_keys(photo.to_str().unwrap()).await.unwrap();
     // Submitting without the declaration is refused beside the field, nothing lost.
-    ui.click("#submit-application").await;
+    ui.click_nav("#submit-application").await;
     assert!(ui.text("#form-errors").await.contains("请阅读并勾选本人承诺"));
     ui.c.find(Locator::Css("#photo")).await.unwrap().send_keys(photo.to_str().unwrap()).await.unwrap();
     ui.click("#declaration").await;
     ui.shot("02-application-form").await;
-    ui.click("#submit-application").await;
+    ui.click_nav("#submit-application").await;
     assert_eq!(ui.text("#app-state").await, "待本人签名");
     let number = ui.text("#app-number").await;
     assert!(ui.text("#signing").await.contains("本签署事项共有 2 个签署方"));
@@ -181,14 +181,14 @@ async fn initial_registration_clicked_through_by_every_role() {
     // Set the signing PIN, come back and sign; a wrong PIN first gets a clear message.
     ui.go("/signing").await;
     ui.fill("#pin", PIN).await;
-    ui.click("#set-pin").await;
+    ui.click_nav("#set-pin").await;
     assert!(ui.text("#signing-message").await.contains("已设置签名密码"));
     ui.go(&app_url).await;
     ui.fill("#pin", "wrong-pin-1").await;
-    ui.click("#do-sign").await;
+    ui.click_nav("#do-sign").await;
     assert!(ui.text("#sign-error").await.contains("签名密码不正确"));
     ui.fill("#pin", PIN).await;
-    ui.click("#do-sign").await;
+    ui.click_nav("#do-sign").await;
     assert!(ui.text("#flash").await.contains("本人签名"));
     assert_eq!(ui.text("#app-state").await, "待企业盖章确认");
     assert!(ui.text("#signature-table").await.contains("签名有效"));
@@ -199,12 +199,12 @@ async fn initial_registration_clicked_through_by_every_role() {
     ui.login(&app.enterprise_login(ENTERPRISE_A), "Qiye2026").await;
     ui.go("/signing").await;
     ui.fill("#pin", PIN).await;
-    ui.click("#set-pin").await;
+    ui.click_nav("#set-pin").await;
     assert!(ui.text("#signing-message").await.contains("已设置签名密码"));
     ui.go("/portal?tab=pending").await;
     ui.open(&number).await;
     ui.fill("#pin", PIN).await;
-    ui.click("#do-sign").await;
+    ui.click_nav("#do-sign").await;
     assert!(ui.text("#flash").await.contains("企业确认"));
     assert_eq!(ui.text("#app-state").await, "已申报（待受理）");
     assert_eq!(ui.c.find_all(Locator::Css("#signature-table tbody tr")).await.unwrap().len(), 2);
@@ -215,14 +215,14 @@ async fn initial_registration_clicked_through_by_every_role() {
     ui.login("city1", "Shenhe2026").await;
     ui.go("/portal?tab=filed").await;
     ui.open(&number).await;
-    ui.click("#do-accept").await;
+    ui.click_nav("#do-accept").await;
     assert!(ui.text("#flash").await.contains("受理"));
     ui.go("/portal?tab=accepted").await;
     ui.open(&number).await;
     assert!(ui.text("#actions").await.contains("不予注册"), "the refusal form is offered too");
     assert!(ui.text("#signature-table").await.matches("签名有效").count() == 2, "reviewers see two valid signatures");
     ui.shot("05-city-review").await;
-    ui.click("#do-prelim_approve").await;
+    ui.click_nav("#do-prelim_approve").await;
     assert!(ui.text("#flash").await.contains("初审通过"));
     ui.logout().await;
 
@@ -230,13 +230,13 @@ async fn initial_registration_clicked_through_by_every_role() {
     ui.login("province", "Shenhe2026").await;
     ui.go("/portal?tab=prelim").await;
     ui.open(&number).await;
-    ui.click("#do-approve").await;
+    ui.click_nav("#do-approve").await;
     assert!(ui.text("#flash").await.contains("复审通过"));
     ui.go("/portal?tab=approved").await;
-    ui.click("#start-publicity").await;
+    ui.click_nav("#start-publicity").await;
     assert!(ui.text("#flash").await.contains("生成公示批次"));
     ui.shot("06-publicity-batches").await;
-    ui.click("button[id^=announce-]").await;
+    ui.click_nav("button[id^=announce-]").await;
     assert!(ui.text("#flash").await.contains("发布公告"));
     ui.logout().await;
 
@@ -251,7 +251,7 @@ async fn initial_registration_clicked_through_by_every_role() {
     assert!(ui.text("#certificate-no").await.starts_with("342026"));
     let href = ui.c.find(Locator::Css("#download-ofd")).await.unwrap().attr("href").await.unwrap().unwrap();
     assert!(href.ends_with("format=ofd"), "{href}");
-    ui.click("#verify-link").await;
+    ui.click_nav("#verify-link").await;
     assert!(ui.text("#cert-status").await.contains("证书有效"));
     ui.shot("08-verify-page").await;
     ui.c.clone().close().await.unwrap();
