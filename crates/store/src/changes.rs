@@ -38,10 +38,7 @@ impl Store {
         if new.id == reg.enterprise_id {
             return Err(Error::invalid("enterprise_name", "新聘用企业与现聘用企业相同"));
         }
-        let prof = erjian_domain::profession::profession(&reg.profession).ok_or(Error::NotFound("专业不存在"))?;
-        let birth = erjian_domain::ids::ResidentId::parse(&reg.id_number)
-            .map(|i| i.birth_date())
-            .map_err(|e| Error::Other(anyhow::anyhow!("{e}")))?;
+        let (prof, birth) = reg.holder_limits()?;
         erjian_domain::validity::check_age_for_registration(today(now), birth, prof.max_age).map_err(Error::Conflict)?;
         let year_ago = (today(now) - Duration::days(365)).to_string();
         let last: Option<(String,)> = sqlx::query_as(

@@ -147,10 +147,7 @@ impl Store {
     /// application then follows the same signing and review as an initial one.
     pub async fn file_renewal(&self, actor: &Actor, hours: &[SpecialtyHours], submit: bool, now: DateTime<Utc>) -> Result<i64> {
         let (_, reg) = self.own_active_registration(actor, "您没有有效的注册，不能办理延续注册；请办理初始注册或重新注册").await?;
-        let prof = profession(&reg.profession).ok_or(Error::NotFound("专业不存在"))?;
-        let birth = erjian_domain::ids::ResidentId::parse(&reg.id_number)
-            .map(|i| i.birth_date())
-            .map_err(|e| Error::Other(anyhow::anyhow!("{e}")))?;
+        let (prof, birth) = reg.holder_limits()?;
         let held: Vec<HeldSpecialty> = reg
             .specialties
             .iter()

@@ -55,6 +55,15 @@ pub struct Registration {
 }
 
 impl Registration {
+    /// The holder's profession rules and birth date (for age limits and validity caps).
+    pub fn holder_limits(&self) -> crate::Result<(&'static erjian_domain::profession::Profession, chrono::NaiveDate)> {
+        let prof = erjian_domain::profession::profession(&self.profession).ok_or(crate::Error::NotFound("专业不存在"))?;
+        let birth = erjian_domain::ids::ResidentId::parse(&self.id_number)
+            .map(|i| i.birth_date())
+            .map_err(|e| crate::Error::Other(anyhow::anyhow!("{e}")))?;
+        Ok((prof, birth))
+    }
+
     pub fn masked_id(&self) -> String {
         erjian_domain::ids::ResidentId::parse(&self.id_number).map(|i| i.masked()).unwrap_or_default()
     }

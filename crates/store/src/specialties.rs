@@ -80,10 +80,7 @@ impl Store {
     /// signed and reviewed like an initial one, applied at announcement.
     pub async fn file_add_specialty(&self, actor: &Actor, specialties: &[String], submit: bool, now: DateTime<Utc>) -> Result<i64> {
         let (_, reg) = self.own_active_registration(actor, "您没有有效的注册，不能办理增项注册；请办理初始注册或重新注册").await?;
-        let prof = profession(&reg.profession).ok_or(Error::NotFound("专业不存在"))?;
-        let birth = erjian_domain::ids::ResidentId::parse(&reg.id_number)
-            .map(|i| i.birth_date())
-            .map_err(|e| Error::Other(anyhow::anyhow!("{e}")))?;
+        let (prof, birth) = reg.holder_limits()?;
         let held: Vec<String> = reg.specialties.iter().filter(|s| s.status == "active").map(|s| s.specialty_code.clone()).collect();
         let qualified: Vec<(String,)> =
             sqlx::query_as("SELECT specialty_code FROM qualifications WHERE id_number = $1 AND profession = $2")
