@@ -130,10 +130,7 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         let (reg_id, regno, specs, reason, note) = row.ok_or(Error::NotFound("注销申请不存在或已处理"))?;
-        let return_reason = return_reason.map(str::trim).filter(|r| !r.is_empty());
-        if !confirm && return_reason.is_none() {
-            return Err(Error::invalid("reason", "退回须填写理由"));
-        }
+        let return_reason = crate::follow_up::reason_for_refusal(confirm, return_reason, "退回须填写理由")?;
         let mut tx = self.write().await?;
         let done = sqlx::query("UPDATE cancel_requests SET state = $2, open_registration_id = NULL, decided_reason = $3, decided_at = $4 WHERE id = $1 AND state = 'pending'")
             .bind(id)

@@ -14,7 +14,7 @@ use crate::follow_up::FollowUp;
 use crate::lifecycle::record_event;
 use crate::{Actor, Store};
 use chrono::{DateTime, Duration, Utc};
-use erjian_domain::workflow::{Action, Role};
+use erjian_domain::workflow::Role;
 
 /// A release waiting for (or decided by) the previous employer.
 #[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
@@ -70,11 +70,7 @@ impl Store {
             .bind(reg.enterprise_id)
             .execute(tx.conn())
             .await?;
-        if submit {
-            Self::act_in(&mut tx, actor, id, Action::Submit, None, None, now).await?;
-        }
-        tx.commit().await?;
-        Ok(id)
+        self.finish_follow_up(tx, actor, id, submit, now).await
     }
 
     /// Releases the previous employer is asked to consent to.
@@ -101,10 +97,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let Some(enterprise) = actor.enterprise_id.filter(|_| actor.role == Role::Enterprise) else { return Err(Error::Forbidden) };
-        let reason = reason.map(str::trim).filter(|r| !r.is_empty());
-        if !consent && reason.is_none() {
-            return Err(Error::invalid("reason", "不同意转出须填写理由"));
-        }
+        let reason = crate::follow_up::reason_for_refusal(consent, reason, "不同意转出须填写理由")?;
         let mut tx = self.write().await?;
         let done = sqlx::query("UPDATE release_consents SET state = $3, reason = $4, decided_at = $5 WHERE application_id = $1 AND enterprise_id = $2 AND state = 'pending'")
             .bind(application_id)
@@ -232,11 +225,7 @@ impl Store {
                 .execute(tx.conn())
                 .await?;
         }
-        if submit {
-            Self::act_in(&mut tx, actor, id, Action::Submit, None, None, now).await?;
-        }
-        tx.commit().await?;
-        Ok(id)
+        self.finish_follow_up(tx, actor, id, submit, now).await
     }
 }
 

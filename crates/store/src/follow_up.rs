@@ -11,6 +11,15 @@ use crate::{next_serial, Actor, Store};
 use chrono::{DateTime, Utc};
 use erjian_domain::workflow::Role;
 
+/// The reason given with a decision: required (trimmed, non-empty) when the answer is no.
+pub(crate) fn reason_for_refusal<'a>(yes: bool, reason: Option<&'a str>, missing: &str) -> Result<Option<&'a str>> {
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    if !yes && reason.is_none() {
+        return Err(Error::invalid("reason", missing));
+    }
+    Ok(reason)
+}
+
 /// A follow-up application to write.
 pub(crate) struct FollowUp<'a> {
     pub kind: &'a str,
@@ -42,6 +51,15 @@ impl Store {
             .find(|r| r.status == "active")
             .ok_or_else(|| Error::Conflict(missing.to_owned()))?;
         Ok((person_id, reg))
+    }
+
+    /// Submits the follow-up when asked (which generates the form to sign) and commits.
+    pub(crate) async fn finish_follow_up(&self, mut tx: Tx, actor: &Actor, id: i64, submit: bool, now: DateTime<Utc>) -> Result<i64> {
+        if submit {
+            Self::act_in(&mut tx, actor, id, erjian_domain::workflow::Action::Submit, None, None, now).await?;
+        }
+        tx.commit().await?;
+        Ok(id)
     }
 
     /// Writes the application (state 草稿) with its specialties and audit row; returns its id.

@@ -15,7 +15,7 @@ use erjian_domain::lifecycle::{
     cancellation_reason, check_cancellation, check_renewal, renewed_period, CancelEffect, HeldSpecialty, SpecialtyHours,
 };
 use erjian_domain::profession::{profession, specialty_name};
-use erjian_domain::workflow::{Action, Role};
+use erjian_domain::workflow::Role;
 
 /// One row of a registration's history.
 #[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
@@ -180,11 +180,7 @@ impl Store {
             note: None,
         };
         let id = self.insert_follow_up(&mut tx, actor, follow_up, now).await?;
-        if submit {
-            Self::act_in(&mut tx, actor, id, Action::Submit, None, None, now).await?;
-        }
-        tx.commit().await?;
-        Ok(id)
+        self.finish_follow_up(tx, actor, id, submit, now).await
     }
 
     /// Cancels specialties of a registration (all of them when none are named), effective at once:

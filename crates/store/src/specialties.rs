@@ -12,7 +12,6 @@ use crate::{Actor, Store};
 use chrono::{DateTime, NaiveDate, Utc};
 use erjian_domain::lifecycle::check_add_specialty;
 use erjian_domain::profession::profession;
-use erjian_domain::workflow::Action;
 
 /// Applies an announced add-specialty application: each new specialty starts today for three
 /// years (age-capped), then a new certificate supersedes the old one.
@@ -103,10 +102,6 @@ impl Store {
             note: None,
         };
         let id = self.insert_follow_up(&mut tx, actor, follow_up, now).await?;
-        if submit {
-            Self::act_in(&mut tx, actor, id, Action::Submit, None, None, now).await?;
-        }
-        tx.commit().await?;
-        Ok(id)
+        self.finish_follow_up(tx, actor, id, submit, now).await
     }
 }
