@@ -147,8 +147,8 @@ pub fn to_ofd_page(doc: &mut Document, font: FontId, width: f64, height: f64, op
             }
             Op::Qr { x, y, size, modules } => {
                 let mut d = String::with_capacity(modules.len() * modules.len() * 3);
-                for (r, (c0, len)) in dark_runs(modules) {
-                    for (k, (a, b)) in [(c0, r), (c0 + len, r), (c0 + len, r + 1), (c0, r + 1)].into_iter().enumerate() {
+                for (c0, r, w, h) in dark_rects(modules) {
+                    for (k, (a, b)) in [(c0, r), (c0 + w, r), (c0 + w, r + h), (c0, r + h)].into_iter().enumerate() {
                         d.push_str(if k == 0 { "M " } else { "L " });
                         push_uint(&mut d, a as u64);
                         d.push(' ');
@@ -165,29 +165,86 @@ pub fn to_ofd_page(doc: &mut Document, font: FontId, width: f64, height: f64, op
     page
 }
 
-/// Horizontal runs of dark modules as (row, first column, length): one rectangle per run.
-pub fn dark_runs(modules: &[Vec<bool>]) -> Vec<(usize, (usize, usize))> {
-    let mut out = Vec::new();
+/// The dark modules as rectangles (column, row, width, height): horizontal runs, each merged
+/// with the identical run in the rows below it. Fewer rectangles make the page smaller, which
+/// the seal's digest and every reader pay for.
+pub fn dark_rects(modules: &[Vec<bool>]) -> Vec<(usize, usize, usize, usize)> {
+    let mut rects: Vec<(usize, usize, usize, usize)> = Vec::new();
+    // The previous row's runs as (first column, length, index into rects), in column order.
+    let mut above: Vec<(usize, usize, usize)> = Vec::new();
+    let mut here: Vec<(usize, usize, usize)> = Vec::new();
     for (r, row) in modules.iter().enumerate() {
+        here.clear();
+        let mut k = 0; // cursor into `above`
         let mut c = 0;
         while c < row.len() {
-            if row[c] {
-                let start = c;
-                while c < row.len() && row[c] {
-                    c += 1;
-                }
-                out.push((r, (start, c - start)));
-            } else {
+            if !row[c] {
+                c += 1;
+                continue;
+            }
+            let start = c;
+            while c < row.len() && row[c] {
                 c += 1;
             }
+            let len = c - start;
+            while k < above.len() && above[k].0 < start {
+                k += 1;
+            }
+            let idx = match above.get(k) {
+                Some(&(a, l, i)) if a == start && l == len => {
+                    rects[i].3 += 1;
+                    i
+                }
+                _ => {
+                    rects.push((start, r, len, 1));
+                    rects.len() - 1
+                }
+            };
+            here.push((start, len, idx));
         }
+        std::mem::swap(&mut above, &mut here);
     }
-    out
+    rects
 }
 
-/// The modules of a QR code for `data` (error correction M), with fast_qr choosing the mask.
+/// The modules of a QR code for `data` (error correction M, smallest version that fits). The
+/// mask is fixed (pattern 0, the checkerboard): scoring all eight masks took longer than
+/// everything else on the page together, and any mask decodes (the PDF test reads the code
+/// back with a decoder).
 pub fn qr_modules(data: &str) -> Vec<Vec<bool>> {
-    let code = fast_qr::QRBuilder::new(data.as_bytes()).ecl(fast_qr::ECL::M).build().expect("QR payload fits");
-    let w = code.size;
-    (0..w).map(|r| (0..w).map(|c| code.data[r * w + c].value()).collect()).collect()
+    use qrcodegen::{Mask, QrCode, QrCodeEcc, QrSegment, Version};
+    let segments = QrSegment::make_segments(data);
+    let code = QrCode::encode_segments_advanced(&segments, QrCodeEcc::Medium, Version::MIN, Version::MAX, Some(Mask::new(0)), false)
+        .expect("QR payload fits");
+    let w = code.size();
+    (0..w).map(|r| (0..w).map(|c| code.get_module(c, r)).collect()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rectangles_cover_exactly_the_dark_modules() {
+        for payload in ["https://erjian.example/verify/1.2.156?s=abc", "x", &"长".repeat(60)] {
+            let modules = qr_modules(payload);
+            let n = modules.len();
+            let mut painted = vec![vec![0u8; n]; n];
+            let rects = dark_rects(&modules);
+            for &(c, r, w, h) in &rects {
+                for row in painted.iter_mut().skip(r).take(h) {
+                    for cell in row.iter_mut().skip(c).take(w) {
+                        *cell += 1;
+                    }
+                }
+            }
+            for r in 0..n {
+                for c in 0..n {
+                    assert_eq!(painted[r][c], u8::from(modules[r][c]), "module ({r}, {c}) of {payload:?}");
+                }
+            }
+            let runs: usize = modules.iter().map(|row| row.windows(2).filter(|w| w[1] && !w[0]).count() + usize::from(row[0])).sum();
+            assert!(rects.len() < runs, "merging saves rectangles: {} of {runs}", rects.len());
+        }
+    }
 }

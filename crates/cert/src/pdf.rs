@@ -136,8 +136,8 @@ fn draw(s: &mut Surface<'_>, font: &Font, op: &Op) {
         Op::Qr { x, y, size, modules } => {
             let m = (*size / modules.len().max(1) as f64) as f32;
             let mut pb = PathBuilder::new();
-            for (r, (c0, len)) in crate::art::dark_runs(modules) {
-                if let Some(rect) = Rect::from_xywh(*x as f32 + c0 as f32 * m, *y as f32 + r as f32 * m, len as f32 * m, m) {
+            for (c0, r, w, h) in crate::art::dark_rects(modules) {
+                if let Some(rect) = Rect::from_xywh(*x as f32 + c0 as f32 * m, *y as f32 + r as f32 * m, w as f32 * m, h as f32 * m) {
                     pb.push_rect(rect);
                 }
             }
