@@ -12,6 +12,7 @@ pub mod application;
 pub mod calendar;
 pub mod ids;
 pub mod licence;
+pub mod legacy;
 pub mod lifecycle;
 pub mod photo;
 pub mod profession;

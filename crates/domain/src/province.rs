@@ -36,6 +36,9 @@ pub struct ProvinceProfile {
     /// Days an e-licence may be used before it needs annotation (证照加注), where the province
     /// has such a period (安徽: 180).
     pub licence_use_days: Option<u32>,
+    /// Whether holders may exchange their certificate for the new version with a handwritten
+    /// signature (换领新版电子证书, 上海).
+    pub new_version_exchange: bool,
     pub cities: &'static [City],
 }
 
@@ -65,6 +68,8 @@ struct ProfileFile {
     change_decision_days: u32,
     #[serde(default)]
     licence_use_days: Option<u32>,
+    #[serde(default)]
+    new_version_exchange: bool,
     cities: Vec<CityFile>,
 }
 
@@ -129,6 +134,7 @@ pub fn parse_profile(json: &str) -> Result<ProvinceProfile, ProfileError> {
         decision_days: f.decision_days,
         change_decision_days: f.change_decision_days,
         licence_use_days: f.licence_use_days,
+        new_version_exchange: f.new_version_exchange,
         cities: Box::leak(cities.into_boxed_slice()),
     })
 }

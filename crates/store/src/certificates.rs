@@ -291,7 +291,21 @@ pub(crate) async fn issue(tx: &mut Tx, issuer: &Issuer, registration_id: i64, ca
             .fetch_optional(tx.conn())
             .await?;
     }
-    if photo_app.is_none() {
+    // Else the person's current photo (kept from the last certificate or a paper exchange), else
+    // the newest one the person uploaded with any application.
+    let mut photo: Option<Vec<u8>> = None;
+    if let Some((_, bytes)) = &photo_app {
+        sqlx::query("UPDATE persons SET photo = $2, photo_mime = (SELECT photo_mime FROM applications WHERE id = $3) WHERE id = $1")
+            .bind(person_id)
+            .bind(bytes.clone())
+            .bind(cause.application_id)
+            .execute(tx.conn())
+            .await?;
+    } else {
+        let (own,): (Option<Vec<u8>>,) = sqlx::query_as("SELECT photo FROM persons WHERE id = $1").bind(person_id).fetch_one(tx.conn()).await?;
+        photo = own;
+    }
+    if photo_app.is_none() && photo.is_none() {
         photo_app =
             sqlx::query_as("SELECT id, photo FROM applications WHERE person_id = $1 AND photo IS NOT NULL ORDER BY id DESC LIMIT 1")
                 .bind(person_id)
@@ -317,7 +331,7 @@ pub(crate) async fn issue(tx: &mut Tx, issuer: &Issuer, registration_id: i64, ca
     };
     let data = CertificateData {
         profession: erjian_domain::profession::profession(&profession_code)
-            .map(|p| p.name.trim_start_matches("二级注册").to_owned())
+            .map(|p| p.name.trim_start_matches("二级注册").trim_start_matches("二级").to_owned())
             .map(|n| format!("二级{n}"))
             .unwrap_or_default(),
         name: person_name,
@@ -333,7 +347,7 @@ pub(crate) async fn issue(tx: &mut Tx, issuer: &Issuer, registration_id: i64, ca
         issuer: profile.authority_name.into(),
         issue_date: day,
         use_until,
-        photo: photo_app.as_ref().map(|p| p.1.clone()),
+        photo: photo.or_else(|| photo_app.as_ref().map(|p| p.1.clone())),
         signature_image,
         verify_url: format!("{}/verify/{}?s={}", issuer.public_url.trim_end_matches('/'), licence, statement.sign(&issuer.qr_key.key)),
         licence_id: licence.to_string(),

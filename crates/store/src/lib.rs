@@ -18,6 +18,7 @@ pub mod demo;
 pub mod error;
 pub mod fastread;
 pub mod follow_up;
+pub mod legacy;
 pub mod lifecycle;
 pub mod public;
 pub mod qualifications;

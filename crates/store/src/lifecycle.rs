@@ -49,6 +49,9 @@ pub fn kind_label(kind: &str) -> &'static str {
         "add_specialty" => "增项注册",
         "enterprise_rename" => "企业名称变更",
         "lost_reissue" => "遗失补办",
+        "legacy_import" => "存量注册导入",
+        "paper_exchange" => "纸质证书换领电子证书",
+        "new_version" => "换领新版电子证书",
         _ => "其他",
     }
 }
@@ -103,7 +106,7 @@ pub(crate) fn names(codes: &[String]) -> String {
     codes.iter().map(|c| specialty_name(c)).collect::<Vec<_>>().join("、")
 }
 
-async fn held_specialties(conn: &mut sqlx::AnyConnection, registration_id: i64) -> Result<Vec<(String, String)>> {
+pub(crate) async fn held_specialties(conn: &mut sqlx::AnyConnection, registration_id: i64) -> Result<Vec<(String, String)>> {
     Ok(sqlx::query_as(
         "SELECT specialty_code, valid_until FROM registration_specialties WHERE registration_id = $1 AND status = 'active' ORDER BY specialty_code",
     )

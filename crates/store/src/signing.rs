@@ -317,7 +317,7 @@ impl Store {
     }
 }
 
-fn imagesize_kind(bytes: &[u8]) -> Option<&'static str> {
+pub(crate) fn imagesize_kind(bytes: &[u8]) -> Option<&'static str> {
     if bytes.starts_with(&[0x89, b'P', b'N', b'G']) {
         Some("png")
     } else if bytes.starts_with(&[0xFF, 0xD8]) {

@@ -128,35 +128,6 @@ fn public_routes(state: &AppState) -> Router<AppState> {
     }
 }
 
-/// Serves HTTP/1.1 on every accepted connection, each request carrying the peer's address
-/// (`ConnectInfo`, for the per-address limits). Browsers speak HTTP/2 only over TLS, which a
-/// deployment terminates at its reverse proxy, so the server skips protocol detection.
-async fn serve_http1(listener: tokio::net::TcpListener, app: Router) {
-    use tower::ServiceExt;
-    loop {
-        let (stream, peer) = match listener.accept().await {
-            Ok(conn) => conn,
-            Err(e) => {
-                // Out of file descriptors and the like: wait a moment instead of spinning.
-                tracing::warn!(error = %e, "accept failed");
-                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-                continue;
-            }
-        };
-        let app = app.clone();
-        tokio::spawn(async move {
-            let svc = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
-                req.extensions_mut().insert(axum::extract::ConnectInfo(peer));
-                app.clone().oneshot(req)
-            });
-            let conn = hyper::server::conn::http1::Builder::new().serve_connection(hyper_util::rt::TokioIo::new(stream), svc);
-            if let Err(e) = conn.with_upgrades().await {
-                tracing::debug!(error = %e, %peer, "connection ended with an error");
-            }
-        });
-    }
-}
-
 /// Unknown addresses: JSON under /api, a Chinese page elsewhere.
 async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
     use axum::response::IntoResponse;
@@ -210,6 +181,10 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         public_cache: Default::default(),
     }));
     let app = router(state.clone());
-    let task = tokio::spawn(serve_http1(listener, app));
+    let task = tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await {
+            tracing::error!(error = %e, "server stopped");
+        }
+    });
     Ok(Server { addr, state, demo_accounts, task })
 }
