@@ -61,8 +61,14 @@ pub fn parse_csv(bytes: &[u8]) -> Result<Vec<LegacyRegistration>, Vec<RowError>>
                 regs.insert(row.registration_number.clone(), row);
             }
             Some(reg) => {
-                if reg.id_number != row.id_number || reg.name != row.name || reg.profession != row.profession || reg.credit_code != row.credit_code {
-                    errors.push(RowError { line, message: format!("与第{}行同一注册编号，但人员、注册类别或企业不一致", reg.line) });
+                if reg.id_number != row.id_number
+                    || reg.name != row.name
+                    || reg.profession != row.profession
+                    || reg.credit_code != row.credit_code
+                {
+                    errors.push(RowError {
+                        line, message: format!("与第{}行同一注册编号，但人员、注册类别或企业不一致", reg.line)
+                    });
                 } else if reg.specialties.iter().any(|s| s.0 == spec.0) {
                     errors.push(RowError { line, message: "与文件中前面的行重复（同一注册同一专业）".into() });
                 } else {

@@ -11,8 +11,8 @@
 pub mod application;
 pub mod calendar;
 pub mod ids;
-pub mod licence;
 pub mod legacy;
+pub mod licence;
 pub mod lifecycle;
 pub mod photo;
 pub mod profession;

@@ -134,7 +134,12 @@ impl Store {
             return Err(Error::Invalid(errors));
         };
         let name = s.name.trim();
-        let matched: Option<(String,)> = sqlx::query_as("SELECT name FROM qualifications WHERE id_number = $1 AND name = $2 LIMIT 1")
+        // In the qualification register, or registered already (imported from the previous system:
+        // paper-certificate holders and temporary constructors).
+        let matched: Option<(String,)> = sqlx::query_as(
+            "SELECT name FROM qualifications WHERE id_number = $1 AND name = $2
+             UNION ALL SELECT p.name FROM persons p JOIN registrations r ON r.person_id = p.id WHERE p.id_number = $1 AND p.name = $2 LIMIT 1",
+        )
             .bind(id.as_str())
             .bind(name)
             .fetch_optional(&self.pool)

@@ -302,7 +302,8 @@ pub(crate) async fn issue(tx: &mut Tx, issuer: &Issuer, registration_id: i64, ca
             .execute(tx.conn())
             .await?;
     } else {
-        let (own,): (Option<Vec<u8>>,) = sqlx::query_as("SELECT photo FROM persons WHERE id = $1").bind(person_id).fetch_one(tx.conn()).await?;
+        let (own,): (Option<Vec<u8>>,) =
+            sqlx::query_as("SELECT photo FROM persons WHERE id = $1").bind(person_id).fetch_one(tx.conn()).await?;
         photo = own;
     }
     if photo_app.is_none() && photo.is_none() {

@@ -1,6 +1,6 @@
 //! What every procedure on an existing registration shares: finding the signed-in individual's
 //! active registration, and writing a follow-up application (renewal, add specialty, changes) —
-//! numbered, with the person's last photo carried over, one open application per person, its
+//! numbered, with the person's current photo carried over, one open application per person, its
 //! specialties and its audit row — inside the caller's transaction.
 
 use crate::audit::{self, Entry};
@@ -69,8 +69,9 @@ impl Store {
         let inserted: std::result::Result<(i64,), sqlx::Error> = sqlx::query_as(
             "INSERT INTO applications (number, kind, profession, person_id, enterprise_id, city_code, state, version, open_person_id, mobile, ce_compulsory, ce_elective, declaration, signing_order, registration_id, detail, photo, photo_mime, created_at, updated_at)
              SELECT $1, $2, $3, $4, $5, $6, 'draft', 0, $4, p.mobile, $7, $8, 1, $9, $10, $11,
-                    (SELECT photo FROM applications x WHERE x.person_id = $4 AND x.photo IS NOT NULL ORDER BY x.id DESC LIMIT 1),
-                    (SELECT photo_mime FROM applications x WHERE x.person_id = $4 AND x.photo IS NOT NULL ORDER BY x.id DESC LIMIT 1),
+                    COALESCE(p.photo, (SELECT photo FROM applications x WHERE x.person_id = $4 AND x.photo IS NOT NULL ORDER BY x.id DESC LIMIT 1)),
+                    CASE WHEN p.photo IS NOT NULL THEN p.photo_mime ELSE
+                    (SELECT photo_mime FROM applications x WHERE x.person_id = $4 AND x.photo IS NOT NULL ORDER BY x.id DESC LIMIT 1) END,
                     $12, $12 FROM persons p WHERE p.id = $4 RETURNING id",
         )
         .bind(format!("W{day}{serial:08}"))

@@ -106,8 +106,13 @@ impl Store {
         if done_today > 0 {
             return Err(Error::Conflict("今日已换领过新版电子证书，请明日再办理".into()));
         }
-        sqlx::query("UPDATE persons SET signature_image = $2 WHERE id = $1").bind(person_id).bind(signature.to_vec()).execute(tx.conn()).await?;
-        let licence = finish(&mut tx, actor, issuer, reg.id, "new_version", "换领新版电子证书（含本人签名）", "已换领新版电子证书", now).await?;
+        sqlx::query("UPDATE persons SET signature_image = $2 WHERE id = $1")
+            .bind(person_id)
+            .bind(signature.to_vec())
+            .execute(tx.conn())
+            .await?;
+        let licence =
+            finish(&mut tx, actor, issuer, reg.id, "new_version", "换领新版电子证书（含本人签名）", "已换领新版电子证书", now).await?;
         tx.commit().await?;
         Ok(licence)
     }

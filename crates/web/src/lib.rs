@@ -12,6 +12,7 @@ pub mod changes;
 pub mod check;
 pub mod clock;
 pub mod error;
+pub mod exchange;
 pub mod export;
 pub mod extract;
 pub mod openapi;
@@ -112,6 +113,7 @@ pub fn router(state: AppState) -> Router {
         .merge(export::routes())
         .merge(changes::routes())
         .merge(change_pages::routes())
+        .merge(exchange::routes())
         .nest("/api", api::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(8 * 1024 * 1024))

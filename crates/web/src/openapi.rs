@@ -86,6 +86,9 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("post", "/api/cancellation-requests/{id}/reject"),
     ("post", "/api/enterprises/{id}/rename"),
     ("get", "/api/rename-jobs/{id}"),
+    ("post", "/api/registrations/import"),
+    ("post", "/api/certificates/paper-exchange"),
+    ("post", "/api/certificates/new-version"),
 ];
 
 pub fn document() -> Value {
@@ -175,6 +178,13 @@ pub fn document() -> Value {
         json!({ "post": with_id(op("聘用企业确认本人注销申请：注销即时生效", None, "{state, outcome}")) });
     doc["paths"]["/api/cancellation-requests/{id}/reject"] =
         json!({ "post": with_id(op("聘用企业退回本人注销申请（须填理由）", None, "{state}")) });
+    let mut legacy = op("导入存量注册（CSV：注册编号,姓名,身份证号,注册类别,企业统一社会信用代码,专业,有效期起,有效期至；每专业一行；全部成功或全部不导入）", None, "{imported}");
+    legacy["requestBody"] = json!({ "required": true, "content": { "text/csv": { "schema": { "type": "string" } } } });
+    doc["paths"]["/api/registrations/import"] = json!({ "post": legacy });
+    doc["paths"]["/api/certificates/paper-exchange"] =
+        json!({ "post": op("纸质证书换领电子证书：{photo_base64, confirm: true}，立即签发首张电子证书", None, "{licence_id}") });
+    doc["paths"]["/api/certificates/new-version"] =
+        json!({ "post": op("换领新版电子证书（上海）：{signature_base64}，有效期不变，原证书作废；每天一次", None, "{licence_id}") });
     doc["paths"]["/api/certificates/annotate"] = json!({ "post": op("证照加注（安徽）：使用有效期届满前15日内延长180天，封顶注册有效期和年龄上限；每天一次", None, "{licence_id}") });
     doc["paths"]["/api/employer-changes"] = json!({ "post": op("变更执业企业（个人；enterprise_name 为新聘用企业全称；新企业盖章、原企业同意转出后受理；一年内不得再次变更）", None, "申请详情") });
     doc["paths"]["/api/release-consents"] = json!({ "get": op("原聘用企业：待同意的转出申请", None, "{releases}") });

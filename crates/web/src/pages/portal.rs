@@ -57,6 +57,8 @@ struct IndividualPage {
     apps: Vec<(Application, StatusColumns)>,
     cannot_apply: Option<String>,
     certs: Vec<erjian_store::certificates::Certificate>,
+    paper_exchange: bool,
+    new_version: bool,
 }
 
 async fn individual(state: &AppState, user: &PageUser, q: PortalQuery) -> Result<Response, PageError> {
@@ -81,9 +83,13 @@ async fn individual(state: &AppState, user: &PageUser, q: PortalQuery) -> Result
     } else {
         None
     };
-    let certs = crate::certs::certificates_for(state, &user.actor).await?.into_iter().filter(|c| c.status == "valid").collect();
+    let all_certs = crate::certs::certificates_for(state, &user.actor).await?;
+    // Registered in the previous system and never issued an electronic certificate: paper holder.
+    let paper_exchange = all_certs.is_empty() && regs.iter().any(|r| r.status == "active");
+    let certs = all_certs.into_iter().filter(|c| c.status == "valid").collect();
+    let new_version = state.profile.new_version_exchange;
     let ctx = Ctx::new(state, Some(user), "我的业务", "/portal").with_flash(flash(q.done.as_deref()));
-    Ok(render(&IndividualPage { ctx, person, quals, regs, apps, cannot_apply, certs }))
+    Ok(render(&IndividualPage { ctx, person, quals, regs, apps, cannot_apply, certs, paper_exchange, new_version }))
 }
 
 #[derive(Template)]
