@@ -59,10 +59,15 @@ pub enum State {
     NotAccepted,
     Refused,
     Withdrawn,
+    /// Never accepted and cleared by the system after [`CLEAR_AFTER_DAYS`] days.
+    Cleared,
 }
 
+/// Applications never accepted are cleared this many days after they were created.
+pub const CLEAR_AFTER_DAYS: i64 = 90;
+
 impl State {
-    pub const ALL: [State; 13] = [
+    pub const ALL: [State; 14] = [
         State::Draft,
         State::AwaitingSignature,
         State::AwaitingEnterprise,
@@ -76,6 +81,7 @@ impl State {
         State::NotAccepted,
         State::Refused,
         State::Withdrawn,
+        State::Cleared,
     ];
 
     pub fn code(self) -> &'static str {
@@ -93,6 +99,7 @@ impl State {
             State::NotAccepted => "not_accepted",
             State::Refused => "refused",
             State::Withdrawn => "withdrawn",
+            State::Cleared => "cleared",
         }
     }
 
@@ -115,6 +122,7 @@ impl State {
             State::NotAccepted => "不予受理",
             State::Refused => "不予注册",
             State::Withdrawn => "已撤回",
+            State::Cleared => "已清理（超过90天未受理）",
         }
     }
 
@@ -123,14 +131,14 @@ impl State {
         match self {
             State::Announced => "ok",
             State::Returned | State::AwaitingSignature | State::AwaitingEnterprise | State::Draft => "warn",
-            State::NotAccepted | State::Refused | State::Withdrawn => "bad",
+            State::NotAccepted | State::Refused | State::Withdrawn | State::Cleared => "bad",
             _ => "info",
         }
     }
 
     /// Open applications block a new one for the same person ("已有在办业务").
     pub fn is_open(self) -> bool {
-        !matches!(self, State::Announced | State::NotAccepted | State::Refused | State::Withdrawn)
+        !matches!(self, State::Announced | State::NotAccepted | State::Refused | State::Withdrawn | State::Cleared)
     }
 
     /// The applicant may change the form's data only in these states (applicant signs first);
@@ -171,10 +179,12 @@ pub enum Action {
     Approve,
     StartPublicity,
     Announce,
+    /// The system's sweep of applications never accepted (run as the administrator).
+    Clear,
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 15] = [
         Action::Submit,
         Action::Sign,
         Action::Revise,
@@ -189,6 +199,7 @@ impl Action {
         Action::Approve,
         Action::StartPublicity,
         Action::Announce,
+        Action::Clear,
     ];
 
     pub fn code(self) -> &'static str {
@@ -207,6 +218,7 @@ impl Action {
             Action::Approve => "approve",
             Action::StartPublicity => "start_publicity",
             Action::Announce => "announce",
+            Action::Clear => "clear",
         }
     }
 
@@ -230,6 +242,7 @@ impl Action {
             Action::Approve => "复审通过",
             Action::StartPublicity => "公示",
             Action::Announce => "公告",
+            Action::Clear => "逾期清理",
         }
     }
 
@@ -283,6 +296,11 @@ impl SigningOrder {
     }
 }
 
+/// Whether an application created on `created` and never accepted is due for clearing.
+pub fn clearing_due(created: chrono::NaiveDate, today: chrono::NaiveDate) -> bool {
+    (today - created).num_days() >= CLEAR_AFTER_DAYS
+}
+
 /// Decides one transition with the applicant signing first; see [`transition_in`].
 pub fn transition(state: State, action: Action, role: Role, reason: Option<&str>) -> Result<State, TransitionError> {
     transition_in(SigningOrder::ApplicantFirst, state, action, role, reason)
@@ -306,6 +324,7 @@ pub fn transition_in(
         A::Accept | A::RefuseAcceptance | A::PrelimApprove => role == R::CityAuthority,
         A::Return | A::Refuse => matches!(role, R::CityAuthority | R::ProvinceAuthority),
         A::Approve | A::StartPublicity | A::Announce => role == R::ProvinceAuthority,
+        A::Clear => role == R::Admin,
     };
     if !allowed_role {
         return Err(TransitionError::Forbidden { role: role.label(), action: action.label() });
@@ -329,6 +348,7 @@ pub fn transition_in(
         (A::Approve, S::PrelimPassed, _) => Some(S::Approved),
         (A::StartPublicity, S::Approved, _) => Some(S::Publicity),
         (A::Announce, S::Publicity, _) => Some(S::Announced),
+        (A::Clear, S::Draft | S::AwaitingSignature | S::AwaitingEnterprise | S::Filed | S::Returned, _) => Some(S::Cleared),
         _ => None,
     };
     let next = next.ok_or(TransitionError::IllegalState { state: state.label(), action: action.label() })?;
@@ -435,6 +455,11 @@ mod tests {
         (State::Approved, Action::StartPublicity, Role::ProvinceAuthority, State::Publicity),
         (State::Publicity, Action::Refuse, Role::ProvinceAuthority, State::Refused),
         (State::Publicity, Action::Announce, Role::ProvinceAuthority, State::Announced),
+        (State::Draft, Action::Clear, Role::Admin, State::Cleared),
+        (State::AwaitingSignature, Action::Clear, Role::Admin, State::Cleared),
+        (State::AwaitingEnterprise, Action::Clear, Role::Admin, State::Cleared),
+        (State::Filed, Action::Clear, Role::Admin, State::Cleared),
+        (State::Returned, Action::Clear, Role::Admin, State::Cleared),
     ];
 
     #[test]

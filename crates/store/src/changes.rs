@@ -14,6 +14,7 @@ use crate::follow_up::FollowUp;
 use crate::lifecycle::record_event;
 use crate::{Actor, Store};
 use chrono::{DateTime, Duration, Utc};
+use erjian_domain::ids::ResidentId;
 use erjian_domain::workflow::Role;
 
 /// A release waiting for (or decided by) the previous employer.
@@ -164,10 +165,14 @@ pub(crate) async fn apply_employer_change(
     Ok(regno)
 }
 
-/// A change of personal data (变更注册（个人信息）): the new name, with both sides of the ID card.
-#[derive(Debug, Clone, serde::Deserialize)]
+/// A change of personal data (变更注册（个人信息）): a new name and/or a corrected ID number
+/// (身份证号更正), with both sides of the ID card. An empty field means unchanged.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
 pub struct PersonalChange {
+    #[serde(default)]
     pub new_name: String,
+    #[serde(default)]
+    pub new_id_number: String,
     pub id_front: Vec<u8>,
     pub id_back: Vec<u8>,
 }
@@ -178,26 +183,65 @@ fn valid_name(name: &str) -> bool {
 }
 
 impl Store {
-    /// Files a change of name with ID card scans; signed, short review, applied at announcement.
+    /// Files a change of name and/or an ID-number correction with ID card scans; signed, short
+    /// review, applied at announcement.
     pub async fn file_personal_change(&self, actor: &Actor, change: &PersonalChange, submit: bool, now: DateTime<Utc>) -> Result<i64> {
-        let new_name = change.new_name.trim();
+        use erjian_domain::FieldError;
+        let (_, reg) = self.own_active_registration(actor, "您没有有效的注册，无需办理变更注册").await?;
         let mut errors = Vec::new();
-        if !valid_name(new_name) {
-            errors.push(erjian_domain::FieldError::new("new_name", "请输入与身份证一致的新姓名（2–20个字）"));
+        let typed_name = change.new_name.trim();
+        let new_name = if typed_name.is_empty() { reg.person_name.as_str() } else { typed_name };
+        if !typed_name.is_empty() && !valid_name(typed_name) {
+            errors.push(FieldError::new("new_name", "请输入与身份证一致的新姓名（2–20个字）"));
+        }
+        let (old_id,): (String,) =
+            sqlx::query_as("SELECT id_number FROM persons WHERE id = $1").bind(reg.person_id).fetch_one(&self.pool).await?;
+        let new_id = match change.new_id_number.trim() {
+            "" => None,
+            typed => match ResidentId::parse(typed) {
+                Ok(id) if id.as_str() == old_id => {
+                    errors.push(FieldError::new("new_id_number", "更正后的身份证号与现登记的相同"));
+                    None
+                }
+                Ok(id) => {
+                    // Told at once; at announcement the unique constraint is the guarantee.
+                    let taken: Option<(i64,)> =
+                        sqlx::query_as("SELECT id FROM persons WHERE id_number = $1").bind(id.as_str()).fetch_optional(&self.pool).await?;
+                    if taken.is_some() {
+                        errors.push(FieldError::new("new_id_number", "该身份证号已属于系统中的另一人员，请核实"));
+                    }
+                    Some(id)
+                }
+                Err(e) => {
+                    errors.push(FieldError::new("new_id_number", e.to_string()));
+                    None
+                }
+            },
+        };
+        if typed_name.is_empty() && change.new_id_number.trim().is_empty() {
+            errors.push(FieldError::new("new_name", "请填写新姓名或更正后的身份证号（至少一项）"));
         }
         let front = erjian_domain::photo::check_scan(&change.id_front, "身份证人像面")
-            .map_err(|m| errors.push(erjian_domain::FieldError::new("id_front", m)))
+            .map_err(|m| errors.push(FieldError::new("id_front", m)))
             .ok();
-        let back = erjian_domain::photo::check_scan(&change.id_back, "身份证国徽面")
-            .map_err(|m| errors.push(erjian_domain::FieldError::new("id_back", m)))
-            .ok();
-        let (_, reg) = self.own_active_registration(actor, "您没有有效的注册，无需办理变更注册").await?;
-        if reg.person_name == new_name {
-            errors.push(erjian_domain::FieldError::new("new_name", "新姓名与现姓名相同"));
+        let back =
+            erjian_domain::photo::check_scan(&change.id_back, "身份证国徽面").map_err(|m| errors.push(FieldError::new("id_back", m))).ok();
+        if !typed_name.is_empty() && reg.person_name == typed_name {
+            errors.push(FieldError::new("new_name", "新姓名与现姓名相同"));
         }
         let (Some(front), Some(back), true) = (front, back, errors.is_empty()) else { return Err(Error::Invalid(errors)) };
-        let detail = serde_json::json!({ "old_name": reg.person_name, "new_name": new_name }).to_string();
-        let note = format!("变更姓名：{} → {new_name}", reg.person_name);
+        let new_id_text = new_id.as_ref().map(|i| i.as_str().to_owned());
+        let detail =
+            serde_json::json!({ "old_name": reg.person_name, "new_name": new_name, "old_id_number": old_id, "new_id_number": new_id_text })
+                .to_string();
+        let mut parts = Vec::new();
+        if new_name != reg.person_name {
+            parts.push(format!("变更姓名：{} → {new_name}", reg.person_name));
+        }
+        if let Some(id) = &new_id {
+            parts.push(format!("更正身份证号：{} → {}", ResidentId::parse(&old_id).map(|o| o.masked()).unwrap_or_default(), id.masked()));
+        }
+        let note = parts.join("；");
         let held: Vec<String> = reg.specialties.iter().filter(|s| s.status == "active").map(|s| s.specialty_code.clone()).collect();
         let (enterprise_id, city_code) = match self.enterprise(reg.enterprise_id).await? {
             Some(e) => (e.id, e.city_code),
@@ -244,11 +288,52 @@ pub(crate) async fn apply_personal_change(
     let new_name = v["new_name"].as_str().ok_or_else(|| Error::Other(anyhow::anyhow!("change {} without a new name", app.number)))?;
     sqlx::query("UPDATE persons SET name = $2 WHERE id = $1").bind(app.person_id).bind(new_name).execute(tx.conn()).await?;
     sqlx::query("UPDATE users SET display_name = $2 WHERE person_id = $1").bind(app.person_id).bind(new_name).execute(tx.conn()).await?;
+    if let (Some(old), Some(new)) = (v["old_id_number"].as_str(), v["new_id_number"].as_str()) {
+        correct_id_number(tx, app.person_id, old, new).await?;
+    }
     let cert =
         issue(tx, issuer, reg_id, Cause { application_id: Some(app.id), supersede_reason: "变更个人信息，已换发新证书" }, now).await?;
-    let note = format!("姓名由“{}”变更为“{new_name}”（申请 {}）", v["old_name"].as_str().unwrap_or(""), app.number);
+    let mut note = Vec::new();
+    let old_name = v["old_name"].as_str().unwrap_or("");
+    if old_name != new_name {
+        note.push(format!("姓名由“{old_name}”变更为“{new_name}”"));
+    }
+    if let Some(new) = v["new_id_number"].as_str().and_then(|n| ResidentId::parse(n).ok()) {
+        note.push(format!("身份证号更正为 {}", new.masked()));
+    }
+    let note = format!("{}（申请 {}）", note.join("，"), app.number);
     record_event(tx, reg_id, "change_personal", &app.specialty_names(), Some(&note), Some(cert), now).await?;
     let (regno,): (String,) =
         sqlx::query_as("SELECT registration_number FROM registrations WHERE id = $1").bind(reg_id).fetch_one(tx.conn()).await?;
     Ok(regno)
+}
+
+/// Corrects a person's ID number everywhere it identifies them: the person (gender and birth
+/// date follow from the number), the login name and the qualification records. Another person
+/// holding the number is refused by the unique constraints.
+async fn correct_id_number(tx: &mut Tx, person_id: i64, old: &str, new: &str) -> Result<()> {
+    let id = ResidentId::parse(new).map_err(|e| Error::Other(anyhow::anyhow!("stored ID number {new}: {e}")))?;
+    let taken = "更正后的身份证号已属于系统中的另一人员，请核实后重新申请";
+    sqlx::query("UPDATE persons SET id_number = $2, gender = $3, birth_date = $4 WHERE id = $1")
+        .bind(person_id)
+        .bind(id.as_str())
+        .bind(id.gender().label())
+        .bind(id.birth_date().to_string())
+        .execute(tx.conn())
+        .await
+        .map_err(|e| crate::accounts::unique_to(e, taken))?;
+    sqlx::query("UPDATE users SET username = $2 WHERE person_id = $1 AND username = $3")
+        .bind(person_id)
+        .bind(id.as_str())
+        .bind(old)
+        .execute(tx.conn())
+        .await
+        .map_err(|e| crate::accounts::unique_to(e, taken))?;
+    sqlx::query("UPDATE qualifications SET id_number = $2 WHERE id_number = $1")
+        .bind(old)
+        .bind(id.as_str())
+        .execute(tx.conn())
+        .await
+        .map_err(|e| crate::accounts::unique_to(e, taken))?;
+    Ok(())
 }

@@ -185,6 +185,37 @@ impl Store {
         let id = ResidentId::with_check(body).expect("valid");
         let from = erjian_domain::validity::add_years(today(now) + Duration::days(60), -3);
         self.seed_registration(&id, name, &enterprises[0].1, specs, year, issuer, from, now).await?;
+        // Two people from the previous system's register: 周敏 holds a paper certificate (to
+        // exchange), 吴刚 is a temporary constructor whose validity ends in 70 days (to extend).
+        let day = today(now);
+        let (p, e) = (profile, enterprises[0].1.as_str());
+        let paper_from = day - Duration::days(400);
+        let paper_until = validity_end(paper_from, NaiveDate::from_ymd_opt(1987, 2, 2).expect("date"), 65);
+        let temp_until = day + Duration::days(70);
+        let temp_from = erjian_domain::validity::add_years(temp_until + Duration::days(1), -3);
+        let csv = format!(
+            "{}\n{a}2{c}1520150800001,周敏,340104198702020045,二级注册建造师,{e},建筑工程,{paper_from},{paper_until}\n\
+             {a}2{c}1520150800001,周敏,340104198702020045,二级注册建造师,{e},机电工程,{paper_from},{paper_until}\n\
+             {a}2{c}0820080800002,吴刚,340104196905100054,二级临时建造师,{e},公路工程,{temp_from},{temp_until}\n",
+            erjian_domain::legacy::HEADERS.join(","),
+            a = p.abbr,
+            c = p.code,
+        );
+        self.import_registrations(None, p.code, csv.as_bytes(), now).await.map_err(|e| match e {
+            crate::qualifications::ImportError::Store(e) => e,
+            crate::qualifications::ImportError::Rows(rows) => crate::Error::Other(anyhow::anyhow!("demo register: {rows:?}")),
+        })?;
+        for (name, id, what) in [
+            ("周敏", "340104198702020045", "持纸质证书，可换领电子证书"),
+            ("吴刚", "340104196905100054", "二级临时建造师，可办理延期、变更、注销"),
+        ] {
+            accounts.push(DemoAccount {
+                role: "个人（存量注册，待注册账号）",
+                username: id.to_owned(),
+                password: "—",
+                note: format!("{name}：{what}；在“个人注册”页用姓名+身份证号实名注册"),
+            });
+        }
         Ok(accounts)
     }
 

@@ -13,6 +13,7 @@ pub mod audit;
 pub mod cancel_requests;
 pub mod certificates;
 pub mod changes;
+pub mod clearing;
 pub mod db;
 pub mod demo;
 pub mod error;

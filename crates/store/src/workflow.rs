@@ -280,7 +280,7 @@ async fn check_signed_form(tx: &mut Tx, app: &Application, now: DateTime<Utc>) -
 }
 
 /// Writes the new state, guarded by the version the decision was based on.
-async fn set_state(tx: &mut Tx, app: &Application, next: State, reason: Option<&str>, now: DateTime<Utc>) -> Result<()> {
+pub(crate) async fn set_state(tx: &mut Tx, app: &Application, next: State, reason: Option<&str>, now: DateTime<Utc>) -> Result<()> {
     let open = next.is_open().then_some(app.person_id);
     let done = sqlx::query(
         "UPDATE applications SET state = $2, version = version + 1, open_person_id = $3, last_reason = COALESCE($4, last_reason), updated_at = $5 WHERE id = $1 AND version = $6",

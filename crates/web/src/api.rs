@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/applications", get(list).post(create))
         .route("/applications/{id}", get(show).put(update))
         .route("/applications/{id}/actions", post(act))
+        .route("/applications/clear-stale", post(clear_stale))
         .route("/batches", get(batches).post(start_publicity))
         .route("/batches/{id}/announce", post(announce))
         .route("/qualifications/import", post(import))
@@ -192,6 +193,14 @@ async fn import(State(state): State<AppState>, user: ApiUser, body: axum::body::
         }
         Err(ImportError::Store(e)) => Err(e.into()),
     }
+}
+
+/// Runs the clearing of applications never accepted now (the server also runs it hourly).
+async fn clear_stale(State(state): State<AppState>, user: ApiUser) -> Result<Json<Value>, ApiError> {
+    if user.actor.role != Role::Admin {
+        return Err(Error::Forbidden.into());
+    }
+    Ok(Json(json!({ "cleared": state.store.clear_stale_applications(state.clock.now()).await? })))
 }
 
 async fn registrations(State(state): State<AppState>, user: ApiUser) -> Result<Json<Value>, ApiError> {

@@ -100,19 +100,20 @@ async fn employer(
 }
 
 async fn personal(State(state): State<AppState>, user: PageUser, mut mp: Multipart) -> Result<Response, PageError> {
-    let (mut csrf, mut name, mut front, mut back) = (String::new(), String::new(), Vec::new(), Vec::new());
+    let (mut csrf, mut name, mut id_number, mut front, mut back) = (String::new(), String::new(), String::new(), Vec::new(), Vec::new());
     let bad = |_| PageError(Error::Conflict("上传内容不完整，请重新选择文件".into()));
     while let Some(field) = mp.next_field().await.map_err(bad)? {
         match field.name() {
             Some("csrf") => csrf = field.text().await.map_err(bad)?,
             Some("new_name") => name = field.text().await.map_err(bad)?,
+            Some("new_id_number") => id_number = field.text().await.map_err(bad)?,
             Some("id_front") => front = field.bytes().await.map_err(bad)?.to_vec(),
             Some("id_back") => back = field.bytes().await.map_err(bad)?.to_vec(),
             _ => {}
         }
     }
     user.check_csrf(&csrf)?;
-    let change = PersonalChange { new_name: name, id_front: front, id_back: back };
+    let change = PersonalChange { new_name: name, new_id_number: id_number, id_front: front, id_back: back };
     let r = state.store.file_personal_change(&user.actor, &change, true, state.clock.now()).await;
     done(&state, &user, r).await
 }

@@ -38,7 +38,10 @@ async fn list(State(state): State<AppState>, user: ApiUser) -> Result<Json<Value
 
 #[derive(serde::Deserialize)]
 struct PersonalBody {
+    #[serde(default)]
     new_name: String,
+    #[serde(default)]
+    new_id_number: String,
     id_front_base64: String,
     id_back_base64: String,
     #[serde(default)]
@@ -50,6 +53,7 @@ async fn personal(State(state): State<AppState>, user: ApiUser, JsonBody(b): Jso
     let decode = |s: &str| base64::engine::general_purpose::STANDARD.decode(s.trim()).unwrap_or_default();
     let change = erjian_store::changes::PersonalChange {
         new_name: b.new_name,
+        new_id_number: b.new_id_number,
         id_front: decode(&b.id_front_base64),
         id_back: decode(&b.id_back_base64),
     };

@@ -182,6 +182,19 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         status_list: Default::default(),
         public_cache: Default::default(),
     }));
+    // Applications never accepted are cleared after 90 days: checked at start and hourly.
+    let sweeper = state.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            match sweeper.store.clear_stale_applications(sweeper.clock.now()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(cleared = n, "cleared applications never accepted within 90 days"),
+                Err(e) => tracing::warn!(error = %e, "clearing stale applications failed"),
+            }
+        }
+    });
     let app = router(state.clone());
     let task = tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await {

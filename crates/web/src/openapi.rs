@@ -87,6 +87,7 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("post", "/api/enterprises/{id}/rename"),
     ("get", "/api/rename-jobs/{id}"),
     ("post", "/api/registrations/import"),
+    ("post", "/api/applications/clear-stale"),
     ("post", "/api/certificates/paper-exchange"),
     ("post", "/api/certificates/new-version"),
 ];
@@ -181,6 +182,8 @@ pub fn document() -> Value {
     let mut legacy = op("导入存量注册（CSV：注册编号,姓名,身份证号,注册类别,企业统一社会信用代码,专业,有效期起,有效期至；每专业一行；全部成功或全部不导入）", None, "{imported}");
     legacy["requestBody"] = json!({ "required": true, "content": { "text/csv": { "schema": { "type": "string" } } } });
     doc["paths"]["/api/registrations/import"] = json!({ "post": legacy });
+    doc["paths"]["/api/applications/clear-stale"] =
+        json!({ "post": op("逾期清理（系统管理员）：创建满90天仍未受理的申请立即清理（服务器每小时自动执行）", None, "{cleared}") });
     doc["paths"]["/api/certificates/paper-exchange"] =
         json!({ "post": op("纸质证书换领电子证书：{photo_base64, confirm: true}，立即签发首张电子证书", None, "{licence_id}") });
     doc["paths"]["/api/certificates/new-version"] =

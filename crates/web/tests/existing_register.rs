@@ -226,3 +226,50 @@ async fn new_version_exchange_in_shanghai(kind: TestDb) {
     app.finish().await;
 }
 on_both_databases!(new_version_exchange_in_shanghai);
+
+async fn id_number_correction(kind: TestDb) {
+    let app = spawn(kind).await;
+    let old_id = app.person_id_number("赵磊");
+    let zhao = app.login(&old_id, "Geren2026").await;
+    let file =
+        |id: &str| json!({ "new_id_number": id, "id_front_base64": photo_base64(), "id_back_base64": photo_base64(), "submit": true });
+    for (bad, why) in [("340104197906110057", "校验"), (old_id.as_str(), "相同"), (app.person_id_number("李娜").as_str(), "另一人员")]
+    {
+        let r = zhao.post("/api/personal-changes", file(bad)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {:?}", r.body);
+        assert_eq!(r.body["fields"][0]["field"], "new_id_number");
+        assert!(r.body["fields"][0]["message"].as_str().unwrap().contains(why), "{bad}: {:?}", r.body);
+    }
+    let new_id = "340104197906110056";
+    let r = zhao.post("/api/personal-changes", file(new_id)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let id = r.body["application"]["id"].as_i64().unwrap();
+    assert_eq!(zhao.sign_ok(id).await, "awaiting_enterprise");
+    assert_eq!(app.enterprise(ENTERPRISE_A).await.sign_ok(id).await, "filed");
+    let city = app.city().await;
+    city.act_ok(id, "accept", None).await;
+    city.act_ok(id, "prelim_approve", None).await;
+    let province = app.province().await;
+    province.act_ok(id, "approve", None).await;
+    let batch = province.post("/api/batches", json!({ "application_ids": [id] })).await.body["id"].as_i64().unwrap();
+    app.advance(6);
+    assert_eq!(app.province().await.post(&format!("/api/batches/{batch}/announce"), json!({})).await.status, StatusCode::OK);
+
+    // The corrected number is the login, the public query key and the certificate's.
+    let r =
+        app.http.post(format!("{}/api/login", app.url)).json(&json!({ "username": old_id, "password": "Geren2026" })).send().await.unwrap();
+    assert_ne!(r.status(), StatusCode::OK, "the old number no longer logs in");
+    let zhao = app.login(new_id, "Geren2026").await;
+    let valid: Vec<Value> = certificates(&zhao).await.into_iter().filter(|c| c["status"] == "valid").collect();
+    assert_eq!((valid[0]["id_number"].as_str(), valid[0]["version"].as_i64()), (Some(new_id), Some(2)));
+    let query = |id: &str| {
+        app.http
+            .post(format!("{}/api/public/query", app.url))
+            .json(&json!({ "name": "赵磊", "profession": "constructor2", "id_number": id }))
+            .send()
+    };
+    assert_eq!(query(new_id).await.unwrap().status(), StatusCode::OK);
+    assert_eq!(query(&old_id).await.unwrap().status(), StatusCode::NOT_FOUND);
+    app.finish().await;
+}
+on_both_databases!(id_number_correction);

@@ -80,7 +80,7 @@ fn steps(state: S) -> Vec<(&'static str, &'static str)> {
         S::Announced => 8,
         s => STAGES.iter().position(|(_, x)| *x == s).unwrap_or(0),
     };
-    let stopped = matches!(state, S::Returned | S::NotAccepted | S::Refused | S::Withdrawn);
+    let stopped = matches!(state, S::Returned | S::NotAccepted | S::Refused | S::Withdrawn | S::Cleared);
     STAGES
         .iter()
         .enumerate()
