@@ -31,6 +31,16 @@ pub struct CertificateData {
     pub signature_image: Option<Vec<u8>>,
     pub verify_url: String,
     pub licence_id: String,
+    /// Set on a time-limited usage copy (使用件): the copy's purpose and last day.
+    #[serde(default)]
+    pub usage_copy: Option<UsageCopyMark>,
+}
+
+/// What a usage copy (使用件) prints over the certificate face.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct UsageCopyMark {
+    pub purpose: String,
+    pub valid_until: NaiveDate,
 }
 
 pub const WIDTH: f64 = 210.0;
@@ -106,6 +116,12 @@ pub fn face_ops(d: &CertificateData) -> Vec<Op> {
         bold: false,
         color: DARK,
     });
+    if let Some(copy) = &d.usage_copy {
+        ops.push(Op::Rect { x: 150.0, y: 16.0, w: 40.0, h: 12.0, fill: None, stroke: Some((MAROON, 0.8)) });
+        ops.push(Op::centred(170.0, 25.0, 7.0, "使用件", true, MAROON));
+        let line = format!("本使用件仅用于：{}；有效期至 {}，逾期作废", copy.purpose, copy.valid_until.format("%Y年%m月%d日"));
+        ops.push(Op::centred(WIDTH / 2.0, 268.0, 3.4, &line, true, MAROON));
+    }
     ops.push(Op::centred(WIDTH / 2.0, 276.0, 2.6, &format!("证照标识：{}", d.licence_id), false, GREY));
     ops.push(Op::centred(
         WIDTH / 2.0,

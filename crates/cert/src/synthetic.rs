@@ -86,5 +86,6 @@ pub fn person(n: u64, authority: &str, authority_code: &str, public_url: &str) -
         signature_image: Some(signature_png(n)),
         verify_url: format!("{public_url}/verify/{licence}"),
         licence_id: licence.to_string(),
+        usage_copy: None,
     }
 }

@@ -44,6 +44,7 @@ pub fn sample(licence_id: &str) -> CertificateData {
         signature_image: None,
         verify_url: format!("http://127.0.0.1:8080/verify/{licence_id}"),
         licence_id: licence_id.into(),
+        usage_copy: None,
     }
 }
 

@@ -39,6 +39,8 @@ pub struct ProvinceProfile {
     /// Whether holders may exchange their certificate for the new version with a handwritten
     /// signature (换领新版电子证书, 上海).
     pub new_version_exchange: bool,
+    /// The longest period a holder may choose for a usage copy (使用件, 上海), where offered.
+    pub usage_copy_max_days: Option<u32>,
     pub cities: &'static [City],
 }
 
@@ -70,6 +72,8 @@ struct ProfileFile {
     licence_use_days: Option<u32>,
     #[serde(default)]
     new_version_exchange: bool,
+    #[serde(default)]
+    usage_copy_max_days: Option<u32>,
     cities: Vec<CityFile>,
 }
 
@@ -121,6 +125,9 @@ pub fn parse_profile(json: &str) -> Result<ProvinceProfile, ProfileError> {
     if f.cities.is_empty() || f.cities.iter().any(|c| c.code.len() != 6 || !c.code.starts_with(&f.code)) {
         return bad(format!("cities 须至少一个，且代码为以 {} 开头的六位区划代码", f.code));
     }
+    if f.usage_copy_max_days.is_some_and(|d| !(1..=365).contains(&d)) {
+        return bad("usage_copy_max_days 应在 1–365 之间".into());
+    }
     let keep = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
     let cities: Vec<City> = f.cities.into_iter().map(|c| City { code: keep(c.code), name: keep(c.name) }).collect();
     Ok(ProvinceProfile {
@@ -135,6 +142,7 @@ pub fn parse_profile(json: &str) -> Result<ProvinceProfile, ProfileError> {
         change_decision_days: f.change_decision_days,
         licence_use_days: f.licence_use_days,
         new_version_exchange: f.new_version_exchange,
+        usage_copy_max_days: f.usage_copy_max_days,
         cities: Box::leak(cities.into_boxed_slice()),
     })
 }

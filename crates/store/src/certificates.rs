@@ -235,6 +235,17 @@ impl Store {
             .await?;
             data.photo = photo;
             data.signature_image = sig;
+        } else {
+            // Issued without an application (paper exchange, annotation): the person's own photo.
+            let (photo, sig): (Option<Vec<u8>>, Option<Vec<u8>>) = sqlx::query_as(
+                "SELECT p.photo, p.signature_image FROM certificates c JOIN registrations r ON r.id = c.registration_id
+                 JOIN persons p ON p.id = r.person_id WHERE c.id = $1",
+            )
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?;
+            data.photo = photo;
+            data.signature_image = sig;
         }
         Ok(data)
     }
@@ -352,6 +363,7 @@ pub(crate) async fn issue(tx: &mut Tx, issuer: &Issuer, registration_id: i64, ca
         signature_image,
         verify_url: format!("{}/verify/{}?s={}", issuer.public_url.trim_end_matches('/'), licence, statement.sign(&issuer.qr_key.key)),
         licence_id: licence.to_string(),
+        usage_copy: None,
     };
     let ofd = issuer.authority.issue(&data, now).map_err(|e| Error::Other(anyhow::anyhow!("sealing the certificate failed: {e}")))?;
     let face = serde_json::to_string(&data).map_err(|e| Error::Other(e.into()))?;

@@ -29,6 +29,7 @@ pub mod signing;
 pub mod specialties;
 pub mod synthetic;
 pub mod testing;
+pub mod usage_copies;
 pub mod workflow;
 
 pub use db::{Backend, Store};

@@ -52,6 +52,7 @@ pub fn kind_label(kind: &str) -> &'static str {
         "legacy_import" => "存量注册导入",
         "paper_exchange" => "纸质证书换领电子证书",
         "new_version" => "换领新版电子证书",
+        "usage_copy" => "生成使用件",
         _ => "其他",
     }
 }

@@ -50,7 +50,7 @@ pub struct Live {
     pub specialties: Vec<(String, String, String)>,
 }
 
-async fn live(state: &AppState, licence: &str) -> Result<Option<Live>, Error> {
+pub(crate) async fn live(state: &AppState, licence: &str) -> Result<Option<Live>, Error> {
     let Some((c, specs, current)) = state.store.certificate_live(licence).await? else { return Ok(None) };
     Ok(Some(to_live(state, &c, &specs, current.as_ref())))
 }
@@ -121,10 +121,12 @@ async fn status_api(State(state): State<AppState>, Path(licence): Path<String>, 
 
 #[derive(Template)]
 #[template(path = "verify.html")]
-struct StatusPage {
-    ctx: Ctx,
-    live: Live,
-    statement: Option<StatementCheck>,
+pub(crate) struct StatusPage {
+    pub ctx: Ctx,
+    pub live: Live,
+    pub statement: Option<StatementCheck>,
+    /// Set when the page verifies a usage copy (使用件) of this certificate.
+    pub copy: Option<crate::usage::CopyCheck>,
 }
 
 async fn status_page(
@@ -134,7 +136,7 @@ async fn status_page(
 ) -> Result<Response, PageError> {
     let live = live(&state, &licence).await?.ok_or(Error::NotFound("未找到该证书，请核对证照标识"))?;
     let statement = check_statement(&state, &licence, q.s.as_deref());
-    Ok(render(&StatusPage { ctx: public_ctx(&state, "证书核验", "", String::new()), live, statement }))
+    Ok(render(&StatusPage { ctx: public_ctx(&state, "证书核验", "", String::new()), live, statement, copy: None }))
 }
 
 /// The outcome of checking an uploaded OFD file.

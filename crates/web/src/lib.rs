@@ -22,6 +22,7 @@ pub mod public;
 pub mod ratelimit;
 pub mod registrations;
 pub mod signing;
+pub mod usage;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
@@ -114,6 +115,7 @@ pub fn router(state: AppState) -> Router {
         .merge(changes::routes())
         .merge(change_pages::routes())
         .merge(exchange::routes())
+        .merge(usage::routes())
         .nest("/api", api::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(8 * 1024 * 1024))

@@ -88,6 +88,10 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("get", "/api/rename-jobs/{id}"),
     ("post", "/api/registrations/import"),
     ("post", "/api/applications/clear-stale"),
+    ("get", "/api/usage-copies"),
+    ("post", "/api/usage-copies"),
+    ("get", "/api/usage-copies/{token}/download"),
+    ("get", "/api/verify/copy/{token}"),
     ("post", "/api/certificates/paper-exchange"),
     ("post", "/api/certificates/new-version"),
 ];
@@ -182,6 +186,13 @@ pub fn document() -> Value {
     let mut legacy = op("导入存量注册（CSV：注册编号,姓名,身份证号,注册类别,企业统一社会信用代码,专业,有效期起,有效期至；每专业一行；全部成功或全部不导入）", None, "{imported}");
     legacy["requestBody"] = json!({ "required": true, "content": { "text/csv": { "schema": { "type": "string" } } } });
     doc["paths"]["/api/registrations/import"] = json!({ "post": legacy });
+    doc["paths"]["/api/usage-copies"] = json!({
+        "get": op("本人的使用件列表", None, "{copies}"),
+        "post": op("生成使用件（上海）：{purpose, days}，天数不超过省份配置且不超过证书有效期", None, "{copy, download}")
+    });
+    doc["paths"]["/api/usage-copies/{token}/download"] = json!({ "get": op("下载使用件（OFD，带电子印章）", None, "OFD 文件") });
+    doc["paths"]["/api/verify/copy/{token}"] =
+        json!({ "get": public(op("核验使用件：使用件期限与所依据证书的实时状态", None, "{copy, certificate}"), &[]) });
     doc["paths"]["/api/applications/clear-stale"] =
         json!({ "post": op("逾期清理（系统管理员）：创建满90天仍未受理的申请立即清理（服务器每小时自动执行）", None, "{cleared}") });
     doc["paths"]["/api/certificates/paper-exchange"] =

@@ -273,3 +273,50 @@ async fn id_number_correction(kind: TestDb) {
     app.finish().await;
 }
 on_both_databases!(id_number_correction);
+
+async fn verify_copy(app: &TestApp, token: &str) -> Value {
+    app.http.get(format!("{}/api/verify/copy/{token}", app.url)).send().await.unwrap().json().await.unwrap()
+}
+
+async fn usage_copies_in_shanghai(kind: TestDb) {
+    let app = spawn_in(kind, "沪").await;
+    let zhao = app.login(&app.person_id_number("赵磊"), "Geren2026").await;
+    let bad = zhao.post("/api/usage-copies", json!({ "purpose": "", "days": 0 })).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = bad.body["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["purpose", "days"]);
+    let too_long = zhao.post("/api/usage-copies", json!({ "purpose": "滨江花园项目投标", "days": 91 })).await;
+    assert_eq!(too_long.status, StatusCode::UNPROCESSABLE_ENTITY, "沪 allows at most 90 days");
+    let r = zhao.post("/api/usage-copies", json!({ "purpose": "滨江花园项目投标", "days": 10 })).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    assert_eq!(r.body["copy"]["valid_until"], "2026-12-04", "ten days, today included");
+    let token = r.body["copy"]["token"].as_str().unwrap().to_owned();
+    // The copy is a sealed OFD that says what it is for and until when.
+    let file = zhao.http.get(format!("{}{}", app.url, r.body["download"].as_str().unwrap())).bearer_auth(&zhao.token).send().await.unwrap();
+    assert_eq!(file.status(), StatusCode::OK);
+    let pkg = erjian_ofd::Package::from_bytes(&file.bytes().await.unwrap()).unwrap();
+    let text: String = erjian_ofd::reader::read(&pkg).unwrap().pages.iter().flat_map(|p| p.texts.iter().map(|t| t.text.clone())).collect();
+    assert!(text.contains("使用件") && text.contains("滨江花园项目投标") && text.contains("2026年12月04日"), "{text}");
+    let report = erjian_ofd::seal::verify(&pkg, &erjian_ofd::seal::VerifyOptions::default()).unwrap();
+    assert!(report.all_valid(), "the copy carries the authority's seal");
+    // Anyone verifies it by its token: valid within its period, expired after.
+    let v = verify_copy(&app, &token).await;
+    assert_eq!((v["copy"]["valid"].as_bool(), v["copy"]["label"].as_str()), (Some(true), Some("使用件有效")), "{v}");
+    let page = app.http.get(format!("{}/verify/copy/{token}", app.url)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("使用件有效") && page.contains("滨江花园项目投标"));
+    app.advance(10);
+    let v = verify_copy(&app, &token).await;
+    assert_eq!((v["copy"]["valid"].as_bool(), v["copy"]["label"].as_str()), (Some(false), Some("使用件已过期")), "{v}");
+    let zhao = app.login(&app.person_id_number("赵磊"), "Geren2026").await;
+    assert_eq!(zhao.get("/api/usage-copies").await.body["copies"].as_array().unwrap().len(), 1);
+    app.finish().await;
+
+    // 皖 has no usage copies.
+    let app = spawn(kind).await;
+    let zhao = app.login(&app.person_id_number("赵磊"), "Geren2026").await;
+    let r = zhao.post("/api/usage-copies", json!({ "purpose": "滨江花园项目投标", "days": 10 })).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.error().contains("未开展使用件业务"), "{}", r.error());
+    app.finish().await;
+}
+on_both_databases!(usage_copies_in_shanghai);

@@ -59,6 +59,9 @@ struct IndividualPage {
     certs: Vec<erjian_store::certificates::Certificate>,
     paper_exchange: bool,
     new_version: bool,
+    /// The longest usage copy the profile allows (None: no usage copies here), and the copies made.
+    usage_max: Option<u32>,
+    copies: Vec<erjian_store::usage_copies::UsageCopy>,
 }
 
 async fn individual(state: &AppState, user: &PageUser, q: PortalQuery) -> Result<Response, PageError> {
@@ -88,8 +91,10 @@ async fn individual(state: &AppState, user: &PageUser, q: PortalQuery) -> Result
     let paper_exchange = all_certs.is_empty() && regs.iter().any(|r| r.status == "active");
     let certs = all_certs.into_iter().filter(|c| c.status == "valid").collect();
     let new_version = state.profile.new_version_exchange;
+    let usage_max = state.profile.usage_copy_max_days;
+    let copies = if usage_max.is_some() { store.usage_copies_of(&user.actor).await? } else { vec![] };
     let ctx = Ctx::new(state, Some(user), "我的业务", "/portal").with_flash(flash(q.done.as_deref()));
-    Ok(render(&IndividualPage { ctx, person, quals, regs, apps, cannot_apply, certs, paper_exchange, new_version }))
+    Ok(render(&IndividualPage { ctx, person, quals, regs, apps, cannot_apply, certs, paper_exchange, new_version, usage_max, copies }))
 }
 
 #[derive(Template)]
