@@ -41,6 +41,9 @@ pub struct ProvinceProfile {
     pub new_version_exchange: bool,
     /// The longest period a holder may choose for a usage copy (使用件, 上海), where offered.
     pub usage_copy_max_days: Option<u32>,
+    /// Whether a cancellation forced by the enterprise waits for the holder's confirmation
+    /// (湖南); elsewhere it takes effect at once (甘肃: no confirmation).
+    pub forced_cancellation_confirmation: bool,
     pub cities: &'static [City],
 }
 
@@ -74,6 +77,8 @@ struct ProfileFile {
     new_version_exchange: bool,
     #[serde(default)]
     usage_copy_max_days: Option<u32>,
+    #[serde(default)]
+    forced_cancellation_confirmation: bool,
     cities: Vec<CityFile>,
 }
 
@@ -143,6 +148,7 @@ pub fn parse_profile(json: &str) -> Result<ProvinceProfile, ProfileError> {
         licence_use_days: f.licence_use_days,
         new_version_exchange: f.new_version_exchange,
         usage_copy_max_days: f.usage_copy_max_days,
+        forced_cancellation_confirmation: f.forced_cancellation_confirmation,
         cities: Box::leak(cities.into_boxed_slice()),
     })
 }

@@ -1,6 +1,8 @@
-//! Cancellation filed by the individual (本人申请注销): the request waits for the employing
-//! enterprise, whose confirmation makes it effective at once (no authority review), or which
-//! returns it with a reason. One pending request per registration (a unique column).
+//! Cancellation requests that wait for the other party: filed by the individual (本人申请注销),
+//! the employing enterprise confirms or returns it with a reason; or, where the profile requires
+//! the holder's consent to a forced cancellation (湖南), filed by the enterprise and confirmed or
+//! refused by the holder. Confirmation makes it effective at once (no authority review). One
+//! pending request per registration (a unique column).
 
 use crate::audit::{self, Entry};
 use crate::certificates::Issuer;
@@ -25,6 +27,8 @@ pub struct CancelRequestRow {
     pub state: String,
     pub decided_reason: Option<String>,
     pub created_at: String,
+    /// `individual` or `enterprise`: who filed it (the other party decides).
+    pub initiator: String,
 }
 
 impl CancelRequestRow {
@@ -40,12 +44,19 @@ impl CancelRequestRow {
     }
 
     pub fn state_label(&self) -> &'static str {
-        match self.state.as_str() {
-            "pending" => "待企业确认",
-            "confirmed" => "已注销",
-            "rejected" => "企业已退回",
+        match (self.state.as_str(), self.initiator.as_str()) {
+            ("pending", "enterprise") => "待本人确认",
+            ("pending", _) => "待企业确认",
+            ("confirmed", _) => "已注销",
+            ("rejected", "enterprise") => "本人不同意",
+            ("rejected", _) => "企业已退回",
             _ => "其他",
         }
+    }
+
+    /// Whether the request waits for this side (the individual, or the enterprise).
+    pub fn awaits(&self, individual: bool) -> bool {
+        self.state == "pending" && (self.initiator == "enterprise") == individual
     }
 
     pub fn created_display(&self) -> String {
@@ -53,7 +64,7 @@ impl CancelRequestRow {
     }
 }
 
-const SELECT: &str = "SELECT q.id, q.registration_id, r.registration_number, p.name AS person_name, q.specialties, q.reason, q.note, q.state, q.decided_reason, q.created_at
+const SELECT: &str = "SELECT q.id, q.registration_id, r.registration_number, p.name AS person_name, q.specialties, q.reason, q.note, q.state, q.decided_reason, q.created_at, q.initiator
     FROM cancel_requests q JOIN registrations r ON r.id = q.registration_id JOIN persons p ON p.id = q.person_id";
 
 impl Store {
@@ -71,27 +82,10 @@ impl Store {
         let held: Vec<String> = reg.specialties.iter().filter(|s| s.status == "active").map(|s| s.specialty_code.clone()).collect();
         erjian_domain::lifecycle::check_cancellation(&held, specialties).map_err(|m| Error::invalid("specialties", m))?;
         let mut tx = self.write().await?;
-        let inserted: std::result::Result<(i64,), sqlx::Error> = sqlx::query_as(
-            "INSERT INTO cancel_requests (registration_id, person_id, enterprise_id, specialties, reason, note, state, open_registration_id, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, 'pending', $1, $7) RETURNING id",
-        )
-        .bind(reg.id)
-        .bind(person_id)
-        .bind(reg.enterprise_id)
-        .bind(specialties.join(","))
-        .bind(reason)
-        .bind(note.map(str::trim).filter(|n| !n.is_empty()))
-        .bind(ts(now))
-        .fetch_one(tx.conn())
-        .await;
-        let (id,) = inserted.map_err(|e| crate::accounts::unique_to(e, "您已有待企业确认的注销申请，请等待企业确认"))?;
-        audit::record(
-            tx.conn(),
-            now,
-            Some(actor),
-            Entry { to_state: Some("pending"), ..Entry::new("request_cancellation", "cancel_request", Some(id)) },
-        )
-        .await?;
+        let pending = Pending { registration_id: reg.id, person_id, enterprise_id: reg.enterprise_id, initiator: "individual" };
+        let id = insert_request(&mut tx, actor, &pending, specialties, reason, note, now)
+            .await
+            .map_err(|e| e.or_conflict("您已有待企业确认的注销申请，请等待企业确认"))?;
         tx.commit().await?;
         Ok(id)
     }
@@ -117,19 +111,25 @@ impl Store {
         issuer: &Issuer,
         now: DateTime<Utc>,
     ) -> Result<Option<CancelOutcome>> {
-        let enterprise = match (actor.role, actor.enterprise_id) {
-            (Role::Enterprise, Some(e)) => e,
-            _ => return Err(Error::Forbidden),
-        };
-        let row: Option<(i64, String, String, String, Option<String>)> = sqlx::query_as(
-            "SELECT q.registration_id, r.registration_number, q.specialties, q.reason, q.note FROM cancel_requests q JOIN registrations r ON r.id = q.registration_id
-             WHERE q.id = $1 AND q.enterprise_id = $2 AND q.state = 'pending'",
+        type Row = (i64, String, String, String, Option<String>, String, i64, i64);
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT q.registration_id, r.registration_number, q.specialties, q.reason, q.note, q.initiator, q.person_id, q.enterprise_id
+             FROM cancel_requests q JOIN registrations r ON r.id = q.registration_id WHERE q.id = $1 AND q.state = 'pending'",
         )
         .bind(id)
-        .bind(enterprise)
         .fetch_optional(&self.pool)
         .await?;
-        let (reg_id, regno, specs, reason, note) = row.ok_or(Error::NotFound("注销申请不存在或已处理"))?;
+        let (reg_id, regno, specs, reason, note, initiator, person, enterprise) = row.ok_or(Error::NotFound("注销申请不存在或已处理"))?;
+        // The party that did not file decides: the enterprise for the individual's request, the
+        // holder for the enterprise's.
+        let (decider_ok, by) = match (initiator.as_str(), actor.role) {
+            ("individual", Role::Enterprise) => (actor.enterprise_id == Some(enterprise), "本人申请、聘用企业确认注销"),
+            ("enterprise", Role::Individual) => (actor.person_id == Some(person), "聘用企业申请、本人确认注销"),
+            _ => (false, ""),
+        };
+        if !decider_ok {
+            return Err(Error::NotFound("注销申请不存在或已处理"));
+        }
         let return_reason = crate::follow_up::reason_for_refusal(confirm, return_reason, "退回须填写理由")?;
         let mut tx = self.write().await?;
         let done = sqlx::query("UPDATE cancel_requests SET state = $2, open_registration_id = NULL, decided_reason = $3, decided_at = $4 WHERE id = $1 AND state = 'pending'")
@@ -158,11 +158,54 @@ impl Store {
         let outcome = if confirm {
             let specialties: Vec<String> = specs.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect();
             let req = CancelRequest { registration_number: regno.clone(), specialties, reason, note };
-            Some(cancel_in(&mut tx, actor, reg_id, &regno, &req, "本人申请、聘用企业确认注销", issuer, now).await?)
+            Some(cancel_in(&mut tx, actor, reg_id, &regno, &req, by, issuer, now).await?)
         } else {
             None
         };
         tx.commit().await?;
         Ok(outcome)
     }
+}
+
+/// The parties of a request to write.
+pub(crate) struct Pending {
+    pub registration_id: i64,
+    pub person_id: i64,
+    pub enterprise_id: i64,
+    pub initiator: &'static str,
+}
+
+/// Writes a pending request and its audit row; a second pending request for the registration is
+/// refused by the unique column (the caller words the conflict).
+pub(crate) async fn insert_request(
+    tx: &mut crate::db::Tx,
+    actor: &Actor,
+    p: &Pending,
+    specialties: &[String],
+    reason: &str,
+    note: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO cancel_requests (registration_id, person_id, enterprise_id, specialties, reason, note, state, open_registration_id, created_at, initiator)
+         VALUES ($1, $2, $3, $4, $5, $6, 'pending', $1, $7, $8) RETURNING id",
+    )
+    .bind(p.registration_id)
+    .bind(p.person_id)
+    .bind(p.enterprise_id)
+    .bind(specialties.join(","))
+    .bind(reason)
+    .bind(note.map(str::trim).filter(|n| !n.is_empty()))
+    .bind(ts(now))
+    .bind(p.initiator)
+    .fetch_one(tx.conn())
+    .await?;
+    audit::record(
+        tx.conn(),
+        now,
+        Some(actor),
+        Entry { to_state: Some("pending"), detail: Some(p.initiator), ..Entry::new("request_cancellation", "cancel_request", Some(id)) },
+    )
+    .await?;
+    Ok(id)
 }

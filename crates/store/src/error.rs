@@ -31,6 +31,14 @@ impl Error {
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         Error::Invalid(vec![FieldError::new(field, message)])
     }
+
+    /// A unique-constraint violation becomes this refusal; anything else stays as it was.
+    pub fn or_conflict(self, message: &str) -> Self {
+        match self {
+            Error::Db(e) if crate::db::is_unique_violation(&e) => Error::Conflict(message.to_owned()),
+            other => other,
+        }
+    }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

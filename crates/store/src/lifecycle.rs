@@ -76,6 +76,9 @@ pub struct CancelOutcome {
     pub whole: bool,
     /// The new certificate's e-licence identifier after a partial cancellation.
     pub new_licence_id: Option<String>,
+    /// Where the holder must confirm a forced cancellation (湖南): the request now waiting for
+    /// them; nothing is cancelled yet.
+    pub pending_request: Option<i64>,
 }
 
 pub(crate) async fn record_event(
@@ -216,6 +219,29 @@ impl Store {
             _ => "主管部门注销",
         };
         let mut tx = self.write().await?;
+        if actor.role == Role::Enterprise && issuer.profile.forced_cancellation_confirmation {
+            // The holder confirms first; checked now so the holder is not asked about a bad request.
+            let held: Vec<String> = held_specialties(tx.conn(), reg.id).await?.into_iter().map(|h| h.0).collect();
+            check_cancellation(&held, &req.specialties).map_err(|m| Error::invalid("specialties", m))?;
+            let pending = crate::cancel_requests::Pending {
+                registration_id: reg.id,
+                person_id: reg.person_id,
+                enterprise_id: reg.enterprise_id,
+                initiator: "enterprise",
+            };
+            let id =
+                crate::cancel_requests::insert_request(&mut tx, actor, &pending, &req.specialties, &req.reason, req.note.as_deref(), now)
+                    .await
+                    .map_err(|e| e.or_conflict("该注册已有待确认的注销申请，请等待处理"))?;
+            tx.commit().await?;
+            let regno = reg.registration_number;
+            return Ok(CancelOutcome {
+                registration_number: regno,
+                whole: req.specialties.is_empty(),
+                new_licence_id: None,
+                pending_request: Some(id),
+            });
+        }
         let outcome = cancel_in(&mut tx, actor, reg.id, &reg.registration_number, req, by, issuer, now).await?;
         tx.commit().await?;
         Ok(outcome)
@@ -336,5 +362,5 @@ pub(crate) async fn cancel_in(
         Entry { reason: Some(reason), detail: Some(&detail), ..Entry::new("cancel_registration", "registration", Some(reg_id)) },
     )
     .await?;
-    Ok(CancelOutcome { registration_number: regno.to_owned(), whole: effect == CancelEffect::Whole, new_licence_id })
+    Ok(CancelOutcome { registration_number: regno.to_owned(), whole: effect == CancelEffect::Whole, new_licence_id, pending_request: None })
 }

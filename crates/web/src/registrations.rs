@@ -294,7 +294,9 @@ async fn cancel_submit(
         CancelRequest { registration_number: get("registration_number"), specialties, reason: get("reason"), note: Some(get("note")) };
     match state.store.cancel_registration(&user.actor, &req, &state.issuer, state.clock.now()).await {
         Ok(o) => {
-            let msg = if o.whole {
+            let msg = if o.pending_request.is_some() {
+                format!("已提交注册编号 {} 的注销申请，待本人确认后生效", o.registration_number)
+            } else if o.whole {
                 format!("已注销注册编号 {} 的注册，原电子证书已作废", o.registration_number)
             } else {
                 format!("已注销所选专业，注册编号 {} 已换发新证书", o.registration_number)

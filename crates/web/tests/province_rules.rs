@@ -1,0 +1,49 @@
+//! Rules that differ by province profile, on both databases: in Hunan a cancellation forced by
+//! the enterprise waits for the holder, who confirms it or refuses with a reason.
+
+mod common;
+use common::*;
+use erjian_store::testing::TestDb;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+async fn valid_certificates(who: &Api) -> usize {
+    let certs = who.get("/api/certificates").await.body["certificates"].as_array().cloned().unwrap_or_default();
+    certs.iter().filter(|c| c["status"] == "valid").count()
+}
+
+async fn forced_cancellation_waits_for_the_holder_in_hunan(kind: TestDb) {
+    let app = spawn_in(kind, "湘").await;
+    let enterprise_name = "湖南建工集团股份有限公司";
+    let ent = app.login(&app.enterprise_login(enterprise_name), "Qiye2026").await;
+    let zhao = app.login(&app.person_id_number("赵磊"), "Geren2026").await;
+    let regno = zhao.get("/api/registrations").await.body["registrations"][0]["registration_number"].as_str().unwrap().to_owned();
+    let cancel = json!({ "registration_number": regno, "reason": "contract_ended" });
+
+    let r = ent.post("/api/cancellations", cancel.clone()).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let request = r.body["pending_request"].as_i64().expect("a request waits for the holder");
+    assert_eq!(valid_certificates(&zhao).await, 1, "nothing is cancelled before the holder confirms");
+    let twice = ent.post("/api/cancellations", cancel.clone()).await;
+    assert_eq!(twice.status, StatusCode::CONFLICT, "{:?}", twice.body);
+    // The enterprise cannot confirm its own request; the holder sees it and decides.
+    assert_eq!(ent.post(&format!("/api/cancellation-requests/{request}/confirm"), json!({})).await.status, StatusCode::NOT_FOUND);
+    let mine: Vec<Value> = zhao.get("/api/cancellation-requests").await.body["requests"].as_array().cloned().unwrap();
+    assert_eq!((mine[0]["initiator"].as_str(), mine[0]["state"].as_str()), (Some("enterprise"), Some("pending")));
+    let no_reason = zhao.post(&format!("/api/cancellation-requests/{request}/reject"), json!({ "reason": " " })).await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let refused = zhao.post(&format!("/api/cancellation-requests/{request}/reject"), json!({ "reason": "劳动合同仍在履行" })).await;
+    assert_eq!(refused.status, StatusCode::OK, "{:?}", refused.body);
+    assert_eq!(valid_certificates(&zhao).await, 1);
+
+    let r = ent.post("/api/cancellations", cancel).await;
+    let request = r.body["pending_request"].as_i64().unwrap();
+    let ok = zhao.post(&format!("/api/cancellation-requests/{request}/confirm"), json!({})).await;
+    assert_eq!(ok.status, StatusCode::OK, "{:?}", ok.body);
+    assert_eq!(ok.body["outcome"]["whole"], true);
+    assert_eq!(valid_certificates(&zhao).await, 0, "confirmed: the certificate is void");
+    let history = zhao.get("/api/cancellation-requests").await.body["requests"].clone();
+    assert_eq!(history[0]["state"], "confirmed");
+    app.finish().await;
+}
+on_both_databases!(forced_cancellation_waits_for_the_holder_in_hunan);
