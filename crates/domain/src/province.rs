@@ -44,6 +44,9 @@ pub struct ProvinceProfile {
     /// Whether a cancellation forced by the enterprise waits for the holder's confirmation
     /// (湖南); elsewhere it takes effect at once (甘肃: no confirmation).
     pub forced_cancellation_confirmation: bool,
+    /// Whether a change of employer is done as cancellation plus re-registration through the
+    /// new employer (甘肃) instead of a transfer the previous employer consents to.
+    pub employer_change_by_reregistration: bool,
     pub cities: &'static [City],
 }
 
@@ -79,6 +82,8 @@ struct ProfileFile {
     usage_copy_max_days: Option<u32>,
     #[serde(default)]
     forced_cancellation_confirmation: bool,
+    #[serde(default)]
+    employer_change_by_reregistration: bool,
     cities: Vec<CityFile>,
 }
 
@@ -149,6 +154,7 @@ pub fn parse_profile(json: &str) -> Result<ProvinceProfile, ProfileError> {
         new_version_exchange: f.new_version_exchange,
         usage_copy_max_days: f.usage_copy_max_days,
         forced_cancellation_confirmation: f.forced_cancellation_confirmation,
+        employer_change_by_reregistration: f.employer_change_by_reregistration,
         cities: Box::leak(cities.into_boxed_slice()),
     })
 }

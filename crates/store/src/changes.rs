@@ -32,6 +32,11 @@ pub struct ReleaseConsent {
 impl Store {
     /// Files a change of employer to `new_employer` (its full registered name).
     pub async fn file_employer_change(&self, actor: &Actor, new_employer: &str, submit: bool, now: DateTime<Utc>) -> Result<i64> {
+        if self.employer_change_by_reregistration {
+            return Err(Error::Conflict(
+                "本省变更执业企业不单独办理：请先办理注销注册（本人申请、原聘用企业确认），再通过新聘用企业申请重新注册".into(),
+            ));
+        }
         let (_, reg) = self.own_active_registration(actor, "您没有有效的注册，不能变更执业企业；请办理初始注册").await?;
         let new = self.enterprise_by_name(new_employer).await?.ok_or_else(|| {
             Error::invalid("enterprise_name", format!("未找到名为“{}”的企业，请输入在本系统注册的企业全称", new_employer.trim()))

@@ -35,6 +35,8 @@ pub struct Store {
     pub(crate) calendar: Arc<erjian_domain::calendar::Calendar>,
     /// Working days to decide, from the province profile.
     pub(crate) decision_days: erjian_domain::calendar::DecisionDays,
+    /// The profile's way of changing employer (see `ProvinceProfile::employer_change_by_reregistration`).
+    pub(crate) employer_change_by_reregistration: bool,
     /// Moves after every committed change to any certificate's status (this process's writes).
     epoch: Arc<std::sync::atomic::AtomicU64>,
 }
@@ -112,6 +114,7 @@ impl Store {
             epoch: Arc::new(std::sync::atomic::AtomicU64::new(0)),
             calendar: Arc::new(erjian_domain::calendar::Calendar::default_cn()),
             decision_days: Default::default(),
+            employer_change_by_reregistration: false,
         };
         store.migrate().await?;
         Ok(store)
@@ -129,6 +132,7 @@ impl Store {
     pub fn with_profile(self, profile: &erjian_domain::province::ProvinceProfile) -> Store {
         let mut s = self.with_signing_order(profile.signing_order);
         s.decision_days = erjian_domain::calendar::DecisionDays { full: profile.decision_days, change: profile.change_decision_days };
+        s.employer_change_by_reregistration = profile.employer_change_by_reregistration;
         s
     }
 

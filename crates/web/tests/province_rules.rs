@@ -47,3 +47,20 @@ async fn forced_cancellation_waits_for_the_holder_in_hunan(kind: TestDb) {
     app.finish().await;
 }
 on_both_databases!(forced_cancellation_waits_for_the_holder_in_hunan);
+
+async fn gansu_changes_employer_by_cancellation_and_re_registration(kind: TestDb) {
+    let app = spawn_in(kind, "甘").await;
+    let zhao = app.login(&app.person_id_number("赵磊"), "Geren2026").await;
+    let r = zhao.post("/api/employer-changes", json!({ "enterprise_name": "甘肃路桥工程有限公司", "submit": true })).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.body);
+    assert!(r.error().contains("请先办理注销注册") && r.error().contains("重新注册"), "{}", r.error());
+    // In Gansu an enterprise's forced cancellation needs no confirmation: it takes effect at once.
+    let regno = zhao.get("/api/registrations").await.body["registrations"][0]["registration_number"].as_str().unwrap().to_owned();
+    let ent = app.login(&app.enterprise_login("甘肃建工集团股份有限公司"), "Qiye2026").await;
+    let r = ent.post("/api/cancellations", json!({ "registration_number": regno, "reason": "contract_ended" })).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert!(r.body["pending_request"].is_null());
+    assert_eq!(valid_certificates(&zhao).await, 0);
+    app.finish().await;
+}
+on_both_databases!(gansu_changes_employer_by_cancellation_and_re_registration);
