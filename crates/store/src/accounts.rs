@@ -149,7 +149,7 @@ impl Store {
         }
         let hash = hash_password(&s.password);
         let mut tx = self.write().await?;
-        sqlx::query("INSERT INTO persons (id_number, name, gender, birth_date, mobile, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id_number) DO NOTHING")
+        sqlx::query("INSERT INTO persons (id_number, name, gender, birth_date, mobile, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id_number) DO UPDATE SET mobile = EXCLUDED.mobile WHERE persons.mobile = ''")
             .bind(id.as_str())
             .bind(name)
             .bind(id.gender().label())

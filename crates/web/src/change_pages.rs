@@ -34,6 +34,8 @@ struct ChangesPage {
     addable: Vec<(String, &'static str)>,
     enterprises: Vec<String>,
     error: Option<String>,
+    /// The province changes employer by cancellation and re-registration (甘肃).
+    by_reregistration: bool,
 }
 
 async fn show(state: &AppState, user: &PageUser, error: Option<String>) -> Result<Response, PageError> {
@@ -54,7 +56,10 @@ async fn show(state: &AppState, user: &PageUser, error: Option<String>) -> Resul
     let enterprises = state.store.enterprises().await?.into_iter().filter(|e| e.status == "active").map(|e| e.name).collect();
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let ctx = Ctx::new(state, Some(user), "变更与增项", "/changes");
-    Ok(render_status(status, &ChangesPage { ctx, registration, addable, enterprises, error }))
+    Ok(render_status(
+        status,
+        &ChangesPage { ctx, registration, addable, enterprises, error, by_reregistration: state.profile.employer_change_by_reregistration },
+    ))
 }
 
 async fn page(State(state): State<AppState>, user: PageUser) -> Result<Response, PageError> {

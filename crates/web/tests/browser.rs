@@ -388,3 +388,48 @@ async fn public_centre_renewal_and_cancellation_in_the_browser() {
     ui.c.clone().close().await.unwrap();
     app.finish().await;
 }
+
+/// The existing register in the browser (上海 profile): a paper-certificate holder signs up,
+/// exchanges for the electronic certificate with a photo upload, makes a usage copy (使用件),
+/// and its QR address reports it valid.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn paper_exchange_and_usage_copy_in_the_browser() {
+    let app = spawn_in(TestDb::Sqlite, "沪").await;
+    let driver = start_driver();
+    let tmp = std::env::temp_dir().join(format!("erjian-browser-exchange-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let ui = Ui { c: browser(&driver, &tmp.join("profile"), 1280).await, base: app.url.clone(), shots };
+    let id = app.person_id_number("周敏");
+    ui.go("/signup/individual").await;
+    ui.fill("#name", "周敏").await;
+    ui.fill("#id_number", &id).await;
+    ui.fill("#mobile", "13800138000").await;
+    ui.fill("#password", "Geren2026").await;
+    ui.click_nav("#signup-submit").await;
+    ui.go("/portal").await;
+    assert!(ui.text("#paper-exchange").await.contains("纸质证书换领电子证书"));
+    let photo = tmp.join("photo.png");
+    std::fs::write(&photo, photo_png()).unwrap();
+    ui.c.find(Locator::Css("#exchange-photo")).await.unwrap().send_keys(photo.to_str().unwrap()).await.unwrap();
+    ui.click("#paper-exchange input[name=confirm]").await;
+    ui.shot("20-paper-exchange").await;
+    ui.click_nav("#paper-exchange-submit").await;
+    assert!(ui.text("#certificate").await.contains("有效"));
+
+    ui.click("#usage-copies summary").await;
+    ui.fill("#purpose", "浦江花园项目投标").await;
+    ui.fill("#days", "15").await;
+    ui.click_nav("#usage-submit").await;
+    ui.click("#usage-copies summary").await;
+    let listed = ui.text("#usage-copies").await;
+    assert!(listed.contains("浦江花园项目投标"), "{listed}");
+    ui.shot("21-usage-copies").await;
+    ui.click_nav("#usage-copies a[href^='/verify/copy/']").await;
+    assert!(ui.text("#copy-status").await.contains("使用件有效"));
+    assert!(ui.text("#cert-status").await.contains("证书有效"));
+    ui.shot("22-usage-copy-verified").await;
+    ui.c.clone().close().await.unwrap();
+    app.finish().await;
+}
