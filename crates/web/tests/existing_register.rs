@@ -158,17 +158,7 @@ async fn temporary_constructor_extension_transfer_and_cancellation(kind: TestDb)
         .post("/api/renewals", json!({ "specialties": [{ "specialty": "10401002", "compulsory": 60, "elective": 60 }], "submit": true }))
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-    let id = r.body["application"]["id"].as_i64().unwrap();
-    assert_eq!(qian.sign_ok(id).await, "awaiting_enterprise");
-    assert_eq!(app.enterprise(ENTERPRISE_A).await.sign_ok(id).await, "filed");
-    let city = app.city().await;
-    city.act_ok(id, "accept", None).await;
-    city.act_ok(id, "prelim_approve", None).await;
-    province.act_ok(id, "approve", None).await;
-    let batch = province.post("/api/batches", json!({ "application_ids": [id] })).await.body["id"].as_i64().unwrap();
-    app.advance(6);
-    let province = app.province().await;
-    assert_eq!(province.post(&format!("/api/batches/{batch}/announce"), json!({})).await.status, StatusCode::OK);
+    app.through_review(&qian, r.body["application"]["id"].as_i64().unwrap()).await;
     let qian = app.login(TEMP_ID, "Geren2026").await;
     let reg = qian.get("/api/registrations").await.body["registrations"][0].clone();
     assert_eq!(reg["specialties"][0]["valid_until"], "2028-02-29", "{reg}");
@@ -183,13 +173,7 @@ async fn temporary_constructor_extension_transfer_and_cancellation(kind: TestDb)
     assert_eq!(app.enterprise(ENTERPRISE_B).await.sign_ok(id).await, "filed");
     let old = app.enterprise(ENTERPRISE_A).await;
     assert_eq!(old.post(&format!("/api/release-consents/{id}"), json!({ "consent": true })).await.status, StatusCode::OK);
-    let city2 = app.login("city2", "Shenhe2026").await;
-    city2.act_ok(id, "accept", None).await;
-    city2.act_ok(id, "prelim_approve", None).await;
-    province.act_ok(id, "approve", None).await;
-    let batch = province.post("/api/batches", json!({ "application_ids": [id] })).await.body["id"].as_i64().unwrap();
-    app.advance(6);
-    assert_eq!(app.province().await.post(&format!("/api/batches/{batch}/announce"), json!({})).await.status, StatusCode::OK);
+    app.review_and_announce(id, "city2").await;
     let qian = app.login(TEMP_ID, "Geren2026").await;
     let reg = qian.get("/api/registrations").await.body["registrations"][0].clone();
     assert_eq!(reg["enterprise_name"], ENTERPRISE_B);
@@ -243,17 +227,7 @@ async fn id_number_correction(kind: TestDb) {
     let new_id = "340104197906110056";
     let r = zhao.post("/api/personal-changes", file(new_id)).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-    let id = r.body["application"]["id"].as_i64().unwrap();
-    assert_eq!(zhao.sign_ok(id).await, "awaiting_enterprise");
-    assert_eq!(app.enterprise(ENTERPRISE_A).await.sign_ok(id).await, "filed");
-    let city = app.city().await;
-    city.act_ok(id, "accept", None).await;
-    city.act_ok(id, "prelim_approve", None).await;
-    let province = app.province().await;
-    province.act_ok(id, "approve", None).await;
-    let batch = province.post("/api/batches", json!({ "application_ids": [id] })).await.body["id"].as_i64().unwrap();
-    app.advance(6);
-    assert_eq!(app.province().await.post(&format!("/api/batches/{batch}/announce"), json!({})).await.status, StatusCode::OK);
+    app.through_review(&zhao, r.body["application"]["id"].as_i64().unwrap()).await;
 
     // The corrected number is the login, the public query key and the certificate's.
     let r =

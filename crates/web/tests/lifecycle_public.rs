@@ -364,22 +364,6 @@ async fn enterprise_rename_through_the_api(kind: TestDb) {
 }
 on_both_databases!(enterprise_rename_through_the_api);
 
-/// Signs, seals, reviews, publicises and announces one application (the 皖 profile: 5 days).
-async fn through_review(app: &TestApp, applicant: &Api, id: i64) {
-    assert_eq!(applicant.sign_ok(id).await, "awaiting_enterprise");
-    assert_eq!(app.enterprise(ENTERPRISE_A).await.sign_ok(id).await, "filed");
-    let city = app.city().await;
-    city.act_ok(id, "accept", None).await;
-    city.act_ok(id, "prelim_approve", None).await;
-    let province = app.province().await;
-    province.act_ok(id, "approve", None).await;
-    let batch = province.post("/api/batches", json!({ "application_ids": [id] })).await;
-    let batch_id = batch.body["id"].as_i64().unwrap();
-    app.advance(6);
-    let done = app.province().await.post(&format!("/api/batches/{batch_id}/announce"), json!({})).await;
-    assert_eq!(done.status, StatusCode::OK, "{:?}", done.body);
-}
-
 async fn add_specialty(kind: TestDb) {
     let app = spawn(kind).await;
     let zhao = app.login(&app.person_id_number(ZHAO), "Geren2026").await;
@@ -402,7 +386,7 @@ async fn add_specialty(kind: TestDb) {
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     assert_eq!(r.body["application"]["kind"], "add_specialty");
     let id = r.body["application"]["id"].as_i64().unwrap();
-    through_review(&app, &zhao, id).await;
+    app.through_review(&zhao, id).await;
     let zhao = app.login(&app.person_id_number(ZHAO), "Geren2026").await;
     let regs = zhao.get("/api/registrations").await;
     let specs = regs.body["registrations"][0]["specialties"].as_array().unwrap().clone();
@@ -569,7 +553,7 @@ async fn change_of_name(kind: TestDb) {
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     let id = r.body["application"]["id"].as_i64().unwrap();
-    through_review(&app, &zhao, id).await;
+    app.through_review(&zhao, id).await;
     let query = |name: &str| {
         app.http
             .post(format!("{}/api/public/query", app.url))

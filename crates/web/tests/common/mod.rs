@@ -151,6 +151,28 @@ impl TestApp {
         self.login(&self.enterprise_login(name), "Qiye2026").await
     }
 
+    /// Reviews, publicises and announces one filed application (the 皖 profile: 5 days of
+    /// publicity), with the city authority given by its login name.
+    pub async fn review_and_announce(&self, id: i64, city: &str) {
+        let city = self.login(city, "Shenhe2026").await;
+        city.act_ok(id, "accept", None).await;
+        city.act_ok(id, "prelim_approve", None).await;
+        let province = self.province().await;
+        province.act_ok(id, "approve", None).await;
+        let batch = province.post("/api/batches", json!({ "application_ids": [id] })).await;
+        let batch_id = batch.body["id"].as_i64().unwrap();
+        self.advance(6);
+        let done = self.province().await.post(&format!("/api/batches/{batch_id}/announce"), json!({})).await;
+        assert_eq!(done.status, StatusCode::OK, "{:?}", done.body);
+    }
+
+    /// Signs (the applicant), seals (ENTERPRISE_A), reviews and announces one application.
+    pub async fn through_review(&self, applicant: &Api, id: i64) {
+        assert_eq!(applicant.sign_ok(id).await, "awaiting_enterprise");
+        assert_eq!(self.enterprise(ENTERPRISE_A).await.sign_ok(id).await, "filed");
+        self.review_and_announce(id, "city1").await;
+    }
+
     /// Signs up a demo person who has no account yet (张伟, 刘洋, 陈静).
     pub async fn signup(&self, name: &str) -> Api {
         let id = self.person_id_number(name);
