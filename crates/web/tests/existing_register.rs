@@ -50,13 +50,13 @@ fn register_csv(app: &TestApp) -> String {
 }
 
 /// Logs in through the page form; returns the portal's CSRF token.
-async fn login_page(app: &TestApp, c: &reqwest::Client, user: &str) -> String {
+async fn login_page(app: &TestApp, c: &reqwest::Client, user: &str, password: &str) -> String {
     let csrf_of = |html: &str| {
         let i = html.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
         html[i..i + 64].to_owned()
     };
     let page = c.get(format!("{}/login", app.url)).send().await.unwrap().text().await.unwrap();
-    let form = [("csrf", csrf_of(&page)), ("username", user.to_owned()), ("password", "Geren2026".to_owned())];
+    let form = [("csrf", csrf_of(&page)), ("username", user.to_owned()), ("password", password.to_owned())];
     let r = c.post(format!("{}/login", app.url)).form(&form).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     csrf_of(&c.get(format!("{}/portal", app.url)).send().await.unwrap().text().await.unwrap())
@@ -80,9 +80,18 @@ async fn paper_certificate_exchange(kind: TestDb) {
     let r = import(&app, &province, &bad).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
     assert_eq!(r.body["rows"][0]["line"], 5, "{:?}", r.body);
+    // The same import on the authority's page: an unknown enterprise is named with its line.
     let unknown = register_csv(&app).replace(&app.enterprise_login(ENTERPRISE_A), "91340100MA2T5XXXX0");
-    let r = import(&app, &province, &unknown).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
+    let c = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let csrf = login_page(&app, &c, "province", "Shenhe2026").await;
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf)
+        .text("what", "registrations")
+        .part("file", reqwest::multipart::Part::bytes(unknown.into_bytes()).file_name("register.csv").mime_str("text/csv").unwrap());
+    let r = c.post(format!("{}/admin/import", app.url)).multipart(form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("legacy-import-errors") && page.contains("第2行") && page.contains("尚未在系统中登记"), "{page}");
     let r = import(&app, &province, &register_csv(&app)).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     assert_eq!(r.body["imported"], 2);
@@ -103,7 +112,7 @@ async fn paper_certificate_exchange(kind: TestDb) {
     assert_eq!(tiny.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", tiny.body);
     // The portal offers the exchange to a holder without an electronic certificate; the form issues it.
     let c = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let csrf = login_page(&app, &c, PAPER_ID).await;
+    let csrf = login_page(&app, &c, PAPER_ID, "Geren2026").await;
     let portal = c.get(format!("{}/portal", app.url)).send().await.unwrap().text().await.unwrap();
     assert!(portal.contains("纸质证书换领电子证书"), "the portal offers the exchange");
     let form = reqwest::multipart::Form::new()

@@ -1,5 +1,6 @@
-//! `/admin`: the qualification-register import (admin and province authority) and, for the
-//! admin, authority accounts and the recent audit log.
+//! `/admin`: the imports of the qualification register and of the previous system's
+//! registrations (admin and province authority) and, for the admin, authority accounts and the
+//! recent audit log.
 
 use super::{render_status, Ctx};
 use crate::auth::PageUser;
@@ -24,6 +25,9 @@ struct AdminPage {
     ctx: Ctx,
     is_admin: bool,
     headers: String,
+    legacy_headers: String,
+    /// Which import the outcome below belongs to: `qualifications` or `registrations`.
+    target: &'static str,
     imported: Option<usize>,
     import_errors: Vec<RowError>,
     qualification_count: i64,
@@ -42,6 +46,7 @@ fn may_import(user: &PageUser) -> Result<(), PageError> {
 
 #[derive(Default)]
 struct Outcome {
+    target: &'static str,
     imported: Option<usize>,
     import_errors: Vec<RowError>,
     account_message: Option<String>,
@@ -55,6 +60,8 @@ async fn show(state: &AppState, user: &PageUser, o: Outcome, status: StatusCode)
         ctx,
         is_admin,
         headers: HEADERS_ZH.join(","),
+        legacy_headers: erjian_domain::legacy::HEADERS.join(","),
+        target: o.target,
         imported: o.imported,
         import_errors: o.import_errors,
         qualification_count: state.store.count_qualifications().await?,
@@ -73,20 +80,26 @@ pub async fn page(State(state): State<AppState>, user: PageUser) -> Result<Respo
 
 pub async fn import(State(state): State<AppState>, user: PageUser, mut mp: Multipart) -> Result<Response, PageError> {
     may_import(&user)?;
-    let (mut csrf, mut file) = (String::new(), Vec::new());
+    let (mut csrf, mut file, mut what) = (String::new(), Vec::new(), String::new());
     let bad = |_| PageError(Error::Conflict("上传内容不完整，请重新选择文件".into()));
     while let Some(field) = mp.next_field().await.map_err(bad)? {
         match field.name() {
             Some("csrf") => csrf = field.text().await.map_err(bad)?,
             Some("file") => file = field.bytes().await.map_err(bad)?.to_vec(),
+            Some("what") => what = field.text().await.map_err(bad)?,
             _ => {}
         }
     }
     user.check_csrf(&csrf)?;
-    match state.store.import_qualifications(Some(&user.actor), &file, state.clock.now()).await {
-        Ok(n) => show(&state, &user, Outcome { imported: Some(n), ..Default::default() }, StatusCode::OK).await,
+    let (target, result) = if what == "registrations" {
+        ("registrations", state.store.import_registrations(Some(&user.actor), state.profile.code, &file, state.clock.now()).await)
+    } else {
+        ("qualifications", state.store.import_qualifications(Some(&user.actor), &file, state.clock.now()).await)
+    };
+    match result {
+        Ok(n) => show(&state, &user, Outcome { target, imported: Some(n), ..Default::default() }, StatusCode::OK).await,
         Err(ImportError::Rows(rows)) => {
-            show(&state, &user, Outcome { import_errors: rows, ..Default::default() }, StatusCode::UNPROCESSABLE_ENTITY).await
+            show(&state, &user, Outcome { target, import_errors: rows, ..Default::default() }, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(ImportError::Store(e)) => Err(e.into()),
     }
