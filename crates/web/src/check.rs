@@ -149,6 +149,15 @@ pub struct FileCheck {
     pub failures: Vec<String>,
     /// The certificate's live status (only when the seal verifies).
     pub certificate: Option<Live>,
+    /// When the file is a usage copy (使用件): the copy's own period and status.
+    pub copy: Option<crate::usage::CopyCheck>,
+}
+
+impl FileCheck {
+    /// Whether the file may be relied on now: seal intact, certificate valid, copy in its period.
+    pub fn all_valid(&self) -> bool {
+        self.seal_valid && self.certificate.as_ref().is_some_and(|c| c.status == "valid") && self.copy.as_ref().is_none_or(|c| c.valid)
+    }
 }
 
 /// What a failed seal check means, in words a verifier understands.
@@ -168,7 +177,13 @@ fn check_label(name: &str) -> String {
 }
 
 pub async fn check_file(state: &AppState, bytes: &[u8]) -> Result<FileCheck, Error> {
-    let fail = |summary: &str, failures: Vec<String>| FileCheck { seal_valid: false, summary: summary.into(), failures, certificate: None };
+    let fail = |summary: &str, failures: Vec<String>| FileCheck {
+        seal_valid: false,
+        summary: summary.into(),
+        failures,
+        certificate: None,
+        copy: None,
+    };
     let Ok(pkg) = erjian_ofd::Package::from_bytes(bytes) else {
         return Ok(fail("不是有效的 OFD 文件，无法核验", vec![]));
     };
@@ -200,12 +215,20 @@ pub async fn check_file(state: &AppState, bytes: &[u8]) -> Result<FileCheck, Err
     let Some(certificate) = live(state, &licence).await? else {
         return Ok(fail("印章有效，但本系统没有该证书的记录", failures));
     };
-    let summary = if certificate.status == "valid" {
-        "电子印章有效，文件未被篡改；证书当前有效".to_owned()
-    } else {
-        format!("电子印章有效，文件未被篡改；但该证书{}", certificate.status_label)
+    // A usage copy points its QR code at /verify/copy/{token}: its own period counts too.
+    let copy_token =
+        doc.metadata.custom.iter().find(|(k, _)| k == "核验地址").and_then(|(_, v)| v.split_once("/verify/copy/")).map(|(_, t)| t);
+    let copy = match copy_token {
+        Some(token) => crate::usage::copy_check(state, token, certificate.status).await?,
+        None => None,
     };
-    Ok(FileCheck { seal_valid: true, summary, failures, certificate: Some(certificate) })
+    let summary = match (&copy, certificate.status == "valid") {
+        (Some(c), _) if !c.valid => format!("电子印章有效，文件未被篡改；但{}", c.label),
+        (Some(c), true) => format!("电子印章有效，文件未被篡改；{}（有效期至 {}），证书当前有效", c.label, c.valid_until),
+        (_, true) => "电子印章有效，文件未被篡改；证书当前有效".to_owned(),
+        (_, false) => format!("电子印章有效，文件未被篡改；但该证书{}", certificate.status_label),
+    };
+    Ok(FileCheck { seal_valid: true, summary, failures, certificate: Some(certificate), copy })
 }
 
 async fn check_api(State(state): State<AppState>, body: Bytes) -> Result<Json<FileCheck>, ApiError> {
@@ -245,8 +268,13 @@ async fn check_submit(State(state): State<AppState>, headers: HeaderMap, mut mp:
     let (csrf, _) = pre_csrf(&state, &headers);
     let ctx = public_ctx(&state, "证书文件核验", "/check", csrf);
     if file.is_empty() {
-        let result =
-            Some(FileCheck { seal_valid: false, summary: "请选择要核验的 OFD 文件".into(), failures: vec![], certificate: None });
+        let result = Some(FileCheck {
+            seal_valid: false,
+            summary: "请选择要核验的 OFD 文件".into(),
+            failures: vec![],
+            certificate: None,
+            copy: None,
+        });
         return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &CheckPage { ctx, result, file_name }));
     }
     let result = check_file(&state, &file).await?;

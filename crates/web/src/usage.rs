@@ -96,6 +96,12 @@ async fn make_page(State(state): State<AppState>, user: PageUser, FormBody(f): F
     Ok(Redirect::to("/portal").into_response())
 }
 
+/// The copy behind a token, checked against its certificate's status; None for an unknown token.
+pub(crate) async fn copy_check(state: &AppState, token: &str, certificate_status: &str) -> Result<Option<CopyCheck>, Error> {
+    let copy = state.store.usage_copy(token).await?;
+    Ok(copy.map(|c| check(&c, certificate_status, erjian_store::db::today(state.clock.now()))))
+}
+
 async fn lookup(state: &AppState, token: &str) -> Result<(CopyCheck, crate::check::Live), Error> {
     let copy = state.store.usage_copy(token).await?.ok_or(Error::NotFound("未找到该使用件，请核对二维码"))?;
     let live = live(state, &copy.licence_id).await?.ok_or(Error::NotFound("未找到该使用件的证书"))?;

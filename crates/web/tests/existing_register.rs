@@ -277,7 +277,8 @@ async fn usage_copies_in_shanghai(kind: TestDb) {
     // The copy is a sealed OFD that says what it is for and until when.
     let file = zhao.http.get(format!("{}{}", app.url, r.body["download"].as_str().unwrap())).bearer_auth(&zhao.token).send().await.unwrap();
     assert_eq!(file.status(), StatusCode::OK);
-    let pkg = erjian_ofd::Package::from_bytes(&file.bytes().await.unwrap()).unwrap();
+    let copy_file = file.bytes().await.unwrap().to_vec();
+    let pkg = erjian_ofd::Package::from_bytes(&copy_file).unwrap();
     let text: String = erjian_ofd::reader::read(&pkg).unwrap().pages.iter().flat_map(|p| p.texts.iter().map(|t| t.text.clone())).collect();
     assert!(text.contains("使用件") && text.contains("滨江花园项目投标") && text.contains("2026年12月04日"), "{text}");
     let report = erjian_ofd::seal::verify(&pkg, &erjian_ofd::seal::VerifyOptions::default()).unwrap();
@@ -290,6 +291,10 @@ async fn usage_copies_in_shanghai(kind: TestDb) {
     app.advance(10);
     let v = verify_copy(&app, &token).await;
     assert_eq!((v["copy"]["valid"].as_bool(), v["copy"]["label"].as_str()), (Some(false), Some("使用件已过期")), "{v}");
+    // The file check says so too: the seal is intact, the certificate valid, the copy expired.
+    let checked: Value = app.http.post(format!("{}/api/public/check", app.url)).body(copy_file).send().await.unwrap().json().await.unwrap();
+    assert_eq!((checked["seal_valid"].as_bool(), checked["copy"]["valid"].as_bool()), (Some(true), Some(false)), "{checked}");
+    assert!(checked["summary"].as_str().unwrap().contains("使用件已过期"), "{checked}");
     let zhao = app.login(&app.person_id_number("赵磊"), "Geren2026").await;
     assert_eq!(zhao.get("/api/usage-copies").await.body["copies"].as_array().unwrap().len(), 1);
     app.finish().await;
