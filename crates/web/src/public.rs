@@ -110,17 +110,16 @@ async fn query_api(State(state): State<AppState>, req: axum::extract::Request) -
     let json = |b: Bytes| ([(CONTENT_TYPE, "application/json")], b).into_response();
     let (parts, body) = req.into_parts();
     let body = axum::body::to_bytes(body, 64 * 1024).await.map_err(|_| Error::invalid("body", "请求内容过大或不完整"))?;
-    let day = erjian_store::db::today(state.clock.now());
+    let now = state.clock.now();
+    let day = erjian_store::db::today(now);
     let epoch = state.store.public_epoch();
     // Successful answers are cached by the exact request body and the five-minute window of
     // their detail token: the same body asked again gets the same answer until anything changes.
-    let window = state.clock.now().timestamp() / 300;
-    let mut key = Vec::with_capacity(body.len() + 8);
-    key.extend_from_slice(&window.to_le_bytes());
-    key.extend_from_slice(&body);
-    if let Some(hit) = epoch.and_then(|e| state.public_cache.get(&key, e, day)) {
+    let window = (now.timestamp() / 300).to_le_bytes();
+    if let Some(hit) = epoch.and_then(|e| state.public_cache.get_parts(&[&window, &body], e, day)) {
         return Ok(json(hit));
     }
+    let key = [&window[..], &body].concat();
     let input: QueryInput = json_from_bytes(&parts.headers, &body)?;
     let r = run_query(&state, &input.parse()?).await?;
     let record = serde_json::to_string(&r).map_err(|e| Error::Other(e.into()))?;
