@@ -8,7 +8,7 @@
 #   DB=postgres scripts/bench-public.sh     # PostgreSQL (database erjian_bench on 127.0.0.1)
 #
 # Environment: PEOPLE, DB (sqlite|postgres), DURATION (s, default 15), CONNECTIONS (default 32),
-# THREADS (wrk threads, default 1), DATA (default ./bench-data).
+# THREADS (wrk threads, default 1), WARMUP (s before each measurement, default 5), DATA (default ./bench-data).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PEOPLE=${PEOPLE:-3000000}
@@ -16,6 +16,7 @@ DB=${DB:-sqlite}
 DURATION=${DURATION:-15}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-1}
+WARMUP=${WARMUP:-5}
 DATA=${DATA:-./bench-data}/$DB-$PEOPLE
 
 command -v wrk >/dev/null || { echo "bench: installing wrk"; sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd=sudo; $sudo_cmd apt-get install -y -qq wrk >/dev/null; }
@@ -46,7 +47,8 @@ run() { # name url [lua-script input-file]
   local name=$1 url=$2; shift 2
   local script=() input=()
   if [ $# -gt 0 ]; then script=(-s "$1"); input=(-- "$2"); fi
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d1s "${script[@]}" "$url" "${input[@]}" >/dev/null 2>&1 || true   # warm-up
+  # Warm-up: steady state, with the answer cache filled for most of the sample (WARMUP seconds).
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "${script[@]}" "$url" "${input[@]}" >/dev/null 2>&1 || true
   local out; out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "${script[@]}" "$url" "${input[@]}" 2>"$DATA/$name.err")
   local rps p99 errors
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
