@@ -47,6 +47,9 @@ pub struct ProvinceProfile {
     /// Whether a change of employer is done as cancellation plus re-registration through the
     /// new employer (甘肃) instead of a transfer the previous employer consents to.
     pub employer_change_by_reregistration: bool,
+    /// Whether the enterprise may file an initial registration for a person (湖南: 企业申报),
+    /// who then confirms by signing after the enterprise's seal.
+    pub enterprise_files_initial: bool,
     pub cities: &'static [City],
 }
 
@@ -84,6 +87,8 @@ struct ProfileFile {
     forced_cancellation_confirmation: bool,
     #[serde(default)]
     employer_change_by_reregistration: bool,
+    #[serde(default)]
+    enterprise_files_initial: bool,
     cities: Vec<CityFile>,
 }
 
@@ -135,6 +140,9 @@ pub fn parse_profile(json: &str) -> Result<ProvinceProfile, ProfileError> {
     if f.cities.is_empty() || f.cities.iter().any(|c| c.code.len() != 6 || !c.code.starts_with(&f.code)) {
         return bad(format!("cities 须至少一个，且代码为以 {} 开头的六位区划代码", f.code));
     }
+    if f.enterprise_files_initial && signing_order != SigningOrder::EnterpriseFirst {
+        return bad("enterprise_files_initial 须与 signing_order = enterprise_first 一起使用（企业先盖章，本人后签名）".into());
+    }
     if f.usage_copy_max_days.is_some_and(|d| !(1..=365).contains(&d)) {
         return bad("usage_copy_max_days 应在 1–365 之间".into());
     }
@@ -155,6 +163,7 @@ pub fn parse_profile(json: &str) -> Result<ProvinceProfile, ProfileError> {
         usage_copy_max_days: f.usage_copy_max_days,
         forced_cancellation_confirmation: f.forced_cancellation_confirmation,
         employer_change_by_reregistration: f.employer_change_by_reregistration,
+        enterprise_files_initial: f.enterprise_files_initial,
         cities: Box::leak(cities.into_boxed_slice()),
     })
 }

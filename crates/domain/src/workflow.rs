@@ -319,7 +319,10 @@ pub fn transition_in(
     use Role as R;
     use State as S;
     let allowed_role = match action {
-        A::Submit | A::Sign | A::Revise | A::Withdraw => role == R::Individual,
+        // Under the enterprise-first order an enterprise may submit a form it filed itself (the
+        // store checks that it did).
+        A::Submit => role == R::Individual || (role == R::Enterprise && order == SigningOrder::EnterpriseFirst),
+        A::Sign | A::Revise | A::Withdraw => role == R::Individual,
         A::EnterpriseConfirm | A::EnterpriseReturn => role == R::Enterprise,
         A::Accept | A::RefuseAcceptance | A::PrelimApprove => role == R::CityAuthority,
         A::Return | A::Refuse => matches!(role, R::CityAuthority | R::ProvinceAuthority),
@@ -481,6 +484,14 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn an_enterprise_submits_only_under_the_enterprise_first_order() {
+        let ef = SigningOrder::EnterpriseFirst;
+        assert_eq!(transition_in(ef, State::Draft, Action::Submit, Role::Enterprise, None), Ok(State::AwaitingEnterprise));
+        assert!(transition_in(SigningOrder::ApplicantFirst, State::Draft, Action::Submit, Role::Enterprise, None).is_err());
+        assert!(transition_in(ef, State::Draft, Action::Submit, Role::CityAuthority, None).is_err());
     }
 
     #[test]

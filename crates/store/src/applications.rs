@@ -33,6 +33,8 @@ pub struct Application {
     pub publicity_batch_id: Option<i64>,
     pub registration_id: Option<i64>,
     pub signing_order: String,
+    /// `individual`, or `enterprise` when the employer filed it for the person (湖南).
+    pub filed_by: String,
     pub created_at: String,
     pub updated_at: String,
     pub person_name: String,
@@ -49,7 +51,7 @@ pub struct Application {
 }
 
 pub(crate) const APP_SELECT: &str = "SELECT a.id, a.number, a.kind, a.profession, a.person_id, a.enterprise_id, a.city_code, a.state, a.version, a.mobile,
-    a.ce_compulsory, a.ce_elective, a.declaration, a.photo_mime, a.last_reason, a.publicity_batch_id, a.registration_id, a.signing_order, a.created_at, a.updated_at,
+    a.ce_compulsory, a.ce_elective, a.declaration, a.photo_mime, a.last_reason, a.publicity_batch_id, a.registration_id, a.signing_order, a.filed_by, a.created_at, a.updated_at,
     p.name AS person_name, p.id_number, e.name AS enterprise_name, e.credit_code, r.registration_number, b.ends_on AS publicity_ends_on
     FROM applications a JOIN persons p ON p.id = a.person_id JOIN enterprises e ON e.id = a.enterprise_id
     LEFT JOIN registrations r ON r.id = a.registration_id LEFT JOIN batches b ON b.id = a.publicity_batch_id";
@@ -77,14 +79,17 @@ impl Application {
 
     /// The tenant rule of the domain, applied to this application.
     pub fn visible_to(&self, a: &Actor) -> bool {
-        may_view_in(
-            self.order(),
-            a.role,
-            a.person_id == Some(self.person_id),
-            a.enterprise_id == Some(self.enterprise_id),
-            a.city_code.as_deref() == Some(self.city_code.as_str()),
-            self.state(),
-        )
+        // An enterprise sees the drafts it filed itself.
+        let own_filing = a.role == Role::Enterprise && self.filed_by == "enterprise" && a.enterprise_id == Some(self.enterprise_id);
+        own_filing
+            || may_view_in(
+                self.order(),
+                a.role,
+                a.person_id == Some(self.person_id),
+                a.enterprise_id == Some(self.enterprise_id),
+                a.city_code.as_deref() == Some(self.city_code.as_str()),
+                self.state(),
+            )
     }
 }
 
@@ -210,6 +215,53 @@ impl Store {
             (Role::Individual, Some(p)) => p,
             _ => return Err(Error::Forbidden),
         };
+        self.save_initial_as(actor, person_id, existing, form, photo, submit, now).await
+    }
+
+    /// The enterprise files (企业申报, where the profile allows it) an initial registration for a
+    /// person who has signed up: named by ID number and name; the form names the enterprise
+    /// itself. After its seal the person confirms by signing.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn save_initial_for(
+        &self,
+        actor: &Actor,
+        applicant: (&str, &str),
+        existing: Option<i64>,
+        form: &InitialForm,
+        photo: Option<Vec<u8>>,
+        submit: bool,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
+        let Some(enterprise_id) = actor.enterprise_id.filter(|_| actor.role == Role::Enterprise) else { return Err(Error::Forbidden) };
+        if !self.enterprise_files_initial {
+            return Err(Error::Conflict("本省初始注册由个人申报：请申请人本人登录提交，企业在其签名后盖章确认".into()));
+        }
+        let found: Option<(i64,)> =
+            sqlx::query_as("SELECT p.id FROM persons p JOIN users u ON u.person_id = p.id WHERE p.id_number = $1 AND p.name = $2")
+                .bind(applicant.0.trim().to_uppercase())
+                .bind(applicant.1.trim())
+                .fetch_optional(&self.pool)
+                .await?;
+        let Some((person_id,)) = found else {
+            return Err(Error::invalid("applicant_id_number", "未找到该人员，或姓名与身份证号不符；申请人须先在本系统实名注册"));
+        };
+        let own = self.enterprise(enterprise_id).await?.ok_or(Error::NotFound("企业不存在"))?;
+        let form = InitialForm { enterprise_name: own.name, ..form.clone() };
+        self.save_initial_as(actor, person_id, existing, &form, photo, submit, now).await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn save_initial_as(
+        &self,
+        actor: &Actor,
+        person_id: i64,
+        existing: Option<i64>,
+        form: &InitialForm,
+        photo: Option<Vec<u8>>,
+        submit: bool,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
+        let filed_by = if actor.role == Role::Enterprise { "enterprise" } else { "individual" };
         let person = self.person(person_id).await?.ok_or(Error::NotFound("人员不存在"))?;
         let prof = profession("constructor2").expect("catalogue");
         let held: Vec<HeldQualification> = self
@@ -253,8 +305,11 @@ impl Store {
             Some(id) => {
                 let app = Self::load_application(tx.conn(), id)
                     .await?
-                    .filter(|a| a.person_id == person_id)
+                    .filter(|a| a.person_id == person_id && a.visible_to(actor) && (filed_by == "individual" || a.filed_by == filed_by))
                     .ok_or(Error::NotFound("申请不存在或您无权查看"))?;
+                if filed_by == "enterprise" && !matches!(app.state(), State::Draft | State::Returned) {
+                    return Err(Error::Conflict("申请表已生成，企业不能再修改；如需修改请在盖章前退回".into()));
+                }
                 if !app.state().editable_in(app.order()) {
                     return Err(Error::Conflict(format!(
                         "申请当前为“{}”，企业已盖章确认，申请表已锁定，不能修改；如需修改请等待退回或先撤回",
@@ -286,8 +341,8 @@ impl Store {
                 let serial = next_serial(tx.conn(), &format!("app:{day}")).await?;
                 let number = format!("W{day}{serial:08}");
                 let inserted: std::result::Result<(i64,), sqlx::Error> = sqlx::query_as(
-                    "INSERT INTO applications (number, kind, profession, person_id, enterprise_id, city_code, state, version, open_person_id, mobile, ce_compulsory, ce_elective, declaration, signing_order, created_at, updated_at)
-                     VALUES ($1, $11, $2, $3, $4, $5, 'draft', 0, $3, $6, $7, $8, 1, $10, $9, $9) RETURNING id",
+                    "INSERT INTO applications (number, kind, profession, person_id, enterprise_id, city_code, state, version, open_person_id, mobile, ce_compulsory, ce_elective, declaration, signing_order, created_at, updated_at, filed_by)
+                     VALUES ($1, $11, $2, $3, $4, $5, 'draft', 0, $3, $6, $7, $8, 1, $10, $9, $9, $12) RETURNING id",
                 )
                 .bind(&number)
                 .bind(prof.code)
@@ -300,6 +355,7 @@ impl Store {
                 .bind(ts(now))
                 .bind(self.signing_order.code())
                 .bind(kind)
+                .bind(filed_by)
                 .fetch_one(tx.conn())
                 .await;
                 let (id,) = inserted
@@ -355,6 +411,9 @@ pub(crate) async fn check_submittable(tx: &mut Tx, id: i64) -> Result<()> {
 pub(crate) fn decide(app: &Application, actor: &Actor, action: Action, reason: Option<&str>) -> Result<State> {
     if !app.visible_to(actor) {
         return Err(Error::NotFound("申请不存在或您无权查看"));
+    }
+    if action == Action::Submit && actor.role == Role::Enterprise && app.filed_by != "enterprise" {
+        return Err(Error::Conflict("该申请由本人申报，须由本人提交".into()));
     }
     Ok(transition_in(app.order(), app.state(), action, actor.role, reason)?)
 }

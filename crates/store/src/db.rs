@@ -37,6 +37,8 @@ pub struct Store {
     pub(crate) decision_days: erjian_domain::calendar::DecisionDays,
     /// The profile's way of changing employer (see `ProvinceProfile::employer_change_by_reregistration`).
     pub(crate) employer_change_by_reregistration: bool,
+    /// Enterprises may file initial registrations for their people (湖南).
+    pub(crate) enterprise_files_initial: bool,
     /// Moves after every committed change to any certificate's status (this process's writes).
     epoch: Arc<std::sync::atomic::AtomicU64>,
 }
@@ -115,6 +117,7 @@ impl Store {
             calendar: Arc::new(erjian_domain::calendar::Calendar::default_cn()),
             decision_days: Default::default(),
             employer_change_by_reregistration: false,
+            enterprise_files_initial: false,
         };
         store.migrate().await?;
         Ok(store)
@@ -133,6 +136,7 @@ impl Store {
         let mut s = self.with_signing_order(profile.signing_order);
         s.decision_days = erjian_domain::calendar::DecisionDays { full: profile.decision_days, change: profile.change_decision_days };
         s.employer_change_by_reregistration = profile.employer_change_by_reregistration;
+        s.enterprise_files_initial = profile.enterprise_files_initial;
         s
     }
 

@@ -103,6 +103,11 @@ struct ApplicationBody {
     photo_base64: Option<String>,
     #[serde(default)]
     submit: bool,
+    /// When an enterprise files for a person (湖南): the applicant's ID number and name.
+    #[serde(default)]
+    applicant_id_number: String,
+    #[serde(default)]
+    applicant_name: String,
 }
 
 fn decode_photo(b: &ApplicationBody) -> Result<Option<Vec<u8>>, ApiError> {
@@ -117,7 +122,13 @@ fn decode_photo(b: &ApplicationBody) -> Result<Option<Vec<u8>>, ApiError> {
 
 async fn save(state: &AppState, user: &ApiUser, id: Option<i64>, b: ApplicationBody) -> Result<Response, ApiError> {
     let photo = decode_photo(&b)?;
-    let id = state.store.save_initial(&user.actor, id, &b.form, photo, b.submit, state.clock.now()).await?;
+    let now = state.clock.now();
+    let id = if user.actor.role == Role::Enterprise {
+        let applicant = (b.applicant_id_number.as_str(), b.applicant_name.as_str());
+        state.store.save_initial_for(&user.actor, applicant, id, &b.form, photo, b.submit, now).await?
+    } else {
+        state.store.save_initial(&user.actor, id, &b.form, photo, b.submit, now).await?
+    };
     let detail = state.store.application(&user.actor, id).await?;
     Ok((StatusCode::CREATED, Json(json!(detail))).into_response())
 }

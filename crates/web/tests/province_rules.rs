@@ -64,3 +64,39 @@ async fn gansu_changes_employer_by_cancellation_and_re_registration(kind: TestDb
     app.finish().await;
 }
 on_both_databases!(gansu_changes_employer_by_cancellation_and_re_registration);
+
+async fn hunan_enterprise_files_the_initial_registration(kind: TestDb) {
+    let app = spawn_in(kind, "湘").await;
+    let zhang = app.signup("张伟").await;
+    let zhang_id = app.person_id_number("张伟");
+    let ent = app.login(&app.enterprise_login("湖南建工集团股份有限公司"), "Qiye2026").await;
+    let body = |id: &str, name: &str| {
+        json!({ "applicant_id_number": id, "applicant_name": name, "mobile": "13800138000", "specialties": ["10401001"],
+                "declaration": true, "photo_base64": photo_base64(), "submit": true, "enterprise_name": "别的企业" })
+    };
+    let unknown = ent.post("/api/applications", body(&zhang_id, "张三")).await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", unknown.body);
+    assert!(unknown.body["fields"][0]["message"].as_str().unwrap().contains("实名注册"));
+    let r = ent.post("/api/applications", body(&zhang_id, "张伟")).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let id = r.body["application"]["id"].as_i64().unwrap();
+    assert_eq!(r.body["application"]["enterprise_name"], "湖南建工集团股份有限公司", "the filing enterprise, whatever was typed");
+    assert_eq!(r.body["application"]["filed_by"], "enterprise");
+    assert_eq!(r.body["application"]["state"], "awaiting_enterprise");
+    // The person sees it; the enterprise seals, then the person confirms by signing.
+    assert_eq!(zhang.get(&format!("/api/applications/{id}")).await.status, StatusCode::OK);
+    assert_eq!(ent.sign_ok(id).await, "awaiting_signature");
+    assert_eq!(zhang.sign_ok(id).await, "filed");
+    assert_eq!(app.city().await.act_ok(id, "accept", None).await, "accepted");
+    app.finish().await;
+
+    // Elsewhere the individual files.
+    let app = spawn(kind).await;
+    app.signup("张伟").await;
+    let ent = app.enterprise(ENTERPRISE_A).await;
+    let r = ent.post("/api/applications", body(&app.person_id_number("张伟"), "张伟")).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.body);
+    assert!(r.error().contains("由个人申报"), "{}", r.error());
+    app.finish().await;
+}
+on_both_databases!(hunan_enterprise_files_the_initial_registration);
