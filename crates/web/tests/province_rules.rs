@@ -88,6 +88,34 @@ async fn hunan_enterprise_files_the_initial_registration(kind: TestDb) {
     assert_eq!(ent.sign_ok(id).await, "awaiting_signature");
     assert_eq!(zhang.sign_ok(id).await, "filed");
     assert_eq!(app.city().await.act_ok(id, "accept", None).await, "accepted");
+
+    // The same from the enterprise's portal, for 刘洋.
+    let liu = app.signup("刘洋").await;
+    let c = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let csrf_of = |html: &str| {
+        let i = html.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
+        html[i..i + 64].to_owned()
+    };
+    let login = c.get(format!("{}/login", app.url)).send().await.unwrap().text().await.unwrap();
+    let form = [("csrf", csrf_of(&login)), ("username", app.enterprise_login("湖南建工集团股份有限公司")), ("password", "Qiye2026".into())];
+    assert_eq!(c.post(format!("{}/login", app.url)).form(&form).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    let portal = c.get(format!("{}/portal", app.url)).send().await.unwrap().text().await.unwrap();
+    assert!(portal.contains("代为申报初始注册"));
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf_of(&portal))
+        .text("applicant_name", "刘洋")
+        .text("applicant_id_number", app.person_id_number("刘洋"))
+        .text("mobile", "13900139000")
+        .text("specialties", "10401002")
+        .text("ce_compulsory", "60")
+        .text("ce_elective", "60")
+        .text("declaration", "1")
+        .text("intent", "submit")
+        .part("photo", reqwest::multipart::Part::bytes(photo_png()).file_name("p.png").mime_str("image/png").unwrap());
+    let r = c.post(format!("{}/applications/enterprise", app.url)).multipart(form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{:?}", r.text().await);
+    let mine = liu.get("/api/applications").await.body["applications"][0].clone();
+    assert_eq!((mine["state"].as_str(), mine["filed_by"].as_str()), (Some("awaiting_enterprise"), Some("enterprise")), "{mine}");
     app.finish().await;
 
     // Elsewhere the individual files.

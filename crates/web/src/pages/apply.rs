@@ -44,10 +44,20 @@ struct Submitted {
     submit: bool,
     form: InitialForm,
     photo: Option<Vec<u8>>,
+    /// Filled when an enterprise files for a person (湖南).
+    applicant_name: String,
+    applicant_id_number: String,
 }
 
 async fn read_multipart(mut mp: Multipart) -> Result<Submitted, PageError> {
-    let mut s = Submitted { csrf: String::new(), submit: false, form: InitialForm::default(), photo: None };
+    let mut s = Submitted {
+        csrf: String::new(),
+        submit: false,
+        form: InitialForm::default(),
+        photo: None,
+        applicant_name: String::new(),
+        applicant_id_number: String::new(),
+    };
     let bad = |_| PageError(Error::invalid("photo", "上传内容不完整，请重新选择文件后提交"));
     while let Some(field) = mp.next_field().await.map_err(bad)? {
         let name = field.name().unwrap_or_default().to_owned();
@@ -66,6 +76,8 @@ async fn read_multipart(mut mp: Multipart) -> Result<Submitted, PageError> {
             "ce_compulsory" => s.form.ce_compulsory = text.trim().parse().ok(),
             "ce_elective" => s.form.ce_elective = text.trim().parse().ok(),
             "declaration" => s.form.declaration = !text.is_empty(),
+            "applicant_name" => s.applicant_name = text,
+            "applicant_id_number" => s.applicant_id_number = text,
             _ => {}
         }
     }
@@ -159,4 +171,24 @@ pub async fn create(State(state): State<AppState>, user: PageUser, mp: Multipart
 
 pub async fn update(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, mp: Multipart) -> Result<Response, PageError> {
     save(state, user, Some(id), mp).await
+}
+
+/// The enterprise files an initial registration for a signed-up person (湖南, from its portal);
+/// the application page then offers the seal, and the person signs after it.
+pub async fn create_by_enterprise(State(state): State<AppState>, user: PageUser, mp: Multipart) -> Result<Response, PageError> {
+    if user.actor.role != Role::Enterprise {
+        return Err(Error::Forbidden.into());
+    }
+    let s = read_multipart(mp).await?;
+    user.check_csrf(&s.csrf)?;
+    let applicant = (s.applicant_id_number.as_str(), s.applicant_name.as_str());
+    match state.store.save_initial_for(&user.actor, applicant, None, &s.form, s.photo, s.submit, state.clock.now()).await {
+        Ok(id) => Ok(Redirect::to(&format!("/applications/{id}?done=submit")).into_response()),
+        Err(Error::Invalid(errors)) => {
+            let text: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
+            Ok(super::error_page(StatusCode::UNPROCESSABLE_ENTITY, &format!("申请未生成：{}", text.join("；"))))
+        }
+        Err(Error::Conflict(m)) => Ok(super::error_page(StatusCode::CONFLICT, &m)),
+        Err(e) => Err(e.into()),
+    }
 }

@@ -34,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/portal", get(portal::portal))
         .route("/applications/new", get(apply::new_form))
         .route("/applications", post(apply::create))
+        .route("/applications/enterprise", post(apply::create_by_enterprise))
         .route("/applications/{id}", get(detail::show))
         .route("/applications/{id}/edit", get(apply::edit_form).post(apply::update))
         .route("/applications/{id}/action", post(detail::act))

@@ -113,6 +113,8 @@ struct EnterprisePage {
     reg_status: String,
     kind_filter: String,
     kinds: &'static [(&'static str, &'static str)],
+    /// The enterprise files initial registrations for its people (湖南): the form's specialties.
+    files_initial: Option<&'static [erjian_domain::profession::Specialty]>,
 }
 
 /// Application kinds offered as a filter.
@@ -178,6 +180,7 @@ async fn enterprise(state: &AppState, user: &PageUser, q: PortalQuery) -> Result
         reg_status,
         kind_filter,
         kinds: KINDS,
+        files_initial: state.profile.enterprise_files_initial.then_some(erjian_domain::profession::CONSTRUCTOR_SPECIALTIES),
     }))
 }
 
