@@ -19,6 +19,7 @@ pub mod demo;
 pub mod error;
 pub mod fastread;
 pub mod follow_up;
+pub mod holds;
 pub mod legacy;
 pub mod lifecycle;
 pub mod public;

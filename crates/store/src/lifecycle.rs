@@ -53,6 +53,9 @@ pub fn kind_label(kind: &str) -> &'static str {
         "paper_exchange" => "纸质证书换领电子证书",
         "new_version" => "换领新版电子证书",
         "usage_copy" => "生成使用件",
+        "suspend" => "暂扣证书",
+        "restore" => "恢复证书",
+        "revoke" => "撤销注册",
         _ => "其他",
     }
 }

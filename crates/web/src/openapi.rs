@@ -88,6 +88,7 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("get", "/api/rename-jobs/{id}"),
     ("post", "/api/registrations/import"),
     ("post", "/api/applications/clear-stale"),
+    ("post", "/api/certificate-holds"),
     ("get", "/api/usage-copies"),
     ("post", "/api/usage-copies"),
     ("get", "/api/usage-copies/{token}/download"),
@@ -193,6 +194,7 @@ pub fn document() -> Value {
     doc["paths"]["/api/usage-copies/{token}/download"] = json!({ "get": op("下载使用件（OFD，带电子印章）", None, "OFD 文件") });
     doc["paths"]["/api/verify/copy/{token}"] =
         json!({ "get": public(op("核验使用件：使用件期限与所依据证书的实时状态", None, "{copy, certificate}"), &[]) });
+    doc["paths"]["/api/certificate-holds"] = json!({ "post": op("主管部门暂扣（suspend）、恢复（restore）或撤销（revoke）证书：{registration_number, action, reason}；撤销同时终止注册", None, "{registration_number, certificate_status}") });
     doc["paths"]["/api/applications/clear-stale"] =
         json!({ "post": op("逾期清理（系统管理员）：创建满90天仍未受理的申请立即清理（服务器每小时自动执行）", None, "{cleared}") });
     doc["paths"]["/api/certificates/paper-exchange"] =

@@ -36,6 +36,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/additions", post(addition_api))
         .route("/api/cancellations", post(cancel_api))
         .route("/api/reasons", get(reasons))
+        .route("/api/certificate-holds", post(hold_api))
+        .route("/certificate-holds", post(hold_page))
         .route("/api/certificates/reissue", post(reissue_api))
         .route("/certificates/reissue", post(reissue_page))
         .route("/api/certificates/annotate", post(annotate_api))
@@ -70,6 +72,47 @@ async fn addition_api(State(state): State<AppState>, user: ApiUser, JsonBody(b):
 
 async fn cancel_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<CancelRequest>) -> Result<Json<Value>, ApiError> {
     Ok(Json(json!(state.store.cancel_registration(&user.actor, &b, &state.issuer, state.clock.now()).await?)))
+}
+
+#[derive(serde::Deserialize)]
+struct HoldBody {
+    registration_number: String,
+    action: erjian_store::holds::Hold,
+    #[serde(default)]
+    reason: String,
+}
+
+/// 暂扣 / 恢复 / 撤销 by the authority.
+async fn hold_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<HoldBody>) -> Result<Json<Value>, ApiError> {
+    let status = state.store.hold_certificate(&user.actor, &b.registration_number, b.action, &b.reason, state.clock.now()).await?;
+    Ok(Json(json!({ "registration_number": b.registration_number, "certificate_status": status })))
+}
+
+#[derive(serde::Deserialize)]
+struct HoldForm {
+    csrf: String,
+    registration_number: String,
+    action: erjian_store::holds::Hold,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn hold_page(State(state): State<AppState>, user: PageUser, FormBody(f): FormBody<HoldForm>) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    match state.store.hold_certificate(&user.actor, &f.registration_number, f.action, &f.reason, state.clock.now()).await {
+        Ok(status) => {
+            let done = match status.as_str() {
+                "suspended" => "已暂扣",
+                "revoked" => "已撤销注册，证书作废",
+                _ => "已恢复，证书重新有效",
+            };
+            show_cancel(&state, &user, Some(format!("注册编号 {}：{done}", f.registration_number.trim())), None).await
+        }
+        Err(e) => match refusal(e) {
+            Ok(m) => show_cancel(&state, &user, None, Some(m)).await,
+            Err(e) => Err(e.into()),
+        },
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -250,6 +293,8 @@ struct CancelPage {
     people: Vec<Registration>,
     reasons: &'static [(&'static str, &'static str)],
     error: Option<String>,
+    /// Authorities also suspend, restore and revoke certificates here.
+    authority: bool,
 }
 
 async fn show_cancel(state: &AppState, user: &PageUser, flash: Option<String>, error: Option<String>) -> Result<Response, PageError> {
@@ -270,7 +315,8 @@ async fn show_cancel(state: &AppState, user: &PageUser, flash: Option<String>, e
     }
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let ctx = Ctx::new(state, Some(user), "注销注册", "/cancel").with_flash(flash);
-    Ok(render_status(status, &CancelPage { ctx, individual, requests, held, people, reasons: CANCELLATION_REASONS, error }))
+    let authority = matches!(user.actor.role, Role::CityAuthority | Role::ProvinceAuthority);
+    Ok(render_status(status, &CancelPage { ctx, individual, requests, held, people, reasons: CANCELLATION_REASONS, error, authority }))
 }
 
 async fn cancel_page(State(state): State<AppState>, user: PageUser) -> Result<Response, PageError> {
