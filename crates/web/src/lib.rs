@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod cancel_requests;
 pub mod captcha;
 pub mod certs;
 pub mod change_pages;
@@ -15,6 +16,7 @@ pub mod error;
 pub mod exchange;
 pub mod export;
 pub mod extract;
+pub mod holds;
 pub mod openapi;
 pub mod pages;
 pub mod pubcache;
@@ -111,6 +113,8 @@ pub fn router(state: AppState) -> Router {
         .merge(public_routes(&state))
         .merge(signing::routes())
         .merge(registrations::routes())
+        .merge(cancel_requests::routes())
+        .merge(holds::routes())
         .merge(export::routes())
         .merge(changes::routes())
         .merge(change_pages::routes())

@@ -27,17 +27,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/renewal", get(renewal_page).post(renewal_submit))
         .route("/cancel", get(cancel_page).post(cancel_submit))
-        .route("/cancel/request", post(request_page))
-        .route("/cancel/requests/{id}", post(decide_page))
-        .route("/api/cancellation-requests", get(requests_api).post(request_api))
-        .route("/api/cancellation-requests/{id}/confirm", post(confirm_api))
-        .route("/api/cancellation-requests/{id}/reject", post(reject_api))
         .route("/api/renewals", post(renewal_api))
         .route("/api/additions", post(addition_api))
         .route("/api/cancellations", post(cancel_api))
         .route("/api/reasons", get(reasons))
-        .route("/api/certificate-holds", post(hold_api))
-        .route("/certificate-holds", post(hold_page))
         .route("/api/certificates/reissue", post(reissue_api))
         .route("/certificates/reissue", post(reissue_page))
         .route("/api/certificates/annotate", post(annotate_api))
@@ -72,47 +65,6 @@ async fn addition_api(State(state): State<AppState>, user: ApiUser, JsonBody(b):
 
 async fn cancel_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<CancelRequest>) -> Result<Json<Value>, ApiError> {
     Ok(Json(json!(state.store.cancel_registration(&user.actor, &b, &state.issuer, state.clock.now()).await?)))
-}
-
-#[derive(serde::Deserialize)]
-struct HoldBody {
-    registration_number: String,
-    action: erjian_store::holds::Hold,
-    #[serde(default)]
-    reason: String,
-}
-
-/// 暂扣 / 恢复 / 撤销 by the authority.
-async fn hold_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<HoldBody>) -> Result<Json<Value>, ApiError> {
-    let status = state.store.hold_certificate(&user.actor, &b.registration_number, b.action, &b.reason, state.clock.now()).await?;
-    Ok(Json(json!({ "registration_number": b.registration_number, "certificate_status": status })))
-}
-
-#[derive(serde::Deserialize)]
-struct HoldForm {
-    csrf: String,
-    registration_number: String,
-    action: erjian_store::holds::Hold,
-    #[serde(default)]
-    reason: String,
-}
-
-async fn hold_page(State(state): State<AppState>, user: PageUser, FormBody(f): FormBody<HoldForm>) -> Result<Response, PageError> {
-    user.check_csrf(&f.csrf)?;
-    match state.store.hold_certificate(&user.actor, &f.registration_number, f.action, &f.reason, state.clock.now()).await {
-        Ok(status) => {
-            let done = match status.as_str() {
-                "suspended" => "已暂扣",
-                "revoked" => "已撤销注册，证书作废",
-                _ => "已恢复，证书重新有效",
-            };
-            show_cancel(&state, &user, Some(format!("注册编号 {}：{done}", f.registration_number.trim())), None).await
-        }
-        Err(e) => match refusal(e) {
-            Ok(m) => show_cancel(&state, &user, None, Some(m)).await,
-            Err(e) => Err(e.into()),
-        },
-    }
 }
 
 #[derive(serde::Deserialize)]
@@ -297,7 +249,12 @@ struct CancelPage {
     authority: bool,
 }
 
-async fn show_cancel(state: &AppState, user: &PageUser, flash: Option<String>, error: Option<String>) -> Result<Response, PageError> {
+pub(crate) async fn show_cancel(
+    state: &AppState,
+    user: &PageUser,
+    flash: Option<String>,
+    error: Option<String>,
+) -> Result<Response, PageError> {
     let people = match (user.actor.role, user.actor.enterprise_id) {
         (Role::Enterprise, Some(e)) => {
             state.store.registrations_of_enterprise(e).await?.into_iter().filter(|r| r.status == "active").collect()
@@ -367,90 +324,8 @@ pub fn specialty_options() -> Vec<(&'static str, &'static str)> {
         .unwrap_or_default()
 }
 
-#[derive(serde::Deserialize)]
-struct RequestBody {
-    #[serde(default)]
-    specialties: Vec<String>,
-    reason: String,
-    note: Option<String>,
-}
-
-async fn request_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<RequestBody>) -> Result<Response, ApiError> {
-    let id = state.store.request_cancellation(&user.actor, &b.specialties, &b.reason, b.note.as_deref(), state.clock.now()).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id, "state": "pending" }))).into_response())
-}
-
-async fn requests_api(State(state): State<AppState>, user: ApiUser) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!({ "requests": state.store.cancel_requests(&user.actor).await? })))
-}
-
-async fn confirm_api(
-    State(state): State<AppState>,
-    user: ApiUser,
-    axum::extract::Path(id): axum::extract::Path<i64>,
-) -> Result<Json<Value>, ApiError> {
-    let outcome = state.store.decide_cancel_request(&user.actor, id, true, None, &state.issuer, state.clock.now()).await?;
-    Ok(Json(json!({ "state": "confirmed", "outcome": outcome })))
-}
-
-#[derive(serde::Deserialize)]
-struct RejectBody {
-    reason: String,
-}
-
-async fn reject_api(
-    State(state): State<AppState>,
-    user: ApiUser,
-    axum::extract::Path(id): axum::extract::Path<i64>,
-    JsonBody(b): JsonBody<RejectBody>,
-) -> Result<Json<Value>, ApiError> {
-    state.store.decide_cancel_request(&user.actor, id, false, Some(&b.reason), &state.issuer, state.clock.now()).await?;
-    Ok(Json(json!({ "state": "rejected" })))
-}
-
-async fn request_page(
-    State(state): State<AppState>,
-    user: PageUser,
-    FormBody(form): FormBody<Vec<(String, String)>>,
-) -> Result<Response, PageError> {
-    let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
-    user.check_csrf(&get("csrf"))?;
-    let specialties: Vec<String> =
-        if get("scope") == "partial" { form.iter().filter(|(k, _)| k == "specialty").map(|(_, v)| v.clone()).collect() } else { vec![] };
-    if get("scope") == "partial" && specialties.is_empty() {
-        return show_cancel(&state, &user, None, Some("部分注销请勾选要注销的专业".into())).await;
-    }
-    match state.store.request_cancellation(&user.actor, &specialties, &get("reason"), Some(&get("note")), state.clock.now()).await {
-        Ok(_) => show_cancel(&state, &user, Some("已提交注销申请，待聘用企业确认后生效".into()), None).await,
-        Err(e) => match refusal(e) {
-            Ok(m) => show_cancel(&state, &user, None, Some(m)).await,
-            Err(e) => Err(e.into()),
-        },
-    }
-}
-
-async fn decide_page(
-    State(state): State<AppState>,
-    user: PageUser,
-    axum::extract::Path(id): axum::extract::Path<i64>,
-    FormBody(form): FormBody<Vec<(String, String)>>,
-) -> Result<Response, PageError> {
-    let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
-    user.check_csrf(&get("csrf"))?;
-    let confirm = get("decision") == "confirm";
-    let reason = get("return_reason");
-    match state.store.decide_cancel_request(&user.actor, id, confirm, Some(&reason), &state.issuer, state.clock.now()).await {
-        Ok(_) if confirm => show_cancel(&state, &user, Some("已确认注销申请，注销已生效".into()), None).await,
-        Ok(_) => show_cancel(&state, &user, Some("已退回注销申请".into()), None).await,
-        Err(e) => match refusal(e) {
-            Ok(m) => show_cancel(&state, &user, None, Some(m)).await,
-            Err(e) => Err(e.into()),
-        },
-    }
-}
-
 /// A refusal the user can act on, as one message; anything else stays an error.
-fn refusal(e: Error) -> Result<String, Error> {
+pub(crate) fn refusal(e: Error) -> Result<String, Error> {
     match e {
         Error::Invalid(f) => Ok(f.first().map(|f| f.message.clone()).unwrap_or_default()),
         Error::Conflict(m) => Ok(m),

@@ -1,0 +1,58 @@
+//! The authority's sanctions on a certificate (暂扣 / 恢复 / 撤销), as JSON and from the
+//! 注销注册 page; the rules are in `erjian_store::holds`.
+
+use crate::auth::{ApiUser, PageUser};
+use crate::error::{ApiError, PageError};
+use crate::extract::{FormBody, JsonBody};
+use crate::registrations::{refusal, show_cancel};
+use crate::AppState;
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::post;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/api/certificate-holds", post(hold_api)).route("/certificate-holds", post(hold_page))
+}
+
+#[derive(serde::Deserialize)]
+struct HoldBody {
+    registration_number: String,
+    action: erjian_store::holds::Hold,
+    #[serde(default)]
+    reason: String,
+}
+
+/// 暂扣 / 恢复 / 撤销 by the authority.
+async fn hold_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<HoldBody>) -> Result<Json<Value>, ApiError> {
+    let status = state.store.hold_certificate(&user.actor, &b.registration_number, b.action, &b.reason, state.clock.now()).await?;
+    Ok(Json(json!({ "registration_number": b.registration_number, "certificate_status": status })))
+}
+
+#[derive(serde::Deserialize)]
+struct HoldForm {
+    csrf: String,
+    registration_number: String,
+    action: erjian_store::holds::Hold,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn hold_page(State(state): State<AppState>, user: PageUser, FormBody(f): FormBody<HoldForm>) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    match state.store.hold_certificate(&user.actor, &f.registration_number, f.action, &f.reason, state.clock.now()).await {
+        Ok(status) => {
+            let done = match status.as_str() {
+                "suspended" => "已暂扣",
+                "revoked" => "已撤销注册，证书作废",
+                _ => "已恢复，证书重新有效",
+            };
+            show_cancel(&state, &user, Some(format!("注册编号 {}：{done}", f.registration_number.trim())), None).await
+        }
+        Err(e) => match refusal(e) {
+            Ok(m) => show_cancel(&state, &user, None, Some(m)).await,
+            Err(e) => Err(e.into()),
+        },
+    }
+}
