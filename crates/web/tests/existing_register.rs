@@ -81,7 +81,7 @@ async fn paper_certificate_exchange(kind: TestDb) {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
     assert_eq!(r.body["rows"][0]["line"], 5, "{:?}", r.body);
     // The same import on the authority's page: an unknown enterprise is named with its line.
-    let unknown = register_csv(&app).replace(&app.enterprise_login(ENTERPRISE_A), "91340100MA2T5XXXX0");
+    let unknown = register_csv(&app).replace(&app.enterprise_login(ENTERPRISE_A), "91340100MA2T5YYYY0");
     let c = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let csrf = login_page(&app, &c, "province", "Shenhe2026").await;
     let form = reqwest::multipart::Form::new()
