@@ -1,7 +1,7 @@
 //! Drawing operations in millimetres (origin top-left), rendered to an OFD page. The certificate
 //! face and the seal are described once as operations.
 
-use erjian_ofd::writer::{push_uint, text_width, Color, Document, FontId, Object, Page, Text};
+use erjian_ofd::writer::{text_width, Color, Document, FontId, Object, Page, Text};
 
 #[derive(Debug, Clone)]
 pub enum Op {
@@ -102,16 +102,16 @@ pub fn circle_path(cx: f64, cy: f64, r: f64) -> String {
 }
 
 /// Renders operations onto a new page of `doc`.
-pub fn to_ofd_page(doc: &mut Document, font: FontId, width: f64, height: f64, ops: &[Op]) -> Page {
-    let mut page = Page { width, height, objects: vec![] };
-    for op in ops {
+pub fn to_ofd_page(doc: &mut Document, font: FontId, width: f64, height: f64, mut ops: Vec<Op>) -> Page {
+    let mut page = Page { width, height, ..Default::default() };
+    for op in &mut ops {
         match op {
             Op::Text { x, y, size, text, bold, color } => page.objects.push(Object::Text(Text {
                 x: *x,
                 y: *y,
                 size: *size,
                 font,
-                text: text.clone(),
+                text: std::mem::take(text),
                 color: *color,
                 bold: *bold,
                 rotate: 0.0,
@@ -119,8 +119,8 @@ pub fn to_ofd_page(doc: &mut Document, font: FontId, width: f64, height: f64, op
             Op::Glyph { cx, cy, size, ch, angle, color } => {
                 let w = erjian_ofd::writer::advance(*ch, *size);
                 page.objects.push(Object::Text(Text {
-                    x: cx - w / 2.0,
-                    y: cy + size * 0.4,
+                    x: *cx - w / 2.0,
+                    y: *cy + *size * 0.4,
                     size: *size,
                     font,
                     text: ch.to_string(),
@@ -142,22 +142,11 @@ pub fn to_ofd_page(doc: &mut Document, font: FontId, width: f64, height: f64, op
                 page.objects.push(Object::Path { data: d, fill: Some(*fill), stroke: None });
             }
             Op::Image { x, y, w, h, bytes } => {
-                let image = doc.add_image(bytes.clone());
+                let image = doc.add_image(std::mem::take(bytes));
                 page.objects.push(Object::Image { image, x: *x, y: *y, w: *w, h: *h });
             }
             Op::Qr { x, y, size, modules } => {
-                let mut d = String::with_capacity(modules.len() * modules.len() * 3);
-                for (c0, r, w, h) in dark_rects(modules) {
-                    for (k, (a, b)) in [(c0, r), (c0 + w, r), (c0 + w, r + h), (c0, r + h)].into_iter().enumerate() {
-                        d.push_str(if k == 0 { "M " } else { "L " });
-                        push_uint(&mut d, a as u64);
-                        d.push(' ');
-                        push_uint(&mut d, b as u64);
-                        d.push(' ');
-                    }
-                    d.push_str("C ");
-                }
-                d.pop();
+                let d = outline_path(modules);
                 page.objects.push(Object::Grid { x: *x, y: *y, size: *size, cells: modules.len(), data: d, fill: Color::BLACK });
             }
         }
@@ -207,13 +196,105 @@ pub fn dark_rects(modules: &[Vec<bool>]) -> Vec<(usize, usize, usize, usize)> {
     rects
 }
 
-/// The modules of a QR code for `data` (error correction M, smallest version that fits). The
-/// mask is fixed (pattern 0, the checkerboard): scoring all eight masks took longer than
-/// everything else on the page together, and any mask decodes (the PDF test reads the code
-/// back with a decoder).
+/// The outlines of the dark areas as one OFD path in module units (`M x y L x y … C` per
+/// loop, corners only). Each area's outline runs clockwise on screen and each hole's the other
+/// way, so the default non-zero fill paints exactly the dark modules; shared corners make this
+/// a fifth smaller than merged rectangles.
+pub fn outline_path(modules: &[Vec<bool>]) -> String {
+    let n = modules.len();
+    // Modules with a light border, so every neighbour exists.
+    let w = n + 2;
+    let mut dark = vec![false; w * w];
+    for (r, row) in modules.iter().enumerate() {
+        dark[(r + 1) * w + 1..(r + 1) * w + 1 + n].copy_from_slice(row);
+    }
+    // Vertices (x, y) for 0 ≤ x, y ≤ n; bit `d` of `edges[vertex]` is an unused edge leaving it
+    // in direction d: 0 right, 1 down, 2 left, 3 up.
+    let v = n + 1;
+    let mut edges = vec![0u8; v * v];
+    for r in 0..n {
+        for c in 0..n {
+            let m = (r + 1) * w + c + 1;
+            if !dark[m] {
+                continue;
+            }
+            let at = r * v + c;
+            if !dark[m - w] {
+                edges[at] |= 1;
+            }
+            if !dark[m + 1] {
+                edges[at + 1] |= 2;
+            }
+            if !dark[m + w] {
+                edges[at + v + 1] |= 4;
+            }
+            if !dark[m - 1] {
+                edges[at + v] |= 8;
+            }
+        }
+    }
+    let step = [1isize, v as isize, -1, -(v as isize)];
+    // Bytes, not a String: the path is ASCII, and pushing digit bytes was a tenth of issuance.
+    let mut out: Vec<u8> = Vec::with_capacity(n * n * 8);
+    // Constant divisors only (a division by a variable took longer than the rest of the loop);
+    // a QR code has at most 177 modules a side, so three digits suffice.
+    let number = |out: &mut Vec<u8>, x: usize| {
+        if x >= 100 {
+            out.push(b'0' + (x / 100 % 10) as u8);
+        }
+        if x >= 10 {
+            out.push(b'0' + (x / 10 % 10) as u8);
+        }
+        out.push(b'0' + (x % 10) as u8);
+    };
+    let point = |out: &mut Vec<u8>, cmd: &[u8], vertex: usize| {
+        out.extend_from_slice(cmd);
+        number(out, vertex % v);
+        out.push(b' ');
+        number(out, vertex / v);
+        out.push(b' ');
+    };
+    for start in 0..v * v {
+        while edges[start] != 0 {
+            let first = edges[start].trailing_zeros() as usize;
+            point(&mut out, b"M ", start);
+            let (mut at, mut dir) = (start, first);
+            loop {
+                edges[at] &= !(1 << dir);
+                at = (at as isize + step[dir]) as usize;
+                if at == start {
+                    break;
+                }
+                // Where two areas touch at a corner, turn rather than cross.
+                let next =
+                    [(dir + 1) % 4, dir, (dir + 3) % 4].into_iter().find(|d| edges[at] & (1 << d) != 0).expect("outlines are closed");
+                if next != dir {
+                    point(&mut out, b"L ", at);
+                }
+                dir = next;
+            }
+            out.extend_from_slice(b"C ");
+        }
+    }
+    out.pop();
+    String::from_utf8(out).expect("ASCII")
+}
+
+/// The modules of a QR code for `data` (error correction M, smallest version that fits). A
+/// tail of characters QR's alphanumeric mode can carry (an e-licence identifier: digits,
+/// capitals and dots) is coded in that mode, 5.5 bits a character instead of 8, which often
+/// makes the code one version smaller. The mask is fixed (pattern 0, the checkerboard):
+/// scoring all eight masks took longer than everything else on the page together, and any mask
+/// decodes (the PDF test reads the code back with a decoder).
 pub fn qr_modules(data: &str) -> Vec<Vec<bool>> {
     use qrcodegen::{Mask, QrCode, QrCodeEcc, QrSegment, Version};
-    let segments = QrSegment::make_segments(data);
+    let tail = data.bytes().rev().take_while(|b| b.is_ascii_digit() || b.is_ascii_uppercase() || b" $%*+-./:".contains(b)).count();
+    let segments = if tail >= 16 && tail < data.len() {
+        let (head, tail) = data.split_at(data.len() - tail);
+        vec![QrSegment::make_bytes(head.as_bytes()), QrSegment::make_alphanumeric(tail)]
+    } else {
+        QrSegment::make_segments(data)
+    };
     let code = QrCode::encode_segments_advanced(&segments, QrCodeEcc::Medium, Version::MIN, Version::MAX, Some(Mask::new(0)), false)
         .expect("QR payload fits");
     let w = code.size();
@@ -223,6 +304,58 @@ pub fn qr_modules(data: &str) -> Vec<Vec<bool>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Non-zero winding of the outline path around each module's centre.
+    fn painted_by_outline(path: &str, n: usize) -> Vec<Vec<bool>> {
+        let mut loops: Vec<Vec<(f64, f64)>> = Vec::new();
+        let mut it = path.split(' ');
+        while let Some(cmd) = it.next() {
+            match cmd {
+                "M" => loops.push(vec![]),
+                "C" => continue,
+                _ => assert_eq!(cmd, "L"),
+            }
+            let x: f64 = it.next().unwrap().parse().unwrap();
+            let y: f64 = it.next().unwrap().parse().unwrap();
+            loops.last_mut().unwrap().push((x, y));
+        }
+        (0..n)
+            .map(|r| {
+                (0..n)
+                    .map(|c| {
+                        let (px, py) = (c as f64 + 0.5, r as f64 + 0.5);
+                        let mut winding = 0i32;
+                        for l in &loops {
+                            for i in 0..l.len() {
+                                let (a, b) = (l[i], l[(i + 1) % l.len()]);
+                                if a.0 == b.0 && a.0 > px && (a.1.min(b.1)..a.1.max(b.1)).contains(&py) {
+                                    winding += if b.1 > a.1 { 1 } else { -1 };
+                                }
+                            }
+                        }
+                        winding != 0
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn outlines_paint_exactly_the_dark_modules_and_are_smaller_than_rectangles() {
+        let url = "https://erjian.example/verify/1.2.156.3005.2.11100000000013338W001.11340000MB034000X6.2342024202600000.001.3";
+        for payload in [url, "x", &"长".repeat(60)] {
+            let modules = qr_modules(payload);
+            let path = outline_path(&modules);
+            assert_eq!(painted_by_outline(&path, modules.len()), modules, "{payload:?}");
+            let rect_chars: usize = dark_rects(&modules)
+                .iter()
+                .map(|(c, r, w, h)| format!("M {c} {r} L {} {r} L {} {} L {c} {} C ", c + w, c + w, r + h, r + h).len())
+                .sum();
+            assert!(path.len() * 10 < rect_chars * 9, "outline {} vs rectangles {rect_chars}", path.len());
+        }
+        // The identifier's tail in alphanumeric mode: one version smaller than all bytes (45 modules).
+        assert_eq!(qr_modules(url).len(), 41);
+    }
 
     #[test]
     fn rectangles_cover_exactly_the_dark_modules() {

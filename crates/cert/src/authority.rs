@@ -3,7 +3,7 @@
 //! the authority's name), stored with private keys sealed under the master key, and used to issue
 //! sealed certificate files.
 
-use crate::face::{face_ops, CertificateData, HEIGHT, SEAL_BOX, WIDTH};
+use crate::face::{face_ops, template_ops, CertificateData, HEIGHT, SEAL_BOX, WIDTH};
 use chrono::{DateTime, Duration, Utc};
 use erjian_ofd::crypto::{
     derive_key, issue_certificate, open_secret, parse_certificate, seal_secret, CertRequest, Certificate, KeyPair, Name,
@@ -45,6 +45,9 @@ impl EmbeddedFont {
 }
 
 /// A loaded authority, ready to issue sealed certificates.
+/// Where a certificate's template page (frame, titles, labels) sits in its package.
+const TEMPLATE_PATH: &str = "Doc_0/Tpls/Tpl_0/Content.xml";
+
 pub struct Authority {
     pub name: String,
     pub credit_code: String,
@@ -117,7 +120,7 @@ impl Authority {
             credit_code: credit_code.into(),
             root_key,
             root_cert,
-            signer: SealSigner { key: seal_key, cert_der: seal_cert, seal_der: seal },
+            signer: SealSigner::new(seal_key, seal_cert, seal),
             embed_font: None,
         };
         (auth, stored)
@@ -131,7 +134,7 @@ impl Authority {
             credit_code: credit_code.into(),
             root_key,
             root_cert: stored.root_cert.clone(),
-            signer: SealSigner { key: seal_key, cert_der: stored.seal_cert.clone(), seal_der: stored.seal.clone() },
+            signer: SealSigner::new(seal_key, stored.seal_cert.clone(), stored.seal.clone()),
             embed_font: None,
         })
     }
@@ -219,10 +222,12 @@ impl Authority {
             ],
         });
         let ops = face_ops(data);
+        let background = template_ops(&data.profession);
         let font = match &self.embed_font {
             Some(f) => {
                 let used: String = ops
                     .iter()
+                    .chain(&background)
                     .flat_map(|op| match op {
                         crate::art::Op::Text { text, .. } => text.chars().collect::<Vec<_>>(),
                         crate::art::Op::Glyph { ch, .. } => vec![*ch],
@@ -236,7 +241,10 @@ impl Authority {
             }
             None => doc.add_font("宋体", None),
         };
-        let page = crate::art::to_ofd_page(&mut doc, font, WIDTH, HEIGHT, &ops);
+        let template = crate::art::to_ofd_page(&mut doc, font, WIDTH, HEIGHT, background);
+        doc.templates.push(template);
+        let mut page = crate::art::to_ofd_page(&mut doc, font, WIDTH, HEIGHT, ops);
+        page.template = Some(0);
         doc.pages.push(page);
         doc
     }
@@ -248,7 +256,10 @@ impl Authority {
 
     /// Issues a sealed OFD certificate file.
     pub fn issue(&self, data: &CertificateData, now: DateTime<Utc>) -> Result<Vec<u8>, OfdError> {
-        let mut pkg = self.document(data).to_package();
+        let mut pkg = self.document(data).into_package();
+        if let Some(template) = pkg.get(TEMPLATE_PATH) {
+            self.signer.remember_recurring_file(template);
+        }
         sign(&mut pkg, &self.signer, &Stamp { page: 0, boundary: SEAL_BOX }, now)?;
         Ok(pkg.to_bytes())
     }

@@ -52,49 +52,95 @@ const DARK: Color = Color(40, 40, 40);
 const MAROON: Color = Color(150, 28, 36);
 const GREY: Color = Color(110, 110, 110);
 
-pub fn face_ops(d: &CertificateData) -> Vec<Op> {
+/// The labels on the left, in row order, and their rows' first baseline and spacing.
+const LABELS: [&str; 9] =
+    ["姓　　名", "性　　别", "出生日期", "身份证号", "注册编号", "证书编号", "聘用企业", "统一社会信用代码", "资格证书管理号"];
+const ROW_TOP: f64 = 78.0;
+const ROW_STEP: f64 = 10.0;
+
+/// What every certificate of a profession shares: frame, titles, labels, boxes, table header
+/// and the footer note. Written once per document as its template page, so every certificate
+/// of the profession carries the same template bytes.
+pub fn template_ops(profession: &str) -> Vec<Op> {
     let mut ops = vec![
         Op::Rect { x: 8.0, y: 8.0, w: 194.0, h: 281.0, fill: None, stroke: Some((MAROON, 1.6)) },
         Op::Rect { x: 11.0, y: 11.0, w: 188.0, h: 275.0, fill: None, stroke: Some((Color(196, 160, 90), 0.5)) },
         Op::centred(WIDTH / 2.0, 36.0, 6.0, "中华人民共和国", true, MAROON),
-        Op::centred(WIDTH / 2.0, 50.0, 8.5, &format!("{}注册证书", d.profession.trim_end_matches("（临时）")), true, MAROON),
-        Op::centred(WIDTH / 2.0, 57.0, 3.0, "Registration Certificate of Second-Class Constructor", false, GREY),
+        Op::centred(WIDTH / 2.0, 50.0, 8.5, &format!("{}注册证书", profession.trim_end_matches("（临时）")), true, MAROON),
+        Op::centred(WIDTH / 2.0, 57.0, 3.0, english_title(profession), false, GREY),
     ];
-    let rows: [(&str, &str); 9] = [
-        ("姓　　名", &d.name),
-        ("性　　别", &d.gender),
-        ("出生日期", &d.birth_date),
-        ("身份证号", &d.id_number),
-        ("注册编号", &d.registration_number),
-        ("证书编号", &d.certificate_number),
-        ("聘用企业", &d.employer),
-        ("统一社会信用代码", &d.employer_credit_code),
-        ("资格证书管理号", &d.qualification_number),
-    ];
-    let mut y = 78.0;
-    for (label, value) in rows {
+    for (i, label) in LABELS.iter().enumerate() {
         let lsize = if label.chars().count() > 4 { 3.4 } else { 4.2 };
-        ops.push(Op::Text { x: 24.0, y, size: lsize, text: label.to_owned(), bold: false, color: GREY });
-        ops.push(Op::Text { x: 62.0, y, size: 4.6, text: value.to_owned(), bold: false, color: DARK });
-        y += 10.0;
+        ops.push(Op::Text { x: 24.0, y: ROW_TOP + ROW_STEP * i as f64, size: lsize, text: (*label).to_owned(), bold: false, color: GREY });
+    }
+    ops.push(Op::Rect { x: 150.0, y: 68.0, w: 30.0, h: 40.0, fill: None, stroke: Some((GREY, 0.3)) });
+    ops.push(Op::Text { x: 150.0, y: 118.0, size: 3.2, text: "本人签名".into(), bold: false, color: GREY });
+    ops.push(Op::Rect { x: 150.0, y: 121.0, w: 30.0, h: 12.0, fill: None, stroke: Some((GREY, 0.3)) });
+    let top = table_top();
+    ops.push(Op::Rect { x: 24.0, y: top, w: 162.0, h: 9.0, fill: Some(Color(246, 238, 230)), stroke: Some((MAROON, 0.3)) });
+    ops.push(Op::Text { x: 28.0, y: top + 6.3, size: 4.2, text: "注册专业".into(), bold: true, color: MAROON });
+    ops.push(Op::Text { x: 100.0, y: top + 6.3, size: 4.2, text: "有效期".into(), bold: true, color: MAROON });
+    ops.push(Op::Text { x: 24.0, y: 258.0, size: 3.0, text: "扫码核验证书状态".into(), bold: false, color: GREY });
+    ops.push(Op::centred(
+        WIDTH / 2.0,
+        281.0,
+        2.6,
+        "本证书为电子证书，与纸质证书具有同等法律效力；请扫描二维码或上传文件核验。",
+        false,
+        GREY,
+    ));
+    ops
+}
+
+fn english_title(profession: &str) -> &'static str {
+    if profession.contains("建筑师") {
+        "Registration Certificate of Second-Class Architect"
+    } else if profession.contains("结构") {
+        "Registration Certificate of Second-Class Structural Engineer"
+    } else {
+        "Registration Certificate of Second-Class Constructor"
+    }
+}
+
+fn table_top() -> f64 {
+    ROW_TOP + ROW_STEP * LABELS.len() as f64 + 2.0
+}
+
+/// The whole face: the template beneath the holder's own items.
+pub fn all_ops(d: &CertificateData) -> Vec<Op> {
+    let mut ops = template_ops(&d.profession);
+    ops.extend(face_ops(d));
+    ops
+}
+
+/// What is particular to this certificate: the holder's data, photo and signature, the
+/// specialties, QR code, issuer, date, usage-copy mark and the e-licence identifier.
+pub fn face_ops(d: &CertificateData) -> Vec<Op> {
+    let mut ops = Vec::with_capacity(24);
+    let values: [&str; 9] = [
+        &d.name,
+        &d.gender,
+        &d.birth_date,
+        &d.id_number,
+        &d.registration_number,
+        &d.certificate_number,
+        &d.employer,
+        &d.employer_credit_code,
+        &d.qualification_number,
+    ];
+    for (i, value) in values.into_iter().enumerate() {
+        ops.push(Op::Text { x: 62.0, y: ROW_TOP + ROW_STEP * i as f64, size: 4.6, text: value.to_owned(), bold: false, color: DARK });
     }
     // Photo and the holder's signature on the right.
-    ops.push(Op::Rect { x: 150.0, y: 68.0, w: 30.0, h: 40.0, fill: None, stroke: Some((GREY, 0.3)) });
     match &d.photo {
         Some(p) => ops.push(Op::Image { x: 150.0, y: 68.0, w: 30.0, h: 40.0, bytes: p.clone() }),
         None => ops.push(Op::centred(165.0, 89.0, 3.5, "照片", false, GREY)),
     }
-    ops.push(Op::Text { x: 150.0, y: 118.0, size: 3.2, text: "本人签名".into(), bold: false, color: GREY });
-    ops.push(Op::Rect { x: 150.0, y: 121.0, w: 30.0, h: 12.0, fill: None, stroke: Some((GREY, 0.3)) });
     if let Some(s) = &d.signature_image {
         ops.push(Op::Image { x: 151.0, y: 122.0, w: 28.0, h: 10.0, bytes: s.clone() });
     }
     // Specialties and validity.
-    let top = y + 2.0;
-    ops.push(Op::Rect { x: 24.0, y: top, w: 162.0, h: 9.0, fill: Some(Color(246, 238, 230)), stroke: Some((MAROON, 0.3)) });
-    ops.push(Op::Text { x: 28.0, y: top + 6.3, size: 4.2, text: "注册专业".into(), bold: true, color: MAROON });
-    ops.push(Op::Text { x: 100.0, y: top + 6.3, size: 4.2, text: "有效期".into(), bold: true, color: MAROON });
-    let mut sy = top + 9.0;
+    let mut sy = table_top() + 9.0;
     for (spec, from, until) in &d.specialties {
         ops.push(Op::Rect { x: 24.0, y: sy, w: 162.0, h: 9.0, fill: None, stroke: Some((MAROON, 0.3)) });
         ops.push(Op::Text { x: 28.0, y: sy + 6.3, size: 4.4, text: spec.clone(), bold: false, color: DARK });
@@ -106,7 +152,6 @@ pub fn face_ops(d: &CertificateData) -> Vec<Op> {
     }
     // Verification QR code, issuer and date, the e-licence identifier.
     ops.push(Op::Qr { x: 24.0, y: 218.0, size: 34.0, modules: qr_modules(&d.verify_url) });
-    ops.push(Op::Text { x: 24.0, y: 258.0, size: 3.0, text: "扫码核验证书状态".into(), bold: false, color: GREY });
     ops.push(Op::Text { x: 105.0, y: 236.0, size: 4.4, text: format!("发证机关：{}", d.issuer), bold: false, color: DARK });
     ops.push(Op::Text {
         x: 105.0,
@@ -123,13 +168,5 @@ pub fn face_ops(d: &CertificateData) -> Vec<Op> {
         ops.push(Op::centred(WIDTH / 2.0, 268.0, 3.4, &line, true, MAROON));
     }
     ops.push(Op::centred(WIDTH / 2.0, 276.0, 2.6, &format!("证照标识：{}", d.licence_id), false, GREY));
-    ops.push(Op::centred(
-        WIDTH / 2.0,
-        281.0,
-        2.6,
-        "本证书为电子证书，与纸质证书具有同等法律效力；请扫描二维码或上传文件核验。",
-        false,
-        GREY,
-    ));
     ops
 }

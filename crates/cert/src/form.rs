@@ -102,7 +102,7 @@ pub fn form_document(d: &FormData) -> Document {
         custom: vec![("申请表编号".into(), d.number.clone()), ("申请人".into(), d.name.clone()), ("聘用企业".into(), d.enterprise.clone())],
     });
     let font = doc.add_font("宋体", None);
-    let page = crate::art::to_ofd_page(&mut doc, font, 210.0, 297.0, &form_ops(d));
+    let page = crate::art::to_ofd_page(&mut doc, font, 210.0, 297.0, form_ops(d));
     doc.pages.push(page);
     doc
 }
@@ -119,7 +119,7 @@ pub fn name_stamp_ofd(name: &str) -> Vec<u8> {
     }
     let mut doc = Document::new(Metadata { doc_id: "stamp".into(), title: name.into(), ..Default::default() });
     let font = doc.add_font("宋体", None);
-    let page = crate::art::to_ofd_page(&mut doc, font, size, size, &ops);
+    let page = crate::art::to_ofd_page(&mut doc, font, size, size, ops);
     doc.pages.push(page);
     doc.to_package().to_bytes()
 }

@@ -171,9 +171,9 @@ pub fn render(width: f64, height: f64, ops: &[Op], font: &Font) -> Result<Vec<u8
 /// The PDF rendition of a certificate issued by `authority` (no private key needed: the PDF is a
 /// view; the sealed original is the OFD).
 pub fn certificate_pdf(authority: &str, data: &crate::face::CertificateData) -> Result<Vec<u8>, PdfError> {
-    use crate::face::{face_ops, HEIGHT, SEAL_BOX, WIDTH};
+    use crate::face::{all_ops, HEIGHT, SEAL_BOX, WIDTH};
     let font = load_font()?;
-    let mut ops = face_ops(data);
+    let mut ops = all_ops(data);
     ops.extend(crate::seal_art::seal_ops(authority, "注册专用章", SEAL_BOX[0], SEAL_BOX[1], SEAL_BOX[2]));
     render(WIDTH, HEIGHT, &ops, &font)
 }

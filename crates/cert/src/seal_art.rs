@@ -40,7 +40,7 @@ pub fn seal_ops(name: &str, purpose: &str, ox: f64, oy: f64, size: f64) -> Vec<O
 pub fn seal_picture_ofd(name: &str, purpose: &str) -> Vec<u8> {
     let mut doc = Document::new(Metadata { doc_id: "seal".into(), title: name.into(), ..Default::default() });
     let font = doc.add_font("宋体", None);
-    let page = crate::art::to_ofd_page(&mut doc, font, SIZE_MM, SIZE_MM, &seal_ops(name, purpose, 0.0, 0.0, SIZE_MM));
+    let page = crate::art::to_ofd_page(&mut doc, font, SIZE_MM, SIZE_MM, seal_ops(name, purpose, 0.0, 0.0, SIZE_MM));
     doc.pages.push(page);
     doc.to_package().to_bytes()
 }

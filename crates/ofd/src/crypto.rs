@@ -73,6 +73,93 @@ impl KeyPair {
     }
 }
 
+/// The SM3 state after `Z_A || prefix` for one key: signing many messages that begin with the
+/// same bytes (a TBS_Sign always starts with the same seal) hashes those bytes once. The
+/// signature is the same as [`KeyPair::sign`]'s; a message without the prefix is hashed whole.
+/// It also keeps `(1 + d)⁻¹`, the one modular inversion of SM2 signing that depends only on the
+/// key.
+#[derive(Clone)]
+pub struct SignPrefix {
+    public: Vec<u8>,
+    prefix: Vec<u8>,
+    state: Sm3,
+    d_plus_1_inv: Option<sm2::Scalar>,
+}
+
+/// GB/T 32918.2 §6.1 steps A2–A7 for a digest `e` already computed, with the nonce `k` drawn as
+/// the sm2 crate draws it (RFC 6979 HMAC-DRBG over SM3, no extra data) and `(1 + d)⁻¹` given:
+/// the result equals the crate's `sign_prehash` byte for byte (a test holds them together).
+fn sign_digest(d: &sm2::NonZeroScalar, d_plus_1_inv: &sm2::Scalar, e_bytes: &[u8; 32]) -> Option<Signature> {
+    use sm2::elliptic_curve::ops::Reduce;
+    use sm2::elliptic_curve::point::AffineCoordinates;
+    use sm2::elliptic_curve::subtle::ConstantTimeEq;
+    use sm2::elliptic_curve::{Curve, Group, PrimeField};
+    use sm2::{FieldBytes, ProjectivePoint, Scalar, Sm2, U256};
+    let e = <Scalar as Reduce<U256>>::reduce(&U256::from_be_slice(e_bytes));
+    let secret: &Scalar = d.as_ref();
+    let mut kgen = rfc6979::KGenerator::<Sm3, U256>::new(&secret.to_repr(), &e.to_bytes(), &[], &Sm2::ORDER);
+    let mut k_bytes = FieldBytes::default();
+    kgen.fill_next_k(&mut k_bytes);
+    let k = Option::<Scalar>::from(Scalar::from_repr(k_bytes))?;
+    let point = ProjectivePoint::mul_by_generator(&k).to_affine();
+    let r = e + <Scalar as Reduce<FieldBytes>>::reduce(&point.x());
+    if bool::from(r.is_zero() | (r + k).ct_eq(&Scalar::ZERO)) {
+        return None;
+    }
+    let s = *d_plus_1_inv * (k - r * secret);
+    Signature::from_scalars(r, s).ok()
+}
+
+/// `Z_A = SM3(ENTL || ID || a || b || xG || yG || xA || yA)` (GB/T 32918.2 §5.5) with the
+/// default user ID, for an uncompressed SEC1 public key.
+fn identity_hash(public_sec1: &[u8]) -> Sm3 {
+    const CURVE: &str = concat!(
+        "FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFC",
+        "28E9FA9E9D9F5E344D5A9E4BCF6509A7F39789F515AB8F92DDBCBD414D940E93",
+        "32C4AE2C1F1981195F9904466A39C9948FE30BBFF2660BE1715A4589334C74C7",
+        "BC3736A2F4F6779C59BDCEE36B692153D0A9877CC62A474002DF32E52139F0A0"
+    );
+    let curve: Vec<u8> = (0..CURVE.len()).step_by(2).map(|i| u8::from_str_radix(&CURVE[i..i + 2], 16).expect("hex")).collect();
+    let mut z = Sm3::new();
+    z.update(((DEFAULT_ID.len() * 8) as u16).to_be_bytes());
+    z.update(DEFAULT_ID.as_bytes());
+    z.update(&curve);
+    z.update(&public_sec1[1..]);
+    let mut h = Sm3::new();
+    h.update(z.finalize());
+    h
+}
+
+impl KeyPair {
+    pub fn sign_prefix(&self, prefix: &[u8]) -> SignPrefix {
+        let public = self.public();
+        let mut state = identity_hash(&public);
+        state.update(prefix);
+        let d: &sm2::Scalar = self.sk.as_nonzero_scalar().as_ref();
+        let d_plus_1_inv = Option::<sm2::Scalar>::from((*d + sm2::Scalar::ONE).invert());
+        SignPrefix { public, prefix: prefix.to_vec(), state, d_plus_1_inv }
+    }
+
+    /// Signs like [`KeyPair::sign`], resuming the digest after `p`'s prefix when `message`
+    /// starts with it and `p` was made for this key.
+    pub fn sign_with(&self, p: &SignPrefix, message: &[u8]) -> Vec<u8> {
+        use sm2::dsa::signature::hazmat::PrehashSigner;
+        let Some(rest) = message.strip_prefix(p.prefix.as_slice()).filter(|_| p.public == self.public()) else {
+            return self.sign(message);
+        };
+        let mut h = p.state.clone();
+        h.update(rest);
+        let e: [u8; 32] = h.finalize().into();
+        if let Some(sig) = p.d_plus_1_inv.as_ref().and_then(|inv| sign_digest(self.sk.as_nonzero_scalar(), inv, &e)) {
+            return sig.to_der().to_bytes().to_vec();
+        }
+        match self.sk.sign_prehash(&e) {
+            Ok(sig) => sig.to_der().to_bytes().to_vec(),
+            Err(_) => self.sign(message),
+        }
+    }
+}
+
 /// Verifies an SM2 signature (DER, or raw 64-byte `r || s`) with the default user ID.
 pub fn verify(public_sec1: &[u8], message: &[u8], signature: &[u8]) -> bool {
     let Ok(vk) = VerifyingKey::from_sec1_bytes(DEFAULT_ID, public_sec1) else { return false };
@@ -280,6 +367,25 @@ impl Certificate {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn signing_with_a_kept_prefix_gives_signatures_that_verify() {
+        let key = super::KeyPair::generate();
+        let p = key.sign_prefix(b"SEQUENCE { seal ");
+        for m in [&b"SEQUENCE { seal , time, hash }"[..], b"other message", b"SEQUENCE { seal "] {
+            assert!(super::verify(&key.public(), m, &key.sign_with(&p, m)), "{m:?}");
+            assert!(!super::verify(&key.public(), b"tampered", &key.sign_with(&p, m)));
+            // Our A2–A7 with the kept (1 + d)⁻¹ is the crate's deterministic signature exactly.
+            assert_eq!(key.sign_with(&p, m), key.sign(m), "{m:?}");
+        }
+        for n in 0..200u32 {
+            let m = [&b"SEQUENCE { seal "[..], &n.to_be_bytes()].concat();
+            assert_eq!(key.sign_with(&p, &m), key.sign(&m));
+        }
+        // A prefix kept for another key is not used.
+        let other = super::KeyPair::generate();
+        assert!(super::verify(&other.public(), b"SEQUENCE { seal x", &other.sign_with(&p, b"SEQUENCE { seal x")));
+    }
 
     #[test]
     fn hmac_sm3_matches_openssl() {

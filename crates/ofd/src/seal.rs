@@ -11,6 +11,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use std::sync::{OnceLock, RwLock};
 
 const NS: &str = "http://www.ofdspec.org/2016";
 
@@ -19,6 +20,50 @@ pub struct SealSigner {
     pub key: KeyPair,
     pub cert_der: Vec<u8>,
     pub seal_der: Vec<u8>,
+    memo: Memo,
+}
+
+/// What a signer that seals many documents computes once: the SM3 state after the constant
+/// start of its TBS_Sign (version and seal), and the digests of files it was told recur byte
+/// for byte (a page template). Digests are reused only for identical bytes.
+#[derive(Default)]
+struct Memo {
+    tbs: OnceLock<crypto::SignPrefix>,
+    files: RwLock<Vec<([u8; 32], Vec<u8>)>>,
+}
+
+/// At most this many recurring files are remembered.
+const MAX_REMEMBERED: usize = 16;
+
+impl SealSigner {
+    pub fn new(key: KeyPair, cert_der: Vec<u8>, seal_der: Vec<u8>) -> SealSigner {
+        SealSigner { key, cert_der, seal_der, memo: Memo::default() }
+    }
+
+    /// Declares that `bytes` will appear again in packages this signer seals, so its digest is
+    /// kept (up to a small number of files).
+    pub fn remember_recurring_file(&self, bytes: &[u8]) {
+        let known = self.memo.files.read().unwrap_or_else(|e| e.into_inner());
+        if known.iter().any(|(_, b)| b == bytes) || known.len() >= MAX_REMEMBERED {
+            return;
+        }
+        drop(known);
+        let mut known = self.memo.files.write().unwrap_or_else(|e| e.into_inner());
+        if !known.iter().any(|(_, b)| b == bytes) && known.len() < MAX_REMEMBERED {
+            known.push((crypto::sm3(bytes), bytes.to_vec()));
+        }
+    }
+
+    fn digest(&self, bytes: &[u8]) -> [u8; 32] {
+        let known = self.memo.files.read().unwrap_or_else(|e| e.into_inner());
+        known.iter().find(|(_, b)| b == bytes).map(|(d, _)| *d).unwrap_or_else(|| crypto::sm3(bytes))
+    }
+
+    /// Signs a TBS_Sign whose first `shared` bytes are the same for every seal this signer makes.
+    fn sign_tbs(&self, tbs: &[u8], shared: usize) -> Vec<u8> {
+        let prefix = self.memo.tbs.get_or_init(|| self.key.sign_prefix(&tbs[..shared]));
+        self.key.sign_with(prefix, tbs)
+    }
 }
 
 /// Where the stamp appears: page index (0-based) and its boundary `x y w h` in millimetres.
@@ -38,7 +83,10 @@ fn doc_root(pkg: &Package) -> Result<(El, String), OfdError> {
 
 /// The Signatures.xml location named in OFD.xml, if any.
 pub fn signatures_path(pkg: &Package) -> Result<Option<String>, OfdError> {
-    let (ofd, _) = doc_root(pkg)?;
+    signatures_in(&doc_root(pkg)?.0)
+}
+
+fn signatures_in(ofd: &El) -> Result<Option<String>, OfdError> {
     match ofd.child("DocBody").and_then(|b| b.child_text("Signatures")) {
         Some(p) if !p.is_empty() => Ok(Some(resolve("OFD.xml", p)?)),
         _ => Ok(None),
@@ -48,14 +96,14 @@ pub fn signatures_path(pkg: &Package) -> Result<Option<String>, OfdError> {
 /// Applies a seal. A package that already carries signatures gets one more, and the new one
 /// protects the earlier signatures' files too.
 pub fn sign(pkg: &mut Package, signer: &SealSigner, stamp: &Stamp, now: DateTime<Utc>) -> Result<(), OfdError> {
-    let (_, root) = doc_root(pkg)?;
+    let (ofd_el, root) = doc_root(pkg)?;
     let doc_dir = root.rsplit_once('/').map(|(d, _)| d.to_owned()).unwrap_or_default();
     let document = xml::parse(&root, &pkg.text(&root)?)?;
     let page_ids: Vec<String> =
         document.child("Pages").map(|p| p.kids("Page").filter_map(|pg| pg.attr("ID").map(str::to_owned)).collect()).unwrap_or_default();
     let page_ref = page_ids.get(stamp.page).ok_or_else(|| OfdError::Missing(format!("page {}", stamp.page + 1)))?.clone();
 
-    let sigs_path = match signatures_path(pkg)? {
+    let sigs_path = match signatures_in(&ofd_el)? {
         Some(p) => p,
         None => {
             let p = format!("{doc_dir}/Signs/Signatures.xml");
@@ -88,7 +136,7 @@ pub fn sign(pkg: &mut Package, signer: &SealSigner, stamp: &Stamp, now: DateTime
     // References: every file but Signatures.xml (it changes with each seal) and this seal's own.
     let mut refs = String::new();
     for path in pkg.paths().filter(|p| *p != sigs_path && !p.starts_with(&format!("{sign_dir}/"))) {
-        let digest = B64.encode(crypto::sm3(pkg.get(path).expect("listed")));
+        let digest = B64.encode(signer.digest(pkg.get(path).expect("listed")));
         refs.push_str(&format!("<ofd:Reference FileRef=\"/{}\"><ofd:CheckValue>{digest}</ofd:CheckValue></ofd:Reference>", esc(path)));
     }
     let [x, y, w, h] = stamp.boundary;
@@ -104,7 +152,7 @@ pub fn sign(pkg: &mut Package, signer: &SealSigner, stamp: &Stamp, now: DateTime
         crypto::OID_SM3,
     );
     let tbs = ses::encode_tbs(&signer.seal_der, now, &crypto::sm3(signature_xml.as_bytes()), &format!("/{sig_xml_path}"));
-    let value = ses::encode_signature(&tbs, &signer.cert_der, &signer.key.sign(&tbs));
+    let value = ses::encode_signature(&tbs, &signer.cert_der, &signer.sign_tbs(&tbs, ses::tbs_shared_len(&tbs, &signer.seal_der)));
     let list: String =
         entries.iter().map(|(i, t, b)| format!("<ofd:Signature ID=\"{}\" Type=\"{}\" BaseLoc=\"{}\"/>", esc(i), esc(t), esc(b))).collect();
     let signatures = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><ofd:Signatures xmlns:ofd=\"{NS}\"><ofd:MaxSignId>{id}</ofd:MaxSignId>{list}</ofd:Signatures>");

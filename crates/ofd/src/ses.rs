@@ -153,6 +153,14 @@ pub fn encode_tbs(seal_der: &[u8], time: DateTime<Utc>, data_hash: &[u8], proper
     der::seq(&[der::int(4), seal_der.to_vec(), der::gentime(time), der::bits(data_hash), der::ia5(property_info)])
 }
 
+/// How many leading bytes of an [`encode_tbs`] output depend only on the seal: the SEQUENCE
+/// header, the version and the seal (the header's length bytes are the same while the rest of
+/// the TBS has the same length; a signer that keeps them checks the whole prefix anyway).
+pub fn tbs_shared_len(tbs: &[u8], seal_der: &[u8]) -> usize {
+    let header = der::read(tbs).map(|(t, _)| t.raw.len() - t.content.len()).unwrap_or(0);
+    (header + der::int(4).len() + seal_der.len()).min(tbs.len())
+}
+
 pub fn encode_signature(tbs: &[u8], signer_cert: &[u8], signature: &[u8]) -> Vec<u8> {
     der::seq(&[tbs.to_vec(), der::octets(signer_cert), der::oid(crate::crypto::OID_SM2_WITH_SM3), der::bits(signature)])
 }

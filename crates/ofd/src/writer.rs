@@ -2,7 +2,7 @@
 //! (optionally embedded), JPEG/PNG images, vector paths, and document metadata.
 
 use crate::package::Package;
-use crate::xml::esc;
+use crate::xml::{esc, esc_into};
 use chrono::NaiveDate;
 
 const NS: &str = "http://www.ofdspec.org/2016";
@@ -13,8 +13,13 @@ pub struct Color(pub u8, pub u8, pub u8);
 impl Color {
     pub const BLACK: Color = Color(0, 0, 0);
     pub const RED: Color = Color(200, 16, 46);
-    fn attr(self) -> String {
-        format!("{} {} {}", self.0, self.1, self.2)
+    fn push(self, out: &mut String) {
+        for (i, v) in [self.0, self.1, self.2].into_iter().enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            push_uint(out, u64::from(v));
+        }
     }
 }
 
@@ -70,11 +75,13 @@ pub struct Page {
     pub width: f64,
     pub height: f64,
     pub objects: Vec<Object>,
+    /// The template page (index into [`Document::templates`]) drawn beneath this page.
+    pub template: Option<usize>,
 }
 
 impl Page {
     pub fn a4() -> Page {
-        Page { width: 210.0, height: 297.0, objects: vec![] }
+        Page { width: 210.0, height: 297.0, ..Default::default() }
     }
 
     pub fn text(&mut self, x: f64, y: f64, size: f64, font: FontId, text: &str) -> &mut Text {
@@ -86,11 +93,15 @@ impl Page {
     }
 
     pub fn rect(&mut self, x: f64, y: f64, w: f64, h: f64, fill: Option<Color>, stroke: Option<(Color, f64)>) {
-        self.objects.push(Object::Path {
-            data: format!("M {x:.3} {y:.3} L {:.3} {y:.3} L {:.3} {:.3} L {x:.3} {:.3} C", x + w, x + w, y + h, y + h),
-            fill,
-            stroke,
-        });
+        let mut data = String::with_capacity(64);
+        for (i, (px, py)) in [(x, y), (x + w, y), (x + w, y + h), (x, y + h)].into_iter().enumerate() {
+            data.push_str(if i == 0 { "M " } else { " L " });
+            push_num(&mut data, px);
+            data.push(' ');
+            push_num(&mut data, py);
+        }
+        data.push_str(" C");
+        self.objects.push(Object::Path { data, fill, stroke });
     }
 }
 
@@ -103,21 +114,27 @@ pub struct Metadata {
     pub custom: Vec<(String, String)>,
 }
 
+#[derive(Clone)]
 struct FontRes {
     family: String,
     file: Option<Vec<u8>>,
 }
 
+#[derive(Clone)]
 struct ImageRes {
     format: &'static str,
     bytes: Vec<u8>,
 }
 
 /// A document being written.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Document {
     pub meta: Metadata,
     pub pages: Vec<Page>,
+    /// Template pages (GB/T 33190 §7.5): what many pages or documents share. Their objects get
+    /// identifiers right after the fonts, so a template's file is the same bytes in every
+    /// document with the same fonts, and a signer can keep its digest.
+    pub templates: Vec<Page>,
     fonts: Vec<FontRes>,
     images: Vec<ImageRes>,
 }
@@ -168,11 +185,27 @@ pub fn push_num(out: &mut String, v: f64) {
 }
 
 /// Appends an unsigned integer's decimal digits.
-pub fn push_uint(out: &mut String, v: u64) {
-    if v >= 10 {
-        push_uint(out, v / 10);
+pub fn push_uint(out: &mut String, mut v: u64) {
+    if v < 10 {
+        out.push(char::from(b'0' + v as u8));
+        return;
     }
-    out.push(char::from(b'0' + (v % 10) as u8));
+    if v < 100 {
+        out.push(char::from(b'0' + (v / 10) as u8));
+        out.push(char::from(b'0' + (v % 10) as u8));
+        return;
+    }
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&buf[i..]).expect("ASCII digits"));
 }
 
 impl Document {
@@ -193,7 +226,13 @@ impl Document {
         ImageId(self.images.len() - 1)
     }
 
+    /// The package, leaving the document as it is.
     pub fn to_package(&self) -> Package {
+        self.clone().into_package()
+    }
+
+    /// The package, moving the images and fonts into it instead of copying them.
+    pub fn into_package(mut self) -> Package {
         let mut pkg = Package::new();
         let mut next_id = 1usize;
         let mut id = || {
@@ -201,13 +240,22 @@ impl Document {
             next_id - 1
         };
         let font_ids: Vec<usize> = self.fonts.iter().map(|_| id()).collect();
+        let mut template_pages = String::new();
+        let mut template_ids = Vec::with_capacity(self.templates.len());
+        for (ti, tpl) in self.templates.iter().enumerate() {
+            let tid = id();
+            template_ids.push(tid);
+            let content = self.page_xml(tpl, &mut id, &font_ids, &[], None);
+            pkg.put(&format!("Doc_0/Tpls/Tpl_{ti}/Content.xml"), content.into_bytes());
+            template_pages.push_str(&format!("<ofd:TemplatePage ID=\"{tid}\" BaseLoc=\"Tpls/Tpl_{ti}/Content.xml\"/>"));
+        }
         let image_ids: Vec<usize> = self.images.iter().map(|_| id()).collect();
         let page_ids: Vec<usize> = self.pages.iter().map(|_| id()).collect();
         let mut fonts = String::new();
-        for (i, f) in self.fonts.iter().enumerate() {
-            let file = match &f.file {
+        for (i, f) in self.fonts.iter_mut().enumerate() {
+            let file = match f.file.take() {
                 Some(bytes) => {
-                    pkg.put(&format!("Doc_0/Res/font_{i}.ttf"), bytes.clone());
+                    pkg.put(&format!("Doc_0/Res/font_{i}.ttf"), bytes);
                     format!("<ofd:FontFile>font_{i}.ttf</ofd:FontFile>")
                 }
                 None => String::new(),
@@ -221,9 +269,9 @@ impl Document {
         }
         pkg.put("Doc_0/PublicRes.xml", format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?><ofd:Res xmlns:ofd=\"{NS}\" BaseLoc=\"Res\"><ofd:Fonts>{fonts}</ofd:Fonts></ofd:Res>").into_bytes());
         let mut media = String::new();
-        for (i, im) in self.images.iter().enumerate() {
+        for (i, im) in self.images.iter_mut().enumerate() {
             let ext = if im.format == "JPEG" { "jpg" } else { "png" };
-            pkg.put(&format!("Doc_0/Res/image_{i}.{ext}"), im.bytes.clone());
+            pkg.put(&format!("Doc_0/Res/image_{i}.{ext}"), std::mem::take(&mut im.bytes));
             media.push_str(&format!(
                 "<ofd:MultiMedia ID=\"{}\" Type=\"Image\" Format=\"{}\"><ofd:MediaFile>image_{i}.{ext}</ofd:MediaFile></ofd:MultiMedia>",
                 image_ids[i], im.format
@@ -235,16 +283,8 @@ impl Document {
         );
         let mut pages = String::new();
         for (pi, page) in self.pages.iter().enumerate() {
-            let mut body = String::new();
-            for o in &page.objects {
-                body.push_str(&self.object_xml(o, id(), &font_ids, &image_ids, (page.width, page.height)));
-            }
-            let layer = id();
-            let content = format!(
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><ofd:Page xmlns:ofd=\"{NS}\"><ofd:Area><ofd:PhysicalBox>0 0 {} {}</ofd:PhysicalBox></ofd:Area><ofd:Content><ofd:Layer ID=\"{layer}\" Type=\"Body\">{body}</ofd:Layer></ofd:Content></ofd:Page>",
-                n(page.width),
-                n(page.height)
-            );
+            let template = page.template.and_then(|t| template_ids.get(t).copied());
+            let content = self.page_xml(page, &mut id, &font_ids, &image_ids, template);
             pkg.put(&format!("Doc_0/Pages/Page_{pi}/Content.xml"), content.into_bytes());
             pages.push_str(&format!("<ofd:Page ID=\"{}\" BaseLoc=\"Pages/Page_{pi}/Content.xml\"/>", page_ids[pi]));
         }
@@ -253,7 +293,7 @@ impl Document {
         pkg.put(
             "Doc_0/Document.xml",
             format!(
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><ofd:Document xmlns:ofd=\"{NS}\"><ofd:CommonData><ofd:MaxUnitID>{max_id}</ofd:MaxUnitID><ofd:PageArea><ofd:PhysicalBox>0 0 {} {}</ofd:PhysicalBox></ofd:PageArea><ofd:PublicRes>PublicRes.xml</ofd:PublicRes><ofd:DocumentRes>DocumentRes.xml</ofd:DocumentRes></ofd:CommonData><ofd:Pages>{pages}</ofd:Pages></ofd:Document>",
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><ofd:Document xmlns:ofd=\"{NS}\"><ofd:CommonData><ofd:MaxUnitID>{max_id}</ofd:MaxUnitID><ofd:PageArea><ofd:PhysicalBox>0 0 {} {}</ofd:PhysicalBox></ofd:PageArea><ofd:PublicRes>PublicRes.xml</ofd:PublicRes><ofd:DocumentRes>DocumentRes.xml</ofd:DocumentRes>{template_pages}</ofd:CommonData><ofd:Pages>{pages}</ofd:Pages></ofd:Document>",
                 n(w),
                 n(h)
             )
@@ -277,65 +317,173 @@ impl Document {
         pkg
     }
 
-    fn object_xml(&self, o: &Object, oid: usize, font_ids: &[usize], image_ids: &[usize], page_size: (f64, f64)) -> String {
+    /// A page's (or template's) Content.xml; object identifiers come from `id`.
+    fn page_xml(
+        &self,
+        page: &Page,
+        id: &mut impl FnMut() -> usize,
+        font_ids: &[usize],
+        image_ids: &[usize],
+        template: Option<usize>,
+    ) -> String {
+        let mut out = String::with_capacity(page.objects.len() * 160 + 512);
+        out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?><ofd:Page xmlns:ofd=\"");
+        out.push_str(NS);
+        out.push_str("\">");
+        if let Some(t) = template {
+            out.push_str("<ofd:Template TemplateID=\"");
+            push_uint(&mut out, t as u64);
+            out.push_str("\" ZOrder=\"Background\"/>");
+        }
+        out.push_str("<ofd:Area><ofd:PhysicalBox>0 0 ");
+        push_num(&mut out, page.width);
+        out.push(' ');
+        push_num(&mut out, page.height);
+        out.push_str("</ofd:PhysicalBox></ofd:Area><ofd:Content><ofd:Layer ID=\"");
+        // Objects take consecutive identifiers and the layer the one after them.
+        let ids: Vec<usize> = page.objects.iter().map(|_| id()).collect();
+        push_uint(&mut out, id() as u64);
+        out.push_str("\" Type=\"Body\">");
+        for (o, oid) in page.objects.iter().zip(ids) {
+            self.object_xml(&mut out, o, oid, font_ids, image_ids, (page.width, page.height));
+        }
+        out.push_str("</ofd:Layer></ofd:Content></ofd:Page>");
+        out
+    }
+
+    /// Appends one object's XML to `out`, writing numbers directly (formatting dominated
+    /// issuance time).
+    fn object_xml(&self, out: &mut String, o: &Object, oid: usize, font_ids: &[usize], image_ids: &[usize], page_size: (f64, f64)) {
+        let nums = |out: &mut String, vs: &[f64]| {
+            for (i, v) in vs.iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                push_num(out, *v);
+            }
+        };
         match o {
             Object::Text(t) => {
                 let w = text_width(&t.text, t.size).max(t.size * 0.5);
-                let (bx, by, bw, bh) = (t.x, t.y - t.size, w, t.size * 1.25);
-                let deltas: Vec<String> = t.text.chars().collect::<Vec<_>>().windows(2).map(|p| n(advance(p[0], t.size))).collect();
-                let delta = if deltas.is_empty() { String::new() } else { format!(" DeltaX=\"{}\"", deltas.join(" ")) };
-                let ctm = if t.rotate != 0.0 {
+                out.push_str("<ofd:TextObject ID=\"");
+                push_uint(out, oid as u64);
+                out.push_str("\" Boundary=\"");
+                nums(out, &[t.x, t.y - t.size, w, t.size * 1.25]);
+                out.push_str("\" Font=\"");
+                push_uint(out, font_ids[t.font.0] as u64);
+                out.push_str("\" Size=\"");
+                push_num(out, t.size);
+                out.push('"');
+                if t.bold {
+                    out.push_str(" Weight=\"700\"");
+                }
+                if t.rotate != 0.0 {
                     let r = t.rotate.to_radians();
                     let (a, b, c, d) = (r.cos(), r.sin(), -r.sin(), r.cos());
-                    let (cx, cy) = (bw / 2.0, t.size * 0.6);
-                    format!(" CTM=\"{} {} {} {} {} {}\"", n(a), n(b), n(c), n(d), n(cx - a * cx - c * cy), n(cy - b * cx - d * cy))
-                } else {
-                    String::new()
-                };
-                let weight = if t.bold { " Weight=\"700\"" } else { "" };
-                format!(
-                    "<ofd:TextObject ID=\"{oid}\" Boundary=\"{} {} {} {}\" Font=\"{}\" Size=\"{}\"{weight}{ctm}><ofd:FillColor Value=\"{}\"/><ofd:TextCode X=\"0\" Y=\"{}\"{delta}>{}</ofd:TextCode></ofd:TextObject>",
-                    n(bx),
-                    n(by),
-                    n(bw),
-                    n(bh),
-                    font_ids[t.font.0],
-                    n(t.size),
-                    t.color.attr(),
-                    n(t.size),
-                    esc(&t.text)
-                )
+                    let (cx, cy) = (w / 2.0, t.size * 0.6);
+                    out.push_str(" CTM=\"");
+                    nums(out, &[a, b, c, d, cx - a * cx - c * cy, cy - b * cx - d * cy]);
+                    out.push('"');
+                }
+                out.push_str("><ofd:FillColor Value=\"");
+                t.color.push(out);
+                out.push_str("\"/><ofd:TextCode X=\"0\" Y=\"");
+                push_num(out, t.size);
+                out.push('"');
+                push_deltas(out, &t.text, t.size);
+                out.push('>');
+                esc_into(out, &t.text);
+                out.push_str("</ofd:TextCode></ofd:TextObject>");
             }
-            Object::Image { image, x, y, w, h } => format!(
-                "<ofd:ImageObject ID=\"{oid}\" Boundary=\"{} {} {} {}\" CTM=\"{} 0 0 {} 0 0\" ResourceID=\"{}\"/>",
-                n(*x),
-                n(*y),
-                n(*w),
-                n(*h),
-                n(*w),
-                n(*h),
-                image_ids[image.0]
-            ),
+            Object::Image { image, x, y, w, h } => {
+                out.push_str("<ofd:ImageObject ID=\"");
+                push_uint(out, oid as u64);
+                out.push_str("\" Boundary=\"");
+                nums(out, &[*x, *y, *w, *h]);
+                out.push_str("\" CTM=\"");
+                nums(out, &[*w, 0.0, 0.0, *h, 0.0, 0.0]);
+                out.push_str("\" ResourceID=\"");
+                push_uint(out, image_ids[image.0] as u64);
+                out.push_str("\"/>");
+            }
             Object::Grid { x, y, size, cells, data, fill } => {
                 let k = size / (*cells).max(1) as f64;
-                format!(
-                    "<ofd:PathObject ID=\"{oid}\" Boundary=\"{} {} {} {}\" CTM=\"{} 0 0 {} 0 0\" Fill=\"true\" Stroke=\"false\"><ofd:FillColor Value=\"{}\"/><ofd:AbbreviatedData>{}</ofd:AbbreviatedData></ofd:PathObject>",
-                    n(*x), n(*y), n(*size), n(*size), n(k), n(k), fill.attr(), esc(data)
-                )
+                out.push_str("<ofd:PathObject ID=\"");
+                push_uint(out, oid as u64);
+                out.push_str("\" Boundary=\"");
+                nums(out, &[*x, *y, *size, *size]);
+                out.push_str("\" CTM=\"");
+                nums(out, &[k, 0.0, 0.0, k, 0.0, 0.0]);
+                out.push_str("\" Fill=\"true\" Stroke=\"false\"><ofd:FillColor Value=\"");
+                fill.push(out);
+                out.push_str("\"/><ofd:AbbreviatedData>");
+                esc_into(out, data);
+                out.push_str("</ofd:AbbreviatedData></ofd:PathObject>");
             }
             Object::Path { data, fill, stroke } => {
                 // Paths are in page coordinates: their boundary is the page.
                 let (w, h) = page_size;
-                let mut attrs = format!(" Fill=\"{}\" Stroke=\"{}\"", fill.is_some(), stroke.is_some());
+                out.push_str("<ofd:PathObject ID=\"");
+                push_uint(out, oid as u64);
+                out.push_str("\" Boundary=\"0 0 ");
+                nums(out, &[w, h]);
+                out.push_str(if fill.is_some() { "\" Fill=\"true" } else { "\" Fill=\"false" });
+                out.push_str(if stroke.is_some() { "\" Stroke=\"true\"" } else { "\" Stroke=\"false\"" });
                 if let Some((_, lw)) = stroke {
-                    attrs.push_str(&format!(" LineWidth=\"{}\"", n(*lw)));
+                    out.push_str(" LineWidth=\"");
+                    push_num(out, *lw);
+                    out.push('"');
                 }
-                let fill_xml = fill.map(|c| format!("<ofd:FillColor Value=\"{}\"/>", c.attr())).unwrap_or_default();
-                let stroke_xml = stroke.map(|(c, _)| format!("<ofd:StrokeColor Value=\"{}\"/>", c.attr())).unwrap_or_default();
-                format!("<ofd:PathObject ID=\"{oid}\" Boundary=\"0 0 {} {}\"{attrs}>{stroke_xml}{fill_xml}<ofd:AbbreviatedData>{}</ofd:AbbreviatedData></ofd:PathObject>", n(w), n(h), esc(data))
+                out.push('>');
+                if let Some((c, _)) = stroke {
+                    out.push_str("<ofd:StrokeColor Value=\"");
+                    c.push(out);
+                    out.push_str("\"/>");
+                }
+                if let Some(c) = fill {
+                    out.push_str("<ofd:FillColor Value=\"");
+                    c.push(out);
+                    out.push_str("\"/>");
+                }
+                out.push_str("<ofd:AbbreviatedData>");
+                esc_into(out, data);
+                out.push_str("</ofd:AbbreviatedData></ofd:PathObject>");
             }
         }
     }
+}
+
+/// A text's `DeltaX`: the advance after each character but the last, runs of equal advances
+/// written as `g N advance` (GB/T 33190 §11.3), as other writers do.
+fn push_deltas(out: &mut String, text: &str, size: f64) {
+    let advances: Vec<f64> = text.chars().map(|c| advance(c, size)).collect();
+    let Some(steps) = advances.len().checked_sub(1).filter(|n| *n > 0) else { return };
+    out.push_str(" DeltaX=\"");
+    let mut i = 0;
+    let mut first = true;
+    while i < steps {
+        let v = advances[i];
+        let run = advances[i..steps].iter().take_while(|a| **a == v).count();
+        if !first {
+            out.push(' ');
+        }
+        first = false;
+        if run >= 3 {
+            out.push_str("g ");
+            push_uint(out, run as u64);
+            out.push(' ');
+            push_num(out, v);
+        } else {
+            for k in 0..run {
+                if k > 0 {
+                    out.push(' ');
+                }
+                push_num(out, v);
+            }
+        }
+        i += run;
+    }
+    out.push('"');
 }
 
 #[cfg(test)]

@@ -98,10 +98,32 @@ impl El {
 
 /// Escapes text and attribute values.
 pub fn esc(s: &str) -> String {
-    if !s.bytes().any(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'') || b < 0x20) {
-        return s.to_owned();
-    }
     let mut o = String::with_capacity(s.len());
+    esc_into(&mut o, s);
+    o
+}
+
+/// Appends `s` escaped for XML text and attribute values (control characters dropped).
+pub fn esc_into(o: &mut String, s: &str) {
+    // One table look-up a byte: this scan runs over every path and text a page writes.
+    const SPECIAL: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut i = 0;
+        while i < 0x20 {
+            t[i] = true;
+            i += 1;
+        }
+        t[b'&' as usize] = true;
+        t[b'<' as usize] = true;
+        t[b'>' as usize] = true;
+        t[b'"' as usize] = true;
+        t[b'\'' as usize] = true;
+        t
+    };
+    if !s.bytes().any(|b| SPECIAL[b as usize]) {
+        o.push_str(s);
+        return;
+    }
     for c in s.chars() {
         match c {
             '&' => o.push_str("&amp;"),
@@ -113,7 +135,6 @@ pub fn esc(s: &str) -> String {
             c => o.push(c),
         }
     }
-    o
 }
 
 #[cfg(test)]

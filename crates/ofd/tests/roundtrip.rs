@@ -86,7 +86,7 @@ fn signer(name: &str) -> (SealSigner, erjian_ofd::crypto::Certificate) {
         &root_key,
         &root,
     );
-    (SealSigner { key, cert_der: cert, seal_der: seal }, parse_certificate(&root).unwrap())
+    (SealSigner::new(key, cert, seal), parse_certificate(&root).unwrap())
 }
 
 #[test]

@@ -208,7 +208,7 @@ impl Store {
                     .bind(key_id)
                     .execute(&self.pool)
                     .await?;
-                Ok((key_id, SealSigner { key, cert_der: cert, seal_der: seal }))
+                Ok((key_id, SealSigner::new(key, cert, seal)))
             }
             None => {
                 let mut tx = self.write().await?;
