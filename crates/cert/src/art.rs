@@ -201,6 +201,29 @@ pub fn dark_rects(modules: &[Vec<bool>]) -> Vec<(usize, usize, usize, usize)> {
 /// way, so the default non-zero fill paints exactly the dark modules; shared corners make this
 /// a fifth smaller than merged rectangles.
 pub fn outline_path(modules: &[Vec<bool>]) -> String {
+    // NEXT[dir][unused edges] = the direction to leave a vertex arriving in `dir`: right turn
+    // first, then straight on, then left (a table: this choice runs once per unit of outline).
+    const NEXT: [[u8; 16]; 4] = {
+        let mut t = [[0u8; 16]; 4];
+        let mut dir = 0;
+        while dir < 4 {
+            let mut bits = 0;
+            while bits < 16 {
+                let order = [(dir + 1) % 4, dir, (dir + 3) % 4];
+                let mut i = 0;
+                while i < 3 {
+                    if bits & (1 << order[i]) != 0 {
+                        t[dir][bits] = order[i] as u8;
+                        break;
+                    }
+                    i += 1;
+                }
+                bits += 1;
+            }
+            dir += 1;
+        }
+        t
+    };
     let n = modules.len();
     // Modules with a light border, so every neighbour exists.
     let w = n + 2;
@@ -234,30 +257,41 @@ pub fn outline_path(modules: &[Vec<bool>]) -> String {
         }
     }
     let step = [1isize, v as isize, -1, -(v as isize)];
-    // Bytes, not a String: the path is ASCII, and pushing digit bytes was a tenth of issuance.
-    let mut out: Vec<u8> = Vec::with_capacity(n * n * 8);
-    // Constant divisors only (a division by a variable took longer than the rest of the loop);
-    // a QR code has at most 177 modules a side, so three digits suffice.
-    let number = |out: &mut Vec<u8>, x: usize| {
-        if x >= 100 {
-            out.push(b'0' + (x / 100 % 10) as u8);
+    // Bytes, not a String: the path is ASCII. Each point is formatted in a fixed 10-byte stack
+    // buffer copied whole into a zeroed output (then the cursor moves by its real length): the
+    // calls pushing a few bytes at a time were most of this function's time. Constant divisors
+    // only; a QR code has at most 177 modules a side, so three digits suffice.
+    let mut out = vec![0u8; n * n * 10 + 16];
+    let mut pos = 0usize;
+    let put = |out: &mut Vec<u8>, pos: &mut usize, buf: [u8; 10], len: usize| {
+        if *pos + 10 > out.len() {
+            out.resize(out.len() * 2, 0);
         }
-        if x >= 10 {
-            out.push(b'0' + (x / 10 % 10) as u8);
-        }
-        out.push(b'0' + (x % 10) as u8);
+        out[*pos..*pos + 10].copy_from_slice(&buf);
+        *pos += len;
     };
-    let point = |out: &mut Vec<u8>, cmd: &[u8], vertex: usize| {
-        out.extend_from_slice(cmd);
-        number(out, vertex % v);
-        out.push(b' ');
-        number(out, vertex / v);
-        out.push(b' ');
+    let point = |out: &mut Vec<u8>, pos: &mut usize, cmd: u8, vertex: usize| {
+        let mut buf = [b' '; 10];
+        buf[0] = cmd;
+        let mut len = 2;
+        for x in [vertex % v, vertex / v] {
+            if x >= 100 {
+                buf[len] = b'0' + (x / 100 % 10) as u8;
+                len += 1;
+            }
+            if x >= 10 {
+                buf[len] = b'0' + (x / 10 % 10) as u8;
+                len += 1;
+            }
+            buf[len] = b'0' + (x % 10) as u8;
+            len += 2; // the digit and a space
+        }
+        put(out, pos, buf, len);
     };
     for start in 0..v * v {
         while edges[start] != 0 {
             let first = edges[start].trailing_zeros() as usize;
-            point(&mut out, b"M ", start);
+            point(&mut out, &mut pos, b'M', start);
             let (mut at, mut dir) = (start, first);
             loop {
                 edges[at] &= !(1 << dir);
@@ -266,17 +300,17 @@ pub fn outline_path(modules: &[Vec<bool>]) -> String {
                     break;
                 }
                 // Where two areas touch at a corner, turn rather than cross.
-                let next =
-                    [(dir + 1) % 4, dir, (dir + 3) % 4].into_iter().find(|d| edges[at] & (1 << d) != 0).expect("outlines are closed");
+                let next = usize::from(NEXT[dir][usize::from(edges[at])]);
+                assert!(edges[at] & (1 << next) != 0, "outlines are closed");
                 if next != dir {
-                    point(&mut out, b"L ", at);
+                    point(&mut out, &mut pos, b'L', at);
                 }
                 dir = next;
             }
-            out.extend_from_slice(b"C ");
+            put(&mut out, &mut pos, *b"C         ", 2);
         }
     }
-    out.pop();
+    out.truncate(pos.saturating_sub(1));
     String::from_utf8(out).expect("ASCII")
 }
 

@@ -134,10 +134,14 @@ pub fn sign(pkg: &mut Package, signer: &SealSigner, stamp: &Stamp, now: DateTime
     entries.push((id.clone(), "Seal".into(), format!("/{sig_xml_path}")));
 
     // References: every file but Signatures.xml (it changes with each seal) and this seal's own.
-    let mut refs = String::new();
-    for path in pkg.paths().filter(|p| *p != sigs_path && !p.starts_with(&format!("{sign_dir}/"))) {
-        let digest = B64.encode(signer.digest(pkg.get(path).expect("listed")));
-        refs.push_str(&format!("<ofd:Reference FileRef=\"/{}\"><ofd:CheckValue>{digest}</ofd:CheckValue></ofd:Reference>", esc(path)));
+    let own = format!("{sign_dir}/");
+    let mut refs = String::with_capacity(1024);
+    for path in pkg.paths().filter(|p| *p != sigs_path && !p.starts_with(&own)) {
+        refs.push_str("<ofd:Reference FileRef=\"/");
+        xml::esc_into(&mut refs, path);
+        refs.push_str("\"><ofd:CheckValue>");
+        B64.encode_string(signer.digest(pkg.get(path).expect("listed")), &mut refs);
+        refs.push_str("</ofd:CheckValue></ofd:Reference>");
     }
     let [x, y, w, h] = stamp.boundary;
     let signature_xml = format!(
