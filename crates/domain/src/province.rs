@@ -3,9 +3,10 @@
 //! A deployment serves one province. A profile is a JSON file: presets for 安徽, 甘肃, 湖南, 重庆 and
 //! 上海 are published in `crates/domain/profiles/`, and a new province is a new file
 //! (`erjian serve --profile-file FILE`), no code. Each names its cities (GB/T 2260 codes), its
-//! authority and credit code, its publicity period, its signing order and its decision deadlines.
+//! authority and credit code, its publicity period, its signing order, who reviews
+//! (`review_stages`: `city_then_province` or `province_only`) and its decision deadlines.
 
-use crate::workflow::SigningOrder;
+use crate::workflow::{ReviewStages, SigningOrder};
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
@@ -29,6 +30,8 @@ pub struct ProvinceProfile {
     pub publicity_days: i64,
     /// Who signs the application form first.
     pub signing_order: SigningOrder,
+    /// Who accepts and reviews: city then province, or the province alone.
+    pub review_stages: ReviewStages,
     /// Working days to decide after acceptance (initial, renewal, add specialty, re-registration).
     pub decision_days: u32,
     /// Working days to decide a change.
@@ -73,6 +76,8 @@ struct ProfileFile {
     authority_code: String,
     publicity_days: i64,
     signing_order: String,
+    #[serde(default)]
+    review_stages: Option<String>,
     #[serde(default = "ten")]
     decision_days: u32,
     #[serde(default = "three")]
@@ -137,6 +142,13 @@ pub fn parse_profile(json: &str) -> Result<ProvinceProfile, ProfileError> {
         "enterprise_first" => SigningOrder::EnterpriseFirst,
         other => return bad(format!("signing_order “{other}” 应为 applicant_first 或 enterprise_first")),
     };
+    let review_stages = match f.review_stages.as_deref() {
+        None => ReviewStages::CityThenProvince,
+        Some(code) => match ReviewStages::parse(code) {
+            Some(r) => r,
+            None => return bad(format!("review_stages “{code}” 应为 city_then_province 或 province_only")),
+        },
+    };
     if f.cities.is_empty() || f.cities.iter().any(|c| c.code.len() != 6 || !c.code.starts_with(&f.code)) {
         return bad(format!("cities 须至少一个，且代码为以 {} 开头的六位区划代码", f.code));
     }
@@ -156,6 +168,7 @@ pub fn parse_profile(json: &str) -> Result<ProvinceProfile, ProfileError> {
         authority_code: keep(f.authority_code),
         publicity_days: f.publicity_days,
         signing_order,
+        review_stages,
         decision_days: f.decision_days,
         change_decision_days: f.change_decision_days,
         licence_use_days: f.licence_use_days,
@@ -213,5 +226,14 @@ mod tests {
         assert_eq!(p.city("110101").unwrap().name, "东城区");
         assert!(matches!(super::parse_profile(&beijing.replace("\"11\"", "\"1\"")), Err(super::ProfileError::Invalid(_))));
         assert!(matches!(super::parse_profile("{}"), Err(super::ProfileError::Format(_))));
+        // Review stages default to city then province; a municipality may review alone.
+        assert_eq!(p.review_stages, crate::workflow::ReviewStages::CityThenProvince);
+        let alone = fixed.replace("\"decision_days\"", "\"review_stages\":\"province_only\",\"decision_days\"");
+        assert_eq!(super::parse_profile(&alone).unwrap().review_stages, crate::workflow::ReviewStages::ProvinceOnly);
+        let typo = fixed.replace("\"decision_days\"", "\"review_stages\":\"city_only\",\"decision_days\"");
+        assert_eq!(
+            super::parse_profile(&typo).unwrap_err().to_string(),
+            "省份配置有误：review_stages “city_only” 应为 city_then_province 或 province_only"
+        );
     }
 }

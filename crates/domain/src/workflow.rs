@@ -260,6 +260,8 @@ pub enum TransitionError {
     IllegalState { state: &'static str, action: &'static str },
     #[error("请填写“{action}”的理由")]
     ReasonRequired { action: &'static str },
+    #[error("本省（市）的审查流程没有“{action}”环节：由省级主管部门受理后直接审查")]
+    NotInProcedure { action: &'static str },
 }
 
 /// Who signs the application form first; a province profile decides (Hunan: the enterprise).
@@ -296,6 +298,49 @@ impl SigningOrder {
     }
 }
 
+/// Who reviews, a province profile decides: the city accepts and makes the preliminary review
+/// and the province the second (湘 and the presets), or the provincial authority does
+/// everything itself in one review (a municipality without city-level departments).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum ReviewStages {
+    /// 市级受理、初审 → 省级复审.
+    CityThenProvince,
+    /// 省级受理 → 省级审查（一级审查，无初审）.
+    ProvinceOnly,
+}
+
+impl ReviewStages {
+    pub fn code(self) -> &'static str {
+        match self {
+            ReviewStages::CityThenProvince => "city_then_province",
+            ReviewStages::ProvinceOnly => "province_only",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ReviewStages> {
+        match s {
+            "city_then_province" => Some(ReviewStages::CityThenProvince),
+            "province_only" => Some(ReviewStages::ProvinceOnly),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ReviewStages::CityThenProvince => "市级受理、初审，省级复审",
+            ReviewStages::ProvinceOnly => "省级受理并审查（一级审查）",
+        }
+    }
+
+    /// The role that accepts and (where there is one) makes the preliminary review.
+    pub fn acceptor(self) -> Role {
+        match self {
+            ReviewStages::CityThenProvince => Role::CityAuthority,
+            ReviewStages::ProvinceOnly => Role::ProvinceAuthority,
+        }
+    }
+}
+
 /// Whether an application created on `created` and never accepted is due for clearing.
 pub fn clearing_due(created: chrono::NaiveDate, today: chrono::NaiveDate) -> bool {
     (today - created).num_days() >= CLEAR_AFTER_DAYS
@@ -306,10 +351,22 @@ pub fn transition(state: State, action: Action, role: Role, reason: Option<&str>
     transition_in(SigningOrder::ApplicantFirst, state, action, role, reason)
 }
 
-/// Decides one transition: the new state, or why not. Every state change in erjian goes
-/// through here.
+/// Decides one transition with city and province reviewing; see [`transition_with`].
 pub fn transition_in(
     order: SigningOrder,
+    state: State,
+    action: Action,
+    role: Role,
+    reason: Option<&str>,
+) -> Result<State, TransitionError> {
+    transition_with(order, ReviewStages::CityThenProvince, state, action, role, reason)
+}
+
+/// Decides one transition under a signing order and review stages: the new state, or why not.
+/// Every state change in erjian goes through here.
+pub fn transition_with(
+    order: SigningOrder,
+    review: ReviewStages,
     state: State,
     action: Action,
     role: Role,
@@ -318,6 +375,9 @@ pub fn transition_in(
     use Action as A;
     use Role as R;
     use State as S;
+    if review == ReviewStages::ProvinceOnly {
+        return province_only(order, state, action, role, reason);
+    }
     let allowed_role = match action {
         // Under the enterprise-first order an enterprise may submit a form it filed itself (the
         // store checks that it did).
@@ -361,6 +421,39 @@ pub fn transition_in(
     Ok(next)
 }
 
+/// One-level review: the province accepts and decides; there is no preliminary review. The
+/// applicant's and enterprise's steps are the same as under [`ReviewStages::CityThenProvince`].
+fn province_only(order: SigningOrder, state: State, action: Action, role: Role, reason: Option<&str>) -> Result<State, TransitionError> {
+    use Action as A;
+    use Role as R;
+    use State as S;
+    match action {
+        A::PrelimApprove => return Err(TransitionError::NotInProcedure { action: action.label() }),
+        A::Accept | A::RefuseAcceptance | A::Return | A::Refuse | A::Approve | A::StartPublicity | A::Announce => {
+            if role != R::ProvinceAuthority {
+                return Err(TransitionError::Forbidden { role: role.label(), action: action.label() });
+            }
+        }
+        // Everything before filing, and the sweep, is the same in both procedures.
+        _ => return transition_in(order, state, action, role, reason),
+    }
+    let next = match (action, state) {
+        (A::Accept, S::Filed) => Some(S::Accepted),
+        (A::RefuseAcceptance, S::Filed) => Some(S::NotAccepted),
+        (A::Return, S::Filed | S::Accepted) => Some(S::Returned),
+        (A::Refuse, S::Accepted | S::Approved | S::Publicity) => Some(S::Refused),
+        (A::Approve, S::Accepted) => Some(S::Approved),
+        (A::StartPublicity, S::Approved) => Some(S::Publicity),
+        (A::Announce, S::Publicity) => Some(S::Announced),
+        _ => None,
+    };
+    let next = next.ok_or(TransitionError::IllegalState { state: state.label(), action: action.label() })?;
+    if action.needs_reason() && reason.is_none_or(|r| r.trim().is_empty()) {
+        return Err(TransitionError::ReasonRequired { action: action.label() });
+    }
+    Ok(next)
+}
+
 /// The status columns applicants and enterprises see (受理 / 初审 / 复审 / 公示 / 公告).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StatusColumns {
@@ -389,6 +482,10 @@ pub fn status_columns(history: impl IntoIterator<Item = (Action, State)>) -> Sta
             (Action::PrelimApprove, _) => c.preliminary = "通过",
             (Action::Return, State::Accepted) => c.preliminary = "退回补正",
             (Action::Refuse, State::Accepted) => c.preliminary = "不通过",
+            (Action::Approve, State::Accepted) => {
+                c.preliminary = "—（一级审查）";
+                c.second = "通过";
+            }
             (Action::Approve, _) => c.second = "通过",
             (Action::Return, State::PrelimPassed) => c.second = "退回补正",
             (Action::Refuse, State::PrelimPassed | State::Approved) => c.second = "不通过",
@@ -430,6 +527,96 @@ pub fn may_view_in(order: SigningOrder, role: Role, own_person: bool, own_enterp
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Under one-level review: the table of every legal (from, action, role) → to for the
+    /// authority's steps; everything else the authorities try is refused.
+    const PROVINCE_ONLY: &[(State, Action, Role, State)] = &[
+        (State::Filed, Action::Accept, Role::ProvinceAuthority, State::Accepted),
+        (State::Filed, Action::RefuseAcceptance, Role::ProvinceAuthority, State::NotAccepted),
+        (State::Filed, Action::Return, Role::ProvinceAuthority, State::Returned),
+        (State::Accepted, Action::Return, Role::ProvinceAuthority, State::Returned),
+        (State::Accepted, Action::Refuse, Role::ProvinceAuthority, State::Refused),
+        (State::Accepted, Action::Approve, Role::ProvinceAuthority, State::Approved),
+        (State::Approved, Action::Refuse, Role::ProvinceAuthority, State::Refused),
+        (State::Approved, Action::StartPublicity, Role::ProvinceAuthority, State::Publicity),
+        (State::Publicity, Action::Refuse, Role::ProvinceAuthority, State::Refused),
+        (State::Publicity, Action::Announce, Role::ProvinceAuthority, State::Announced),
+    ];
+
+    #[test]
+    fn one_level_review_is_the_province_alone_without_a_preliminary_review() {
+        let authority_actions = [
+            Action::Accept,
+            Action::RefuseAcceptance,
+            Action::PrelimApprove,
+            Action::Return,
+            Action::Refuse,
+            Action::Approve,
+            Action::StartPublicity,
+            Action::Announce,
+        ];
+        for state in State::ALL {
+            for action in authority_actions {
+                for role in Role::ALL {
+                    let got = transition_with(SigningOrder::ApplicantFirst, ReviewStages::ProvinceOnly, state, action, role, Some("理由"));
+                    let want = PROVINCE_ONLY.iter().find(|(f, a, r, _)| *f == state && *a == action && *r == role).map(|t| t.3);
+                    assert_eq!(got.as_ref().ok().copied(), want, "{state:?} {action:?} {role:?}: {got:?}");
+                }
+            }
+        }
+        // The city has no step; the preliminary review does not exist, and says so.
+        let e = transition_with(
+            SigningOrder::ApplicantFirst,
+            ReviewStages::ProvinceOnly,
+            State::Filed,
+            Action::Accept,
+            Role::CityAuthority,
+            None,
+        );
+        assert_eq!(e.unwrap_err().to_string(), "市级主管部门不能执行“受理”操作");
+        let e = transition_with(
+            SigningOrder::ApplicantFirst,
+            ReviewStages::ProvinceOnly,
+            State::Accepted,
+            Action::PrelimApprove,
+            Role::ProvinceAuthority,
+            None,
+        );
+        assert!(e.unwrap_err().to_string().contains("没有“初审通过”环节"));
+        // Reasons are still required, and the applicant's steps are unchanged.
+        let e = transition_with(
+            SigningOrder::ApplicantFirst,
+            ReviewStages::ProvinceOnly,
+            State::Accepted,
+            Action::Refuse,
+            Role::ProvinceAuthority,
+            Some(" "),
+        );
+        assert_eq!(e.unwrap_err(), TransitionError::ReasonRequired { action: "不予注册" });
+        for order in [SigningOrder::ApplicantFirst, SigningOrder::EnterpriseFirst] {
+            for state in State::ALL {
+                for action in [
+                    Action::Submit,
+                    Action::Sign,
+                    Action::Revise,
+                    Action::Withdraw,
+                    Action::EnterpriseConfirm,
+                    Action::EnterpriseReturn,
+                    Action::Clear,
+                ] {
+                    for role in Role::ALL {
+                        assert_eq!(
+                            transition_with(order, ReviewStages::ProvinceOnly, state, action, role, Some("r")),
+                            transition_in(order, state, action, role, Some("r"))
+                        );
+                    }
+                }
+            }
+        }
+        // The progress columns: the preliminary review is marked as not part of the procedure.
+        let c = status_columns([(Action::Submit, State::Draft), (Action::Accept, State::Filed), (Action::Approve, State::Accepted)]);
+        assert_eq!((c.acceptance, c.preliminary, c.second), ("已受理", "—（一级审查）", "通过"));
+    }
 
     /// The full table of legal transitions: (from, action, role) → to.
     const LEGAL: &[(State, Action, Role, State)] = &[

@@ -9,7 +9,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use erjian_domain::application::{check_initial_form, HeldQualification, InitialForm};
 use erjian_domain::photo::check_photo;
 use erjian_domain::profession::profession;
-use erjian_domain::workflow::{may_view_in, status_columns, transition_in, Action, Role, SigningOrder, State, StatusColumns};
+use erjian_domain::workflow::{
+    may_view_in, status_columns, transition_with, Action, ReviewStages, Role, SigningOrder, State, StatusColumns,
+};
 use erjian_domain::FieldError;
 
 /// An application with the names a reader needs.
@@ -33,6 +35,8 @@ pub struct Application {
     pub publicity_batch_id: Option<i64>,
     pub registration_id: Option<i64>,
     pub signing_order: String,
+    /// `city_then_province` or `province_only` (see [`ReviewStages`]).
+    pub review_stages: String,
     /// `individual`, or `enterprise` when the employer filed it for the person (湖南).
     pub filed_by: String,
     pub created_at: String,
@@ -51,7 +55,7 @@ pub struct Application {
 }
 
 pub(crate) const APP_SELECT: &str = "SELECT a.id, a.number, a.kind, a.profession, a.person_id, a.enterprise_id, a.city_code, a.state, a.version, a.mobile,
-    a.ce_compulsory, a.ce_elective, a.declaration, a.photo_mime, a.last_reason, a.publicity_batch_id, a.registration_id, a.signing_order, a.filed_by, a.created_at, a.updated_at,
+    a.ce_compulsory, a.ce_elective, a.declaration, a.photo_mime, a.last_reason, a.publicity_batch_id, a.registration_id, a.signing_order, a.review_stages, a.filed_by, a.created_at, a.updated_at,
     p.name AS person_name, p.id_number, e.name AS enterprise_name, e.credit_code, r.registration_number, b.ends_on AS publicity_ends_on
     FROM applications a JOIN persons p ON p.id = a.person_id JOIN enterprises e ON e.id = a.enterprise_id
     LEFT JOIN registrations r ON r.id = a.registration_id LEFT JOIN batches b ON b.id = a.publicity_batch_id";
@@ -63,6 +67,10 @@ impl Application {
 
     pub fn order(&self) -> SigningOrder {
         SigningOrder::parse(&self.signing_order)
+    }
+
+    pub fn review(&self) -> ReviewStages {
+        ReviewStages::parse(&self.review_stages).unwrap_or(ReviewStages::CityThenProvince)
     }
 
     pub fn kind_label(&self) -> &'static str {
@@ -341,8 +349,8 @@ impl Store {
                 let serial = next_serial(tx.conn(), &format!("app:{day}")).await?;
                 let number = format!("W{day}{serial:08}");
                 let inserted: std::result::Result<(i64,), sqlx::Error> = sqlx::query_as(
-                    "INSERT INTO applications (number, kind, profession, person_id, enterprise_id, city_code, state, version, open_person_id, mobile, ce_compulsory, ce_elective, declaration, signing_order, created_at, updated_at, filed_by)
-                     VALUES ($1, $11, $2, $3, $4, $5, 'draft', 0, $3, $6, $7, $8, 1, $10, $9, $9, $12) RETURNING id",
+                    "INSERT INTO applications (number, kind, profession, person_id, enterprise_id, city_code, state, version, open_person_id, mobile, ce_compulsory, ce_elective, declaration, signing_order, created_at, updated_at, filed_by, review_stages)
+                     VALUES ($1, $11, $2, $3, $4, $5, 'draft', 0, $3, $6, $7, $8, 1, $10, $9, $9, $12, $13) RETURNING id",
                 )
                 .bind(&number)
                 .bind(prof.code)
@@ -356,6 +364,7 @@ impl Store {
                 .bind(self.signing_order.code())
                 .bind(kind)
                 .bind(filed_by)
+                .bind(self.review_stages.code())
                 .fetch_one(tx.conn())
                 .await;
                 let (id,) = inserted
@@ -415,5 +424,5 @@ pub(crate) fn decide(app: &Application, actor: &Actor, action: Action, reason: O
     if action == Action::Submit && actor.role == Role::Enterprise && app.filed_by != "enterprise" {
         return Err(Error::Conflict("该申请由本人申报，须由本人提交".into()));
     }
-    Ok(transition_in(app.order(), app.state(), action, actor.role, reason)?)
+    Ok(transition_with(app.order(), app.review(), app.state(), action, actor.role, reason)?)
 }

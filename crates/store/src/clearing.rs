@@ -8,7 +8,7 @@ use crate::db::ts;
 use crate::error::Result;
 use crate::Store;
 use chrono::{DateTime, Duration, Utc};
-use erjian_domain::workflow::{transition_in, Action, Role, CLEAR_AFTER_DAYS};
+use erjian_domain::workflow::{transition_with, Action, Role, CLEAR_AFTER_DAYS};
 
 impl Store {
     /// Clears every application created at least 90 days before today that was never accepted;
@@ -38,7 +38,7 @@ impl Store {
                 continue;
             }
             // Re-decided inside the transaction: the application may have moved since the query.
-            let Ok(next) = transition_in(app.order(), app.state(), Action::Clear, Role::Admin, None) else { continue };
+            let Ok(next) = transition_with(app.order(), app.review(), app.state(), Action::Clear, Role::Admin, None) else { continue };
             crate::workflow::set_state(&mut tx, &app, next, Some("超过90天未受理，系统自动清理"), now).await?;
             let e = Entry {
                 from_state: Some(&app.state),

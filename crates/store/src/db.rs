@@ -29,6 +29,8 @@ pub struct Store {
     gate: Arc<Mutex<()>>,
     /// The deployment's signing order (from its province profile), stamped on new applications.
     pub(crate) signing_order: erjian_domain::workflow::SigningOrder,
+    /// Who reviews (from the province profile), stamped on new applications.
+    pub(crate) review_stages: erjian_domain::workflow::ReviewStages,
     /// The public read path on SQLite (see [`crate::fastread`]).
     pub(crate) reader: Option<crate::fastread::Reader>,
     /// The working-day calendar for deadlines.
@@ -112,6 +114,7 @@ impl Store {
             backend,
             gate: Arc::new(Mutex::new(())),
             signing_order: erjian_domain::workflow::SigningOrder::ApplicantFirst,
+            review_stages: erjian_domain::workflow::ReviewStages::CityThenProvince,
             reader,
             epoch: Arc::new(std::sync::atomic::AtomicU64::new(0)),
             calendar: Arc::new(erjian_domain::calendar::Calendar::default_cn()),
@@ -131,9 +134,11 @@ impl Store {
         Ok(())
     }
 
-    /// The province profile's rules that the store applies: signing order and decision deadlines.
+    /// The province profile's rules that the store applies: signing order, review stages and
+    /// decision deadlines.
     pub fn with_profile(self, profile: &erjian_domain::province::ProvinceProfile) -> Store {
         let mut s = self.with_signing_order(profile.signing_order);
+        s.review_stages = profile.review_stages;
         s.decision_days = erjian_domain::calendar::DecisionDays { full: profile.decision_days, change: profile.change_decision_days };
         s.employer_change_by_reregistration = profile.employer_change_by_reregistration;
         s.enterprise_files_initial = profile.enterprise_files_initial;

@@ -67,12 +67,12 @@ impl Store {
         let day = today(now).format("%Y%m%d").to_string();
         let serial = next_serial(tx.conn(), &format!("app:{day}")).await?;
         let inserted: std::result::Result<(i64,), sqlx::Error> = sqlx::query_as(
-            "INSERT INTO applications (number, kind, profession, person_id, enterprise_id, city_code, state, version, open_person_id, mobile, ce_compulsory, ce_elective, declaration, signing_order, registration_id, detail, photo, photo_mime, created_at, updated_at)
+            "INSERT INTO applications (number, kind, profession, person_id, enterprise_id, city_code, state, version, open_person_id, mobile, ce_compulsory, ce_elective, declaration, signing_order, registration_id, detail, photo, photo_mime, created_at, updated_at, review_stages)
              SELECT $1, $2, $3, $4, $5, $6, 'draft', 0, $4, p.mobile, $7, $8, 1, $9, $10, $11,
                     COALESCE(p.photo, (SELECT photo FROM applications x WHERE x.person_id = $4 AND x.photo IS NOT NULL ORDER BY x.id DESC LIMIT 1)),
                     CASE WHEN p.photo IS NOT NULL THEN p.photo_mime ELSE
                     (SELECT photo_mime FROM applications x WHERE x.person_id = $4 AND x.photo IS NOT NULL ORDER BY x.id DESC LIMIT 1) END,
-                    $12, $12 FROM persons p WHERE p.id = $4 RETURNING id",
+                    $12, $12, $13 FROM persons p WHERE p.id = $4 RETURNING id",
         )
         .bind(format!("W{day}{serial:08}"))
         .bind(f.kind)
@@ -86,6 +86,7 @@ impl Store {
         .bind(f.registration.id)
         .bind(f.detail)
         .bind(ts(now))
+        .bind(self.review_stages.code())
         .fetch_one(tx.conn())
         .await;
         let (id,) = inserted

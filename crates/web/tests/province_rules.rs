@@ -1,5 +1,7 @@
 //! Rules that differ by province profile, on both databases: in Hunan a cancellation forced by
-//! the enterprise waits for the holder, who confirms it or refuses with a reason.
+//! the enterprise waits for the holder, who confirms it or refuses with a reason; in Gansu a change
+//! of employer is cancellation plus re-registration; in Hunan the enterprise may file; and a
+//! province may review in one level without the city.
 
 mod common;
 use common::*;
@@ -128,3 +130,64 @@ async fn hunan_enterprise_files_the_initial_registration(kind: TestDb) {
     app.finish().await;
 }
 on_both_databases!(hunan_enterprise_files_the_initial_registration);
+
+/// A province that reviews in one level (`review_stages: province_only`, e.g. a municipality
+/// without city-level departments): the provincial authority accepts and decides, the city has
+/// no step, and there is no preliminary review — the certificate is issued all the same.
+async fn one_level_review_by_the_province_alone(kind: TestDb) {
+    let preset = include_str!("../../domain/profiles/31.json");
+    let profile = preset.replace("\"review_stages\": \"city_then_province\"", "\"review_stages\": \"province_only\"");
+    assert_ne!(profile, preset, "the preset names its review stages");
+    let file = std::env::temp_dir().join(format!("erjian-one-level-{}-{:?}.json", std::process::id(), kind));
+    std::fs::write(&file, profile).unwrap();
+    let app = spawn_profile_file(kind, &file).await;
+    let enterprise = "上海建工集团股份有限公司";
+    let zhang = app.signup("张伟").await;
+    let r = zhang.apply(enterprise, &["10401001"], true).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let id = r.body["application"]["id"].as_i64().unwrap();
+    assert_eq!(zhang.sign_ok(id).await, "awaiting_enterprise");
+    assert_eq!(app.enterprise(enterprise).await.sign_ok(id).await, "filed");
+
+    let city = app.city().await;
+    let r = city.post(&format!("/api/applications/{id}/actions"), json!({ "action": "accept" })).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{:?}", r.body);
+    assert_eq!(r.error(), "市级主管部门不能执行“受理”操作");
+    assert_eq!(city.get(&format!("/api/applications/{id}")).await.status, StatusCode::OK, "the city still follows its applications");
+
+    let province = app.province().await;
+    assert_eq!(province.act_ok(id, "accept", None).await, "accepted");
+    let r = province.post(&format!("/api/applications/{id}/actions"), json!({ "action": "prelim_approve" })).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.body);
+    assert!(r.error().contains("没有“初审通过”环节"), "{}", r.error());
+    assert_eq!(province.act_ok(id, "approve", None).await, "approved");
+    let detail = province.get(&format!("/api/applications/{id}")).await;
+    assert!(detail.body.to_string().contains("—（一级审查）"), "progress columns: {}", detail.body);
+    let batch = province.post("/api/batches", json!({ "application_ids": [id] })).await;
+    let batch_id = batch.body["id"].as_i64().unwrap();
+    app.advance(6);
+    let province = app.province().await;
+    let done = province.post(&format!("/api/batches/{batch_id}/announce"), json!({})).await;
+    assert_eq!(done.status, StatusCode::OK, "{:?}", done.body);
+    let zhang = app.login(&app.person_id_number("张伟"), "Geren2026").await;
+    assert_eq!(valid_certificates(&zhang).await, 1, "announced: the certificate is issued");
+
+    // The portals: the province has the acceptance and review queues, the city only a view.
+    let page = |who: &'static str| {
+        let app = &app;
+        async move {
+            let c = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+            let login = c.get(format!("{}/login", app.url)).send().await.unwrap().text().await.unwrap();
+            let i = login.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
+            let form = [("csrf", login[i..i + 64].to_owned()), ("username", who.to_owned()), ("password", "Shenhe2026".to_owned())];
+            assert_eq!(c.post(format!("{}/login", app.url)).form(&form).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+            c.get(format!("{}/portal", app.url)).send().await.unwrap().text().await.unwrap()
+        }
+    };
+    let province_page = page("province").await;
+    assert!(province_page.contains("待受理") && province_page.contains("待审查") && !province_page.contains("待复审"));
+    let city_page = page("city1").await;
+    assert!(city_page.contains("本市业务") && !city_page.contains("待初审"), "the city has no queue of its own");
+    app.finish().await;
+}
+on_both_databases!(one_level_review_by_the_province_alone);

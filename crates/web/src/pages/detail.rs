@@ -11,7 +11,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::{IntoResponse, Redirect, Response};
-use erjian_domain::workflow::{transition_in, Action, Role, SigningOrder, State as S};
+use erjian_domain::workflow::{transition_with, Action, ReviewStages, Role, SigningOrder, State as S};
 use erjian_store::applications::ApplicationDetail;
 use erjian_store::Error;
 
@@ -54,17 +54,18 @@ struct DetailPage {
 }
 
 /// The actions the domain allows this role in this state, except those done in batches.
-fn available(order: SigningOrder, state: S, role: Role) -> Vec<ActionView> {
+fn available(order: SigningOrder, review: ReviewStages, state: S, role: Role) -> Vec<ActionView> {
     Action::ALL
         .into_iter()
         .filter(|a| !matches!(a, Action::StartPublicity | Action::Announce | Action::Sign | Action::Revise | Action::EnterpriseConfirm))
-        .filter(|a| transition_in(order, state, *a, role, Some("-")).is_ok())
+        .filter(|a| transition_with(order, review, state, *a, role, Some("-")).is_ok())
         .map(|a| ActionView { code: a.code(), label: a.label(), needs_reason: a.needs_reason() })
         .collect()
 }
 
-/// The progress bar: each stage done, current, or where it stopped.
-fn steps(state: S) -> Vec<(&'static str, &'static str)> {
+/// The progress bar: each stage done, current, or where it stopped. Under one-level review the
+/// province's single review takes the preliminary review's place and there is no second one.
+fn steps(state: S, review: ReviewStages) -> Vec<(&'static str, &'static str)> {
     const STAGES: [(&str, S); 8] = [
         ("填写申请", S::Draft),
         ("本人签名", S::AwaitingSignature),
@@ -100,6 +101,12 @@ fn steps(state: S) -> Vec<(&'static str, &'static str)> {
             };
             (*label, cls)
         })
+        .enumerate()
+        .filter_map(|(i, (label, cls))| match (review, i) {
+            (ReviewStages::ProvinceOnly, 4) => Some(("审查", cls)),
+            (ReviewStages::ProvinceOnly, 5) => None,
+            _ => Some((label, cls)),
+        })
         .collect()
 }
 
@@ -119,7 +126,7 @@ pub async fn show(
     let app_state = detail.application.state();
     let role = user.actor.role;
     let order = detail.application.order();
-    let actions = available(order, app_state, role);
+    let actions = available(order, detail.application.review(), app_state, role);
     let can_edit = role == Role::Individual && app_state.editable_in(order);
     // Reviewers and the applicant see the full ID number; the enterprise sees it masked.
     let id_shown = match role {
@@ -139,7 +146,7 @@ pub async fn show(
     let ctx = Ctx::new(&state, Some(&user), format!("申请 {}", detail.application.number), "").with_flash(flash(q.done.as_deref()));
     let page = DetailPage {
         ctx,
-        steps: steps(app_state),
+        steps: steps(app_state, detail.application.review()),
         detail,
         actions,
         can_edit,

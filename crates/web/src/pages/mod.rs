@@ -18,7 +18,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use erjian_domain::province::City;
-use erjian_domain::workflow::Role;
+use erjian_domain::workflow::{ReviewStages, Role};
 use erjian_domain::FieldError;
 use erjian_store::accounts::{EnterpriseSignup, IndividualSignup};
 use erjian_store::{Actor, Error};
@@ -62,7 +62,8 @@ pub struct Ctx {
     pub flash: Option<String>,
 }
 
-fn nav_items(role: Option<Role>) -> &'static [(&'static str, &'static str)] {
+fn nav_items(role: Option<Role>, review: ReviewStages) -> &'static [(&'static str, &'static str)] {
+    let one_level = review == ReviewStages::ProvinceOnly;
     match role {
         None => &[
             ("/", "首页"),
@@ -81,9 +82,19 @@ fn nav_items(role: Option<Role>) -> &'static [(&'static str, &'static str)] {
             ("/portal?tab=history", "业务记录"),
             ("/cancel", "注销注册"),
         ],
+        Some(Role::CityAuthority) if one_level => &[("/portal?tab=done", "本市业务"), ("/cancel", "注销注册")],
         Some(Role::CityAuthority) => {
             &[("/portal?tab=filed", "待受理"), ("/portal?tab=accepted", "待初审"), ("/portal?tab=done", "已办"), ("/cancel", "注销注册")]
         }
+        Some(Role::ProvinceAuthority) if one_level => &[
+            ("/portal?tab=filed", "待受理"),
+            ("/portal?tab=accepted", "待审查"),
+            ("/portal?tab=approved", "待公示"),
+            ("/portal?tab=batches", "公示批次"),
+            ("/portal?tab=done", "已办"),
+            ("/cancel", "注销注册"),
+            ("/admin", "资格库"),
+        ],
         Some(Role::ProvinceAuthority) => &[
             ("/portal?tab=prelim", "待复审"),
             ("/portal?tab=approved", "待公示"),
@@ -98,8 +109,10 @@ fn nav_items(role: Option<Role>) -> &'static [(&'static str, &'static str)] {
 
 impl Ctx {
     pub fn new(state: &AppState, user: Option<&PageUser>, title: impl Into<String>, active: &str) -> Ctx {
-        let nav =
-            nav_items(user.map(|u| u.actor.role)).iter().map(|&(href, label)| NavItem { href, label, active: href == active }).collect();
+        let nav = nav_items(user.map(|u| u.actor.role), state.profile.review_stages)
+            .iter()
+            .map(|&(href, label)| NavItem { href, label, active: href == active })
+            .collect();
         Ctx {
             title: title.into(),
             user: user.map(|u| u.actor.clone()),

@@ -9,7 +9,7 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use erjian_domain::workflow::{status_columns, Action, Role, State as AppStateCode, StatusColumns};
+use erjian_domain::workflow::{status_columns, Action, ReviewStages, Role, State as AppStateCode, StatusColumns};
 use erjian_store::applications::{Application, ListFilter};
 use erjian_store::qualifications::Qualification;
 use erjian_store::registry::{Enterprise, Person, Registration};
@@ -200,7 +200,19 @@ async fn authority(state: &AppState, user: &PageUser, q: PortalQuery) -> Result<
     use AppStateCode as S;
     let store = &state.store;
     let province = user.actor.role == Role::ProvinceAuthority;
-    let queues: &[(&str, &str, &[S])] = if province {
+    let one_level = state.profile.review_stages == ReviewStages::ProvinceOnly;
+    let queues: &[(&str, &str, &[S])] = if province && one_level {
+        &[
+            ("filed", "待受理", &[S::Filed]),
+            ("accepted", "待审查", &[S::Accepted]),
+            ("approved", "待公示", &[S::Approved]),
+            ("batches", "公示批次", &[S::Publicity]),
+            ("done", "已办", &[S::Announced, S::Refused, S::Returned, S::NotAccepted]),
+        ]
+    } else if one_level {
+        // The city has no step of its own: it follows its city's applications.
+        &[("done", "本市业务", &[S::Filed, S::Accepted, S::Approved, S::Publicity, S::Announced, S::Returned, S::Refused, S::NotAccepted])]
+    } else if province {
         &[
             ("prelim", "待复审", &[S::PrelimPassed]),
             ("approved", "待公示", &[S::Approved]),
@@ -230,8 +242,12 @@ async fn authority(state: &AppState, user: &PageUser, q: PortalQuery) -> Result<
         }
     }
     let batches = if tab == "batches" { store.batches().await? } else { vec![] };
-    let title =
-        if province { format!("{}（省级审批）", user.actor.name) } else { format!("{}（市级受理、初审）", user.actor.name) };
+    let title = match (province, one_level) {
+        (true, true) => format!("{}（省级受理、审查、审批）", user.actor.name),
+        (true, false) => format!("{}（省级审批）", user.actor.name),
+        (false, true) => format!("{}（本市业务查看：本省由省级主管部门受理并审查）", user.actor.name),
+        (false, false) => format!("{}（市级受理、初审）", user.actor.name),
+    };
     let active = queues.iter().find(|(k, _, _)| *k == tab).map(|(k, _, _)| nav_href(k)).unwrap_or("/portal");
     let ctx = Ctx::new(state, Some(user), title.clone(), active).with_flash(flash(q.done.as_deref()));
     Ok(render(&AuthorityPage { ctx, title, tabs, tab, apps, batches, publicity_days: state.profile.publicity_days }))

@@ -55,13 +55,14 @@ async fn spawn_config(database_url: &str, clock: Clock, demo: bool, publicity_da
 /// A server whose province comes from a profile file instead of a preset.
 pub async fn spawn_profile_file(kind: TestDb, file: &std::path::Path) -> TestApp {
     let database_url = fresh_database(kind).await.expect("fresh database");
+    let clock = Clock::manual(t0());
     let config = Config {
         database_url: database_url.clone(),
         addr: "127.0.0.1:0".parse().unwrap(),
         province: String::new(),
         publicity_days: None,
         demo: true,
-        clock: Clock::manual(t0()),
+        clock: clock.clone(),
         secure_cookies: false,
         master_key: b"erjian test master key, not secret".to_vec(),
         public_url: None,
@@ -71,7 +72,7 @@ pub async fn spawn_profile_file(kind: TestDb, file: &std::path::Path) -> TestApp
     };
     let server = start(config).await.expect("server starts");
     let url = server.url();
-    TestApp { server, url, database_url, clock: Clock::manual(t0()), http: reqwest::Client::new() }
+    TestApp { server, url, database_url, clock, http: reqwest::Client::new() }
 }
 
 /// A server with its own public rate limit.
