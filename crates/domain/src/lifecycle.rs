@@ -194,6 +194,24 @@ pub const REFUSAL_REASONS: &[(&str, &str)] = &[
     ("other", "法律、法规规定不予注册的其他情形"),
 ];
 
+/// The finding that bars a person from applying for a year (注册建造师管理规定 §33): refused or
+/// not accepted for concealing facts or giving false materials.
+pub const FALSE_MATERIALS: &str = "隐瞒有关情况或者提供虚假材料申请注册";
+
+/// The first day a person barred on `decided` may apply again: one year later (29 February
+/// falls back to 28 February).
+pub fn bar_ends(decided: NaiveDate) -> NaiveDate {
+    decided.checked_add_months(chrono::Months::new(12)).unwrap_or(decided)
+}
+
+/// Why a barred person cannot apply today, or nothing.
+pub fn check_not_barred(barred_until: Option<NaiveDate>, today: NaiveDate) -> Result<(), String> {
+    match barred_until {
+        Some(until) if today < until => Err(format!("您因{FALSE_MATERIALS}被不予受理或不予注册，{until} 起方可再次申请注册")),
+        _ => Ok(()),
+    }
+}
+
 /// The label of a cancellation reason code.
 pub fn cancellation_reason(code: &str) -> Option<&'static str> {
     CANCELLATION_REASONS.iter().find(|r| r.0 == code).map(|r| r.1)
@@ -228,6 +246,17 @@ pub fn three_years_from(today: NaiveDate) -> NaiveDate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_false_application_bars_new_ones_for_one_year() {
+        assert_eq!(bar_ends(d("2026-12-03")), d("2027-12-03"));
+        assert_eq!(bar_ends(d("2028-02-29")), d("2029-02-28"));
+        let until = Some(bar_ends(d("2026-12-03")));
+        let refused = check_not_barred(until, d("2027-12-02")).unwrap_err();
+        assert_eq!(refused, "您因隐瞒有关情况或者提供虚假材料申请注册被不予受理或不予注册，2027-12-03 起方可再次申请注册");
+        assert_eq!(check_not_barred(until, d("2027-12-03")), Ok(()));
+        assert_eq!(check_not_barred(None, d("2026-12-03")), Ok(()));
+    }
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

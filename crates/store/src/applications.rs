@@ -271,6 +271,10 @@ impl Store {
     ) -> Result<i64> {
         let filed_by = if actor.role == Role::Enterprise { "enterprise" } else { "individual" };
         let person = self.person(person_id).await?.ok_or(Error::NotFound("人员不存在"))?;
+        if existing.is_none() {
+            // Told first, before any field is checked (and checked again where it is inserted).
+            check_not_barred(&mut *self.pool.acquire().await?, person_id, now).await?;
+        }
         let prof = profession("constructor2").expect("catalogue");
         let held: Vec<HeldQualification> = self
             .qualifications_of(&person.id_number)
@@ -345,6 +349,7 @@ impl Store {
                 id
             }
             None => {
+                check_not_barred(tx.conn(), person_id, now).await?;
                 let day = today(now).format("%Y%m%d").to_string();
                 let serial = next_serial(tx.conn(), &format!("app:{day}")).await?;
                 let number = format!("W{day}{serial:08}");
@@ -414,6 +419,15 @@ pub(crate) async fn check_submittable(tx: &mut Tx, id: i64) -> Result<()> {
         return Err(Error::invalid("photo", "请上传一寸白底证件照后再提交"));
     }
     Ok(())
+}
+
+/// Refuses a new application from a person barred for a false application (read inside the
+/// transaction that would insert it).
+pub(crate) async fn check_not_barred(conn: &mut sqlx::AnyConnection, person_id: i64, now: DateTime<Utc>) -> Result<()> {
+    let row: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT barred_until FROM persons WHERE id = $1").bind(person_id).fetch_optional(&mut *conn).await?;
+    let until = row.and_then(|r| r.0).and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok());
+    erjian_domain::lifecycle::check_not_barred(until, today(now)).map_err(Error::Conflict)
 }
 
 /// The tenant rule, then the domain's transition: the one place a new state is decided.

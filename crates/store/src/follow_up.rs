@@ -64,6 +64,7 @@ impl Store {
 
     /// Writes the application (state 草稿) with its specialties and audit row; returns its id.
     pub(crate) async fn insert_follow_up(&self, tx: &mut Tx, actor: &Actor, f: FollowUp<'_>, now: DateTime<Utc>) -> Result<i64> {
+        crate::applications::check_not_barred(tx.conn(), f.registration.person_id, now).await?;
         let day = today(now).format("%Y%m%d").to_string();
         let serial = next_serial(tx.conn(), &format!("app:{day}")).await?;
         let inserted: std::result::Result<(i64,), sqlx::Error> = sqlx::query_as(

@@ -76,6 +76,48 @@ impl Store {
         Ok(state)
     }
 
+    /// Refuses (不予受理 or 不予注册) finding that the applicant concealed facts or gave false
+    /// materials: the reason says so, and the person may not apply again for a year — all in
+    /// the refusal's transaction, with its own audit row.
+    pub async fn refuse_for_false_materials(
+        &self,
+        actor: &Actor,
+        id: i64,
+        action: Action,
+        reason: Option<&str>,
+        expected_version: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<State> {
+        use erjian_domain::lifecycle::{bar_ends, FALSE_MATERIALS};
+        if !matches!(action, Action::Refuse | Action::RefuseAcceptance) {
+            return Err(Error::Conflict("只有“不予受理”或“不予注册”可以认定隐瞒情况或提供虚假材料".into()));
+        }
+        let reason = match reason.map(str::trim).filter(|r| !r.is_empty()) {
+            Some(r) if r.contains(FALSE_MATERIALS) => r.to_owned(),
+            Some(r) => format!("{FALSE_MATERIALS}：{r}"),
+            None => FALSE_MATERIALS.to_owned(),
+        };
+        let mut tx = self.write().await?;
+        let state = Self::act_in(&mut tx, actor, id, action, Some(&reason), expected_version, now).await?;
+        let until = bar_ends(crate::db::today(now));
+        let (person_id,): (i64,) = sqlx::query_as("SELECT person_id FROM applications WHERE id = $1").bind(id).fetch_one(tx.conn()).await?;
+        sqlx::query("UPDATE persons SET barred_until = $2 WHERE id = $1")
+            .bind(person_id)
+            .bind(until.to_string())
+            .execute(tx.conn())
+            .await?;
+        let detail = format!("{FALSE_MATERIALS}（申请 {id}），{until} 前不得再次申请注册");
+        audit::record(
+            tx.conn(),
+            now,
+            Some(actor),
+            audit::Entry { detail: Some(&detail), ..audit::Entry::new("bar_applications", "person", Some(person_id)) },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(state)
+    }
+
     pub(crate) async fn act_in(
         tx: &mut Tx,
         actor: &Actor,

@@ -157,6 +157,10 @@ struct ActionBody {
     action: String,
     reason: Option<String>,
     version: Option<i64>,
+    /// With 不予受理 or 不予注册: the applicant concealed facts or gave false materials and may
+    /// not apply again for a year.
+    #[serde(default)]
+    false_materials: bool,
 }
 
 async fn act(
@@ -166,7 +170,12 @@ async fn act(
     JsonBody(b): JsonBody<ActionBody>,
 ) -> Result<Json<Value>, ApiError> {
     let action = Action::parse(&b.action).ok_or_else(|| Error::invalid("action", format!("未知操作“{}”", b.action)))?;
-    let next = state.store.act(&user.actor, id, action, b.reason.as_deref(), b.version, state.clock.now()).await?;
+    let (reason, now) = (b.reason.as_deref(), state.clock.now());
+    let next = if b.false_materials {
+        state.store.refuse_for_false_materials(&user.actor, id, action, reason, b.version, now).await?
+    } else {
+        state.store.act(&user.actor, id, action, reason, b.version, now).await?
+    };
     Ok(Json(json!({ "id": id, "state": next.code(), "state_label": next.label() })))
 }
 

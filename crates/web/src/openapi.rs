@@ -123,7 +123,7 @@ pub fn document() -> Value {
                     "specialties": { "type": "array", "items": { "type": "string" }, "description": "专业代码，如 10401001" },
                     "ce_compulsory": { "type": "integer" }, "ce_elective": { "type": "integer" }, "declaration": { "type": "boolean" },
                     "photo_base64": { "type": "string" }, "submit": { "type": "boolean" } } },
-                "Action": { "type": "object", "required": ["action"], "properties": { "action": { "enum": actions }, "reason": { "type": "string" }, "version": { "type": "integer" } } },
+                "Action": { "type": "object", "required": ["action"], "properties": { "action": { "enum": actions }, "reason": { "type": "string" }, "version": { "type": "integer" }, "false_materials": { "type": "boolean", "description": "与 refuse / refuse_acceptance 一起：认定隐瞒有关情况或者提供虚假材料，申请人一年内不得再次申请注册" } } },
                 "Batch": { "type": "object", "properties": { "application_ids": { "type": "array", "items": { "type": "integer" } } } },
                 "Pin": { "type": "object", "required": ["pin"], "properties": { "pin": { "type": "string", "minLength": 8, "maxLength": 16 } } },
                 "PinChange": { "type": "object", "required": ["old_pin", "new_pin"], "properties": { "old_pin": { "type": "string" }, "new_pin": { "type": "string" } } },

@@ -167,6 +167,8 @@ pub struct ActionForm {
     action: String,
     reason: Option<String>,
     version: Option<i64>,
+    /// The refusal finds false materials: the applicant may not apply for a year.
+    false_materials: Option<String>,
 }
 
 pub async fn act(
@@ -178,7 +180,11 @@ pub async fn act(
     user.check_csrf(&f.csrf)?;
     let action = Action::parse(&f.action).ok_or(Error::Conflict("未知的操作".into()))?;
     let reason = f.reason.as_deref().filter(|r| !r.trim().is_empty());
-    state.store.act(&user.actor, id, action, reason, f.version, state.clock.now()).await?;
+    if f.false_materials.is_some_and(|v| v == "1") {
+        state.store.refuse_for_false_materials(&user.actor, id, action, reason, f.version, state.clock.now()).await?;
+    } else {
+        state.store.act(&user.actor, id, action, reason, f.version, state.clock.now()).await?;
+    }
     let back = match user.actor.role {
         Role::Individual => format!("/applications/{id}?done={}", action.code()),
         _ => format!("/portal?done={}", action.code()),
