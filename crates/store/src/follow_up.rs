@@ -42,6 +42,8 @@ impl Store {
     pub(crate) async fn own_active_registration(&self, actor: &Actor, missing: &str) -> Result<(i64, Registration)> {
         let person_id = match (actor.role, actor.person_id) {
             (Role::Individual, Some(p)) => p,
+            // An enterprise filing for one of its people (see [`Store::on_behalf`]).
+            (Role::Enterprise, Some(p)) if self.enterprise_files_initial => p,
             _ => return Err(Error::Forbidden),
         };
         let reg = self
@@ -50,7 +52,47 @@ impl Store {
             .into_iter()
             .find(|r| r.status == "active")
             .ok_or_else(|| Error::Conflict(missing.to_owned()))?;
+        if actor.role == Role::Enterprise && Some(reg.enterprise_id) != actor.enterprise_id {
+            return Err(Error::NotFound("未找到本单位的该注册人员"));
+        }
         Ok((person_id, reg))
+    }
+
+    /// The enterprise acting for one of its registered people, named by ID number, where the
+    /// province lets enterprises file (湖南): renewals and added specialties are then filed by the
+    /// enterprise, which seals first, and confirmed by the person's signature.
+    pub async fn on_behalf(&self, actor: &Actor, id_number: &str) -> Result<Actor> {
+        self.check_enterprise_files(actor)?;
+        let id =
+            erjian_domain::ids::ResidentId::parse(id_number.trim()).map_err(|e| Error::invalid("applicant_id_number", e.to_string()))?;
+        self.acting_for(actor, "p.id_number = $1", id.as_str()).await
+    }
+
+    /// As [`Store::on_behalf`], the person named by registration number (the enterprise's pages
+    /// show ID numbers masked).
+    pub async fn on_behalf_by_registration(&self, actor: &Actor, registration_number: &str) -> Result<Actor> {
+        self.check_enterprise_files(actor)?;
+        self.acting_for(actor, "r.registration_number = $1", registration_number.trim()).await
+    }
+
+    fn check_enterprise_files(&self, actor: &Actor) -> Result<()> {
+        if actor.role != Role::Enterprise {
+            return Err(Error::Forbidden);
+        }
+        if !self.enterprise_files_initial {
+            return Err(Error::Conflict("本省（市）由个人申报，企业不能代为申报；请由本人登录个人端办理".into()));
+        }
+        Ok(())
+    }
+
+    /// `condition` is a constant from this module, never user input.
+    async fn acting_for(&self, actor: &Actor, condition: &str, value: &str) -> Result<Actor> {
+        let sql = format!(
+            "SELECT p.id FROM persons p JOIN registrations r ON r.person_id = p.id WHERE {condition} AND r.enterprise_id = $2 AND r.status = 'active'"
+        );
+        let row: Option<(i64,)> = sqlx::query_as(&sql).bind(value).bind(actor.enterprise_id).fetch_optional(&self.pool).await?;
+        let (person_id,) = row.ok_or(Error::NotFound("未找到本单位的该注册人员"))?;
+        Ok(Actor { person_id: Some(person_id), ..actor.clone() })
     }
 
     /// Submits the follow-up when asked (which generates the form to sign) and commits.
@@ -68,12 +110,12 @@ impl Store {
         let day = today(now).format("%Y%m%d").to_string();
         let serial = next_serial(tx.conn(), &format!("app:{day}")).await?;
         let inserted: std::result::Result<(i64,), sqlx::Error> = sqlx::query_as(
-            "INSERT INTO applications (number, kind, profession, person_id, enterprise_id, city_code, state, version, open_person_id, mobile, ce_compulsory, ce_elective, declaration, signing_order, registration_id, detail, photo, photo_mime, created_at, updated_at, review_stages)
+            "INSERT INTO applications (number, kind, profession, person_id, enterprise_id, city_code, state, version, open_person_id, mobile, ce_compulsory, ce_elective, declaration, signing_order, registration_id, detail, photo, photo_mime, created_at, updated_at, review_stages, filed_by)
              SELECT $1, $2, $3, $4, $5, $6, 'draft', 0, $4, p.mobile, $7, $8, 1, $9, $10, $11,
                     COALESCE(p.photo, (SELECT photo FROM applications x WHERE x.person_id = $4 AND x.photo IS NOT NULL ORDER BY x.id DESC LIMIT 1)),
                     CASE WHEN p.photo IS NOT NULL THEN p.photo_mime ELSE
                     (SELECT photo_mime FROM applications x WHERE x.person_id = $4 AND x.photo IS NOT NULL ORDER BY x.id DESC LIMIT 1) END,
-                    $12, $12, $13 FROM persons p WHERE p.id = $4 RETURNING id",
+                    $12, $12, $13, $14 FROM persons p WHERE p.id = $4 RETURNING id",
         )
         .bind(format!("W{day}{serial:08}"))
         .bind(f.kind)
@@ -88,6 +130,7 @@ impl Store {
         .bind(f.detail)
         .bind(ts(now))
         .bind(self.review_stages.code())
+        .bind(if actor.role == Role::Enterprise { "enterprise" } else { "individual" })
         .fetch_one(tx.conn())
         .await;
         let (id,) = inserted

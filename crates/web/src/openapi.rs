@@ -130,7 +130,7 @@ pub fn document() -> Value {
                 "PinReset": { "type": "object", "required": ["password", "new_pin"], "properties": { "password": { "type": "string" }, "new_pin": { "type": "string" } } },
                 "Image": { "type": "object", "required": ["image_base64"], "properties": { "image_base64": { "type": "string" } } },
                 "State": { "enum": states },
-                "Renewal": { "type": "object", "required": ["specialties"], "properties": { "submit": { "type": "boolean" }, "specialties": { "type": "array", "items": { "type": "object", "required": ["specialty", "compulsory", "elective"], "properties": { "specialty": { "type": "string" }, "compulsory": { "type": "integer" }, "elective": { "type": "integer" } } } } } },
+                "Renewal": { "type": "object", "required": ["specialties"], "properties": { "submit": { "type": "boolean" }, "applicant_id_number": { "type": "string" }, "specialties": { "type": "array", "items": { "type": "object", "required": ["specialty", "compulsory", "elective"], "properties": { "specialty": { "type": "string" }, "compulsory": { "type": "integer" }, "elective": { "type": "integer" } } } } } },
                 "Cancellation": { "type": "object", "required": ["registration_number", "reason"], "properties": { "registration_number": { "type": "string" }, "specialties": { "type": "array", "items": { "type": "string" } }, "reason": { "type": "string", "description": "GET /api/reasons 中的 cancellation 代码" }, "note": { "type": "string" } } },
                 "PublicQuery": { "type": "object", "required": ["name", "profession"], "properties": { "name": { "type": "string" }, "profession": { "enum": ["constructor2", "temp_constructor2", "architect2", "structural2"] }, "id_number": { "type": "string" }, "registration_number": { "type": "string" }, "certificate_number": { "type": "string" } } }
             }
@@ -161,8 +161,7 @@ pub fn document() -> Value {
             "/api/verify/{licence}": { "get": public(op("证书实时状态（二维码核验；s= 为二维码中的签名声明，一并核验）", None, "{status, certificate, statement}"), &[("licence", "path"), ("s", "query")]) }
         }
     });
-    doc["paths"]["/api/renewals"] =
-        json!({ "post": op("延续注册申请（个人；各专业学时，submit=true 直接提交签名）", Some("Renewal"), "申请详情") });
+    doc["paths"]["/api/renewals"] = json!({ "post": op("延续注册申请（个人；各专业学时，submit=true 直接提交签名；企业申报的省份，企业以 applicant_id_number 为本单位人员代为申报）", Some("Renewal"), "申请详情") });
     doc["paths"]["/api/cancellations"] = json!({ "post": op("注销注册（企业注销本单位人员或主管部门注销；specialties 为空即全部注销；即时生效）", Some("Cancellation"), "{registration_number, whole, new_licence_id}") });
     doc["paths"]["/api/reasons"] = json!({ "get": op("注销原因和不予注册理由（可选列表）", None, "{cancellation, refusal}") });
     doc["paths"]["/api/public/query"] = json!({ "post": public(op("人员信息查询：姓名 + 注册类别 + 身份证号/注册编号/证书编号之一，精确匹配；身份证号脱敏", Some("PublicQuery"), "{record, detail}"), &[]) });
@@ -175,7 +174,7 @@ pub fn document() -> Value {
     doc["paths"]["/api/certificates/reissue"] = json!({ "post": op("重新制证（kind=remake）或遗失补办（kind=lost_reissue，statement 为遗失声明）：立即签发新证书，原证书作废", None, "{licence_id}") });
     doc["paths"]["/api/enterprises/{id}/rename"] = json!({ "post": with_id(op("企业名称变更（省级）：更名并为该企业全部注册人员换发证书，后台成批办理，返回批次", None, "202 {id, total, done, status}")) });
     doc["paths"]["/api/rename-jobs/{id}"] = json!({ "get": with_id(op("企业更名批次进度", None, "{id, total, done, status}")) });
-    doc["paths"]["/api/additions"] = json!({ "post": op("增项注册申请（个人；specialties 为资格库中有资格、尚未注册的专业代码，submit=true 直接提交签名）", None, "申请详情") });
+    doc["paths"]["/api/additions"] = json!({ "post": op("增项注册申请（个人；specialties 为资格库中有资格、尚未注册的专业代码，submit=true 直接提交签名；企业申报的省份，企业以 applicant_id_number 代为申报）", None, "申请详情") });
     doc["paths"]["/api/cancellation-requests"] = json!({
         "get": op("本人或本单位人员的注销申请", None, "{requests}"),
         "post": op("本人申请注销（specialties 为空即全部；reason 为注销原因代码），待聘用企业确认", None, "201 {id, state}")

@@ -8,7 +8,7 @@ use crate::extract::{FormBody, JsonBody};
 use crate::pages::{render_status, Ctx};
 use crate::AppState;
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -44,10 +44,22 @@ struct RenewalBody {
     specialties: Vec<SpecialtyHours>,
     #[serde(default)]
     submit: bool,
+    /// An enterprise filing for one of its people (where the profile lets enterprises file).
+    applicant_id_number: Option<String>,
+}
+
+/// Who files: the caller, or — for an enterprise naming one of its people — the enterprise
+/// acting for that person.
+async fn filer(state: &AppState, user: &ApiUser, applicant_id_number: Option<&str>) -> Result<erjian_store::Actor, ApiError> {
+    Ok(match applicant_id_number {
+        Some(id) => state.store.on_behalf(&user.actor, id).await?,
+        None => user.actor.clone(),
+    })
 }
 
 async fn renewal_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<RenewalBody>) -> Result<Response, ApiError> {
-    let id = state.store.file_renewal(&user.actor, &b.specialties, b.submit, state.clock.now()).await?;
+    let actor = filer(&state, &user, b.applicant_id_number.as_deref()).await?;
+    let id = state.store.file_renewal(&actor, &b.specialties, b.submit, state.clock.now()).await?;
     Ok((StatusCode::CREATED, Json(json!(state.store.application(&user.actor, id).await?))).into_response())
 }
 
@@ -56,10 +68,12 @@ struct AdditionBody {
     specialties: Vec<String>,
     #[serde(default)]
     submit: bool,
+    applicant_id_number: Option<String>,
 }
 
 async fn addition_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<AdditionBody>) -> Result<Response, ApiError> {
-    let id = state.store.file_add_specialty(&user.actor, &b.specialties, b.submit, state.clock.now()).await?;
+    let actor = filer(&state, &user, b.applicant_id_number.as_deref()).await?;
+    let id = state.store.file_add_specialty(&actor, &b.specialties, b.submit, state.clock.now()).await?;
     Ok((StatusCode::CREATED, Json(json!(state.store.application(&user.actor, id).await?))).into_response())
 }
 
@@ -170,16 +184,30 @@ struct RenewalPage {
     registration: Option<Registration>,
     rows: Vec<RenewRow>,
     errors: Vec<FieldError>,
+    /// An enterprise filing for its holder (湖南): it seals first, the holder then signs.
+    by_enterprise: bool,
+}
+
+/// Who the renewal page files for: the signed-in individual, or (an enterprise where the profile
+/// lets enterprises file) the holder of `registration`.
+async fn renewal_filer(state: &AppState, user: &PageUser, registration: &str) -> Result<erjian_store::Actor, Error> {
+    match user.actor.role {
+        Role::Individual => Ok(user.actor.clone()),
+        Role::Enterprise if !registration.is_empty() => state.store.on_behalf_by_registration(&user.actor, registration).await,
+        _ => Err(Error::Forbidden),
+    }
 }
 
 async fn show_renewal(
     state: &AppState,
     user: &PageUser,
+    for_registration: &str,
     errors: Vec<FieldError>,
     entered: &[(String, String)],
 ) -> Result<Response, PageError> {
     let value = |k: String| entered.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone()).unwrap_or_default();
-    let person = user.actor.person_id.ok_or(Error::Forbidden)?;
+    let actor = renewal_filer(state, user, for_registration).await?;
+    let person = actor.person_id.ok_or(Error::Forbidden)?;
     let registration = state.store.registrations_of_person(person).await?.into_iter().find(|r| r.status == "active");
     let today = erjian_store::db::today(state.clock.now());
     let mut rows = Vec::new();
@@ -201,14 +229,18 @@ async fn show_renewal(
     }
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let ctx = Ctx::new(state, Some(user), "延续注册", "/renewal");
-    Ok(render_status(status, &RenewalPage { ctx, registration, rows, errors }))
+    let by_enterprise = user.actor.role == Role::Enterprise;
+    Ok(render_status(status, &RenewalPage { ctx, registration, rows, errors, by_enterprise }))
 }
 
-async fn renewal_page(State(state): State<AppState>, user: PageUser) -> Result<Response, PageError> {
-    if user.actor.role != Role::Individual {
-        return Err(Error::Forbidden.into());
-    }
-    show_renewal(&state, &user, vec![], &[]).await
+#[derive(serde::Deserialize)]
+struct RenewalQuery {
+    #[serde(default)]
+    registration: String,
+}
+
+async fn renewal_page(State(state): State<AppState>, user: PageUser, Query(q): Query<RenewalQuery>) -> Result<Response, PageError> {
+    show_renewal(&state, &user, &q.registration, vec![], &[]).await
 }
 
 async fn renewal_submit(
@@ -227,10 +259,12 @@ async fn renewal_submit(
             elective: get(&format!("elective_{code}")).parse().unwrap_or(0),
         })
         .collect();
-    match state.store.file_renewal(&user.actor, &hours, true, state.clock.now()).await {
+    let for_registration = get("registration");
+    let actor = renewal_filer(&state, &user, &for_registration).await?;
+    match state.store.file_renewal(&actor, &hours, true, state.clock.now()).await {
         Ok(id) => Ok(Redirect::to(&format!("/applications/{id}?done=submit")).into_response()),
-        Err(Error::Invalid(errors)) => show_renewal(&state, &user, errors, &form).await,
-        Err(Error::Conflict(m)) => show_renewal(&state, &user, vec![FieldError::new("form", m)], &form).await,
+        Err(Error::Invalid(errors)) => show_renewal(&state, &user, &for_registration, errors, &form).await,
+        Err(Error::Conflict(m)) => show_renewal(&state, &user, &for_registration, vec![FieldError::new("form", m)], &form).await,
         Err(e) => Err(e.into()),
     }
 }

@@ -191,3 +191,71 @@ async fn one_level_review_by_the_province_alone(kind: TestDb) {
     app.finish().await;
 }
 on_both_databases!(one_level_review_by_the_province_alone);
+
+/// In Hunan the enterprise also files renewals and added specialties for its people: it seals
+/// first and the holder confirms by signing. Not for someone else's people, and not elsewhere.
+async fn hunan_enterprise_files_a_renewal_for_its_holder(kind: TestDb) {
+    let app = spawn_in(kind, "湘").await;
+    let ent = app.login(&app.enterprise_login("湖南建工集团股份有限公司"), "Qiye2026").await;
+    let zhao_id = app.person_id_number("赵磊");
+    let hours = json!([{ "specialty": "10401001", "compulsory": 60, "elective": 60 }, { "specialty": "10401010", "compulsory": 30, "elective": 30 }]);
+    let stranger = ent
+        .post("/api/renewals", json!({ "specialties": hours, "submit": true, "applicant_id_number": app.person_id_number("张伟") }))
+        .await;
+    assert_eq!(stranger.status, StatusCode::NOT_FOUND, "not one of its people: {:?}", stranger.body);
+    let r = ent.post("/api/renewals", json!({ "specialties": hours, "submit": true, "applicant_id_number": zhao_id })).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let id = r.body["application"]["id"].as_i64().unwrap();
+    assert_eq!((r.body["application"]["kind"].as_str(), r.body["application"]["filed_by"].as_str()), (Some("renewal"), Some("enterprise")));
+    assert_eq!(r.body["application"]["state"], "awaiting_enterprise");
+    assert_eq!(ent.sign_ok(id).await, "awaiting_signature");
+    let zhao = app.login(&zhao_id, "Geren2026").await;
+    assert_eq!(zhao.sign_ok(id).await, "filed");
+    assert_eq!(zhao.act_ok(id, "withdraw", None).await, "withdrawn");
+
+    // The same from the enterprise's portal: 本单位人员 → 代为申报延续注册 (by registration number;
+    // the enterprise sees ID numbers masked).
+    let regno = zhao.get("/api/registrations").await.body["registrations"][0]["registration_number"].as_str().unwrap().to_owned();
+    let c = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let csrf_of = |html: &str| {
+        let i = html.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
+        html[i..i + 64].to_owned()
+    };
+    let login = c.get(format!("{}/login", app.url)).send().await.unwrap().text().await.unwrap();
+    let form = [("csrf", csrf_of(&login)), ("username", app.enterprise_login("湖南建工集团股份有限公司")), ("password", "Qiye2026".into())];
+    assert_eq!(c.post(format!("{}/login", app.url)).form(&form).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    let people = c.get(format!("{}/portal?tab=people", app.url)).send().await.unwrap().text().await.unwrap();
+    assert!(people.contains(&format!("/renewal?registration={regno}")), "a link per holder");
+    let page = c.get(format!("{}/renewal?registration={regno}", app.url)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("企业代为申报") && page.contains("赵磊"), "the form names the holder");
+    let form = [
+        ("csrf", csrf_of(&page)),
+        ("registration", regno.clone()),
+        ("renew", "10401001".into()),
+        ("compulsory_10401001", "60".into()),
+        ("elective_10401001", "60".into()),
+        ("renew", "10401010".into()),
+        ("compulsory_10401010", "30".into()),
+        ("elective_10401010", "30".into()),
+    ];
+    let r = c.post(format!("{}/renewal", app.url)).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{:?}", r.text().await);
+    let mine = zhao.get("/api/applications").await.body["applications"][0].clone();
+    assert_eq!(
+        (mine["kind"].as_str(), mine["state"].as_str(), mine["filed_by"].as_str()),
+        (Some("renewal"), Some("awaiting_enterprise"), Some("enterprise")),
+        "{mine}"
+    );
+    app.finish().await;
+
+    // Elsewhere the person files.
+    let app = spawn(kind).await;
+    let ent = app.enterprise(ENTERPRISE_A).await;
+    let r = ent
+        .post("/api/renewals", json!({ "specialties": hours, "submit": true, "applicant_id_number": app.person_id_number("赵磊") }))
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.body);
+    assert!(r.error().contains("由个人申报"), "{}", r.error());
+    app.finish().await;
+}
+on_both_databases!(hunan_enterprise_files_a_renewal_for_its_holder);
