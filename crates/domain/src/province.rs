@@ -195,6 +195,32 @@ impl ProvinceProfile {
     pub fn city(&self, code: &str) -> Option<&'static City> {
         self.cities.iter().find(|c| c.code == code)
     }
+
+    /// The profile as its file (pretty JSON): what the administrator edits, and what
+    /// [`parse_profile`] reads back to the same profile.
+    pub fn to_file_json(&self) -> String {
+        let cities: Vec<serde_json::Value> = self.cities.iter().map(|c| serde_json::json!({ "code": c.code, "name": c.name })).collect();
+        let v = serde_json::json!({
+            "code": self.code,
+            "abbr": self.abbr,
+            "name": self.name,
+            "authority_name": self.authority_name,
+            "authority_code": self.authority_code,
+            "publicity_days": self.publicity_days,
+            "signing_order": self.signing_order.code(),
+            "review_stages": self.review_stages.code(),
+            "decision_days": self.decision_days,
+            "change_decision_days": self.change_decision_days,
+            "licence_use_days": self.licence_use_days,
+            "new_version_exchange": self.new_version_exchange,
+            "usage_copy_max_days": self.usage_copy_max_days,
+            "forced_cancellation_confirmation": self.forced_cancellation_confirmation,
+            "employer_change_by_reregistration": self.employer_change_by_reregistration,
+            "enterprise_files_initial": self.enterprise_files_initial,
+            "cities": cities,
+        });
+        serde_json::to_string_pretty(&v).expect("a JSON value serialises")
+    }
 }
 
 #[cfg(test)]
@@ -213,6 +239,13 @@ mod tests {
         assert_eq!(super::preset("湖南省").unwrap().abbr, "湘");
         assert!(super::preset("京").is_none());
         assert_eq!(super::preset("湘").unwrap().signing_order, crate::workflow::SigningOrder::EnterpriseFirst);
+    }
+
+    #[test]
+    fn every_preset_round_trips_through_its_file() {
+        for p in super::presets() {
+            assert_eq!(&super::parse_profile(&p.to_file_json()).unwrap(), p, "{}", p.name);
+        }
     }
 
     #[test]

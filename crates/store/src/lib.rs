@@ -26,6 +26,7 @@ pub mod public;
 pub mod qualifications;
 pub mod registry;
 pub mod rename;
+pub mod settings;
 pub mod signing;
 pub mod specialties;
 pub mod synthetic;

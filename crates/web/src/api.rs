@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/openapi.json", get(|| async { Json(crate::openapi::document()) }))
         .route("/login", post(login))
         .route("/logout", post(logout))
+        .route("/admin/profile", get(profile_get).put(profile_put))
         .route("/signup/individual", post(signup_individual))
         .route("/signup/enterprise", post(signup_enterprise))
         .route("/me", get(me))
@@ -230,4 +231,20 @@ async fn registrations(State(state): State<AppState>, user: ApiUser) -> Result<J
         _ => return Err(Error::Forbidden.into()),
     };
     Ok(Json(json!({ "registrations": regs })))
+}
+
+/// The running province profile and the one saved for the next start (administrators).
+async fn profile_get(State(state): State<AppState>, user: ApiUser) -> Result<Json<Value>, ApiError> {
+    if user.actor.role != Role::Admin {
+        return Err(Error::Forbidden.into());
+    }
+    let as_value = |text: &str| serde_json::from_str::<Value>(text).unwrap_or(Value::Null);
+    let saved = state.store.saved_profile().await?;
+    Ok(Json(json!({ "running": as_value(&state.profile.to_file_json()), "saved": saved.as_deref().map(as_value) })))
+}
+
+/// Checks and saves a profile (the file's JSON as the body); it applies at the next start.
+async fn profile_put(State(state): State<AppState>, user: ApiUser, JsonBody(body): JsonBody<Value>) -> Result<Json<Value>, ApiError> {
+    let saved = state.store.save_profile(&user.actor, &body.to_string(), &state.profile, state.clock.now()).await?;
+    Ok(Json(json!({ "saved": serde_json::from_str::<Value>(&saved.to_file_json()).unwrap_or(Value::Null), "applies": "next_start" })))
 }

@@ -158,10 +158,23 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
             anyhow::anyhow!("unknown province profile: {} (use 皖, 甘, 湘, 渝 or 沪, or --profile-file)", config.province)
         })?,
     };
+    let store = Store::connect(&config.database_url).await?;
+    // The administrator's saved profile (admin page) replaces the preset of the same province;
+    // an explicit --profile-file wins over it.
+    if let (None, Some(saved)) = (&config.profile_file, store.saved_profile().await?) {
+        match erjian_domain::province::parse_profile(&saved) {
+            Ok(p) if p.code == profile.code => {
+                tracing::info!(province = p.name, "using the province profile saved by the administrator");
+                profile = p;
+            }
+            Ok(p) => tracing::warn!(saved = p.name, running = profile.name, "the saved province profile is for another province; ignored"),
+            Err(e) => tracing::warn!(error = %e, "the saved province profile does not parse; ignored"),
+        }
+    }
     if let Some(days) = config.publicity_days {
         profile.publicity_days = days;
     }
-    let mut store = Store::connect(&config.database_url).await?.with_profile(&profile);
+    let mut store = store.with_profile(&profile);
     if let Some(path) = &config.holidays {
         let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
         let cal = erjian_domain::calendar::Calendar::parse(&text).map_err(|errs| {

@@ -66,6 +66,8 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("get", "/api/certificates/{id}/download"),
     ("get", "/api/verify/{licence}"),
     ("post", "/api/renewals"),
+    ("get", "/api/admin/profile"),
+    ("put", "/api/admin/profile"),
     ("post", "/api/cancellations"),
     ("get", "/api/reasons"),
     ("post", "/api/public/query"),
@@ -160,6 +162,10 @@ pub fn document() -> Value {
             "/api/certificates/{id}/download": { "get": with_id(op("下载电子证书（format=ofd|pdf）", None, "application/ofd 或 application/pdf")) },
             "/api/verify/{licence}": { "get": public(op("证书实时状态（二维码核验；s= 为二维码中的签名声明，一并核验）", None, "{status, certificate, statement}"), &[("licence", "path"), ("s", "query")]) }
         }
+    });
+    doc["paths"]["/api/admin/profile"] = json!({
+        "get": op("省份配置：当前运行的与已保存待重启生效的（系统管理员）", None, "{running, saved}"),
+        "put": op("检查并保存省份配置（请求体为配置文件的 JSON；只能是本省；重启后生效）", None, "{saved, applies}")
     });
     doc["paths"]["/api/renewals"] = json!({ "post": op("延续注册申请（个人；各专业学时，submit=true 直接提交签名；企业申报的省份，企业以 applicant_id_number 为本单位人员代为申报）", Some("Renewal"), "申请详情") });
     doc["paths"]["/api/cancellations"] = json!({ "post": op("注销注册（企业注销本单位人员或主管部门注销；specialties 为空即全部注销；即时生效）", Some("Cancellation"), "{registration_number, whole, new_licence_id}") });

@@ -259,3 +259,66 @@ async fn hunan_enterprise_files_a_renewal_for_its_holder(kind: TestDb) {
     app.finish().await;
 }
 on_both_databases!(hunan_enterprise_files_a_renewal_for_its_holder);
+
+/// The administrator edits the province profile: checked like a file, only for the deployment's
+/// own province, audited, and applied at the next start (here: one-level review, 7 days of
+/// publicity).
+async fn the_admin_saves_a_profile_that_applies_at_the_next_start(kind: TestDb) {
+    let app = spawn(kind).await;
+    let admin = app.login("admin", "Admin2026").await;
+    let got = admin.get("/api/admin/profile").await;
+    assert_eq!(got.status, StatusCode::OK, "{:?}", got.body);
+    assert_eq!((got.body["running"]["code"].as_str(), got.body["saved"].is_null()), (Some("34"), true));
+    let mut profile = got.body["running"].clone();
+
+    let mut bad = profile.clone();
+    bad["publicity_days"] = json!(99);
+    let r = admin.put("/api/admin/profile", bad).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
+    assert_eq!(r.body["fields"][0]["message"], "省份配置有误：publicity_days 应在 0–60 之间");
+    let hunan: serde_json::Value = serde_json::from_str(include_str!("../../domain/profiles/43.json")).unwrap();
+    let r = admin.put("/api/admin/profile", hunan).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.body);
+    assert!(r.error().contains("更换省份须新建部署"), "{}", r.error());
+    assert_eq!(app.province().await.put("/api/admin/profile", profile.clone()).await.status, StatusCode::FORBIDDEN);
+
+    profile["review_stages"] = json!("province_only");
+    profile["publicity_days"] = json!(7);
+    let r = admin.put("/api/admin/profile", profile).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["applies"], "next_start");
+    let got = admin.get("/api/admin/profile").await.body;
+    assert_eq!(
+        (got["saved"]["review_stages"].as_str(), got["running"]["review_stages"].as_str()),
+        (Some("province_only"), Some("city_then_province"))
+    );
+
+    // The admin page shows the running profile and that the saved one waits for a restart.
+    let c = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let login = c.get(format!("{}/login", app.url)).send().await.unwrap().text().await.unwrap();
+    let i = login.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
+    let form = [("csrf", login[i..i + 64].to_owned()), ("username", "admin".to_owned()), ("password", "Admin2026".to_owned())];
+    assert_eq!(c.post(format!("{}/login", app.url)).form(&form).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    let page = c.get(format!("{}/admin/profile", app.url)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("市级受理、初审，省级复审") && page.contains("重启服务后生效"), "running stages and the pending note");
+    let i = page.find("name=\"csrf\" value=\"").unwrap() + 19;
+    let r = c
+        .post(format!("{}/admin/profile", app.url))
+        .form(&[("csrf", page[i..i + 64].to_owned()), ("profile", "{".to_owned())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("省份配置文件格式不正确"));
+
+    // Restarted on the same database: the saved profile runs.
+    let url = app.database_url.clone();
+    app.server.stop().await;
+    let app = spawn_on(&url, erjian_web::clock::Clock::manual(t0()), false).await;
+    let running = app.server.state.profile;
+    assert_eq!((running.review_stages, running.publicity_days), (erjian_domain::workflow::ReviewStages::ProvinceOnly, 7));
+    let admin = app.login("admin", "Admin2026").await;
+    assert_eq!(admin.get("/api/admin/profile").await.body["running"]["review_stages"], "province_only");
+    app.finish().await;
+}
+on_both_databases!(the_admin_saves_a_profile_that_applies_at_the_next_start);

@@ -2,6 +2,7 @@
 //! login, sign-up) and the route table. Role pages live in the submodules.
 
 mod admin;
+mod admin_profile;
 mod apply;
 mod detail;
 mod portal;
@@ -44,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin", get(admin::page))
         .route("/admin/import", post(admin::import))
         .route("/admin/accounts", post(admin::create_account))
+        .route("/admin/profile", get(admin_profile::page).post(admin_profile::save))
 }
 
 pub struct NavItem {
@@ -103,7 +105,7 @@ fn nav_items(role: Option<Role>, review: ReviewStages) -> &'static [(&'static st
             ("/cancel", "注销注册"),
             ("/admin", "资格库"),
         ],
-        Some(Role::Admin) => &[("/admin", "系统管理")],
+        Some(Role::Admin) => &[("/admin", "系统管理"), ("/admin/profile", "省份配置")],
     }
 }
 
