@@ -103,6 +103,12 @@ async fn hunan_enterprise_files_the_initial_registration(kind: TestDb) {
     assert_eq!(c.post(format!("{}/login", app.url)).form(&form).send().await.unwrap().status(), StatusCode::SEE_OTHER);
     let portal = c.get(format!("{}/portal", app.url)).send().await.unwrap().text().await.unwrap();
     assert!(portal.contains("代为申报初始注册"));
+    // The qualification look-up: name and ID number together show the records and preselect them.
+    let liu_id = app.person_id_number("刘洋");
+    let found = c.get(format!("{}/portal?q_name=刘洋&q_id={liu_id}", app.url)).send().await.unwrap().text().await.unwrap();
+    assert!(found.contains("id=\"lookup-result\"") && found.contains("value=\"10401002\" checked"), "records shown and preselected");
+    let wrong = c.get(format!("{}/portal?q_name=刘样&q_id={liu_id}", app.url)).send().await.unwrap().text().await.unwrap();
+    assert!(wrong.contains("id=\"lookup-none\"") && !wrong.contains("lookup-result"), "a wrong name reveals nothing");
     let form = reqwest::multipart::Form::new()
         .text("csrf", csrf_of(&portal))
         .text("applicant_name", "刘洋")

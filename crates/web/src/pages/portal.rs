@@ -24,6 +24,17 @@ pub struct PortalQuery {
     /// People: `active` (有效) or `cancelled` (注销); history: an application kind.
     reg_status: Option<String>,
     kind: Option<String>,
+    /// The enterprise's qualification look-up before filing (name and ID number together).
+    q_name: Option<String>,
+    q_id: Option<String>,
+}
+
+/// What the enterprise's qualification look-up found for one applicant.
+pub struct QualificationLookup {
+    pub name: String,
+    pub id_number: String,
+    /// (specialty code, name, certificate number, issue date, continuing education due)
+    pub records: Vec<(String, &'static str, String, String, bool)>,
 }
 
 pub async fn portal(State(state): State<AppState>, user: PageUser, Query(q): Query<PortalQuery>) -> Result<Response, PageError> {
@@ -115,6 +126,27 @@ struct EnterprisePage {
     kinds: &'static [(&'static str, &'static str)],
     /// The enterprise files initial registrations for its people (湖南): the form's specialties.
     files_initial: Option<&'static [erjian_domain::profession::Specialty]>,
+    /// The qualification look-up's answer, when one was asked (None inside: nothing found).
+    lookup: Option<Option<QualificationLookup>>,
+}
+
+/// The applicant's 二级建造师 qualification records, only when name and ID number belong
+/// together (an ID number alone reveals nothing).
+async fn look_up(state: &AppState, name: &str, id_number: &str) -> Result<Option<QualificationLookup>, PageError> {
+    let (name, id_number) = (name.trim(), id_number.trim().to_uppercase());
+    let today = erjian_store::db::today(state.clock.now());
+    let records: Vec<_> = state
+        .store
+        .qualifications_of(&id_number)
+        .await?
+        .into_iter()
+        .filter(|q| q.profession == "constructor2" && q.name == name)
+        .map(|q| {
+            let due = erjian_domain::validity::initial_ce_requirement(q.issue_date(), today, 1).is_some();
+            (q.specialty_code.clone(), erjian_domain::profession::specialty_name(&q.specialty_code), q.certificate_no, q.issue_date, due)
+        })
+        .collect();
+    Ok((!records.is_empty()).then(|| QualificationLookup { name: name.to_owned(), id_number, records }))
 }
 
 /// Application kinds offered as a filter.
@@ -166,6 +198,10 @@ async fn enterprise(state: &AppState, user: &PageUser, q: PortalQuery) -> Result
         .filter(|c| c.status == "valid")
         .map(|c| (c.registration_id, (c.id, c.claimed_at.is_some())))
         .collect();
+    let lookup = match (state.profile.enterprise_files_initial, q.q_name.as_deref(), q.q_id.as_deref()) {
+        (true, Some(name), Some(id)) if !name.trim().is_empty() && !id.trim().is_empty() => Some(look_up(state, name, id).await?),
+        _ => None,
+    };
     let ctx = Ctx::new(state, Some(user), "企业业务", active).with_flash(flash(q.done.as_deref()));
     Ok(render(&EnterprisePage {
         ctx,
@@ -181,6 +217,7 @@ async fn enterprise(state: &AppState, user: &PageUser, q: PortalQuery) -> Result
         kind_filter,
         kinds: KINDS,
         files_initial: state.profile.enterprise_files_initial.then_some(erjian_domain::profession::CONSTRUCTOR_SPECIALTIES),
+        lookup,
     }))
 }
 
