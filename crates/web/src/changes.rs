@@ -46,6 +46,8 @@ struct PersonalBody {
     id_back_base64: String,
     #[serde(default)]
     submit: bool,
+    /// An enterprise filing for one of its people (where the profile lets enterprises file).
+    applicant_id_number: Option<String>,
 }
 
 async fn personal(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<PersonalBody>) -> Result<Response, ApiError> {
@@ -57,7 +59,11 @@ async fn personal(State(state): State<AppState>, user: ApiUser, JsonBody(b): Jso
         id_front: decode(&b.id_front_base64),
         id_back: decode(&b.id_back_base64),
     };
-    let id = state.store.file_personal_change(&user.actor, &change, b.submit, state.clock.now()).await?;
+    let actor = match b.applicant_id_number.as_deref() {
+        Some(id) => state.store.on_behalf(&user.actor, id).await?,
+        None => user.actor.clone(),
+    };
+    let id = state.store.file_personal_change(&actor, &change, b.submit, state.clock.now()).await?;
     Ok((StatusCode::CREATED, Json(json!(state.store.application(&user.actor, id).await?))).into_response())
 }
 

@@ -211,6 +211,6 @@ pub fn document() -> Value {
     doc["paths"]["/api/release-consents"] = json!({ "get": op("原聘用企业：待同意的转出申请", None, "{releases}") });
     doc["paths"]["/api/release-consents/{id}"] =
         json!({ "post": with_id(op("原聘用企业同意转出（consent=true）或不同意（须填 reason）", None, "{state}")) });
-    doc["paths"]["/api/personal-changes"] = json!({ "post": op("变更个人信息（姓名）：new_name 与身份证人像面、国徽面图片（base64，JPG/PNG）；签名、短审查，公告后换发证书", None, "申请详情") });
+    doc["paths"]["/api/personal-changes"] = json!({ "post": op("变更个人信息（姓名）：new_name 与身份证人像面、国徽面图片（base64，JPG/PNG）；签名、短审查，公告后换发证书；企业申报的省份，企业以 applicant_id_number 代为申报", None, "申请详情") });
     doc
 }

@@ -252,6 +252,16 @@ async fn hunan_enterprise_files_a_renewal_for_its_holder(kind: TestDb) {
         (Some("renewal"), Some("awaiting_enterprise"), Some("enterprise")),
         "{mine}"
     );
+
+    // A change of personal data too (a name correction, with the ID card's two sides).
+    assert_eq!(zhao.act_ok(mine["id"].as_i64().unwrap(), "withdraw", None).await, "withdrawn");
+    let change = json!({ "new_name": "赵磊磊", "id_front_base64": photo_base64(), "id_back_base64": photo_base64(), "submit": true, "applicant_id_number": zhao_id });
+    let r = ent.post("/api/personal-changes", change).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    assert_eq!(
+        (r.body["application"]["kind"].as_str(), r.body["application"]["filed_by"].as_str()),
+        (Some("change_personal"), Some("enterprise"))
+    );
     app.finish().await;
 
     // Elsewhere the person files.
