@@ -93,14 +93,7 @@ async fn hunan_enterprise_files_the_initial_registration(kind: TestDb) {
 
     // The same from the enterprise's portal, for 刘洋.
     let liu = app.signup("刘洋").await;
-    let c = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let csrf_of = |html: &str| {
-        let i = html.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
-        html[i..i + 64].to_owned()
-    };
-    let login = c.get(format!("{}/login", app.url)).send().await.unwrap().text().await.unwrap();
-    let form = [("csrf", csrf_of(&login)), ("username", app.enterprise_login("湖南建工集团股份有限公司")), ("password", "Qiye2026".into())];
-    assert_eq!(c.post(format!("{}/login", app.url)).form(&form).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    let c = app.page_login(&app.enterprise_login("湖南建工集团股份有限公司"), "Qiye2026").await;
     let portal = c.get(format!("{}/portal", app.url)).send().await.unwrap().text().await.unwrap();
     assert!(portal.contains("代为申报初始注册"));
     // The qualification look-up: name and ID number together show the records and preselect them.
@@ -182,11 +175,7 @@ async fn one_level_review_by_the_province_alone(kind: TestDb) {
     let page = |who: &'static str| {
         let app = &app;
         async move {
-            let c = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
-            let login = c.get(format!("{}/login", app.url)).send().await.unwrap().text().await.unwrap();
-            let i = login.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
-            let form = [("csrf", login[i..i + 64].to_owned()), ("username", who.to_owned()), ("password", "Shenhe2026".to_owned())];
-            assert_eq!(c.post(format!("{}/login", app.url)).form(&form).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+            let c = app.page_login(who, "Shenhe2026").await;
             c.get(format!("{}/portal", app.url)).send().await.unwrap().text().await.unwrap()
         }
     };
@@ -222,14 +211,7 @@ async fn hunan_enterprise_files_a_renewal_for_its_holder(kind: TestDb) {
     // The same from the enterprise's portal: 本单位人员 → 代为申报延续注册 (by registration number;
     // the enterprise sees ID numbers masked).
     let regno = zhao.get("/api/registrations").await.body["registrations"][0]["registration_number"].as_str().unwrap().to_owned();
-    let c = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let csrf_of = |html: &str| {
-        let i = html.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
-        html[i..i + 64].to_owned()
-    };
-    let login = c.get(format!("{}/login", app.url)).send().await.unwrap().text().await.unwrap();
-    let form = [("csrf", csrf_of(&login)), ("username", app.enterprise_login("湖南建工集团股份有限公司")), ("password", "Qiye2026".into())];
-    assert_eq!(c.post(format!("{}/login", app.url)).form(&form).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    let c = app.page_login(&app.enterprise_login("湖南建工集团股份有限公司"), "Qiye2026").await;
     let people = c.get(format!("{}/portal?tab=people", app.url)).send().await.unwrap().text().await.unwrap();
     assert!(people.contains(&format!("/renewal?registration={regno}")), "a link per holder");
     let page = c.get(format!("{}/renewal?registration={regno}", app.url)).send().await.unwrap().text().await.unwrap();
@@ -310,20 +292,11 @@ async fn the_admin_saves_a_profile_that_applies_at_the_next_start(kind: TestDb) 
     );
 
     // The admin page shows the running profile and that the saved one waits for a restart.
-    let c = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let login = c.get(format!("{}/login", app.url)).send().await.unwrap().text().await.unwrap();
-    let i = login.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
-    let form = [("csrf", login[i..i + 64].to_owned()), ("username", "admin".to_owned()), ("password", "Admin2026".to_owned())];
-    assert_eq!(c.post(format!("{}/login", app.url)).form(&form).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    let c = app.page_login("admin", "Admin2026").await;
     let page = c.get(format!("{}/admin/profile", app.url)).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("市级受理、初审，省级复审") && page.contains("重启服务后生效"), "running stages and the pending note");
-    let i = page.find("name=\"csrf\" value=\"").unwrap() + 19;
-    let r = c
-        .post(format!("{}/admin/profile", app.url))
-        .form(&[("csrf", page[i..i + 64].to_owned()), ("profile", "{".to_owned())])
-        .send()
-        .await
-        .unwrap();
+    let r =
+        c.post(format!("{}/admin/profile", app.url)).form(&[("csrf", csrf_of(&page)), ("profile", "{".to_owned())]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("省份配置文件格式不正确"));
 

@@ -174,6 +174,16 @@ impl TestApp {
         self.review_and_announce(id, "city1").await;
     }
 
+    /// A browser-like client (cookies kept, redirects not followed) signed in through the login
+    /// page with its CSRF token.
+    pub async fn page_login(&self, username: &str, password: &str) -> reqwest::Client {
+        let c = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let login = c.get(format!("{}/login", self.url)).send().await.unwrap().text().await.unwrap();
+        let form = [("csrf", csrf_of(&login)), ("username", username.to_owned()), ("password", password.to_owned())];
+        assert_eq!(c.post(format!("{}/login", self.url)).form(&form).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+        c
+    }
+
     /// Signs up a demo person who has no account yet (张伟, 刘洋, 陈静).
     pub async fn signup(&self, name: &str) -> Api {
         let id = self.person_id_number(name);
@@ -308,4 +318,10 @@ macro_rules! on_both_databases {
             }
         }
     };
+}
+
+/// The CSRF token of the first form on a page.
+pub fn csrf_of(html: &str) -> String {
+    let i = html.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
+    html[i..i + 64].to_owned()
 }
