@@ -101,6 +101,19 @@ pub fn circle_path(cx: f64, cy: f64, r: f64) -> String {
     )
 }
 
+/// Every character the operations write (for font subsetting).
+pub fn chars_of(ops: &[Op]) -> String {
+    let mut out = String::new();
+    for op in ops {
+        match op {
+            Op::Text { text, .. } => out.push_str(text),
+            Op::Glyph { ch, .. } => out.push(*ch),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// Renders operations onto a new page of `doc`.
 pub fn to_ofd_page(doc: &mut Document, font: FontId, width: f64, height: f64, mut ops: Vec<Op>) -> Page {
     let mut page = Page { width, height, ..Default::default() };

@@ -10,7 +10,7 @@ use erjian_ofd::crypto::{
 };
 use erjian_ofd::seal::{sign, SealSigner, Stamp};
 use erjian_ofd::ses::{encode_seal, SealSpec};
-use erjian_ofd::writer::{Document, Metadata};
+use erjian_ofd::writer::{Document, FontId, Metadata, Page};
 use erjian_ofd::OfdError;
 
 /// What is stored: certificates in the clear, private keys sealed (SM4-GCM) under the master key.
@@ -56,6 +56,9 @@ pub struct Authority {
     pub signer: SealSigner,
     /// When set, certificates embed this font, subset to the characters they use.
     pub embed_font: Option<std::sync::Arc<EmbeddedFont>>,
+    /// Each profession's template page (drawn on the first font) and the characters it uses,
+    /// built once and shared by every certificate (the writer then writes its XML once too).
+    templates: std::sync::RwLock<Vec<(String, std::sync::Arc<Page>, String)>>,
 }
 
 impl Authority {
@@ -122,6 +125,7 @@ impl Authority {
             root_cert,
             signer: SealSigner::new(seal_key, seal_cert, seal),
             embed_font: None,
+            templates: Default::default(),
         };
         (auth, stored)
     }
@@ -136,6 +140,7 @@ impl Authority {
             root_cert: stored.root_cert.clone(),
             signer: SealSigner::new(seal_key, stored.seal_cert.clone(), stored.seal.clone()),
             embed_font: None,
+            templates: Default::default(),
         })
     }
 
@@ -222,18 +227,10 @@ impl Authority {
             ],
         });
         let ops = face_ops(data);
-        let background = template_ops(&data.profession);
+        let (template, template_chars) = self.template(&data.profession);
         let font = match &self.embed_font {
             Some(f) => {
-                let used: String = ops
-                    .iter()
-                    .chain(&background)
-                    .flat_map(|op| match op {
-                        crate::art::Op::Text { text, .. } => text.chars().collect::<Vec<_>>(),
-                        crate::art::Op::Glyph { ch, .. } => vec![*ch],
-                        _ => vec![],
-                    })
-                    .collect();
+                let used: String = crate::art::chars_of(&ops) + &template_chars;
                 match erjian_ofd::font::subset(&f.data, f.index, &used) {
                     Ok(bytes) => doc.add_font(&f.family, Some(bytes)),
                     Err(_) => doc.add_font("宋体", None),
@@ -241,12 +238,34 @@ impl Authority {
             }
             None => doc.add_font("宋体", None),
         };
-        let template = crate::art::to_ofd_page(&mut doc, font, WIDTH, HEIGHT, background);
+        // The shared template is drawn on the first font, which this document's font is.
+        debug_assert_eq!(font, FontId::FIRST);
         doc.templates.push(template);
         let mut page = crate::art::to_ofd_page(&mut doc, font, WIDTH, HEIGHT, ops);
         page.template = Some(0);
         doc.pages.push(page);
         doc
+    }
+
+    /// The template page of a profession and the characters it uses, built on first use.
+    fn template(&self, profession: &str) -> (std::sync::Arc<Page>, String) {
+        let known = self.templates.read().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, page, chars)) = known.iter().find(|(p, _, _)| p == profession) {
+            return (page.clone(), chars.clone());
+        }
+        drop(known);
+        let ops = template_ops(profession);
+        let chars = crate::art::chars_of(&ops);
+        // Template operations draw no images, so a scratch document with one font stands in.
+        let mut scratch = Document::default();
+        let font = scratch.add_font("宋体", None);
+        debug_assert_eq!(font, FontId::FIRST);
+        let page = std::sync::Arc::new(crate::art::to_ofd_page(&mut scratch, font, WIDTH, HEIGHT, ops));
+        let mut known = self.templates.write().unwrap_or_else(|e| e.into_inner());
+        if !known.iter().any(|(p, _, _)| p == profession) {
+            known.push((profession.to_owned(), page.clone(), chars.clone()));
+        }
+        (page, chars)
     }
 
     /// The PDF rendition: the same face with the seal's picture drawn in place.

@@ -25,6 +25,11 @@ impl Color {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FontId(usize);
+
+impl FontId {
+    /// A document's first font.
+    pub const FIRST: FontId = FontId(0);
+}
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ImageId(usize);
 
@@ -77,6 +82,22 @@ pub struct Page {
     pub objects: Vec<Object>,
     /// The template page (index into [`Document::templates`]) drawn beneath this page.
     pub template: Option<usize>,
+    /// A template's Content.xml as last written, with the identifiers it was written with
+    /// (kept by the writer; leave it `Default`).
+    pub rendered: Rendered,
+}
+
+/// A template page shared (`Arc`) by many documents is written once: its Content.xml is kept
+/// with the template's own identifier and the font identifiers it was written with, and reused
+/// only when a document gives it the same ones. A clone starts empty, so a changed copy of a page
+/// never carries the XML of the original.
+#[derive(Debug, Default)]
+pub struct Rendered(std::sync::OnceLock<(usize, Vec<usize>, String, usize)>);
+
+impl Clone for Rendered {
+    fn clone(&self) -> Self {
+        Rendered::default()
+    }
 }
 
 impl Page {
@@ -134,7 +155,7 @@ pub struct Document {
     /// Template pages (GB/T 33190 §7.5): what many pages or documents share. Their objects get
     /// identifiers right after the fonts, so a template's file is the same bytes in every
     /// document with the same fonts, and a signer can keep its digest.
-    pub templates: Vec<Page>,
+    pub templates: Vec<std::sync::Arc<Page>>,
     fonts: Vec<FontRes>,
     images: Vec<ImageRes>,
 }
@@ -245,7 +266,29 @@ impl Document {
         for (ti, tpl) in self.templates.iter().enumerate() {
             let tid = id();
             template_ids.push(tid);
-            let content = self.page_xml(tpl, &mut id, &font_ids, &[], None);
+            let content = match tpl.rendered.0.get() {
+                Some((t, f, xml, used)) if *t == tid && *f == font_ids => {
+                    for _ in 0..*used {
+                        id();
+                    }
+                    xml.clone()
+                }
+                _ => {
+                    let mut used = 0;
+                    let xml = self.page_xml(
+                        tpl,
+                        &mut || {
+                            used += 1;
+                            id()
+                        },
+                        &font_ids,
+                        &[],
+                        None,
+                    );
+                    let _ = tpl.rendered.0.set((tid, font_ids.clone(), xml.clone(), used));
+                    xml
+                }
+            };
             pkg.put(&format!("Doc_0/Tpls/Tpl_{ti}/Content.xml"), content.into_bytes());
             template_pages.push_str(&format!("<ofd:TemplatePage ID=\"{tid}\" BaseLoc=\"Tpls/Tpl_{ti}/Content.xml\"/>"));
         }
@@ -488,6 +531,46 @@ fn push_deltas(out: &mut String, text: &str, size: f64) {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    /// A page with `n` fonts and the shared template beneath it; returns the package.
+    fn with_template(template: &std::sync::Arc<Page>, fonts: usize, text: &str) -> Package {
+        let mut doc = Document::new(Metadata { doc_id: "t".into(), ..Default::default() });
+        let ids: Vec<FontId> = (0..fonts).map(|i| doc.add_font(&format!("F{i}"), None)).collect();
+        let font = ids[0];
+        doc.templates.push(template.clone());
+        let mut page = Page::a4();
+        page.text(20.0, 40.0, 5.0, font, text);
+        page.template = Some(0);
+        doc.pages.push(page);
+        doc.into_package()
+    }
+
+    #[test]
+    fn a_shared_template_is_written_once_and_only_reused_with_the_same_identifiers() {
+        let mut tpl = Page::a4();
+        tpl.text(20.0, 20.0, 5.0, FontId::FIRST, "注册证书");
+        let tpl = std::sync::Arc::new(tpl);
+        let path = "Doc_0/Tpls/Tpl_0/Content.xml";
+        let a = with_template(&tpl, 1, "张三");
+        assert!(tpl.rendered.0.get().is_some(), "kept after the first document");
+        let b = with_template(&tpl, 1, "李四");
+        assert_eq!(a.get(path), b.get(path), "the same bytes");
+        // Two fonts move every identifier: the template is written anew, and each document's
+        // identifiers stay unique and its text readable.
+        let c = with_template(&tpl, 2, "王五");
+        assert_ne!(a.get(path), c.get(path));
+        for pkg in [&a, &b, &c] {
+            let all: String = pkg.paths().filter(|p| p.ends_with("Content.xml")).map(|p| pkg.text(p).unwrap()).collect();
+            let ids: Vec<&str> = all.split(" ID=\"").skip(1).map(|s| &s[..s.find('"').unwrap()]).collect();
+            let unique: std::collections::HashSet<&&str> = ids.iter().collect();
+            assert_eq!(unique.len(), ids.len(), "{ids:?}");
+            assert!(crate::reader::read(pkg).unwrap().pages[0].texts.iter().any(|t| t.text == "注册证书"));
+        }
+        // A clone of the page (which may then be changed) does not carry the kept XML.
+        assert!(Page::clone(&tpl).rendered.0.get().is_none());
+    }
+
     #[test]
     fn numbers_are_short_and_exact() {
         for (v, s) in [
