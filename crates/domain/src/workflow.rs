@@ -265,9 +265,10 @@ pub enum TransitionError {
 }
 
 /// Who signs the application form first; a province profile decides (Hunan: the enterprise).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
 pub enum SigningOrder {
     /// The applicant signs, then the enterprise seals the signed form.
+    #[default]
     ApplicantFirst,
     /// The enterprise seals, then the applicant confirms by signing.
     EnterpriseFirst,
@@ -301,9 +302,10 @@ impl SigningOrder {
 /// Who reviews, a province profile decides: the city accepts and makes the preliminary review
 /// and the province the second (湘 and the presets), or the provincial authority does
 /// everything itself in one review (a municipality without city-level departments).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
 pub enum ReviewStages {
     /// 市级受理、初审 → 省级复审.
+    #[default]
     CityThenProvince,
     /// 省级受理 → 省级审查（一级审查，无初审）.
     ProvinceOnly,

@@ -318,7 +318,7 @@ fn print_demo(server: &erjian_web::Server) {
     if server.demo_accounts.is_empty() {
         return;
     }
-    println!("演示账号（公示期 {} 天）：", server.state.profile.publicity_days);
+    println!("演示账号（公示期 {} 天）：", server.state.profile().publicity_days);
     for a in &server.demo_accounts {
         println!("  {:<14} 账号 {:<20} 密码 {:<12} {}", a.role, a.username, a.password, a.note);
     }

@@ -205,7 +205,7 @@ impl Store {
                 Some(erjian_domain::calendar::Step { on, to: State::parse(to)? })
             })
             .collect();
-        Ok(erjian_domain::calendar::deadline(&self.calendar, self.decision_days, &a.kind, a.state(), &steps, today))
+        Ok(erjian_domain::calendar::deadline(&self.calendar, self.rules().decision_days, &a.kind, a.state(), &steps, today))
     }
 
     /// Saves the individual's initial-registration form (new, or an editable existing one) and,
@@ -241,7 +241,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<i64> {
         let Some(enterprise_id) = actor.enterprise_id.filter(|_| actor.role == Role::Enterprise) else { return Err(Error::Forbidden) };
-        if !self.enterprise_files_initial {
+        if !self.rules().enterprise_files_initial {
             return Err(Error::Conflict("本省初始注册由个人申报：请申请人本人登录提交，企业在其签名后盖章确认".into()));
         }
         let found: Option<(i64,)> =
@@ -366,10 +366,10 @@ impl Store {
                 .bind(i64::from(checked.ce_compulsory))
                 .bind(i64::from(checked.ce_elective))
                 .bind(ts(now))
-                .bind(self.signing_order.code())
+                .bind(self.rules().signing_order.code())
                 .bind(kind)
                 .bind(filed_by)
-                .bind(self.review_stages.code())
+                .bind(self.rules().review_stages.code())
                 .fetch_one(tx.conn())
                 .await;
                 let (id,) = inserted

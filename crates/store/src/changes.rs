@@ -32,7 +32,7 @@ pub struct ReleaseConsent {
 impl Store {
     /// Files a change of employer to `new_employer` (its full registered name).
     pub async fn file_employer_change(&self, actor: &Actor, new_employer: &str, submit: bool, now: DateTime<Utc>) -> Result<i64> {
-        if self.employer_change_by_reregistration {
+        if self.rules().employer_change_by_reregistration {
             return Err(Error::Conflict(
                 "本省变更执业企业不单独办理：请先办理注销注册（本人申请、原聘用企业确认），再通过新聘用企业申请重新注册".into(),
             ));

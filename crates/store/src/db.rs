@@ -27,22 +27,30 @@ pub struct Store {
     pub(crate) pool: AnyPool,
     backend: Backend,
     gate: Arc<Mutex<()>>,
-    /// The deployment's signing order (from its province profile), stamped on new applications.
-    pub(crate) signing_order: erjian_domain::workflow::SigningOrder,
-    /// Who reviews (from the province profile), stamped on new applications.
-    pub(crate) review_stages: erjian_domain::workflow::ReviewStages,
+    /// The province profile's rules the store applies, shared by every clone of this handle, so
+    /// the administrator's profile change reaches every request at once.
+    rules: Arc<std::sync::RwLock<Rules>>,
     /// The public read path on SQLite (see [`crate::fastread`]).
     pub(crate) reader: Option<crate::fastread::Reader>,
     /// The working-day calendar for deadlines.
     pub(crate) calendar: Arc<erjian_domain::calendar::Calendar>,
-    /// Working days to decide, from the province profile.
-    pub(crate) decision_days: erjian_domain::calendar::DecisionDays,
-    /// The profile's way of changing employer (see `ProvinceProfile::employer_change_by_reregistration`).
-    pub(crate) employer_change_by_reregistration: bool,
-    /// Enterprises may file initial registrations for their people (湖南).
-    pub(crate) enterprise_files_initial: bool,
     /// Moves after every committed change to any certificate's status (this process's writes).
     epoch: Arc<std::sync::atomic::AtomicU64>,
+}
+
+/// The province profile's rules that the store applies.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Rules {
+    /// The signing order, stamped on new applications.
+    pub signing_order: erjian_domain::workflow::SigningOrder,
+    /// Who reviews, stamped on new applications.
+    pub review_stages: erjian_domain::workflow::ReviewStages,
+    /// Working days to decide.
+    pub decision_days: erjian_domain::calendar::DecisionDays,
+    /// The way of changing employer (see `ProvinceProfile::employer_change_by_reregistration`).
+    pub employer_change_by_reregistration: bool,
+    /// Enterprises may file for their people (湖南).
+    pub enterprise_files_initial: bool,
 }
 
 /// A write transaction; on SQLite it also holds the writer gate until dropped.
@@ -113,14 +121,10 @@ impl Store {
             pool,
             backend,
             gate: Arc::new(Mutex::new(())),
-            signing_order: erjian_domain::workflow::SigningOrder::ApplicantFirst,
-            review_stages: erjian_domain::workflow::ReviewStages::CityThenProvince,
+            rules: Default::default(),
             reader,
             epoch: Arc::new(std::sync::atomic::AtomicU64::new(0)),
             calendar: Arc::new(erjian_domain::calendar::Calendar::default_cn()),
-            decision_days: Default::default(),
-            employer_change_by_reregistration: false,
-            enterprise_files_initial: false,
         };
         store.migrate().await?;
         Ok(store)
@@ -137,12 +141,25 @@ impl Store {
     /// The province profile's rules that the store applies: signing order, review stages and
     /// decision deadlines.
     pub fn with_profile(self, profile: &erjian_domain::province::ProvinceProfile) -> Store {
-        let mut s = self.with_signing_order(profile.signing_order);
-        s.review_stages = profile.review_stages;
-        s.decision_days = erjian_domain::calendar::DecisionDays { full: profile.decision_days, change: profile.change_decision_days };
-        s.employer_change_by_reregistration = profile.employer_change_by_reregistration;
-        s.enterprise_files_initial = profile.enterprise_files_initial;
-        s
+        self.apply_profile(profile);
+        self
+    }
+
+    /// Applies a province profile's rules to this store and every clone of it (from the next
+    /// request on; applications already filed keep their signing order and review stages).
+    pub fn apply_profile(&self, profile: &erjian_domain::province::ProvinceProfile) {
+        *self.rules.write().unwrap_or_else(|e| e.into_inner()) = Rules {
+            signing_order: profile.signing_order,
+            review_stages: profile.review_stages,
+            decision_days: erjian_domain::calendar::DecisionDays { full: profile.decision_days, change: profile.change_decision_days },
+            employer_change_by_reregistration: profile.employer_change_by_reregistration,
+            enterprise_files_initial: profile.enterprise_files_initial,
+        };
+    }
+
+    /// The rules now in force.
+    pub(crate) fn rules(&self) -> Rules {
+        *self.rules.read().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Uses another working-day calendar (the authority's updated file).
@@ -152,8 +169,8 @@ impl Store {
     }
 
     /// Sets who signs new application forms first (the province profile's rule).
-    pub fn with_signing_order(mut self, order: erjian_domain::workflow::SigningOrder) -> Store {
-        self.signing_order = order;
+    pub fn with_signing_order(self, order: erjian_domain::workflow::SigningOrder) -> Store {
+        self.rules.write().unwrap_or_else(|e| e.into_inner()).signing_order = order;
         self
     }
 

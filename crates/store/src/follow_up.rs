@@ -43,7 +43,7 @@ impl Store {
         let person_id = match (actor.role, actor.person_id) {
             (Role::Individual, Some(p)) => p,
             // An enterprise filing for one of its people (see [`Store::on_behalf`]).
-            (Role::Enterprise, Some(p)) if self.enterprise_files_initial => p,
+            (Role::Enterprise, Some(p)) if self.rules().enterprise_files_initial => p,
             _ => return Err(Error::Forbidden),
         };
         let reg = self
@@ -79,7 +79,7 @@ impl Store {
         if actor.role != Role::Enterprise {
             return Err(Error::Forbidden);
         }
-        if !self.enterprise_files_initial {
+        if !self.rules().enterprise_files_initial {
             return Err(Error::Conflict("本省（市）由个人申报，企业不能代为申报；请由本人登录个人端办理".into()));
         }
         Ok(())
@@ -125,11 +125,11 @@ impl Store {
         .bind(f.city_code)
         .bind(f.hours.0)
         .bind(f.hours.1)
-        .bind(self.signing_order.code())
+        .bind(self.rules().signing_order.code())
         .bind(f.registration.id)
         .bind(f.detail)
         .bind(ts(now))
-        .bind(self.review_stages.code())
+        .bind(self.rules().review_stages.code())
         .bind(if actor.role == Role::Enterprise { "enterprise" } else { "individual" })
         .fetch_one(tx.conn())
         .await;

@@ -1,6 +1,7 @@
 //! Settings the administrator saves from the admin page: the province profile as edited. A saved
-//! profile is checked like a profile file, must stay in the deployment's province (its numbers,
-//! e-licences and seal belong to that province), and applies from the next start.
+//! profile is checked like a profile file, must stay in the deployment's province with the same
+//! abbreviation and authority (its numbers, e-licences and seal belong to them), is put in force
+//! by the caller at once, and is read again at every start.
 
 use crate::audit::{self, Entry};
 use crate::db::ts;
@@ -20,8 +21,8 @@ impl Store {
         Ok(row.map(|r| r.0))
     }
 
-    /// Checks and saves a profile file for the next start: administrators only, same province as
-    /// `running`; one transaction with its audit row.
+    /// Checks and saves a profile file: administrators only, same province and authority as
+    /// `running`; one transaction with its audit row. The caller puts it in force.
     pub async fn save_profile(&self, actor: &Actor, json: &str, running: &ProvinceProfile, now: DateTime<Utc>) -> Result<ProvinceProfile> {
         if actor.role != Role::Admin {
             return Err(Error::Forbidden);
@@ -32,6 +33,10 @@ impl Store {
                 "不能把本部署改为{}：本部署的注册编号、电子证照和电子印章都属于{}，更换省份须新建部署",
                 profile.name, running.name
             )));
+        }
+        if (profile.abbr, profile.authority_name, profile.authority_code) != (running.abbr, running.authority_name, running.authority_code)
+        {
+            return Err(Error::Conflict("简称（abbr）、主管部门名称和统一社会信用代码关联本部署的注册编号和电子印章，不能在此修改".into()));
         }
         let text = profile.to_file_json();
         let mut tx = self.write().await?;
@@ -46,7 +51,7 @@ impl Store {
         .execute(tx.conn())
         .await?;
         let detail = format!(
-            "{}：公示{}天，{}，{}，审查{}/{}个工作日（重启后生效）",
+            "{}：公示{}天，{}，{}，审查{}/{}个工作日",
             profile.name,
             profile.publicity_days,
             profile.signing_order.code(),

@@ -68,7 +68,7 @@ async fn signup_individual(State(state): State<AppState>, JsonBody(b): JsonBody<
 }
 
 async fn signup_enterprise(State(state): State<AppState>, JsonBody(b): JsonBody<EnterpriseSignup>) -> Result<Response, ApiError> {
-    let profile = state.profile;
+    let profile = state.profile();
     let actor = state.store.signup_enterprise(&b, |c| profile.city(c).is_some(), state.clock.now()).await?;
     session_json(&state, actor, StatusCode::CREATED).await
 }
@@ -194,7 +194,7 @@ struct BatchBody {
 }
 
 async fn start_publicity(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<BatchBody>) -> Result<Response, ApiError> {
-    let batch = state.store.start_publicity(&user.actor, &b.application_ids, &state.profile, state.clock.now()).await?;
+    let batch = state.store.start_publicity(&user.actor, &b.application_ids, &state.profile(), state.clock.now()).await?;
     Ok((StatusCode::CREATED, Json(json!(batch))).into_response())
 }
 
@@ -240,11 +240,12 @@ async fn profile_get(State(state): State<AppState>, user: ApiUser) -> Result<Jso
     }
     let as_value = |text: &str| serde_json::from_str::<Value>(text).unwrap_or(Value::Null);
     let saved = state.store.saved_profile().await?;
-    Ok(Json(json!({ "running": as_value(&state.profile.to_file_json()), "saved": saved.as_deref().map(as_value) })))
+    Ok(Json(json!({ "running": as_value(&state.profile().to_file_json()), "saved": saved.as_deref().map(as_value) })))
 }
 
-/// Checks and saves a profile (the file's JSON as the body); it applies at the next start.
+/// Checks and saves a profile (the file's JSON as the body) and puts it in force at once.
 async fn profile_put(State(state): State<AppState>, user: ApiUser, JsonBody(body): JsonBody<Value>) -> Result<Json<Value>, ApiError> {
-    let saved = state.store.save_profile(&user.actor, &body.to_string(), &state.profile, state.clock.now()).await?;
-    Ok(Json(json!({ "saved": serde_json::from_str::<Value>(&saved.to_file_json()).unwrap_or(Value::Null), "applies": "next_start" })))
+    let saved = state.store.save_profile(&user.actor, &body.to_string(), &state.profile(), state.clock.now()).await?;
+    state.apply_profile(saved);
+    Ok(Json(json!({ "saved": serde_json::from_str::<Value>(&saved.to_file_json()).unwrap_or(Value::Null), "applies": "now" })))
 }

@@ -58,7 +58,14 @@ async fn show(state: &AppState, user: &PageUser, error: Option<String>) -> Resul
     let ctx = Ctx::new(state, Some(user), "变更与增项", "/changes");
     Ok(render_status(
         status,
-        &ChangesPage { ctx, registration, addable, enterprises, error, by_reregistration: state.profile.employer_change_by_reregistration },
+        &ChangesPage {
+            ctx,
+            registration,
+            addable,
+            enterprises,
+            error,
+            by_reregistration: state.profile().employer_change_by_reregistration,
+        },
     ))
 }
 

@@ -32,7 +32,7 @@ async fn import_api(State(state): State<AppState>, user: ApiUser, body: axum::bo
     if !matches!(user.actor.role, Role::Admin | Role::ProvinceAuthority) {
         return Err(Error::Forbidden.into());
     }
-    match state.store.import_registrations(Some(&user.actor), state.profile.code, &body, state.clock.now()).await {
+    match state.store.import_registrations(Some(&user.actor), state.profile().code, &body, state.clock.now()).await {
         Ok(n) => Ok((StatusCode::CREATED, Json(json!({ "imported": n }))).into_response()),
         Err(ImportError::Rows(rows)) => {
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(json!({ "error": "文件未导入：以下各行有误", "rows": rows }))).into_response())

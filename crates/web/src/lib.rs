@@ -51,7 +51,11 @@ impl std::ops::Deref for AppState {
 /// The state behind [`AppState`].
 pub struct Shared {
     pub store: Store,
-    pub profile: ProvinceProfile,
+    /// The province profile in force: read with [`Shared::profile`], changed by the
+    /// administrator with [`Shared::apply_profile`].
+    profile: std::sync::RwLock<ProvinceProfile>,
+    /// `--publicity-days` (the demo's 0), kept over profile changes.
+    publicity_override: Option<i64>,
     pub issuer: std::sync::Arc<erjian_store::certificates::Issuer>,
     pub clock: Clock,
     pub secure_cookies: bool,
@@ -61,6 +65,23 @@ pub struct Shared {
     pub detail_key: std::sync::Arc<[u8; 16]>,
     pub status_list: check::StatusListCache,
     pub public_cache: std::sync::Arc<pubcache::PublicCache>,
+}
+
+impl Shared {
+    /// The province profile in force now.
+    pub fn profile(&self) -> ProvinceProfile {
+        *self.profile.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Puts a profile of the same province in force for every request from now on (the store's
+    /// rules with it). Applications already filed keep their signing order and review stages.
+    pub fn apply_profile(&self, mut profile: ProvinceProfile) {
+        if let Some(days) = self.publicity_override {
+            profile.publicity_days = days;
+        }
+        self.store.apply_profile(&profile);
+        *self.profile.write().unwrap_or_else(|e| e.into_inner()) = profile;
+    }
 }
 
 /// How to start a server.
@@ -192,7 +213,8 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
     let issuer = std::sync::Arc::new(issuer);
     let state = AppState(std::sync::Arc::new(Shared {
         store,
-        profile,
+        profile: std::sync::RwLock::new(profile),
+        publicity_override: config.publicity_days,
         issuer,
         clock: config.clock,
         secure_cookies: config.secure_cookies,

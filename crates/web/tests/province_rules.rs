@@ -259,9 +259,9 @@ async fn hunan_enterprise_files_a_renewal_for_its_holder(kind: TestDb) {
 on_both_databases!(hunan_enterprise_files_a_renewal_for_its_holder);
 
 /// The administrator edits the province profile: checked like a file, only for the deployment's
-/// own province, audited, and applied at the next start (here: one-level review, 7 days of
-/// publicity).
-async fn the_admin_saves_a_profile_that_applies_at_the_next_start(kind: TestDb) {
+/// own province and authority, audited, in force at once for new applications (here: one-level
+/// review, 7 days of publicity) while filed ones keep their procedure, and kept over a restart.
+async fn the_admin_changes_the_profile_in_force(kind: TestDb) {
     let app = spawn(kind).await;
     let admin = app.login("admin", "Admin2026").await;
     let got = admin.get("/api/admin/profile").await;
@@ -279,22 +279,43 @@ async fn the_admin_saves_a_profile_that_applies_at_the_next_start(kind: TestDb) 
     assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.body);
     assert!(r.error().contains("更换省份须新建部署"), "{}", r.error());
     assert_eq!(app.province().await.put("/api/admin/profile", profile.clone()).await.status, StatusCode::FORBIDDEN);
+    let mut renamed = profile.clone();
+    renamed["authority_name"] = json!("安徽省某某厅");
+    let r = admin.put("/api/admin/profile", renamed).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "the seal belongs to the authority: {:?}", r.body);
+
+    // An application filed before the change keeps the two-level review.
+    let zhang = app.signup("张伟").await;
+    let before = zhang.apply(ENTERPRISE_A, &["10401001"], true).await.body["application"]["id"].as_i64().unwrap();
+    assert_eq!(zhang.sign_ok(before).await, "awaiting_enterprise");
+    assert_eq!(app.enterprise(ENTERPRISE_A).await.sign_ok(before).await, "filed");
 
     profile["review_stages"] = json!("province_only");
     profile["publicity_days"] = json!(7);
     let r = admin.put("/api/admin/profile", profile).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
-    assert_eq!(r.body["applies"], "next_start");
+    assert_eq!(r.body["applies"], "now");
     let got = admin.get("/api/admin/profile").await.body;
     assert_eq!(
         (got["saved"]["review_stages"].as_str(), got["running"]["review_stages"].as_str()),
-        (Some("province_only"), Some("city_then_province"))
+        (Some("province_only"), Some("province_only"))
     );
+    assert_eq!(app.server.state.profile().publicity_days, 7);
+    assert_eq!(app.city().await.act_ok(before, "accept", None).await, "accepted", "filed before: the city still accepts");
+    let liu = app.signup("刘洋").await;
+    let body = json!({ "enterprise_name": ENTERPRISE_A, "mobile": "13900139000", "specialties": ["10401002"], "ce_compulsory": 60,
+                       "ce_elective": 60, "declaration": true, "photo_base64": photo_base64(), "submit": true });
+    let after = liu.post("/api/applications", body).await.body["application"]["id"].as_i64().unwrap();
+    assert_eq!(liu.sign_ok(after).await, "awaiting_enterprise");
+    assert_eq!(app.enterprise(ENTERPRISE_A).await.sign_ok(after).await, "filed");
+    let r = app.city().await.post(&format!("/api/applications/{after}/actions"), json!({ "action": "accept" })).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "filed after: the province accepts: {:?}", r.body);
+    assert_eq!(app.province().await.act_ok(after, "accept", None).await, "accepted");
 
-    // The admin page shows the running profile and that the saved one waits for a restart.
+    // The admin page shows the profile in force.
     let c = app.page_login("admin", "Admin2026").await;
     let page = c.get(format!("{}/admin/profile", app.url)).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("市级受理、初审，省级复审") && page.contains("重启服务后生效"), "running stages and the pending note");
+    assert!(page.contains("省级受理并审查（一级审查）") && page.contains("立即生效"), "the stages in force");
     let r =
         c.post(format!("{}/admin/profile", app.url)).form(&[("csrf", csrf_of(&page)), ("profile", "{".to_owned())]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -304,10 +325,10 @@ async fn the_admin_saves_a_profile_that_applies_at_the_next_start(kind: TestDb) 
     let url = app.database_url.clone();
     app.server.stop().await;
     let app = spawn_on(&url, erjian_web::clock::Clock::manual(t0()), false).await;
-    let running = app.server.state.profile;
+    let running = app.server.state.profile();
     assert_eq!((running.review_stages, running.publicity_days), (erjian_domain::workflow::ReviewStages::ProvinceOnly, 7));
     let admin = app.login("admin", "Admin2026").await;
     assert_eq!(admin.get("/api/admin/profile").await.body["running"]["review_stages"], "province_only");
     app.finish().await;
 }
-on_both_databases!(the_admin_saves_a_profile_that_applies_at_the_next_start);
+on_both_databases!(the_admin_changes_the_profile_in_force);

@@ -66,7 +66,7 @@ async fn show(state: &AppState, user: &PageUser, o: Outcome, status: StatusCode)
         import_errors: o.import_errors,
         qualification_count: state.store.count_qualifications().await?,
         account_message: o.account_message,
-        cities: state.profile.cities,
+        cities: state.profile().cities,
         users,
         audit,
     };
@@ -92,7 +92,7 @@ pub async fn import(State(state): State<AppState>, user: PageUser, mut mp: Multi
     }
     user.check_csrf(&csrf)?;
     let (target, result) = if what == "registrations" {
-        ("registrations", state.store.import_registrations(Some(&user.actor), state.profile.code, &file, state.clock.now()).await)
+        ("registrations", state.store.import_registrations(Some(&user.actor), state.profile().code, &file, state.clock.now()).await)
     } else {
         ("qualifications", state.store.import_qualifications(Some(&user.actor), &file, state.clock.now()).await)
     };
@@ -129,7 +129,7 @@ pub async fn create_account(
         "province" => Role::ProvinceAuthority,
         _ => return Err(Error::invalid("role", "请选择角色").into()),
     };
-    let city = f.city_code.as_deref().filter(|c| state.profile.city(c).is_some());
+    let city = f.city_code.as_deref().filter(|c| state.profile().city(c).is_some());
     let message = match state
         .store
         .create_staff(

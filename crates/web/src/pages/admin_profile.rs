@@ -1,6 +1,6 @@
-//! `/admin/profile`: the administrator reads the running province profile and edits it. A saved
-//! profile is checked like a profile file, stays in the deployment's province and applies from
-//! the next start (the running server keeps the profile it started with).
+//! `/admin/profile`: the administrator reads the province profile in force and edits it. A saved
+//! profile is checked like a profile file, stays in the deployment's province and authority, is in
+//! force from the next request, and is read again at every start.
 
 use super::{render_status, Ctx};
 use crate::auth::PageUser;
@@ -20,11 +20,8 @@ use erjian_store::Error;
 struct ProfilePage {
     ctx: Ctx,
     running: ProvinceProfile,
-    /// The text in the editor: what was typed (after an error), else the saved file, else the
-    /// running profile.
+    /// The text in the editor: what was typed (after an error), else the profile in force.
     text: String,
-    /// A saved profile differs from the running one: it applies at the next start.
-    pending: bool,
     error: Option<String>,
     saved_now: bool,
 }
@@ -39,13 +36,11 @@ async fn show(
     if user.actor.role != Role::Admin {
         return Err(Error::Forbidden.into());
     }
-    let running = state.profile;
-    let saved = state.store.saved_profile().await?;
-    let pending = saved.as_deref().is_some_and(|s| erjian_domain::province::parse_profile(s).ok() != Some(running));
-    let text = typed.or(saved).unwrap_or_else(|| running.to_file_json());
+    let running = state.profile();
+    let text = typed.unwrap_or_else(|| running.to_file_json());
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let ctx = Ctx::new(state, Some(user), "省份配置", "/admin/profile");
-    Ok(render_status(status, &ProfilePage { ctx, running, text, pending, error, saved_now }))
+    Ok(render_status(status, &ProfilePage { ctx, running, text, error, saved_now }))
 }
 
 pub async fn page(State(state): State<AppState>, user: PageUser) -> Result<Response, PageError> {
@@ -60,8 +55,11 @@ pub struct ProfileForm {
 
 pub async fn save(State(state): State<AppState>, user: PageUser, FormBody(f): FormBody<ProfileForm>) -> Result<Response, PageError> {
     user.check_csrf(&f.csrf)?;
-    match state.store.save_profile(&user.actor, &f.profile, &state.profile, state.clock.now()).await {
-        Ok(_) => show(&state, &user, None, None, true).await,
+    match state.store.save_profile(&user.actor, &f.profile, &state.profile(), state.clock.now()).await {
+        Ok(saved) => {
+            state.apply_profile(saved);
+            show(&state, &user, None, None, true).await
+        }
         Err(Error::Invalid(errs)) => {
             let message = errs.into_iter().map(|e| e.message).collect::<Vec<_>>().join("；");
             show(&state, &user, Some(f.profile), Some(message), false).await

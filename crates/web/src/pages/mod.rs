@@ -111,7 +111,7 @@ fn nav_items(role: Option<Role>, review: ReviewStages) -> &'static [(&'static st
 
 impl Ctx {
     pub fn new(state: &AppState, user: Option<&PageUser>, title: impl Into<String>, active: &str) -> Ctx {
-        let nav = nav_items(user.map(|u| u.actor.role), state.profile.review_stages)
+        let nav = nav_items(user.map(|u| u.actor.role), state.profile().review_stages)
             .iter()
             .map(|&(href, label)| NavItem { href, label, active: href == active })
             .collect();
@@ -119,7 +119,7 @@ impl Ctx {
             title: title.into(),
             user: user.map(|u| u.actor.clone()),
             csrf: user.map(|u| u.csrf.clone()).unwrap_or_default(),
-            province: state.profile.name,
+            province: state.profile().name,
             nav,
             flash: None,
         }
@@ -318,7 +318,7 @@ async fn signup_enterprise_page(State(state): State<AppState>, headers: HeaderMa
     let page = SignupEnterprisePage {
         ctx: public_ctx(&state, "企业注册", "/signup/enterprise", csrf),
         form: Default::default(),
-        cities: state.profile.cities,
+        cities: state.profile().cities,
         errors: vec![],
         conflict: None,
     };
@@ -331,7 +331,7 @@ async fn signup_enterprise(
     FormBody(f): FormBody<WithCsrf<EnterpriseSignup>>,
 ) -> Result<Response, PageError> {
     check_pre_csrf(&headers, &f.csrf)?;
-    let profile = state.profile;
+    let profile = state.profile();
     let result = state.store.signup_enterprise(&f.inner, |c| profile.city(c).is_some(), state.clock.now()).await;
     let (errors, conflict) = match signup_outcome(&state, result).await? {
         Ok(resp) => return Ok(resp),
@@ -342,7 +342,7 @@ async fn signup_enterprise(
     let page = SignupEnterprisePage {
         ctx: public_ctx(&state, "企业注册", "/signup/enterprise", f.csrf),
         form,
-        cities: state.profile.cities,
+        cities: state.profile().cities,
         errors,
         conflict,
     };

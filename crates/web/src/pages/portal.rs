@@ -101,8 +101,8 @@ async fn individual(state: &AppState, user: &PageUser, q: PortalQuery) -> Result
     // Registered in the previous system and never issued an electronic certificate: paper holder.
     let paper_exchange = all_certs.is_empty() && regs.iter().any(|r| r.status == "active");
     let certs = all_certs.into_iter().filter(|c| c.status == "valid").collect();
-    let new_version = state.profile.new_version_exchange;
-    let usage_max = state.profile.usage_copy_max_days;
+    let new_version = state.profile().new_version_exchange;
+    let usage_max = state.profile().usage_copy_max_days;
     let copies = if usage_max.is_some() { store.usage_copies_of(&user.actor).await? } else { vec![] };
     let ctx = Ctx::new(state, Some(user), "我的业务", "/portal").with_flash(flash(q.done.as_deref()));
     Ok(render(&IndividualPage { ctx, person, quals, regs, apps, cannot_apply, certs, paper_exchange, new_version, usage_max, copies }))
@@ -198,7 +198,7 @@ async fn enterprise(state: &AppState, user: &PageUser, q: PortalQuery) -> Result
         .filter(|c| c.status == "valid")
         .map(|c| (c.registration_id, (c.id, c.claimed_at.is_some())))
         .collect();
-    let lookup = match (state.profile.enterprise_files_initial, q.q_name.as_deref(), q.q_id.as_deref()) {
+    let lookup = match (state.profile().enterprise_files_initial, q.q_name.as_deref(), q.q_id.as_deref()) {
         (true, Some(name), Some(id)) if !name.trim().is_empty() && !id.trim().is_empty() => Some(look_up(state, name, id).await?),
         _ => None,
     };
@@ -216,7 +216,7 @@ async fn enterprise(state: &AppState, user: &PageUser, q: PortalQuery) -> Result
         reg_status,
         kind_filter,
         kinds: KINDS,
-        files_initial: state.profile.enterprise_files_initial.then_some(erjian_domain::profession::CONSTRUCTOR_SPECIALTIES),
+        files_initial: state.profile().enterprise_files_initial.then_some(erjian_domain::profession::CONSTRUCTOR_SPECIALTIES),
         lookup,
     }))
 }
@@ -237,7 +237,7 @@ async fn authority(state: &AppState, user: &PageUser, q: PortalQuery) -> Result<
     use AppStateCode as S;
     let store = &state.store;
     let province = user.actor.role == Role::ProvinceAuthority;
-    let one_level = state.profile.review_stages == ReviewStages::ProvinceOnly;
+    let one_level = state.profile().review_stages == ReviewStages::ProvinceOnly;
     let queues: &[(&str, &str, &[S])] = if province && one_level {
         &[
             ("filed", "待受理", &[S::Filed]),
@@ -287,7 +287,7 @@ async fn authority(state: &AppState, user: &PageUser, q: PortalQuery) -> Result<
     };
     let active = queues.iter().find(|(k, _, _)| *k == tab).map(|(k, _, _)| nav_href(k)).unwrap_or("/portal");
     let ctx = Ctx::new(state, Some(user), title.clone(), active).with_flash(flash(q.done.as_deref()));
-    Ok(render(&AuthorityPage { ctx, title, tabs, tab, apps, batches, publicity_days: state.profile.publicity_days }))
+    Ok(render(&AuthorityPage { ctx, title, tabs, tab, apps, batches, publicity_days: state.profile().publicity_days }))
 }
 
 fn nav_href(tab: &str) -> &'static str {
@@ -327,7 +327,7 @@ pub async fn start_publicity(State(state): State<AppState>, user: PageUser, body
     if ids.is_empty() {
         return Err(Error::Conflict("请至少勾选一件申请".into()).into());
     }
-    state.store.start_publicity(&user.actor, &ids, &state.profile, state.clock.now()).await?;
+    state.store.start_publicity(&user.actor, &ids, &state.profile(), state.clock.now()).await?;
     Ok(Redirect::to("/portal?tab=batches&done=batch").into_response())
 }
 
