@@ -416,11 +416,7 @@ pub fn transition_with(
         (A::Clear, S::Draft | S::AwaitingSignature | S::AwaitingEnterprise | S::Filed | S::Returned, _) => Some(S::Cleared),
         _ => None,
     };
-    let next = next.ok_or(TransitionError::IllegalState { state: state.label(), action: action.label() })?;
-    if action.needs_reason() && reason.is_none_or(|r| r.trim().is_empty()) {
-        return Err(TransitionError::ReasonRequired { action: action.label() });
-    }
-    Ok(next)
+    settle(next, state, action, reason)
 }
 
 /// One-level review: the province accepts and decides; there is no preliminary review. The
@@ -449,6 +445,12 @@ fn province_only(order: SigningOrder, state: State, action: Action, role: Role, 
         (A::Announce, S::Publicity) => Some(S::Announced),
         _ => None,
     };
+    settle(next, state, action, reason)
+}
+
+/// The end of every decision: a transition the table does not have is illegal in this state, and
+/// an allowed one that must carry a reason needs a non-blank one.
+fn settle(next: Option<State>, state: State, action: Action, reason: Option<&str>) -> Result<State, TransitionError> {
     let next = next.ok_or(TransitionError::IllegalState { state: state.label(), action: action.label() })?;
     if action.needs_reason() && reason.is_none_or(|r| r.trim().is_empty()) {
         return Err(TransitionError::ReasonRequired { action: action.label() });
