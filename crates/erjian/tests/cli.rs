@@ -12,9 +12,8 @@ fn text(o: &Output) -> String {
 }
 
 fn samples() -> PathBuf {
-    let p = std::env::var("ERJIAN_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
+    // Kept in the repository (licence and source in its README): a fresh clone has all it needs.
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     p.join("testdata/ofd-thirdparty")
 }
 
