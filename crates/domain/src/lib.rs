@@ -19,6 +19,7 @@ pub mod profession;
 pub mod province;
 pub mod qualification;
 pub mod regno;
+pub mod standing;
 pub mod validity;
 pub mod workflow;
 

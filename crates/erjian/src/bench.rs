@@ -131,29 +131,29 @@ pub fn issuance(count: usize, out: &Path) -> anyhow::Result<Figures> {
 }
 
 pub fn print(f: &Figures) {
-    println!("签发 {} 张带电子印章的证书（单核）：", f.count);
-    println!("  签发速率            {:>9.0} 张/秒（平均文件 {} 字节）", f.issue_per_sec, f.mean_file_bytes);
-    println!("  签发并写入目录      {:>9.0} 张/秒（含文件系统开销）", f.issue_and_write_per_sec);
-    println!(
+    say!("签发 {} 张带电子印章的证书（单核）：", f.count);
+    say!("  签发速率            {:>9.0} 张/秒（平均文件 {} 字节）", f.issue_per_sec, f.mean_file_bytes);
+    say!("  签发并写入目录      {:>9.0} 张/秒（含文件系统开销）", f.issue_and_write_per_sec);
+    say!(
         "  其中必需的密码运算  {:>9.0} 张/秒（1 次 SM2 签名 + 全包 SM3）→ 签发耗时为其 {:.2} 倍",
         f.issue_crypto_per_sec,
         f.issue_crypto_per_sec / f.issue_per_sec
     );
-    println!("  验证速率            {:>9.0} 张/秒", f.verify_per_sec);
-    println!(
+    say!("  验证速率            {:>9.0} 张/秒", f.verify_per_sec);
+    say!(
         "  其中必需的密码运算  {:>9.0} 张/秒（2 次 SM2 验签 + 全包 SM3）→ 验证耗时为其 {:.2} 倍",
         f.verify_crypto_per_sec,
         f.verify_crypto_per_sec / f.verify_per_sec
     );
-    println!("  裸 SM2 签名         {:>9.0} 次/秒", f.sm2_sign_per_sec);
-    println!("  裸 SM2 验签         {:>9.0} 次/秒", f.sm2_verify_per_sec);
+    say!("  裸 SM2 签名         {:>9.0} 次/秒", f.sm2_sign_per_sec);
+    say!("  裸 SM2 验签         {:>9.0} 次/秒", f.sm2_verify_per_sec);
     match f.openssl_sm2_sign_per_sec {
         Some(o) => {
-            println!("  OpenSSL 裸 SM2 签名 {o:>9.0} 次/秒（openssl speed -seconds 3 sm2，签发前后两次取高）");
+            say!("  OpenSSL 裸 SM2 签名 {o:>9.0} 次/秒（openssl speed -seconds 3 sm2，签发前后两次取高）");
             let verdict = if f.issue_per_sec > o { "达标" } else { "未达标" };
-            println!("  单核签发速率为 OpenSSL 裸签名速率的 {:.2} 倍（目标 > 1）：{verdict}", f.issue_per_sec / o);
+            say!("  单核签发速率为 OpenSSL 裸签名速率的 {:.2} 倍（目标 > 1）：{verdict}", f.issue_per_sec / o);
         }
-        None => println!("未找到 openssl 命令：请自行运行 openssl speed -seconds 3 sm2 对比"),
+        None => say!("未找到 openssl 命令：请自行运行 openssl speed -seconds 3 sm2 对比"),
     }
 }
 
@@ -162,7 +162,7 @@ pub async fn hello(addr: std::net::SocketAddr) -> anyhow::Result<()> {
     use http_body_util::Full;
     use hyper::body::Bytes;
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    println!("hello server on http://{}", listener.local_addr()?);
+    say!("hello server on http://{}", listener.local_addr()?);
     loop {
         let (stream, _) = listener.accept().await?;
         tokio::spawn(async move {
@@ -196,6 +196,6 @@ pub async fn sample(url: &str, count: u64, out: &Path) -> anyhow::Result<()> {
         writeln!(lic, "{l}")?;
         writeln!(qs, "{}", serde_json::json!({ "name": name, "profession": "constructor2", "id_number": id }))?;
     }
-    println!("wrote {} samples to {}", rows.len(), out.display());
+    say!("wrote {} samples to {}", rows.len(), out.display());
     Ok(())
 }

@@ -1,6 +1,8 @@
 //! `erjian`: one binary for the server and its command-line tools. Thin: it parses arguments,
 //! builds the configuration and calls into `erjian-web` and `erjian-store`.
 
+#[macro_use]
+mod out;
 mod bench;
 mod ofd_cmd;
 
@@ -179,12 +181,12 @@ enum BenchCommand {
     },
 }
 
-fn database_url(cli: &Cli) -> anyhow::Result<String> {
-    if let Some(u) = &cli.database_url {
-        return Ok(u.clone());
+fn database_url(data: &Path, database_url: Option<&str>) -> anyhow::Result<String> {
+    if let Some(u) = database_url {
+        return Ok(u.to_owned());
     }
-    std::fs::create_dir_all(&cli.data).with_context(|| format!("cannot create data directory {}", cli.data.display()))?;
-    Ok(format!("sqlite://{}", cli.data.join("erjian.db").display()))
+    std::fs::create_dir_all(data).with_context(|| format!("cannot create data directory {}", data.display()))?;
+    Ok(format!("sqlite://{}", data.join("erjian.db").display()))
 }
 
 #[tokio::main]
@@ -193,7 +195,9 @@ async fn main() -> anyhow::Result<()> {
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()))
         .init();
     let cli = Cli::parse();
-    let url = database_url(&cli)?;
+    // Only commands that use the database create the data directory (`ofd info` does not).
+    let (data, database) = (cli.data.clone(), cli.database_url.clone());
+    let url = || database_url(&data, database.as_deref());
     match cli.command {
         Command::Serve {
             addr,
@@ -210,7 +214,7 @@ async fn main() -> anyhow::Result<()> {
             let publicity_days = publicity_days.or(demo.then_some(0));
             let master_key = master_key(&cli.data)?;
             let config = erjian_web::Config {
-                database_url: url,
+                database_url: url()?,
                 addr,
                 province,
                 publicity_days,
@@ -225,22 +229,23 @@ async fn main() -> anyhow::Result<()> {
             };
             let server = erjian_web::start(config).await?;
             print_demo(&server);
-            println!("erjian 已启动：{}", server.url());
+            say!("erjian 已启动：{}", server.url());
             tokio::signal::ctrl_c().await?;
             server.stop().await;
         }
-        Command::ImportQualifications { file } => import(&url, &file).await?,
+        Command::ImportQualifications { file } => import(&url()?, &file).await?,
         Command::Ofd(OfdCommand::Info { file, json }) => ofd_cmd::info(&file, json)?,
         Command::Ofd(OfdCommand::Verify { file, json, deployment }) => {
-            if !ofd_cmd::verify_file(&file, json, deployment.then_some(url.as_str())).await? {
+            let trust = if deployment { Some(url()?) } else { None };
+            if !ofd_cmd::verify_file(&file, json, trust.as_deref()).await? {
                 std::process::exit(1);
             }
         }
         Command::Certificate(CertificateCommand::Export { registration_number, out, format }) => {
-            ofd_cmd::export(&url, &registration_number, &out, &format).await?
+            ofd_cmd::export(&url()?, &registration_number, &out, &format).await?
         }
         Command::VerifyQr { payload, key, json } => {
-            if !verify_qr::run(&url, &payload, key.as_deref(), json).await? {
+            if !verify_qr::run(&url()?, &payload, key.as_deref(), json).await? {
                 std::process::exit(1);
             }
         }
@@ -248,7 +253,7 @@ async fn main() -> anyhow::Result<()> {
             let profile =
                 *erjian_domain::province::preset(&province).ok_or_else(|| anyhow::anyhow!("unknown province profile: {province}"))?;
             let master = master_key(&cli.data)?;
-            let store = Store::connect(&url).await?.with_profile(&profile);
+            let store = Store::connect(&url()?).await?.with_profile(&profile);
             let (id,): (i64,) = sqlx::query_as("SELECT id FROM enterprises WHERE credit_code = $1")
                 .bind(credit_code.trim().to_uppercase())
                 .fetch_optional(store.pool())
@@ -256,33 +261,33 @@ async fn main() -> anyhow::Result<()> {
                 .ok_or_else(|| anyhow::anyhow!("未找到统一社会信用代码为 {credit_code} 的企业"))?;
             let issuer = store.issuer(&profile, &master, public_url, chrono::Utc::now()).await?;
             let job = store.start_enterprise_rename(None, id, &name, chrono::Utc::now()).await?;
-            println!("批次 {}：“{}” → “{}”，共 {} 人，已完成 {}", job.id, job.old_name, job.new_name, job.total, job.done);
+            say!("批次 {}：“{}” → “{}”，共 {} 人，已完成 {}", job.id, job.old_name, job.new_name, job.total, job.done);
             let job = store
                 .run_enterprise_rename(job.id, &issuer, chrono::Utc::now, |done, total| {
                     if done % 100 == 0 || done == total {
-                        println!("  {done} / {total}");
+                        say!("  {done} / {total}");
                     }
                 })
                 .await?;
-            println!("批次 {} 完成：换发 {} / {} 张证书", job.id, job.done, job.total);
+            say!("批次 {} 完成：换发 {} / {} 张证书", job.id, job.done, job.total);
         }
         Command::Demo { synthetic, per_enterprise, province } => {
             let profile =
                 *erjian_domain::province::preset(&province).ok_or_else(|| anyhow::anyhow!("unknown province profile: {province}"))?;
-            let store = Store::connect(&url).await?;
+            let store = Store::connect(&url()?).await?;
             let started = std::time::Instant::now();
             let made = store
                 .seed_synthetic(&profile, synthetic, per_enterprise, chrono::Utc::now(), |done| eprintln!("  {done} / {synthetic}"))
                 .await?;
             let secs = started.elapsed().as_secs_f64();
-            println!("已生成 {made} 名注册人员（{secs:.1} 秒，{:.0} 人/秒）", made as f64 / secs.max(0.001));
+            say!("已生成 {made} 名注册人员（{secs:.1} 秒，{:.0} 人/秒）", made as f64 / secs.max(0.001));
         }
         Command::Bench(BenchCommand::Hello { addr }) => bench::hello(addr).await?,
-        Command::Bench(BenchCommand::Sample { count, out }) => bench::sample(&url, count, &out).await?,
+        Command::Bench(BenchCommand::Sample { count, out }) => bench::sample(&url()?, count, &out).await?,
         Command::Bench(BenchCommand::Issuance { count, out, json }) => {
             let f = bench::issuance(count, &out)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&f)?);
+                say!("{}", serde_json::to_string_pretty(&f)?);
             } else {
                 bench::print(&f);
             }
@@ -318,9 +323,9 @@ fn print_demo(server: &erjian_web::Server) {
     if server.demo_accounts.is_empty() {
         return;
     }
-    println!("演示账号（公示期 {} 天）：", server.state.profile().publicity_days);
+    say!("演示账号（公示期 {} 天）：", server.state.profile().publicity_days);
     for a in &server.demo_accounts {
-        println!("  {:<14} 账号 {:<20} 密码 {:<12} {}", a.role, a.username, a.password, a.note);
+        say!("  {:<14} 账号 {:<20} 密码 {:<12} {}", a.role, a.username, a.password, a.note);
     }
 }
 
@@ -328,7 +333,7 @@ async fn import(url: &str, file: &Path) -> anyhow::Result<()> {
     let bytes = std::fs::read(file).with_context(|| format!("无法读取文件 {}", file.display()))?;
     let store = Store::connect(url).await?;
     match store.import_qualifications(None, &bytes, chrono::Utc::now()).await {
-        Ok(n) => println!("已导入 {n} 条资格记录"),
+        Ok(n) => say!("已导入 {n} 条资格记录"),
         Err(ImportError::Rows(rows)) => {
             eprintln!("文件未导入，以下各行有误：");
             for r in rows {

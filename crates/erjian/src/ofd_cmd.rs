@@ -14,25 +14,25 @@ fn open(file: &Path) -> anyhow::Result<Package> {
 pub fn info(file: &Path, json: bool) -> anyhow::Result<()> {
     let doc = erjian_ofd::reader::read(&open(file)?)?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        say!("{}", serde_json::to_string_pretty(&doc)?);
         return Ok(());
     }
     let m = &doc.metadata;
-    println!("文档：{}  DocID {}  创建 {}", m.title, m.doc_id, m.creation_date);
+    say!("文档：{}  DocID {}  创建 {}", m.title, m.doc_id, m.creation_date);
     for (k, v) in &m.custom {
-        println!("  {k}：{v}");
+        say!("  {k}：{v}");
     }
     for (i, p) in doc.pages.iter().enumerate() {
-        println!("第{}页 {}×{} mm：{} 段文字，{} 幅图片，{} 个图形", i + 1, p.width, p.height, p.texts.len(), p.images.len(), p.paths);
+        say!("第{}页 {}×{} mm：{} 段文字，{} 幅图片，{} 个图形", i + 1, p.width, p.height, p.texts.len(), p.images.len(), p.paths);
         for t in &p.texts {
-            println!("  ({:.1}, {:.1}) {}", t.x, t.y, t.text);
+            say!("  ({:.1}, {:.1}) {}", t.x, t.y, t.text);
         }
         for im in &p.images {
-            println!("  图片 {} {} 字节 @ ({:.1}, {:.1}) {:.1}×{:.1}", im.format, im.bytes, im.x, im.y, im.w, im.h);
+            say!("  图片 {} {} 字节 @ ({:.1}, {:.1}) {:.1}×{:.1}", im.format, im.bytes, im.x, im.y, im.w, im.h);
         }
     }
     for s in &doc.signatures {
-        println!("签章 {}（{}）：{}", s.id, s.kind, s.location);
+        say!("签章 {}（{}）：{}", s.id, s.kind, s.location);
     }
     Ok(())
 }
@@ -50,9 +50,9 @@ pub async fn verify_file(file: &Path, json: bool, trust_db: Option<&str>) -> any
     }
     let report = verify(&pkg, &opts)?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        say!("{}", serde_json::to_string_pretty(&report)?);
     } else if report.signatures.is_empty() {
-        println!("文件中没有签章");
+        say!("文件中没有签章");
     }
     if !json {
         for s in &report.signatures {
@@ -62,7 +62,7 @@ pub async fn verify_file(file: &Path, json: bool, trust_db: Option<&str>) -> any
                 Verdict::Invalid => "无效",
                 Verdict::NotVerifiable => "无法验证（无证书的数字签名）",
             };
-            println!(
+            say!(
                 "签章 {} {}：{}  {}",
                 s.id,
                 s.seal_name.as_deref().unwrap_or(&s.kind),
@@ -70,11 +70,14 @@ pub async fn verify_file(file: &Path, json: bool, trust_db: Option<&str>) -> any
                 s.signed_at.map(|t| t.to_string()).unwrap_or_default()
             );
             for c in s.failed() {
-                println!("  ✗ {} [{}]：{}", c.name, c.file.as_deref().unwrap_or("-"), c.detail);
+                say!("  ✗ {} [{}]：{}", c.name, c.file.as_deref().unwrap_or("-"), c.detail);
             }
             for w in &s.warnings {
-                println!("  ! {w}");
+                say!("  ! {w}");
             }
+        }
+        for p in &report.list_problems {
+            say!("签章列表无效 [{}]：{}", p.file.as_deref().unwrap_or("-"), p.detail);
         }
     }
     Ok(report.all_valid())
@@ -92,6 +95,6 @@ pub async fn export(url: &str, regno: &str, out: &Path, format: &str) -> anyhow:
         other => anyhow::bail!("unknown format {other} (ofd or pdf)"),
     };
     std::fs::write(out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
-    println!("已导出 {}（证书编号 {}，{} 字节）", out.display(), cert.certificate_no, bytes.len());
+    say!("已导出 {}（证书编号 {}，{} 字节）", out.display(), cert.certificate_no, bytes.len());
     Ok(())
 }

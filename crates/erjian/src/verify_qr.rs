@@ -22,22 +22,22 @@ pub async fn run(url: &str, payload: &str, key: Option<&Path>, json: bool) -> an
     match QrStatement::verify(payload, &public) {
         Ok(st) => {
             if json {
-                println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "valid": true, "statement": st }))?);
+                say!("{}", serde_json::to_string_pretty(&serde_json::json!({ "valid": true, "statement": st }))?);
             } else {
                 let at = chrono::DateTime::from_timestamp(st.issued_at, 0).map(|t| t.to_rfc3339()).unwrap_or_default();
-                println!("二维码签名有效（由发证机关签发）");
-                println!("  注册编号：{}", st.registration_number);
-                println!("  证照标识：{}", st.licence_id);
-                println!("  身份证号：{}", st.id_masked);
-                println!("  有效期至：{}", st.valid_until);
-                println!("  签发时间：{at}");
-                println!("  提示：离线核验只证明二维码内容真实；证书是否已被替代或注销，请在线查询实时状态。");
+                say!("二维码签名有效（由发证机关签发）");
+                say!("  注册编号：{}", st.registration_number);
+                say!("  证照标识：{}", st.licence_id);
+                say!("  身份证号：{}", st.id_masked);
+                say!("  有效期至：{}", st.valid_until);
+                say!("  签发时间：{at}");
+                say!("  提示：离线核验只证明二维码内容真实；证书是否已被替代或注销，请在线查询实时状态。");
             }
             Ok(true)
         }
         Err(e) => {
             if json {
-                println!("{}", serde_json::json!({ "valid": false, "error": e.to_string() }));
+                say!("{}", serde_json::json!({ "valid": false, "error": e.to_string() }));
             } else {
                 eprintln!("二维码核验未通过：{e}");
             }

@@ -233,3 +233,61 @@ async fn enterprise_rename_of_1000_people_survives_a_kill_and_resumes() {
             .unwrap();
     assert_eq!(audited, 2, "one audited batch: its start and its end");
 }
+
+/// `ofd info` and `ofd verify` read a file and touch nothing else: no `./erjian-data` appears in
+/// the working directory (it did before: the database URL was worked out for every command).
+#[test]
+fn ofd_commands_create_no_data_directory() {
+    let cwd = tmp("nodata");
+    let file = samples().join("ofdrw-sign--v4signed.ofd");
+    for cmd in ["info", "verify"] {
+        let o = Command::new(env!("CARGO_BIN_EXE_erjian"))
+            .args(["ofd", cmd, file.to_str().unwrap()])
+            .current_dir(&cwd)
+            .env_remove("ERJIAN_DATA")
+            .env("RUST_LOG", "error")
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", text(&o));
+        assert!(!cwd.join("erjian-data").exists(), "ofd {cmd} created ./erjian-data");
+    }
+}
+
+/// Output into a pipe that is already closed (`| head`) ends quietly, without a panic.
+#[test]
+fn a_closed_pipe_does_not_panic() {
+    let data = tmp("pipe");
+    let file = samples().join("ofdrw-reader--keyword.ofd");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_erjian"))
+        .arg("--data")
+        .arg(&data)
+        .args(["ofd", "info", file.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // the reader goes away before anything is written
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(o.status.code().is_some(), "ended by a signal");
+}
+
+/// A seal listed twice in `Signatures.xml` is not two valid seals: exit 1, the reason printed.
+#[test]
+fn ofd_verify_refuses_an_edited_signature_list() {
+    let data = tmp("list");
+    let pkg = erjian_ofd::Package::from_bytes(&std::fs::read(samples().join("ofdrw-sign--v4signed.ofd")).unwrap()).unwrap();
+    let path = erjian_ofd::seal::signatures_path(&pkg).unwrap().unwrap();
+    let list = pkg.text(&path).unwrap();
+    let start = list.find("<ofd:Signature ").unwrap();
+    let end = start + list[start..].find("/>").unwrap() + 2;
+    let entry = &list[start..end];
+    let mut bad = pkg.clone();
+    bad.put(&path, list.replacen(entry, &format!("{entry}{}", entry.replacen("ID=\"", "ID=\"x", 1)), 1).into_bytes());
+    let file = data.join("twice.ofd");
+    std::fs::write(&file, bad.to_bytes()).unwrap();
+    let o = erjian(&["ofd", "verify", file.to_str().unwrap()], &data);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("签章列表无效"), "{}", text(&o));
+}

@@ -203,6 +203,8 @@ pub struct SignatureReport {
     pub warnings: Vec<String>,
     /// The signed application data a verifier may want (seal picture type, stamp page).
     pub stamp_page: Option<String>,
+    /// The signed value file this entry was verified from.
+    pub signed_value: Option<String>,
 }
 
 const VALIDITY_CHECKS: [&str; 2] = ["signer_certificate_validity", "seal_validity"];
@@ -231,12 +233,17 @@ fn verdict_of(checks: &[Check]) -> Verdict {
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub signatures: Vec<SignatureReport>,
+    /// Faults of the signature list itself (`Signatures.xml`): two entries sharing files or an
+    /// ID, or a signature in the package that the list does not name. Any of them fails the
+    /// whole document, however its entries verify.
+    pub list_problems: Vec<Check>,
 }
 
 impl Report {
-    /// True when there is at least one signature and every one is valid.
+    /// True when there is at least one signature, every one is valid, and the list of
+    /// signatures is sound (each entry verified from its own files).
     pub fn all_valid(&self) -> bool {
-        !self.signatures.is_empty() && self.signatures.iter().all(|s| s.verdict == Verdict::Valid)
+        !self.signatures.is_empty() && self.list_problems.is_empty() && self.signatures.iter().all(|s| s.verdict == Verdict::Valid)
     }
 }
 
@@ -248,7 +255,7 @@ pub struct VerifyOptions {
 }
 
 pub fn verify(pkg: &Package, opts: &VerifyOptions) -> Result<Report, OfdError> {
-    let Some(sigs_path) = signatures_path(pkg)? else { return Ok(Report { signatures: vec![] }) };
+    let Some(sigs_path) = signatures_path(pkg)? else { return Ok(Report { signatures: vec![], list_problems: vec![] }) };
     let list = xml::parse(&sigs_path, &pkg.text(&sigs_path)?)?;
     let mut out = Vec::new();
     for entry in list.kids("Signature") {
@@ -271,9 +278,46 @@ pub fn verify(pkg: &Package, opts: &VerifyOptions) -> Result<Report, OfdError> {
             checks: vec![Check { name: "structure", ok: false, file: Some(loc.to_owned()), detail: e.to_string() }],
             warnings: vec![],
             stamp_page: None,
+            signed_value: None,
         }));
     }
-    Ok(Report { signatures: out })
+    let list_problems = list_problems(pkg, &sigs_path, &out);
+    Ok(Report { signatures: out, list_problems })
+}
+
+/// The signature list's own soundness: every entry must stand for a signature of its own. An
+/// entry redirected to another seal's files, a duplicated entry, a repeated ID, or a signature
+/// left in the package but dropped from the list would otherwise make a broken or removed seal
+/// read as valid.
+fn list_problems(pkg: &Package, sigs_path: &str, reports: &[SignatureReport]) -> Vec<Check> {
+    let mut problems = Vec::new();
+    let mut problem = |file: &str, detail: String| {
+        problems.push(Check { name: "signature_list", ok: false, file: Some(file.to_owned()), detail });
+    };
+    for (i, r) in reports.iter().enumerate() {
+        let earlier = &reports[..i];
+        if earlier.iter().any(|e| e.id == r.id) {
+            problem(sigs_path, format!("two signatures share the ID \"{}\"", r.id));
+        }
+        if earlier.iter().any(|e| e.file == r.file) {
+            problem(&r.file, format!("signature \"{}\" points at the same Signature.xml as another entry", r.id));
+        }
+        if let Some(v) = &r.signed_value {
+            if earlier.iter().any(|e| e.signed_value.as_ref() == Some(v)) {
+                problem(v, format!("signature \"{}\" shares its signed value with another entry", r.id));
+            }
+        }
+        if pkg.get(&r.file).is_none() {
+            problem(&r.file, format!("signature \"{}\" names a file that is not in the package", r.id));
+        }
+    }
+    for path in pkg.paths() {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        if name.eq_ignore_ascii_case("Signature.xml") && !reports.iter().any(|r| r.file == path) {
+            problem(path, "a signature in the package is missing from the signature list (removed or replaced)".to_owned());
+        }
+    }
+    problems
 }
 
 fn verify_one(pkg: &Package, entry: &El, path: &str, opts: &VerifyOptions) -> Result<SignatureReport, OfdError> {
@@ -326,6 +370,7 @@ fn verify_one(pkg: &Package, entry: &El, path: &str, opts: &VerifyOptions) -> Re
         checks,
         warnings,
         stamp_page: stamp_page.clone(),
+        signed_value: Some(value_path.clone()),
     };
     let ses = match ses::decode_signature(value) {
         Ok(s) => s,
@@ -341,7 +386,23 @@ fn verify_one(pkg: &Package, entry: &El, path: &str, opts: &VerifyOptions) -> Re
             return Ok(base(Verdict::Invalid, checks, warnings));
         }
     };
-    // 2. The data hash covers Signature.xml.
+    // 2. The signed property names this Signature.xml: files copied or redirected to another
+    //    entry do not pass as a signature of their own. (Only when it is a path, as OFD writers do.)
+    if ses.property_info.to_ascii_lowercase().ends_with(".xml") {
+        let named = resolve("", &ses.property_info).unwrap_or_default();
+        let ok = named == path;
+        checks.push(Check {
+            name: "property_info",
+            ok,
+            file: Some(value_path.clone()),
+            detail: if ok {
+                "the signed property names this Signature.xml".into()
+            } else {
+                format!("the signature was made for {} and has been moved to {path}", ses.property_info)
+            },
+        });
+    }
+    // 3. The data hash covers Signature.xml.
     let hash_ok = ses.data_hash == crypto::sm3(sig_xml);
     checks.push(Check {
         name: "data_hash",
@@ -349,7 +410,7 @@ fn verify_one(pkg: &Package, entry: &El, path: &str, opts: &VerifyOptions) -> Re
         file: Some(path.to_owned()),
         detail: if hash_ok { "SM3 of Signature.xml matches dataHash".into() } else { "Signature.xml was changed after signing".into() },
     });
-    // 3. The signer's SM2 signature over TBS_Sign.
+    // 4. The signer's SM2 signature over TBS_Sign.
     let signer_cert = parse_certificate(&ses.signer_cert);
     let sig_ok = signer_cert.as_ref().is_ok_and(|c| crypto::verify(&c.public_key, &ses.tbs_raw, &ses.signature));
     checks.push(Check {
@@ -358,7 +419,7 @@ fn verify_one(pkg: &Package, entry: &El, path: &str, opts: &VerifyOptions) -> Re
         file: Some(value_path.clone()),
         detail: if sig_ok { "SM2 signature over TBS_Sign verifies".into() } else { "SM2 signature does not verify".into() },
     });
-    // 4. The seal maker's signature over SES_SealInfo.
+    // 5. The seal maker's signature over SES_SealInfo.
     let maker = parse_certificate(&ses.seal.maker_cert);
     let maker_ok = maker.as_ref().is_ok_and(|c| crypto::verify(&c.public_key, &ses.seal.info_raw, &ses.seal.maker_signature));
     checks.push(Check {
@@ -371,7 +432,7 @@ fn verify_one(pkg: &Package, entry: &El, path: &str, opts: &VerifyOptions) -> Re
             "the seal was not made by its maker certificate".into()
         },
     });
-    // 5. Validity at signing time; expiry since then is a warning.
+    // 6. Validity at signing time; expiry since then is a warning.
     if let Ok(c) = &signer_cert {
         let ok = c.valid_at(ses.time);
         checks.push(Check {

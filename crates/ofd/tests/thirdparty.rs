@@ -122,3 +122,41 @@ fn reader_finds_text_images_and_metadata() {
     let keyword = erjian_ofd::reader::read(&open("ofdrw-reader--keyword.ofd")).unwrap();
     assert!(keyword.pages[0].texts.len() > 3, "{:?}", keyword.pages[0].texts);
 }
+
+/// A third-party seal (ofdrw's sealed e-invoice) listed twice, or listed beside an entry whose
+/// files do not exist, or under a repeated ID: the document fails, naming why. Before this,
+/// a duplicated entry read as two valid seals.
+#[test]
+fn an_edited_signature_list_fails_the_document() {
+    let pkg = open("ofdrw-sign--v4signed.ofd");
+    let list_path = erjian_ofd::seal::signatures_path(&pkg).unwrap().unwrap();
+    let list = pkg.text(&list_path).unwrap();
+    let good = verify(&pkg, &VerifyOptions::default()).unwrap();
+    assert!(good.list_problems.is_empty(), "{:?}", good.list_problems);
+    let start = list.find("<ofd:Signature ").expect("an entry");
+    let end = start + list[start..].find("/>").unwrap() + 2;
+    let entry = &list[start..end];
+    let id = entry.split("ID=\"").nth(1).unwrap().split('"').next().unwrap();
+    let cases = [
+        ("duplicated", format!("{entry}{entry}"), "same Signature.xml"),
+        ("new id", format!("{entry}{}", entry.replacen(&format!("ID=\"{id}\""), "ID=\"99\"", 1)), "same Signature.xml"),
+        (
+            "missing files",
+            format!("{entry}<ofd:Signature ID=\"98\" Type=\"Seal\" BaseLoc=\"/Doc_0/Signs/Sign_9/Signature.xml\"/>"),
+            "not in the package",
+        ),
+    ];
+    for (what, replacement, why) in cases {
+        let mut bad = pkg.clone();
+        bad.put(&list_path, list.replacen(entry, &replacement, 1).into_bytes());
+        let r = verify(&bad, &VerifyOptions::default()).unwrap();
+        assert!(!r.all_valid(), "{what}: {r:?}");
+        assert!(r.list_problems.iter().any(|c| c.detail.contains(why)), "{what}: {:?}", r.list_problems);
+    }
+    // Removing the only entry leaves a seal in the package that the list does not name.
+    let mut bad = pkg.clone();
+    bad.put(&list_path, list.replacen(entry, "", 1).into_bytes());
+    let r = verify(&bad, &VerifyOptions::default()).unwrap();
+    assert!(!r.all_valid());
+    assert!(r.list_problems.iter().any(|c| c.detail.contains("missing from the signature list")), "{:?}", r.list_problems);
+}

@@ -18,7 +18,7 @@ impl Store {
         if issuer.profile.licence_use_days.is_none() {
             return Err(Error::Conflict(format!("{}的电子证照未设使用有效期，无需加注", issuer.profile.name)));
         }
-        let (_, reg) = self.own_active_registration(actor, "您没有有效的注册，不能办理证照加注").await?;
+        let (_, reg) = self.own_registration_to_issue(actor, "您没有有效的注册，不能办理证照加注").await?;
         let cert = self
             .certificates_of_registration(reg.id)
             .await?

@@ -304,10 +304,17 @@ impl Store {
             None => None,
         };
         let mine = self.registrations_of_person(person_id).await?;
-        // Someone whose registration was cancelled registers again (重新注册): same number, revived.
-        let kind = if mine.iter().any(|r| r.profession == prof.code && r.status != "active") { "re_registration" } else { "initial" };
-        if !mine.iter().all(|r| r.profession != prof.code || r.status != "active") {
-            return Err(Error::Conflict("您已是注册人员（一人只能在一家企业注册），不能再次办理初始注册".into()));
+        // Someone whose registration ended (cancelled, revoked or expired) registers again
+        // (重新注册): same number, revived. A registration in force or suspended bars both.
+        let day = today(now);
+        let same: Vec<_> = mine.iter().filter(|r| r.profession == prof.code).map(|r| r.standing(day)).collect();
+        let kind = if same.iter().any(|s| s.ended()) { "re_registration" } else { "initial" };
+        if let Some(s) = same.iter().find(|s| !s.ended()) {
+            return Err(Error::Conflict(if *s == erjian_domain::standing::Standing::Suspended {
+                "您的注册证书正在暂扣中，暂扣期间不能办理注册业务".into()
+            } else {
+                "您已是注册人员（一人只能在一家企业注册），不能再次办理初始注册".into()
+            }));
         }
         let (Some(checked), Some(enterprise), true) = (checked, enterprise, errors.is_empty()) else {
             return Err(Error::Invalid(errors));

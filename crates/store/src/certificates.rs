@@ -261,6 +261,7 @@ pub(crate) struct Cause<'a> {
 /// Issues the registration's next certificate inside `tx` from the register as it now stands
 /// (active specialties), supersedes the previous one, and bumps the status list.
 pub(crate) async fn issue(tx: &mut Tx, issuer: &Issuer, registration_id: i64, cause: Cause<'_>, now: DateTime<Utc>) -> Result<i64> {
+    crate::holds::ensure_may_issue(tx.conn(), registration_id).await?;
     let day = today(now);
     let profile = &issuer.profile;
     type RegRow = (String, String, String, i64, String, String, String);

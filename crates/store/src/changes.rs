@@ -37,7 +37,7 @@ impl Store {
                 "本省变更执业企业不单独办理：请先办理注销注册（本人申请、原聘用企业确认），再通过新聘用企业申请重新注册".into(),
             ));
         }
-        let (_, reg) = self.own_active_registration(actor, "您没有有效的注册，不能变更执业企业；请办理初始注册").await?;
+        let (_, reg) = self.own_registration_to_issue(actor, "您没有有效的注册，不能变更执业企业；请办理初始注册").await?;
         let new = self.enterprise_by_name(new_employer).await?.ok_or_else(|| {
             Error::invalid("enterprise_name", format!("未找到名为“{}”的企业，请输入在本系统注册的企业全称", new_employer.trim()))
         })?;
@@ -192,7 +192,7 @@ impl Store {
     /// review, applied at announcement.
     pub async fn file_personal_change(&self, actor: &Actor, change: &PersonalChange, submit: bool, now: DateTime<Utc>) -> Result<i64> {
         use erjian_domain::FieldError;
-        let (_, reg) = self.own_active_registration(actor, "您没有有效的注册，无需办理变更注册").await?;
+        let (_, reg) = self.own_registration_to_issue(actor, "您没有有效的注册，无需办理变更注册").await?;
         let mut errors = Vec::new();
         let typed_name = change.new_name.trim();
         let new_name = if typed_name.is_empty() { reg.person_name.as_str() } else { typed_name };

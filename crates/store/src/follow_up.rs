@@ -58,6 +58,15 @@ impl Store {
         Ok((person_id, reg))
     }
 
+    /// [`Self::own_active_registration`] for a procedure that ends in a new certificate (or a
+    /// copy of one): refused at once while the certificate is suspended, so nothing is filed
+    /// that could not be issued (the same guard runs again where the certificate is made).
+    pub(crate) async fn own_registration_to_issue(&self, actor: &Actor, missing: &str) -> Result<(i64, Registration)> {
+        let (person_id, reg) = self.own_active_registration(actor, missing).await?;
+        crate::holds::ensure_may_issue(&mut *self.pool.acquire().await?, reg.id).await?;
+        Ok((person_id, reg))
+    }
+
     /// The enterprise acting for one of its registered people, named by ID number, where the
     /// province lets enterprises file (湖南): renewals and added specialties are then filed by the
     /// enterprise, which seals first, and confirmed by the person's signature.

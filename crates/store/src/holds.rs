@@ -96,3 +96,26 @@ impl Store {
         Ok(to.to_owned())
     }
 }
+
+/// The one rule "no certificate while suspended or revoked": every path that issues a new
+/// certificate version or a copy of one asks this first, inside its own transaction
+/// (`certificates::issue` for re-make, lost reissue, annotation, exchanges, new version,
+/// rename, renewal and every announcement; `usage_copies` for 使用件). Only the authority's
+/// 恢复 ends a suspension.
+pub(crate) async fn ensure_may_issue(conn: &mut sqlx::AnyConnection, registration_id: i64) -> Result<()> {
+    let row: Option<(String, String, Option<String>)> = sqlx::query_as(
+        "SELECT r.registration_number, r.status, (SELECT c.status FROM certificates c WHERE c.registration_id = r.id ORDER BY c.version DESC LIMIT 1)
+         FROM registrations r WHERE r.id = $1",
+    )
+    .bind(registration_id)
+    .fetch_optional(conn)
+    .await?;
+    let Some((regno, registration, certificate)) = row else { return Ok(()) };
+    match (registration.as_str(), certificate.as_deref()) {
+        (_, Some("suspended")) => Err(Error::Conflict(format!(
+            "注册编号 {regno} 的证书正在暂扣中，暂扣期间不能换发、补办、加注或复制证书；须待主管部门恢复后办理"
+        ))),
+        ("revoked", _) => Err(Error::Conflict(format!("注册编号 {regno} 已被撤销，不能再签发证书"))),
+        _ => Ok(()),
+    }
+}

@@ -61,7 +61,7 @@ impl Store {
             return Err(Error::invalid("confirm", "请核对注册信息无误后勾选“本人确认以上注册信息准确无误”"));
         }
         let info = erjian_domain::photo::check_photo(photo).map_err(|m| Error::invalid("photo", m))?;
-        let (person_id, reg) = self.own_active_registration(actor, "您没有有效的注册，不能换领电子证书").await?;
+        let (person_id, reg) = self.own_registration_to_issue(actor, "您没有有效的注册，不能换领电子证书").await?;
         let mut tx = self.write().await?;
         let held = lock_and_count(&mut tx, reg.id).await?;
         if held > 0 {
@@ -92,7 +92,7 @@ impl Store {
         if crate::signing::imagesize_kind(signature).is_none() || signature.len() > 512 * 1024 || signature.len() < 200 {
             return Err(Error::invalid("signature", "请上传本人手写签名图片（PNG 或 JPG，不超过512KB）"));
         }
-        let (person_id, reg) = self.own_active_registration(actor, "您没有有效的注册，不能换领新版电子证书").await?;
+        let (person_id, reg) = self.own_registration_to_issue(actor, "您没有有效的注册，不能换领新版电子证书").await?;
         let mut tx = self.write().await?;
         if lock_and_count(&mut tx, reg.id).await? == 0 {
             return Err(Error::Conflict("您还没有电子证书，请先办理“纸质证书换领电子证书”".into()));

@@ -156,7 +156,7 @@ impl Store {
     /// inside its window, with its hours. The photo of the last application carries over. The
     /// application then follows the same signing and review as an initial one.
     pub async fn file_renewal(&self, actor: &Actor, hours: &[SpecialtyHours], submit: bool, now: DateTime<Utc>) -> Result<i64> {
-        let (_, reg) = self.own_active_registration(actor, "您没有有效的注册，不能办理延续注册；请办理初始注册或重新注册").await?;
+        let (_, reg) = self.own_registration_to_issue(actor, "您没有有效的注册，不能办理延续注册；请办理初始注册或重新注册").await?;
         let (prof, birth) = reg.holder_limits()?;
         let held: Vec<HeldSpecialty> = reg
             .specialties
@@ -268,7 +268,7 @@ impl Store {
             ("lost_reissue", _) => return Err(Error::invalid("statement", "遗失补办须填写遗失声明（不少于10个字）")),
             _ => return Err(Error::invalid("kind", "请选择 重新制证 或 遗失补办")),
         };
-        let (_, reg) = self.own_active_registration(actor, "您没有有效的注册，不能办理证书补办或重新制证").await?;
+        let (_, reg) = self.own_registration_to_issue(actor, "您没有有效的注册，不能办理证书补办或重新制证").await?;
         let mut tx = self.write().await?;
         let (done_today,): (i64,) = sqlx::query_as(
             "SELECT COUNT(*) FROM registration_events WHERE registration_id = $1 AND kind IN ('remake', 'lost_reissue') AND on_date = $2",

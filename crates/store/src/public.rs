@@ -9,6 +9,7 @@ use crate::registry::RegisteredSpecialty;
 use crate::Store;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use erjian_cert::statement::StatusEntry;
+use erjian_domain::standing::{self, Standing};
 
 /// A certificate with its registration's specialties and, when superseded, the newest
 /// certificate of the same registration.
@@ -37,6 +38,8 @@ pub struct PublicSpecialty {
     pub valid_from: String,
     pub valid_until: String,
     pub status: String,
+    /// The specialty is in force (shown green).
+    pub in_force: bool,
 }
 
 /// A registration as the public sees it: the ID number masked.
@@ -44,6 +47,8 @@ pub struct PublicSpecialty {
 pub struct PublicRecord {
     #[serde(skip)]
     pub registration_id: i64,
+    /// The registration is in force (valid, or valid for its remaining specialties).
+    pub in_force: bool,
     pub name: String,
     pub id_number_masked: String,
     pub profession: String,
@@ -70,12 +75,15 @@ pub fn live_status(cert: &Certificate, specialties: &[RegisteredSpecialty], toda
     (cert.status_code(), cert.status_label())
 }
 
-fn specialty_status(s: &RegisteredSpecialty, today: NaiveDate) -> String {
-    match s.status.as_str() {
-        "active" if s.valid_until.as_str() < today.to_string().as_str() => "已过期".into(),
-        "active" => "有效".into(),
-        "cancelled" => "已注销".into(),
-        other => other.into(),
+/// The registration's standing as the public query words it.
+fn public_label(s: Standing) -> &'static str {
+    match s {
+        Standing::Valid => "注册有效",
+        Standing::PartlyCancelled => "注册有效（部分专业已注销）",
+        Standing::Suspended => "证书暂扣",
+        Standing::Revoked => "注册已撤销",
+        Standing::Cancelled => "已注销",
+        Standing::Expired => "注册已过期",
     }
 }
 
@@ -106,16 +114,17 @@ impl Store {
 
     /// The public view of one registration.
     pub async fn public_record(&self, registration_id: i64, today: NaiveDate) -> Result<Option<PublicRecord>> {
-        type Row = (String, String, String, String, String, String, Option<String>, Option<String>);
+        type Row = (String, String, String, String, String, String, Option<String>, Option<String>, Option<String>);
         const SQL: &str = "SELECT p.name, p.id_number, r.profession, r.registration_number, e.name, r.status,
                     (SELECT c.certificate_no FROM certificates c WHERE c.registration_id = r.id ORDER BY c.version DESC LIMIT 1),
-                    (SELECT c.licence_id FROM certificates c WHERE c.registration_id = r.id ORDER BY c.version DESC LIMIT 1)
+                    (SELECT c.licence_id FROM certificates c WHERE c.registration_id = r.id ORDER BY c.version DESC LIMIT 1),
+                    (SELECT c.status FROM certificates c WHERE c.registration_id = r.id ORDER BY c.version DESC LIMIT 1)
              FROM registrations r JOIN persons p ON p.id = r.person_id JOIN enterprises e ON e.id = r.enterprise_id WHERE r.id = $1";
         let (row, specs): (Option<Row>, Vec<RegisteredSpecialty>) = match &self.reader {
             Some(r) => {
                 let row = r
                     .one(SQL, &[&registration_id], |x| {
-                        Ok((x.get(0)?, x.get(1)?, x.get(2)?, x.get(3)?, x.get(4)?, x.get(5)?, x.get(6)?, x.get(7)?))
+                        Ok((x.get(0)?, x.get(1)?, x.get(2)?, x.get(3)?, x.get(4)?, x.get(5)?, x.get(6)?, x.get(7)?, x.get(8)?))
                     })
                     .map_err(read_err)?;
                 (row, r.specialties(registration_id, "status, specialty_code").map_err(read_err)?)
@@ -128,8 +137,12 @@ impl Store {
                     .await?,
             ),
         };
-        let Some((name, id_number, profession, regno, enterprise, status, certificate_no, licence_id)) = row else { return Ok(None) };
-        let any_valid = specs.iter().any(|s| s.status == "active" && s.valid_until.as_str() >= today.to_string().as_str());
+        let Some((name, id_number, profession, regno, enterprise, status, certificate_no, licence_id, certificate_status)) = row else {
+            return Ok(None);
+        };
+        let facts: Vec<_> = specs.iter().map(RegisteredSpecialty::facts).collect();
+        let standing =
+            standing::registration(standing::Facts { registration: &status, certificate: certificate_status.as_deref() }, &facts, today);
         Ok(Some(PublicRecord {
             registration_id,
             name,
@@ -137,20 +150,19 @@ impl Store {
             profession: erjian_domain::profession::profession(&profession).map(|p| p.name).unwrap_or_default().to_owned(),
             registration_number: regno,
             enterprise,
-            status: match (status.as_str(), any_valid) {
-                ("active", true) => "注册有效",
-                ("active", false) => "注册已过期",
-                ("cancelled", _) => "已注销",
-                _ => "注册无效",
-            }
-            .to_owned(),
+            status: public_label(standing).to_owned(),
+            in_force: standing.in_force(),
             specialties: specs
                 .iter()
-                .map(|s| PublicSpecialty {
-                    name: s.name().to_owned(),
-                    valid_from: s.valid_from.clone(),
-                    valid_until: s.valid_until.clone(),
-                    status: specialty_status(s, today),
+                .map(|s| {
+                    let st = standing::specialty(standing, s.facts(), today);
+                    PublicSpecialty {
+                        name: s.name().to_owned(),
+                        valid_from: s.valid_from.clone(),
+                        valid_until: s.valid_until.clone(),
+                        status: st.label().to_owned(),
+                        in_force: st.in_force(),
+                    }
                 })
                 .collect(),
             certificate_no,

@@ -2,6 +2,7 @@
 
 use crate::error::Result;
 use crate::Store;
+use erjian_domain::standing::{self, Standing};
 
 #[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
 pub struct Enterprise {
@@ -36,6 +37,10 @@ impl RegisteredSpecialty {
     pub fn name(&self) -> &'static str {
         erjian_domain::profession::specialty_name(&self.specialty_code)
     }
+
+    pub fn facts(&self) -> standing::SpecialtyFacts<'_> {
+        standing::SpecialtyFacts { status: &self.status, valid_until: &self.valid_until }
+    }
 }
 
 #[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
@@ -50,6 +55,8 @@ pub struct Registration {
     pub profession: String,
     pub status: String,
     pub first_registered_on: String,
+    /// The status of the newest certificate (valid, suspended, revoked, …), if any.
+    pub certificate_status: Option<String>,
     #[sqlx(skip)]
     pub specialties: Vec<RegisteredSpecialty>,
 }
@@ -67,9 +74,25 @@ impl Registration {
     pub fn masked_id(&self) -> String {
         erjian_domain::ids::ResidentId::parse(&self.id_number).map(|i| i.masked()).unwrap_or_default()
     }
+
+    /// The registration's legal status today (the one rule every view uses).
+    pub fn standing(&self, today: chrono::NaiveDate) -> Standing {
+        let specs: Vec<_> = self.specialties.iter().map(RegisteredSpecialty::facts).collect();
+        standing::registration(
+            standing::Facts { registration: &self.status, certificate: self.certificate_status.as_deref() },
+            &specs,
+            today,
+        )
+    }
+
+    /// One specialty's legal status today.
+    pub fn specialty_standing(&self, s: &RegisteredSpecialty, today: chrono::NaiveDate) -> Standing {
+        standing::specialty(self.standing(today), s.facts(), today)
+    }
 }
 
-const REG_SELECT: &str = "SELECT r.id, r.registration_number, r.person_id, p.name AS person_name, p.id_number, r.enterprise_id, e.name AS enterprise_name, r.profession, r.status, r.first_registered_on
+const REG_SELECT: &str = "SELECT r.id, r.registration_number, r.person_id, p.name AS person_name, p.id_number, r.enterprise_id, e.name AS enterprise_name, r.profession, r.status, r.first_registered_on,
+     (SELECT c.status FROM certificates c WHERE c.registration_id = r.id ORDER BY c.version DESC LIMIT 1) AS certificate_status
      FROM registrations r JOIN persons p ON p.id = r.person_id JOIN enterprises e ON e.id = r.enterprise_id";
 
 impl Store {

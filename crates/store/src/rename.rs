@@ -125,14 +125,29 @@ impl Store {
         for (reg_id,) in pending {
             let at = now();
             let mut tx = self.write().await?;
-            let cert = issue(&mut tx, issuer, reg_id, Cause { application_id: None, supersede_reason: &reason }, at).await?;
+            // A suspended certificate is not reissued (no certificate while suspended): the item
+            // records the suspended one, so the batch completes; the holder asks for 重新制证
+            // once the authority has restored it.
+            let held: Option<(i64,)> = sqlx::query_as(
+                "SELECT id FROM certificates WHERE registration_id = $1 AND status = 'suspended' ORDER BY version DESC LIMIT 1",
+            )
+            .bind(reg_id)
+            .fetch_optional(tx.conn())
+            .await?;
+            let cert = match held {
+                Some((suspended,)) => suspended,
+                None => issue(&mut tx, issuer, reg_id, Cause { application_id: None, supersede_reason: &reason }, at).await?,
+            };
             sqlx::query("INSERT INTO rename_job_items (job_id, registration_id, certificate_id) VALUES ($1, $2, $3)")
                 .bind(job_id)
                 .bind(reg_id)
                 .bind(cert)
                 .execute(tx.conn())
                 .await?;
-            let detail = format!("企业名称变更：{} → {}", job.old_name, job.new_name);
+            let detail = match held {
+                Some(_) => format!("企业名称变更：{} → {}；证书暂扣中，未换发，恢复后可申请重新制证", job.old_name, job.new_name),
+                None => format!("企业名称变更：{} → {}", job.old_name, job.new_name),
+            };
             record_event(&mut tx, reg_id, "enterprise_rename", "", Some(&detail), Some(cert), at).await?;
             tx.commit().await?;
             done += 1;

@@ -34,13 +34,17 @@ pub(crate) async fn apply_add_specialty(tx: &mut Tx, issuer: &Issuer, app: &Appl
 /// the new employer and the applied specialties for three years; a new certificate version.
 pub(crate) async fn apply_re_registration(tx: &mut Tx, issuer: &Issuer, app: &Application, now: DateTime<Utc>) -> Result<String> {
     let prof = profession(&app.profession).ok_or_else(|| Error::Other(anyhow::anyhow!("unknown profession {}", app.profession)))?;
-    let (reg_id, regno): (i64, String) =
-        sqlx::query_as("SELECT id, registration_number FROM registrations WHERE person_id = $1 AND profession = $2 AND status <> 'active'")
-            .bind(app.person_id)
-            .bind(&app.profession)
-            .fetch_optional(tx.conn())
-            .await?
-            .ok_or_else(|| Error::Conflict(format!("{} 已有有效注册，不能重新注册", app.person_name)))?;
+    // Ended: cancelled or revoked, or still marked active with every specialty expired.
+    let (reg_id, regno): (i64, String) = sqlx::query_as(
+        "SELECT id, registration_number FROM registrations r WHERE person_id = $1 AND profession = $2 AND (status <> 'active'
+           OR NOT EXISTS (SELECT 1 FROM registration_specialties s WHERE s.registration_id = r.id AND s.status = 'active' AND s.valid_until >= $3))",
+    )
+    .bind(app.person_id)
+    .bind(&app.profession)
+    .bind(today(now).to_string())
+    .fetch_optional(tx.conn())
+    .await?
+    .ok_or_else(|| Error::Conflict(format!("{} 已有有效注册，不能重新注册", app.person_name)))?;
     let birth =
         erjian_domain::ids::ResidentId::parse(&app.id_number).map(|i| i.birth_date()).map_err(|e| Error::Other(anyhow::anyhow!("{e}")))?;
     let day = today(now);
@@ -78,7 +82,7 @@ impl Store {
     /// Files an add-specialty application (增项注册) for the signed-in individual's registration;
     /// signed and reviewed like an initial one, applied at announcement.
     pub async fn file_add_specialty(&self, actor: &Actor, specialties: &[String], submit: bool, now: DateTime<Utc>) -> Result<i64> {
-        let (_, reg) = self.own_active_registration(actor, "您没有有效的注册，不能办理增项注册；请办理初始注册或重新注册").await?;
+        let (_, reg) = self.own_registration_to_issue(actor, "您没有有效的注册，不能办理增项注册；请办理初始注册或重新注册").await?;
         let (prof, birth) = reg.holder_limits()?;
         let held: Vec<String> = reg.specialties.iter().filter(|s| s.status == "active").map(|s| s.specialty_code.clone()).collect();
         let qualified: Vec<(String,)> =

@@ -50,7 +50,7 @@ impl Store {
         if !errors.is_empty() {
             return Err(Error::Invalid(errors));
         }
-        let (_, reg) = self.own_active_registration(actor, "您没有有效的注册，不能生成使用件").await?;
+        let (_, reg) = self.own_registration_to_issue(actor, "您没有有效的注册，不能生成使用件").await?;
         let cert = self
             .certificates_of_registration(reg.id)
             .await?
@@ -71,6 +71,7 @@ impl Store {
         face.verify_url = format!("{}/verify/copy/{token}", issuer.public_url.trim_end_matches('/'));
         let ofd = issuer.authority.issue(&face, now).map_err(|e| Error::Other(anyhow::anyhow!("sealing the usage copy failed: {e}")))?;
         let mut tx = self.write().await?;
+        crate::holds::ensure_may_issue(tx.conn(), reg.id).await?;
         sqlx::query(
             "INSERT INTO usage_copies (token, certificate_id, purpose, valid_until, ofd, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
         )

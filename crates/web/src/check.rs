@@ -172,6 +172,8 @@ fn check_label(name: &str) -> String {
         "signer_certificate_validity" => "签章人证书不在有效期内".into(),
         "signer_certificate_issuer" => "签章人证书不是本系统发证机关签发".into(),
         "structure" => "签章结构不完整或无法解析".into(),
+        "signature_list" => "签章列表与签章文件不一致：有签章被重复列出、指向其他签章的文件或被移除".into(),
+        "property_info" => "签章被移动：签名记录的签名描述文件位置与实际不符".into(),
         other => format!("检查未通过：{other}"),
     }
 }
@@ -195,13 +197,13 @@ pub async fn check_file(state: &AppState, bytes: &[u8]) -> Result<FileCheck, Err
     if report.signatures.is_empty() {
         return Ok(fail("文件中没有电子印章，不是本系统签发的电子证书", vec![]));
     }
-    let failures: Vec<String> = report
-        .signatures
-        .iter()
-        .flat_map(|s| {
-            s.failed().map(|c| format!("{}{}", check_label(c.name), c.file.as_deref().map(|f| format!("（{f}）")).unwrap_or_default()))
-        })
-        .collect();
+    let line = |c: &erjian_ofd::seal::Check| {
+        format!("{}{}", check_label(c.name), c.file.as_deref().map(|f| format!("（{f}）")).unwrap_or_default())
+    };
+    let failures: Vec<String> = report.signatures.iter().flat_map(|s| s.failed()).chain(report.list_problems.iter()).map(line).collect();
+    if !report.list_problems.is_empty() {
+        return Ok(fail("签章列表被改动：签章与其文件不能一一对应，验证未通过", failures));
+    }
     if report.signatures.iter().any(|s| s.verdict != Verdict::Valid) {
         let summary = if report.signatures.iter().all(|s| s.intact()) {
             "文件内容未被改动，但电子印章不在有效期内或不是本系统签发，不能作为有效证书"

@@ -61,22 +61,26 @@ async fn people(State(state): State<AppState>, user: PageUser, Query(f): Query<F
         _ => return Err(Error::Forbidden.into()),
     };
     let want = f.reg_status.unwrap_or_default();
+    let today = erjian_store::db::today(state.clock.now());
     let rows = state
         .store
         .registrations_of_enterprise(enterprise)
         .await?
         .into_iter()
-        .filter(|r| want.is_empty() || r.status == want)
+        .filter(|r| want.is_empty() || r.standing(today).code() == want)
         .map(|r| {
-            let specs =
-                r.specialties.iter().map(|s| format!("{}（{}至{}）", s.name(), s.valid_from, s.valid_until)).collect::<Vec<_>>().join("；");
-            let status = if r.status == "active" { "有效" } else { "注销" };
+            let specs = r
+                .specialties
+                .iter()
+                .map(|s| format!("{}（{}至{}，{}）", s.name(), s.valid_from, s.valid_until, r.specialty_standing(s, today).label()))
+                .collect::<Vec<_>>()
+                .join("；");
             vec![
                 r.person_name.clone(),
-                r.id_number.clone(),
+                r.masked_id(),
                 r.registration_number.clone(),
                 specs,
-                status.to_owned(),
+                r.standing(today).label().to_owned(),
                 r.first_registered_on.clone(),
             ]
         })

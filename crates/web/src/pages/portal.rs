@@ -9,6 +9,7 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use erjian_domain::standing::Standing;
 use erjian_domain::workflow::{status_columns, Action, ReviewStages, Role, State as AppStateCode, StatusColumns};
 use erjian_store::applications::{Application, ListFilter};
 use erjian_store::qualifications::Qualification;
@@ -67,6 +68,9 @@ struct IndividualPage {
     regs: Vec<Registration>,
     apps: Vec<(Application, StatusColumns)>,
     cannot_apply: Option<String>,
+    /// Every registration has ended: the form is offered as 重新注册.
+    reregister: bool,
+    today: chrono::NaiveDate,
     certs: Vec<erjian_store::certificates::Certificate>,
     paper_exchange: bool,
     new_version: bool,
@@ -80,6 +84,9 @@ async fn individual(state: &AppState, user: &PageUser, q: PortalQuery) -> Result
     let person = store.person(user.actor.person_id.unwrap_or(-1)).await?.ok_or(Error::NotFound("人员不存在"))?;
     let quals = store.qualifications_of(&person.id_number).await?;
     let regs = store.registrations_of_person(person.id).await?;
+    let today = erjian_store::db::today(state.clock.now());
+    // Every registration ended (注销, 撤销, 过期): the way back is 重新注册.
+    let reregister = !regs.is_empty() && regs.iter().all(|r| r.standing(today).ended());
     let mut apps = Vec::new();
     for a in store.applications(&user.actor, &ListFilter::default()).await? {
         let history = store.audit_for("application", a.id).await?;
@@ -90,8 +97,12 @@ async fn individual(state: &AppState, user: &PageUser, q: PortalQuery) -> Result
     }
     let cannot_apply = if let Some(open) = apps.iter().find(|(a, _)| a.state().is_open()) {
         Some(format!("您有在办业务（{}，{}），办结或撤回后才能新建申请。", open.0.number, open.0.state().label()))
-    } else if !regs.is_empty() {
-        Some("您已注册，不能再次办理初始注册。".to_owned())
+    } else if let Some(s) = regs.iter().map(|r| r.standing(today)).find(|s| !s.ended()) {
+        Some(if s == Standing::Suspended {
+            "您的注册证书正在暂扣中，暂扣期间不能办理注册业务；恢复后方可办理。".to_owned()
+        } else {
+            "您已注册，不能再次办理初始注册。".to_owned()
+        })
     } else if quals.is_empty() {
         Some("资格库中没有您的资格记录，不能申请注册。".to_owned())
     } else {
@@ -105,7 +116,21 @@ async fn individual(state: &AppState, user: &PageUser, q: PortalQuery) -> Result
     let usage_max = state.profile().usage_copy_max_days;
     let copies = if usage_max.is_some() { store.usage_copies_of(&user.actor).await? } else { vec![] };
     let ctx = Ctx::new(state, Some(user), "我的业务", "/portal").with_flash(flash(q.done.as_deref()));
-    Ok(render(&IndividualPage { ctx, person, quals, regs, apps, cannot_apply, certs, paper_exchange, new_version, usage_max, copies }))
+    Ok(render(&IndividualPage {
+        ctx,
+        person,
+        quals,
+        regs,
+        apps,
+        cannot_apply,
+        reregister,
+        today,
+        certs,
+        paper_exchange,
+        new_version,
+        usage_max,
+        copies,
+    }))
 }
 
 #[derive(Template)]
@@ -122,6 +147,8 @@ struct EnterprisePage {
     /// Registration id → (certificate id, claimed?) of its valid certificate.
     claims: std::collections::HashMap<i64, (i64, bool)>,
     reg_status: String,
+    today: chrono::NaiveDate,
+    standings: [Standing; 6],
     kind_filter: String,
     kinds: &'static [(&'static str, &'static str)],
     /// The enterprise files initial registrations for its people (湖南): the form's specialties.
@@ -166,11 +193,12 @@ async fn enterprise(state: &AppState, user: &PageUser, q: PortalQuery) -> Result
     let pending =
         store.applications(&user.actor, &ListFilter { states: vec![AppStateCode::AwaitingEnterprise], limit: 0, today: None }).await?;
     let reg_status = q.reg_status.unwrap_or_default();
+    let today = erjian_store::db::today(state.clock.now());
     let regs: Vec<_> = store
         .registrations_of_enterprise(enterprise.id)
         .await?
         .into_iter()
-        .filter(|r| reg_status.is_empty() || r.status == reg_status)
+        .filter(|r| reg_status.is_empty() || r.standing(today).code() == reg_status)
         .collect();
     let state_filter = q.state.unwrap_or_default();
     let kind_filter = q.kind.unwrap_or_default();
@@ -214,6 +242,8 @@ async fn enterprise(state: &AppState, user: &PageUser, q: PortalQuery) -> Result
         state_filter,
         claims,
         reg_status,
+        today,
+        standings: Standing::ALL,
         kind_filter,
         kinds: KINDS,
         files_initial: state.profile().enterprise_files_initial.then_some(erjian_domain::profession::CONSTRUCTOR_SPECIALTIES),
