@@ -174,6 +174,30 @@ pub fn parse_mobile(input: &str) -> Result<String, &'static str> {
     }
 }
 
+/// An ID number as shown to those who may not see it whole (enterprises, the public): a
+/// resident ID keeps its first six and last two characters; anything else its first and last.
+pub fn mask_id_number(s: &str) -> String {
+    if let Ok(id) = ResidentId::parse(s) {
+        return id.masked();
+    }
+    let chars: Vec<char> = s.chars().collect();
+    match chars.len() {
+        0 => String::new(),
+        1..=2 => "*".repeat(chars.len()),
+        n => format!("{}{}{}", chars[0], "*".repeat(n - 2), chars[n - 1]),
+    }
+}
+
+/// A mobile number as shown to those who may not see it whole: 138****5678.
+pub fn mask_mobile(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    if chars.len() >= 7 {
+        format!("{}****{}", chars[..3].iter().collect::<String>(), chars[chars.len() - 4..].iter().collect::<String>())
+    } else {
+        "*".repeat(chars.len())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,5 +258,12 @@ mod tests {
         assert!(parse_mobile("13800138000").is_ok());
         assert!(parse_mobile("12800138000").is_err());
         assert!(parse_mobile("1380013800").is_err());
+    }
+
+    #[test]
+    fn masking_hides_the_middle() {
+        assert_eq!(super::mask_mobile("13812345678"), "138****5678");
+        assert_eq!(super::mask_id_number("H12345678"), "H*******8");
+        assert!(!super::mask_id_number("340104197906110056").contains("19790611"));
     }
 }

@@ -198,7 +198,7 @@ impl Store {
         let allowed = match actor.role {
             Role::Individual => actor.person_id == Some(c.person_id),
             Role::Enterprise => actor.enterprise_id == Some(c.enterprise_id),
-            Role::CityAuthority | Role::ProvinceAuthority => true,
+            Role::CityAuthority | Role::ProvinceAuthority => self.authority_covers(actor, c.enterprise_id).await?,
             Role::Admin => false,
         };
         if !allowed {

@@ -9,7 +9,6 @@ use crate::error::{Error, Result};
 use crate::lifecycle::{held_specialties, names, record_event};
 use crate::{Actor, Store};
 use chrono::{DateTime, Utc};
-use erjian_domain::workflow::Role;
 
 /// What the authority does to a certificate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
@@ -47,12 +46,7 @@ impl Store {
             return Err(Error::invalid("reason", "请填写理由（处罚决定文号或事实依据）"));
         }
         let reg = self.registration_by_number(registration_number.trim()).await?.ok_or(Error::NotFound("未找到该注册编号"))?;
-        let allowed = match actor.role {
-            Role::ProvinceAuthority => true,
-            Role::CityAuthority => self.enterprise(reg.enterprise_id).await?.is_some_and(|e| Some(e.city_code) == actor.city_code),
-            _ => false,
-        };
-        if !allowed {
+        if !self.authority_covers(actor, reg.enterprise_id).await? {
             return Err(Error::NotFound("未找到该注册编号"));
         }
         let (from, to, kind, label) = hold.step();

@@ -3,6 +3,7 @@
 use crate::error::Result;
 use crate::Store;
 use erjian_domain::standing::{self, Standing};
+use erjian_domain::workflow::Role;
 
 #[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
 pub struct Enterprise {
@@ -105,6 +106,16 @@ impl Store {
 
     pub async fn enterprise(&self, id: i64) -> Result<Option<Enterprise>> {
         Ok(sqlx::query_as("SELECT * FROM enterprises WHERE id = $1").bind(id).fetch_optional(&self.pool).await?)
+    }
+
+    /// The tenant rule for authorities: the province covers every enterprise, a city authority
+    /// the enterprises registered in its city, nobody else any.
+    pub async fn authority_covers(&self, actor: &crate::Actor, enterprise_id: i64) -> Result<bool> {
+        Ok(match actor.role {
+            Role::ProvinceAuthority => true,
+            Role::CityAuthority => self.enterprise(enterprise_id).await?.is_some_and(|e| Some(e.city_code) == actor.city_code),
+            _ => false,
+        })
     }
 
     pub async fn enterprises(&self) -> Result<Vec<Enterprise>> {

@@ -99,6 +99,16 @@ impl Store {
         self.rename_job(id).await?.ok_or(Error::NotFound("批次不存在"))
     }
 
+    /// A rename batch as an authority may read it: the province any, a city its own city's
+    /// enterprises' ("not found" otherwise, so existence does not leak).
+    pub async fn rename_job_for(&self, actor: &crate::Actor, id: i64) -> Result<RenameJob> {
+        let job = self.rename_job(id).await?.ok_or(Error::NotFound("批次不存在"))?;
+        if !self.authority_covers(actor, job.enterprise_id).await? {
+            return Err(Error::NotFound("批次不存在"));
+        }
+        Ok(job)
+    }
+
     pub async fn rename_job(&self, id: i64) -> Result<Option<RenameJob>> {
         Ok(sqlx::query_as(&format!("{JOB_SELECT} WHERE j.id = $1")).bind(id).fetch_optional(&self.pool).await?)
     }

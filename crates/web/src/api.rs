@@ -93,7 +93,7 @@ async fn list(State(state): State<AppState>, user: ApiUser, Query(q): Query<List
         .store
         .applications(&user.actor, &ListFilter { states, limit: 0, today: Some(erjian_store::db::today(state.clock.now())) })
         .await?;
-    Ok(Json(json!({ "applications": apps })))
+    Ok(Json(json!({ "applications": crate::mask::for_caller(&user.actor, apps) })))
 }
 
 /// The initial-registration form as JSON; the photo travels as base64.
@@ -130,7 +130,7 @@ async fn save(state: &AppState, user: &ApiUser, id: Option<i64>, b: ApplicationB
     } else {
         state.store.save_initial(&user.actor, id, &b.form, photo, b.submit, now).await?
     };
-    let detail = state.store.application(&user.actor, id).await?;
+    let detail = crate::mask::application(state, &user.actor, id).await?;
     Ok((StatusCode::CREATED, Json(json!(detail))).into_response())
 }
 
@@ -148,7 +148,7 @@ async fn update(
 }
 
 async fn show(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> Result<Json<Value>, ApiError> {
-    let mut v = json!(state.store.application(&user.actor, id).await?);
+    let mut v = json!(crate::mask::application(&state, &user.actor, id).await?);
     v["signatures"] = json!(state.store.application_signatures(id, state.clock.now()).await?);
     Ok(Json(v))
 }
@@ -230,7 +230,7 @@ async fn registrations(State(state): State<AppState>, user: ApiUser) -> Result<J
         (Role::Enterprise, _, Some(e)) => state.store.registrations_of_enterprise(e).await?,
         _ => return Err(Error::Forbidden.into()),
     };
-    Ok(Json(json!({ "registrations": regs })))
+    Ok(Json(json!({ "registrations": crate::mask::for_caller(&user.actor, regs) })))
 }
 
 /// The running province profile and the one saved for the next start (administrators).

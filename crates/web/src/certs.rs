@@ -74,5 +74,5 @@ pub async fn certificates_for(state: &AppState, actor: &Actor) -> Result<Vec<Cer
 }
 
 async fn list_api(State(state): State<AppState>, user: ApiUser) -> Result<Json<serde_json::Value>, ApiError> {
-    Ok(Json(json!({ "certificates": certificates_for(&state, &user.actor).await? })))
+    Ok(Json(json!({ "certificates": crate::mask::for_caller(&user.actor, certificates_for(&state, &user.actor).await?) })))
 }

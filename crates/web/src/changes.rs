@@ -29,7 +29,7 @@ struct FileBody {
 
 async fn file(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<FileBody>) -> Result<Response, ApiError> {
     let id = state.store.file_employer_change(&user.actor, &b.enterprise_name, b.submit, state.clock.now()).await?;
-    Ok((StatusCode::CREATED, Json(json!(state.store.application(&user.actor, id).await?))).into_response())
+    Ok((StatusCode::CREATED, Json(json!(crate::mask::application(&state, &user.actor, id).await?))).into_response())
 }
 
 async fn list(State(state): State<AppState>, user: ApiUser) -> Result<Json<Value>, ApiError> {
@@ -64,7 +64,7 @@ async fn personal(State(state): State<AppState>, user: ApiUser, JsonBody(b): Jso
         None => user.actor.clone(),
     };
     let id = state.store.file_personal_change(&actor, &change, b.submit, state.clock.now()).await?;
-    Ok((StatusCode::CREATED, Json(json!(state.store.application(&user.actor, id).await?))).into_response())
+    Ok((StatusCode::CREATED, Json(json!(crate::mask::application(&state, &user.actor, id).await?))).into_response())
 }
 
 #[derive(serde::Deserialize)]

@@ -17,6 +17,7 @@ pub mod exchange;
 pub mod export;
 pub mod extract;
 pub mod holds;
+pub mod mask;
 pub mod openapi;
 pub mod pages;
 pub mod pubcache;

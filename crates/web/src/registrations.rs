@@ -60,7 +60,7 @@ async fn filer(state: &AppState, user: &ApiUser, applicant_id_number: Option<&st
 async fn renewal_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<RenewalBody>) -> Result<Response, ApiError> {
     let actor = filer(&state, &user, b.applicant_id_number.as_deref()).await?;
     let id = state.store.file_renewal(&actor, &b.specialties, b.submit, state.clock.now()).await?;
-    Ok((StatusCode::CREATED, Json(json!(state.store.application(&user.actor, id).await?))).into_response())
+    Ok((StatusCode::CREATED, Json(json!(crate::mask::application(&state, &user.actor, id).await?))).into_response())
 }
 
 #[derive(serde::Deserialize)]
@@ -74,7 +74,7 @@ struct AdditionBody {
 async fn addition_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<AdditionBody>) -> Result<Response, ApiError> {
     let actor = filer(&state, &user, b.applicant_id_number.as_deref()).await?;
     let id = state.store.file_add_specialty(&actor, &b.specialties, b.submit, state.clock.now()).await?;
-    Ok((StatusCode::CREATED, Json(json!(state.store.application(&user.actor, id).await?))).into_response())
+    Ok((StatusCode::CREATED, Json(json!(crate::mask::application(&state, &user.actor, id).await?))).into_response())
 }
 
 async fn cancel_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<CancelRequest>) -> Result<Json<Value>, ApiError> {
@@ -151,10 +151,7 @@ async fn rename_job_api(
     user: ApiUser,
     axum::extract::Path(id): axum::extract::Path<i64>,
 ) -> Result<Json<Value>, ApiError> {
-    if !matches!(user.actor.role, Role::ProvinceAuthority | Role::CityAuthority) {
-        return Err(Error::Forbidden.into());
-    }
-    Ok(Json(json!(state.store.rename_job(id).await?.ok_or(Error::NotFound("批次不存在"))?)))
+    Ok(Json(json!(state.store.rename_job_for(&user.actor, id).await?)))
 }
 
 async fn reasons() -> Json<Value> {

@@ -123,7 +123,10 @@ async fn csv_exports_follow_the_tenant_rule(db: TestDb) {
     assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
     let body = r.text().await.unwrap();
     assert!(body.starts_with('\u{feff}'), "a BOM for Excel");
-    assert!(body.contains("姓名,身份证号,注册编号") && body.contains("赵磊") && body.contains(&zhao_id), "{body}");
+    // The ID number masked, as on the enterprise's pages.
+    let masked = format!("{}**********{}", &zhao_id[..6], &zhao_id[16..]);
+    assert!(body.contains("姓名,身份证号,注册编号") && body.contains("赵磊") && body.contains(&masked), "{body}");
+    assert!(!body.contains(&zhao_id), "{body}");
     let cancelled = a.get(format!("{}/export/people.csv?reg_status=cancelled", app.url)).send().await.unwrap().text().await.unwrap();
     assert!(!cancelled.contains("赵磊"), "the filter applies");
     let apps = a.get(format!("{}/export/applications.csv?kind=initial", app.url)).send().await.unwrap().text().await.unwrap();

@@ -122,17 +122,14 @@ pub async fn show(
     Path(id): Path<i64>,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
-    let detail = state.store.application(&user.actor, id).await?;
+    let detail = crate::mask::application(&state, &user.actor, id).await?;
     let app_state = detail.application.state();
     let role = user.actor.role;
     let order = detail.application.order();
     let actions = available(order, detail.application.review(), app_state, role);
     let can_edit = role == Role::Individual && app_state.editable_in(order);
-    // Reviewers and the applicant see the full ID number; the enterprise sees it masked.
-    let id_shown = match role {
-        Role::Enterprise => erjian_domain::ids::ResidentId::parse(&detail.application.id_number).map(|i| i.masked()).unwrap_or_default(),
-        _ => detail.application.id_number.clone(),
-    };
+    // Reviewers and the applicant see the full ID number and mobile; the enterprise masked.
+    let id_shown = detail.application.id_number.clone();
     let signatures = state.store.application_signatures(id, state.clock.now()).await?;
     let applicant = ("申请人（个人签名）", detail.application.person_name.clone(), app_state == S::AwaitingSignature);
     let enterprise = ("聘用企业（电子印章）", detail.application.enterprise_name.clone(), app_state == S::AwaitingEnterprise);
