@@ -142,12 +142,13 @@ async fn sign_page(
             if user.actor.role == Role::Enterprise { "enterprise_confirm" } else { "sign" }
         ))
         .into_response()),
+        // Shown on the application page itself, in place: no message travels in the URL.
         Err(e) => match user_message(&e) {
-            Some(m) => Ok(Redirect::to(&format!(
-                "/applications/{id}?sign_error={}",
-                form_urlencoded::byte_serialize(m.as_bytes()).collect::<String>()
-            ))
-            .into_response()),
+            Some(m) => {
+                let mut page = crate::pages::detail::page(&state, &user, id, None, Some(m)).await?;
+                *page.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+                Ok(page)
+            }
             None => Err(e.into()),
         },
     }

@@ -175,3 +175,42 @@ async fn changes_page_files_an_employer_change(db: TestDb) {
     app.finish().await;
 }
 on_both_databases!(changes_page_files_an_employer_change);
+
+/// Nothing the address bar carries is shown in an official message: `?sign_error=…` was shown
+/// verbatim in the red alert box (a phishing aid). A failed signing is now answered on the
+/// application page itself, inside the portal, with a message the server chose.
+async fn no_text_from_the_address_bar(db: TestDb) {
+    let app = spawn(db).await;
+    let zhao_id = app.person_id_number("赵磊");
+    let zhao = app.login(&zhao_id, "Geren2026").await;
+    zhao.ensure_pin(PIN).await;
+    let hours = serde_json::json!({ "specialties": [{ "specialty": "10401001", "compulsory": 60, "elective": 60 }, { "specialty": "10401010", "compulsory": 30, "elective": 30 }], "submit": true });
+    let r = zhao.post("/api/renewals", hours).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let id = r.body["application"]["id"].as_i64().unwrap();
+
+    let c = browser();
+    login_page(&app, &c, &zhao_id, "Geren2026").await;
+    let phishing = "账户异常，请致电 400-000-0000 核实";
+    let url = format!("{}/applications/{id}?sign_error={}&done={}", app.url, urlencode(phishing), urlencode(phishing));
+    let page = c.get(url).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains("400-000-0000"), "text from the URL reached the page");
+
+    let page = c.get(format!("{}/applications/{id}", app.url)).send().await.unwrap().text().await.unwrap();
+    let r = c
+        .post(format!("{}/applications/{id}/sign", app.url))
+        .form(&[("csrf", csrf_of(&page).as_str()), ("pin", "wrong-pin-1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "answered in place, not by a redirect carrying the text");
+    let html = r.text().await.unwrap();
+    assert!(html.contains("签名密码") && html.contains("alert"), "the server's own message: {html}");
+    assert!(html.contains("退出") && html.contains(&format!("申请 ")), "inside the portal, not a logged-out page");
+    app.finish().await;
+}
+on_both_databases!(no_text_from_the_address_bar);
+
+fn urlencode(s: &str) -> String {
+    s.bytes().map(|b| format!("%{b:02X}")).collect()
+}

@@ -110,10 +110,11 @@ fn steps(state: S, review: ReviewStages) -> Vec<(&'static str, &'static str)> {
         .collect()
 }
 
+/// What the address bar may say: which step was just done, as a code mapped to fixed text.
+/// Nothing the URL carries is shown as it is.
 #[derive(serde::Deserialize)]
 pub struct DoneQuery {
     done: Option<String>,
-    sign_error: Option<String>,
 }
 
 pub async fn show(
@@ -122,6 +123,13 @@ pub async fn show(
     Path(id): Path<i64>,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, PageError> {
+    Ok(page(&state, &user, id, q.done.as_deref(), None).await?)
+}
+
+/// The application page, with the message of a failed signing (chosen by the server, never
+/// taken from the request) shown in place, inside the portal.
+pub async fn page(state: &AppState, user: &PageUser, id: i64, done: Option<&str>, sign_error: Option<String>) -> Result<Response, Error> {
+    let state = state.clone();
     let detail = crate::mask::application(&state, &user.actor, id).await?;
     let app_state = detail.application.state();
     let role = user.actor.role;
@@ -140,7 +148,7 @@ pub async fn show(
     let parties = ordered.into_iter().enumerate().map(|(i, (p, n, current))| (p, n, signatures.len() > i, current)).collect();
     let can_sign = matches!((role, app_state), (Role::Individual, S::AwaitingSignature) | (Role::Enterprise, S::AwaitingEnterprise));
     let has_form = !matches!(app_state, S::Draft);
-    let ctx = Ctx::new(&state, Some(&user), format!("申请 {}", detail.application.number), "").with_flash(flash(q.done.as_deref()));
+    let ctx = Ctx::new(&state, Some(user), format!("申请 {}", detail.application.number), "").with_flash(flash(done));
     let page = DetailPage {
         ctx,
         steps: steps(app_state, detail.application.review()),
@@ -153,7 +161,7 @@ pub async fn show(
         signatures,
         can_sign,
         has_form,
-        sign_error: q.sign_error,
+        sign_error,
     };
     Ok(render(&page))
 }

@@ -4,7 +4,7 @@
 mod admin;
 mod admin_profile;
 mod apply;
-mod detail;
+pub(crate) mod detail;
 mod portal;
 
 use crate::auth::{self, cookie, set_cookie, tokens_equal, MaybeUser, PageUser, PRE_CSRF_COOKIE, SESSION_COOKIE};
