@@ -144,6 +144,7 @@ pub fn router(state: AppState) -> Router {
         .merge(usage::routes())
         .nest("/api", api::routes())
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), pages::failure::in_portal))
         .layer(DefaultBodyLimit::max(8 * 1024 * 1024))
         .with_state(state)
 }

@@ -207,6 +207,12 @@ async fn no_text_from_the_address_bar(db: TestDb) {
     let html = r.text().await.unwrap();
     assert!(html.contains("签名密码") && html.contains("alert"), "the server's own message: {html}");
     assert!(html.contains("退出") && html.contains(&format!("申请 ")), "inside the portal, not a logged-out page");
+    // Any refusal of a signed-in user's page keeps the portal's header and menu.
+    let r = c.get(format!("{}/applications/99999999", app.url)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("退出") && html.contains("我的业务"), "{html}");
+    assert!(!html.contains("javascript:"), "no inline script links (CSP)");
     app.finish().await;
 }
 on_both_databases!(no_text_from_the_address_bar);

@@ -5,6 +5,7 @@ mod admin;
 mod admin_profile;
 mod apply;
 pub(crate) mod detail;
+pub(crate) mod failure;
 mod portal;
 
 use crate::auth::{self, cookie, set_cookie, tokens_equal, MaybeUser, PageUser, PRE_CSRF_COOKIE, SESSION_COOKIE};
@@ -146,16 +147,8 @@ pub fn render_status<T: Template>(status: StatusCode, t: &T) -> Response {
     }
 }
 
-#[derive(Template)]
-#[template(path = "error.html")]
-struct ErrorPage {
-    ctx: Ctx,
-    message: String,
-}
-
 pub fn error_page(status: StatusCode, message: &str) -> Response {
-    let ctx = Ctx { title: "无法完成操作".into(), user: None, csrf: String::new(), province: "", nav: vec![], flash: None };
-    render_status(status, &ErrorPage { ctx, message: message.to_owned() })
+    failure::page(status, message)
 }
 
 async fn css() -> impl IntoResponse {
