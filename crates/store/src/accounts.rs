@@ -1,12 +1,13 @@
 //! Accounts, passwords (argon2id), login with lock-out, real-name sign-up and sessions.
 //!
 //! Sessions live in the database (only a SHA-256 of the cookie token is stored), so any erjian
-//! process sharing the database can serve any user. Five failed logins lock an account for 15
-//! minutes.
+//! process sharing the database can serve any user. Failed logins pause the failing address for
+//! that account ([`crate::throttle`]), never the account itself.
 
 use crate::audit::{self, Entry};
-use crate::db::{is_unique_violation, parse_ts, ts};
+use crate::db::{is_unique_violation, ts};
 use crate::error::{Error, Result};
+use crate::throttle::{Attempt, Purpose};
 use crate::{Actor, Store};
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -16,9 +17,11 @@ use erjian_domain::workflow::Role;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-pub const MAX_FAILED_LOGINS: i64 = 5;
-pub const LOCK_MINUTES: i64 = 15;
 pub const SESSION_HOURS: i64 = 12;
+
+/// The one answer to a sign-up that cannot open an account, whatever the reason.
+pub const SIGNUP_REFUSED: &str =
+    "无法开户：请核对姓名与身份证号是否与资格证书一致；资格库中没有记录或该身份证号已开户的，均不能再开户（已开户请直接登录）";
 
 pub fn hash_password(password: &str) -> String {
     let salt = SaltString::generate(&mut OsRng);
@@ -62,7 +65,6 @@ struct UserRow {
     person_id: Option<i64>,
     enterprise_id: Option<i64>,
     city_code: Option<String>,
-    locked_until: Option<String>,
 }
 
 impl UserRow {
@@ -134,6 +136,10 @@ impl Store {
             return Err(Error::Invalid(errors));
         };
         let name = s.name.trim();
+        // The same work and the same answer whether the person is unknown, the name does not
+        // match, or an account exists already: sign-up tells nobody which ID numbers have one.
+        let hash = hash_password(&s.password);
+        let refused = || Error::invalid("id_number", SIGNUP_REFUSED);
         // In the qualification register, or registered already (imported from the previous system:
         // paper-certificate holders and temporary constructors).
         let matched: Option<(String,)> = sqlx::query_as(
@@ -145,9 +151,8 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         if matched.is_none() {
-            return Err(Error::invalid("id_number", "实名核验未通过：姓名与身份证号不一致，或资格库中没有您的资格记录"));
+            return Err(refused());
         }
-        let hash = hash_password(&s.password);
         let mut tx = self.write().await?;
         sqlx::query("INSERT INTO persons (id_number, name, gender, birth_date, mobile, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id_number) DO UPDATE SET mobile = EXCLUDED.mobile WHERE persons.mobile = ''")
             .bind(id.as_str())
@@ -162,7 +167,7 @@ impl Store {
             sqlx::query_as("SELECT id FROM persons WHERE id_number = $1").bind(id.as_str()).fetch_one(tx.conn()).await?;
         let user_id = insert_user(&mut tx, id.as_str(), &hash, Role::Individual, name, Some(person_id), None, None, now)
             .await
-            .map_err(|e| unique_to(e, "该身份证号已注册账号，请直接登录"))?;
+            .map_err(|e| if is_unique_violation(&e) { refused() } else { e.into() })?;
         let actor = Actor {
             user_id,
             username: id.to_string(),
@@ -250,56 +255,39 @@ impl Store {
         Ok(id)
     }
 
-    /// Checks a password, counting failures and locking after five.
+    /// Checks a password from the command line or a test (address `local`).
     pub async fn login(&self, username: &str, password: &str, now: DateTime<Utc>) -> Result<Actor> {
+        self.login_from(username, password, "local", now).await
+    }
+
+    /// Checks a password under the lock-out per account and address ([`crate::throttle`]).
+    /// Unknown account, wrong password and paused address give the same error after the same work.
+    pub async fn login_from(&self, username: &str, password: &str, address: &str, now: DateTime<Utc>) -> Result<Actor> {
         let username = normalise_username(username);
         let row: Option<UserRow> =
             sqlx::query_as("SELECT * FROM users WHERE username = $1").bind(&username).fetch_optional(&self.pool).await?;
-        let Some(row) = row else {
-            // Spend the same effort as a real check so timing does not reveal accounts.
-            static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-            verify_password(password, DUMMY.get_or_init(|| hash_password("timing-equaliser-0")));
-            return Err(Error::BadCredentials);
-        };
-        if let Some(until) = row.locked_until.as_deref().and_then(parse_ts).filter(|u| *u > now) {
-            let mins = (until - now).num_minutes() + 1;
-            return Err(Error::Locked(format!("密码连续错误{MAX_FAILED_LOGINS}次，账号已锁定，请{mins}分钟后再试")));
-        }
-        let actor = row.actor();
-        let ok = verify_password(password, &row.password_hash);
+        let attempt = Attempt { username: &username, address, purpose: Purpose::Login };
+        let actor = row.as_ref().map(UserRow::actor);
+        self.check_password(
+            &attempt,
+            actor.as_ref(),
+            row.as_ref().map(|r| r.id),
+            row.as_ref().map(|r| r.password_hash.as_str()),
+            password,
+            now,
+        )
+        .await?;
+        let (Some(row), Some(actor)) = (row, actor) else { return Err(Error::BadCredentials) };
         let mut tx = self.write().await?;
-        if ok {
-            sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1").bind(row.id).execute(tx.conn()).await?;
-            audit::record(tx.conn(), now, Some(&actor), Entry::new("login", "user", Some(row.id))).await?;
-            tx.commit().await?;
-            return Ok(actor);
-        }
-        let (failed,): (i64,) = sqlx::query_as("UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins")
-            .bind(row.id)
-            .fetch_one(tx.conn())
-            .await?;
-        let locked = failed >= MAX_FAILED_LOGINS;
-        if locked {
-            sqlx::query("UPDATE users SET failed_logins = 0, locked_until = $2 WHERE id = $1")
-                .bind(row.id)
-                .bind(ts(now + Duration::minutes(LOCK_MINUTES)))
-                .execute(tx.conn())
-                .await?;
-        }
-        let detail = format!("连续失败{failed}次");
         audit::record(
             tx.conn(),
             now,
             Some(&actor),
-            Entry { detail: Some(&detail), ..Entry::new(if locked { "login_locked" } else { "login_failed" }, "user", Some(row.id)) },
+            Entry { detail: Some(&format!("来自 {address}")), ..Entry::new("login", "user", Some(row.id)) },
         )
         .await?;
         tx.commit().await?;
-        if locked {
-            Err(Error::Locked(format!("密码连续错误{MAX_FAILED_LOGINS}次，账号已锁定{LOCK_MINUTES}分钟")))
-        } else {
-            Err(Error::BadCredentials)
-        }
+        Ok(actor)
     }
 
     /// Opens a session; returns (cookie token, CSRF token).

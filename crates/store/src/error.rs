@@ -19,7 +19,7 @@ pub enum Error {
     Transition(#[from] TransitionError),
     #[error("{0}")]
     Locked(String),
-    #[error("用户名或密码错误")]
+    #[error("用户名或密码错误（同一地址连续错误5次将暂停登录15分钟）")]
     BadCredentials,
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),

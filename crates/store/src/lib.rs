@@ -31,6 +31,7 @@ pub mod signing;
 pub mod specialties;
 pub mod synthetic;
 pub mod testing;
+pub mod throttle;
 pub mod usage_copies;
 pub mod workflow;
 

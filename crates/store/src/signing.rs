@@ -124,12 +124,26 @@ impl Store {
 
     /// A forgotten PIN: after the login password is confirmed, the old certificate is revoked
     /// from now on (its signatures stay verifiable) and a new key and certificate are issued.
-    pub async fn reset_signing_key(&self, actor: &Actor, password: &str, new_pin: &str, issuer: &Issuer, now: DateTime<Utc>) -> Result<()> {
+    /// The login password proves the holder: its check counts toward the same lock-out as a
+    /// login from `address`, and a failure is audited.
+    pub async fn reset_signing_key(
+        &self,
+        actor: &Actor,
+        password: &str,
+        new_pin: &str,
+        address: &str,
+        issuer: &Issuer,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         check_pin(new_pin)?;
         let (hash,): (String,) =
             sqlx::query_as("SELECT password_hash FROM users WHERE id = $1").bind(actor.user_id).fetch_one(&self.pool).await?;
-        if !crate::accounts::verify_password(password, &hash) {
-            return Err(Error::invalid("password", "登录密码不正确"));
+        let attempt = crate::throttle::Attempt { username: &actor.username, address, purpose: crate::throttle::Purpose::SigningReset };
+        if let Err(e) = self.check_password(&attempt, Some(actor), Some(actor.user_id), Some(&hash), password, now).await {
+            return Err(match e {
+                Error::BadCredentials => Error::invalid("password", "登录密码不正确（同一地址连续错误5次将暂停15分钟）"),
+                other => other,
+            });
         }
         let owner = Owner::of(actor)?;
         let (t, id) = owner.parts();

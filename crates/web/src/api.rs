@@ -6,6 +6,7 @@
 use crate::auth::ApiUser;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
+use crate::ratelimit::ClientAddr;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -52,8 +53,8 @@ async fn session_json(state: &AppState, actor: Actor, status: StatusCode) -> Res
     Ok((status, Json(json!({ "token": token, "user": actor, "expires_in": erjian_store::accounts::SESSION_HOURS * 3600 }))).into_response())
 }
 
-async fn login(State(state): State<AppState>, JsonBody(b): JsonBody<LoginBody>) -> Result<Response, ApiError> {
-    let actor = state.store.login(&b.username, &b.password, state.clock.now()).await?;
+async fn login(State(state): State<AppState>, from: ClientAddr, JsonBody(b): JsonBody<LoginBody>) -> Result<Response, ApiError> {
+    let actor = state.store.login_from(&b.username, &b.password, &from.to_string(), state.clock.now()).await?;
     session_json(&state, actor, StatusCode::OK).await
 }
 

@@ -62,6 +62,8 @@ pub struct Shared {
     pub secure_cookies: bool,
     /// Per-address limits on the public pages and the open API.
     pub limiter: std::sync::Arc<ratelimit::Limiter>,
+    /// The stricter per-address bucket for login, sign-up and PIN reset.
+    pub credential_limiter: std::sync::Arc<ratelimit::Limiter>,
     /// Keys the public detail tokens (HMAC-SM3), derived from the master key.
     pub detail_key: std::sync::Arc<[u8; 16]>,
     pub status_list: check::StatusListCache,
@@ -145,6 +147,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api", api::routes())
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), pages::failure::in_portal))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), ratelimit::limit_credentials))
         .layer(DefaultBodyLimit::max(8 * 1024 * 1024))
         .with_state(state)
 }
@@ -221,6 +224,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         clock: config.clock,
         secure_cookies: config.secure_cookies,
         limiter: std::sync::Arc::new(ratelimit::Limiter::new(config.rate_limit)),
+        credential_limiter: std::sync::Arc::new(ratelimit::Limiter::new(ratelimit::credential_limit(config.rate_limit))),
         detail_key: std::sync::Arc::new(erjian_ofd::crypto::derive_key(&config.master_key, "public-detail-token")),
         status_list: Default::default(),
         public_cache: Default::default(),

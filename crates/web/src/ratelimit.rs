@@ -89,6 +89,47 @@ impl Limiter {
     }
 }
 
+/// The caller's address, for handlers that count attempts per address (login, PIN reset).
+pub struct ClientAddr(pub IpAddr);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()).unwrap_or(IpAddr::from([127, 0, 0, 1]))))
+    }
+}
+
+impl std::fmt::Display for ClientAddr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// Requests that guess or create credentials: login, sign-up and the signing-PIN reset, as
+/// pages and API. They share a stricter bucket per address than the public pages.
+pub fn guards_credentials(method: &axum::http::Method, path: &str) -> bool {
+    let credential = matches!(path, "/login" | "/api/login" | "/signing" | "/api/signing/reset" | "/api/signing/pin/change")
+        || path.starts_with("/signup")
+        || path.starts_with("/api/signup");
+    method == axum::http::Method::POST && credential
+}
+
+/// The stricter limit for credential requests: a quarter of the public rate, the same burst.
+pub fn credential_limit(public: RateLimit) -> RateLimit {
+    RateLimit { per_minute: if public.per_minute == 0 { 0 } else { (public.per_minute / 4).max(1) }, burst: public.burst }
+}
+
+/// Middleware for the whole router: credential requests take from their own bucket.
+pub async fn limit_credentials(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if guards_credentials(req.method(), req.uri().path()) {
+        if let Err(wait) = state.credential_limiter.take(client_ip(&req), 1.0) {
+            return too_many(req.uri().path().starts_with("/api/"), wait);
+        }
+    }
+    next.run(req).await
+}
+
 /// The client's address.
 pub fn client_ip(req: &Request) -> IpAddr {
     req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()).unwrap_or(IpAddr::from([127, 0, 0, 1]))

@@ -76,7 +76,12 @@ fn user_message(e: &Error) -> Option<String> {
     }
 }
 
-async fn page_post(State(state): State<AppState>, user: PageUser, FormBody(f): FormBody<PinForm>) -> Result<Response, PageError> {
+async fn page_post(
+    State(state): State<AppState>,
+    user: PageUser,
+    from: crate::ratelimit::ClientAddr,
+    FormBody(f): FormBody<PinForm>,
+) -> Result<Response, PageError> {
     user.check_csrf(&f.csrf)?;
     let now = state.clock.now();
     let s = &state.store;
@@ -89,7 +94,14 @@ async fn page_post(State(state): State<AppState>, user: PageUser, FormBody(f): F
             .await
             .map(|_| "已修改签名密码"),
         "reset" => s
-            .reset_signing_key(&user.actor, f.password.as_deref().unwrap_or(""), f.new_pin.as_deref().unwrap_or(""), &state.issuer, now)
+            .reset_signing_key(
+                &user.actor,
+                f.password.as_deref().unwrap_or(""),
+                f.new_pin.as_deref().unwrap_or(""),
+                &from.to_string(),
+                &state.issuer,
+                now,
+            )
             .await
             .map(|_| "已重置：原签名证书自此刻起作废（此前的签名仍可验证），已签发新的签名证书"),
         _ => Err(Error::Conflict("未知操作".into())),
@@ -226,8 +238,13 @@ struct ResetBody {
     new_pin: String,
 }
 
-async fn reset_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<ResetBody>) -> Result<StatusCode, ApiError> {
-    state.store.reset_signing_key(&user.actor, &b.password, &b.new_pin, &state.issuer, state.clock.now()).await?;
+async fn reset_api(
+    State(state): State<AppState>,
+    user: ApiUser,
+    from: crate::ratelimit::ClientAddr,
+    JsonBody(b): JsonBody<ResetBody>,
+) -> Result<StatusCode, ApiError> {
+    state.store.reset_signing_key(&user.actor, &b.password, &b.new_pin, &from.to_string(), &state.issuer, state.clock.now()).await?;
     Ok(StatusCode::CREATED)
 }
 

@@ -221,10 +221,15 @@ struct LoginForm {
     password: String,
 }
 
-async fn login(State(state): State<AppState>, headers: HeaderMap, FormBody(f): FormBody<LoginForm>) -> Result<Response, PageError> {
+async fn login(
+    State(state): State<AppState>,
+    from: crate::ratelimit::ClientAddr,
+    headers: HeaderMap,
+    FormBody(f): FormBody<LoginForm>,
+) -> Result<Response, PageError> {
     check_pre_csrf(&headers, &f.csrf)?;
     let now = state.clock.now();
-    match state.store.login(&f.username, &f.password, now).await {
+    match state.store.login_from(&f.username, &f.password, &from.to_string(), now).await {
         Ok(actor) => start_session(&state, actor.user_id).await,
         Err(e @ (Error::BadCredentials | Error::Locked(_))) => {
             let (status, message) = crate::error::classify(&e);

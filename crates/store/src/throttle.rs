@@ -1,0 +1,112 @@
+//! Password checks under lock-out, per account and address. Five failures from one address
+//! pause that address's attempts on that account for 15 minutes; the owner elsewhere is not
+//! affected, so nobody can lock another's account (an administrator's included). Every answer
+//! that is not a success — unknown account, wrong password, paused — is the same error after the
+//! same work (one argon2 verification), so none of them tells the others apart.
+
+use crate::audit::{self, Entry};
+use crate::db::{parse_ts, ts, Tx};
+use crate::error::{Error, Result};
+use crate::{Actor, Store};
+use chrono::{DateTime, Duration, Utc};
+
+/// Failures from one address before it is paused for that account.
+pub const MAX_FAILURES: i64 = 5;
+/// How long a pause lasts.
+pub const PAUSE_MINUTES: i64 = 15;
+
+/// What a password check is for (named in the audit log).
+#[derive(Clone, Copy)]
+pub enum Purpose {
+    Login,
+    SigningReset,
+}
+
+impl Purpose {
+    fn failed(self) -> &'static str {
+        match self {
+            Purpose::Login => "login_failed",
+            Purpose::SigningReset => "signing_reset_password_failed",
+        }
+    }
+}
+
+/// One password check: which account (its login name), from which address.
+pub struct Attempt<'a> {
+    pub username: &'a str,
+    pub address: &'a str,
+    pub purpose: Purpose,
+}
+
+impl Store {
+    /// Whether `password` opens the account `hash` belongs to, counted against the attempt's
+    /// account and address. `hash` is `None` for an unknown account: the same work is done and
+    /// the same error given. The failure and its audit row are written in their own
+    /// transaction, so a failed attempt counts even though the caller's work is abandoned.
+    pub(crate) async fn check_password(
+        &self,
+        attempt: &Attempt<'_>,
+        who: Option<&Actor>,
+        user_id: Option<i64>,
+        hash: Option<&str>,
+        password: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let row: Option<(i64, Option<String>)> =
+            sqlx::query_as("SELECT failures, locked_until FROM login_throttle WHERE username = $1 AND address = $2")
+                .bind(attempt.username)
+                .bind(attempt.address)
+                .fetch_optional(&self.pool)
+                .await?;
+        let paused = row.as_ref().and_then(|r| r.1.as_deref()).and_then(parse_ts).is_some_and(|until| until > now);
+        let ok = match hash {
+            Some(h) => crate::accounts::verify_password(password, h),
+            None => {
+                static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+                crate::accounts::verify_password(password, DUMMY.get_or_init(|| crate::accounts::hash_password("timing-equaliser-0")));
+                false
+            }
+        };
+        let mut tx = self.write().await?;
+        if ok && !paused {
+            sqlx::query("DELETE FROM login_throttle WHERE username = $1 AND address = $2")
+                .bind(attempt.username)
+                .bind(attempt.address)
+                .execute(tx.conn())
+                .await?;
+            tx.commit().await?;
+            return Ok(());
+        }
+        let failures = if paused { row.map(|r| r.0).unwrap_or(MAX_FAILURES) } else { count_failure(&mut tx, attempt, now).await? };
+        if let Some(user_id) = user_id {
+            let action = if paused || failures >= MAX_FAILURES { "login_paused" } else { attempt.purpose.failed() };
+            let detail = format!("来自 {}，连续失败{failures}次", attempt.address);
+            audit::record(tx.conn(), now, who, Entry { detail: Some(&detail), ..Entry::new(action, "user", Some(user_id)) }).await?;
+        }
+        tx.commit().await?;
+        Err(Error::BadCredentials)
+    }
+}
+
+async fn count_failure(tx: &mut Tx, attempt: &Attempt<'_>, now: DateTime<Utc>) -> Result<i64> {
+    let (failures,): (i64,) = sqlx::query_as(
+        "INSERT INTO login_throttle (username, address, failures, locked_until, updated_at) VALUES ($1, $2, 1, NULL, $3)
+         ON CONFLICT (username, address) DO UPDATE SET failures = CASE WHEN login_throttle.locked_until IS NULL THEN login_throttle.failures + 1 ELSE 1 END,
+           locked_until = NULL, updated_at = $3
+         RETURNING failures",
+    )
+    .bind(attempt.username)
+    .bind(attempt.address)
+    .bind(ts(now))
+    .fetch_one(tx.conn())
+    .await?;
+    if failures >= MAX_FAILURES {
+        sqlx::query("UPDATE login_throttle SET locked_until = $3 WHERE username = $1 AND address = $2")
+            .bind(attempt.username)
+            .bind(attempt.address)
+            .bind(ts(now + Duration::minutes(PAUSE_MINUTES)))
+            .execute(tx.conn())
+            .await?;
+    }
+    Ok(failures)
+}

@@ -1,0 +1,118 @@
+//! Abuse of the open and login endpoints, on both databases. Found by an attacker's test:
+//! five wrong passwords locked any account (the administrator's included) for anyone who kept
+//! trying; locked, unknown and wrong answers differed; sign-up answered 409 when an account
+//! existed and 422 when not (a name/ID-number oracle); login, sign-up and the PIN reset had no
+//! per-address limit; the PIN reset's password check was neither counted nor audited.
+
+mod common;
+use common::*;
+use erjian_store::testing::{fresh_database, TestDb};
+use erjian_web::clock::Clock;
+use reqwest::StatusCode;
+use serde_json::json;
+use std::net::IpAddr;
+
+/// A client whose requests come from another loopback address.
+fn from(addr: [u8; 4]) -> reqwest::Client {
+    reqwest::Client::builder().local_address(IpAddr::from(addr)).build().unwrap()
+}
+
+async fn login(app: &TestApp, c: &reqwest::Client, user: &str, pw: &str) -> (StatusCode, String) {
+    let r = c.post(format!("{}/api/login", app.url)).json(&json!({ "username": user, "password": pw })).send().await.unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+async fn audit_actions(app: &TestApp) -> Vec<String> {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let mut c = sqlx::AnyConnection::connect(&app.database_url).await.unwrap();
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT action FROM audit_log ORDER BY id").fetch_all(&mut c).await.unwrap();
+    rows.into_iter().map(|r| r.0).collect()
+}
+
+async fn a_stranger_cannot_lock_anyone_out(kind: TestDb) {
+    let app = spawn(kind).await;
+    let stranger = from([127, 0, 0, 1]);
+    let owner = from([127, 0, 0, 2]);
+    let unknown = login(&app, &stranger, "no-such-user", "Wrong1234").await;
+    assert_eq!(unknown.0, StatusCode::UNAUTHORIZED);
+    for _ in 0..7 {
+        let wrong = login(&app, &stranger, "admin", "Wrong1234").await;
+        assert_eq!(wrong, unknown, "a wrong password answers exactly as an unknown account");
+    }
+    // Paused for the stranger's address: even the right password gets the same answer…
+    assert_eq!(login(&app, &stranger, "admin", "Admin2026").await, unknown, "paused answers look the same");
+    // …while the administrator at their own address signs in as usual.
+    assert_eq!(login(&app, &owner, "admin", "Admin2026").await.0, StatusCode::OK);
+    let actions = audit_actions(&app).await;
+    assert!(actions.iter().any(|a| a == "login_paused"), "{actions:?}");
+    assert!(actions.iter().filter(|a| *a == "login_failed").count() >= 4);
+    // After the pause the stranger's address may try again.
+    app.advance_minutes(16);
+    assert_eq!(login(&app, &stranger, "admin", "Admin2026").await.0, StatusCode::OK);
+    app.finish().await;
+}
+on_both_databases!(a_stranger_cannot_lock_anyone_out);
+
+async fn sign_up_is_no_oracle(kind: TestDb) {
+    let app = spawn(kind).await;
+    let signup = |name: &str, id: &str| {
+        let body = json!({ "name": name, "id_number": id, "mobile": "13800138000", "password": "Geren2026x" });
+        let (http, url) = (app.http.clone(), app.url.clone());
+        async move {
+            let r = http.post(format!("{url}/api/signup/individual")).json(&body).send().await.unwrap();
+            (r.status(), r.text().await.unwrap())
+        }
+    };
+    // 赵磊 has an account; 张伟 is qualified without one but the name given is wrong; the third
+    // ID number is valid and unknown. All three answers are the same.
+    let has_account = signup("赵磊", &app.person_id_number("赵磊")).await;
+    let wrong_name = signup("张三", &app.person_id_number("张伟")).await;
+    let unknown = signup("李四", "11010519491231002X").await;
+    assert_eq!(has_account.0, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(has_account, wrong_name);
+    assert_eq!(has_account, unknown);
+    assert!(has_account.1.contains("无法开户"));
+    app.finish().await;
+}
+on_both_databases!(sign_up_is_no_oracle);
+
+async fn credential_endpoints_are_limited_per_address(kind: TestDb) {
+    let db = fresh_database(kind).await.unwrap();
+    // Public pages 60 a minute with a burst of 8: credential requests a quarter of the rate.
+    let app = spawn_limited(&db, Clock::manual(t0()), true, None, "皖", RateLimit { per_minute: 60, burst: 8 }).await;
+    let a = from([127, 0, 0, 1]);
+    let mut statuses = vec![];
+    for _ in 0..10 {
+        statuses.push(login(&app, &a, "city1", "Shenhe2026").await.0);
+    }
+    assert!(statuses[..8].iter().all(|s| *s == StatusCode::OK), "{statuses:?}");
+    assert_eq!(statuses[9], StatusCode::TOO_MANY_REQUESTS, "{statuses:?}");
+    // Sign-up shares the bucket; another address has its own.
+    let r = a.post(format!("{}/api/signup/individual", app.url)).json(&json!({})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.headers().contains_key("retry-after"));
+    assert_eq!(login(&app, &from([127, 0, 0, 3]), "city1", "Shenhe2026").await.0, StatusCode::OK);
+    app.finish().await;
+}
+on_both_databases!(credential_endpoints_are_limited_per_address);
+
+async fn the_pin_reset_password_check_counts_and_is_audited(kind: TestDb) {
+    let app = spawn(kind).await;
+    let id = app.person_id_number("赵磊");
+    let zhao = app.login(&id, "Geren2026").await;
+    zhao.ensure_pin(PIN).await;
+    for _ in 0..5 {
+        let r = zhao.post("/api/signing/reset", json!({ "password": "Wrong1234", "new_pin": "Pin-2027!" })).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
+    }
+    // The five failures paused this address: a login with the right password is refused too.
+    let (s, _) = login(&app, &app.http, &id, "Geren2026").await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "the reset's failures count toward the lock-out");
+    let r = zhao.post("/api/signing/reset", json!({ "password": "Geren2026", "new_pin": "Pin-2027!" })).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "paused for the reset as well");
+    let actions = audit_actions(&app).await;
+    assert!(actions.iter().filter(|a| *a == "signing_reset_password_failed").count() >= 4, "{actions:?}");
+    app.finish().await;
+}
+on_both_databases!(the_pin_reset_password_check_counts_and_is_audited);
