@@ -10,6 +10,21 @@ pub const MAX_ENTRIES: usize = 10_000;
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 pub const MAX_TOTAL_BYTES: u64 = 256 * 1024 * 1024;
 
+/// How much a package may hold once inflated.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub entries: usize,
+    pub file_bytes: u64,
+    pub total_bytes: u64,
+}
+
+impl Limits {
+    /// Files erjian or an operator opens.
+    pub const DEFAULT: Limits = Limits { entries: MAX_ENTRIES, file_bytes: MAX_FILE_BYTES, total_bytes: MAX_TOTAL_BYTES };
+    /// An upload from the public: a certificate is ~60 KB; real OFD documents a few MB.
+    pub const UPLOAD: Limits = Limits { entries: 2_000, file_bytes: 8 * 1024 * 1024, total_bytes: 32 * 1024 * 1024 };
+}
+
 /// An OFD package in memory: normalised paths (no leading `/`) → bytes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Package {
@@ -58,8 +73,14 @@ impl Package {
 
     /// Opens a ZIP within the limits above.
     pub fn from_bytes(bytes: &[u8]) -> Result<Package, OfdError> {
+        Self::from_bytes_within(bytes, &Limits::DEFAULT)
+    }
+
+    /// Opens a ZIP within the given limits (uploads from strangers get tighter ones).
+    pub fn from_bytes_within(bytes: &[u8], limits: &Limits) -> Result<Package, OfdError> {
+        let (max_entries, max_file, max_total) = (limits.entries, limits.file_bytes, limits.total_bytes);
         let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| OfdError::NotZip(e.to_string()))?;
-        if zip.len() > MAX_ENTRIES {
+        if zip.len() > max_entries {
             return Err(OfdError::TooLarge(format!("{} entries", zip.len())));
         }
         let mut files = BTreeMap::new();
@@ -71,7 +92,7 @@ impl Package {
             }
             let name = normalise(f.name())?;
             let mut buf = Vec::new();
-            let limit = MAX_FILE_BYTES.min(MAX_TOTAL_BYTES - total) + 1;
+            let limit = max_file.min(max_total - total) + 1;
             (&mut f).take(limit).read_to_end(&mut buf).map_err(|e| OfdError::NotZip(format!("{name}: {e}")))?;
             if buf.len() as u64 >= limit {
                 return Err(OfdError::TooLarge(format!("{name} inflates beyond the limit")));

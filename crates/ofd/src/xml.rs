@@ -1,11 +1,14 @@
 //! A small XML tree over quick-xml: element local names (namespace prefixes dropped, as OFD
-//! readers must accept both `ofd:Page` and `Page`), attributes and text; bounded depth.
+//! readers must accept both `ofd:Page` and `Page`), attributes and text; bounded depth and
+//! element count, so a small deflated upload cannot expand into a tree of millions of nodes.
 
 use crate::OfdError;
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
-const MAX_DEPTH: usize = 256;
+const MAX_DEPTH: usize = 128;
+/// Elements in one file. erjian's certificate has a few hundred; third-party pages a few thousand.
+pub const MAX_ELEMENTS: usize = 200_000;
 
 #[derive(Debug, Clone, Default)]
 pub struct El {
@@ -24,8 +27,16 @@ pub fn parse(file: &str, src: &str) -> Result<El, OfdError> {
     let err = |m: String| OfdError::Xml { file: file.to_owned(), message: m };
     let mut reader = Reader::from_str(src);
     let mut stack: Vec<El> = vec![El::default()];
+    let mut elements = 0usize;
     loop {
-        match reader.read_event().map_err(|e| err(e.to_string()))? {
+        let event = reader.read_event().map_err(|e| err(e.to_string()))?;
+        if matches!(event, Event::Start(_) | Event::Empty(_)) {
+            elements += 1;
+            if elements > MAX_ELEMENTS {
+                return Err(err(format!("more than {MAX_ELEMENTS} elements")));
+            }
+        }
+        match event {
             Event::Start(e) => {
                 if stack.len() > MAX_DEPTH {
                     return Err(err("nesting too deep".into()));
@@ -150,5 +161,19 @@ mod tests {
         assert!(super::parse("t", "<a>").is_err());
         let deep = "<a>".repeat(1000) + &"</a>".repeat(1000);
         assert!(super::parse("t", &deep).is_err());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn element_count_and_depth_are_bounded() {
+        let many = format!("<a>{}</a>", "<b/>".repeat(MAX_ELEMENTS + 1));
+        assert!(parse("x.xml", &many).unwrap_err().to_string().contains("elements"));
+        let deep = format!("{}{}", "<a>".repeat(MAX_DEPTH + 2), "</a>".repeat(MAX_DEPTH + 2));
+        assert!(parse("x.xml", &deep).unwrap_err().to_string().contains("deep"));
+        assert_eq!(parse("x.xml", "<a><b/><c>t</c></a>").unwrap().children.len(), 2);
     }
 }

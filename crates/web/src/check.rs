@@ -178,6 +178,44 @@ fn check_label(name: &str) -> String {
     }
 }
 
+/// What the seal check found, before the database is asked: a refusal, or the verified
+/// document's failures (none) and its custom data.
+type Inspection = Result<(Vec<String>, Vec<(String, String)>, String), (&'static str, Vec<String>)>;
+
+/// The CPU part of the file check (unzip within upload limits, XML, digests, signatures), run
+/// on the bounded blocking pool.
+fn inspect(bytes: &[u8], opts: &VerifyOptions) -> Inspection {
+    let Ok(pkg) = erjian_ofd::Package::from_bytes_within(bytes, &erjian_ofd::package::Limits::UPLOAD) else {
+        return Err(("不是有效的 OFD 文件，或文件解压后过大，无法核验", vec![]));
+    };
+    let report = match verify(&pkg, opts) {
+        Ok(r) => r,
+        Err(e) => return Err(("文件结构损坏或过于复杂，无法核验", vec![e.to_string()])),
+    };
+    if report.signatures.is_empty() {
+        return Err(("文件中没有电子印章，不是本系统签发的电子证书", vec![]));
+    }
+    let line = |c: &erjian_ofd::seal::Check| {
+        format!("{}{}", check_label(c.name), c.file.as_deref().map(|f| format!("（{f}）")).unwrap_or_default())
+    };
+    let failures: Vec<String> = report.signatures.iter().flat_map(|s| s.failed()).chain(report.list_problems.iter()).map(line).collect();
+    if !report.list_problems.is_empty() {
+        return Err(("签章列表被改动：签章与其文件不能一一对应，验证未通过", failures));
+    }
+    if report.signatures.iter().any(|s| s.verdict != Verdict::Valid) {
+        let summary = if report.signatures.iter().all(|s| s.intact()) {
+            "文件内容未被改动，但电子印章不在有效期内或不是本系统签发，不能作为有效证书"
+        } else {
+            "文件已被篡改或电子印章无效：验证未通过"
+        };
+        return Err((summary, failures));
+    }
+    match erjian_ofd::reader::read(&pkg) {
+        Ok(doc) => Ok((failures, doc.metadata.custom, doc.metadata.doc_id)),
+        Err(e) => Err(("文件结构损坏或过于复杂，无法核验", vec![e.to_string()])),
+    }
+}
+
 pub async fn check_file(state: &AppState, bytes: &[u8]) -> Result<FileCheck, Error> {
     let fail = |summary: &str, failures: Vec<String>| FileCheck {
         seal_valid: false,
@@ -186,40 +224,20 @@ pub async fn check_file(state: &AppState, bytes: &[u8]) -> Result<FileCheck, Err
         certificate: None,
         copy: None,
     };
-    let Ok(pkg) = erjian_ofd::Package::from_bytes(bytes) else {
-        return Ok(fail("不是有效的 OFD 文件，无法核验", vec![]));
-    };
     let opts = VerifyOptions { now: Some(state.clock.now()), trusted_roots: vec![state.issuer.authority.root()] };
-    let report = match verify(&pkg, &opts) {
-        Ok(r) => r,
-        Err(e) => return Ok(fail("文件结构损坏，无法核验", vec![e.to_string()])),
+    let upload = bytes.to_vec();
+    let (failures, custom, doc_id) = match state.heavy.run(move || inspect(&upload, &opts)).await {
+        Ok(Ok(found)) => found,
+        Ok(Err((summary, failures))) => return Ok(fail(summary, failures)),
+        Err(crate::heavy::Refused::Busy) => return Err(Error::Conflict("核验服务繁忙，请稍后再试".into())),
+        Err(crate::heavy::Refused::TooLong) => return Ok(fail("文件过于复杂，超出核验时限，无法核验", vec![])),
     };
-    if report.signatures.is_empty() {
-        return Ok(fail("文件中没有电子印章，不是本系统签发的电子证书", vec![]));
-    }
-    let line = |c: &erjian_ofd::seal::Check| {
-        format!("{}{}", check_label(c.name), c.file.as_deref().map(|f| format!("（{f}）")).unwrap_or_default())
-    };
-    let failures: Vec<String> = report.signatures.iter().flat_map(|s| s.failed()).chain(report.list_problems.iter()).map(line).collect();
-    if !report.list_problems.is_empty() {
-        return Ok(fail("签章列表被改动：签章与其文件不能一一对应，验证未通过", failures));
-    }
-    if report.signatures.iter().any(|s| s.verdict != Verdict::Valid) {
-        let summary = if report.signatures.iter().all(|s| s.intact()) {
-            "文件内容未被改动，但电子印章不在有效期内或不是本系统签发，不能作为有效证书"
-        } else {
-            "文件已被篡改或电子印章无效：验证未通过"
-        };
-        return Ok(fail(summary, failures));
-    }
-    let doc = erjian_ofd::reader::read(&pkg).map_err(|e| Error::Other(anyhow::anyhow!("{e}")))?;
-    let licence = doc.metadata.custom.iter().find(|(k, _)| k == "证照标识").map(|(_, v)| v.clone()).unwrap_or(doc.metadata.doc_id);
+    let licence = custom.iter().find(|(k, _)| k == "证照标识").map(|(_, v)| v.clone()).unwrap_or(doc_id);
     let Some(certificate) = live(state, &licence).await? else {
         return Ok(fail("印章有效，但本系统没有该证书的记录", failures));
     };
     // A usage copy points its QR code at /verify/copy/{token}: its own period counts too.
-    let copy_token =
-        doc.metadata.custom.iter().find(|(k, _)| k == "核验地址").and_then(|(_, v)| v.split_once("/verify/copy/")).map(|(_, t)| t);
+    let copy_token = custom.iter().find(|(k, _)| k == "核验地址").and_then(|(_, v)| v.split_once("/verify/copy/")).map(|(_, t)| t);
     let copy = match copy_token {
         Some(token) => crate::usage::copy_check(state, token, certificate.status).await?,
         None => None,

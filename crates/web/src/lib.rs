@@ -16,6 +16,7 @@ pub mod error;
 pub mod exchange;
 pub mod export;
 pub mod extract;
+pub mod heavy;
 pub mod holds;
 pub mod mask;
 pub mod openapi;
@@ -64,6 +65,8 @@ pub struct Shared {
     pub limiter: std::sync::Arc<ratelimit::Limiter>,
     /// The stricter per-address bucket for login, sign-up and PIN reset.
     pub credential_limiter: std::sync::Arc<ratelimit::Limiter>,
+    /// The bounded blocking pool for the public file check.
+    pub heavy: heavy::Heavy,
     /// Keys the public detail tokens (HMAC-SM3), derived from the master key.
     pub detail_key: std::sync::Arc<[u8; 16]>,
     pub status_list: check::StatusListCache,
@@ -225,6 +228,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         secure_cookies: config.secure_cookies,
         limiter: std::sync::Arc::new(ratelimit::Limiter::new(config.rate_limit)),
         credential_limiter: std::sync::Arc::new(ratelimit::Limiter::new(ratelimit::credential_limit(config.rate_limit))),
+        heavy: heavy::Heavy::for_this_machine(),
         detail_key: std::sync::Arc::new(erjian_ofd::crypto::derive_key(&config.master_key, "public-detail-token")),
         status_list: Default::default(),
         public_cache: Default::default(),
