@@ -20,6 +20,7 @@ pub mod province;
 pub mod qualification;
 pub mod regno;
 pub mod standing;
+pub mod text;
 pub mod validity;
 pub mod workflow;
 

@@ -260,6 +260,8 @@ pub enum TransitionError {
     IllegalState { state: &'static str, action: &'static str },
     #[error("请填写“{action}”的理由")]
     ReasonRequired { action: &'static str },
+    #[error("“{action}”的理由不能超过{max}个字")]
+    ReasonTooLong { action: &'static str, max: usize },
     #[error("本省（市）的审查流程没有“{action}”环节：由省级主管部门受理后直接审查")]
     NotInProcedure { action: &'static str },
 }
@@ -454,6 +456,9 @@ fn settle(next: Option<State>, state: State, action: Action, reason: Option<&str
     let next = next.ok_or(TransitionError::IllegalState { state: state.label(), action: action.label() })?;
     if action.needs_reason() && reason.is_none_or(|r| r.trim().is_empty()) {
         return Err(TransitionError::ReasonRequired { action: action.label() });
+    }
+    if reason.is_some_and(|r| crate::text::within(r, crate::text::REASON_MAX, "理由").is_err()) {
+        return Err(TransitionError::ReasonTooLong { action: action.label(), max: crate::text::REASON_MAX });
     }
     Ok(next)
 }

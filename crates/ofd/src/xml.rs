@@ -162,10 +162,7 @@ mod tests {
         let deep = "<a>".repeat(1000) + &"</a>".repeat(1000);
         assert!(super::parse("t", &deep).is_err());
     }
-}
 
-#[cfg(test)]
-mod tests {
     use super::*;
 
     #[test]

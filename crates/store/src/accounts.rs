@@ -126,6 +126,9 @@ impl Store {
         let mut errors = Vec::new();
         let id = ResidentId::parse(&s.id_number).map_err(|e| errors.push(erjian_domain::FieldError::new("id_number", e.to_string()))).ok();
         let mobile = parse_mobile(&s.mobile).map_err(|m| errors.push(erjian_domain::FieldError::new("mobile", m))).ok();
+        if let Err(m) = erjian_domain::text::within(&s.name, erjian_domain::text::PERSON_NAME_MAX, "姓名") {
+            errors.push(erjian_domain::FieldError::new("name", m));
+        }
         if s.name.trim().is_empty() {
             errors.push(erjian_domain::FieldError::new("name", "请输入姓名"));
         }
@@ -196,6 +199,8 @@ impl Store {
         }
         if s.legal_rep.trim().is_empty() {
             errors.push(erjian_domain::FieldError::new("legal_rep", "请输入法定代表人姓名"));
+        } else if let Err(m) = erjian_domain::text::within(&s.legal_rep, erjian_domain::text::CONTACT_NAME_MAX, "法定代表人姓名") {
+            errors.push(erjian_domain::FieldError::new("legal_rep", m));
         }
         if let Err(Error::Invalid(mut e)) = check_password_policy(&s.password) {
             errors.append(&mut e);

@@ -294,8 +294,9 @@ impl Store {
             ));
         }
         let photo = match photo.filter(|p| !p.is_empty()) {
+            // Stored as decoded and re-encoded, never as uploaded.
             Some(bytes) => match check_photo(&bytes) {
-                Ok(info) => Some((bytes, info.mime)),
+                Ok(info) => Some((info.bytes, info.mime)),
                 Err(m) => {
                     errors.push(FieldError::new("photo", m));
                     None

@@ -78,6 +78,9 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<i64> {
         cancellation_reason(reason).ok_or_else(|| Error::invalid("reason", "请选择注销原因"))?;
+        if let Some(note) = note {
+            erjian_domain::text::within(note, erjian_domain::text::NOTE_MAX, "补充说明").map_err(|m| Error::invalid("note", m))?;
+        }
         let (person_id, reg) = self.own_active_registration(actor, "您没有有效的注册，无需注销").await?;
         let held: Vec<String> = reg.specialties.iter().filter(|s| s.status == "active").map(|s| s.specialty_code.clone()).collect();
         erjian_domain::lifecycle::check_cancellation(&held, specialties).map_err(|m| Error::invalid("specialties", m))?;

@@ -264,12 +264,13 @@ impl Store {
             note: Some(&note),
         };
         let id = self.insert_follow_up(&mut tx, actor, follow_up, now).await?;
-        for (kind, mime, bytes) in [("id_front", front, &change.id_front), ("id_back", back, &change.id_back)] {
+        // The scans as decoded and re-encoded, never the uploaded bytes.
+        for (kind, scan) in [("id_front", front), ("id_back", back)] {
             sqlx::query("INSERT INTO application_attachments (application_id, kind, mime, bytes, created_at) VALUES ($1, $2, $3, $4, $5)")
                 .bind(id)
                 .bind(kind)
-                .bind(mime)
-                .bind(bytes.clone())
+                .bind(scan.mime)
+                .bind(scan.bytes)
                 .bind(ts(now))
                 .execute(tx.conn())
                 .await?;

@@ -17,6 +17,9 @@ pub(crate) fn reason_for_refusal<'a>(yes: bool, reason: Option<&'a str>, missing
     if !yes && reason.is_none() {
         return Err(Error::invalid("reason", missing));
     }
+    if let Some(r) = reason {
+        erjian_domain::text::within(r, erjian_domain::text::REASON_MAX, "理由").map_err(|m| Error::invalid("reason", m))?;
+    }
     Ok(reason)
 }
 

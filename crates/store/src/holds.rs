@@ -45,6 +45,7 @@ impl Store {
         if reason.is_empty() {
             return Err(Error::invalid("reason", "请填写理由（处罚决定文号或事实依据）"));
         }
+        erjian_domain::text::within(reason, erjian_domain::text::REASON_MAX, "理由").map_err(|m| Error::invalid("reason", m))?;
         let reg = self.registration_by_number(registration_number.trim()).await?.ok_or(Error::NotFound("未找到该注册编号"))?;
         if !self.authority_covers(actor, reg.enterprise_id).await? {
             return Err(Error::NotFound("未找到该注册编号"));

@@ -73,7 +73,7 @@ impl Store {
         }
         sqlx::query("UPDATE persons SET photo = $2, photo_mime = $3 WHERE id = $1")
             .bind(person_id)
-            .bind(photo.to_vec())
+            .bind(info.bytes)
             .bind(info.mime)
             .execute(tx.conn())
             .await?;
@@ -89,9 +89,7 @@ impl Store {
         if !issuer.profile.new_version_exchange {
             return Err(Error::Conflict(format!("{}未开展换领新版电子证书业务", issuer.profile.name)));
         }
-        if crate::signing::imagesize_kind(signature).is_none() || signature.len() > 512 * 1024 || signature.len() < 200 {
-            return Err(Error::invalid("signature", "请上传本人手写签名图片（PNG 或 JPG，不超过512KB）"));
-        }
+        let signature = erjian_domain::photo::check_mark(signature, "本人手写签名图片").map_err(|m| Error::invalid("signature", m))?.bytes;
         let (person_id, reg) = self.own_registration_to_issue(actor, "您没有有效的注册，不能换领新版电子证书").await?;
         let mut tx = self.write().await?;
         if lock_and_count(&mut tx, reg.id).await? == 0 {
@@ -108,7 +106,7 @@ impl Store {
         }
         sqlx::query("UPDATE persons SET signature_image = $2 WHERE id = $1")
             .bind(person_id)
-            .bind(signature.to_vec())
+            .bind(signature.clone())
             .execute(tx.conn())
             .await?;
         let licence =

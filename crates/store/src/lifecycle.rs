@@ -204,6 +204,9 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<CancelOutcome> {
         cancellation_reason(&req.reason).ok_or_else(|| Error::invalid("reason", "请选择注销原因"))?;
+        if let Some(note) = &req.note {
+            erjian_domain::text::within(note, erjian_domain::text::NOTE_MAX, "补充说明").map_err(|m| Error::invalid("note", m))?;
+        }
         let reg = self.registration_by_number(req.registration_number.trim()).await?.ok_or(Error::NotFound("未找到该注册编号"))?;
         let allowed = match actor.role {
             Role::ProvinceAuthority => true,
@@ -262,6 +265,9 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<String> {
         let statement = statement.map(str::trim).filter(|s| !s.is_empty());
+        if let Some(s) = statement {
+            erjian_domain::text::within(s, erjian_domain::text::STATEMENT_MAX, "遗失声明").map_err(|m| Error::invalid("statement", m))?;
+        }
         let reason = match (kind, statement) {
             ("remake", _) => "重新制证，原证书作废",
             ("lost_reissue", Some(s)) if s.chars().count() >= 10 => "遗失补办，原证书作废",

@@ -164,9 +164,7 @@ impl Store {
     /// Stores the handwritten-signature image (individual) or seal image (enterprise) and
     /// re-makes the active seal so that new signatures show it.
     pub async fn set_signature_image(&self, actor: &Actor, bytes: &[u8], issuer: &Issuer, now: DateTime<Utc>) -> Result<()> {
-        if imagesize_kind(bytes).is_none() || bytes.len() > 512 * 1024 {
-            return Err(Error::invalid("image", "签名或印章图片应为不超过512KB的 PNG 或 JPG 文件"));
-        }
+        let bytes = &erjian_domain::photo::check_mark(bytes, "签名或印章图片").map_err(|m| Error::invalid("image", m))?.bytes;
         let owner = Owner::of(actor)?;
         let mut tx = self.write().await?;
         match owner {

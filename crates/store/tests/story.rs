@@ -13,13 +13,12 @@ fn t0() -> DateTime<Utc> {
 }
 
 /// A 300×400 PNG header padded to pass the size checks.
+/// A real 300 × 400 PNG (uploads are decoded, so a header alone is refused).
 fn photo() -> Vec<u8> {
-    let mut v = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R'];
-    v.extend_from_slice(&300u32.to_be_bytes());
-    v.extend_from_slice(&400u32.to_be_bytes());
-    v.extend_from_slice(&[8, 2, 0, 0, 0]);
-    v.resize(8000, 0);
-    v
+    let img = image::RgbImage::from_fn(300, 400, |x, y| image::Rgb([200 + (x % 50) as u8, 210 + (y % 40) as u8, 240]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
 }
 
 async fn story(kind: TestDb) {

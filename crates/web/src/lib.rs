@@ -16,6 +16,7 @@ pub mod error;
 pub mod exchange;
 pub mod export;
 pub mod extract;
+pub mod hardening;
 pub mod heavy;
 pub mod holds;
 pub mod mask;
@@ -133,6 +134,11 @@ impl Server {
 }
 
 pub fn router(state: AppState) -> Router {
+    let https = state.secure_cookies;
+    hardening::harden(routes(state), https)
+}
+
+fn routes(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .merge(pages::routes())
@@ -225,7 +231,8 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         publicity_override: config.publicity_days,
         issuer,
         clock: config.clock,
-        secure_cookies: config.secure_cookies,
+        // Cookies are Secure when asked for, and always when the public address is https.
+        secure_cookies: config.secure_cookies || config.public_url.as_deref().is_some_and(|u| u.starts_with("https://")),
         limiter: std::sync::Arc::new(ratelimit::Limiter::new(config.rate_limit)),
         credential_limiter: std::sync::Arc::new(ratelimit::Limiter::new(ratelimit::credential_limit(config.rate_limit))),
         heavy: heavy::Heavy::for_this_machine(),

@@ -158,3 +158,57 @@ async fn a_hostile_upload_is_bounded(kind: TestDb) {
     app.finish().await;
 }
 on_both_databases!(a_hostile_upload_is_bounded);
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut c = 0xFFFF_FFFFu32;
+    for b in bytes {
+        c ^= u32::from(*b);
+        for _ in 0..8 {
+            c = if c & 1 == 1 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+        }
+    }
+    !c
+}
+
+/// Images are decoded, never trusted by their headers: a 177-byte PNG claiming 100,000 ×
+/// 100,000 pixels (which aborted the server when a PDF was drawn) and a junk "JPEG" (which
+/// reached a sealed certificate) are refused with a Chinese message, and nothing is stored.
+async fn images_are_decoded_not_trusted(kind: TestDb) {
+    use base64::Engine;
+    let app = spawn(kind).await;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    let mut ihdr = b"IHDR".to_vec();
+    ihdr.extend_from_slice(&100_000u32.to_be_bytes());
+    ihdr.extend_from_slice(&100_000u32.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+    let mut huge = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13];
+    huge.extend_from_slice(&ihdr);
+    huge.extend_from_slice(&crc32(&ihdr).to_be_bytes());
+    huge.resize(177, 0);
+    let mut junk = vec![0xFF, 0xD8, 0xFF, 0xE0];
+    junk.resize(6000, b'A');
+
+    let zhao = app.login(&app.person_id_number("赵磊"), "Geren2026").await;
+    zhao.ensure_pin(PIN).await;
+    for (what, bytes) in [("huge", &huge), ("junk", &junk)] {
+        let r = zhao.put("/api/signing/image", json!({ "image_base64": b64(bytes) })).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{what}: {:?}", r.body);
+        assert!(r.body["fields"][0]["message"].as_str().unwrap().contains("图片"), "{what}: {:?}", r.body);
+    }
+    let nv = zhao
+        .post(
+            "/api/personal-changes",
+            json!({ "new_id_number": "340104197906110056", "id_front_base64": b64(&junk), "id_back_base64": b64(&huge), "submit": false }),
+        )
+        .await;
+    assert_eq!(nv.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", nv.body);
+    let fields: Vec<&str> = nv.body["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert!(fields.contains(&"id_front") && fields.contains(&"id_back"), "{fields:?}");
+    // The holder's certificate still renders to PDF: nothing bad was stored.
+    let cert = zhao.get("/api/certificates").await.body["certificates"][0]["id"].as_i64().unwrap();
+    let pdf =
+        zhao.http.get(format!("{}/api/certificates/{cert}/download?format=pdf", app.url)).bearer_auth(&zhao.token).send().await.unwrap();
+    assert_eq!(pdf.status(), StatusCode::OK);
+    app.finish().await;
+}
+on_both_databases!(images_are_decoded_not_trusted);

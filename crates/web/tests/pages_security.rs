@@ -102,7 +102,7 @@ async fn forms_need_csrf_and_tenants_stay_apart(db: TestDb) {
     let r = z.get(format!("{}/applications/{id}/photo", app.url)).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()["content-type"], "image/png");
-    assert_eq!(r.bytes().await.unwrap().to_vec(), photo_png());
+    assert!(same_picture(&r.bytes().await.unwrap(), &photo_png()), "the photo as uploaded, re-encoded");
 
     // Logging out ends the session in the database, not just the cookie.
     let portal = z.get(format!("{}/portal", app.url)).send().await.unwrap().text().await.unwrap();
@@ -206,7 +206,7 @@ async fn no_text_from_the_address_bar(db: TestDb) {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "answered in place, not by a redirect carrying the text");
     let html = r.text().await.unwrap();
     assert!(html.contains("签名密码") && html.contains("alert"), "the server's own message: {html}");
-    assert!(html.contains("退出") && html.contains(&format!("申请 ")), "inside the portal, not a logged-out page");
+    assert!(html.contains("退出") && html.contains("申请 "), "inside the portal, not a logged-out page");
     // Any refusal of a signed-in user's page keeps the portal's header and menu.
     let r = c.get(format!("{}/applications/99999999", app.url)).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
@@ -220,3 +220,58 @@ on_both_databases!(no_text_from_the_address_bar);
 fn urlencode(s: &str) -> String {
     s.bytes().map(|b| format!("%{b:02X}")).collect()
 }
+
+/// Every answer carries the hardening headers; pages have no inline scripts; cookies are Secure
+/// when the public address is https.
+async fn hardening_headers_and_no_inline_scripts(db: TestDb) {
+    let app = spawn(db).await;
+    let c = browser();
+    login_page(&app, &c, &app.enterprise_login(ENTERPRISE_A), "Qiye2026").await;
+    for path in ["/", "/login", "/query", "/check", "/portal", "/portal?tab=people", "/api/public/keys"] {
+        let r = c.get(format!("{}{path}", app.url)).send().await.unwrap();
+        let h = r.headers().clone();
+        let csp = h.get("content-security-policy").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+        assert!(csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert!(!csp.contains("unsafe-inline'; img") || !csp.contains("script-src 'self' 'unsafe-inline'"), "{path}: {csp}");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
+        assert!(h.get("cache-control").is_some(), "{path}");
+        let body = r.text().await.unwrap();
+        for bad in ["onclick=", "onchange=", "onsubmit=", "<script>", "javascript:"] {
+            assert!(!body.contains(bad), "{path} has an inline script ({bad})");
+        }
+    }
+    for path in ["/portal", "/api/me"] {
+        let r = c.get(format!("{}{path}", app.url)).send().await.unwrap();
+        assert_eq!(r.headers()["cache-control"], "no-store", "{path}: personal answers are never cached");
+    }
+    app.finish().await;
+}
+on_both_databases!(hardening_headers_and_no_inline_scripts);
+
+/// Behind an https public address, session cookies carry `Secure` without a separate flag.
+async fn cookies_are_secure_behind_https(db: TestDb) {
+    let database_url = erjian_store::testing::fresh_database(db).await.unwrap();
+    let config = erjian_web::Config {
+        database_url: database_url.clone(),
+        addr: "127.0.0.1:0".parse().unwrap(),
+        province: "皖".into(),
+        publicity_days: None,
+        demo: true,
+        clock: erjian_web::clock::Clock::manual(t0()),
+        secure_cookies: false,
+        master_key: b"erjian test master key, not secret".to_vec(),
+        public_url: Some("https://erjian.example.gov.cn".into()),
+        rate_limit: RateLimit::default(),
+        holidays: None,
+        profile_file: None,
+    };
+    let server = erjian_web::start(config).await.unwrap();
+    let r = reqwest::get(format!("{}/login", server.url())).await.unwrap();
+    let cookie = r.headers().get("set-cookie").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+    assert!(cookie.contains("; Secure"), "{cookie}");
+    assert!(r.headers().contains_key("strict-transport-security"));
+    server.stop().await;
+    erjian_store::testing::drop_database(&database_url).await;
+}
+on_both_databases!(cookies_are_secure_behind_https);

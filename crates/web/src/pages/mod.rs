@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(index))
         .route("/static/app.css", get(css))
+        .route("/static/app.js", get(js))
         .route("/login", get(login_page).post(login))
         .route("/logout", post(logout))
         .route("/signup/individual", get(signup_individual_page).post(signup_individual))
@@ -149,6 +150,10 @@ pub fn render_status<T: Template>(status: StatusCode, t: &T) -> Response {
 
 pub fn error_page(status: StatusCode, message: &str) -> Response {
     failure::page(status, message)
+}
+
+async fn js() -> impl IntoResponse {
+    ([(CONTENT_TYPE, "text/javascript; charset=utf-8"), (CACHE_CONTROL, "public, max-age=3600")], include_str!("../../static/app.js"))
 }
 
 async fn css() -> impl IntoResponse {

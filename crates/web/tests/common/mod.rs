@@ -325,3 +325,15 @@ pub fn csrf_of(html: &str) -> String {
     let i = html.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
     html[i..i + 64].to_owned()
 }
+
+/// Whether two PNG files show the same pixels (uploads are stored re-encoded, not as sent).
+pub fn same_picture(a: &[u8], b: &[u8]) -> bool {
+    let pixels = |bytes: &[u8]| {
+        let mut reader = png::Decoder::new(std::io::Cursor::new(bytes.to_vec())).read_info().ok()?;
+        let mut buf = vec![0; reader.output_buffer_size()];
+        let info = reader.next_frame(&mut buf).ok()?;
+        buf.truncate(info.buffer_size());
+        Some((info.width, info.height, info.color_type, buf))
+    };
+    matches!((pixels(a), pixels(b)), (Some(x), Some(y)) if x == y)
+}
