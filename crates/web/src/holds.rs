@@ -3,13 +3,15 @@
 
 use crate::auth::{ApiUser, PageUser};
 use crate::error::{ApiError, PageError};
-use crate::extract::{FormBody, JsonBody};
+use crate::extract::JsonBody;
+use crate::pages::confirm::{self, Ask, Confirmable};
 use crate::registrations::{refusal, show_cancel};
 use crate::AppState;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::post;
 use axum::{Json, Router};
+use erjian_store::holds::Hold;
 use serde_json::{json, Value};
 
 pub fn routes() -> Router<AppState> {
@@ -39,8 +41,27 @@ struct HoldForm {
     reason: String,
 }
 
-async fn hold_page(State(state): State<AppState>, user: PageUser, FormBody(f): FormBody<HoldForm>) -> Result<Response, PageError> {
+async fn hold_page(State(state): State<AppState>, user: PageUser, form: Confirmable<HoldForm>) -> Result<Response, PageError> {
+    let f = &form.form;
     user.check_csrf(&f.csrf)?;
+    // Suspension and revocation are confirmed first, naming the person and the effect.
+    let effect = match f.action {
+        Hold::Suspend => Some(("暂扣证书", "证书立即暂扣：暂扣期间不能下载、换发或复制，公众核验显示“暂扣”，须由主管部门恢复")),
+        Hold::Revoke => Some(("撤销注册", "注册立即撤销，电子证书作废且不能恢复，公众核验显示“已撤销”")),
+        Hold::Restore => None,
+    };
+    if let (Some((title, effect)), false) = (effect, form.confirmed) {
+        if let Some(reg) = confirm::registration_for(&state, &user, &f.registration_number).await {
+            let ask = Ask {
+                title,
+                who: confirm::person(&reg),
+                effect: format!("{effect}。理由：{}", f.reason.trim()),
+                action: "/certificate-holds",
+                back: "/cancel",
+            };
+            return Ok(confirm::ask(&state, &user, &form, ask));
+        }
+    }
     match state.store.hold_certificate(&user.actor, &f.registration_number, f.action, &f.reason, state.clock.now()).await {
         Ok(status) => {
             let done = match status.as_str() {

@@ -115,8 +115,32 @@ struct ReissueForm {
     statement: Option<String>,
 }
 
-async fn reissue_page(State(state): State<AppState>, user: PageUser, FormBody(f): FormBody<ReissueForm>) -> Result<Response, PageError> {
+async fn reissue_page(
+    State(state): State<AppState>,
+    user: PageUser,
+    posted: crate::pages::confirm::Confirmable<ReissueForm>,
+) -> Result<Response, PageError> {
+    use crate::pages::confirm;
+    let f = &posted.form;
     user.check_csrf(&f.csrf)?;
+    if !posted.confirmed && matches!(f.kind.as_str(), "remake" | "lost_reissue") {
+        let own = state.store.registrations_of_person(user.actor.person_id.unwrap_or(-1)).await?;
+        if let Some(reg) = own.iter().find(|r| r.status == "active") {
+            let (title, effect) = if f.kind == "remake" {
+                ("重新制证", "立即签发新的电子证书，原证书作废，核验原证书将显示“已被替代”；每天限办一次")
+            } else {
+                ("遗失补办", "立即补发新的电子证书，原证书作废，核验原证书将显示“已被替代”；遗失声明记入注册轨迹")
+            };
+            let ask = confirm::Ask {
+                title,
+                who: confirm::person(reg),
+                effect: effect.to_owned(),
+                action: "/certificates/reissue",
+                back: "/portal",
+            };
+            return Ok(confirm::ask(&state, &user, &posted, ask));
+        }
+    }
     state.store.reissue_certificate(&user.actor, &f.kind, f.statement.as_deref(), &state.issuer, state.clock.now()).await?;
     Ok(Redirect::to("/portal").into_response())
 }
@@ -314,8 +338,10 @@ async fn cancel_page(State(state): State<AppState>, user: PageUser) -> Result<Re
 async fn cancel_submit(
     State(state): State<AppState>,
     user: PageUser,
-    FormBody(form): FormBody<Vec<(String, String)>>,
+    posted: crate::pages::confirm::Confirmable<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
+    use crate::pages::confirm;
+    let form = &posted.form;
     let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
     user.check_csrf(&get("csrf"))?;
     let scope = get("scope");
@@ -323,6 +349,21 @@ async fn cancel_submit(
         if scope == "partial" { form.iter().filter(|(k, _)| k == "specialty").map(|(_, v)| v.clone()).collect() } else { vec![] };
     if scope == "partial" && specialties.is_empty() {
         return show_cancel(&state, &user, None, Some("部分注销请勾选要注销的专业".into())).await;
+    }
+    if get("registration_number").is_empty() {
+        return show_cancel(&state, &user, None, Some("请选择要注销的注册人员".into())).await;
+    }
+    if !posted.confirmed {
+        if let Some(reg) = confirm::registration_for(&state, &user, &get("registration_number")).await {
+            let names: Vec<&str> = specialties.iter().map(|c| erjian_domain::profession::specialty_name(c)).collect();
+            let effect = if specialties.is_empty() {
+                "注销全部专业：注册终止，原电子证书立即作废，公众核验显示“已注销”".to_owned()
+            } else {
+                format!("注销 {} 专业：保留的专业换发新证书，原证书立即作废", names.join("、"))
+            };
+            let ask = confirm::Ask { title: "注销注册", who: confirm::person(&reg), effect, action: "/cancel", back: "/cancel" };
+            return Ok(confirm::ask(&state, &user, &posted, ask));
+        }
     }
     let req =
         CancelRequest { registration_number: get("registration_number"), specialties, reason: get("reason"), note: Some(get("note")) };

@@ -237,6 +237,10 @@ async fn initial_registration_clicked_through_by_every_role() {
     assert!(ui.text("#flash").await.contains("生成公示批次"));
     ui.shot("06-publicity-batches").await;
     ui.click_nav("button[id^=announce-]").await;
+    // Announcing cannot be undone: a confirmation step names the batch and the effect.
+    assert!(ui.text("#confirm-effect").await.contains("不能撤回"));
+    ui.shot("06b-confirm-announce").await;
+    ui.click_nav("#confirm-submit").await;
     assert!(ui.text("#flash").await.contains("发布公告"));
     ui.logout().await;
 
@@ -377,6 +381,11 @@ async fn public_centre_renewal_and_cancellation_in_the_browser() {
     ui.c.find(Locator::Css("#reason option[value=other]")).await.unwrap().click().await.unwrap();
     ui.shot("17-enterprise-cancel").await;
     ui.click_nav("#cancel-submit").await;
+    // The confirmation names the person and what happens to the certificate.
+    assert!(ui.text("#confirm-who").await.contains("赵磊"));
+    assert!(ui.text("#confirm-effect").await.contains("作废"));
+    ui.shot("17b-confirm-cancel").await;
+    ui.click_nav("#confirm-submit").await;
     assert!(ui.text("#flash").await.contains("原电子证书已作废"));
     ui.logout().await;
     // The old QR address now says, in red, that the file was replaced, and points onwards.

@@ -5,7 +5,6 @@ use super::portal::flash;
 use super::{render, Ctx};
 use crate::auth::PageUser;
 use crate::error::PageError;
-use crate::extract::FormBody;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -180,12 +179,25 @@ pub async fn act(
     State(state): State<AppState>,
     user: PageUser,
     Path(id): Path<i64>,
-    FormBody(f): FormBody<ActionForm>,
+    posted: super::confirm::Confirmable<ActionForm>,
 ) -> Result<Response, PageError> {
+    let f = &posted.form;
     user.check_csrf(&f.csrf)?;
     let action = Action::parse(&f.action).ok_or(Error::Conflict("未知的操作".into()))?;
+    // Withdrawing ends the application for good: confirmed first.
+    if action == Action::Withdraw && !posted.confirmed {
+        let a = crate::mask::application(&state, &user.actor, id).await?.application;
+        let ask = super::confirm::Ask {
+            title: "撤回申请",
+            who: format!("{}（{}，{}）", a.number, a.kind_label(), a.person_name),
+            effect: "申请立即终止，不能恢复；如需办理须重新填写申请".into(),
+            action: &format!("/applications/{id}/action"),
+            back: &format!("/applications/{id}"),
+        };
+        return Ok(super::confirm::ask(&state, &user, &posted, ask));
+    }
     let reason = f.reason.as_deref().filter(|r| !r.trim().is_empty());
-    if f.false_materials.is_some_and(|v| v == "1") {
+    if f.false_materials.as_deref() == Some("1") {
         state.store.refuse_for_false_materials(&user.actor, id, action, reason, f.version, state.clock.now()).await?;
     } else {
         state.store.act(&user.actor, id, action, reason, f.version, state.clock.now()).await?;

@@ -4,6 +4,7 @@
 mod admin;
 mod admin_profile;
 mod apply;
+pub(crate) mod confirm;
 pub(crate) mod detail;
 pub(crate) mod failure;
 mod portal;

@@ -4,7 +4,6 @@
 use super::{render, Ctx};
 use crate::auth::PageUser;
 use crate::error::PageError;
-use crate::extract::FormBody;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -365,9 +364,21 @@ pub async fn announce(
     State(state): State<AppState>,
     user: PageUser,
     Path(id): Path<i64>,
-    FormBody(f): FormBody<super::CsrfForm>,
+    posted: super::confirm::Confirmable<super::CsrfForm>,
 ) -> Result<Response, PageError> {
-    user.check_csrf(&f.csrf)?;
+    user.check_csrf(&posted.form.csrf)?;
+    if !posted.confirmed {
+        if let Some(b) = state.store.batches().await?.into_iter().find(|b| b.id == id && b.announced_at.is_none()) {
+            let ask = super::confirm::Ask {
+                title: "发布公告",
+                who: format!("公示批次 {}（{} 人，公示期至 {}）", b.number, b.size, b.ends_on.as_deref().unwrap_or("—")),
+                effect: "为批次中每人办结注册：生成注册编号，签发带电子印章的电子证书并公开；公告后不能撤回".into(),
+                action: &format!("/batches/{id}/announce"),
+                back: "/portal?tab=batches",
+            };
+            return Ok(super::confirm::ask(&state, &user, &posted, ask));
+        }
+    }
     state.store.announce(&user.actor, id, &state.issuer, state.clock.now()).await?;
     Ok(Redirect::to("/portal?tab=batches&done=announced").into_response())
 }

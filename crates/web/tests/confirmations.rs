@@ -1,0 +1,63 @@
+//! A confirmation step before anything irreversible, on both databases: the first post answers
+//! with a page naming the person (or batch) and the effect and changes nothing; only the
+//! confirmed post acts. The page never names someone the caller may not act on.
+
+mod common;
+use common::*;
+use erjian_store::testing::TestDb;
+use reqwest::StatusCode;
+
+async fn post(c: &reqwest::Client, url: String, form: &[(&str, &str)]) -> (StatusCode, String) {
+    let r = c.post(url).form(form).send().await.unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+async fn irreversible_steps_are_confirmed_first(kind: TestDb) {
+    let app = spawn(kind).await;
+    let zhao = app.login(&app.person_id_number("赵磊"), "Geren2026").await;
+    let cert = zhao.get("/api/certificates").await.body["certificates"][0].clone();
+    let regno = cert["registration_number"].as_str().unwrap().to_owned();
+    let status = || async { zhao.get("/api/certificates").await.body["certificates"][0]["status"].as_str().unwrap().to_owned() };
+
+    // 暂扣 by the province: a confirmation page first, nothing changed yet.
+    let province = app.page_login("province", "Shenhe2026").await;
+    let page = province.get(format!("{}/cancel", app.url)).send().await.unwrap().text().await.unwrap();
+    let csrf = csrf_of(&page);
+    let form =
+        [("csrf", csrf.as_str()), ("registration_number", regno.as_str()), ("action", "suspend"), ("reason", "皖建罚字〔2026〕12号")];
+    let (s, html) = post(&province, format!("{}/certificate-holds", app.url), &form).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("请确认") && html.contains("赵磊") && html.contains(&regno) && html.contains("暂扣"), "{html}");
+    assert_eq!(status().await, "valid", "nothing happens before the confirmation");
+    let mut confirmed = form.to_vec();
+    confirmed.push(("confirmed", "1"));
+    let (_, html) = post(&province, format!("{}/certificate-holds", app.url), &confirmed).await;
+    assert!(html.contains("已暂扣"), "{html}");
+    assert_eq!(status().await, "suspended");
+
+    // Another city's authority is not shown whose registration the number is.
+    let city2 = app.page_login("city2", "Shenhe2026").await;
+    let page = city2.get(format!("{}/cancel", app.url)).send().await.unwrap().text().await.unwrap();
+    let form = [("csrf", csrf_of(&page)), ("registration_number", regno.clone()), ("action", "revoke".into()), ("reason", "x".into())];
+    let r = city2.post(format!("{}/certificate-holds", app.url)).form(&form).send().await.unwrap();
+    let html = r.text().await.unwrap();
+    assert!(!html.contains("赵磊") && !html.contains("请确认"), "{html}");
+
+    // Restore needs no confirmation; then 重新制证 by the holder asks first.
+    let restore = [("csrf", csrf.as_str()), ("registration_number", regno.as_str()), ("action", "restore"), ("reason", "期满")];
+    post(&province, format!("{}/certificate-holds", app.url), &restore).await;
+    assert_eq!(status().await, "valid");
+    let holder = app.page_login(&app.person_id_number("赵磊"), "Geren2026").await;
+    let page = holder.get(format!("{}/portal", app.url)).send().await.unwrap().text().await.unwrap();
+    let csrf = csrf_of(&page);
+    let (_, html) = post(&holder, format!("{}/certificates/reissue", app.url), &[("csrf", &csrf), ("kind", "remake")]).await;
+    assert!(html.contains("请确认") && html.contains("重新制证") && html.contains("作废"), "{html}");
+    let licence = cert["licence_id"].as_str().unwrap();
+    assert!(zhao.get("/api/certificates").await.body["certificates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["licence_id"] == licence && c["status"] == "valid"));
+    app.finish().await;
+}
+on_both_databases!(irreversible_steps_are_confirmed_first);
