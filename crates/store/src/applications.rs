@@ -77,6 +77,16 @@ impl Application {
         crate::lifecycle::kind_label(&self.kind)
     }
 
+    /// Where this application is corrected: each procedure in its own form (a returned renewal
+    /// on the renewal page, an added specialty or a change on the changes page).
+    pub fn edit_href(&self) -> String {
+        match self.kind.as_str() {
+            "renewal" => "/renewal".to_owned(),
+            "add_specialty" | "change_employer" | "change_personal" => "/changes".to_owned(),
+            _ => format!("/applications/{}/edit", self.id),
+        }
+    }
+
     pub fn updated_display(&self) -> String {
         crate::db::show_ts(&self.updated_at)
     }

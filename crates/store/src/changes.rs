@@ -264,7 +264,12 @@ impl Store {
             note: Some(&note),
         };
         let id = self.insert_follow_up(&mut tx, actor, follow_up, now).await?;
-        // The scans as decoded and re-encoded, never the uploaded bytes.
+        // The scans as decoded and re-encoded, never the uploaded bytes; a corrected form
+        // replaces the earlier scans.
+        sqlx::query("DELETE FROM application_attachments WHERE application_id = $1 AND kind IN ('id_front', 'id_back')")
+            .bind(id)
+            .execute(tx.conn())
+            .await?;
         for (kind, scan) in [("id_front", front), ("id_back", back)] {
             sqlx::query("INSERT INTO application_attachments (application_id, kind, mime, bytes, created_at) VALUES ($1, $2, $3, $4, $5)")
                 .bind(id)

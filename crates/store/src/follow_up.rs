@@ -107,17 +107,27 @@ impl Store {
         Ok(Actor { person_id: Some(person_id), ..actor.clone() })
     }
 
-    /// Submits the follow-up when asked (which generates the form to sign) and commits.
+    /// Submits the follow-up when asked (which generates the form to sign) and commits. A
+    /// corrected form whose signatures were already asked for is regenerated (`Revise`).
     pub(crate) async fn finish_follow_up(&self, mut tx: Tx, actor: &Actor, id: i64, submit: bool, now: DateTime<Utc>) -> Result<i64> {
-        if submit {
-            Self::act_in(&mut tx, actor, id, erjian_domain::workflow::Action::Submit, None, None, now).await?;
+        use erjian_domain::workflow::Action;
+        let state = Self::load_application(tx.conn(), id).await?.map(|a| a.state());
+        if state.is_some_and(|s| s.awaiting_signatures()) {
+            Self::act_in(&mut tx, actor, id, Action::Revise, None, None, now).await?;
+        } else if submit {
+            Self::act_in(&mut tx, actor, id, Action::Submit, None, None, now).await?;
         }
         tx.commit().await?;
         Ok(id)
     }
 
     /// Writes the application (state 草稿) with its specialties and audit row; returns its id.
+    /// When the person already has an application of this kind that may still be edited (a
+    /// draft, or one returned for correction), that one is corrected in place instead.
     pub(crate) async fn insert_follow_up(&self, tx: &mut Tx, actor: &Actor, f: FollowUp<'_>, now: DateTime<Utc>) -> Result<i64> {
+        if let Some(id) = self.correct_follow_up(tx, actor, &f, now).await? {
+            return Ok(id);
+        }
         crate::applications::check_not_barred(tx.conn(), f.registration.person_id, now).await?;
         let day = today(now).format("%Y%m%d").to_string();
         let serial = next_serial(tx.conn(), &format!("app:{day}")).await?;
@@ -163,5 +173,53 @@ impl Store {
         )
         .await?;
         Ok(id)
+    }
+}
+
+impl Store {
+    /// Corrects the person's open, still editable application of `f.kind` (returned for
+    /// correction, or not yet sealed): new specialties, hours, details and employer, one audit
+    /// row. `None` when there is none, so a new one is filed.
+    async fn correct_follow_up(&self, tx: &mut Tx, actor: &Actor, f: &FollowUp<'_>, now: DateTime<Utc>) -> Result<Option<i64>> {
+        let filed_by = if actor.role == Role::Enterprise { "enterprise" } else { "individual" };
+        let open: Option<(i64,)> = sqlx::query_as("SELECT id FROM applications WHERE open_person_id = $1 AND kind = $2 AND filed_by = $3")
+            .bind(f.registration.person_id)
+            .bind(f.kind)
+            .bind(filed_by)
+            .fetch_optional(tx.conn())
+            .await?;
+        let Some((id,)) = open else { return Ok(None) };
+        let app = Self::load_application(tx.conn(), id).await?.ok_or(Error::NotFound("申请不存在或您无权查看"))?;
+        if !app.state().editable_in(app.order()) {
+            return Ok(None); // filed already: the unique open application refuses a second one
+        }
+        sqlx::query(
+            "UPDATE applications SET enterprise_id = $2, city_code = $3, ce_compulsory = $4, ce_elective = $5, detail = $6, updated_at = $7, version = version + 1 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(f.enterprise_id)
+        .bind(f.city_code)
+        .bind(f.hours.0)
+        .bind(f.hours.1)
+        .bind(f.detail)
+        .bind(ts(now))
+        .execute(tx.conn())
+        .await?;
+        sqlx::query("DELETE FROM application_specialties WHERE application_id = $1").bind(id).execute(tx.conn()).await?;
+        for code in f.specialties {
+            sqlx::query("INSERT INTO application_specialties (application_id, specialty_code) VALUES ($1, $2)")
+                .bind(id)
+                .bind(code)
+                .execute(tx.conn())
+                .await?;
+        }
+        audit::record(
+            tx.conn(),
+            now,
+            Some(actor),
+            Entry { from_state: Some(&app.state), to_state: Some(&app.state), ..Entry::new("edit", "application", Some(id)) },
+        )
+        .await?;
+        Ok(Some(id))
     }
 }

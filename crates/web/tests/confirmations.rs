@@ -61,3 +61,35 @@ async fn irreversible_steps_are_confirmed_first(kind: TestDb) {
     app.finish().await;
 }
 on_both_databases!(irreversible_steps_are_confirmed_first);
+
+/// A returned renewal is corrected in its own form and saved into the same application (before,
+/// 修改申请 opened the initial-registration form and saving failed).
+async fn a_returned_renewal_is_corrected_in_its_own_form(kind: TestDb) {
+    let app = spawn(kind).await;
+    let zhao = app.login(&app.person_id_number("赵磊"), "Geren2026").await;
+    let hours = |e: u32| serde_json::json!({ "specialties": [{ "specialty": "10401001", "compulsory": 60, "elective": 60 }, { "specialty": "10401010", "compulsory": 30, "elective": e }], "submit": true });
+    let r = zhao.post("/api/renewals", hours(30)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let id = r.body["application"]["id"].as_i64().unwrap();
+    zhao.sign_ok(id).await;
+    app.enterprise(ENTERPRISE_A).await.sign_ok(id).await;
+    app.city().await.act_ok(id, "return", Some("继续教育证明不清晰，请补正")).await;
+
+    // The page's 修改申请 leads to the renewal form; the old edit address redirects there.
+    let holder = app.page_login(&app.person_id_number("赵磊"), "Geren2026").await;
+    let page = holder.get(format!("{}/applications/{id}", app.url)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("href=\"/renewal\" id=\"edit-application\""), "{page}");
+    let r = holder.get(format!("{}/applications/{id}/edit", app.url)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/renewal");
+
+    // Saving the corrected hours updates the same application, ready to sign again.
+    let r = zhao.post("/api/renewals", hours(40)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    assert_eq!(r.body["application"]["id"].as_i64(), Some(id), "corrected in place");
+    assert_eq!(r.body["application"]["state"], "awaiting_signature");
+    assert_eq!(r.body["application"]["ce_elective"], 100);
+    zhao.sign_ok(id).await;
+    app.finish().await;
+}
+on_both_databases!(a_returned_renewal_is_corrected_in_its_own_form);

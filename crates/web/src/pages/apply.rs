@@ -135,6 +135,10 @@ pub async fn edit_form(State(state): State<AppState>, user: PageUser, Path(id): 
     if !a.state().editable_in(a.order()) {
         return Err(Error::Conflict(format!("申请当前为“{}”，不能修改", a.state().label())).into());
     }
+    // A renewal, an added specialty or a change is corrected in its own form.
+    if !matches!(a.kind.as_str(), "initial" | "re_registration") {
+        return Ok(axum::response::Redirect::to(&a.edit_href()).into_response());
+    }
     let form = InitialForm {
         enterprise_name: a.enterprise_name.clone(),
         mobile: a.mobile.clone(),
