@@ -120,10 +120,29 @@ pub enum ProfileError {
     Invalid(String),
 }
 
+/// A JSON parser's complaint in Chinese, with where it is (line and column), for the
+/// administrator who edits the profile: the parser's own text is English.
+pub fn json_error_zh(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let at = format!("第{}行第{}列", e.line(), e.column());
+    let text = e.to_string();
+    let quoted = |marker: &str| text.split(marker).nth(1).and_then(|t| t.split('`').nth(1)).map(str::to_owned);
+    match e.classify() {
+        Category::Eof => format!("内容不完整（{at}处意外结束），请检查括号和引号是否成对"),
+        Category::Syntax => format!("{at}附近格式有误：请检查逗号、冒号、引号和括号"),
+        Category::Io => "无法读取配置内容".to_owned(),
+        Category::Data => match (quoted("missing field"), quoted("unknown field")) {
+            (Some(f), _) => format!("缺少字段“{f}”"),
+            (_, Some(f)) => format!("不认识的字段“{f}”（{at}）"),
+            _ => format!("{at}处的值类型不正确（例如应为数字、文字、是/否或列表）"),
+        },
+    }
+}
+
 /// Parses a profile file (JSON). A profile lives for the whole process, so its strings are
 /// kept for good (`&'static`), and profiles stay plain `Copy` data everywhere else.
 pub fn parse_profile(json: &str) -> Result<ProvinceProfile, ProfileError> {
-    let f: ProfileFile = serde_json::from_str(json).map_err(|e| ProfileError::Format(e.to_string()))?;
+    let f: ProfileFile = serde_json::from_str(json).map_err(|e| ProfileError::Format(json_error_zh(&e)))?;
     let bad = |m: String| Err(ProfileError::Invalid(m));
     if f.code.len() != 2 || !f.code.bytes().all(|b| b.is_ascii_digit()) {
         return bad(format!("code “{}” 应为两位行政区划代码", f.code));
@@ -225,6 +244,16 @@ impl ProvinceProfile {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn parser_errors_are_told_in_chinese() {
+        for (bad, want) in [("{", "不完整"), ("{\"code\": \"34\" \"x\"}", "格式有误"), ("{}", "缺少字段"), ("[1]", "类型不正确")]
+        {
+            let m = super::parse_profile(bad).unwrap_err().to_string();
+            assert!(m.contains(want), "{bad}: {m}");
+            assert!(!m.chars().any(|c| c.is_ascii_alphabetic() && !m.contains('“')), "{bad}: {m}");
+        }
+    }
+
     #[test]
     fn authority_codes_are_valid_credit_codes() {
         for p in super::presets() {

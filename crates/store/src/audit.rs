@@ -93,24 +93,85 @@ impl AuditRow {
         if let Some(a) = erjian_domain::workflow::Action::parse(&self.action) {
             return a.label();
         }
+        if let Some(kind) = self.action.strip_prefix("create_").filter(|k| crate::lifecycle::kind_label(k) != "其他") {
+            return match kind {
+                "renewal" => "申请延续注册",
+                "add_specialty" => "申请增项注册",
+                "change_employer" => "申请变更执业企业",
+                "change_personal" => "申请变更个人信息",
+                _ => "创建申请",
+            };
+        }
         match self.action.as_str() {
             "create" => "创建申请",
             "edit" => "修改申请",
             "login" => "登录",
             "login_failed" => "登录失败",
-            "login_locked" => "登录锁定",
+            "login_locked" | "login_paused" => "登录暂停（连续密码错误）",
+            "signing_reset_password_failed" => "重置签名密码：登录密码错误",
             "signup" => "注册账号",
             "create_account" => "创建账号",
             "import_qualifications" => "导入资格库",
+            "import_registrations" => "导入存量注册",
             "create_batch" => "生成公示批次",
             "announce_batch" => "发布公告",
             "seed_registration" => "演示数据",
-            other => other,
+            "cancel_registration" => "注销注册",
+            "request_cancellation" => "申请注销",
+            "decide_cancellation" => "处理注销申请",
+            "release_consent" => "原聘用企业意见",
+            "issue_certificate" => "签发电子证书",
+            "void_certificate" => "电子证书作废",
+            "usage_copy" => "生成使用件",
+            "annotation" => "证照加注",
+            "bar_applications" => "限制一年内申请",
+            "change_pin" => "修改签名密码",
+            "pin_failed" => "签名密码错误",
+            "create_signing_key" => "签发签名证书",
+            "set_signature_image" => "设置签名图片",
+            "enterprise_rename" => "企业名称变更",
+            "enterprise_rename_done" => "企业更名换证完成",
+            "save_profile" => "保存省份配置",
+            other => match crate::lifecycle::kind_label(other) {
+                "其他" => "其他操作",
+                label => label,
+            },
         }
     }
 
+    /// What the row is about, in words.
+    pub fn object_label(&self) -> &'static str {
+        match self.object_type.as_str() {
+            "application" => "申请",
+            "certificate" => "电子证书",
+            "registration" => "注册",
+            "user" => "账号",
+            "batch" => "批次",
+            "signing_key" => "签名证书",
+            "cancel_request" => "注销申请",
+            "enterprise" => "企业",
+            "rename_job" => "更名批次",
+            "qualification" => "资格库",
+            "settings" => "系统配置",
+            "person" => "人员",
+            _ => "其他",
+        }
+    }
+
+    /// A state code in words: an application state or a certificate status.
     pub fn state_label<'a>(&self, code: &'a str) -> &'a str {
-        erjian_domain::workflow::State::parse(code).map(|s| s.label()).unwrap_or(code)
+        if let Some(s) = erjian_domain::workflow::State::parse(code) {
+            return s.label();
+        }
+        match code {
+            "valid" => "有效",
+            "suspended" => "暂扣",
+            "revoked" => "已撤销",
+            "superseded" => "已被替代",
+            "cancelled" => "已注销",
+            "" => "",
+            _ => "—",
+        }
     }
 }
 

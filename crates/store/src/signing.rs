@@ -72,6 +72,18 @@ pub struct KeyInfo {
     pub failed_pins: i64,
 }
 
+impl KeyInfo {
+    /// When the key was issued, in Beijing time.
+    pub fn created_display(&self) -> String {
+        crate::db::show_ts(&self.created_at)
+    }
+
+    /// Until when it is locked, in Beijing time.
+    pub fn locked_display(&self) -> Option<String> {
+        self.locked_until.as_deref().map(crate::db::show_ts)
+    }
+}
+
 /// One signature on a form, as reviewers see it.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SignatureView {

@@ -26,6 +26,11 @@ pub struct UsageCopy {
 }
 
 impl UsageCopy {
+    /// When it was made, in Beijing time.
+    pub fn created_display(&self) -> String {
+        crate::db::show_ts(&self.created_at)
+    }
+
     /// Whether the copy's own period has ended on `day`.
     pub fn expired_on(&self, day: NaiveDate) -> bool {
         self.valid_until.as_str() < day.to_string().as_str()

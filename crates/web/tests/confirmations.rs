@@ -79,6 +79,8 @@ async fn a_returned_renewal_is_corrected_in_its_own_form(kind: TestDb) {
     let holder = app.page_login(&app.person_id_number("赵磊"), "Geren2026").await;
     let page = holder.get(format!("{}/applications/{id}", app.url)).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("href=\"/renewal\" id=\"edit-application\""), "{page}");
+    // The history says what happened in Chinese (it showed `create_renewal`).
+    assert!(page.contains("申请延续注册") && !page.contains("create_renewal"), "{page}");
     let r = holder.get(format!("{}/applications/{id}/edit", app.url)).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(r.headers()["location"], "/renewal");
@@ -93,3 +95,33 @@ async fn a_returned_renewal_is_corrected_in_its_own_form(kind: TestDb) {
     app.finish().await;
 }
 on_both_databases!(a_returned_renewal_is_corrected_in_its_own_form);
+
+/// The administrator's lists speak Chinese: actions, objects, states, roles and cities in
+/// words (they showed `cancel_registration`, `city`, `340100`), citizens' ID numbers masked.
+async fn the_admin_page_has_no_raw_codes(kind: TestDb) {
+    let app = spawn(kind).await;
+    let zhao_id = app.person_id_number("赵磊");
+    let zhao = app.login(&zhao_id, "Geren2026").await;
+    let regno = zhao.get("/api/certificates").await.body["certificates"][0]["registration_number"].as_str().unwrap().to_owned();
+    let r = app.city().await.post("/api/cancellations", serde_json::json!({ "registration_number": regno, "reason": "other" })).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let admin = app.page_login("admin", "Admin2026").await;
+    let html = admin.get(format!("{}/admin", app.url)).send().await.unwrap().text().await.unwrap();
+    for raw in [
+        "cancel_registration",
+        "void_certificate",
+        "city_authority",
+        "province_authority",
+        ">city<",
+        ">340100",
+        ">individual<",
+        ">registration ",
+        ">valid<",
+    ] {
+        assert!(!html.contains(raw), "raw code {raw} on the admin page");
+    }
+    assert!(html.contains("注销注册") && html.contains("市级主管部门"), "{html}");
+    assert!(!html.contains(&zhao_id), "the administrator does not list citizens' ID numbers");
+    app.finish().await;
+}
+on_both_databases!(the_admin_page_has_no_raw_codes);

@@ -33,7 +33,8 @@ struct AdminPage {
     qualification_count: i64,
     account_message: Option<String>,
     cities: &'static [City],
-    users: Vec<(i64, String, String, String, Option<String>)>,
+    /// (id, login name, role, name, city) in words; individuals' ID-number logins masked.
+    users: Vec<(i64, String, &'static str, String, String)>,
     audit: Vec<AuditRow>,
 }
 
@@ -55,6 +56,16 @@ struct Outcome {
 async fn show(state: &AppState, user: &PageUser, o: Outcome, status: StatusCode) -> Result<Response, PageError> {
     let is_admin = user.actor.role == Role::Admin;
     let (users, audit) = if is_admin { (state.store.list_users().await?, state.store.audit_recent(50).await?) } else { (vec![], vec![]) };
+    let profile = state.profile();
+    let users = users
+        .into_iter()
+        .map(|(id, username, role, name, city)| {
+            let role = Role::parse(&role);
+            let login = if role == Some(Role::Individual) { erjian_domain::ids::mask_id_number(&username) } else { username };
+            let city = city.as_deref().and_then(|c| profile.city(c)).map(|c| c.name.to_owned()).unwrap_or_default();
+            (id, login, role.map(Role::label).unwrap_or("其他"), name, city)
+        })
+        .collect();
     let ctx = Ctx::new(state, Some(user), if is_admin { "系统管理" } else { "资格库" }, "/admin");
     let page = AdminPage {
         ctx,
