@@ -168,7 +168,7 @@ impl Store {
                     role: "个人",
                     username: id.to_string(),
                     password: PERSON_PASSWORD,
-                    note: if name == "赵磊" {
+                    note: if *name == "赵磊" {
                         format!("{name}（已有账号；已注册，持有电子证书，有效期59天后届满，可办延续注册）")
                     } else {
                         format!("{name}（已有账号，尚未注册：可办初始注册）")
