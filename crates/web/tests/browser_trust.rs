@@ -1,0 +1,64 @@
+//! The trust pages in a real browser at 1366 px and 390 px: a suspended holder's portal says 暂扣
+//! and offers nothing that would issue a certificate, the enterprise's people list says so too,
+//! and the province's suspension asks for confirmation naming the person. Screenshots go to
+//! `target/screenshots/` (30-…).
+
+mod common;
+mod ui;
+
+use common::*;
+use erjian_store::testing::{fresh_database, TestDb};
+use serde_json::json;
+use ui::{browser, start_driver, Ui};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn suspension_and_confirmation_on_desktop_and_phone() {
+    let url = fresh_database(TestDb::Sqlite).await.unwrap();
+    let app = spawn_with(&url, erjian_web::clock::Clock::manual(t0()), true, Some(0)).await;
+    let driver = start_driver();
+    let tmp = std::env::temp_dir().join(format!("erjian-browser-trust-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let id = app.person_id_number("赵磊");
+    let zhao = app.login(&id, "Geren2026").await;
+    let regno = zhao.get("/api/certificates").await.body["certificates"][0]["registration_number"].as_str().unwrap().to_owned();
+
+    for (width, tag) in [(1366, "desktop"), (390, "phone")] {
+        let ui = Ui { c: browser(&driver, &tmp.join(tag), width).await, base: app.url.clone(), shots: shots.clone() };
+        // The province suspends 赵磊: the form first asks for confirmation.
+        ui.login("province", "Shenhe2026").await;
+        ui.go("/cancel").await;
+        ui.fill("#hold-regno", &regno).await;
+        ui.fill("#hold-reason", "皖建罚字〔2026〕12号").await;
+        ui.click("#hold-action option[value=suspend]").await;
+        ui.click_nav("#hold-submit").await;
+        assert!(ui.text("#confirm-who").await.contains("赵磊"));
+        assert!(ui.text("#confirm-effect").await.contains("暂扣"));
+        ui.shot(&format!("30-confirm-suspend-{tag}")).await;
+        if width == 1366 {
+            ui.click_nav("#confirm-submit").await;
+            assert!(ui.text("#flash").await.contains("已暂扣"));
+        } else {
+            ui.click_nav("#confirm-cancel").await; // suspended already: back without acting
+        }
+        ui.logout().await;
+        // The holder's portal says 暂扣 and offers no new application.
+        ui.login(&id, "Geren2026").await;
+        assert_eq!(ui.text("#registration-status").await, "暂扣");
+        assert!(ui.body().await.contains("正在暂扣中"));
+        ui.shot(&format!("31-suspended-portal-{tag}")).await;
+        ui.logout().await;
+        // The enterprise's people list says the same.
+        ui.login(&app.enterprise_login(ENTERPRISE_A), "Qiye2026").await;
+        ui.go("/portal?tab=people").await;
+        let row = ui.c.find(fantoccini::Locator::XPath(&format!("//tr[td='{regno}']"))).await.unwrap().text().await.unwrap();
+        assert!(row.contains("暂扣"), "{row}");
+        ui.shot(&format!("32-enterprise-people-{tag}")).await;
+        ui.logout().await;
+        ui.c.clone().close().await.unwrap();
+    }
+    let restore = json!({ "registration_number": regno, "action": "restore", "reason": "期满" });
+    assert_eq!(app.province().await.post("/api/certificate-holds", restore).await.status, reqwest::StatusCode::OK);
+    app.finish().await;
+}
