@@ -71,6 +71,8 @@ impl Store {
             note: Some(&detail),
         };
         let id = self.insert_follow_up(&mut tx, actor, follow_up, now).await?;
+        // A corrected change asks the previous employer again.
+        sqlx::query("DELETE FROM release_consents WHERE application_id = $1").bind(id).execute(tx.conn()).await?;
         sqlx::query("INSERT INTO release_consents (application_id, enterprise_id, state) VALUES ($1, $2, 'pending')")
             .bind(id)
             .bind(reg.enterprise_id)

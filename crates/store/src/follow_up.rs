@@ -177,8 +177,8 @@ impl Store {
 }
 
 impl Store {
-    /// Corrects the person's open, still editable application of `f.kind` (returned for
-    /// correction, or not yet sealed): new specialties, hours, details and employer, one audit
+    /// Corrects the person's open application of `f.kind` that is a draft or was returned for
+    /// correction: new specialties, hours, details and employer, one audit
     /// row. `None` when there is none, so a new one is filed.
     async fn correct_follow_up(&self, tx: &mut Tx, actor: &Actor, f: &FollowUp<'_>, now: DateTime<Utc>) -> Result<Option<i64>> {
         let filed_by = if actor.role == Role::Enterprise { "enterprise" } else { "individual" };
@@ -190,8 +190,10 @@ impl Store {
             .await?;
         let Some((id,)) = open else { return Ok(None) };
         let app = Self::load_application(tx.conn(), id).await?.ok_or(Error::NotFound("申请不存在或您无权查看"))?;
-        if !app.state().editable_in(app.order()) {
-            return Ok(None); // filed already: the unique open application refuses a second one
+        // Corrected in place while a draft or returned for correction; once the form has been
+        // generated for signing, or filed, the one open application refuses a second one.
+        if !matches!(app.state(), erjian_domain::workflow::State::Draft | erjian_domain::workflow::State::Returned) {
+            return Ok(None);
         }
         sqlx::query(
             "UPDATE applications SET enterprise_id = $2, city_code = $3, ce_compulsory = $4, ce_elective = $5, detail = $6, updated_at = $7, version = version + 1 WHERE id = $1",

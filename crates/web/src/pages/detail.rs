@@ -134,7 +134,10 @@ pub async fn page(state: &AppState, user: &PageUser, id: i64, done: Option<&str>
     let role = user.actor.role;
     let order = detail.application.order();
     let actions = available(order, detail.application.review(), app_state, role);
-    let can_edit = role == Role::Individual && app_state.editable_in(order);
+    // An initial form is edited until sealed; a follow-up is corrected in its own form while a
+    // draft or returned (its form then saves into the same application).
+    let initial = matches!(detail.application.kind.as_str(), "initial" | "re_registration");
+    let can_edit = role == Role::Individual && app_state.editable_in(order) && (initial || matches!(app_state, S::Draft | S::Returned));
     // Reviewers and the applicant see the full ID number and mobile; the enterprise masked.
     let id_shown = detail.application.id_number.clone();
     let signatures = state.store.application_signatures(id, state.clock.now()).await?;
