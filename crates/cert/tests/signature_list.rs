@@ -8,28 +8,10 @@ use erjian_cert::{Authority, CertificateData};
 use erjian_ofd::seal::{sign, verify, Stamp, Verdict, VerifyOptions};
 use erjian_ofd::Package;
 
+mod common;
+
 fn sample() -> CertificateData {
-    CertificateData {
-        profession: "二级建造师".into(),
-        name: "张伟".into(),
-        gender: "男".into(),
-        birth_date: "1988-03-12".into(),
-        id_number: "340104198803120037".into(),
-        registration_number: "皖2342024202600001".into(),
-        certificate_number: "34202600000001".into(),
-        employer: "安徽建工集团股份有限公司".into(),
-        employer_credit_code: "91340100MA2T50123P".into(),
-        specialties: vec![("建筑工程".into(), "2026-11-25".into(), "2029-11-24".into())],
-        qualification_number: "2024120030".into(),
-        issuer: "安徽省住房和城乡建设厅".into(),
-        issue_date: chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
-        use_until: None,
-        photo: None,
-        signature_image: None,
-        verify_url: "http://127.0.0.1:8080/verify/X".into(),
-        licence_id: "1.2.156.3005.2.11100000000013338W001.11340000MB034000X6.2342024202600001.001.X".into(),
-        usage_copy: None,
-    }
+    common::sample("1.2.156.3005.2.11100000000013338W001.11340000MB034000X6.2342024202600001.001.X")
 }
 
 const LIST: &str = "Doc_0/Signs/Signatures.xml";

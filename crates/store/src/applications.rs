@@ -356,7 +356,6 @@ impl Store {
                     .bind(ts(now))
                     .execute(tx.conn())
                     .await?;
-                sqlx::query("DELETE FROM application_specialties WHERE application_id = $1").bind(id).execute(tx.conn()).await?;
                 audit::record(
                     tx.conn(),
                     now,
@@ -402,13 +401,7 @@ impl Store {
                 id
             }
         };
-        for code in &checked.specialties {
-            sqlx::query("INSERT INTO application_specialties (application_id, specialty_code) VALUES ($1, $2)")
-                .bind(id)
-                .bind(code)
-                .execute(tx.conn())
-                .await?;
-        }
+        set_specialties(&mut tx, id, &checked.specialties).await?;
         if let Some((bytes, mime)) = photo {
             sqlx::query("UPDATE applications SET photo = $2, photo_mime = $3 WHERE id = $1")
                 .bind(id)
@@ -427,6 +420,19 @@ impl Store {
         tx.commit().await?;
         Ok(id)
     }
+}
+
+/// Replaces an application's specialties with `codes`.
+pub(crate) async fn set_specialties(tx: &mut Tx, id: i64, codes: &[String]) -> Result<()> {
+    sqlx::query("DELETE FROM application_specialties WHERE application_id = $1").bind(id).execute(tx.conn()).await?;
+    for code in codes {
+        sqlx::query("INSERT INTO application_specialties (application_id, specialty_code) VALUES ($1, $2)")
+            .bind(id)
+            .bind(code)
+            .execute(tx.conn())
+            .await?;
+    }
+    Ok(())
 }
 
 /// Checks that the application may be filed (its photo is present) before submission.

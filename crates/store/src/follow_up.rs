@@ -157,13 +157,7 @@ impl Store {
         .await;
         let (id,) = inserted
             .map_err(|e| crate::accounts::unique_to(e, "您已有在办业务（一人同一时间只能有一项在办申请），请办结或撤回后再申请"))?;
-        for code in f.specialties {
-            sqlx::query("INSERT INTO application_specialties (application_id, specialty_code) VALUES ($1, $2)")
-                .bind(id)
-                .bind(code)
-                .execute(tx.conn())
-                .await?;
-        }
+        crate::applications::set_specialties(tx, id, f.specialties).await?;
         let action = format!("create_{}", f.kind);
         audit::record(
             tx.conn(),
@@ -207,14 +201,7 @@ impl Store {
         .bind(ts(now))
         .execute(tx.conn())
         .await?;
-        sqlx::query("DELETE FROM application_specialties WHERE application_id = $1").bind(id).execute(tx.conn()).await?;
-        for code in f.specialties {
-            sqlx::query("INSERT INTO application_specialties (application_id, specialty_code) VALUES ($1, $2)")
-                .bind(id)
-                .bind(code)
-                .execute(tx.conn())
-                .await?;
-        }
+        crate::applications::set_specialties(tx, id, f.specialties).await?;
         audit::record(
             tx.conn(),
             now,

@@ -16,10 +16,7 @@ async fn initial_registration_clicked_through_by_every_role() {
     let url = fresh_database(TestDb::Sqlite).await.unwrap();
     let app = spawn_with(&url, erjian_web::clock::Clock::manual(t0()), true, Some(0)).await;
     let driver = start_driver();
-    let tmp = std::env::temp_dir().join(format!("erjian-browser-{}", std::process::id()));
-    std::fs::create_dir_all(&tmp).unwrap();
-    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
+    let (tmp, shots) = ui::dirs("erjian-browser");
     let ui = Ui { c: browser(&driver, &tmp.join("profile"), 1280).await, base: app.url.clone(), shots };
 
     // 1. 张伟 signs up by real name; a wrong ID first gets a Chinese message beside the field.
@@ -159,10 +156,7 @@ async fn public_centre_renewal_and_cancellation_in_the_browser() {
     let url = fresh_database(TestDb::Sqlite).await.unwrap();
     let app = spawn_with(&url, erjian_web::clock::Clock::manual(t0()), true, Some(0)).await;
     let driver = start_driver();
-    let tmp = std::env::temp_dir().join(format!("erjian-browser-public-{}", std::process::id()));
-    std::fs::create_dir_all(&tmp).unwrap();
-    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
+    let (tmp, shots) = ui::dirs("erjian-browser-public");
     let ui = Ui { c: browser(&driver, &tmp.join("profile"), 1280).await, base: app.url.clone(), shots };
     let id = app.person_id_number("赵磊");
 
@@ -282,10 +276,7 @@ async fn public_centre_renewal_and_cancellation_in_the_browser() {
 async fn paper_exchange_and_usage_copy_in_the_browser() {
     let app = spawn_in(TestDb::Sqlite, "沪").await;
     let driver = start_driver();
-    let tmp = std::env::temp_dir().join(format!("erjian-browser-exchange-{}", std::process::id()));
-    std::fs::create_dir_all(&tmp).unwrap();
-    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
+    let (tmp, shots) = ui::dirs("erjian-browser-exchange");
     let ui = Ui { c: browser(&driver, &tmp.join("profile"), 1280).await, base: app.url.clone(), shots };
     let id = app.person_id_number("周敏");
     ui.go("/signup/individual").await;

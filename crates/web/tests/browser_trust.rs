@@ -16,10 +16,7 @@ async fn suspension_and_confirmation_on_desktop_and_phone() {
     let url = fresh_database(TestDb::Sqlite).await.unwrap();
     let app = spawn_with(&url, erjian_web::clock::Clock::manual(t0()), true, Some(0)).await;
     let driver = start_driver();
-    let tmp = std::env::temp_dir().join(format!("erjian-browser-trust-{}", std::process::id()));
-    std::fs::create_dir_all(&tmp).unwrap();
-    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
+    let (tmp, shots) = ui::dirs("erjian-browser-trust");
     let id = app.person_id_number("赵磊");
     let zhao = app.login(&id, "Geren2026").await;
     let regno = zhao.get("/api/certificates").await.body["certificates"][0]["registration_number"].as_str().unwrap().to_owned();

@@ -6,6 +6,16 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+/// A fresh folder for browser profiles (named `tag` and the process) and the screenshots folder,
+/// `target/screenshots/`.
+pub fn dirs(tag: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let tmp = std::env::temp_dir().join(format!("{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    (tmp, shots)
+}
+
 /// A chromedriver process on a free port, killed on drop.
 pub struct Driver {
     child: Child,
