@@ -85,6 +85,12 @@ async fn a_returned_renewal_is_corrected_in_its_own_form(kind: TestDb) {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(r.headers()["location"], "/renewal");
 
+    // 撤回 asks first, naming the application; the confirmed post withdraws it.
+    let csrf = csrf_of(&page);
+    let (_, html) = post(&holder, format!("{}/applications/{id}/action", app.url), &[("csrf", &csrf), ("action", "withdraw")]).await;
+    assert!(html.contains("请确认") && html.contains("撤回申请") && html.contains("不能恢复"), "{html}");
+    assert_eq!(zhao.get(&format!("/api/applications/{id}")).await.body["application"]["state"], "returned");
+
     // Saving the corrected hours updates the same application, ready to sign again.
     let r = zhao.post("/api/renewals", hours(40)).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
@@ -92,6 +98,9 @@ async fn a_returned_renewal_is_corrected_in_its_own_form(kind: TestDb) {
     assert_eq!(r.body["application"]["state"], "awaiting_signature");
     assert_eq!(r.body["application"]["ce_elective"], 100);
     zhao.sign_ok(id).await;
+    let r = post(&holder, format!("{}/applications/{id}/action", app.url), &[("csrf", &csrf), ("action", "withdraw"), ("confirmed", "1")]).await;
+    assert_eq!(r.0, StatusCode::SEE_OTHER);
+    assert_eq!(zhao.get(&format!("/api/applications/{id}")).await.body["application"]["state"], "withdrawn");
     app.finish().await;
 }
 on_both_databases!(a_returned_renewal_is_corrected_in_its_own_form);
