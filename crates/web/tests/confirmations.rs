@@ -98,7 +98,8 @@ async fn a_returned_renewal_is_corrected_in_its_own_form(kind: TestDb) {
     assert_eq!(r.body["application"]["state"], "awaiting_signature");
     assert_eq!(r.body["application"]["ce_elective"], 100);
     zhao.sign_ok(id).await;
-    let r = post(&holder, format!("{}/applications/{id}/action", app.url), &[("csrf", &csrf), ("action", "withdraw"), ("confirmed", "1")]).await;
+    let r = post(&holder, format!("{}/applications/{id}/action", app.url), &[("csrf", &csrf), ("action", "withdraw"), ("confirmed", "1")])
+        .await;
     assert_eq!(r.0, StatusCode::SEE_OTHER);
     assert_eq!(zhao.get(&format!("/api/applications/{id}")).await.body["application"]["state"], "withdrawn");
     app.finish().await;
