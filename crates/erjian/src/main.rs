@@ -73,6 +73,9 @@ enum Command {
     /// Read and verify OFD files.
     #[command(subcommand)]
     Ofd(OfdCommand),
+    /// The tamper-evident audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Electronic certificates in the configured database.
     #[command(subcommand)]
     Certificate(CertificateCommand),
@@ -105,6 +108,15 @@ enum Command {
         /// Province profile whose numbering and authority the data use.
         #[arg(long, default_value = "皖", env = "ERJIAN_PROVINCE")]
         province: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walks the audit log's hash chain; exit 0 only when it is whole, else each break is named.
+    Verify {
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -232,6 +244,22 @@ async fn main() -> anyhow::Result<()> {
             say!("erjian 已启动：{}", server.url());
             tokio::signal::ctrl_c().await?;
             server.stop().await;
+        }
+        Command::Audit(AuditCommand::Verify { json }) => {
+            let report = Store::connect(&url()?).await?.verify_audit().await?;
+            if json {
+                say!("{}", serde_json::to_string_pretty(&report)?);
+            } else if report.whole() {
+                say!("审计日志完整：{} 条记录，摘要链无断点", report.rows);
+            } else {
+                say!("审计日志被改动：{} 条记录中发现 {} 处问题", report.rows, report.problems.len());
+                for p in &report.problems {
+                    say!("  ✗ {p}");
+                }
+            }
+            if !report.whole() {
+                std::process::exit(1);
+            }
         }
         Command::ImportQualifications { file } => import(&url()?, &file).await?,
         Command::Ofd(OfdCommand::Info { file, json }) => ofd_cmd::info(&file, json)?,

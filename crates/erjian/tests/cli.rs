@@ -291,3 +291,31 @@ fn ofd_verify_refuses_an_edited_signature_list() {
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(text(&o).contains("签章列表无效"), "{}", text(&o));
 }
+
+/// `erjian audit verify`: exit 0 on an untouched log; editing one row in the database makes it
+/// exit 1 and name that row.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_verify_names_an_edited_row() {
+    let data = tmp("audit");
+    let csv = data.join("q.csv");
+    std::fs::write(
+        &csv,
+        "姓名,身份证号,专业类别,专业,资格证书管理号,取得年份,发证日期\n孙红,11010519491231002X,二级注册建造师,建筑,1,2021,2021-10-20\n",
+    )
+    .unwrap();
+    for file in [&csv, &csv] {
+        let _ = erjian(&["import-qualifications", file.to_str().unwrap()], &data);
+    }
+    let o = erjian(&["audit", "verify"], &data);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("审计日志完整"), "{}", text(&o));
+
+    let url = format!("sqlite://{}", data.join("erjian.db").display());
+    let store = erjian_store::Store::connect(&url).await.unwrap();
+    let (id,): (i64,) = sqlx::query_as("SELECT MIN(id) FROM audit_log").fetch_one(store.pool()).await.unwrap();
+    sqlx::query("UPDATE audit_log SET detail = '导入 0 条' WHERE id = $1").bind(id).execute(store.pool()).await.unwrap();
+    store.close().await;
+    let o = erjian(&["audit", "verify"], &data);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains(&format!("第 {id} 号记录")), "{}", text(&o));
+}

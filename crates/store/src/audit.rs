@@ -23,25 +23,46 @@ impl<'a> Entry<'a> {
     }
 }
 
+/// Writes one audit row, chained to the one before (see [`crate::audit_chain`]); inside the
+/// caller's transaction, which keeps the chain's head locked until it commits.
 pub async fn record(conn: &mut AnyConnection, now: DateTime<Utc>, actor: Option<&Actor>, e: Entry<'_>) -> Result<(), sqlx::Error> {
+    let at = ts(now);
+    let actor_name = actor.map(|a| a.name.clone()).unwrap_or_else(|| "系统".into());
+    let content = crate::audit_chain::Content {
+        at: &at,
+        actor_id: actor.map(|a| a.user_id),
+        actor_name: &actor_name,
+        actor_role: actor.map(|a| a.role.code()).unwrap_or("system"),
+        action: e.action,
+        object_type: e.object_type,
+        object_id: e.object_id,
+        from_state: e.from_state,
+        to_state: e.to_state,
+        reason: e.reason,
+        detail: e.detail,
+    };
+    let (seq, previous) = crate::audit_chain::next(&mut *conn).await?;
+    let hash = crate::audit_chain::row_hash(&previous, seq, &content);
     sqlx::query(
-        "INSERT INTO audit_log (at, actor_id, actor_name, actor_role, action, object_type, object_id, from_state, to_state, reason, detail)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        "INSERT INTO audit_log (at, actor_id, actor_name, actor_role, action, object_type, object_id, from_state, to_state, reason, detail, seq, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
-    .bind(ts(now))
-    .bind(actor.map(|a| a.user_id))
-    .bind(actor.map(|a| a.name.clone()).unwrap_or_else(|| "系统".into()))
-    .bind(actor.map(|a| a.role.code()).unwrap_or("system"))
-    .bind(e.action)
-    .bind(e.object_type)
-    .bind(e.object_id)
-    .bind(e.from_state)
-    .bind(e.to_state)
-    .bind(e.reason)
-    .bind(e.detail)
-    .execute(conn)
+    .bind(content.at)
+    .bind(content.actor_id)
+    .bind(content.actor_name)
+    .bind(content.actor_role)
+    .bind(content.action)
+    .bind(content.object_type)
+    .bind(content.object_id)
+    .bind(content.from_state)
+    .bind(content.to_state)
+    .bind(content.reason)
+    .bind(content.detail)
+    .bind(seq)
+    .bind(&hash)
+    .execute(&mut *conn)
     .await?;
-    Ok(())
+    crate::audit_chain::set_head(conn, &hash).await
 }
 
 /// Records one application's transition (who, when, from → to, reason, detail).

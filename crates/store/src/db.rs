@@ -127,6 +127,7 @@ impl Store {
             calendar: Arc::new(erjian_domain::calendar::Calendar::default_cn()),
         };
         store.migrate().await?;
+        store.chain_audit_backlog().await?;
         Ok(store)
     }
 
