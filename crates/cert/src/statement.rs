@@ -11,6 +11,8 @@ use erjian_ofd::crypto::{issue_certificate, parse_certificate, verify, CertReque
 /// The key purposes, as stored.
 pub const QR_PURPOSE: &str = "qr-statement";
 pub const STATUS_LIST_PURPOSE: &str = "status-list";
+/// Signs the audit log's checkpoints.
+pub const AUDIT_PURPOSE: &str = "audit-checkpoint";
 
 const QR_TAG: &str = "EJ1";
 const LIST_TAG: &str = "erjian-status-list/1";
@@ -29,6 +31,7 @@ impl ServiceKey {
         let label = match purpose {
             QR_PURPOSE => "证书二维码核验声明签名",
             STATUS_LIST_PURPOSE => "证书状态列表签名",
+            AUDIT_PURPOSE => "审计日志检查点签名",
             other => other,
         };
         let subject = Name { organisation: authority.to_owned(), common_name: format!("{authority} {label}"), serial_number: None };

@@ -10,7 +10,7 @@ use sqlx::AnyConnection;
 
 /// The content a row's hash covers, in a fixed order.
 #[derive(serde::Serialize)]
-pub(crate) struct Content<'a> {
+pub struct Content<'a> {
     pub at: &'a str,
     pub actor_id: Option<i64>,
     pub actor_name: &'a str,
@@ -25,7 +25,7 @@ pub(crate) struct Content<'a> {
 }
 
 /// SM3(previous hash ‖ seq ‖ content as JSON), hex.
-pub(crate) fn row_hash(previous: &str, seq: i64, content: &Content<'_>) -> String {
+pub fn row_hash(previous: &str, seq: i64, content: &Content<'_>) -> String {
     let mut bytes = Vec::with_capacity(256);
     bytes.extend_from_slice(&hex::decode(previous).unwrap_or_default());
     bytes.extend_from_slice(&seq.to_be_bytes());
@@ -93,7 +93,61 @@ impl ChainReport {
     }
 }
 
+/// What a checkpoint's signature covers.
+fn checkpoint_text(seq: i64, hash: &str, at: &str) -> String {
+    format!("erjian audit checkpoint\n{seq}\n{hash}\n{at}")
+}
+
 impl Store {
+    /// Signs the chain's head as a checkpoint (at start and hourly in the server); nothing when
+    /// the head is already checkpointed or the log is empty. Returns the sequence number signed.
+    pub async fn checkpoint_audit(
+        &self,
+        key: &erjian_cert::statement::ServiceKey,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<i64>> {
+        let (seq, hash): (i64, String) = sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&self.pool).await?;
+        if seq == 0 {
+            return Ok(None);
+        }
+        let at = crate::db::ts(now);
+        let signature = hex::encode(key.key.sign(checkpoint_text(seq, &hash, &at).as_bytes()));
+        let mut tx = self.write().await?;
+        let done =
+            sqlx::query("INSERT INTO audit_checkpoints (seq, hash, at, signature) VALUES ($1, $2, $3, $4) ON CONFLICT (seq) DO NOTHING")
+                .bind(seq)
+                .bind(&hash)
+                .bind(&at)
+                .bind(&signature)
+                .execute(tx.conn())
+                .await?;
+        tx.commit().await?;
+        Ok((done.rows_affected() == 1).then_some(seq))
+    }
+
+    /// Every checkpoint's signature verifies with the deployment's audit key, and the row at its
+    /// sequence number still carries the signed hash.
+    async fn check_checkpoints(&self, rows: &[Row], problems: &mut Vec<String>) -> Result<()> {
+        let points: Vec<(i64, String, String, String)> =
+            sqlx::query_as("SELECT seq, hash, at, signature FROM audit_checkpoints ORDER BY seq").fetch_all(&self.pool).await?;
+        if points.is_empty() {
+            return Ok(());
+        }
+        let certs: Vec<(Vec<u8>,)> =
+            sqlx::query_as("SELECT cert FROM service_keys WHERE purpose LIKE 'audit-checkpoint:%'").fetch_all(&self.pool).await?;
+        let keys: Vec<Vec<u8>> = certs.iter().filter_map(|(c,)| erjian_cert::statement::public_key_of(c).ok()).collect();
+        for (seq, hash, at, signature) in points {
+            let signed = hex::decode(&signature).unwrap_or_default();
+            let genuine = keys.iter().any(|k| erjian_ofd::crypto::verify(k, checkpoint_text(seq, &hash, &at).as_bytes(), &signed));
+            if !genuine {
+                problems.push(format!("检查点（序号 {seq}）的签名无效：检查点被伪造或改动"));
+            } else if !rows.iter().any(|r| r.1 == Some(seq) && r.2.as_deref() == Some(hash.as_str())) {
+                problems.push(format!("序号 {seq} 的记录与已签名的检查点不符：此前的记录被改写"));
+            }
+        }
+        Ok(())
+    }
+
     /// Chains rows written before the chain existed (in id order), once, at start.
     pub(crate) async fn chain_audit_backlog(&self) -> Result<()> {
         let mut tx = self.write().await?;
@@ -143,6 +197,7 @@ impl Store {
             prev = stored.to_owned();
             expected = seq + 1;
         }
+        self.check_checkpoints(&rows, &mut problems).await?;
         if head_seq >= expected {
             problems.push(format!("链尾序号 {expected}–{head_seq} 的记录被删除"));
         } else if head_seq + 1 < expected || (head_seq + 1 == expected && head_hash != prev && !rows.is_empty()) {

@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::{next_serial, Actor, Store};
 use chrono::{DateTime, Utc};
 use erjian_cert::authority::StoredAuthority;
-use erjian_cert::statement::{QrStatement, ServiceKey, QR_PURPOSE, STATUS_LIST_PURPOSE};
+use erjian_cert::statement::{QrStatement, ServiceKey, AUDIT_PURPOSE, QR_PURPOSE, STATUS_LIST_PURPOSE};
 use erjian_cert::{Authority, CertificateData};
 use erjian_domain::licence::{LicenceId, CONSTRUCTOR2_TYPE};
 use erjian_domain::province::ProvinceProfile;
@@ -24,6 +24,8 @@ pub struct Issuer {
     pub qr_key: ServiceKey,
     /// Signs the published status list.
     pub list_key: ServiceKey,
+    /// Signs the audit log's checkpoints.
+    pub audit_key: ServiceKey,
 }
 
 /// One issued certificate file (without its bytes).
@@ -125,7 +127,8 @@ impl Store {
         let authority = self.load_or_create_authority(profile, master, now).await?;
         let qr_key = self.service_key(&authority, profile, QR_PURPOSE, master, now).await?;
         let list_key = self.service_key(&authority, profile, STATUS_LIST_PURPOSE, master, now).await?;
-        Ok(Issuer { authority, profile: *profile, public_url, qr_key, list_key })
+        let audit_key = self.service_key(&authority, profile, AUDIT_PURPOSE, master, now).await?;
+        Ok(Issuer { authority, profile: *profile, public_url, qr_key, list_key, audit_key })
     }
 
     async fn service_key(

@@ -32,6 +32,28 @@ async fn chain(kind: TestDb) {
     assert!(report.whole(), "{:?}", report.problems);
     assert!(report.rows > 30, "{}", report.rows);
 
+    // A signed checkpoint; then the whole chain rewritten after editing one row (every hash
+    // recomputed, the head too) no longer matches it.
+    assert!(store.checkpoint_audit(&issuer.audit_key, t0()).await.unwrap().is_some());
+    assert!(store.verify_audit().await.unwrap().whole());
+    rewrite_with_edit(&store).await;
+    let report = store.verify_audit().await.unwrap();
+    assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
+    assert!(report.problems[0].contains("检查点"), "{:?}", report.problems);
+    let (seq,): (i64,) = sqlx::query_as("SELECT MAX(seq) FROM audit_checkpoints").fetch_one(store.pool()).await.unwrap();
+    sqlx::query("UPDATE audit_checkpoints SET hash = (SELECT hash FROM audit_log WHERE seq = $1) WHERE seq = $1")
+        .bind(seq)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let report = store.verify_audit().await.unwrap();
+    assert!(
+        report.problems.iter().any(|p| p.contains("签名无效")),
+        "a checkpoint cannot be re-made without the key: {:?}",
+        report.problems
+    );
+    sqlx::query("DELETE FROM audit_checkpoints").execute(store.pool()).await.unwrap();
+
     // Editing one row's content is found and the row is named.
     let (id,): (i64,) =
         sqlx::query_as("SELECT id FROM audit_log WHERE action = 'login' ORDER BY id LIMIT 1").fetch_one(store.pool()).await.unwrap();
@@ -68,6 +90,49 @@ async fn chain(kind: TestDb) {
     other.close().await;
     store.close().await;
     drop_database(&url).await;
+}
+
+/// What an attacker with database access but no keys can do: edit a row and recompute every hash.
+async fn rewrite_with_edit(store: &Store) {
+    type Row = (
+        i64,
+        i64,
+        String,
+        Option<i64>,
+        String,
+        String,
+        String,
+        String,
+        Option<i64>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    sqlx::query("UPDATE audit_log SET detail = '被改写' WHERE seq = 3").execute(store.pool()).await.unwrap();
+    let rows: Vec<Row> = sqlx::query_as("SELECT id, seq, at, actor_id, actor_name, actor_role, action, object_type, object_id, from_state, to_state, reason, detail FROM audit_log ORDER BY seq")
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+    let mut prev = "0".repeat(64);
+    for r in &rows {
+        let c = erjian_store::audit_chain::Content {
+            at: &r.2,
+            actor_id: r.3,
+            actor_name: &r.4,
+            actor_role: &r.5,
+            action: &r.6,
+            object_type: &r.7,
+            object_id: r.8,
+            from_state: r.9.as_deref(),
+            to_state: r.10.as_deref(),
+            reason: r.11.as_deref(),
+            detail: r.12.as_deref(),
+        };
+        prev = erjian_store::audit_chain::row_hash(&prev, r.1, &c);
+        sqlx::query("UPDATE audit_log SET hash = $2 WHERE id = $1").bind(r.0).bind(&prev).execute(store.pool()).await.unwrap();
+    }
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&prev).execute(store.pool()).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -240,7 +240,8 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         status_list: Default::default(),
         public_cache: Default::default(),
     }));
-    // Applications never accepted are cleared after 90 days: checked at start and hourly.
+    // Applications never accepted are cleared after 90 days, and the audit log's head is signed:
+    // at start and hourly.
     let sweeper = state.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
@@ -250,6 +251,10 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(cleared = n, "cleared applications never accepted within 90 days"),
                 Err(e) => tracing::warn!(error = %e, "clearing stale applications failed"),
+            }
+            // The audit log's head is signed hourly (and at start): a checkpoint.
+            if let Err(e) = sweeper.store.checkpoint_audit(&sweeper.issuer.audit_key, sweeper.clock.now()).await {
+                tracing::warn!(error = %e, "signing an audit checkpoint failed");
             }
         }
     });

@@ -11,3 +11,11 @@ CREATE TABLE audit_head (
     hash TEXT NOT NULL
 );
 INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
+-- Checkpoints: the head (sequence and hash) signed with the deployment's audit key, so that a
+-- chain rewritten from some row onwards no longer matches a signed checkpoint.
+CREATE TABLE audit_checkpoints (
+    seq BIGINT PRIMARY KEY,
+    hash TEXT NOT NULL,
+    at TEXT NOT NULL,
+    signature TEXT NOT NULL
+);
