@@ -13,11 +13,24 @@ pub enum Role {
     Enterprise,
     CityAuthority,
     ProvinceAuthority,
+    /// 系统管理员: accounts and configuration (等保三级 separation of duties).
     Admin,
+    /// 安全管理员: security policy, unlocking accounts.
+    SecurityAdmin,
+    /// 审计管理员: reads, verifies and exports the audit log, nothing else.
+    AuditAdmin,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [Role::Individual, Role::Enterprise, Role::CityAuthority, Role::ProvinceAuthority, Role::Admin];
+    pub const ALL: [Role; 7] = [
+        Role::Individual,
+        Role::Enterprise,
+        Role::CityAuthority,
+        Role::ProvinceAuthority,
+        Role::Admin,
+        Role::SecurityAdmin,
+        Role::AuditAdmin,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -26,6 +39,8 @@ impl Role {
             Role::CityAuthority => "city",
             Role::ProvinceAuthority => "province",
             Role::Admin => "admin",
+            Role::SecurityAdmin => "security_admin",
+            Role::AuditAdmin => "audit_admin",
         }
     }
 
@@ -40,6 +55,8 @@ impl Role {
             Role::CityAuthority => "市级主管部门",
             Role::ProvinceAuthority => "省级主管部门",
             Role::Admin => "系统管理员",
+            Role::SecurityAdmin => "安全管理员",
+            Role::AuditAdmin => "审计管理员",
         }
     }
 }
@@ -529,7 +546,7 @@ pub fn may_view_in(order: SigningOrder, role: Role, own_person: bool, own_enterp
         Role::Enterprise => own_enterprise && !private,
         Role::CityAuthority => own_city && filed,
         Role::ProvinceAuthority => filed,
-        Role::Admin => false,
+        Role::Admin | Role::SecurityAdmin | Role::AuditAdmin => false,
     }
 }
 

@@ -153,6 +153,7 @@ impl AuditRow {
             "enterprise_rename" => "企业名称变更",
             "enterprise_rename_done" => "企业更名换证完成",
             "save_profile" => "保存省份配置",
+            "unlock_login" => "解除登录暂停",
             other => match crate::lifecycle::kind_label(other) {
                 "其他" => "其他操作",
                 label => label,

@@ -206,3 +206,43 @@ impl Store {
         Ok(ChainReport { rows: rows.len() as i64, problems })
     }
 }
+
+/// Which audit rows to show: words anywhere in the row, an action code, a day range (Beijing
+/// dates, inclusive), at most `limit` rows, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub words: String,
+    pub action: String,
+    pub from: Option<chrono::NaiveDate>,
+    pub to: Option<chrono::NaiveDate>,
+    pub limit: i64,
+}
+
+impl Store {
+    /// The audit rows matching `f` (for the audit administrator's page and its CSV export).
+    pub async fn audit_search(&self, f: &AuditFilter) -> Result<Vec<crate::audit::AuditRow>> {
+        let like = format!("%{}%", f.words.trim().replace('%', "").replace('_', ""));
+        // Beijing days to UTC timestamps: a day starts at 16:00 UTC the day before.
+        let start = f.from.map(|d| crate::db::ts((d - chrono::Duration::days(1)).and_hms_opt(16, 0, 0).unwrap_or_default().and_utc()));
+        let end = f.to.map(|d| crate::db::ts(d.and_hms_opt(16, 0, 0).unwrap_or_default().and_utc()));
+        Ok(sqlx::query_as(
+            "SELECT id, at, actor_name, actor_role, action, object_type, object_id, from_state, to_state, reason, detail FROM audit_log
+             WHERE ($1 = '%%' OR actor_name LIKE $1 OR COALESCE(detail, '') LIKE $1 OR COALESCE(reason, '') LIKE $1 OR CAST(object_id AS TEXT) = $2)
+               AND ($3 = '' OR action = $3) AND ($4 = '' OR at >= $4) AND ($5 = '' OR at < $5)
+             ORDER BY id DESC LIMIT $6",
+        )
+        .bind(&like)
+        .bind(f.words.trim())
+        .bind(f.action.trim())
+        .bind(start.unwrap_or_default())
+        .bind(end.unwrap_or_default())
+        .bind(f.limit.clamp(1, 5000))
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The newest signed checkpoint: (sequence number, when).
+    pub async fn latest_checkpoint(&self) -> Result<Option<(i64, String)>> {
+        Ok(sqlx::query_as("SELECT seq, at FROM audit_checkpoints ORDER BY seq DESC LIMIT 1").fetch_optional(&self.pool).await?)
+    }
+}

@@ -202,7 +202,7 @@ impl Store {
             Role::Individual => actor.person_id == Some(c.person_id),
             Role::Enterprise => actor.enterprise_id == Some(c.enterprise_id),
             Role::CityAuthority | Role::ProvinceAuthority => self.authority_covers(actor, c.enterprise_id).await?,
-            Role::Admin => false,
+            Role::Admin | Role::SecurityAdmin | Role::AuditAdmin => false,
         };
         if !allowed {
             return Err(Error::NotFound("证书不存在"));

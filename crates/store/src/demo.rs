@@ -26,6 +26,8 @@ pub struct DemoAccount {
 }
 
 pub const ADMIN_PASSWORD: &str = "Admin2026";
+pub const SECURITY_PASSWORD: &str = "Anquan2026";
+pub const AUDITOR_PASSWORD: &str = "Shenji2026";
 pub const AUTHORITY_PASSWORD: &str = "Shenhe2026";
 pub const ENTERPRISE_PASSWORD: &str = "Qiye2026";
 pub const PERSON_PASSWORD: &str = "Geren2026";
@@ -79,8 +81,16 @@ impl Store {
             role: "系统管理员",
             username: "admin".into(),
             password: ADMIN_PASSWORD,
-            note: "账号管理、资格库导入".into(),
+            note: "账号管理、资格库导入、省份配置".into(),
         });
+        // 等保三级: three administrators, each with only their own duties.
+        for (username, password, role, name, note) in [
+            ("security", SECURITY_PASSWORD, Role::SecurityAdmin, "安全管理员", "登录暂停的解除、安全事件"),
+            ("auditor", AUDITOR_PASSWORD, Role::AuditAdmin, "审计管理员", "审计日志的核验、查询与导出"),
+        ] {
+            self.create_staff(None, &NewStaff { username, password, role, name, city_code: None }, now).await?;
+            accounts.push(DemoAccount { role: role.label(), username: username.into(), password, note: note.into() });
+        }
         for (i, city) in profile.cities.iter().take(2).enumerate() {
             let username = format!("city{}", i + 1);
             let name = format!("{}住房和城乡建设局", city.name);

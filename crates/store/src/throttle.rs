@@ -110,3 +110,40 @@ async fn count_failure(tx: &mut Tx, attempt: &Attempt<'_>, now: DateTime<Utc>) -
     }
     Ok(failures)
 }
+
+/// One paused (account, address) pair, for the security administrator.
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct Paused {
+    pub username: String,
+    pub address: String,
+    pub failures: i64,
+    pub locked_until: Option<String>,
+}
+
+impl Paused {
+    pub fn until_display(&self) -> String {
+        self.locked_until.as_deref().map(crate::db::show_ts).unwrap_or_default()
+    }
+}
+
+impl Store {
+    /// The pairs paused now or counting failures.
+    pub async fn paused_logins(&self) -> Result<Vec<Paused>> {
+        Ok(sqlx::query_as("SELECT username, address, failures, locked_until FROM login_throttle ORDER BY updated_at DESC LIMIT 500")
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    /// Lifts every pause on an account (the security administrator only), audited.
+    pub async fn unlock_login(&self, actor: &Actor, username: &str, now: DateTime<Utc>) -> Result<u64> {
+        if actor.role != erjian_domain::workflow::Role::SecurityAdmin {
+            return Err(Error::Forbidden);
+        }
+        let mut tx = self.write().await?;
+        let done = sqlx::query("DELETE FROM login_throttle WHERE username = $1").bind(username.trim()).execute(tx.conn()).await?;
+        let detail = format!("解除 {} 的登录暂停（{} 个地址）", username.trim(), done.rows_affected());
+        audit::record(tx.conn(), now, Some(actor), Entry { detail: Some(&detail), ..Entry::new("unlock_login", "user", None) }).await?;
+        tx.commit().await?;
+        Ok(done.rows_affected())
+    }
+}

@@ -28,7 +28,7 @@ fn field(s: &str) -> String {
     }
 }
 
-fn csv(name: &str, header: &[&str], rows: Vec<Vec<String>>) -> Response {
+pub(crate) fn csv(name: &str, header: &[&str], rows: Vec<Vec<String>>) -> Response {
     let mut out = String::from("\u{feff}");
     out.push_str(&header.join(","));
     out.push_str("\r\n");

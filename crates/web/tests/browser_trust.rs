@@ -1,6 +1,7 @@
 //! The trust pages in a real browser at 1366 px and 390 px: a suspended holder's portal says 暂扣
 //! and offers nothing that would issue a certificate, the enterprise's people list says so too,
-//! and the province's suspension asks for confirmation naming the person. Screenshots go to
+//! the province's suspension asks for confirmation naming the person, and the audit
+//! administrator sees the hash chain whole. Screenshots go to
 //! `target/screenshots/` (30-…).
 
 mod common;
@@ -52,6 +53,12 @@ async fn suspension_and_confirmation_on_desktop_and_phone() {
         let row = ui.c.find(fantoccini::Locator::XPath(&format!("//tr[td='{regno}']"))).await.unwrap().text().await.unwrap();
         assert!(row.contains("暂扣"), "{row}");
         ui.shot(&format!("32-enterprise-people-{tag}")).await;
+        ui.logout().await;
+        // The audit administrator sees the chain whole, with the suspension in words.
+        ui.login("auditor", "Shenji2026").await;
+        assert!(ui.text("#chain-ok").await.contains("审计日志完整"));
+        assert!(ui.text("#audit-rows").await.contains("暂扣证书"));
+        ui.shot(&format!("33-audit-{tag}")).await;
         ui.logout().await;
         ui.c.clone().close().await.unwrap();
     }

@@ -15,7 +15,6 @@ use erjian_domain::province::City;
 use erjian_domain::qualification::{RowError, HEADERS_ZH};
 use erjian_domain::workflow::Role;
 use erjian_store::accounts::NewStaff;
-use erjian_store::audit::AuditRow;
 use erjian_store::qualifications::ImportError;
 use erjian_store::Error;
 
@@ -35,7 +34,6 @@ struct AdminPage {
     cities: &'static [City],
     /// (id, login name, role, name, city) in words; individuals' ID-number logins masked.
     users: Vec<(i64, String, &'static str, String, String)>,
-    audit: Vec<AuditRow>,
 }
 
 fn may_import(user: &PageUser) -> Result<(), PageError> {
@@ -55,7 +53,7 @@ struct Outcome {
 
 async fn show(state: &AppState, user: &PageUser, o: Outcome, status: StatusCode) -> Result<Response, PageError> {
     let is_admin = user.actor.role == Role::Admin;
-    let (users, audit) = if is_admin { (state.store.list_users().await?, state.store.audit_recent(50).await?) } else { (vec![], vec![]) };
+    let users = if is_admin { state.store.list_users().await? } else { vec![] };
     let profile = state.profile();
     let users = users
         .into_iter()
@@ -79,7 +77,6 @@ async fn show(state: &AppState, user: &PageUser, o: Outcome, status: StatusCode)
         account_message: o.account_message,
         cities: state.profile().cities,
         users,
-        audit,
     };
     Ok(render_status(status, &page))
 }
@@ -138,6 +135,8 @@ pub async fn create_account(
     let role = match f.role.as_str() {
         "city" => Role::CityAuthority,
         "province" => Role::ProvinceAuthority,
+        "security_admin" => Role::SecurityAdmin,
+        "audit_admin" => Role::AuditAdmin,
         _ => return Err(Error::invalid("role", "请选择角色").into()),
     };
     let city = f.city_code.as_deref().filter(|c| state.profile().city(c).is_some());

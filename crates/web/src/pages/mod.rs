@@ -7,6 +7,7 @@ mod apply;
 pub(crate) mod confirm;
 pub(crate) mod detail;
 pub(crate) mod failure;
+mod oversight;
 mod portal;
 
 use crate::auth::{self, cookie, set_cookie, tokens_equal, MaybeUser, PageUser, PRE_CSRF_COOKIE, SESSION_COOKIE};
@@ -46,6 +47,10 @@ pub fn routes() -> Router<AppState> {
         .route("/batches", post(portal::start_publicity))
         .route("/batches/{id}/announce", post(portal::announce))
         .route("/admin", get(admin::page))
+        .route("/audit", get(oversight::audit))
+        .route("/audit/export.csv", get(oversight::audit_csv))
+        .route("/security", get(oversight::security))
+        .route("/security/unlock", post(oversight::unlock))
         .route("/admin/import", post(admin::import))
         .route("/admin/accounts", post(admin::create_account))
         .route("/admin/profile", get(admin_profile::page).post(admin_profile::save))
@@ -109,6 +114,8 @@ fn nav_items(role: Option<Role>, review: ReviewStages) -> &'static [(&'static st
             ("/admin", "资格库"),
         ],
         Some(Role::Admin) => &[("/admin", "系统管理"), ("/admin/profile", "省份配置")],
+        Some(Role::SecurityAdmin) => &[("/security", "安全管理")],
+        Some(Role::AuditAdmin) => &[("/audit", "审计日志")],
     }
 }
 

@@ -42,7 +42,7 @@ pub async fn portal(State(state): State<AppState>, user: PageUser, Query(q): Que
         Role::Individual => individual(&state, &user, q).await,
         Role::Enterprise => enterprise(&state, &user, q).await,
         Role::CityAuthority | Role::ProvinceAuthority => authority(&state, &user, q).await,
-        Role::Admin => Ok(Redirect::to("/admin").into_response()),
+        Role::Admin | Role::SecurityAdmin | Role::AuditAdmin => Ok(super::oversight::home(user.actor.role)),
     }
 }
 
