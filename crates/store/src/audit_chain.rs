@@ -221,7 +221,7 @@ pub struct AuditFilter {
 impl Store {
     /// The audit rows matching `f` (for the audit administrator's page and its CSV export).
     pub async fn audit_search(&self, f: &AuditFilter) -> Result<Vec<crate::audit::AuditRow>> {
-        let like = format!("%{}%", f.words.trim().replace('%', "").replace('_', ""));
+        let like = format!("%{}%", f.words.trim().replace(['%', '_'], ""));
         // Beijing days to UTC timestamps: a day starts at 16:00 UTC the day before.
         let start = f.from.map(|d| crate::db::ts((d - chrono::Duration::days(1)).and_hms_opt(16, 0, 0).unwrap_or_default().and_utc()));
         let end = f.to.map(|d| crate::db::ts(d.and_hms_opt(16, 0, 0).unwrap_or_default().and_utc()));
