@@ -45,7 +45,7 @@ pub fn check_password_policy(password: &str) -> Result<()> {
     }
 }
 
-fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 

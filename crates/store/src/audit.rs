@@ -154,6 +154,9 @@ impl AuditRow {
             "enterprise_rename_done" => "企业更名换证完成",
             "save_profile" => "保存省份配置",
             "unlock_login" => "解除登录暂停",
+            "change_password" => "修改登录密码",
+            "change_password_failed" => "修改登录密码：当前密码错误",
+            "revoke_session" => "退出其他会话",
             other => match crate::lifecycle::kind_label(other) {
                 "其他" => "其他操作",
                 label => label,

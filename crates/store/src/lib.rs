@@ -6,6 +6,7 @@
 //! ([`registry`]), applications ([`applications`]), the workflow and its batches ([`workflow`]),
 //! the audit log ([`audit`]) and the demo data ([`demo`]). Nothing here knows about HTTP.
 
+pub mod account;
 pub mod accounts;
 pub mod annotation;
 pub mod applications;

@@ -108,6 +108,7 @@ impl Store {
     /// Creates the actor's first signing key under `pin`.
     pub async fn set_pin(&self, actor: &Actor, pin: &str, issuer: &Issuer, now: DateTime<Utc>) -> Result<()> {
         check_pin(pin)?;
+        self.check_pin_differs_from_password(actor, pin).await?;
         let owner = Owner::of(actor)?;
         let mut tx = self.write().await?;
         create_identity(&mut tx, actor, owner, pin, issuer, now).await?;
@@ -148,6 +149,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<()> {
         check_pin(new_pin)?;
+        self.check_pin_differs_from_password(actor, new_pin).await?;
         let (hash,): (String,) =
             sqlx::query_as("SELECT password_hash FROM users WHERE id = $1").bind(actor.user_id).fetch_one(&self.pool).await?;
         let attempt = crate::throttle::Attempt { username: &actor.username, address, purpose: crate::throttle::Purpose::SigningReset };
@@ -206,6 +208,31 @@ impl Store {
         audit::record(tx.conn(), now, Some(actor), Entry::new("set_signature_image", t, Some(oid))).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// A signing PIN must not be the login password (one secret would open both).
+    async fn check_pin_differs_from_password(&self, actor: &Actor, pin: &str) -> Result<()> {
+        let hash: Option<(String,)> =
+            sqlx::query_as("SELECT password_hash FROM users WHERE id = $1").bind(actor.user_id).fetch_optional(&self.pool).await?;
+        if hash.is_some_and(|(h,)| crate::accounts::verify_password(pin, &h)) {
+            return Err(Error::invalid("pin", "签名密码不能与登录密码相同"));
+        }
+        Ok(())
+    }
+
+    /// Whether `candidate` is the signing PIN of the actor's active key (a login password must
+    /// differ from it). No failure is counted: the caller proved the account already.
+    pub(crate) async fn is_signing_pin(&self, actor: &Actor, candidate: &str) -> Result<bool> {
+        let Ok(owner) = Owner::of(actor) else { return Ok(false) };
+        let (t, id) = owner.parts();
+        let row: Option<(Vec<u8>, Vec<u8>)> = sqlx::query_as(
+            "SELECT secret_sealed, pin_salt FROM signing_keys WHERE owner_type = $1 AND owner_id = $2 AND status = 'active'",
+        )
+        .bind(t)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.is_some_and(|(sealed, salt)| open_secret(&pin_key(candidate, &salt), &sealed).is_ok()))
     }
 
     /// Opens the owner's key with a PIN, counting failures in their own transaction.

@@ -20,6 +20,7 @@ pub const PAUSE_MINUTES: i64 = 15;
 pub enum Purpose {
     Login,
     SigningReset,
+    ChangePassword,
 }
 
 impl Purpose {
@@ -27,6 +28,7 @@ impl Purpose {
         match self {
             Purpose::Login => "login_failed",
             Purpose::SigningReset => "signing_reset_password_failed",
+            Purpose::ChangePassword => "change_password_failed",
         }
     }
 }

@@ -97,6 +97,9 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("get", "/api/verify/copy/{token}"),
     ("post", "/api/certificates/paper-exchange"),
     ("post", "/api/certificates/new-version"),
+    ("post", "/api/account/password"),
+    ("get", "/api/account/sessions"),
+    ("delete", "/api/account/sessions/{id}"),
 ];
 
 pub fn document() -> Value {
@@ -211,6 +214,9 @@ pub fn document() -> Value {
     doc["paths"]["/api/release-consents"] = json!({ "get": op("原聘用企业：待同意的转出申请", None, "{releases}") });
     doc["paths"]["/api/release-consents/{id}"] =
         json!({ "post": with_id(op("原聘用企业同意转出（consent=true）或不同意（须填 reason）", None, "{state}")) });
+    doc["paths"]["/api/account/password"] = json!({ "post": op("修改登录密码：{old_password, new_password}；新密码不能包含登录名、不能与签名密码相同；其他会话全部退出", None, "204") });
+    doc["paths"]["/api/account/sessions"] = json!({ "get": op("本人的登录会话（不含令牌）", None, "{sessions}") });
+    doc["paths"]["/api/account/sessions/{id}"] = json!({ "delete": with_id(op("退出本人的一个登录会话", None, "204")) });
     doc["paths"]["/api/personal-changes"] = json!({ "post": op("变更个人信息（姓名）：new_name 与身份证人像面、国徽面图片（base64，JPG/PNG）；签名、短审查，公告后换发证书；企业申报的省份，企业以 applicant_id_number 代为申报", None, "申请详情") });
     doc
 }

@@ -109,8 +109,16 @@ impl std::fmt::Display for ClientAddr {
 /// Requests that guess or create credentials: login, sign-up and the signing-PIN reset, as
 /// pages and API. They share a stricter bucket per address than the public pages.
 pub fn guards_credentials(method: &axum::http::Method, path: &str) -> bool {
-    let credential = matches!(path, "/login" | "/api/login" | "/signing" | "/api/signing/reset" | "/api/signing/pin/change")
-        || path.starts_with("/signup")
+    let credential = matches!(
+        path,
+        "/login"
+            | "/api/login"
+            | "/signing"
+            | "/api/signing/reset"
+            | "/api/signing/pin/change"
+            | "/account/password"
+            | "/api/account/password"
+    ) || path.starts_with("/signup")
         || path.starts_with("/api/signup");
     method == axum::http::Method::POST && credential
 }

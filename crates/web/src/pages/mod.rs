@@ -1,6 +1,7 @@
 //! The portals' pages: shared page context and navigation, rendering, the public pages (home,
 //! login, sign-up) and the route table. Role pages live in the submodules.
 
+mod account;
 mod admin;
 mod admin_profile;
 mod apply;
@@ -47,6 +48,12 @@ pub fn routes() -> Router<AppState> {
         .route("/batches", post(portal::start_publicity))
         .route("/batches/{id}/announce", post(portal::announce))
         .route("/admin", get(admin::page))
+        .route("/account", get(account::page))
+        .route("/account/password", post(account::password))
+        .route("/account/sessions", post(account::end_session))
+        .route("/api/account/password", post(account::password_api))
+        .route("/api/account/sessions", get(account::sessions_api))
+        .route("/api/account/sessions/{id}", axum::routing::delete(account::revoke_api))
         .route("/audit", get(oversight::audit))
         .route("/audit/export.csv", get(oversight::audit_csv))
         .route("/security", get(oversight::security))
