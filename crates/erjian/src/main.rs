@@ -67,6 +67,11 @@ enum Command {
         /// A province profile file (JSON, as in crates/domain/profiles/) instead of --province.
         #[arg(long, env = "ERJIAN_PROFILE_FILE")]
         profile_file: Option<PathBuf>,
+        /// Text messages: `log` (the demo outbox in DATA/outbox, nothing is sent) or `tencent`
+        /// (Tencent Cloud SMS; ERJIAN_SMS_TENCENT_SECRET_ID, _SECRET_KEY, _APP_ID, _SIGN_NAME,
+        /// _TEMPLATE_ID, optional _REGION and _ENDPOINT).
+        #[arg(long, default_value = "log", env = "ERJIAN_SMS")]
+        sms: String,
     },
     /// Import the qualification register from a CSV file (all rows or none).
     ImportQualifications { file: PathBuf },
@@ -222,7 +227,9 @@ async fn main() -> anyhow::Result<()> {
             rate_burst,
             holidays,
             profile_file,
+            sms,
         } => {
+            let sms = sms_config(&sms, &cli.data)?;
             let publicity_days = publicity_days.or(demo.then_some(0));
             let master_key = master_key(&cli.data)?;
             let config = erjian_web::Config {
@@ -238,6 +245,7 @@ async fn main() -> anyhow::Result<()> {
                 rate_limit: erjian_web::ratelimit::RateLimit { per_minute: rate_limit, burst: rate_burst },
                 holidays,
                 profile_file,
+                sms,
             };
             let server = erjian_web::start(config).await?;
             print_demo(&server);
@@ -322,6 +330,27 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The text-message gateway from `--sms` and the environment.
+fn sms_config(kind: &str, data: &Path) -> anyhow::Result<erjian_web::sms::SmsConfig> {
+    use erjian_web::sms::{SmsConfig, TencentConfig};
+    let var = |k: &str| {
+        std::env::var(format!("ERJIAN_SMS_TENCENT_{k}")).map_err(|_| anyhow::anyhow!("--sms tencent needs ERJIAN_SMS_TENCENT_{k}"))
+    };
+    match kind {
+        "log" => Ok(SmsConfig::Log(data.join("outbox"))),
+        "tencent" => Ok(SmsConfig::Tencent(TencentConfig {
+            secret_id: var("SECRET_ID")?,
+            secret_key: var("SECRET_KEY")?,
+            sdk_app_id: var("APP_ID")?,
+            sign_name: var("SIGN_NAME")?,
+            template_id: var("TEMPLATE_ID")?,
+            region: var("REGION").unwrap_or_else(|_| "ap-guangzhou".into()),
+            endpoint: var("ENDPOINT").unwrap_or_else(|_| "https://sms.tencentcloudapi.com".into()),
+        })),
+        other => anyhow::bail!("unknown --sms {other}: use log or tencent"),
+    }
 }
 
 /// The master key that unlocks the deployment's private keys: `ERJIAN_MASTER_KEY`, or a random

@@ -121,3 +121,55 @@ impl Store {
         Ok(())
     }
 }
+
+/// The purpose of a password-reset code.
+pub const RESET_PURPOSE: &str = "reset_password";
+
+impl Store {
+    /// The mobile registered for `username` (individuals: the person's), to send a reset code
+    /// to; `None` for an unknown account or one without a mobile — the caller answers both the
+    /// same way, so the request does not tell whether an account exists.
+    pub async fn reset_mobile(&self, username: &str) -> Result<Option<String>> {
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT p.mobile FROM users u JOIN persons p ON p.id = u.person_id WHERE u.username = $1 AND p.mobile <> ''")
+                .bind(crate::accounts::normalise_username(username))
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(|r| r.0))
+    }
+
+    /// Sets a new password with the code sent to the account's mobile; every session ends.
+    pub async fn reset_password_with_code(&self, username: &str, code: &str, new: &str, now: DateTime<Utc>) -> Result<()> {
+        let username = crate::accounts::normalise_username(username);
+        let Some(mobile) = self.reset_mobile(&username).await? else {
+            return Err(Error::invalid("code", "验证码不正确或已失效，请重新获取"));
+        };
+        // The new password first, so a rejected one does not use up the code.
+        crate::accounts::check_password_policy(new)
+            .map_err(|_| Error::invalid("new_password", "新密码应为8–64位，且同时包含字母和数字"))?;
+        if new.to_lowercase().contains(&username.to_lowercase()) {
+            return Err(Error::invalid("new_password", "新密码不能包含登录名或身份证号"));
+        }
+        self.check_code(RESET_PURPOSE, &mobile, code, now).await?;
+        let (user_id,): (i64,) = sqlx::query_as("SELECT id FROM users WHERE username = $1").bind(&username).fetch_one(&self.pool).await?;
+        let mut tx = self.write().await?;
+        sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+            .bind(user_id)
+            .bind(crate::accounts::hash_password(new))
+            .execute(tx.conn())
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(tx.conn()).await?;
+        sqlx::query("DELETE FROM login_throttle WHERE username = $1").bind(&username).execute(tx.conn()).await?;
+        audit::record(
+            tx.conn(),
+            now,
+            None,
+            Entry {
+                detail: Some("短信验证码重置密码，全部会话已退出"), ..Entry::new("reset_password", "user", Some(user_id))
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

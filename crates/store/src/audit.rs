@@ -157,6 +157,7 @@ impl AuditRow {
             "change_password" => "修改登录密码",
             "change_password_failed" => "修改登录密码：当前密码错误",
             "revoke_session" => "退出其他会话",
+            "reset_password" => "短信验证码重置密码",
             other => match crate::lifecycle::kind_label(other) {
                 "其他" => "其他操作",
                 label => label,

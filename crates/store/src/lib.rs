@@ -24,6 +24,7 @@ pub mod follow_up;
 pub mod holds;
 pub mod legacy;
 pub mod lifecycle;
+pub mod otp;
 pub mod public;
 pub mod qualifications;
 pub mod registry;

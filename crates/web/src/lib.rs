@@ -27,6 +27,7 @@ pub mod public;
 pub mod ratelimit;
 pub mod registrations;
 pub mod signing;
+pub mod sms;
 pub mod usage;
 
 use axum::extract::DefaultBodyLimit;
@@ -68,6 +69,9 @@ pub struct Shared {
     pub credential_limiter: std::sync::Arc<ratelimit::Limiter>,
     /// The bounded blocking pool for the public file check.
     pub heavy: heavy::Heavy,
+    /// The text-message gateway, and the demo outbox folder when that is the gateway.
+    pub sms: std::sync::Arc<dyn sms::Sms>,
+    pub outbox: Option<std::path::PathBuf>,
     /// Keys the public detail tokens (HMAC-SM3), derived from the master key.
     pub detail_key: std::sync::Arc<[u8; 16]>,
     pub status_list: check::StatusListCache,
@@ -111,6 +115,8 @@ pub struct Config {
     pub holidays: Option<std::path::PathBuf>,
     /// A province profile file (JSON) instead of a preset.
     pub profile_file: Option<std::path::PathBuf>,
+    /// The text-message gateway (the demo outbox by default).
+    pub sms: sms::SmsConfig,
 }
 
 /// A running server.
@@ -236,6 +242,11 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         limiter: std::sync::Arc::new(ratelimit::Limiter::new(config.rate_limit)),
         credential_limiter: std::sync::Arc::new(ratelimit::Limiter::new(ratelimit::credential_limit(config.rate_limit))),
         heavy: heavy::Heavy::for_this_machine(),
+        outbox: match &config.sms {
+            sms::SmsConfig::Log(dir) => Some(dir.clone()),
+            sms::SmsConfig::Tencent(_) => None,
+        },
+        sms: config.sms.gateway(),
         detail_key: std::sync::Arc::new(erjian_ofd::crypto::derive_key(&config.master_key, "public-detail-token")),
         status_list: Default::default(),
         public_cache: Default::default(),

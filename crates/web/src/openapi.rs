@@ -100,6 +100,8 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("post", "/api/account/password"),
     ("get", "/api/account/sessions"),
     ("delete", "/api/account/sessions/{id}"),
+    ("post", "/api/password/forgot"),
+    ("post", "/api/password/reset"),
 ];
 
 pub fn document() -> Value {
@@ -217,6 +219,9 @@ pub fn document() -> Value {
     doc["paths"]["/api/account/password"] = json!({ "post": op("修改登录密码：{old_password, new_password}；新密码不能包含登录名、不能与签名密码相同；其他会话全部退出", None, "204") });
     doc["paths"]["/api/account/sessions"] = json!({ "get": op("本人的登录会话（不含令牌）", None, "{sessions}") });
     doc["paths"]["/api/account/sessions/{id}"] = json!({ "delete": with_id(op("退出本人的一个登录会话", None, "204")) });
+    doc["paths"]["/api/password/forgot"] = json!({ "post": public(op("找回密码：{username}；账号登记了手机的，向该手机发送6位验证码（5分钟、5次）；应答与账号是否存在无关", None, "{message}"), &[]) });
+    doc["paths"]["/api/password/reset"] =
+        json!({ "post": public(op("用短信验证码重置密码：{username, code, new_password}；全部会话退出", None, "204"), &[]) });
     doc["paths"]["/api/personal-changes"] = json!({ "post": op("变更个人信息（姓名）：new_name 与身份证人像面、国徽面图片（base64，JPG/PNG）；签名、短审查，公告后换发证书；企业申报的省份，企业以 applicant_id_number 代为申报", None, "申请详情") });
     doc
 }

@@ -118,6 +118,10 @@ pub fn guards_credentials(method: &axum::http::Method, path: &str) -> bool {
             | "/api/signing/pin/change"
             | "/account/password"
             | "/api/account/password"
+            | "/forgot"
+            | "/forgot/reset"
+            | "/api/password/forgot"
+            | "/api/password/reset"
     ) || path.starts_with("/signup")
         || path.starts_with("/api/signup");
     method == axum::http::Method::POST && credential

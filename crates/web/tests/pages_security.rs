@@ -265,6 +265,7 @@ async fn cookies_are_secure_behind_https(db: TestDb) {
         rate_limit: RateLimit::default(),
         holidays: None,
         profile_file: None,
+        sms: Default::default(),
     };
     let server = erjian_web::start(config).await.unwrap();
     let r = reqwest::get(format!("{}/login", server.url())).await.unwrap();

@@ -34,6 +34,8 @@ struct AdminPage {
     cities: &'static [City],
     /// (id, login name, role, name, city) in words; individuals' ID-number logins masked.
     users: Vec<(i64, String, &'static str, String, String)>,
+    /// The demo gateway's newest messages (file, text); empty with a real gateway.
+    outbox: Vec<(String, String)>,
 }
 
 fn may_import(user: &PageUser) -> Result<(), PageError> {
@@ -77,6 +79,10 @@ async fn show(state: &AppState, user: &PageUser, o: Outcome, status: StatusCode)
         account_message: o.account_message,
         cities: state.profile().cities,
         users,
+        outbox: match (&state.outbox, is_admin) {
+            (Some(dir), true) => crate::sms::LogSms::outbox(dir, 20),
+            _ => vec![],
+        },
     };
     Ok(render_status(status, &page))
 }

@@ -8,6 +8,7 @@ mod apply;
 pub(crate) mod confirm;
 pub(crate) mod detail;
 pub(crate) mod failure;
+mod forgot;
 mod oversight;
 mod portal;
 
@@ -48,6 +49,10 @@ pub fn routes() -> Router<AppState> {
         .route("/batches", post(portal::start_publicity))
         .route("/batches/{id}/announce", post(portal::announce))
         .route("/admin", get(admin::page))
+        .route("/forgot", get(forgot::form).post(forgot::submit))
+        .route("/forgot/reset", post(forgot::reset))
+        .route("/api/password/forgot", post(forgot::request_api))
+        .route("/api/password/reset", post(forgot::reset_api))
         .route("/account", get(account::page))
         .route("/account/password", post(account::password))
         .route("/account/sessions", post(account::end_session))
@@ -229,9 +234,21 @@ struct LoginPage {
     username: String,
 }
 
-async fn login_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+#[derive(serde::Deserialize)]
+struct LoginQuery {
+    reset: Option<String>,
+}
+
+async fn login_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Query(q): axum::extract::Query<LoginQuery>,
+) -> Response {
     let (csrf, set) = pre_csrf(&state, &headers);
-    with_cookie(render(&LoginPage { ctx: public_ctx(&state, "登录", "/login", csrf), error: None, username: String::new() }), set)
+    // A code from the address bar, mapped to fixed text.
+    let flash = (q.reset.as_deref() == Some("1")).then(|| "密码已重置，请用新密码登录".to_owned());
+    let ctx = public_ctx(&state, "登录", "/login", csrf).with_flash(flash);
+    with_cookie(render(&LoginPage { ctx, error: None, username: String::new() }), set)
 }
 
 #[derive(serde::Deserialize)]

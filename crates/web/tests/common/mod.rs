@@ -69,6 +69,7 @@ pub async fn spawn_profile_file(kind: TestDb, file: &std::path::Path) -> TestApp
         rate_limit: RateLimit::default(),
         holidays: None,
         profile_file: Some(file.to_owned()),
+        sms: Default::default(),
     };
     let server = start(config).await.expect("server starts");
     let url = server.url();
@@ -97,6 +98,7 @@ pub async fn spawn_limited(
         rate_limit,
         holidays: None,
         profile_file: None,
+        sms: Default::default(),
     };
     let server = start(config).await.expect("server starts");
     let url = server.url();
