@@ -46,7 +46,17 @@ async fn suspension_and_confirmation_on_desktop_and_phone() {
         assert_eq!(ui.text("#registration-status").await, "暂扣");
         assert!(ui.body().await.contains("正在暂扣中"));
         ui.shot(&format!("31-suspended-portal-{tag}")).await;
+        ui.go("/account").await;
+        assert!(ui.text("#sessions").await.contains("本设备"));
+        ui.shot(&format!("34-account-{tag}")).await;
         ui.logout().await;
+        // 找回密码 says the demo sends nothing, and answers alike for any login name.
+        ui.go("/forgot").await;
+        assert!(ui.text("#demo-sms").await.contains("不会真正发出"));
+        ui.fill("#username", "no-such-user").await;
+        ui.click_nav("#forgot-submit").await;
+        assert!(ui.text("#forgot-message").await.contains("如该账号已登记手机"));
+        ui.shot(&format!("35-forgot-{tag}")).await;
         // The enterprise's people list says the same.
         ui.login(&app.enterprise_login(ENTERPRISE_A), "Qiye2026").await;
         ui.go("/portal?tab=people").await;

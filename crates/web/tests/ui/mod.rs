@@ -50,6 +50,8 @@ pub fn start_driver() -> Driver {
 }
 
 pub async fn browser(driver: &Driver, profile_dir: &std::path::Path, width: u32) -> Client {
+    // Two TLS providers are compiled in (the SMS gateway's and the WebDriver client's): name one.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let chrome = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     let caps = serde_json::json!({
         "browserName": "chrome",
