@@ -211,7 +211,7 @@ impl Store {
         let hash = hash_password(&s.password);
         let mut tx = self.write().await?;
         let (enterprise_id,): (i64,) = sqlx::query_as(
-            "INSERT INTO enterprises (name, credit_code, city_code, legal_rep, status, created_at) VALUES ($1, $2, $3, $4, 'active', $5) RETURNING id",
+            "INSERT INTO enterprises (name, credit_code, city_code, legal_rep, status, created_at) VALUES ($1, $2, $3, $4, 'pending', $5) RETURNING id",
         )
         .bind(name)
         .bind(code.as_str())
@@ -230,8 +230,9 @@ impl Store {
             username: code.to_string(),
             name: name.to_owned(),
             role: Role::Enterprise,
+            // Pending review by its city: acts as no enterprise until approved.
             person_id: None,
-            enterprise_id: Some(enterprise_id),
+            enterprise_id: None,
             city_code: Some(s.city_code.clone()),
         };
         let detail = (!code.check_ok()).then_some("统一社会信用代码校验位未通过（早期试点代码），已按规定接受");
@@ -273,6 +274,10 @@ impl Store {
             sqlx::query_as("SELECT * FROM users WHERE username = $1").bind(&username).fetch_optional(&self.pool).await?;
         let attempt = Attempt { username: &username, address, purpose: Purpose::Login };
         let actor = row.as_ref().map(UserRow::actor);
+        let actor = match actor {
+            Some(a) => Some(self.gate_enterprise(a).await?),
+            None => None,
+        };
         self.check_password(
             &attempt,
             actor.as_ref(),
@@ -324,7 +329,23 @@ impl Store {
         .bind(ts(now))
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|r| (r.user.actor(), r.csrf_token)))
+        match row {
+            Some(r) => Ok(Some((self.gate_enterprise(r.user.actor()).await?, r.csrf_token))),
+            None => Ok(None),
+        }
+    }
+
+    /// An enterprise account whose enterprise is not approved (pending or refused) acts as no
+    /// enterprise: nothing that needs one is possible.
+    async fn gate_enterprise(&self, mut actor: Actor) -> Result<Actor> {
+        if let (Role::Enterprise, Some(id)) = (actor.role, actor.enterprise_id) {
+            let status: Option<(String,)> =
+                sqlx::query_as("SELECT status FROM enterprises WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
+            if status.is_none_or(|(s,)| s != "active") {
+                actor.enterprise_id = None;
+            }
+        }
+        Ok(actor)
     }
 
     pub async fn end_session(&self, token: &str) -> Result<()> {

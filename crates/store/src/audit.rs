@@ -158,6 +158,8 @@ impl AuditRow {
             "change_password_failed" => "修改登录密码：当前密码错误",
             "revoke_session" => "退出其他会话",
             "reset_password" => "短信验证码重置密码",
+            "approve_enterprise" => "企业审核通过",
+            "refuse_enterprise" => "企业审核不予通过",
             other => match crate::lifecycle::kind_label(other) {
                 "其他" => "其他操作",
                 label => label,
@@ -195,6 +197,9 @@ impl AuditRow {
             "revoked" => "已撤销",
             "superseded" => "已被替代",
             "cancelled" => "已注销",
+            "pending" => "待审核",
+            "active" => "已通过",
+            "refused" => "不予通过",
             "" => "",
             _ => "—",
         }

@@ -18,6 +18,7 @@ pub mod changes;
 pub mod clearing;
 pub mod db;
 pub mod demo;
+pub mod enterprise_review;
 pub mod error;
 pub mod fastread;
 pub mod follow_up;

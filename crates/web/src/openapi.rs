@@ -102,6 +102,8 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("delete", "/api/account/sessions/{id}"),
     ("post", "/api/password/forgot"),
     ("post", "/api/password/reset"),
+    ("get", "/api/enterprise-reviews"),
+    ("post", "/api/enterprise-reviews/{id}"),
 ];
 
 pub fn document() -> Value {
@@ -222,6 +224,9 @@ pub fn document() -> Value {
     doc["paths"]["/api/password/forgot"] = json!({ "post": public(op("找回密码：{username}；账号登记了手机的，向该手机发送6位验证码（5分钟、5次）；应答与账号是否存在无关", None, "{message}"), &[]) });
     doc["paths"]["/api/password/reset"] =
         json!({ "post": public(op("用短信验证码重置密码：{username, code, new_password}；全部会话退出", None, "204"), &[]) });
+    doc["paths"]["/api/enterprise-reviews"] = json!({ "get": op("待审核的企业（市级主管部门：本市；省级：全部）", None, "{enterprises}") });
+    doc["paths"]["/api/enterprise-reviews/{id}"] =
+        json!({ "post": with_id(op("企业审核：{approve, reason}；不予通过须填写理由", None, "{status}")) });
     doc["paths"]["/api/personal-changes"] = json!({ "post": op("变更个人信息（姓名）：new_name 与身份证人像面、国徽面图片（base64，JPG/PNG）；签名、短审查，公告后换发证书；企业申报的省份，企业以 applicant_id_number 代为申报", None, "申请详情") });
     doc
 }

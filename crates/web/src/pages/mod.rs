@@ -7,6 +7,7 @@ mod admin_profile;
 mod apply;
 pub(crate) mod confirm;
 pub(crate) mod detail;
+mod enterprise_review;
 pub(crate) mod failure;
 mod forgot;
 mod oversight;
@@ -49,6 +50,9 @@ pub fn routes() -> Router<AppState> {
         .route("/batches", post(portal::start_publicity))
         .route("/batches/{id}/announce", post(portal::announce))
         .route("/admin", get(admin::page))
+        .route("/enterprise-reviews", get(enterprise_review::page).post(enterprise_review::decide))
+        .route("/api/enterprise-reviews", get(enterprise_review::list_api))
+        .route("/api/enterprise-reviews/{id}", post(enterprise_review::decide_api))
         .route("/forgot", get(forgot::form).post(forgot::submit))
         .route("/forgot/reset", post(forgot::reset))
         .route("/api/password/forgot", post(forgot::request_api))
@@ -104,10 +108,16 @@ fn nav_items(role: Option<Role>, review: ReviewStages) -> &'static [(&'static st
             ("/portal?tab=history", "业务记录"),
             ("/cancel", "注销注册"),
         ],
-        Some(Role::CityAuthority) if one_level => &[("/portal?tab=done", "本市业务"), ("/cancel", "注销注册")],
-        Some(Role::CityAuthority) => {
-            &[("/portal?tab=filed", "待受理"), ("/portal?tab=accepted", "待初审"), ("/portal?tab=done", "已办"), ("/cancel", "注销注册")]
+        Some(Role::CityAuthority) if one_level => {
+            &[("/portal?tab=done", "本市业务"), ("/cancel", "注销注册"), ("/enterprise-reviews", "企业审核")]
         }
+        Some(Role::CityAuthority) => &[
+            ("/portal?tab=filed", "待受理"),
+            ("/portal?tab=accepted", "待初审"),
+            ("/portal?tab=done", "已办"),
+            ("/cancel", "注销注册"),
+            ("/enterprise-reviews", "企业审核"),
+        ],
         Some(Role::ProvinceAuthority) if one_level => &[
             ("/portal?tab=filed", "待受理"),
             ("/portal?tab=accepted", "待审查"),
@@ -115,6 +125,7 @@ fn nav_items(role: Option<Role>, review: ReviewStages) -> &'static [(&'static st
             ("/portal?tab=batches", "公示批次"),
             ("/portal?tab=done", "已办"),
             ("/cancel", "注销注册"),
+            ("/enterprise-reviews", "企业审核"),
             ("/admin", "资格库"),
         ],
         Some(Role::ProvinceAuthority) => &[
@@ -123,6 +134,7 @@ fn nav_items(role: Option<Role>, review: ReviewStages) -> &'static [(&'static st
             ("/portal?tab=batches", "公示批次"),
             ("/portal?tab=done", "已办"),
             ("/cancel", "注销注册"),
+            ("/enterprise-reviews", "企业审核"),
             ("/admin", "资格库"),
         ],
         Some(Role::Admin) => &[("/admin", "系统管理"), ("/admin/profile", "省份配置")],

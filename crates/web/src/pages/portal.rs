@@ -40,6 +40,7 @@ pub struct QualificationLookup {
 pub async fn portal(State(state): State<AppState>, user: PageUser, Query(q): Query<PortalQuery>) -> Result<Response, PageError> {
     match user.actor.role {
         Role::Individual => individual(&state, &user, q).await,
+        Role::Enterprise if user.actor.enterprise_id.is_none() => Ok(super::enterprise_review::pending(&state, &user)),
         Role::Enterprise => enterprise(&state, &user, q).await,
         Role::CityAuthority | Role::ProvinceAuthority => authority(&state, &user, q).await,
         Role::Admin | Role::SecurityAdmin | Role::AuditAdmin => Ok(super::oversight::home(user.actor.role)),

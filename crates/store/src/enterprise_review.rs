@@ -1,0 +1,62 @@
+//! Enterprises are verified before they act: a signed-up enterprise is `pending` until the
+//! authority of its registered city (or the province) approves it; refused ones say why. While
+//! pending, its sessions carry no enterprise (`Store::session`), so it can neither seal, nor
+//! cancel, nor see anyone.
+
+use crate::audit::{self, Entry};
+use crate::error::{Error, Result};
+use crate::registry::Enterprise;
+use crate::{Actor, Store};
+use chrono::{DateTime, Utc};
+use erjian_domain::workflow::Role;
+
+impl Store {
+    /// Enterprises waiting for the caller's review: a city's own, or every one for the province.
+    pub async fn enterprise_reviews(&self, actor: &Actor) -> Result<Vec<Enterprise>> {
+        match actor.role {
+            Role::ProvinceAuthority => {
+                Ok(sqlx::query_as("SELECT * FROM enterprises WHERE status = 'pending' ORDER BY id").fetch_all(&self.pool).await?)
+            }
+            Role::CityAuthority => Ok(sqlx::query_as("SELECT * FROM enterprises WHERE status = 'pending' AND city_code = $1 ORDER BY id")
+                .bind(actor.city_code.as_deref().unwrap_or(""))
+                .fetch_all(&self.pool)
+                .await?),
+            _ => Err(Error::Forbidden),
+        }
+    }
+
+    /// Approves (`active`) or refuses (with a reason) a pending enterprise; audited.
+    pub async fn decide_enterprise(
+        &self,
+        actor: &Actor,
+        enterprise_id: i64,
+        approve: bool,
+        reason: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<String> {
+        if !matches!(actor.role, Role::CityAuthority | Role::ProvinceAuthority) || !self.authority_covers(actor, enterprise_id).await? {
+            return Err(Error::NotFound("企业不存在"));
+        }
+        let reason = crate::follow_up::reason_for_refusal(approve, reason, "不予通过须填写理由")?;
+        let to = if approve { "active" } else { "refused" };
+        let mut tx = self.write().await?;
+        let done = sqlx::query("UPDATE enterprises SET status = $2 WHERE id = $1 AND status = 'pending'")
+            .bind(enterprise_id)
+            .bind(to)
+            .execute(tx.conn())
+            .await?;
+        if done.rows_affected() != 1 {
+            return Err(Error::Conflict("该企业已审核，或不在待审核状态".into()));
+        }
+        let action = if approve { "approve_enterprise" } else { "refuse_enterprise" };
+        audit::record(
+            tx.conn(),
+            now,
+            Some(actor),
+            Entry { from_state: Some("pending"), to_state: Some(to), reason, ..Entry::new(action, "enterprise", Some(enterprise_id)) },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(to.to_owned())
+    }
+}
