@@ -356,13 +356,7 @@ impl Store {
                     .bind(ts(now))
                     .execute(tx.conn())
                     .await?;
-                audit::record(
-                    tx.conn(),
-                    now,
-                    Some(actor),
-                    Entry { from_state: Some(&app.state), to_state: Some(&app.state), ..Entry::new("edit", "application", Some(id)) },
-                )
-                .await?;
+                audit::edited(tx.conn(), now, actor, id, &app.state).await?;
                 id
             }
             None => {

@@ -65,6 +65,23 @@ pub async fn record(conn: &mut AnyConnection, now: DateTime<Utc>, actor: Option<
     crate::audit_chain::set_head(conn, &hash).await
 }
 
+/// Records that an application's content was edited (its state unchanged).
+pub async fn edited(
+    conn: &mut AnyConnection,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    application_id: i64,
+    state: &str,
+) -> Result<(), sqlx::Error> {
+    record(
+        conn,
+        now,
+        Some(actor),
+        Entry { from_state: Some(state), to_state: Some(state), ..Entry::new("edit", "application", Some(application_id)) },
+    )
+    .await
+}
+
 /// Records one application's transition (who, when, from → to, reason, detail).
 #[allow(clippy::too_many_arguments)]
 pub async fn transition(

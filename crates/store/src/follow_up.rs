@@ -202,13 +202,7 @@ impl Store {
         .execute(tx.conn())
         .await?;
         crate::applications::set_specialties(tx, id, f.specialties).await?;
-        audit::record(
-            tx.conn(),
-            now,
-            Some(actor),
-            Entry { from_state: Some(&app.state), to_state: Some(&app.state), ..Entry::new("edit", "application", Some(id)) },
-        )
-        .await?;
+        audit::edited(tx.conn(), now, actor, id, &app.state).await?;
         Ok(Some(id))
     }
 }
