@@ -4,7 +4,7 @@
 //! existed and 422 when not (a name/ID-number oracle); login, sign-up and the PIN reset had no
 //! per-address limit; the PIN reset's password check was neither counted nor audited.
 
-mod common;
+use crate::common;
 use common::*;
 use erjian_store::testing::{fresh_database, TestDb};
 use erjian_web::clock::Clock;

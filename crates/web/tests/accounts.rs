@@ -2,7 +2,7 @@
 //! login name or the signing PIN, and every other session ends; sessions are listed without their
 //! tokens and each can be ended; a signing PIN cannot be the login password.
 
-mod common;
+use crate::common;
 use common::*;
 use erjian_store::testing::TestDb;
 use reqwest::{Method, StatusCode};

@@ -1,7 +1,7 @@
 //! The initial-registration journey through the JSON API, on SQLite and PostgreSQL, with the
 //! guards a real user would run into.
 
-mod common;
+use crate::common;
 
 use common::*;
 use erjian_store::testing::TestDb;

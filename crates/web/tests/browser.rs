@@ -3,8 +3,8 @@
 //! through its part, from sign-up to the registration number. Screenshots of each step are
 //! written to `target/screenshots/` for people to look at.
 
-mod common;
-mod ui;
+use crate::common;
+use crate::ui;
 
 use common::*;
 use erjian_store::testing::{fresh_database, TestDb};

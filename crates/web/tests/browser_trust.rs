@@ -4,8 +4,8 @@
 //! administrator sees the hash chain whole. Screenshots go to
 //! `target/screenshots/` (30-…).
 
-mod common;
-mod ui;
+use crate::common;
+use crate::ui;
 
 use common::*;
 use erjian_store::testing::{fresh_database, TestDb};

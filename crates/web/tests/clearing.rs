@@ -2,7 +2,7 @@
 //! databases): a draft on day 90 is cleared and frees the person's one open application; an
 //! application that was accepted once and then returned stays.
 
-mod common;
+use crate::common;
 use common::*;
 use erjian_store::testing::TestDb;
 use reqwest::StatusCode;

@@ -2,7 +2,7 @@
 //! outgrows one machine) never hand out the same registration number; on SQLite the same race
 //! runs on one server.
 
-mod common;
+use crate::common;
 
 use common::*;
 use erjian_store::testing::{fresh_database, TestDb};

@@ -2,7 +2,7 @@
 //! with a page naming the person (or batch) and the effect and changes nothing; only the
 //! confirmed post acts. The page never names someone the caller may not act on.
 
-mod common;
+use crate::common;
 use common::*;
 use erjian_store::testing::TestDb;
 use reqwest::StatusCode;

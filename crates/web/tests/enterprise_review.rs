@@ -2,7 +2,7 @@
 //! the authority of its registered city; until approved it cannot seal, cancel or see anyone;
 //! another city neither sees nor decides it; a refusal needs a reason.
 
-mod common;
+use crate::common;
 use common::*;
 use erjian_domain::ids::CreditCode;
 use erjian_store::testing::TestDb;

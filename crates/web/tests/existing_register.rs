@@ -4,7 +4,7 @@
 //! at the 60th birthday), transfers to another employer with the old one's consent, and
 //! cancels; the new-version exchange exists only where the profile offers it.
 
-mod common;
+use crate::common;
 use common::*;
 use erjian_store::testing::TestDb;
 use reqwest::StatusCode;

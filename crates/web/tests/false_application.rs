@@ -2,7 +2,7 @@
 //! bars the applicant from applying again for one year, on both databases; an ordinary refusal
 //! does not.
 
-mod common;
+use crate::common;
 use common::*;
 use erjian_store::testing::TestDb;
 use reqwest::StatusCode;

@@ -2,7 +2,7 @@
 //! the status list and downloads say so at once; restoring brings it back; revocation ends the
 //! registration and cannot be undone by restoring.
 
-mod common;
+use crate::common;
 use common::*;
 use erjian_store::testing::TestDb;
 use reqwest::StatusCode;

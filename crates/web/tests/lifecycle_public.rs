@@ -2,7 +2,7 @@
 //! and the file check say so and point to the new one, partial and whole cancellation follow at
 //! once in the signed status list; the public query's exact-match rules, captcha and rate limit.
 
-mod common;
+use crate::common;
 
 use common::*;
 use erjian_cert::statement::{public_key_of, verify_status_list, QrStatement};

@@ -1,7 +1,7 @@
 //! The portals' security as a browser meets it: session cookie flags, CSRF on every form, the
 //! tenant rule on pages, and redirects for anonymous visitors.
 
-mod common;
+use crate::common;
 
 use common::*;
 use erjian_store::testing::TestDb;

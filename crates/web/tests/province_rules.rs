@@ -3,7 +3,7 @@
 //! of employer is cancellation plus re-registration; in Hunan the enterprise may file; and a
 //! province may review in one level without the city.
 
-mod common;
+use crate::common;
 use common::*;
 use erjian_store::testing::TestDb;
 use reqwest::StatusCode;

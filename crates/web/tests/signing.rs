@@ -2,7 +2,7 @@
 //! sealed form is locked, wrong PINs lock signing, a form altered after sealing is refused at
 //! acceptance with the reason, and OpenSSL verifies both signatures of a downloaded form.
 
-mod common;
+use crate::common;
 
 use common::*;
 use erjian_store::testing::TestDb;

@@ -2,7 +2,7 @@
 //! minutes, five tries, used once, one a minute per number), the same answer for unknown
 //! accounts; and the Tencent Cloud SMS provider against a local mock of its API.
 
-mod common;
+use crate::common;
 use common::*;
 use erjian_store::testing::TestDb;
 use erjian_web::sms::{Message, Sms, TencentConfig, TencentSms};

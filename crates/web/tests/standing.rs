@@ -4,7 +4,7 @@
 //! 重新制证, an enterprise rename did too, and portals showed 有效 after a suspension or a
 //! partial cancellation. Each path that makes a certificate is tried here while suspended.
 
-mod common;
+use crate::common;
 use common::*;
 use erjian_store::testing::TestDb;
 use reqwest::StatusCode;

@@ -3,7 +3,7 @@
 //! and read every rename batch; the enterprise API gave whole ID numbers and mobiles that its
 //! pages mask.
 
-mod common;
+use crate::common;
 use common::*;
 use erjian_store::testing::TestDb;
 use reqwest::StatusCode;

@@ -1,0 +1,26 @@
+//! erjian-web's integration tests, one module per story, linked into one test binary: one link
+//! and one binary on disk instead of one per file (CI machines can be short of disk).
+
+#[macro_use]
+mod common;
+mod ui;
+
+mod abuse;
+mod accounts;
+mod api_journey;
+mod browser;
+mod browser_trust;
+mod clearing;
+mod concurrency;
+mod confirmations;
+mod enterprise_review;
+mod existing_register;
+mod false_application;
+mod holds;
+mod lifecycle_public;
+mod pages_security;
+mod province_rules;
+mod signing;
+mod sms;
+mod standing;
+mod tenant_certificates;
