@@ -10,6 +10,7 @@
 
 pub mod application;
 pub mod calendar;
+pub mod documents;
 pub mod ids;
 pub mod legacy;
 pub mod licence;

@@ -53,6 +53,10 @@ pub struct ProvinceProfile {
     /// Whether the enterprise may file an initial registration for a person (湖南: 企业申报),
     /// who then confirms by signing after the enterprise's seal.
     pub enterprise_files_initial: bool,
+    /// When a person must pass a real-name (ID and face) check.
+    pub real_name: RealNameRule,
+    /// Authority and administrator accounts must sign in with a second factor.
+    pub staff_second_factor: bool,
     pub cities: &'static [City],
 }
 
@@ -94,6 +98,10 @@ struct ProfileFile {
     employer_change_by_reregistration: bool,
     #[serde(default)]
     enterprise_files_initial: bool,
+    #[serde(default)]
+    real_name: Option<String>,
+    #[serde(default)]
+    staff_second_factor: bool,
     cities: Vec<CityFile>,
 }
 
@@ -174,6 +182,13 @@ pub fn parse_profile(json: &str) -> Result<ProvinceProfile, ProfileError> {
     if f.enterprise_files_initial && signing_order != SigningOrder::EnterpriseFirst {
         return bad("enterprise_files_initial 须与 signing_order = enterprise_first 一起使用（企业先盖章，本人后签名）".into());
     }
+    let real_name = match f.real_name.as_deref() {
+        None => RealNameRule::Never,
+        Some(code) => match RealNameRule::parse(code) {
+            Some(r) => r,
+            None => return bad(format!("real_name “{code}” 应为 never、before_key 或 before_every_filing")),
+        },
+    };
     if f.usage_copy_max_days.is_some_and(|d| !(1..=365).contains(&d)) {
         return bad("usage_copy_max_days 应在 1–365 之间".into());
     }
@@ -196,8 +211,35 @@ pub fn parse_profile(json: &str) -> Result<ProvinceProfile, ProfileError> {
         forced_cancellation_confirmation: f.forced_cancellation_confirmation,
         employer_change_by_reregistration: f.employer_change_by_reregistration,
         enterprise_files_initial: f.enterprise_files_initial,
+        real_name,
+        staff_second_factor: f.staff_second_factor,
         cities: Box::leak(cities.into_boxed_slice()),
     })
+}
+
+/// When a person must pass a real-name check (ID number and face, by the configured provider).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+pub enum RealNameRule {
+    #[default]
+    Never,
+    /// Before a signing key is issued (甘肃: “申请证书前用户需人脸识别”).
+    BeforeKey,
+    /// Before every filing (重庆: “每次申报相关业务前，须进行人脸识别”).
+    BeforeEveryFiling,
+}
+
+impl RealNameRule {
+    pub fn code(self) -> &'static str {
+        match self {
+            RealNameRule::Never => "never",
+            RealNameRule::BeforeKey => "before_key",
+            RealNameRule::BeforeEveryFiling => "before_every_filing",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        [RealNameRule::Never, RealNameRule::BeforeKey, RealNameRule::BeforeEveryFiling].into_iter().find(|r| r.code() == code)
+    }
 }
 
 /// The published presets: 皖, 甘, 湘, 渝, 沪.
@@ -236,6 +278,8 @@ impl ProvinceProfile {
             "forced_cancellation_confirmation": self.forced_cancellation_confirmation,
             "employer_change_by_reregistration": self.employer_change_by_reregistration,
             "enterprise_files_initial": self.enterprise_files_initial,
+            "real_name": self.real_name.code(),
+            "staff_second_factor": self.staff_second_factor,
             "cities": cities,
         });
         serde_json::to_string_pretty(&v).expect("a JSON value serialises")

@@ -6,7 +6,7 @@
 //! Excel. A file with any bad row imports nothing: [`parse_csv`] returns every bad row with its
 //! line number and reason.
 
-use crate::ids::ResidentId;
+use crate::documents::PersonId;
 use crate::profession::{profession_by_name, Profession};
 use chrono::{Datelike, NaiveDate};
 use std::collections::HashSet;
@@ -20,7 +20,8 @@ pub struct QualificationRecord {
     /// The 1-based line of the file it came from.
     pub line: u64,
     pub name: String,
-    pub id_number: ResidentId,
+    /// Any 证件类型, read from the number's shape ([`PersonId::infer`]).
+    pub id_number: PersonId,
     pub profession: &'static Profession,
     pub specialty_code: &'static str,
     pub certificate_no: String,
@@ -89,7 +90,7 @@ fn parse_row(r: &csv::StringRecord, line: u64, today: NaiveDate) -> Result<Quali
     if name.is_empty() || name.chars().count() > 30 {
         return Err("姓名不能为空且不超过30个字".into());
     }
-    let id_number = ResidentId::parse(&r[1]).map_err(|e| e.to_string())?;
+    let id_number = PersonId::infer(&r[1])?;
     let profession = profession_by_name(&r[2]).ok_or_else(|| format!("专业类别“{}”不存在", &r[2]))?;
     let specialty = profession.specialty_by_any(&r[3]).ok_or_else(|| format!("专业“{}”不属于{}", &r[3], profession.name))?;
     let certificate_no = r[4].to_owned();

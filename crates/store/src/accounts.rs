@@ -12,8 +12,11 @@ use crate::{Actor, Store};
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use chrono::{DateTime, Duration, Utc};
-use erjian_domain::ids::{parse_mobile, CreditCode, ResidentId};
+use chrono::{Datelike, NaiveDate};
+use erjian_domain::documents::{DocumentKind, PersonId};
+use erjian_domain::ids::{parse_mobile, Gender};
 use erjian_domain::workflow::Role;
+use erjian_domain::FieldError;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -95,10 +98,90 @@ pub fn normalise_username(u: &str) -> String {
 /// What sign-up of an individual asks.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 pub struct IndividualSignup {
+    /// 证件类型 ([`DocumentKind::code`]); empty means 居民身份证.
+    #[serde(default)]
+    pub id_type: String,
     pub name: String,
     pub id_number: String,
     pub mobile: String,
     pub password: String,
+    /// The code texted to `mobile` ([`SIGNUP_PURPOSE`]).
+    #[serde(default)]
+    pub code: String,
+    /// 男 or 女, for documents that do not carry it (通行证, 护照).
+    #[serde(default)]
+    pub gender: String,
+    /// YYYY-MM-DD, for documents that do not carry it.
+    #[serde(default)]
+    pub birth_date: String,
+}
+
+/// What the codes of individual sign-up are for: each code is bound to one document number.
+pub fn signup_purpose(id: &PersonId) -> String {
+    format!("signup:{}", id.as_str())
+}
+
+/// Every failed code check of a sign-up gets this one answer: whether a code went to the typed
+/// number (it does not when the document has an account) is nobody's business.
+pub const SIGNUP_CODE_REFUSED: &str = "短信验证码不正确或已失效，请核对后重新输入或重新获取";
+
+/// Who a sign-up code goes to: the typed number, or (when the document has an account already)
+/// the account's registered number, told that someone tried.
+pub struct SignupCode {
+    pub mobile: String,
+    pub has_account: bool,
+    /// The code's purpose ([`signup_purpose`]).
+    pub purpose: String,
+}
+
+impl IndividualSignup {
+    fn kind(&self) -> std::result::Result<DocumentKind, FieldError> {
+        match self.id_type.trim() {
+            "" => Ok(DocumentKind::Resident),
+            code => DocumentKind::parse_code(code).ok_or_else(|| FieldError::new("id_type", "请选择证件类型")),
+        }
+    }
+
+    /// The document, the mobile and the name, each checked; every field's errors at once.
+    fn identity(&self, errors: &mut Vec<FieldError>) -> Option<(PersonId, String)> {
+        let id = match self.kind() {
+            Ok(kind) => PersonId::parse(kind, &self.id_number).map_err(|m| errors.push(FieldError::new("id_number", m))).ok(),
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        };
+        let mobile = parse_mobile(&self.mobile).map_err(|m| errors.push(FieldError::new("mobile", m))).ok();
+        if self.name.trim().is_empty() {
+            errors.push(FieldError::new("name", "请输入姓名"));
+        } else if let Err(m) = erjian_domain::text::within(&self.name, erjian_domain::text::PERSON_NAME_MAX, "姓名") {
+            errors.push(FieldError::new("name", m));
+        }
+        Some((id?, mobile?))
+    }
+
+    /// Birth date and gender: from the number, or as stated for documents without them.
+    fn birth_and_gender(&self, id: &PersonId, today: NaiveDate, errors: &mut Vec<FieldError>) -> Option<(NaiveDate, Gender)> {
+        if let Some(b) = id.birth_and_gender() {
+            return Some(b);
+        }
+        let gender = match self.gender.trim() {
+            "男" => Some(Gender::Male),
+            "女" => Some(Gender::Female),
+            _ => {
+                errors.push(FieldError::new("gender", "请选择性别"));
+                None
+            }
+        };
+        let birth = match NaiveDate::parse_from_str(self.birth_date.trim(), "%Y-%m-%d") {
+            Ok(d) if d < today && d.year() >= today.year() - 100 => Some(d),
+            _ => {
+                errors.push(FieldError::new("birth_date", "请输入出生日期，格式如 1985-06-01"));
+                None
+            }
+        };
+        Some((birth?, gender?))
+    }
 }
 
 /// An authority or admin account to create.
@@ -110,34 +193,55 @@ pub struct NewStaff<'a> {
     pub city_code: Option<&'a str>,
 }
 
-/// What sign-up of an enterprise asks.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-pub struct EnterpriseSignup {
-    pub name: String,
-    pub credit_code: String,
-    pub city_code: String,
-    pub legal_rep: String,
-    pub password: String,
-}
-
 impl Store {
-    /// Real-name sign-up: the name and ID number must match a qualification record.
-    pub async fn signup_individual(&self, s: &IndividualSignup, now: DateTime<Utc>) -> Result<Actor> {
+    /// Where a sign-up code goes (see [`SignupCode`]); the caller texts it. Field errors when
+    /// the document, the mobile or the name are malformed.
+    pub async fn signup_code_target(&self, s: &IndividualSignup) -> Result<SignupCode> {
         let mut errors = Vec::new();
-        let id = ResidentId::parse(&s.id_number).map_err(|e| errors.push(erjian_domain::FieldError::new("id_number", e.to_string()))).ok();
-        let mobile = parse_mobile(&s.mobile).map_err(|m| errors.push(erjian_domain::FieldError::new("mobile", m))).ok();
-        if let Err(m) = erjian_domain::text::within(&s.name, erjian_domain::text::PERSON_NAME_MAX, "姓名") {
-            errors.push(erjian_domain::FieldError::new("name", m));
-        }
-        if s.name.trim().is_empty() {
-            errors.push(erjian_domain::FieldError::new("name", "请输入姓名"));
-        }
+        let Some((id, mobile)) = s.identity(&mut errors).filter(|_| errors.is_empty()) else {
+            return Err(Error::Invalid(errors));
+        };
+        let registered: Option<(String,)> =
+            sqlx::query_as("SELECT p.mobile FROM users u JOIN persons p ON p.id = u.person_id WHERE u.username = $1 AND p.mobile <> ''")
+                .bind(id.as_str())
+                .fetch_optional(&self.pool)
+                .await?;
+        let purpose = signup_purpose(&id);
+        Ok(match registered {
+            Some((registered,)) => SignupCode { mobile: registered, has_account: true, purpose },
+            None => SignupCode { mobile, has_account: false, purpose },
+        })
+    }
+
+    /// Real-name sign-up: the mobile proven by its code, the name and document number matching a
+    /// qualification record (or an imported registration).
+    pub async fn signup_individual(&self, s: &IndividualSignup, now: DateTime<Utc>) -> Result<Actor> {
+        self.open_individual(s, true, now).await
+    }
+
+    /// Sign-up, with or without the mobile's code (the demo seed's people have no phone).
+    pub(crate) async fn open_individual(&self, s: &IndividualSignup, prove_mobile: bool, now: DateTime<Utc>) -> Result<Actor> {
+        let mut errors = Vec::new();
+        let identity = s.identity(&mut errors);
+        let born = identity.as_ref().and_then(|(id, _)| s.birth_and_gender(id, crate::db::today(now), &mut errors));
         if let Err(Error::Invalid(mut e)) = check_password_policy(&s.password) {
             errors.append(&mut e);
         }
-        let (Some(id), Some(mobile), true) = (id, mobile, errors.is_empty()) else {
+        if prove_mobile && s.code.trim().is_empty() {
+            errors.push(FieldError::new("code", "请输入短信验证码"));
+        }
+        let (Some((id, mobile)), Some((birth, gender)), true) = (identity, born, errors.is_empty()) else {
             return Err(Error::Invalid(errors));
         };
+        if id.resident().is_some_and(|r| r.as_str() == s.password.trim()) {
+            return Err(Error::invalid("password", "密码不能与证件号码相同"));
+        }
+        if prove_mobile {
+            self.check_code(&signup_purpose(&id), &mobile, s.code.trim(), now).await.map_err(|e| match e {
+                Error::Invalid(_) => Error::invalid("code", SIGNUP_CODE_REFUSED),
+                e => e,
+            })?;
+        }
         let name = s.name.trim();
         // The same work and the same answer whether the person is unknown, the name does not
         // match, or an account exists already: sign-up tells nobody which ID numbers have one.
@@ -157,11 +261,12 @@ impl Store {
             return Err(refused());
         }
         let mut tx = self.write().await?;
-        sqlx::query("INSERT INTO persons (id_number, name, gender, birth_date, mobile, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id_number) DO UPDATE SET mobile = EXCLUDED.mobile WHERE persons.mobile = ''")
+        sqlx::query("INSERT INTO persons (id_number, id_type, name, gender, birth_date, mobile, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id_number) DO UPDATE SET mobile = EXCLUDED.mobile WHERE persons.mobile = ''")
             .bind(id.as_str())
+            .bind(id.kind().code())
             .bind(name)
-            .bind(id.gender().label())
-            .bind(id.birth_date().to_string())
+            .bind(gender.label())
+            .bind(birth.to_string())
             .bind(&mobile)
             .bind(ts(now))
             .execute(tx.conn())
@@ -173,7 +278,7 @@ impl Store {
             .map_err(|e| if is_unique_violation(&e) { refused() } else { e.into() })?;
         let actor = Actor {
             user_id,
-            username: id.to_string(),
+            username: id.as_str().to_owned(),
             name: name.to_owned(),
             role: Role::Individual,
             person_id: Some(person_id),
@@ -181,62 +286,6 @@ impl Store {
             city_code: None,
         };
         audit::record(tx.conn(), now, Some(&actor), Entry::new("signup", "user", Some(user_id))).await?;
-        tx.commit().await?;
-        Ok(actor)
-    }
-
-    /// Enterprise sign-up with name and credit code (a failing pilot check is accepted).
-    pub async fn signup_enterprise(&self, s: &EnterpriseSignup, city_ok: impl Fn(&str) -> bool, now: DateTime<Utc>) -> Result<Actor> {
-        let mut errors = Vec::new();
-        let code =
-            CreditCode::parse(&s.credit_code).map_err(|e| errors.push(erjian_domain::FieldError::new("credit_code", e.to_string()))).ok();
-        let name = s.name.trim();
-        if name.chars().count() < 4 || name.chars().count() > 60 {
-            errors.push(erjian_domain::FieldError::new("name", "请输入企业全称（4–60个字）"));
-        }
-        if !city_ok(&s.city_code) {
-            errors.push(erjian_domain::FieldError::new("city_code", "请选择企业注册所在地"));
-        }
-        if s.legal_rep.trim().is_empty() {
-            errors.push(erjian_domain::FieldError::new("legal_rep", "请输入法定代表人姓名"));
-        } else if let Err(m) = erjian_domain::text::within(&s.legal_rep, erjian_domain::text::CONTACT_NAME_MAX, "法定代表人姓名") {
-            errors.push(erjian_domain::FieldError::new("legal_rep", m));
-        }
-        if let Err(Error::Invalid(mut e)) = check_password_policy(&s.password) {
-            errors.append(&mut e);
-        }
-        let (Some(code), true) = (code, errors.is_empty()) else {
-            return Err(Error::Invalid(errors));
-        };
-        let hash = hash_password(&s.password);
-        let mut tx = self.write().await?;
-        let (enterprise_id,): (i64,) = sqlx::query_as(
-            "INSERT INTO enterprises (name, credit_code, city_code, legal_rep, status, created_at) VALUES ($1, $2, $3, $4, 'pending', $5) RETURNING id",
-        )
-        .bind(name)
-        .bind(code.as_str())
-        .bind(&s.city_code)
-        .bind(s.legal_rep.trim())
-        .bind(ts(now))
-        .fetch_one(tx.conn())
-        .await
-        .map_err(|e| unique_to(e, "该企业名称或统一社会信用代码已注册，请直接登录"))?;
-        let user_id =
-            insert_user(&mut tx, code.as_str(), &hash, Role::Enterprise, name, None, Some(enterprise_id), Some(&s.city_code), now)
-                .await
-                .map_err(|e| unique_to(e, "该统一社会信用代码已注册账号，请直接登录"))?;
-        let actor = Actor {
-            user_id,
-            username: code.to_string(),
-            name: name.to_owned(),
-            role: Role::Enterprise,
-            // Pending review by its city: acts as no enterprise until approved.
-            person_id: None,
-            enterprise_id: None,
-            city_code: Some(s.city_code.clone()),
-        };
-        let detail = (!code.check_ok()).then_some("统一社会信用代码校验位未通过（早期试点代码），已按规定接受");
-        audit::record(tx.conn(), now, Some(&actor), Entry { detail, ..Entry::new("signup", "user", Some(user_id)) }).await?;
         tx.commit().await?;
         Ok(actor)
     }
@@ -359,7 +408,7 @@ impl Store {
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn insert_user(
+pub(crate) async fn insert_user(
     tx: &mut crate::db::Tx,
     username: &str,
     hash: &str,

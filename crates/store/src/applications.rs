@@ -43,6 +43,9 @@ pub struct Application {
     pub updated_at: String,
     pub person_name: String,
     pub id_number: String,
+    /// The holder's birth date (YYYY-MM-DD) and gender, as stored with the person.
+    pub birth_date: String,
+    pub gender: String,
     pub enterprise_name: String,
     pub credit_code: String,
     pub registration_number: Option<String>,
@@ -56,7 +59,7 @@ pub struct Application {
 
 pub(crate) const APP_SELECT: &str = "SELECT a.id, a.number, a.kind, a.profession, a.person_id, a.enterprise_id, a.city_code, a.state, a.version, a.mobile,
     a.ce_compulsory, a.ce_elective, a.declaration, a.photo_mime, a.last_reason, a.publicity_batch_id, a.registration_id, a.signing_order, a.review_stages, a.filed_by, a.created_at, a.updated_at,
-    p.name AS person_name, p.id_number, e.name AS enterprise_name, e.credit_code, r.registration_number, b.ends_on AS publicity_ends_on
+    p.name AS person_name, p.id_number, p.birth_date, p.gender, e.name AS enterprise_name, e.credit_code, r.registration_number, b.ends_on AS publicity_ends_on
     FROM applications a JOIN persons p ON p.id = a.person_id JOIN enterprises e ON e.id = a.enterprise_id
     LEFT JOIN registrations r ON r.id = a.registration_id LEFT JOIN batches b ON b.id = a.publicity_batch_id";
 

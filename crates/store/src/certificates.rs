@@ -83,7 +83,7 @@ impl Certificate {
     }
 
     pub fn masked_id(&self) -> String {
-        erjian_domain::ids::ResidentId::parse(&self.id_number).map(|i| i.masked()).unwrap_or_default()
+        erjian_domain::ids::mask_id_number(&self.id_number)
     }
 
     pub fn issued_display(&self) -> String {
@@ -267,9 +267,9 @@ pub(crate) async fn issue(tx: &mut Tx, issuer: &Issuer, registration_id: i64, ca
     crate::holds::ensure_may_issue(tx.conn(), registration_id).await?;
     let day = today(now);
     let profile = &issuer.profile;
-    type RegRow = (String, String, String, i64, String, String, String);
-    let (regno, enterprise, credit, person_id, person_name, id_number, profession_code): RegRow = sqlx::query_as(
-        "SELECT r.registration_number, e.name, e.credit_code, p.id, p.name, p.id_number, r.profession FROM registrations r
+    type RegRow = (String, String, String, i64, String, String, String, String, String);
+    let (regno, enterprise, credit, person_id, person_name, id_number, gender, birth, profession_code): RegRow = sqlx::query_as(
+        "SELECT r.registration_number, e.name, e.credit_code, p.id, p.name, p.id_number, p.gender, p.birth_date, r.profession FROM registrations r
          JOIN enterprises e ON e.id = r.enterprise_id JOIN persons p ON p.id = r.person_id WHERE r.id = $1",
     )
     .bind(registration_id)
@@ -297,7 +297,7 @@ pub(crate) async fn issue(tx: &mut Tx, issuer: &Issuer, registration_id: i64, ca
     let licence_serial: String = regno.chars().filter(|c| c.is_ascii_digit()).collect();
     let licence =
         LicenceId::new(CONSTRUCTOR2_TYPE, profile.authority_code, &licence_serial, version as u32).map_err(|e| Error::Other(e.into()))?;
-    let id = erjian_domain::ids::ResidentId::parse(&id_number).map_err(|e| Error::Other(anyhow::anyhow!("{e}")))?;
+    let birth_date = crate::db::stored_date(&birth)?;
     // The photo: the causing application's, else the newest one the person uploaded.
     let mut photo_app: Option<(i64, Vec<u8>)> = None;
     if let Some(app) = cause.application_id {
@@ -334,14 +334,14 @@ pub(crate) async fn issue(tx: &mut Tx, issuer: &Issuer, registration_id: i64, ca
     let use_until = match (profile.licence_use_days, chrono::NaiveDate::parse_from_str(&valid_until, "%Y-%m-%d")) {
         (Some(days), Ok(reg_until)) => {
             let max_age = erjian_domain::profession::profession(&profession_code).map(|p| p.max_age).unwrap_or(65);
-            Some(erjian_domain::lifecycle::use_period_end(day, days, reg_until, id.birth_date(), max_age))
+            Some(erjian_domain::lifecycle::use_period_end(day, days, reg_until, birth_date, max_age))
         }
         _ => None,
     };
     let statement = QrStatement {
         registration_number: regno.clone(),
         licence_id: licence.to_string(),
-        id_masked: id.masked(),
+        id_masked: erjian_domain::ids::mask_id_number(&id_number),
         valid_until,
         issued_at: now.timestamp(),
     };
@@ -351,8 +351,8 @@ pub(crate) async fn issue(tx: &mut Tx, issuer: &Issuer, registration_id: i64, ca
             .map(|n| format!("二级{n}"))
             .unwrap_or_default(),
         name: person_name,
-        gender: id.gender().label().into(),
-        birth_date: id.birth_date().to_string(),
+        gender,
+        birth_date: birth,
         id_number: id_number.clone(),
         registration_number: regno,
         certificate_number: certificate_no.clone(),

@@ -51,6 +51,8 @@ pub(crate) struct Rules {
     pub employer_change_by_reregistration: bool,
     /// Enterprises may file for their people (湖南).
     pub enterprise_files_initial: bool,
+    /// When a person must pass a real-name check.
+    pub real_name: erjian_domain::province::RealNameRule,
 }
 
 /// A write transaction; on SQLite it also holds the writer gate until dropped.
@@ -155,6 +157,7 @@ impl Store {
             decision_days: erjian_domain::calendar::DecisionDays { full: profile.decision_days, change: profile.change_decision_days },
             employer_change_by_reregistration: profile.employer_change_by_reregistration,
             enterprise_files_initial: profile.enterprise_files_initial,
+            real_name: profile.real_name,
         };
     }
 
@@ -217,6 +220,11 @@ pub fn ts(t: DateTime<Utc>) -> String {
 
 pub fn parse_ts(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
+}
+
+/// A date stored as YYYY-MM-DD (a person's birth date, validity ends).
+pub fn stored_date(s: &str) -> crate::Result<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| crate::Error::Other(anyhow::anyhow!("stored date {s:?}: {e}")))
 }
 
 /// Beijing time, in which dates (today, validity, deadlines) are counted.

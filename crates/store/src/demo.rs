@@ -2,9 +2,10 @@
 //! register of six people (one qualified long enough ago that continuing-education hours apply)
 //! and one person already registered. Seeded only into an empty database.
 
-use crate::accounts::{EnterpriseSignup, IndividualSignup, NewStaff};
+use crate::accounts::{IndividualSignup, NewStaff};
 use crate::audit::{self, Entry};
 use crate::db::{today, ts};
+use crate::enterprise_accounts::EnterpriseSignup;
 use crate::error::Result;
 use crate::{next_serial, Store};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -139,10 +140,14 @@ impl Store {
                 city_code: city.to_string(),
                 legal_rep: rep.to_string(),
                 password: ENTERPRISE_PASSWORD.into(),
+                contact_name: "王芳".into(),
+                contact_mobile: "13955100001".into(),
+                address: format!("{}建设路{}号", profile.city(city).map(|c| c.name).unwrap_or(""), 100 + accounts.len()),
+                phone: "0551-62871234".into(),
+                ..Default::default()
             };
-            self.signup_enterprise(&s, |_| true, now).await?;
             // The demo's enterprises arrive reviewed and approved.
-            sqlx::query("UPDATE enterprises SET status = 'active' WHERE credit_code = $1").bind(code.as_str()).execute(&self.pool).await?;
+            self.open_enterprise(&s, code, crate::enterprise_accounts::Origin::Created { by: None }, now).await?;
             accounts.push(DemoAccount { role: "企业", username: code.to_string(), password: ENTERPRISE_PASSWORD, note: name.clone() });
         }
         let prof = profession("constructor2").expect("catalogue");
@@ -153,7 +158,7 @@ impl Store {
                 records.push(QualificationRecord {
                     line: records.len() as u64 + 2,
                     name: name.to_string(),
-                    id_number: id.clone(),
+                    id_number: erjian_domain::documents::PersonId::parse(Default::default(), id.as_str()).expect("valid demo id"),
                     profession: prof,
                     specialty_code: prof.specialty(code).expect("code").code,
                     certificate_no: format!("{}{:06}", year, body[12..].parse::<u32>().unwrap_or(0) * 10 + k as u32),
@@ -174,8 +179,9 @@ impl Store {
                     id_number: id.to_string(),
                     mobile: format!("139{}", &body[9..17]),
                     password: PERSON_PASSWORD.into(),
+                    ..Default::default()
                 };
-                self.signup_individual(&s, now).await?;
+                self.open_individual(&s, false, now).await?;
                 accounts.push(DemoAccount {
                     role: "个人",
                     username: id.to_string(),

@@ -6,6 +6,7 @@
 use crate::audit::{self, Entry};
 use crate::error::{Error, Result};
 use crate::registry::Enterprise;
+use crate::registry::ENTERPRISE_COLUMNS;
 use crate::{Actor, Store};
 use chrono::{DateTime, Utc};
 use erjian_domain::workflow::Role;
@@ -15,12 +16,16 @@ impl Store {
     pub async fn enterprise_reviews(&self, actor: &Actor) -> Result<Vec<Enterprise>> {
         match actor.role {
             Role::ProvinceAuthority => {
-                Ok(sqlx::query_as("SELECT * FROM enterprises WHERE status = 'pending' ORDER BY id").fetch_all(&self.pool).await?)
+                Ok(sqlx::query_as(&format!("SELECT {ENTERPRISE_COLUMNS} FROM enterprises WHERE status = 'pending' ORDER BY id"))
+                    .fetch_all(&self.pool)
+                    .await?)
             }
-            Role::CityAuthority => Ok(sqlx::query_as("SELECT * FROM enterprises WHERE status = 'pending' AND city_code = $1 ORDER BY id")
-                .bind(actor.city_code.as_deref().unwrap_or(""))
-                .fetch_all(&self.pool)
-                .await?),
+            Role::CityAuthority => Ok(sqlx::query_as(&format!(
+                "SELECT {ENTERPRISE_COLUMNS} FROM enterprises WHERE status = 'pending' AND city_code = $1 ORDER BY id"
+            ))
+            .bind(actor.city_code.as_deref().unwrap_or(""))
+            .fetch_all(&self.pool)
+            .await?),
             _ => Err(Error::Forbidden),
         }
     }

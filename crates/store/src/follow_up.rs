@@ -75,8 +75,7 @@ impl Store {
     /// enterprise, which seals first, and confirmed by the person's signature.
     pub async fn on_behalf(&self, actor: &Actor, id_number: &str) -> Result<Actor> {
         self.check_enterprise_files(actor)?;
-        let id =
-            erjian_domain::ids::ResidentId::parse(id_number.trim()).map_err(|e| Error::invalid("applicant_id_number", e.to_string()))?;
+        let id = erjian_domain::documents::PersonId::infer(id_number.trim()).map_err(|m| Error::invalid("applicant_id_number", m))?;
         self.acting_for(actor, "p.id_number = $1", id.as_str()).await
     }
 

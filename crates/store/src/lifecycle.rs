@@ -127,8 +127,7 @@ pub(crate) async fn held_specialties(conn: &mut sqlx::AnyConnection, registratio
 pub(crate) async fn apply_renewal(tx: &mut Tx, issuer: &Issuer, app: &Application, now: DateTime<Utc>) -> Result<String> {
     let reg_id = app.registration_id.ok_or_else(|| Error::Other(anyhow::anyhow!("renewal {} without registration", app.number)))?;
     let prof = profession(&app.profession).ok_or_else(|| Error::Other(anyhow::anyhow!("unknown profession {}", app.profession)))?;
-    let birth =
-        erjian_domain::ids::ResidentId::parse(&app.id_number).map(|i| i.birth_date()).map_err(|e| Error::Other(anyhow::anyhow!("{e}")))?;
+    let birth = crate::db::stored_date(&app.birth_date)?;
     let held = held_specialties(tx.conn(), reg_id).await?;
     for code in &app.specialties {
         let Some((_, until)) = held.iter().find(|h| &h.0 == code) else { continue };

@@ -146,7 +146,7 @@ impl Store {
         Ok(Some(PublicRecord {
             registration_id,
             name,
-            id_number_masked: erjian_domain::ids::ResidentId::parse(&id_number).map(|i| i.masked()).unwrap_or_default(),
+            id_number_masked: erjian_domain::ids::mask_id_number(&id_number),
             profession: erjian_domain::profession::profession(&profession).map(|p| p.name).unwrap_or_default().to_owned(),
             registration_number: regno,
             enterprise,

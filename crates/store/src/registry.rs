@@ -13,7 +13,19 @@ pub struct Enterprise {
     pub city_code: String,
     pub legal_rep: String,
     pub status: String,
+    pub contact_name: String,
+    pub contact_mobile: String,
+    pub address: String,
+    pub phone: String,
+    /// 企业资质 as the enterprise states it (certificate number, kind and grade).
+    pub qualification: String,
+    /// The 营业执照 scan's type when one was uploaded (the scan itself is read on its own).
+    pub licence_scan_mime: Option<String>,
 }
+
+/// The columns of [`Enterprise`] (never the scan itself).
+pub(crate) const ENTERPRISE_COLUMNS: &str =
+    "id, name, credit_code, city_code, legal_rep, status, contact_name, contact_mobile, address, phone, qualification, licence_scan_mime";
 
 #[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
 pub struct Person {
@@ -51,6 +63,8 @@ pub struct Registration {
     pub person_id: i64,
     pub person_name: String,
     pub id_number: String,
+    /// The holder's birth date, YYYY-MM-DD (for age limits and validity caps).
+    pub birth_date: String,
     pub enterprise_id: i64,
     pub enterprise_name: String,
     pub profession: String,
@@ -66,14 +80,12 @@ impl Registration {
     /// The holder's profession rules and birth date (for age limits and validity caps).
     pub fn holder_limits(&self) -> crate::Result<(&'static erjian_domain::profession::Profession, chrono::NaiveDate)> {
         let prof = erjian_domain::profession::profession(&self.profession).ok_or(crate::Error::NotFound("专业不存在"))?;
-        let birth = erjian_domain::ids::ResidentId::parse(&self.id_number)
-            .map(|i| i.birth_date())
-            .map_err(|e| crate::Error::Other(anyhow::anyhow!("{e}")))?;
+        let birth = crate::db::stored_date(&self.birth_date)?;
         Ok((prof, birth))
     }
 
     pub fn masked_id(&self) -> String {
-        erjian_domain::ids::ResidentId::parse(&self.id_number).map(|i| i.masked()).unwrap_or_default()
+        erjian_domain::ids::mask_id_number(&self.id_number)
     }
 
     /// The registration's legal status today (the one rule every view uses).
@@ -92,20 +104,23 @@ impl Registration {
     }
 }
 
-const REG_SELECT: &str = "SELECT r.id, r.registration_number, r.person_id, p.name AS person_name, p.id_number, r.enterprise_id, e.name AS enterprise_name, r.profession, r.status, r.first_registered_on,
+const REG_SELECT: &str = "SELECT r.id, r.registration_number, r.person_id, p.name AS person_name, p.id_number, p.birth_date, r.enterprise_id, e.name AS enterprise_name, r.profession, r.status, r.first_registered_on,
      (SELECT c.status FROM certificates c WHERE c.registration_id = r.id ORDER BY c.version DESC LIMIT 1) AS certificate_status
      FROM registrations r JOIN persons p ON p.id = r.person_id JOIN enterprises e ON e.id = r.enterprise_id";
 
 impl Store {
     pub async fn enterprise_by_name(&self, name: &str) -> Result<Option<Enterprise>> {
-        Ok(sqlx::query_as("SELECT * FROM enterprises WHERE name = $1 AND status = 'active'")
+        Ok(sqlx::query_as(&format!("SELECT {ENTERPRISE_COLUMNS} FROM enterprises WHERE name = $1 AND status = 'active'"))
             .bind(name.trim())
             .fetch_optional(&self.pool)
             .await?)
     }
 
     pub async fn enterprise(&self, id: i64) -> Result<Option<Enterprise>> {
-        Ok(sqlx::query_as("SELECT * FROM enterprises WHERE id = $1").bind(id).fetch_optional(&self.pool).await?)
+        Ok(sqlx::query_as(&format!("SELECT {ENTERPRISE_COLUMNS} FROM enterprises WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?)
     }
 
     /// The tenant rule for authorities: the province covers every enterprise, a city authority
@@ -119,7 +134,7 @@ impl Store {
     }
 
     pub async fn enterprises(&self) -> Result<Vec<Enterprise>> {
-        Ok(sqlx::query_as("SELECT * FROM enterprises ORDER BY id").fetch_all(&self.pool).await?)
+        Ok(sqlx::query_as(&format!("SELECT {ENTERPRISE_COLUMNS} FROM enterprises ORDER BY id")).fetch_all(&self.pool).await?)
     }
 
     pub async fn person(&self, id: i64) -> Result<Option<Person>> {

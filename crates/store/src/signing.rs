@@ -111,7 +111,7 @@ impl Store {
         self.check_pin_differs_from_password(actor, pin).await?;
         let owner = Owner::of(actor)?;
         let mut tx = self.write().await?;
-        create_identity(&mut tx, actor, owner, pin, issuer, now).await?;
+        create_identity(&mut tx, self.rules().real_name, actor, owner, pin, issuer, now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -170,7 +170,7 @@ impl Store {
         .bind(ts(now))
         .execute(tx.conn())
         .await?;
-        create_identity(&mut tx, actor, owner, new_pin, issuer, now).await?;
+        create_identity(&mut tx, self.rules().real_name, actor, owner, new_pin, issuer, now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -310,6 +310,9 @@ impl Store {
         let (_, signer) = self.unlock(Owner::of(actor)?, pin, now).await?;
         let mut tx = self.write().await?;
         let app = Self::load_application(tx.conn(), id).await?.ok_or(Error::NotFound("申请不存在或您无权查看"))?;
+        if action == Action::Sign {
+            crate::real_name::ensure(tx.conn(), self.rules().real_name, app.person_id, crate::real_name::Point::Filing, now).await?;
+        }
         let (form,): (Option<Vec<u8>>,) =
             sqlx::query_as("SELECT form_ofd FROM applications WHERE id = $1").bind(id).fetch_one(tx.conn()).await?;
         let mut pkg = Package::from_bytes(&form.ok_or_else(|| Error::Conflict("申请表尚未生成，请重新提交".into()))?)
@@ -400,9 +403,19 @@ async fn seal_picture(tx: &mut Tx, owner: Owner) -> Result<(String, (&'static st
     })
 }
 
-async fn create_identity(tx: &mut Tx, actor: &Actor, owner: Owner, pin: &str, issuer: &Issuer, now: DateTime<Utc>) -> Result<()> {
+#[allow(clippy::too_many_arguments)]
+async fn create_identity(
+    tx: &mut Tx,
+    real_name: erjian_domain::province::RealNameRule,
+    actor: &Actor,
+    owner: Owner,
+    pin: &str,
+    issuer: &Issuer,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let subject = match owner {
         Owner::Person(id) => {
+            crate::real_name::ensure(tx.conn(), real_name, id, crate::real_name::Point::Key, now).await?;
             let (name, idn): (String, String) =
                 sqlx::query_as("SELECT name, id_number FROM persons WHERE id = $1").bind(id).fetch_one(tx.conn()).await?;
             Name { organisation: "个人".into(), common_name: name, serial_number: Some(idn) }
@@ -492,7 +505,6 @@ impl Store {
 
 /// The printed data of an application's form.
 async fn form_data(conn: &mut sqlx::AnyConnection, app: &Application, now: DateTime<Utc>) -> Result<FormData> {
-    let person = erjian_domain::ids::ResidentId::parse(&app.id_number).map_err(|e| Error::Other(anyhow::anyhow!("{e}")))?;
     let mut specialties = Vec::new();
     for code in &app.specialties {
         let q: Option<(String,)> = sqlx::query_as("SELECT certificate_no FROM qualifications WHERE id_number = $1 AND specialty_code = $2")
@@ -506,8 +518,8 @@ async fn form_data(conn: &mut sqlx::AnyConnection, app: &Application, now: DateT
         number: app.number.clone(),
         kind: app.kind_label().to_owned(),
         name: app.person_name.clone(),
-        gender: person.gender().label().into(),
-        birth_date: person.birth_date().to_string(),
+        gender: app.gender.clone(),
+        birth_date: app.birth_date.clone(),
         id_number: app.id_number.clone(),
         mobile: app.mobile.clone(),
         enterprise: app.enterprise_name.clone(),

@@ -18,8 +18,7 @@ use erjian_domain::profession::profession;
 pub(crate) async fn apply_add_specialty(tx: &mut Tx, issuer: &Issuer, app: &Application, now: DateTime<Utc>) -> Result<String> {
     let reg_id = app.registration_id.ok_or_else(|| Error::Other(anyhow::anyhow!("add-specialty {} without registration", app.number)))?;
     let prof = profession(&app.profession).ok_or_else(|| Error::Other(anyhow::anyhow!("unknown profession {}", app.profession)))?;
-    let birth =
-        erjian_domain::ids::ResidentId::parse(&app.id_number).map(|i| i.birth_date()).map_err(|e| Error::Other(anyhow::anyhow!("{e}")))?;
+    let birth = crate::db::stored_date(&app.birth_date)?;
     let day = today(now);
     let until = erjian_domain::validity::validity_end(day, birth, prof.max_age);
     start_specialties(tx, reg_id, &app.specialties, day, until).await?;
@@ -45,8 +44,7 @@ pub(crate) async fn apply_re_registration(tx: &mut Tx, issuer: &Issuer, app: &Ap
     .fetch_optional(tx.conn())
     .await?
     .ok_or_else(|| Error::Conflict(format!("{} 已有有效注册，不能重新注册", app.person_name)))?;
-    let birth =
-        erjian_domain::ids::ResidentId::parse(&app.id_number).map(|i| i.birth_date()).map_err(|e| Error::Other(anyhow::anyhow!("{e}")))?;
+    let birth = crate::db::stored_date(&app.birth_date)?;
     let day = today(now);
     let until = erjian_domain::validity::validity_end(day, birth, prof.max_age);
     sqlx::query("UPDATE registrations SET status = 'active', enterprise_id = $2 WHERE id = $1")

@@ -377,7 +377,7 @@ async fn create_registration(
     .fetch_one(tx.conn())
     .await
     .map_err(|e| crate::accounts::unique_to(e, &format!("{} 已有注册记录，不能重复注册", app.person_name)))?;
-    let birth = erjian_domain::ids::ResidentId::parse(&app.id_number).map(|i| i.birth_date()).unwrap_or(day);
+    let birth = crate::db::stored_date(&app.birth_date)?;
     let until = validity_end(day, birth, prof.max_age);
     for code in &app.specialties {
         sqlx::query("INSERT INTO registration_specialties (registration_id, specialty_code, valid_from, valid_until, status) VALUES ($1, $2, $3, $4, 'active')")

@@ -16,8 +16,9 @@ use axum::{Json, Router};
 use base64::Engine;
 use erjian_domain::application::InitialForm;
 use erjian_domain::workflow::{Action, Role, State as S};
-use erjian_store::accounts::{EnterpriseSignup, IndividualSignup};
+use erjian_store::accounts::IndividualSignup;
 use erjian_store::applications::ListFilter;
+use erjian_store::enterprise_accounts::EnterpriseSignup;
 use erjian_store::qualifications::ImportError;
 use erjian_store::{Actor, Error};
 use serde::Deserialize;
@@ -68,9 +69,22 @@ async fn signup_individual(State(state): State<AppState>, JsonBody(b): JsonBody<
     session_json(&state, actor, StatusCode::CREATED).await
 }
 
-async fn signup_enterprise(State(state): State<AppState>, JsonBody(b): JsonBody<EnterpriseSignup>) -> Result<Response, ApiError> {
+/// `POST /api/signup/enterprise`: the fields of the form, with the 营业执照 scan as base64.
+#[derive(Deserialize)]
+struct EnterpriseSignupBody {
+    #[serde(flatten)]
+    form: EnterpriseSignup,
+    #[serde(default)]
+    licence_base64: String,
+}
+
+async fn signup_enterprise(State(state): State<AppState>, JsonBody(b): JsonBody<EnterpriseSignupBody>) -> Result<Response, ApiError> {
+    use base64::Engine;
+    let licence = base64::engine::general_purpose::STANDARD
+        .decode(b.licence_base64.trim())
+        .map_err(|_| Error::invalid("licence", "营业执照扫描件应为 base64 编码的 JPG 或 PNG"))?;
     let profile = state.profile();
-    let actor = state.store.signup_enterprise(&b, |c| profile.city(c).is_some(), state.clock.now()).await?;
+    let actor = state.store.signup_enterprise(&b.form, &licence, |c| profile.city(c).is_some(), state.clock.now()).await?;
     session_json(&state, actor, StatusCode::CREATED).await
 }
 

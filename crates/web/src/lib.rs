@@ -25,6 +25,7 @@ pub mod pages;
 pub mod pubcache;
 pub mod public;
 pub mod ratelimit;
+pub mod real_name;
 pub mod registrations;
 pub mod signing;
 pub mod sms;
@@ -72,6 +73,10 @@ pub struct Shared {
     /// The text-message gateway, and the demo outbox folder when that is the gateway.
     pub sms: std::sync::Arc<dyn sms::Sms>,
     pub outbox: Option<std::path::PathBuf>,
+    /// The real-name (face) verification provider (the labelled demo unless one is plugged in).
+    pub real_name: std::sync::Arc<dyn real_name::RealName>,
+    /// Started with `--demo`: the demo outbox may be shown to anyone (`/demo/outbox`).
+    pub demo: bool,
     /// Keys the public detail tokens (HMAC-SM3), derived from the master key.
     pub detail_key: std::sync::Arc<[u8; 16]>,
     pub status_list: check::StatusListCache,
@@ -247,6 +252,8 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
             sms::SmsConfig::Tencent(_) => None,
         },
         sms: config.sms.gateway(),
+        demo: config.demo,
+        real_name: std::sync::Arc::new(real_name::DemoRealName),
         detail_key: std::sync::Arc::new(erjian_ofd::crypto::derive_key(&config.master_key, "public-detail-token")),
         status_list: Default::default(),
         public_cache: Default::default(),

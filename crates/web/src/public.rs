@@ -75,11 +75,12 @@ impl QueryInput {
         .flatten()
         .collect();
         let mut keys = keys.into_iter();
-        let (Some(key), None) = (keys.next(), keys.next()) else {
+        let (Some(mut key), None) = (keys.next(), keys.next()) else {
             return Err(Error::invalid("key", "请输入身份证号、注册编号或证书编号中的一项（仅凭姓名不能查询）"));
         };
-        if let QueryKey::IdNumber(id) = &key {
-            erjian_domain::ids::ResidentId::parse(id).map_err(|e| Error::invalid("id_number", e.to_string()))?;
+        if let QueryKey::IdNumber(id) = &mut key {
+            // Any 证件类型, told by its shape; kept as stored (upper case).
+            *id = erjian_domain::documents::PersonId::infer(id).map_err(|m| Error::invalid("id_number", m))?.as_str().to_owned();
         }
         Ok(PublicQuery { name: name.to_owned(), profession: self.profession.clone(), key })
     }

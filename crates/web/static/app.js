@@ -17,3 +17,15 @@ document.addEventListener("change", function (e) {
     });
   }
 });
+
+// Sign-up: gender and birth date are asked only for documents that do not carry them.
+function showStatedBirth() {
+  var kind = document.querySelector("select[data-birth-kinds]");
+  var box = document.getElementById("stated-birth");
+  if (!kind || !box) return;
+  box.hidden = kind.getAttribute("data-birth-kinds").split(" ").indexOf(kind.value) < 0;
+}
+document.addEventListener("change", function (e) {
+  if (e.target.matches && e.target.matches("select[data-birth-kinds]")) showStatedBirth();
+});
+document.addEventListener("DOMContentLoaded", showStatedBirth);

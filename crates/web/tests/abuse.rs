@@ -56,23 +56,51 @@ on_both_databases!(a_stranger_cannot_lock_anyone_out);
 
 async fn sign_up_is_no_oracle(kind: TestDb) {
     let app = spawn(kind).await;
-    let signup = |name: &str, id: &str| {
-        let body = json!({ "name": name, "id_number": id, "mobile": "13800138000", "password": "Geren2026x" });
+    let post = |path: &'static str, body: serde_json::Value| {
         let (http, url) = (app.http.clone(), app.url.clone());
         async move {
-            let r = http.post(format!("{url}/api/signup/individual")).json(&body).send().await.unwrap();
+            let r = http.post(format!("{url}{path}")).json(&body).send().await.unwrap();
             (r.status(), r.text().await.unwrap())
         }
     };
+    let body = |name: &str, id: &str, mobile: &str| json!({ "name": name, "id_number": id, "mobile": mobile, "password": "Geren2026x" });
     // 赵磊 has an account; 张伟 is qualified without one but the name given is wrong; the third
-    // ID number is valid and unknown. All three answers are the same.
-    let has_account = signup("赵磊", &app.person_id_number("赵磊")).await;
-    let wrong_name = signup("张三", &app.person_id_number("张伟")).await;
-    let unknown = signup("李四", "11010519491231002X").await;
-    assert_eq!(has_account.0, StatusCode::UNPROCESSABLE_ENTITY);
+    // ID number is valid and unknown. Asking for a code answers the same for all three.
+    let (zhao, zhang) = (app.person_id_number("赵磊"), app.person_id_number("张伟"));
+    let has_account = post("/api/signup/code", body("赵磊", &zhao, "13700000001")).await;
+    let wrong_name = post("/api/signup/code", body("张三", &zhang, "13700000002")).await;
+    let unknown = post("/api/signup/code", body("李四", "11010519491231002X", "13700000003")).await;
+    assert_eq!(has_account.0, StatusCode::ACCEPTED);
     assert_eq!(has_account, wrong_name);
     assert_eq!(has_account, unknown);
-    assert!(has_account.1.contains("无法开户"));
+    // The code for 赵磊's document went to his registered mobile, telling him; the typed number
+    // got nothing.
+    let outbox = erjian_web::sms::LogSms::outbox(app.server.state.outbox.as_ref().unwrap(), 50);
+    assert!(!outbox.iter().any(|(name, _)| name.contains("-13700000001.")), "{outbox:?}");
+    assert!(outbox.iter().any(|(_, text)| text.contains("已开户")), "{outbox:?}");
+    // Signing up: no code to the typed number and a wrong code answer alike; a right code for a
+    // wrong name and for an unknown document answer alike too.
+    let mut zhao_try = body("赵磊", &zhao, "13700000001");
+    zhao_try["code"] = json!("123456");
+    let mut wrong_code = body("张三", &zhang, "13700000002");
+    wrong_code["code"] = json!(if app.newest_code_to("13700000002") == "123456" { "654321" } else { "123456" });
+    let a = post("/api/signup/individual", zhao_try).await;
+    let b = post("/api/signup/individual", wrong_code).await;
+    assert_eq!(a.0, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(a, b);
+    let mut wrong_name = body("张三", &zhang, "13700000002");
+    wrong_name["code"] = json!(app.newest_code_to("13700000002"));
+    let mut unknown = body("李四", "11010519491231002X", "13700000003");
+    unknown["code"] = json!(app.newest_code_to("13700000003"));
+    let (c, d) = (post("/api/signup/individual", wrong_name).await, post("/api/signup/individual", unknown).await);
+    assert_eq!(c.0, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(c, d);
+    assert!(c.1.contains("无法开户"));
+    // A code is bound to its document: 张伟's code does not open 赵磊's (or anyone else's).
+    let _ = post("/api/signup/code", body("张伟", &zhang, "13700000004")).await;
+    let mut swap = body("赵磊", &zhao, "13700000004");
+    swap["code"] = json!(app.newest_code_to("13700000004"));
+    assert_eq!(post("/api/signup/individual", swap).await, a);
     app.finish().await;
 }
 on_both_databases!(sign_up_is_no_oracle);

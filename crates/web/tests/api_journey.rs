@@ -179,17 +179,16 @@ async fn bad_input_gets_chinese_field_errors(db: TestDb) {
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let v: serde_json::Value = r.json().await.unwrap();
     let fields: Vec<&str> = v["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
-    assert_eq!(fields, vec!["id_number", "mobile", "password"]);
+    assert_eq!(fields, vec!["id_number", "mobile", "password", "code"]);
     assert!(v["fields"][0]["message"].as_str().unwrap().contains("校验位"));
 
-    // Real-name check: a valid ID whose name does not match the register.
+    // Real-name check: a valid ID whose name does not match the register (the mobile proven).
     let id = app.person_id_number("张伟");
-    let r = http
-        .post(format!("{}/api/signup/individual", app.url))
-        .json(&json!({ "name": "张三", "id_number": id, "mobile": "13800138000", "password": "Geren2026" }))
-        .send()
-        .await
-        .unwrap();
+    let mut body = json!({ "name": "张三", "id_number": id, "mobile": "13800138000", "password": "Geren2026" });
+    let r = http.post(format!("{}/api/signup/code", app.url)).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    body["code"] = json!(app.newest_code_to("13800138000"));
+    let r = http.post(format!("{}/api/signup/individual", app.url)).json(&body).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("无法开户"));
 

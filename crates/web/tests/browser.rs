@@ -20,16 +20,36 @@ async fn initial_registration_clicked_through_by_every_role() {
     let ui = Ui { c: browser(&driver, &tmp.join("profile"), 1280).await, base: app.url.clone(), shots };
 
     // 1. 张伟 signs up by real name; a wrong ID first gets a Chinese message beside the field.
+    // The code comes from the demo outbox page, as a newcomer would read it; the passwords
+    // typed differently are refused, what was typed kept.
     let id = app.person_id_number("张伟");
     ui.go("/signup/individual").await;
     ui.fill("#name", "张伟").await;
     ui.fill("#id_number", &format!("{}0", &id[..17])).await;
     ui.fill("#mobile", "13800138000").await;
-    ui.fill("#password", "Geren2026").await;
-    ui.click_nav("#signup-submit").await;
+    ui.click_nav("#send-code").await;
     assert!(ui.text("[data-field=id_number]").await.contains("校验位"));
     ui.fill("#id_number", &id).await;
+    ui.click_nav("#send-code").await;
+    assert!(ui.text("#code-sent").await.contains("验证码已发送"));
+    assert!(ui.text("#demo-sms").await.contains("演示环境"));
+    ui.go("/demo/outbox?mobile=13800138000").await;
+    let sms = ui.text(".sms").await;
+    assert!(sms.contains("演示短信") && sms.contains("开户"), "{sms}");
+    let code = sms.split("验证码为 ").nth(1).unwrap()[..6].to_owned();
+    ui.go("/signup/individual").await;
+    ui.fill("#name", "张伟").await;
+    ui.fill("#id_number", &id).await;
+    ui.fill("#mobile", "13800138000").await;
+    ui.fill("#code", &code).await;
     ui.fill("#password", "Geren2026").await;
+    ui.fill("#password2", "Geren2027").await;
+    ui.click_nav("#signup-submit").await;
+    assert!(ui.body().await.contains("两次输入的密码不一致"));
+    assert_eq!(ui.c.find(Locator::Css("#name")).await.unwrap().prop("value").await.unwrap().as_deref(), Some("张伟"));
+    ui.fill("#code", &code).await;
+    ui.fill("#password", "Geren2026").await;
+    ui.fill("#password2", "Geren2026").await;
     ui.click_nav("#signup-submit").await;
     assert!(ui.text("#whoami").await.contains("张伟"));
     ui.shot("01-individual-portal").await;
@@ -283,7 +303,10 @@ async fn paper_exchange_and_usage_copy_in_the_browser() {
     ui.fill("#name", "周敏").await;
     ui.fill("#id_number", &id).await;
     ui.fill("#mobile", "13800138000").await;
+    ui.click_nav("#send-code").await;
+    ui.fill("#code", &app.newest_code_to("13800138000")).await;
     ui.fill("#password", "Geren2026").await;
+    ui.fill("#password2", "Geren2026").await;
     ui.click_nav("#signup-submit").await;
     ui.go("/portal").await;
     assert!(ui.text("#paper-exchange").await.contains("纸质证书换领电子证书"));

@@ -9,12 +9,63 @@ use erjian_store::testing::TestDb;
 use reqwest::StatusCode;
 use serde_json::json;
 
+fn base64_of(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
 async fn an_enterprise_waits_for_its_city(kind: TestDb) {
     let app = spawn(kind).await;
     let code = CreditCode::with_check("91340100MA2T9999X").unwrap().as_str().to_owned();
-    let body = json!({ "name": "合肥新注册建设有限公司", "credit_code": code, "city_code": "340100", "legal_rep": "王五", "password": "Qiye2027x" });
-    let r = app.http.post(format!("{}/api/signup/enterprise", app.url)).json(&body).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::CREATED);
+    let post = |path: &'static str, body: serde_json::Value| {
+        let (http, url) = (app.http.clone(), app.url.clone());
+        async move {
+            let r = http.post(format!("{url}{path}")).json(&body).send().await.unwrap();
+            let status = r.status();
+            (status, r.json::<serde_json::Value>().await.unwrap_or_default())
+        }
+    };
+    let mut body = json!({ "name": "合肥新注册建设有限公司", "credit_code": code, "city_code": "340100", "legal_rep": "王五",
+        "password": "Qiye2027x", "contact_name": "李联系", "contact_mobile": "13955100077", "address": "合肥市蜀山区长江西路1号",
+        "phone": "0551-65550000", "licence_base64": photo_base64() });
+    // Bad input, each refused beside its field and nothing created: a wrong check character of
+    // a credit code (a pilot code is accepted only where it is legal: here the alphabet is
+    // broken), no scan, a scan that is no picture, no code, a wrong code.
+    let mut bad = body.clone();
+    bad["credit_code"] = json!("91340100MA2T9999I");
+    bad["licence_base64"] = json!("");
+    let r = post("/api/signup/enterprise", bad).await;
+    assert_eq!(r.0, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = r.1["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, vec!["credit_code", "licence", "code"], "{:?}", r.1);
+    let mut bad = body.clone();
+    let mut junk = b"%PDF-1.7 not a picture".to_vec();
+    junk.resize(4096, b' ');
+    bad["licence_base64"] = json!(base64_of(&junk));
+    bad["code"] = json!("000000");
+    let r = post("/api/signup/enterprise", bad).await;
+    assert_eq!(r.1["fields"][0]["field"], "licence", "{:?}", r.1);
+    let r = post("/api/signup/enterprise/code", body.clone()).await;
+    assert_eq!(r.0, StatusCode::ACCEPTED, "{:?}", r.1);
+    let mut wrong = body.clone();
+    wrong["code"] = json!(if app.newest_code_to("13955100077") == "000000" { "111111" } else { "000000" });
+    let r = post("/api/signup/enterprise", wrong).await;
+    assert_eq!(r.1["fields"][0]["field"], "code", "{:?}", r.1);
+    let tried = post("/api/login", json!({ "username": code, "password": "Qiye2027x" })).await;
+    assert_eq!(tried.0, StatusCode::UNAUTHORIZED, "nothing created");
+    body["code"] = json!(app.newest_code_to("13955100077"));
+    let r = post("/api/signup/enterprise", body.clone()).await;
+    assert_eq!(r.0, StatusCode::CREATED, "{:?}", r.1);
+    // A second account for the same credit code, even while the first is pending, is refused.
+    let mut again = body.clone();
+    again["name"] = json!("合肥新注册建设有限公司二部");
+    let _ = post("/api/signup/enterprise/code", again.clone()).await;
+    app.advance_minutes(2);
+    let _ = post("/api/signup/enterprise/code", again.clone()).await;
+    again["code"] = json!(app.newest_code_to("13955100077"));
+    let r = post("/api/signup/enterprise", again).await;
+    assert_eq!(r.0, StatusCode::CONFLICT, "{:?}", r.1);
+    assert!(r.1["error"].as_str().unwrap().contains("已注册"), "{:?}", r.1);
     let ent = app.login(&code, "Qiye2027x").await;
 
     // Pending: nothing that needs an enterprise works.
@@ -33,7 +84,17 @@ async fn an_enterprise_waits_for_its_city(kind: TestDb) {
     assert!(!city2.get("/api/enterprise-reviews").await.body.to_string().contains(&code));
     let city1 = app.city().await;
     let list = city1.get("/api/enterprise-reviews").await.body["enterprises"].as_array().unwrap().clone();
-    let id = list.iter().find(|e| e["credit_code"] == code.as_str()).expect("listed for its city")["id"].as_i64().unwrap();
+    let listed = list.iter().find(|e| e["credit_code"] == code.as_str()).expect("listed for its city");
+    assert_eq!(listed["contact_name"], "李联系");
+    let id = listed["id"].as_i64().unwrap();
+    // The reviewer sees the 营业执照 scan as stored (re-encoded, the same picture); the other
+    // city and the pending enterprise itself do not.
+    let scan = city1.http.get(format!("{}/api/enterprises/{id}/licence", app.url)).bearer_auth(&city1.token).send().await.unwrap();
+    assert_eq!(scan.status(), StatusCode::OK);
+    assert_eq!(scan.headers()["content-type"], "image/png");
+    assert!(same_picture(&scan.bytes().await.unwrap(), &photo_png()));
+    let other = city2.http.get(format!("{}/api/enterprises/{id}/licence", app.url)).bearer_auth(&city2.token).send().await.unwrap();
+    assert_eq!(other.status(), StatusCode::NOT_FOUND);
     assert_eq!(city2.post(&format!("/api/enterprise-reviews/{id}"), json!({ "approve": true })).await.status, StatusCode::NOT_FOUND);
     assert_eq!(
         city1.post(&format!("/api/enterprise-reviews/{id}"), json!({ "approve": false })).await.status,
@@ -57,3 +118,53 @@ async fn an_enterprise_waits_for_its_city(kind: TestDb) {
     app.finish().await;
 }
 on_both_databases!(an_enterprise_waits_for_its_city);
+
+/// An authority creates an account for an enterprise it checked on site (its own city only);
+/// the enterprise keeps its contacts and 企业资质 itself, never its name.
+async fn authority_created_enterprise_keeps_its_own_contacts(kind: TestDb) {
+    let app = spawn(kind).await;
+    let code = CreditCode::with_check("91340100MA2T8888X").unwrap().as_str().to_owned();
+    let body = |city: &str| {
+        json!({ "name": "合肥现场核验建设有限公司", "credit_code": code, "city_code": city, "legal_rep": "赵六", "password": "Qiye2028x",
+                "contact_name": "钱联系", "contact_mobile": "13955100088", "address": "合肥市包河区徽州大道2号" })
+    };
+    let city1 = app.city().await;
+    let elsewhere = city1.post("/api/enterprises", body("340200")).await;
+    assert_eq!(elsewhere.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", elsewhere.body);
+    assert_eq!(elsewhere.body["fields"][0]["field"], "city_code");
+    let by_enterprise = app.enterprise(ENTERPRISE_A).await.post("/api/enterprises", body("340100")).await;
+    assert_eq!(by_enterprise.status, StatusCode::FORBIDDEN);
+    let r = city1.post("/api/enterprises", body("340100")).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let ent = app.login(&code, "Qiye2028x").await;
+    assert_eq!(ent.get("/api/registrations").await.status, StatusCode::OK, "active at once");
+
+    let bad = ent
+        .put(
+            "/api/enterprise/profile",
+            json!({ "contact_name": "孙联系", "contact_mobile": "12345", "address": "合肥市包河区徽州大道2号", "phone": "" }),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.body["fields"][0]["field"], "contact_mobile");
+    let ok = ent
+        .put(
+            "/api/enterprise/profile",
+            json!({ "contact_name": "孙联系", "contact_mobile": "13955100099", "address": "合肥市包河区徽州大道8号",
+                                                  "phone": "0551-63330000", "qualification": "D234012345 建筑工程施工总承包贰级" }),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{:?}", ok.body);
+    let now = ent.get("/api/enterprise/profile").await.body;
+    assert_eq!(now["contact_name"], "孙联系");
+    assert_eq!(now["qualification"], "D234012345 建筑工程施工总承包贰级");
+    assert_eq!(now["name"], "合肥现场核验建设有限公司");
+    // The page shows both parts; a person has no such page.
+    let page = app.page_login(&code, "Qiye2028x").await;
+    let html = page.get(format!("{}/enterprise/profile", app.url)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("主管部门现场核验") && html.contains("孙联系"), "{html}");
+    let zhao = app.page_login(&app.person_id_number("赵磊"), "Geren2026").await;
+    assert!(!zhao.get(format!("{}/enterprise/profile", app.url)).send().await.unwrap().status().is_success());
+    app.finish().await;
+}
+on_both_databases!(authority_created_enterprise_keeps_its_own_contacts);

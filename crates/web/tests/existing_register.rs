@@ -28,14 +28,7 @@ async fn import(app: &TestApp, who: &Api, csv: &str) -> Reply {
 }
 
 async fn signup(app: &TestApp, name: &str, id: &str) -> Api {
-    let r = app
-        .http
-        .post(format!("{}/api/signup/individual", app.url))
-        .json(&json!({ "name": name, "id_number": id, "mobile": "13800138000", "password": "Geren2026" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::CREATED, "{:?}", r.text().await);
+    app.signup_as(name, id).await;
     app.login(id, "Geren2026").await
 }
 

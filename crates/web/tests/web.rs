@@ -20,6 +20,7 @@ mod holds;
 mod lifecycle_public;
 mod pages_security;
 mod province_rules;
+mod real_name;
 mod signing;
 mod sms;
 mod standing;

@@ -21,6 +21,8 @@ use erjian_store::Error;
 struct AccountPage {
     ctx: Ctx,
     sessions: Vec<SessionView>,
+    /// A person's account (the real-name check is offered).
+    is_person: bool,
     errors: Vec<FieldError>,
     message: Option<String>,
 }
@@ -29,7 +31,7 @@ async fn show(state: &AppState, user: &PageUser, errors: Vec<FieldError>, messag
     let sessions = state.store.sessions_of(&user.actor, &user.token, state.clock.now()).await?;
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let ctx = Ctx::new(state, Some(user), "账号安全", "/account");
-    Ok(render_status(status, &AccountPage { ctx, sessions, errors, message }))
+    Ok(render_status(status, &AccountPage { ctx, sessions, is_person: user.actor.person_id.is_some(), errors, message }))
 }
 
 pub async fn page(State(state): State<AppState>, user: PageUser) -> Result<Response, PageError> {

@@ -7,11 +7,14 @@ mod admin_profile;
 mod apply;
 pub(crate) mod confirm;
 pub(crate) mod detail;
+mod enterprise_profile;
 mod enterprise_review;
 pub(crate) mod failure;
 mod forgot;
 mod oversight;
 mod portal;
+mod real_name;
+mod signup;
 
 use crate::auth::{self, cookie, set_cookie, tokens_equal, MaybeUser, PageUser, PRE_CSRF_COOKIE, SESSION_COOKIE};
 use crate::error::PageError;
@@ -24,10 +27,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use erjian_domain::province::City;
 use erjian_domain::workflow::{ReviewStages, Role};
-use erjian_domain::FieldError;
-use erjian_store::accounts::{EnterpriseSignup, IndividualSignup};
 use erjian_store::{Actor, Error};
 
 pub fn routes() -> Router<AppState> {
@@ -37,8 +37,11 @@ pub fn routes() -> Router<AppState> {
         .route("/static/app.js", get(js))
         .route("/login", get(login_page).post(login))
         .route("/logout", post(logout))
-        .route("/signup/individual", get(signup_individual_page).post(signup_individual))
-        .route("/signup/enterprise", get(signup_enterprise_page).post(signup_enterprise))
+        .route("/signup/individual", get(signup::individual_form).post(signup::individual_submit))
+        .route("/api/signup/code", post(signup::code_api))
+        .route("/demo/outbox", get(signup::demo_outbox))
+        .route("/signup/enterprise", get(signup::enterprise_form).post(signup::enterprise_submit))
+        .route("/api/signup/enterprise/code", post(signup::enterprise_code_api))
         .route("/portal", get(portal::portal))
         .route("/applications/new", get(apply::new_form))
         .route("/applications", post(apply::create))
@@ -53,11 +56,19 @@ pub fn routes() -> Router<AppState> {
         .route("/enterprise-reviews", get(enterprise_review::page).post(enterprise_review::decide))
         .route("/api/enterprise-reviews", get(enterprise_review::list_api))
         .route("/api/enterprise-reviews/{id}", post(enterprise_review::decide_api))
+        .route("/enterprises/{id}/licence", get(enterprise_review::licence))
+        .route("/enterprise-reviews/create", post(enterprise_review::create))
+        .route("/api/enterprises", post(enterprise_profile::create_api))
+        .route("/enterprise/profile", get(enterprise_profile::page).post(enterprise_profile::save))
+        .route("/api/enterprise/profile", get(enterprise_profile::get_api).put(enterprise_profile::put_api))
+        .route("/api/enterprises/{id}/licence", get(enterprise_review::licence_api))
         .route("/forgot", get(forgot::form).post(forgot::submit))
         .route("/forgot/reset", post(forgot::reset))
         .route("/api/password/forgot", post(forgot::request_api))
         .route("/api/password/reset", post(forgot::reset_api))
         .route("/account", get(account::page))
+        .route("/account/real-name", get(real_name::page).post(real_name::submit))
+        .route("/api/account/real-name", post(real_name::submit_api))
         .route("/account/password", post(account::password))
         .route("/account/sessions", post(account::end_session))
         .route("/api/account/password", post(account::password_api))
@@ -107,6 +118,7 @@ fn nav_items(role: Option<Role>, review: ReviewStages) -> &'static [(&'static st
             ("/portal?tab=people", "本单位人员"),
             ("/portal?tab=history", "业务记录"),
             ("/cancel", "注销注册"),
+            ("/enterprise/profile", "单位信息"),
         ],
         Some(Role::CityAuthority) if one_level => {
             &[("/portal?tab=done", "本市业务"), ("/cancel", "注销注册"), ("/enterprise-reviews", "企业审核")]
@@ -304,110 +316,6 @@ async fn logout(State(state): State<AppState>, user: PageUser, FormBody(f): Form
         resp.headers_mut().append(SET_COOKIE, v);
     }
     Ok(resp)
-}
-
-#[derive(Template)]
-#[template(path = "signup_individual.html")]
-struct SignupIndividualPage {
-    ctx: Ctx,
-    form: IndividualSignup,
-    errors: Vec<FieldError>,
-    conflict: Option<String>,
-}
-
-async fn signup_individual_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let (csrf, set) = pre_csrf(&state, &headers);
-    let page = SignupIndividualPage {
-        ctx: public_ctx(&state, "个人注册", "/signup/individual", csrf),
-        form: Default::default(),
-        errors: vec![],
-        conflict: None,
-    };
-    with_cookie(render(&page), set)
-}
-
-#[derive(serde::Deserialize)]
-struct WithCsrf<T> {
-    csrf: String,
-    #[serde(flatten)]
-    inner: T,
-}
-
-async fn signup_individual(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    FormBody(f): FormBody<WithCsrf<IndividualSignup>>,
-) -> Result<Response, PageError> {
-    check_pre_csrf(&headers, &f.csrf)?;
-    let result = state.store.signup_individual(&f.inner, state.clock.now()).await;
-    let (errors, conflict) = match signup_outcome(&state, result).await? {
-        Ok(resp) => return Ok(resp),
-        Err(refusal) => refusal,
-    };
-    let mut form = f.inner;
-    form.password.clear();
-    let page = SignupIndividualPage { ctx: public_ctx(&state, "个人注册", "/signup/individual", f.csrf), form, errors, conflict };
-    Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
-}
-
-#[derive(Template)]
-#[template(path = "signup_enterprise.html")]
-struct SignupEnterprisePage {
-    ctx: Ctx,
-    form: EnterpriseSignup,
-    cities: &'static [City],
-    errors: Vec<FieldError>,
-    conflict: Option<String>,
-}
-
-async fn signup_enterprise_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let (csrf, set) = pre_csrf(&state, &headers);
-    let page = SignupEnterprisePage {
-        ctx: public_ctx(&state, "企业注册", "/signup/enterprise", csrf),
-        form: Default::default(),
-        cities: state.profile().cities,
-        errors: vec![],
-        conflict: None,
-    };
-    with_cookie(render(&page), set)
-}
-
-async fn signup_enterprise(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    FormBody(f): FormBody<WithCsrf<EnterpriseSignup>>,
-) -> Result<Response, PageError> {
-    check_pre_csrf(&headers, &f.csrf)?;
-    let profile = state.profile();
-    let result = state.store.signup_enterprise(&f.inner, |c| profile.city(c).is_some(), state.clock.now()).await;
-    let (errors, conflict) = match signup_outcome(&state, result).await? {
-        Ok(resp) => return Ok(resp),
-        Err(refusal) => refusal,
-    };
-    let mut form = f.inner;
-    form.password.clear();
-    let page = SignupEnterprisePage {
-        ctx: public_ctx(&state, "企业注册", "/signup/enterprise", f.csrf),
-        form,
-        cities: state.profile().cities,
-        errors,
-        conflict,
-    };
-    Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
-}
-
-/// A sign-up's outcome: a session for the new account, or the field errors / conflict to show
-/// again on the form.
-async fn signup_outcome(
-    state: &AppState,
-    result: Result<Actor, Error>,
-) -> Result<Result<Response, (Vec<FieldError>, Option<String>)>, PageError> {
-    match result {
-        Ok(actor) => Ok(Ok(start_session(state, actor.user_id).await?)),
-        Err(Error::Invalid(errors)) => Ok(Err((errors, None))),
-        Err(Error::Conflict(m)) => Ok(Err((vec![], Some(m)))),
-        Err(e) => Err(e.into()),
-    }
 }
 
 async fn start_session(state: &AppState, user_id: i64) -> Result<Response, PageError> {

@@ -188,17 +188,32 @@ impl TestApp {
 
     /// Signs up a demo person who has no account yet (张伟, 刘洋, 陈静).
     pub async fn signup(&self, name: &str) -> Api {
-        let id = self.person_id_number(name);
-        let r = self
-            .http
-            .post(format!("{}/api/signup/individual", self.url))
-            .json(&json!({ "name": name, "id_number": id, "mobile": "13800138000", "password": "Geren2026" }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::CREATED);
+        self.signup_as(name, &self.person_id_number(name)).await
+    }
+
+    /// Signs up `name` with a resident ID number: a code to a mobile of their own (from the
+    /// demo outbox), then the sign-up with it.
+    pub async fn signup_as(&self, name: &str, id: &str) -> Api {
+        let mobile = mobile_for(id);
+        let body = json!({ "name": name, "id_number": id, "mobile": mobile, "password": "Geren2026" });
+        let r = self.http.post(format!("{}/api/signup/code", self.url)).json(&body).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::ACCEPTED, "{:?}", r.text().await);
+        let mut body = body;
+        body["code"] = json!(self.newest_code_to(&mobile));
+        let r = self.http.post(format!("{}/api/signup/individual", self.url)).json(&body).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED, "{:?}", r.text().await);
         let v: Value = r.json().await.unwrap();
         Api { base: self.url.clone(), token: v["token"].as_str().unwrap().to_owned(), http: self.http.clone() }
+    }
+
+    /// The newest code texted to `mobile`, from the demo outbox.
+    pub fn newest_code_to(&self, mobile: &str) -> String {
+        let dir = self.server.state.outbox.clone().expect("the demo outbox");
+        let (_, text) = erjian_web::sms::LogSms::outbox(&dir, 500)
+            .into_iter()
+            .find(|(name, _)| name.contains(&format!("-{mobile}.")))
+            .unwrap_or_else(|| panic!("no message to {mobile}"));
+        text.split("验证码为 ").nth(1).expect("a code")[..6].to_owned()
     }
 }
 
@@ -303,6 +318,12 @@ pub fn photo_png() -> Vec<u8> {
 pub fn photo_base64() -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(photo_png())
+}
+
+/// A mobile number of a person's own, derived from the ID number (codes are limited per number).
+pub fn mobile_for(id: &str) -> String {
+    let n = id.bytes().fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+    format!("137{:08}", n % 100_000_000)
 }
 
 /// Runs an async test body on SQLite and on PostgreSQL.

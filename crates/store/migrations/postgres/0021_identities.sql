@@ -1,0 +1,24 @@
+-- 证件类型 of a person (the number's format depends on it), and what an enterprise states at
+-- sign-up: its contact person and verified mobile, address and phone, and its 营业执照 scan.
+ALTER TABLE persons ADD COLUMN id_type TEXT NOT NULL DEFAULT 'resident';
+ALTER TABLE enterprises ADD COLUMN contact_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE enterprises ADD COLUMN contact_mobile TEXT NOT NULL DEFAULT '';
+ALTER TABLE enterprises ADD COLUMN address TEXT NOT NULL DEFAULT '';
+ALTER TABLE enterprises ADD COLUMN phone TEXT NOT NULL DEFAULT '';
+ALTER TABLE enterprises ADD COLUMN qualification TEXT NOT NULL DEFAULT '';
+ALTER TABLE enterprises ADD COLUMN licence_scan BYTEA;
+ALTER TABLE enterprises ADD COLUMN licence_scan_mime TEXT;
+
+-- Real-name (ID and face) checks of a person, by which provider; a filing under a rule of
+-- "before every filing" uses one up.
+CREATE TABLE real_name_checks (
+    id BIGSERIAL PRIMARY KEY,
+    person_id BIGINT NOT NULL REFERENCES persons(id),
+    provider TEXT NOT NULL,
+    demo BIGINT NOT NULL,
+    passed BIGINT NOT NULL,
+    detail TEXT NOT NULL,
+    used_at TEXT,
+    checked_at TEXT NOT NULL
+);
+CREATE INDEX real_name_checks_person ON real_name_checks(person_id, checked_at);
