@@ -104,6 +104,7 @@ pub struct IndividualSignup {
     pub name: String,
     pub id_number: String,
     pub mobile: String,
+    #[serde(default)]
     pub password: String,
     /// The code texted to `mobile` ([`SIGNUP_PURPOSE`]).
     #[serde(default)]

@@ -70,3 +70,53 @@ async fn passwords_and_sessions(kind: TestDb) {
     app.finish().await;
 }
 on_both_databases!(passwords_and_sessions);
+
+/// A qualified person holding a passport (or a 通行证) signs up with that document: its own format
+/// check, gender and birth date stated since the number carries none; a residence-permit number
+/// offered as a resident ID card is pointed to its own type.
+async fn sign_up_with_other_documents(kind: TestDb) {
+    let app = spawn(kind).await;
+    let province = app.province().await;
+    let csv = "姓名,身份证号,专业类别,专业,资格证书管理号,取得年份,发证日期\n\
+               林海,E12345678,二级注册建造师,建筑,2021009001,2021,2021-10-20\n\
+               陈港,H12345678,二级注册建造师,市政,2021009002,2021,2021-10-20\n";
+    let r =
+        province.http.post(format!("{}/api/qualifications/import", app.url)).bearer_auth(&province.token).body(csv).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{:?}", r.text().await);
+    let post = |path: &'static str, body: serde_json::Value| {
+        let (http, url) = (app.http.clone(), app.url.clone());
+        async move {
+            let r = http.post(format!("{url}{path}")).json(&body).send().await.unwrap();
+            let status = r.status();
+            Reply { status, body: r.json().await.unwrap_or_default() }
+        }
+    };
+    let bad =
+        post("/api/signup/code", json!({ "id_type": "passport", "id_number": "A1234567", "name": "林海", "mobile": "13700001111" })).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body["fields"][0]["message"].as_str().unwrap().contains("护照号码"), "{:?}", bad.body);
+    let permit = erjian_domain::ids::ResidentId::with_check("81000019900101002").unwrap();
+    let wrong_type =
+        post("/api/signup/code", json!({ "id_type": "resident", "id_number": permit.as_str(), "name": "林海", "mobile": "13700001111" }))
+            .await;
+    assert!(wrong_type.body["fields"][0]["message"].as_str().unwrap().contains("居住证"), "{:?}", wrong_type.body);
+
+    let mut body =
+        json!({ "id_type": "passport", "id_number": "e12345678", "name": "林海", "mobile": "13700001111", "password": "Linhai2026" });
+    assert_eq!(post("/api/signup/code", body.clone()).await.status, StatusCode::ACCEPTED);
+    body["code"] = json!(app.newest_code_to("13700001111"));
+    let missing = post("/api/signup/individual", body.clone()).await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = missing.body["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, vec!["gender", "birth_date"]);
+    body["gender"] = json!("男");
+    body["birth_date"] = json!("1986-04-02");
+    let ok = post("/api/signup/individual", body).await;
+    assert_eq!(ok.status, StatusCode::CREATED, "{:?}", ok.body);
+    assert_eq!(ok.body["user"]["username"], "E12345678", "kept upper case");
+    let lin = app.login("E12345678", "Linhai2026").await;
+    let me = lin.get("/api/me").await;
+    assert_eq!(me.body["name"], "林海");
+    app.finish().await;
+}
+on_both_databases!(sign_up_with_other_documents);
