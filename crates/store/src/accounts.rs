@@ -373,7 +373,7 @@ impl Store {
             user: UserRow,
         }
         let row: Option<Row> = sqlx::query_as(
-            "SELECT s.csrf_token, u.* FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2",
+            "SELECT s.csrf_token, u.* FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.second_factor_pending = 0",
         )
         .bind(token_hash(token))
         .bind(ts(now))
@@ -383,6 +383,12 @@ impl Store {
             Some(r) => Ok(Some((self.gate_enterprise(r.user.actor()).await?, r.csrf_token))),
             None => Ok(None),
         }
+    }
+
+    /// The account `user_id` acts as.
+    pub(crate) async fn actor_of(&self, user_id: i64) -> Result<Actor> {
+        let row: UserRow = sqlx::query_as("SELECT * FROM users WHERE id = $1").bind(user_id).fetch_one(&self.pool).await?;
+        self.gate_enterprise(row.actor()).await
     }
 
     /// An enterprise account whose enterprise is not approved (pending or refused) acts as no

@@ -53,6 +53,8 @@ pub(crate) struct Rules {
     pub enterprise_files_initial: bool,
     /// When a person must pass a real-name check.
     pub real_name: erjian_domain::province::RealNameRule,
+    /// Authority and administrator accounts sign in with a second factor.
+    pub staff_second_factor: bool,
 }
 
 /// A write transaction; on SQLite it also holds the writer gate until dropped.
@@ -158,6 +160,7 @@ impl Store {
             employer_change_by_reregistration: profile.employer_change_by_reregistration,
             enterprise_files_initial: profile.enterprise_files_initial,
             real_name: profile.real_name,
+            staff_second_factor: profile.staff_second_factor,
         };
     }
 

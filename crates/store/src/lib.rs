@@ -32,6 +32,7 @@ pub mod qualifications;
 pub mod real_name;
 pub mod registry;
 pub mod rename;
+pub mod second_factor;
 pub mod settings;
 pub mod signing;
 pub mod specialties;

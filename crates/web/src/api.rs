@@ -56,6 +56,11 @@ async fn session_json(state: &AppState, actor: Actor, status: StatusCode) -> Res
 
 async fn login(State(state): State<AppState>, from: ClientAddr, JsonBody(b): JsonBody<LoginBody>) -> Result<Response, ApiError> {
     let actor = state.store.login_from(&b.username, &b.password, &from.to_string(), state.clock.now()).await?;
+    if state.store.needs_second_factor(&actor).await? {
+        // A pending token: good only for `/api/login/second-factor`.
+        let token = state.store.create_pending_session(actor.user_id, state.clock.now()).await?;
+        return Ok(Json(json!({ "second_factor": true, "pending_token": token })).into_response());
+    }
     session_json(&state, actor, StatusCode::OK).await
 }
 

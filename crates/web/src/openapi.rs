@@ -104,6 +104,15 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("post", "/api/password/reset"),
     ("get", "/api/enterprise-reviews"),
     ("post", "/api/enterprise-reviews/{id}"),
+    ("post", "/api/signup/code"),
+    ("post", "/api/signup/enterprise/code"),
+    ("get", "/api/login/second-factor"),
+    ("post", "/api/login/second-factor"),
+    ("post", "/api/account/real-name"),
+    ("get", "/api/enterprise/profile"),
+    ("put", "/api/enterprise/profile"),
+    ("post", "/api/enterprises"),
+    ("get", "/api/enterprises/{id}/licence"),
 ];
 
 pub fn document() -> Value {
@@ -125,8 +134,8 @@ pub fn document() -> Value {
             "schemas": {
                 "Error": { "type": "object", "properties": { "error": { "type": "string" }, "fields": { "type": "array", "items": { "type": "object", "properties": { "field": { "type": "string" }, "message": { "type": "string" } } } } } },
                 "Login": { "type": "object", "required": ["username", "password"], "properties": { "username": { "type": "string" }, "password": { "type": "string" } } },
-                "IndividualSignup": { "type": "object", "required": ["name", "id_number", "mobile", "password"], "properties": { "name": { "type": "string" }, "id_number": { "type": "string" }, "mobile": { "type": "string" }, "password": { "type": "string" } } },
-                "EnterpriseSignup": { "type": "object", "required": ["name", "credit_code", "city_code", "legal_rep", "password"], "properties": { "name": { "type": "string" }, "credit_code": { "type": "string" }, "city_code": { "type": "string" }, "legal_rep": { "type": "string" }, "password": { "type": "string" } } },
+                "IndividualSignup": { "type": "object", "required": ["name", "id_number", "mobile", "password", "code"], "properties": { "id_type": { "enum": erjian_domain::documents::DocumentKind::ALL.iter().map(|k| k.code()).collect::<Vec<_>>(), "description": "证件类型，缺省为居民身份证" }, "name": { "type": "string" }, "id_number": { "type": "string" }, "mobile": { "type": "string" }, "password": { "type": "string" }, "code": { "type": "string", "description": "发往 mobile 的短信验证码（/api/signup/code）" }, "gender": { "enum": ["男", "女"], "description": "通行证、护照须填" }, "birth_date": { "type": "string", "format": "date", "description": "通行证、护照须填" } } },
+                "EnterpriseSignup": { "type": "object", "required": ["name", "credit_code", "city_code", "legal_rep", "password", "contact_name", "contact_mobile", "address"], "properties": { "name": { "type": "string" }, "credit_code": { "type": "string" }, "city_code": { "type": "string" }, "legal_rep": { "type": "string" }, "password": { "type": "string" }, "contact_name": { "type": "string" }, "contact_mobile": { "type": "string" }, "code": { "type": "string", "description": "发往联系人手机的短信验证码（自助注册须填）" }, "address": { "type": "string" }, "phone": { "type": "string" }, "licence_base64": { "type": "string", "description": "营业执照扫描件（JPG/PNG，base64；自助注册须填）" } } },
                 "Application": { "type": "object", "properties": {
                     "enterprise_name": { "type": "string" }, "mobile": { "type": "string" },
                     "specialties": { "type": "array", "items": { "type": "string" }, "description": "专业代码，如 10401001" },
@@ -227,6 +236,21 @@ pub fn document() -> Value {
     doc["paths"]["/api/enterprise-reviews"] = json!({ "get": op("待审核的企业（市级主管部门：本市；省级：全部）", None, "{enterprises}") });
     doc["paths"]["/api/enterprise-reviews/{id}"] =
         json!({ "post": with_id(op("企业审核：{approve, reason}；不予通过须填写理由", None, "{status}")) });
+    doc["paths"]["/api/signup/code"] = json!({ "post": public(op("个人注册短信验证码：{id_type, id_number, name, mobile}；证件号码已开户时发往登记手机，回答相同", None, "202 {message}"), &[]) });
+    doc["paths"]["/api/signup/enterprise/code"] = json!({ "post": public(op("企业注册短信验证码（发往联系人手机）：企业注册各字段", Some("EnterpriseSignup"), "202 {message}"), &[]) });
+    doc["paths"]["/api/login/second-factor"] = json!({
+        "get": op("待完成第二重验证的登录：须绑定（Enrol: secret, uri）或输入动态口令（Code）；以登录返回的 pending_token 调用", None, "Pending"),
+        "post": op("提交动态口令 {code}，完成登录；令牌即 pending_token", None, "{token, user}")
+    });
+    doc["paths"]["/api/account/real-name"] =
+        json!({ "post": op("人脸识别实名核验：{face_base64}；演示服务不比对人脸（demo=true）", None, "{passed, provider, demo}") });
+    doc["paths"]["/api/enterprise/profile"] = json!({
+        "get": op("本单位信息", None, "Enterprise"),
+        "put": op("修改本单位联系信息与资质：{contact_name, contact_mobile, address, phone, qualification}；名称须经主管部门更名", None, "Enterprise")
+    });
+    doc["paths"]["/api/enterprises"] = json!({ "post": op("主管部门创建企业账号（现场核验后，立即可用；市级仅限本市）", Some("EnterpriseSignup"), "201 {id, username, status}") });
+    doc["paths"]["/api/enterprises/{id}/licence"] =
+        json!({ "get": with_id(op("营业执照扫描件（审核的主管部门或企业本身）", None, "image/png 或 image/jpeg")) });
     doc["paths"]["/api/personal-changes"] = json!({ "post": op("变更个人信息（姓名）：new_name 与身份证人像面、国徽面图片（base64，JPG/PNG）；签名、短审查，公告后换发证书；企业申报的省份，企业以 applicant_id_number 代为申报", None, "申请详情") });
     doc
 }

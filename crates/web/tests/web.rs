@@ -21,6 +21,7 @@ mod lifecycle_public;
 mod pages_security;
 mod province_rules;
 mod real_name;
+mod second_factor;
 mod signing;
 mod sms;
 mod standing;

@@ -22,3 +22,12 @@ CREATE TABLE real_name_checks (
     checked_at TEXT NOT NULL
 );
 CREATE INDEX real_name_checks_person ON real_name_checks(person_id, checked_at);
+
+-- A second factor (TOTP, RFC 6238) for authority and administrator accounts: the secret (base32),
+-- when it was confirmed, and the last time step used (a code works once). A session opened by
+-- the password alone waits for the second factor and is good for nothing else.
+ALTER TABLE users ADD COLUMN totp_secret TEXT;
+ALTER TABLE users ADD COLUMN totp_enabled_at TEXT;
+ALTER TABLE users ADD COLUMN totp_last_step BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN second_factor_pending BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN factor_tries BIGINT NOT NULL DEFAULT 0;

@@ -10,7 +10,7 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use erjian_domain::FieldError;
 use erjian_store::account::SessionView;
@@ -23,15 +23,19 @@ struct AccountPage {
     sessions: Vec<SessionView>,
     /// A person's account (the real-name check is offered).
     is_person: bool,
+    /// A staff account: whether it uses a second factor (`Some(false)`: not yet).
+    second_factor: Option<bool>,
     errors: Vec<FieldError>,
     message: Option<String>,
 }
 
 async fn show(state: &AppState, user: &PageUser, errors: Vec<FieldError>, message: Option<String>) -> Result<Response, PageError> {
     let sessions = state.store.sessions_of(&user.actor, &user.token, state.clock.now()).await?;
+    let second_factor =
+        if erjian_store::second_factor::is_staff(user.actor.role) { Some(state.store.has_second_factor(&user.actor).await?) } else { None };
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let ctx = Ctx::new(state, Some(user), "账号安全", "/account");
-    Ok(render_status(status, &AccountPage { ctx, sessions, is_person: user.actor.person_id.is_some(), errors, message }))
+    Ok(render_status(status, &AccountPage { ctx, sessions, is_person: user.actor.person_id.is_some(), second_factor, errors, message }))
 }
 
 pub async fn page(State(state): State<AppState>, user: PageUser) -> Result<Response, PageError> {
@@ -107,4 +111,15 @@ pub async fn sessions_api(State(state): State<AppState>, user: ApiUser) -> Resul
 pub async fn revoke_api(State(state): State<AppState>, user: ApiUser, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
     state.store.revoke_session(&user.actor, &id, state.clock.now()).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A staff account turns on its second factor: the session waits for the enrolment.
+pub async fn begin_factor(
+    State(state): State<AppState>,
+    user: PageUser,
+    FormBody(f): FormBody<super::CsrfForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    state.store.begin_second_factor(&user.actor, &user.token).await?;
+    Ok(axum::response::Redirect::to("/login/second-factor").into_response())
 }

@@ -14,6 +14,7 @@ mod forgot;
 mod oversight;
 mod portal;
 mod real_name;
+mod second_factor;
 mod signup;
 
 use crate::auth::{self, cookie, set_cookie, tokens_equal, MaybeUser, PageUser, PRE_CSRF_COOKIE, SESSION_COOKIE};
@@ -37,6 +38,8 @@ pub fn routes() -> Router<AppState> {
         .route("/static/app.js", get(js))
         .route("/login", get(login_page).post(login))
         .route("/logout", post(logout))
+        .route("/login/second-factor", get(second_factor::page).post(second_factor::submit))
+        .route("/api/login/second-factor", get(second_factor::pending_api).post(second_factor::submit_api))
         .route("/signup/individual", get(signup::individual_form).post(signup::individual_submit))
         .route("/api/signup/code", post(signup::code_api))
         .route("/demo/outbox", get(signup::demo_outbox))
@@ -70,6 +73,7 @@ pub fn routes() -> Router<AppState> {
         .route("/account/real-name", get(real_name::page).post(real_name::submit))
         .route("/api/account/real-name", post(real_name::submit_api))
         .route("/account/password", post(account::password))
+        .route("/account/second-factor", post(account::begin_factor))
         .route("/account/sessions", post(account::end_session))
         .route("/api/account/password", post(account::password_api))
         .route("/api/account/sessions", get(account::sessions_api))
@@ -78,6 +82,7 @@ pub fn routes() -> Router<AppState> {
         .route("/audit/export.csv", get(oversight::audit_csv))
         .route("/security", get(oversight::security))
         .route("/security/unlock", post(oversight::unlock))
+        .route("/security/reset-factor", post(oversight::reset_factor))
         .route("/admin/import", post(admin::import))
         .route("/admin/accounts", post(admin::create_account))
         .route("/admin/profile", get(admin_profile::page).post(admin_profile::save))
@@ -252,10 +257,10 @@ pub(crate) fn public_ctx(state: &AppState, title: &str, active: &str, csrf: Stri
 
 #[derive(Template)]
 #[template(path = "login.html")]
-struct LoginPage {
-    ctx: Ctx,
-    error: Option<String>,
-    username: String,
+pub(crate) struct LoginPage {
+    pub ctx: Ctx,
+    pub error: Option<String>,
+    pub username: String,
 }
 
 #[derive(serde::Deserialize)]
@@ -291,7 +296,7 @@ async fn login(
     check_pre_csrf(&headers, &f.csrf)?;
     let now = state.clock.now();
     match state.store.login_from(&f.username, &f.password, &from.to_string(), now).await {
-        Ok(actor) => start_session(&state, actor.user_id).await,
+        Ok(actor) => second_factor::after_password(&state, &actor).await,
         Err(e @ (Error::BadCredentials | Error::Locked(_))) => {
             let (status, message) = crate::error::classify(&e);
             Ok(render_status(

@@ -131,6 +131,18 @@ pub async fn unlock(State(state): State<AppState>, user: PageUser, FormBody(f): 
     show_security(&state, &user, Some(format!("已解除账号 {} 的登录暂停（{n} 个地址）", f.username.trim()))).await
 }
 
+pub async fn reset_factor(State(state): State<AppState>, user: PageUser, FormBody(f): FormBody<UnlockForm>) -> Result<Response, PageError> {
+    only(&user, Role::SecurityAdmin)?;
+    user.check_csrf(&f.csrf)?;
+    let done = state.store.reset_second_factor(&user.actor, &f.username, state.clock.now()).await?;
+    let message = if done {
+        format!("已重置账号 {} 的动态口令，该账号下次登录时重新绑定", f.username.trim())
+    } else {
+        format!("账号 {} 不是已绑定动态口令的主管部门或管理员账号，未作改动", f.username.trim())
+    };
+    show_security(&state, &user, Some(message)).await
+}
+
 /// Where each administrator starts.
 pub fn home(role: Role) -> Response {
     match role {

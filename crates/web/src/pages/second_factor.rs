@@ -1,0 +1,151 @@
+//! 动态口令: the second step of signing in for authority and administrator accounts that use a
+//! second factor (all of them when the profile requires it). The password opens a pending
+//! session; this page enrols an authenticator app (secret shown as text and as a QR code) or
+//! asks for its current code, then the session is whole. JSON too: `/api/login` answers
+//! `second_factor` with a pending token, `/api/login/second-factor` completes it.
+
+use super::{render_status, Ctx};
+use crate::auth::{cookie, set_cookie, SESSION_COOKIE};
+use crate::error::{ApiError, PageError};
+use crate::extract::{FormBody, JsonBody};
+use crate::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::http::header::{AUTHORIZATION, SET_COOKIE};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Json;
+use erjian_store::second_factor::Pending;
+use erjian_store::{Actor, Error};
+
+#[derive(Template)]
+#[template(path = "second_factor.html")]
+struct FactorPage {
+    ctx: Ctx,
+    name: String,
+    /// Set when the account enrols now: the secret and the QR code's SVG path.
+    enrol: Option<(String, String, usize)>,
+    error: Option<String>,
+}
+
+/// An SVG path drawing the dark modules of a QR code, and its size in modules.
+fn qr_path(data: &str) -> (String, usize) {
+    let modules = erjian_cert::art::qr_modules(data);
+    let mut d = String::new();
+    for (y, row) in modules.iter().enumerate() {
+        for (x, &dark) in row.iter().enumerate() {
+            if dark {
+                d.push_str(&format!("M{} {}h1v1h-1z", x + 4, y + 4));
+            }
+        }
+    }
+    (d, modules.len() + 8)
+}
+
+/// Where a signed-in password takes a user: a whole session, or the second step.
+pub async fn after_password(state: &AppState, actor: &Actor) -> Result<Response, PageError> {
+    if !state.store.needs_second_factor(actor).await? {
+        return super::start_session(state, actor.user_id).await;
+    }
+    let token = state.store.create_pending_session(actor.user_id, state.clock.now()).await?;
+    let mut resp = Redirect::to("/login/second-factor").into_response();
+    if let Ok(v) = set_cookie(state, SESSION_COOKIE, &token, 600).parse() {
+        resp.headers_mut().append(SET_COOKIE, v);
+    }
+    Ok(resp)
+}
+
+async fn show(state: &AppState, headers: &HeaderMap, error: Option<String>) -> Result<Response, PageError> {
+    let token = cookie(headers, SESSION_COOKIE).unwrap_or_default();
+    let Some((actor, csrf, pending)) = state.store.pending_session(&token, state.clock.now()).await? else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    let enrol = match pending {
+        Pending::Code => None,
+        Pending::Enrol { secret, uri } => {
+            let (path, size) = qr_path(&uri);
+            Some((secret, path, size))
+        }
+    };
+    let mut ctx = Ctx::new(state, None, "动态口令", "/login");
+    ctx.csrf = csrf;
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    Ok(render_status(status, &FactorPage { ctx, name: actor.name, enrol, error }))
+}
+
+pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
+    show(&state, &headers, None).await
+}
+
+#[derive(serde::Deserialize)]
+pub struct CodeForm {
+    csrf: String,
+    code: String,
+}
+
+pub async fn submit(State(state): State<AppState>, headers: HeaderMap, FormBody(f): FormBody<CodeForm>) -> Result<Response, PageError> {
+    let token = cookie(&headers, SESSION_COOKIE).unwrap_or_default();
+    let Some((_, csrf, _)) = state.store.pending_session(&token, state.clock.now()).await? else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    if !crate::auth::tokens_equal(&csrf, &f.csrf) {
+        return Err(PageError(Error::Conflict("页面已过期（CSRF 校验失败），请刷新页面后重试".into())));
+    }
+    match state.store.complete_second_factor(&token, &f.code, state.clock.now()).await {
+        Ok(_) => {
+            let mut resp = Redirect::to("/portal").into_response();
+            if let Ok(v) = set_cookie(&state, SESSION_COOKIE, &token, erjian_store::accounts::SESSION_HOURS * 3600).parse() {
+                resp.headers_mut().append(SET_COOKIE, v);
+            }
+            Ok(resp)
+        }
+        Err(Error::Invalid(e)) => show(&state, &headers, e.first().map(|f| f.message.clone())).await,
+        Err(Error::Conflict(m)) => {
+            let page = super::LoginPage {
+                ctx: super::public_ctx(&state, "登录", "/login", String::new()),
+                error: Some(m),
+                username: String::new(),
+            };
+            Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct CodeBody {
+    code: String,
+}
+
+#[derive(serde::Serialize)]
+pub struct Completed {
+    token: String,
+    user: Actor,
+}
+
+/// `POST /api/login/second-factor` with the pending token as bearer.
+pub async fn submit_api(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    JsonBody(b): JsonBody<CodeBody>,
+) -> Result<Json<Completed>, ApiError> {
+    let token = headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_owned)
+        .ok_or(ApiError(Error::BadCredentials))?;
+    let user = state.store.complete_second_factor(&token, &b.code, state.clock.now()).await?;
+    Ok(Json(Completed { token, user }))
+}
+
+/// `GET /api/login/second-factor`: what the pending session must do (enrol with a secret, or a code).
+pub async fn pending_api(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Pending>, ApiError> {
+    let token = headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or(ApiError(Error::BadCredentials))?;
+    let (_, _, pending) = state.store.pending_session(token, state.clock.now()).await?.ok_or(ApiError(Error::BadCredentials))?;
+    Ok(Json(pending))
+}
