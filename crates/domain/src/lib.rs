@@ -11,6 +11,7 @@
 pub mod application;
 pub mod calendar;
 pub mod documents;
+pub mod enterprise_csv;
 pub mod ids;
 pub mod legacy;
 pub mod licence;

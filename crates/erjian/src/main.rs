@@ -203,7 +203,30 @@ fn database_url(data: &Path, database_url: Option<&str>) -> anyhow::Result<Strin
         return Ok(u.to_owned());
     }
     std::fs::create_dir_all(data).with_context(|| format!("cannot create data directory {}", data.display()))?;
-    Ok(format!("sqlite://{}", data.join("erjian.db").display()))
+    let db = data.join("erjian.db");
+    private_files(data, &db)?;
+    Ok(format!("sqlite://{}", db.display()))
+}
+
+/// The data directory is its owner's alone (0700) and the database file is created 0600 before
+/// SQLite opens it (its journal files take the same mode); an existing file is narrowed to 0600.
+fn private_files(data: &Path, db: &Path) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        std::fs::set_permissions(data, std::fs::Permissions::from_mode(0o700))?;
+        if !db.exists() {
+            std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(db)?;
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            let f = PathBuf::from(format!("{}{suffix}", db.display()));
+            if f.exists() {
+                std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600))?;
+            }
+        }
+    }
+    let _ = (data, db);
+    Ok(())
 }
 
 #[tokio::main]
@@ -289,7 +312,7 @@ async fn main() -> anyhow::Result<()> {
             let profile =
                 *erjian_domain::province::preset(&province).ok_or_else(|| anyhow::anyhow!("unknown province profile: {province}"))?;
             let master = master_key(&cli.data)?;
-            let store = Store::connect(&url()?).await?.with_profile(&profile);
+            let store = Store::connect(&url()?).await?.with_master_key(&master).await?.with_profile(&profile);
             let (id,): (i64,) = sqlx::query_as("SELECT id FROM enterprises WHERE credit_code = $1")
                 .bind(credit_code.trim().to_uppercase())
                 .fetch_optional(store.pool())
@@ -310,7 +333,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Demo { synthetic, per_enterprise, province } => {
             let profile =
                 *erjian_domain::province::preset(&province).ok_or_else(|| anyhow::anyhow!("unknown province profile: {province}"))?;
-            let store = Store::connect(&url()?).await?;
+            let master = master_key(&cli.data)?;
+            let store = Store::connect(&url()?).await?.with_master_key(&master).await?;
             let started = std::time::Instant::now();
             let made = store
                 .seed_synthetic(&profile, synthetic, per_enterprise, chrono::Utc::now(), |done| eprintln!("  {done} / {synthetic}"))
@@ -357,6 +381,20 @@ fn sms_config(kind: &str, data: &Path) -> anyhow::Result<erjian_web::sms::SmsCon
 /// key kept in `DATA/master.key` (mode 0600), created on first start. Processes sharing one
 /// PostgreSQL database must share the key.
 fn master_key(data: &Path) -> anyhow::Result<Vec<u8>> {
+    // Outside the data directory (another volume, a secrets mount): readable by its owner only.
+    if let Ok(file) = std::env::var("ERJIAN_MASTER_KEY_FILE") {
+        let path = PathBuf::from(&file);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).with_context(|| format!("无法读取主密钥文件 {file}"))?.permissions().mode();
+            anyhow::ensure!(mode & 0o077 == 0, "主密钥文件 {file} 的权限过宽（{:o}），请执行 chmod 600 {file}", mode & 0o777);
+        }
+        let text = std::fs::read_to_string(&path).with_context(|| format!("无法读取主密钥文件 {file}"))?;
+        let key = text.trim().as_bytes().to_vec();
+        anyhow::ensure!(key.len() >= 32, "主密钥文件 {file} 的内容至少应为32个字符");
+        return Ok(key);
+    }
     if let Ok(k) = std::env::var("ERJIAN_MASTER_KEY") {
         anyhow::ensure!(k.len() >= 32, "ERJIAN_MASTER_KEY must be at least 32 characters");
         return Ok(k.into_bytes());

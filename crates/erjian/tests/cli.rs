@@ -319,3 +319,36 @@ async fn audit_verify_names_an_edited_row() {
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(text(&o).contains(&format!("第 {id} 号记录")), "{}", text(&o));
 }
+
+/// The data directory is its owner's alone and the database file 0600; a master key kept outside
+/// it (`ERJIAN_MASTER_KEY_FILE`) must be readable by its owner only, and is used when it is.
+#[cfg(unix)]
+#[test]
+fn data_files_and_the_master_key_file_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let data = tmp("private");
+    let key = tmp("keydir").join("master.key");
+    std::fs::write(&key, "k".repeat(40)).unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let run = || {
+        Command::new(env!("CARGO_BIN_EXE_erjian"))
+            .arg("--data")
+            .arg(&data)
+            .args(["enterprise", "rename", "--credit-code", "91340100MA2T50123X", "--name", "安徽新名称建设有限公司"])
+            .env("RUST_LOG", "error")
+            .env("ERJIAN_MASTER_KEY_FILE", &key)
+            .env_remove("ERJIAN_MASTER_KEY")
+            .output()
+            .unwrap()
+    };
+    let o = run();
+    assert!(!o.status.success());
+    assert!(text(&o).contains("权限过宽") && text(&o).contains("chmod 600"), "{}", text(&o));
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let o = run();
+    assert!(text(&o).contains("未找到统一社会信用代码"), "the key was taken and the database opened: {}", text(&o));
+    assert!(!data.join("master.key").exists(), "no key written into the data directory");
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(&data.join("erjian.db")), 0o600);
+}

@@ -135,7 +135,7 @@ impl Store {
                 .bind(crate::accounts::normalise_username(username))
                 .fetch_optional(&self.pool)
                 .await?;
-        Ok(row.map(|r| r.0))
+        row.map(|r| self.sealer()?.open_text(&r.0)).transpose()
     }
 
     /// Sets a new password with the code sent to the account's mobile; every session ends.

@@ -209,7 +209,7 @@ impl Store {
                 .await?;
         let purpose = signup_purpose(&id);
         Ok(match registered {
-            Some((registered,)) => SignupCode { mobile: registered, has_account: true, purpose },
+            Some((registered,)) => SignupCode { mobile: self.sealer()?.open_text(&registered)?, has_account: true, purpose },
             None => SignupCode { mobile, has_account: false, purpose },
         })
     }
@@ -268,7 +268,7 @@ impl Store {
             .bind(name)
             .bind(gender.label())
             .bind(birth.to_string())
-            .bind(&mobile)
+            .bind(self.sealer()?.seal_text(&mobile))
             .bind(ts(now))
             .execute(tx.conn())
             .await?;

@@ -132,9 +132,14 @@ pub struct ListFilter {
 }
 
 impl Store {
-    pub(crate) async fn load_application(conn: &mut sqlx::AnyConnection, id: i64) -> Result<Option<Application>> {
+    pub(crate) async fn load_application(
+        sealer: &crate::sealing::Sealer,
+        conn: &mut sqlx::AnyConnection,
+        id: i64,
+    ) -> Result<Option<Application>> {
         let app: Option<Application> = sqlx::query_as(&format!("{APP_SELECT} WHERE a.id = $1")).bind(id).fetch_optional(&mut *conn).await?;
         let Some(mut app) = app else { return Ok(None) };
+        app.mobile = sealer.open_text(&app.mobile)?;
         let rows: Vec<(String,)> =
             sqlx::query_as("SELECT specialty_code FROM application_specialties WHERE application_id = $1 ORDER BY specialty_code")
                 .bind(id)
@@ -147,7 +152,7 @@ impl Store {
     /// Reads one application if the actor may see it; otherwise "not found" (no existence leak).
     pub async fn application(&self, actor: &Actor, id: i64) -> Result<ApplicationDetail> {
         let mut conn = self.pool.acquire().await?;
-        let app = Self::load_application(&mut conn, id)
+        let app = Self::load_application(self.sealer()?, &mut conn, id)
             .await?
             .filter(|a| a.visible_to(actor))
             .ok_or(Error::NotFound("申请不存在或您无权查看"))?;
@@ -163,7 +168,7 @@ impl Store {
         let row: Option<(Option<Vec<u8>>, Option<String>)> =
             sqlx::query_as("SELECT photo, photo_mime FROM applications WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
         match row {
-            Some((Some(b), Some(m))) => Ok((b, m)),
+            Some((Some(b), Some(m))) => Ok((self.sealer()?.open(&b)?, m)),
             _ => Err(Error::NotFound("尚未上传照片")),
         }
     }
@@ -189,7 +194,9 @@ impl Store {
         let q = sqlx::query_as::<_, Application>(&sql);
         let mut apps: Vec<Application> = q.fetch_all(&self.pool).await?;
         apps.retain(|a| a.visible_to(actor));
+        let sealer = self.sealer()?;
         for a in &mut apps {
+            a.mobile = sealer.open_text(&a.mobile)?;
             let rows: Vec<(String,)> =
                 sqlx::query_as("SELECT specialty_code FROM application_specialties WHERE application_id = $1 ORDER BY specialty_code")
                     .bind(a.id)
@@ -336,7 +343,7 @@ impl Store {
         let mut tx = self.write().await?;
         let id = match existing {
             Some(id) => {
-                let app = Self::load_application(tx.conn(), id)
+                let app = Self::load_application(self.sealer()?, tx.conn(), id)
                     .await?
                     .filter(|a| a.person_id == person_id && a.visible_to(actor) && (filed_by == "individual" || a.filed_by == filed_by))
                     .ok_or(Error::NotFound("申请不存在或您无权查看"))?;
@@ -353,7 +360,7 @@ impl Store {
                     .bind(id)
                     .bind(enterprise.id)
                     .bind(&enterprise.city_code)
-                    .bind(&checked.mobile)
+                    .bind(self.sealer()?.seal_text(&checked.mobile))
                     .bind(i64::from(checked.ce_compulsory))
                     .bind(i64::from(checked.ce_elective))
                     .bind(ts(now))
@@ -376,7 +383,7 @@ impl Store {
                 .bind(person_id)
                 .bind(enterprise.id)
                 .bind(&enterprise.city_code)
-                .bind(&checked.mobile)
+                .bind(self.sealer()?.seal_text(&checked.mobile))
                 .bind(i64::from(checked.ce_compulsory))
                 .bind(i64::from(checked.ce_elective))
                 .bind(ts(now))
@@ -402,17 +409,17 @@ impl Store {
         if let Some((bytes, mime)) = photo {
             sqlx::query("UPDATE applications SET photo = $2, photo_mime = $3 WHERE id = $1")
                 .bind(id)
-                .bind(bytes)
+                .bind(self.sealer()?.seal(&bytes))
                 .bind(mime)
                 .execute(tx.conn())
                 .await?;
         }
-        let state = Self::load_application(tx.conn(), id).await?.map(|a| a.state()).unwrap_or(State::Draft);
+        let state = Self::load_application(self.sealer()?, tx.conn(), id).await?.map(|a| a.state()).unwrap_or(State::Draft);
         if state.awaiting_signatures() {
             // Any saved change after the form was generated voids the applicant's signature.
-            Self::act_in(&mut tx, actor, id, Action::Revise, None, None, now).await?;
+            self.act_in(&mut tx, actor, id, crate::workflow::Step::plain(Action::Revise), now).await?;
         } else if submit {
-            Self::act_in(&mut tx, actor, id, Action::Submit, None, None, now).await?;
+            self.act_in(&mut tx, actor, id, crate::workflow::Step::plain(Action::Submit), now).await?;
         }
         tx.commit().await?;
         Ok(id)

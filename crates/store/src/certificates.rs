@@ -26,6 +26,8 @@ pub struct Issuer {
     pub list_key: ServiceKey,
     /// Signs the audit log's checkpoints.
     pub audit_key: ServiceKey,
+    /// Opens and seals the personal data a certificate is made from.
+    pub sealer: crate::sealing::Sealer,
 }
 
 /// One issued certificate file (without its bytes).
@@ -123,12 +125,17 @@ impl Store {
 
     /// Everything issuing needs: the authority's keys and the two statement keys, each created
     /// on first start and stored sealed under the master key.
+    /// The deployment's keys, all from the master key: the authority's, the service keys, and (if
+    /// [`Store::with_master_key`] has not set them yet) the personal-data keys.
     pub async fn issuer(&self, profile: &ProvinceProfile, master: &[u8], public_url: String, now: DateTime<Utc>) -> Result<Issuer> {
+        if self.sealer.get().is_none() {
+            self.set_master_key(master).await?;
+        }
         let authority = self.load_or_create_authority(profile, master, now).await?;
         let qr_key = self.service_key(&authority, profile, QR_PURPOSE, master, now).await?;
         let list_key = self.service_key(&authority, profile, STATUS_LIST_PURPOSE, master, now).await?;
         let audit_key = self.service_key(&authority, profile, AUDIT_PURPOSE, master, now).await?;
-        Ok(Issuer { authority, profile: *profile, public_url, qr_key, list_key, audit_key })
+        Ok(Issuer { authority, profile: *profile, public_url, qr_key, list_key, audit_key, sealer: self.sealer()?.clone() })
     }
 
     async fn service_key(
@@ -236,8 +243,8 @@ impl Store {
             .bind(app)
             .fetch_one(&self.pool)
             .await?;
-            data.photo = photo;
-            data.signature_image = sig;
+            data.photo = self.sealer()?.open_opt(photo)?;
+            data.signature_image = self.sealer()?.open_opt(sig)?;
         } else {
             // Issued without an application (paper exchange, annotation): the person's own photo.
             let (photo, sig): (Option<Vec<u8>>, Option<Vec<u8>>) = sqlx::query_as(
@@ -247,8 +254,8 @@ impl Store {
             .bind(id)
             .fetch_one(&self.pool)
             .await?;
-            data.photo = photo;
-            data.signature_image = sig;
+            data.photo = self.sealer()?.open_opt(photo)?;
+            data.signature_image = self.sealer()?.open_opt(sig)?;
         }
         Ok(data)
     }
@@ -363,8 +370,9 @@ pub(crate) async fn issue(tx: &mut Tx, issuer: &Issuer, registration_id: i64, ca
         issuer: profile.authority_name.into(),
         issue_date: day,
         use_until,
-        photo: photo.or_else(|| photo_app.as_ref().map(|p| p.1.clone())),
-        signature_image,
+        // Stored sealed: copied between rows as they are, opened here for the certificate.
+        photo: issuer.sealer.open_opt(photo.or_else(|| photo_app.as_ref().map(|p| p.1.clone())))?,
+        signature_image: issuer.sealer.open_opt(signature_image)?,
         verify_url: format!("{}/verify/{}?s={}", issuer.public_url.trim_end_matches('/'), licence, statement.sign(&issuer.qr_key.key)),
         licence_id: licence.to_string(),
         usage_copy: None,

@@ -277,7 +277,7 @@ impl Store {
                 .bind(id)
                 .bind(kind)
                 .bind(scan.mime)
-                .bind(scan.bytes)
+                .bind(self.sealer()?.seal(&scan.bytes))
                 .bind(ts(now))
                 .execute(tx.conn())
                 .await?;

@@ -28,7 +28,7 @@ impl Store {
         let mut cleared = 0;
         for (id,) in due {
             let mut tx = self.write().await?;
-            let Some(app) = Self::load_application(tx.conn(), id).await? else { continue };
+            let Some(app) = Self::load_application(self.sealer()?, tx.conn(), id).await? else { continue };
             let (accepted,): (i64,) =
                 sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE object_type = 'application' AND object_id = $1 AND action = 'accept'")
                     .bind(id)

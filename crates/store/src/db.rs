@@ -36,6 +36,8 @@ pub struct Store {
     pub(crate) calendar: Arc<erjian_domain::calendar::Calendar>,
     /// Moves after every committed change to any certificate's status (this process's writes).
     epoch: Arc<std::sync::atomic::AtomicU64>,
+    /// The personal-data keys ([`crate::sealing`]), set once by [`Store::with_master_key`].
+    pub(crate) sealer: Arc<std::sync::OnceLock<crate::sealing::Sealer>>,
 }
 
 /// The province profile's rules that the store applies.
@@ -129,6 +131,7 @@ impl Store {
             reader,
             epoch: Arc::new(std::sync::atomic::AtomicU64::new(0)),
             calendar: Arc::new(erjian_domain::calendar::Calendar::default_cn()),
+            sealer: Default::default(),
         };
         store.migrate().await?;
         store.chain_audit_backlog().await?;

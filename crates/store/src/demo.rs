@@ -292,7 +292,7 @@ impl Store {
         )
         .bind(format!("W{}{:08}", from.format("%Y%m%d"), reg_id))
         .bind(person_id)
-        .bind(erjian_cert::synthetic::photo_jpeg(reg_id as u64))
+        .bind(self.sealer()?.seal(&erjian_cert::synthetic::photo_jpeg(reg_id as u64)))
         .bind(reg_id)
         .bind(ts(now))
         .bind(enterprise_id)

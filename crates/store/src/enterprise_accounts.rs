@@ -90,7 +90,7 @@ impl EnterpriseSignup {
     }
 
     /// Every field's errors at once; the parsed credit code when all are right.
-    fn check(&self, city_ok: impl Fn(&str) -> bool, with_password: bool) -> Result<CreditCode> {
+    pub(crate) fn check(&self, city_ok: impl Fn(&str) -> bool, with_password: bool) -> Result<CreditCode> {
         let mut errors = Vec::new();
         let code = CreditCode::parse(&self.credit_code).map_err(|e| errors.push(FieldError::new("credit_code", e.to_string()))).ok();
         let name = self.name.trim();
@@ -192,13 +192,27 @@ impl Store {
         origin: Origin<'_>,
         now: DateTime<Utc>,
     ) -> Result<Actor> {
+        let mut tx = self.write().await?;
+        let actor = self.insert_enterprise(&mut tx, s, code, origin, now).await?;
+        tx.commit().await?;
+        Ok(actor)
+    }
+
+    /// The enterprise row and its account, audited, inside the caller's transaction.
+    pub(crate) async fn insert_enterprise(
+        &self,
+        tx: &mut crate::db::Tx,
+        s: &EnterpriseSignup,
+        code: &CreditCode,
+        origin: Origin<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<Actor> {
         let name = s.name.trim();
         let (status, scan, mime) = match &origin {
-            Origin::SignUp { licence } => ("pending", Some(licence.bytes.clone()), Some(licence.mime)),
+            Origin::SignUp { licence } => ("pending", Some(self.sealer()?.seal(&licence.bytes)), Some(licence.mime)),
             Origin::Created { .. } => ("active", None, None),
         };
         let hash = hash_password(&s.password);
-        let mut tx = self.write().await?;
         let (enterprise_id,): (i64,) = sqlx::query_as(
             "INSERT INTO enterprises (name, credit_code, city_code, legal_rep, status, contact_name, contact_mobile, address, phone, licence_scan, licence_scan_mime, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
@@ -209,7 +223,7 @@ impl Store {
         .bind(s.legal_rep.trim())
         .bind(status)
         .bind(s.contact_name.trim())
-        .bind(s.contact_mobile.trim())
+        .bind(self.sealer()?.seal_text(s.contact_mobile.trim()))
         .bind(s.address.trim())
         .bind(s.phone.trim())
         .bind(scan)
@@ -218,10 +232,9 @@ impl Store {
         .fetch_one(tx.conn())
         .await
         .map_err(|e| unique_to(e, "该企业名称或统一社会信用代码已注册（或正在审核中），请直接登录；如需找回账号请联系所在地主管部门"))?;
-        let user_id =
-            insert_user(&mut tx, code.as_str(), &hash, Role::Enterprise, name, None, Some(enterprise_id), Some(&s.city_code), now)
-                .await
-                .map_err(|e| unique_to(e, "该统一社会信用代码已注册账号，请直接登录"))?;
+        let user_id = insert_user(tx, code.as_str(), &hash, Role::Enterprise, name, None, Some(enterprise_id), Some(&s.city_code), now)
+            .await
+            .map_err(|e| unique_to(e, "该统一社会信用代码已注册账号，请直接登录"))?;
         let actor = Actor {
             user_id,
             username: code.to_string(),
@@ -245,7 +258,6 @@ impl Store {
                 audit::record(tx.conn(), now, by, entry).await?
             }
         }
-        tx.commit().await?;
         Ok(actor)
     }
 
@@ -265,7 +277,7 @@ impl Store {
         )
         .bind(enterprise_id)
         .bind(c.contact_name.trim())
-        .bind(c.contact_mobile.trim())
+        .bind(self.sealer()?.seal_text(c.contact_mobile.trim()))
         .bind(c.address.trim())
         .bind(c.phone.trim())
         .bind(c.qualification.trim())
@@ -291,7 +303,7 @@ impl Store {
                 .fetch_optional(&self.pool)
                 .await?;
         match row {
-            Some((Some(bytes), Some(mime))) => Ok((bytes, mime)),
+            Some((Some(bytes), Some(mime))) => Ok((self.sealer()?.open(&bytes)?, mime)),
             _ => Err(Error::NotFound("营业执照扫描件不存在")),
         }
     }

@@ -14,12 +14,12 @@ use erjian_domain::workflow::Role;
 impl Store {
     /// Enterprises waiting for the caller's review: a city's own, or every one for the province.
     pub async fn enterprise_reviews(&self, actor: &Actor) -> Result<Vec<Enterprise>> {
-        match actor.role {
-            Role::ProvinceAuthority => {
-                Ok(sqlx::query_as(&format!("SELECT {ENTERPRISE_COLUMNS} FROM enterprises WHERE status = 'pending' ORDER BY id"))
+        let rows: Vec<Enterprise> = match actor.role {
+            Role::ProvinceAuthority => Ok::<_, Error>(
+                sqlx::query_as(&format!("SELECT {ENTERPRISE_COLUMNS} FROM enterprises WHERE status = 'pending' ORDER BY id"))
                     .fetch_all(&self.pool)
-                    .await?)
-            }
+                    .await?,
+            ),
             Role::CityAuthority => Ok(sqlx::query_as(&format!(
                 "SELECT {ENTERPRISE_COLUMNS} FROM enterprises WHERE status = 'pending' AND city_code = $1 ORDER BY id"
             ))
@@ -27,7 +27,8 @@ impl Store {
             .fetch_all(&self.pool)
             .await?),
             _ => Err(Error::Forbidden),
-        }
+        }?;
+        rows.into_iter().map(|e| self.opened(e)).collect()
     }
 
     /// Approves (`active`) or refuses (with a reason) a pending enterprise; audited.

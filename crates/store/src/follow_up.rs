@@ -110,11 +110,11 @@ impl Store {
     /// corrected form whose signatures were already asked for is regenerated (`Revise`).
     pub(crate) async fn finish_follow_up(&self, mut tx: Tx, actor: &Actor, id: i64, submit: bool, now: DateTime<Utc>) -> Result<i64> {
         use erjian_domain::workflow::Action;
-        let state = Self::load_application(tx.conn(), id).await?.map(|a| a.state());
+        let state = Self::load_application(self.sealer()?, tx.conn(), id).await?.map(|a| a.state());
         if state.is_some_and(|s| s.awaiting_signatures()) {
-            Self::act_in(&mut tx, actor, id, Action::Revise, None, None, now).await?;
+            self.act_in(&mut tx, actor, id, crate::workflow::Step::plain(Action::Revise), now).await?;
         } else if submit {
-            Self::act_in(&mut tx, actor, id, Action::Submit, None, None, now).await?;
+            self.act_in(&mut tx, actor, id, crate::workflow::Step::plain(Action::Submit), now).await?;
         }
         tx.commit().await?;
         Ok(id)
@@ -182,7 +182,7 @@ impl Store {
             .fetch_optional(tx.conn())
             .await?;
         let Some((id,)) = open else { return Ok(None) };
-        let app = Self::load_application(tx.conn(), id).await?.ok_or(Error::NotFound("申请不存在或您无权查看"))?;
+        let app = Self::load_application(self.sealer()?, tx.conn(), id).await?.ok_or(Error::NotFound("申请不存在或您无权查看"))?;
         // Corrected in place while a draft or returned for correction; once the form has been
         // generated for signing, or filed, the one open application refuses a second one.
         if !matches!(app.state(), erjian_domain::workflow::State::Draft | erjian_domain::workflow::State::Returned) {

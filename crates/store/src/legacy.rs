@@ -73,7 +73,7 @@ impl Store {
         }
         sqlx::query("UPDATE persons SET photo = $2, photo_mime = $3 WHERE id = $1")
             .bind(person_id)
-            .bind(info.bytes)
+            .bind(issuer.sealer.seal(&info.bytes))
             .bind(info.mime)
             .execute(tx.conn())
             .await?;
@@ -106,7 +106,7 @@ impl Store {
         }
         sqlx::query("UPDATE persons SET signature_image = $2 WHERE id = $1")
             .bind(person_id)
-            .bind(signature.clone())
+            .bind(issuer.sealer.seal(&signature))
             .execute(tx.conn())
             .await?;
         let licence =

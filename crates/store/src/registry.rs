@@ -110,17 +110,20 @@ const REG_SELECT: &str = "SELECT r.id, r.registration_number, r.person_id, p.nam
 
 impl Store {
     pub async fn enterprise_by_name(&self, name: &str) -> Result<Option<Enterprise>> {
-        Ok(sqlx::query_as(&format!("SELECT {ENTERPRISE_COLUMNS} FROM enterprises WHERE name = $1 AND status = 'active'"))
-            .bind(name.trim())
-            .fetch_optional(&self.pool)
-            .await?)
+        let e: Option<Enterprise> =
+            sqlx::query_as(&format!("SELECT {ENTERPRISE_COLUMNS} FROM enterprises WHERE name = $1 AND status = 'active'"))
+                .bind(name.trim())
+                .fetch_optional(&self.pool)
+                .await?;
+        e.map(|e| self.opened(e)).transpose()
     }
 
     pub async fn enterprise(&self, id: i64) -> Result<Option<Enterprise>> {
-        Ok(sqlx::query_as(&format!("SELECT {ENTERPRISE_COLUMNS} FROM enterprises WHERE id = $1"))
+        let e: Option<Enterprise> = sqlx::query_as(&format!("SELECT {ENTERPRISE_COLUMNS} FROM enterprises WHERE id = $1"))
             .bind(id)
             .fetch_optional(&self.pool)
-            .await?)
+            .await?;
+        e.map(|e| self.opened(e)).transpose()
     }
 
     /// The tenant rule for authorities: the province covers every enterprise, a city authority
@@ -134,14 +137,27 @@ impl Store {
     }
 
     pub async fn enterprises(&self) -> Result<Vec<Enterprise>> {
-        Ok(sqlx::query_as(&format!("SELECT {ENTERPRISE_COLUMNS} FROM enterprises ORDER BY id")).fetch_all(&self.pool).await?)
+        let rows: Vec<Enterprise> =
+            sqlx::query_as(&format!("SELECT {ENTERPRISE_COLUMNS} FROM enterprises ORDER BY id")).fetch_all(&self.pool).await?;
+        rows.into_iter().map(|e| self.opened(e)).collect()
+    }
+
+    /// An enterprise as read: its contact mobile opened ([`crate::sealing`]).
+    pub(crate) fn opened(&self, mut e: Enterprise) -> Result<Enterprise> {
+        e.contact_mobile = self.sealer()?.open_text(&e.contact_mobile)?;
+        Ok(e)
     }
 
     pub async fn person(&self, id: i64) -> Result<Option<Person>> {
-        Ok(sqlx::query_as("SELECT id, id_number, name, gender, birth_date, mobile FROM persons WHERE id = $1")
+        let p: Option<Person> = sqlx::query_as("SELECT id, id_number, name, gender, birth_date, mobile FROM persons WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
-            .await?)
+            .await?;
+        p.map(|mut p| {
+            p.mobile = self.sealer()?.open_text(&p.mobile)?;
+            Ok(p)
+        })
+        .transpose()
     }
 
     async fn with_specialties(&self, mut regs: Vec<Registration>) -> Result<Vec<Registration>> {

@@ -185,7 +185,7 @@ impl Store {
             Owner::Person(id) => {
                 sqlx::query("UPDATE persons SET signature_image = $2 WHERE id = $1")
                     .bind(id)
-                    .bind(bytes.to_vec())
+                    .bind(self.sealer()?.seal(bytes))
                     .execute(tx.conn())
                     .await?
             }
@@ -201,7 +201,7 @@ impl Store {
                 .fetch_optional(tx.conn())
                 .await?;
         if let Some((key_id, cert)) = key {
-            let (name, pic, size) = seal_picture(&mut tx, owner).await?;
+            let (name, pic, size) = seal_picture(&issuer.sealer, &mut tx, owner).await?;
             let seal = issuer.authority.identity_seal(&cert, &name, (pic.0, &pic.1), size, now).map_err(|e| Error::Other(e.into()))?;
             sqlx::query("UPDATE signing_keys SET seal = $2 WHERE id = $1").bind(key_id).bind(seal).execute(tx.conn()).await?;
         }
@@ -304,12 +304,12 @@ impl Store {
         };
         {
             let mut conn = self.pool.acquire().await?;
-            let app = Self::load_application(&mut conn, id).await?.ok_or(Error::NotFound("申请不存在或您无权查看"))?;
+            let app = Self::load_application(self.sealer()?, &mut conn, id).await?.ok_or(Error::NotFound("申请不存在或您无权查看"))?;
             crate::applications::decide(&app, actor, action, None)?;
         }
         let (_, signer) = self.unlock(Owner::of(actor)?, pin, now).await?;
         let mut tx = self.write().await?;
-        let app = Self::load_application(tx.conn(), id).await?.ok_or(Error::NotFound("申请不存在或您无权查看"))?;
+        let app = Self::load_application(self.sealer()?, tx.conn(), id).await?.ok_or(Error::NotFound("申请不存在或您无权查看"))?;
         if action == Action::Sign {
             crate::real_name::ensure(tx.conn(), self.rules().real_name, app.person_id, crate::real_name::Point::Filing, now).await?;
         }
@@ -338,7 +338,9 @@ impl Store {
         let stamp = Stamp { page: 0, boundary: if action == Action::Sign { APPLICANT_BOX } else { ENTERPRISE_BOX } };
         sign(&mut pkg, &signer, &stamp, now).map_err(|e| Error::Other(e.into()))?;
         sqlx::query("UPDATE applications SET form_ofd = $2 WHERE id = $1").bind(id).bind(pkg.to_bytes()).execute(tx.conn()).await?;
-        let next = Self::act_in(&mut tx, actor, id, action, None, Some(app.version), now).await?;
+        let next = self
+            .act_in(&mut tx, actor, id, crate::workflow::Step { action, reason: None, expected_version: Some(app.version) }, now)
+            .await?;
         tx.commit().await?;
         Ok(next)
     }
@@ -382,11 +384,12 @@ pub(crate) fn imagesize_kind(bytes: &[u8]) -> Option<&'static str> {
 }
 
 /// The seal's name, picture (type, bytes) and size in millimetres for an owner.
-async fn seal_picture(tx: &mut Tx, owner: Owner) -> Result<(String, (&'static str, Vec<u8>), (i64, i64))> {
+async fn seal_picture(sealer: &crate::sealing::Sealer, tx: &mut Tx, owner: Owner) -> Result<(String, (&'static str, Vec<u8>), (i64, i64))> {
     Ok(match owner {
         Owner::Person(id) => {
             let (name, img): (String, Option<Vec<u8>>) =
                 sqlx::query_as("SELECT name, signature_image FROM persons WHERE id = $1").bind(id).fetch_one(tx.conn()).await?;
+            let img = sealer.open_opt(img)?;
             match img {
                 Some(b) => (format!("{name}的签名"), (imagesize_kind(&b).unwrap_or("png"), b), (36, 18)),
                 None => (format!("{name}的签名"), ("ofd", name_stamp_ofd(&name)), (16, 16)),
@@ -428,7 +431,7 @@ async fn create_identity(
     };
     let key = KeyPair::generate();
     let serial = 1000 + next_serial(tx.conn(), "signing-cert").await? as u64;
-    let (seal_name, picture, size) = seal_picture(tx, owner).await?;
+    let (seal_name, picture, size) = seal_picture(&issuer.sealer, tx, owner).await?;
     let (cert, seal) = issuer.authority.issue_identity(serial, &subject, &key.public(), &seal_name, (picture.0, &picture.1), size, now);
     let salt: [u8; 16] = rand::random();
     let sealed = seal_secret(&pin_key(pin, &salt), &key.secret());
@@ -498,6 +501,7 @@ impl Store {
         let data = form_data(&mut conn, &app, now).await?;
         let (image,): (Option<Vec<u8>>,) =
             sqlx::query_as("SELECT signature_image FROM persons WHERE id = $1").bind(app.person_id).fetch_one(&mut *conn).await?;
+        let image = self.sealer()?.open_opt(image)?;
         erjian_cert::form::form_pdf(&data, signed_by(&app.id_number), signed_by(&app.credit_code), image.as_deref())
             .map_err(|e| Error::Other(anyhow::anyhow!("{e}")))
     }
@@ -532,8 +536,8 @@ async fn form_data(conn: &mut sqlx::AnyConnection, app: &Application, now: DateT
 }
 
 /// Generates the unsigned form from the application's current data.
-pub(crate) async fn generate_form(tx: &mut Tx, id: i64, now: DateTime<Utc>) -> Result<()> {
-    let app = Store::load_application(tx.conn(), id).await?.ok_or(Error::NotFound("申请不存在或您无权查看"))?;
+pub(crate) async fn generate_form(sealer: &crate::sealing::Sealer, tx: &mut Tx, id: i64, now: DateTime<Utc>) -> Result<()> {
+    let app = Store::load_application(sealer, tx.conn(), id).await?.ok_or(Error::NotFound("申请不存在或您无权查看"))?;
     let data = form_data(tx.conn(), &app, now).await?;
     let bytes = form_document(&data).to_package().to_bytes();
     sqlx::query("UPDATE applications SET form_ofd = $2 WHERE id = $1").bind(id).bind(bytes).execute(tx.conn()).await?;

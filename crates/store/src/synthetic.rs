@@ -64,11 +64,13 @@ impl Store {
             Ok::<i64, Error>(m.unwrap_or(0))
         };
         let (p0, e0, r0, c0) = (max("persons").await?, max("enterprises").await?, max("registrations").await?, max("certificates").await?);
-        let (done_before,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM persons WHERE mobile LIKE '199%'").fetch_one(&self.pool).await?;
+        let (done_before,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM settings WHERE key = 'synthetic_people'").fetch_one(&self.pool).await?;
         if done_before > 0 {
             return Err(Error::Conflict("数据库中已有合成数据；请使用新的数据库（--data 指向新目录）".into()));
         }
         let offset = 0u64;
+        let sealer = self.sealer()?.clone();
         let cities: Vec<_> = profile.cities.iter().collect();
         let n_ent = (n / per_enterprise.max(1)).max(1);
         let specs: Vec<&str> = erjian_domain::profession::profession("constructor2")
@@ -140,10 +142,10 @@ impl Store {
                 let person_id = p0 + 1 + i as i64;
                 let _ = write!(
                     persons,
-                    "{sep}({person_id}, '{}', '{name}', '{}', '{birth}', '199{:08}', '{stamp}')",
+                    "{sep}({person_id}, '{}', '{name}', '{}', '{birth}', '{}', '{stamp}')",
                     id.as_str(),
                     id.gender().label(),
-                    g % 100_000_000
+                    sealer.seal_text(&format!("199{:08}", g % 100_000_000))
                 );
                 let ent = g % n_ent;
                 let ent_id = e0 + 1 + (ent - first_ent) as i64;
@@ -253,6 +255,11 @@ impl Store {
                     .await?;
             }
         }
+        sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES ('synthetic_people', $1, $2)")
+            .bind(made.to_string())
+            .bind(ts(now))
+            .execute(tx.conn())
+            .await?;
         tx.commit().await?;
         Ok(made)
     }

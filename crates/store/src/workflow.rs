@@ -42,6 +42,21 @@ pub struct Announced {
 
 const CONFLICT: &str = "该申请已被他人处理或已更新，请刷新页面后查看最新状态";
 
+/// One step on an application: the action, its reason, and the version the caller saw (a
+/// stale one is refused).
+#[derive(Clone, Copy)]
+pub(crate) struct Step<'a> {
+    pub action: Action,
+    pub reason: Option<&'a str>,
+    pub expected_version: Option<i64>,
+}
+
+impl Step<'_> {
+    pub(crate) fn plain(action: Action) -> Step<'static> {
+        Step { action, reason: None, expected_version: None }
+    }
+}
+
 impl Store {
     /// One workflow action by one actor. `expected_version`, when given, must match (a reviewer
     /// acts on what they saw).
@@ -60,7 +75,7 @@ impl Store {
         if matches!(action, Action::Sign | Action::EnterpriseConfirm | Action::Revise) {
             // The tenant rule first, so that a refusal never reveals that the application exists.
             let mut conn = self.pool.acquire().await?;
-            Self::load_application(&mut conn, id)
+            Self::load_application(self.sealer()?, &mut conn, id)
                 .await?
                 .filter(|a| a.visible_to(actor))
                 .ok_or(Error::NotFound("申请不存在或您无权查看"))?;
@@ -71,7 +86,7 @@ impl Store {
             }));
         }
         let mut tx = self.write().await?;
-        let state = Self::act_in(&mut tx, actor, id, action, reason, expected_version, now).await?;
+        let state = self.act_in(&mut tx, actor, id, Step { action, reason, expected_version }, now).await?;
         tx.commit().await?;
         Ok(state)
     }
@@ -98,7 +113,7 @@ impl Store {
             None => FALSE_MATERIALS.to_owned(),
         };
         let mut tx = self.write().await?;
-        let state = Self::act_in(&mut tx, actor, id, action, Some(&reason), expected_version, now).await?;
+        let state = self.act_in(&mut tx, actor, id, Step { action, reason: Some(&reason), expected_version }, now).await?;
         let until = bar_ends(crate::db::today(now));
         let (person_id,): (i64,) = sqlx::query_as("SELECT person_id FROM applications WHERE id = $1").bind(id).fetch_one(tx.conn()).await?;
         sqlx::query("UPDATE persons SET barred_until = $2 WHERE id = $1")
@@ -118,16 +133,9 @@ impl Store {
         Ok(state)
     }
 
-    pub(crate) async fn act_in(
-        tx: &mut Tx,
-        actor: &Actor,
-        id: i64,
-        action: Action,
-        reason: Option<&str>,
-        expected_version: Option<i64>,
-        now: DateTime<Utc>,
-    ) -> Result<State> {
-        let app = Self::load_application(tx.conn(), id).await?.ok_or(Error::NotFound("申请不存在或您无权查看"))?;
+    pub(crate) async fn act_in(&self, tx: &mut Tx, actor: &Actor, id: i64, step: Step<'_>, now: DateTime<Utc>) -> Result<State> {
+        let Step { action, reason, expected_version } = step;
+        let app = Self::load_application(self.sealer()?, tx.conn(), id).await?.ok_or(Error::NotFound("申请不存在或您无权查看"))?;
         let next = decide(&app, actor, action, reason)?;
         if expected_version.is_some_and(|v| v != app.version) {
             return Err(Error::Conflict(CONFLICT.into()));
@@ -145,7 +153,7 @@ impl Store {
         audit::transition(tx.conn(), now, actor, id, action, &app.state, next, reason.map(str::trim), None).await?;
         if matches!(action, Action::Submit | Action::Revise) {
             // Submitting or revising (re)generates the unsigned form; any earlier signature is void.
-            crate::signing::generate_form(tx, id, now).await?;
+            crate::signing::generate_form(self.sealer()?, tx, id, now).await?;
         }
         Ok(next)
     }
@@ -184,7 +192,7 @@ impl Store {
         .fetch_one(tx.conn())
         .await?;
         for &id in &ids {
-            let app = Self::load_application(tx.conn(), id).await?.ok_or(Error::NotFound("申请不存在或您无权查看"))?;
+            let app = Self::load_application(self.sealer()?, tx.conn(), id).await?.ok_or(Error::NotFound("申请不存在或您无权查看"))?;
             let next = decide(&app, actor, Action::StartPublicity, None).map_err(|e| Error::Conflict(format!("{}：{e}", app.number)))?;
             set_state(&mut tx, &app, next, None, now).await?;
             sqlx::query("UPDATE applications SET publicity_batch_id = $2 WHERE id = $1").bind(id).bind(batch_id).execute(tx.conn()).await?;
@@ -249,7 +257,7 @@ impl Store {
                 .await?;
         let mut out = Vec::new();
         for (id,) in ids {
-            let app = Self::load_application(tx.conn(), id).await?.ok_or(Error::NotFound("申请不存在或您无权查看"))?;
+            let app = Self::load_application(self.sealer()?, tx.conn(), id).await?.ok_or(Error::NotFound("申请不存在或您无权查看"))?;
             let next = decide(&app, actor, Action::Announce, None)?;
             set_state(&mut tx, &app, next, None, now).await?;
             let regno = match app.kind.as_str() {

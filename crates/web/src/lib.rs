@@ -204,7 +204,8 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
             anyhow::anyhow!("unknown province profile: {} (use 皖, 甘, 湘, 渝 or 沪, or --profile-file)", config.province)
         })?,
     };
-    let store = Store::connect(&config.database_url).await?;
+    // Personal data is sealed under a key derived from the master key (converted in place once).
+    let store = Store::connect(&config.database_url).await?.with_master_key(&config.master_key).await?;
     // The administrator's saved profile (admin page) replaces the preset of the same province;
     // an explicit --profile-file wins over it.
     if let (None, Some(saved)) = (&config.profile_file, store.saved_profile().await?) {

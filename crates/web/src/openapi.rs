@@ -113,6 +113,7 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("put", "/api/enterprise/profile"),
     ("post", "/api/enterprises"),
     ("get", "/api/enterprises/{id}/licence"),
+    ("post", "/api/enterprises/import"),
 ];
 
 pub fn document() -> Value {
@@ -251,6 +252,9 @@ pub fn document() -> Value {
     doc["paths"]["/api/enterprises"] = json!({ "post": op("主管部门创建企业账号（现场核验后，立即可用；市级仅限本市）", Some("EnterpriseSignup"), "201 {id, username, status}") });
     doc["paths"]["/api/enterprises/{id}/licence"] =
         json!({ "get": with_id(op("营业执照扫描件（审核的主管部门或企业本身）", None, "image/png 或 image/jpeg")) });
+    let mut enterprise_import = op("主管部门批量导入企业账号（CSV：企业名称,统一社会信用代码,注册所在地,法定代表人,企业住所,联系人,联系人手机,办公电话；全部成功或全部不导入）", None, "{created: [{username, name, initial_password}]}");
+    enterprise_import["requestBody"] = json!({ "required": true, "content": { "text/csv": { "schema": { "type": "string" } } } });
+    doc["paths"]["/api/enterprises/import"] = json!({ "post": enterprise_import });
     doc["paths"]["/api/personal-changes"] = json!({ "post": op("变更个人信息（姓名）：new_name 与身份证人像面、国徽面图片（base64，JPG/PNG）；签名、短审查，公告后换发证书；企业申报的省份，企业以 applicant_id_number 代为申报", None, "申请详情") });
     doc
 }

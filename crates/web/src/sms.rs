@@ -78,7 +78,13 @@ impl Sms for LogSms {
             let now = chrono::Utc::now();
             let name = format!("{}-{:09}-{}.txt", now.format("%Y%m%d%H%M%S"), now.timestamp_subsec_nanos(), m.mobile);
             let text = format!("【演示短信，未真正发送】发往 {}：您的{}验证码为 {}，5分钟内有效。", m.mobile, m.purpose, m.code);
-            std::fs::write(self.dir.join(name), text).map_err(|e| e.to_string())
+            // Codes and numbers: readable by the server's user only.
+            let mut opts = std::fs::OpenOptions::new();
+            opts.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+            let mut file = opts.open(self.dir.join(name)).map_err(|e| e.to_string())?;
+            std::io::Write::write_all(&mut file, text.as_bytes()).map_err(|e| e.to_string())
         })
     }
 

@@ -168,3 +168,62 @@ async fn authority_created_enterprise_keeps_its_own_contacts(kind: TestDb) {
     app.finish().await;
 }
 on_both_databases!(authority_created_enterprise_keeps_its_own_contacts);
+
+/// An authority imports enterprise accounts by CSV: every row checked, its own area only, all or
+/// none; each account active with an initial password shown once, which works.
+async fn authority_imports_enterprise_accounts(kind: TestDb) {
+    let app = spawn(kind).await;
+    let city1 = app.city().await;
+    let code = |s: &str| CreditCode::with_check(s).unwrap().as_str().to_owned();
+    let (a, b) = (code("91340100MA2T11110"), code("91340100MA2T22220"));
+    let head = "企业名称,统一社会信用代码,注册所在地,法定代表人,企业住所,联系人,联系人手机,办公电话\n";
+    let post = |csv: String, who: Api| {
+        let url = app.url.clone();
+        async move {
+            let r = who.http.post(format!("{url}/api/enterprises/import")).bearer_auth(&who.token).body(csv).send().await.unwrap();
+            let status = r.status();
+            (status, r.json::<serde_json::Value>().await.unwrap_or_default())
+        }
+    };
+    // A bad mobile on line 3 and a city outside Hefei's authority on line 4: nothing imported.
+    let bad = format!(
+        "{head}甲导入建设有限公司,{a},合肥市,张甲,合肥市庐阳区一路1号,李甲,13955100011,\n\
+         乙导入建设有限公司,{b},合肥市,张乙,合肥市庐阳区二路2号,李乙,12345,\n\
+         丙导入建设有限公司,{},芜湖市,张丙,芜湖市镜湖区三路3号,李丙,13955100013,\n",
+        code("91340200MA2T33330")
+    );
+    let (status, body) = post(bad, city1.clone()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body:?}");
+    let lines: Vec<u64> = body["rows"].as_array().unwrap().iter().map(|r| r["line"].as_u64().unwrap()).collect();
+    assert_eq!(lines, vec![3, 4]);
+    assert!(body["rows"][1]["message"].as_str().unwrap().contains("不在本部门辖区"));
+    let tried = app.http.post(format!("{}/api/login", app.url)).json(&json!({ "username": a, "password": "x" })).send().await.unwrap();
+    assert_eq!(tried.status(), StatusCode::UNAUTHORIZED);
+    // An existing credit code: refused by line, nothing imported.
+    let existing = app.enterprise_login(ENTERPRISE_A);
+    let (status, body) = post(format!("{head}甲导入建设有限公司,{a},合肥市,张甲,合肥市庐阳区一路1号,李甲,13955100011,\n丁导入建设有限公司,{existing},合肥市,张丁,合肥市庐阳区四路4号,李丁,13955100014,\n"), city1.clone()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body:?}");
+    assert_eq!(body["rows"][0]["line"], 3);
+    // Not for enterprises.
+    let (status, _) = post(
+        format!("{head}甲导入建设有限公司,{a},合肥市,张甲,合肥市庐阳区一路1号,李甲,13955100011,\n"),
+        app.enterprise(ENTERPRISE_A).await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // A good file.
+    let good = format!(
+        "{head}甲导入建设有限公司,{a},合肥市,张甲,合肥市庐阳区一路1号,李甲,13955100011,0551-61110000\n\
+         乙导入建设有限公司,{b},340100,张乙,合肥市庐阳区二路2号,李乙,13955100012,\n"
+    );
+    let (status, body) = post(good, city1.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{body:?}");
+    let created = body["created"].as_array().unwrap();
+    assert_eq!(created.len(), 2);
+    let password = created[0]["initial_password"].as_str().unwrap();
+    assert!(password.len() == 12 && password.chars().any(|c| c.is_ascii_digit()));
+    let ent = app.login(created[0]["username"].as_str().unwrap(), password).await;
+    assert_eq!(ent.get("/api/enterprise/profile").await.body["contact_mobile"], "13955100011", "active, contacts kept");
+    app.finish().await;
+}
+on_both_databases!(authority_imports_enterprise_accounts);

@@ -9,6 +9,7 @@ mod abuse;
 mod accounts;
 mod api_journey;
 mod browser;
+mod browser_identity;
 mod browser_trust;
 mod clearing;
 mod concurrency;

@@ -26,6 +26,10 @@ struct ReviewPage {
     /// The create form as typed (kept after a refusal).
     form: EnterpriseSignup,
     errors: Vec<erjian_domain::FieldError>,
+    /// Accounts just imported, with their initial passwords (shown this once).
+    imported: Vec<erjian_store::enterprise_import::CreatedAccount>,
+    import_errors: Vec<erjian_domain::qualification::RowError>,
+    headers: String,
     message: Option<String>,
     error: Option<String>,
 }
@@ -61,7 +65,9 @@ async fn show_form(
         .collect();
     let status = if error.is_some() || !errors.is_empty() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let ctx = Ctx::new(state, Some(user), "企业审核", "/enterprise-reviews");
-    Ok(render_status(status, &ReviewPage { ctx, pending, cities, form, errors, message, error }))
+    let headers = erjian_domain::enterprise_csv::HEADERS.join(",");
+    let page = ReviewPage { ctx, pending, cities, form, errors, imported: vec![], import_errors: vec![], headers, message, error };
+    Ok(render_status(status, &page))
 }
 
 pub async fn page(State(state): State<AppState>, user: PageUser) -> Result<Response, PageError> {
@@ -168,5 +174,80 @@ pub async fn create(State(state): State<AppState>, user: PageUser, FormBody(f): 
         Err(Error::Invalid(errors)) => show_form(&state, &user, f.form, errors, None, None).await,
         Err(Error::Conflict(m)) => show_form(&state, &user, f.form, vec![], None, Some(m)).await,
         Err(e) => Err(e.into()),
+    }
+}
+
+/// The authority imports enterprise accounts from a CSV file (all rows or none); the initial
+/// passwords are shown once.
+pub async fn import(State(state): State<AppState>, user: PageUser, mut mp: axum::extract::Multipart) -> Result<Response, PageError> {
+    let (mut csrf, mut file) = (String::new(), Vec::new());
+    let bad = |_| PageError(Error::Conflict("上传内容不完整，请重新选择文件".into()));
+    while let Some(field) = mp.next_field().await.map_err(bad)? {
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.map_err(bad)?,
+            Some("file") => file = field.bytes().await.map_err(bad)?.to_vec(),
+            _ => {}
+        }
+    }
+    user.check_csrf(&csrf)?;
+    let result = state.store.import_enterprises(&user.actor, state.profile().cities, &file, state.clock.now()).await;
+    let (imported, import_errors) = match result {
+        Ok(created) => (created, vec![]),
+        Err(erjian_store::qualifications::ImportError::Rows(rows)) => (vec![], rows),
+        Err(erjian_store::qualifications::ImportError::Store(e)) => return Err(e.into()),
+    };
+    let profile = state.profile();
+    let pending = state
+        .store
+        .enterprise_reviews(&user.actor)
+        .await?
+        .into_iter()
+        .map(|e| {
+            let city = profile.city(&e.city_code).map(|c| c.name.to_owned()).unwrap_or_default();
+            (e, city)
+        })
+        .collect();
+    let cities = profile
+        .cities
+        .iter()
+        .filter(|c| user.actor.role != Role::CityAuthority || user.actor.city_code.as_deref() == Some(c.code))
+        .collect();
+    let status = if import_errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let message = (!imported.is_empty()).then(|| format!("已导入 {} 个企业账号", imported.len()));
+    let page = ReviewPage {
+        ctx: Ctx::new(&state, Some(&user), "企业审核", "/enterprise-reviews"),
+        pending,
+        cities,
+        form: Default::default(),
+        errors: vec![],
+        imported,
+        import_errors,
+        headers: erjian_domain::enterprise_csv::HEADERS.join(","),
+        message,
+        error: None,
+    };
+    Ok(render_status(status, &page))
+}
+
+#[derive(serde::Serialize)]
+pub struct Imported {
+    created: Vec<erjian_store::enterprise_import::CreatedAccount>,
+}
+
+#[derive(serde::Serialize)]
+pub struct ImportRefused {
+    error: &'static str,
+    rows: Vec<erjian_domain::qualification::RowError>,
+}
+
+/// `POST /api/enterprises/import` (text/csv): all rows or none.
+pub async fn import_api(State(state): State<AppState>, user: ApiUser, body: axum::body::Bytes) -> Result<Response, ApiError> {
+    use axum::response::IntoResponse;
+    match state.store.import_enterprises(&user.actor, state.profile().cities, &body, state.clock.now()).await {
+        Ok(created) => Ok(Json(Imported { created }).into_response()),
+        Err(erjian_store::qualifications::ImportError::Rows(rows)) => {
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(ImportRefused { error: "文件未导入：以下各行有误", rows })).into_response())
+        }
+        Err(erjian_store::qualifications::ImportError::Store(e)) => Err(e.into()),
     }
 }

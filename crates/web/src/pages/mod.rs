@@ -61,6 +61,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/enterprise-reviews/{id}", post(enterprise_review::decide_api))
         .route("/enterprises/{id}/licence", get(enterprise_review::licence))
         .route("/enterprise-reviews/create", post(enterprise_review::create))
+        .route("/enterprise-reviews/import", post(enterprise_review::import))
+        .route("/api/enterprises/import", post(enterprise_review::import_api))
         .route("/api/enterprises", post(enterprise_profile::create_api))
         .route("/enterprise/profile", get(enterprise_profile::page).post(enterprise_profile::save))
         .route("/api/enterprise/profile", get(enterprise_profile::get_api).put(enterprise_profile::put_api))

@@ -1,0 +1,87 @@
+//! Personal data at rest, on SQLite and PostgreSQL: a database written before sealing (mobiles and
+//! pictures in the clear) is converted in place once the master key is set; reads give the same
+//! values back; no clear mobile stays in the SQLite file; a changed byte or another key is an
+//! error, never wrong data.
+
+use erjian_store::testing::{fresh_database, TestDb};
+use erjian_store::Store;
+
+const KEY: &[u8] = b"sealing test master key, 32+ chars long";
+const MOBILE: &str = "13912345678";
+
+async fn converted_in_place(kind: TestDb) {
+    let url = fresh_database(kind).await.unwrap();
+    // As an earlier version left it: in the clear.
+    let plain = Store::connect(&url).await.unwrap();
+    let photo = b"\x89PNG a photo, stored as sent by an earlier version".to_vec();
+    let (pid,): (i64,) = sqlx::query_as(
+        "INSERT INTO persons (id_number, name, gender, birth_date, mobile, photo, photo_mime, created_at)
+         VALUES ('340104197906110056', '赵磊', '男', '1979-06-11', $1, $2, 'image/png', '2026-01-01T00:00:00Z') RETURNING id",
+    )
+    .bind(MOBILE)
+    .bind(photo.clone())
+    .fetch_one(plain.pool())
+    .await
+    .unwrap();
+    let (eid,): (i64,) = sqlx::query_as(
+        "INSERT INTO enterprises (name, credit_code, city_code, legal_rep, status, contact_name, contact_mobile, licence_scan, licence_scan_mime, created_at)
+         VALUES ('安徽建工集团股份有限公司', '91340100MA2T50123X', '340100', '周建国', 'active', '王芳', $1, $2, 'image/png', '2026-01-01T00:00:00Z') RETURNING id",
+    )
+    .bind("13955100001")
+    .bind(b"scan bytes".to_vec())
+    .fetch_one(plain.pool())
+    .await
+    .unwrap();
+    drop(plain);
+
+    let store = Store::connect(&url).await.unwrap().with_master_key(KEY).await.unwrap();
+    let (mobile, stored_photo): (String, Vec<u8>) =
+        sqlx::query_as("SELECT mobile, photo FROM persons WHERE id = $1").bind(pid).fetch_one(store.pool()).await.unwrap();
+    assert!(mobile.starts_with("ejs1:") && !mobile.contains(MOBILE), "{mobile}");
+    assert!(stored_photo.starts_with(b"EJS1") && !stored_photo.windows(10).any(|w| w == &photo[..10]));
+    let (contact, scan): (String, Vec<u8>) = sqlx::query_as("SELECT contact_mobile, licence_scan FROM enterprises WHERE id = $1")
+        .bind(eid)
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert!(contact.starts_with("ejs1:") && scan.starts_with(b"EJS1"));
+    // Read back as they were.
+    assert_eq!(store.person(pid).await.unwrap().unwrap().mobile, MOBILE);
+    assert_eq!(store.enterprise(eid).await.unwrap().unwrap().contact_mobile, "13955100001");
+    // Once only: a second start changes nothing.
+    let again = Store::connect(&url).await.unwrap().with_master_key(KEY).await.unwrap();
+    let (still,): (String,) = sqlx::query_as("SELECT mobile FROM persons WHERE id = $1").bind(pid).fetch_one(again.pool()).await.unwrap();
+    assert_eq!(still, mobile);
+    // No clear copy left in the SQLite file.
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        let path = path.split('?').next().unwrap();
+        for f in [path.to_owned(), format!("{path}-wal")] {
+            if let Ok(bytes) = std::fs::read(&f) {
+                assert!(!bytes.windows(MOBILE.len()).any(|w| w == MOBILE.as_bytes()), "{f} still holds the mobile in the clear");
+            }
+        }
+    }
+    // Another deployment's key opens nothing; a changed byte is an error.
+    let other = Store::connect(&url).await.unwrap().with_master_key(b"another deployment's master key, 32+ ch").await.unwrap();
+    assert!(other.person(pid).await.is_err());
+    let mut bytes = mobile.into_bytes();
+    let last = bytes.len() - 3;
+    bytes[last] = if bytes[last] == b'A' { b'B' } else { b'A' };
+    sqlx::query("UPDATE persons SET mobile = $2 WHERE id = $1")
+        .bind(pid)
+        .bind(String::from_utf8(bytes).unwrap())
+        .execute(store.pool())
+        .await
+        .unwrap();
+    assert!(store.person(pid).await.is_err(), "a tampered value is refused");
+}
+
+#[tokio::test]
+async fn converted_in_place_sqlite() {
+    converted_in_place(TestDb::Sqlite).await;
+}
+
+#[tokio::test]
+async fn converted_in_place_postgres() {
+    converted_in_place(TestDb::Postgres).await;
+}
