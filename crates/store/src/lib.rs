@@ -10,6 +10,7 @@ pub mod account;
 pub mod accounts;
 pub mod annotation;
 pub mod applications;
+pub mod attachments;
 pub mod audit;
 pub mod audit_chain;
 pub mod cancel_requests;

@@ -114,6 +114,8 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("post", "/api/enterprises"),
     ("get", "/api/enterprises/{id}/licence"),
     ("post", "/api/enterprises/import"),
+    ("get", "/api/applications/{id}/attachments"),
+    ("get", "/api/applications/{id}/attachments/{aid}"),
 ];
 
 pub fn document() -> Value {
@@ -255,6 +257,11 @@ pub fn document() -> Value {
     let mut enterprise_import = op("主管部门批量导入企业账号（CSV：企业名称,统一社会信用代码,注册所在地,法定代表人,企业住所,联系人,联系人手机,办公电话；全部成功或全部不导入）", None, "{created: [{username, name, initial_password}]}");
     enterprise_import["requestBody"] = json!({ "required": true, "content": { "text/csv": { "schema": { "type": "string" } } } });
     doc["paths"]["/api/enterprises/import"] = json!({ "post": enterprise_import });
+    doc["paths"]["/api/applications/{id}/attachments"] =
+        json!({ "get": with_id(op("申请材料列表（可查看该申请者）：类别、大小、SM3 摘要", None, "{attachments}")) });
+    let mut one = op("一份申请材料（图片）", None, "image/png 或 image/jpeg");
+    one["parameters"] = json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }, { "name": "aid", "in": "path", "required": true, "schema": { "type": "integer" } }]);
+    doc["paths"]["/api/applications/{id}/attachments/{aid}"] = json!({ "get": one });
     doc["paths"]["/api/personal-changes"] = json!({ "post": op("变更个人信息（姓名）：new_name 与身份证人像面、国徽面图片（base64，JPG/PNG）；签名、短审查，公告后换发证书；企业申报的省份，企业以 applicant_id_number 代为申报", None, "申请详情") });
     doc
 }

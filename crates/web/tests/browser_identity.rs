@@ -109,6 +109,27 @@ async fn identity_pages_on_desktop_and_phone() {
     ui.shot("46-real-name-phone").await;
     ui.logout().await;
 
+    // The reviewer sees the ID-card scans a personal change was filed with.
+    let zhao = app.login(&app.person_id_number("赵磊"), "Geren2026").await;
+    let r = zhao
+        .post(
+            "/api/personal-changes",
+            serde_json::json!({ "new_name": "赵磊磊", "id_front_base64": photo_base64(), "id_back_base64": photo_base64(), "submit": true }),
+        )
+        .await;
+    let change = r.body["application"]["id"].as_i64().expect("filed");
+    zhao.sign_ok(change).await;
+    app.enterprise(ENTERPRISE_A).await.sign_ok(change).await;
+    for (width, tag) in [(1366, "desktop"), (390, "phone")] {
+        let ui = Ui { c: browser(&driver, &tmp.join(format!("scans-{tag}")), width).await, base: app.url.clone(), shots: shots.clone() };
+        ui.login("city1", "Shenhe2026").await;
+        ui.go(&format!("/applications/{change}")).await;
+        assert!(ui.text("#attachments").await.contains("身份证人像面"));
+        ui.c.execute("document.getElementById('attachments').scrollIntoView()", vec![]).await.unwrap();
+        ui.shot(&format!("48-attachments-{tag}")).await;
+        ui.logout().await;
+    }
+
     // A city account turns on 动态口令 and enrols.
     for (width, tag) in [(1366, "desktop"), (390, "phone")] {
         let ui = Ui { c: browser(&driver, &tmp.join(format!("factor-{tag}")), width).await, base: app.url.clone(), shots: shots.clone() };

@@ -8,6 +8,7 @@ mod ui;
 mod abuse;
 mod accounts;
 mod api_journey;
+mod attachments;
 mod browser;
 mod browser_identity;
 mod browser_trust;

@@ -50,6 +50,7 @@ struct DetailPage {
     can_sign: bool,
     has_form: bool,
     sign_error: Option<String>,
+    attachments: Vec<erjian_store::attachments::AttachmentInfo>,
 }
 
 /// The actions the domain allows this role in this state, except those done in batches.
@@ -141,6 +142,7 @@ pub async fn page(state: &AppState, user: &PageUser, id: i64, done: Option<&str>
     // Reviewers and the applicant see the full ID number and mobile; the enterprise masked.
     let id_shown = detail.application.id_number.clone();
     let signatures = state.store.application_signatures(id, state.clock.now()).await?;
+    let attachments = state.store.attachments(&user.actor, id).await?;
     let applicant = ("申请人（个人签名）", detail.application.person_name.clone(), app_state == S::AwaitingSignature);
     let enterprise = ("聘用企业（电子印章）", detail.application.enterprise_name.clone(), app_state == S::AwaitingEnterprise);
     let ordered = match order {
@@ -164,6 +166,7 @@ pub async fn page(state: &AppState, user: &PageUser, id: i64, done: Option<&str>
         can_sign,
         has_form,
         sign_error,
+        attachments,
     };
     Ok(render(&page))
 }
@@ -214,5 +217,33 @@ pub async fn act(
 
 pub async fn photo(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>) -> Result<Response, PageError> {
     let (bytes, mime) = state.store.application_photo(&user.actor, id).await?;
+    Ok(([(CONTENT_TYPE, mime), (CACHE_CONTROL, "private, no-store".to_owned())], bytes).into_response())
+}
+
+/// One attachment of an application, for whoever may see the application.
+pub async fn attachment(State(state): State<AppState>, user: PageUser, Path((id, aid)): Path<(i64, i64)>) -> Result<Response, PageError> {
+    let (bytes, mime) = state.store.attachment(&user.actor, id, aid).await?;
+    Ok(([(CONTENT_TYPE, mime), (CACHE_CONTROL, "private, no-store".to_owned())], bytes).into_response())
+}
+
+#[derive(serde::Serialize)]
+pub struct AttachmentList {
+    attachments: Vec<erjian_store::attachments::AttachmentInfo>,
+}
+
+pub async fn attachments_api(
+    State(state): State<AppState>,
+    user: crate::auth::ApiUser,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<AttachmentList>, crate::error::ApiError> {
+    Ok(axum::Json(AttachmentList { attachments: state.store.attachments(&user.actor, id).await? }))
+}
+
+pub async fn attachment_api(
+    State(state): State<AppState>,
+    user: crate::auth::ApiUser,
+    Path((id, aid)): Path<(i64, i64)>,
+) -> Result<Response, crate::error::ApiError> {
+    let (bytes, mime) = state.store.attachment(&user.actor, id, aid).await?;
     Ok(([(CONTENT_TYPE, mime), (CACHE_CONTROL, "private, no-store".to_owned())], bytes).into_response())
 }
