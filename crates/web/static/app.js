@@ -29,3 +29,28 @@ document.addEventListener("change", function (e) {
   if (e.target.matches && e.target.matches("select[data-birth-kinds]")) showStatedBirth();
 });
 document.addEventListener("DOMContentLoaded", showStatedBirth);
+
+// Phones: every data table gets its column names on its cells, so that CSS can show each row as
+// a card below 600 px (without this file the table scrolls sideways instead).
+function cardTables() {
+  document.querySelectorAll(".table-wrap table").forEach(function (table) {
+    var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+      return th.textContent.trim();
+    });
+    if (heads.length === 0) return;
+    table.querySelectorAll("tbody tr").forEach(function (tr) {
+      Array.prototype.forEach.call(tr.children, function (td, i) {
+        if (!td.hasAttribute("data-label")) td.setAttribute("data-label", heads[i] || "");
+        // One box for the cell's content: the label and the content are the card row's two columns.
+        if (!td.querySelector(":scope > .cell")) {
+          var box = document.createElement("div");
+          box.className = "cell";
+          while (td.firstChild) box.appendChild(td.firstChild);
+          td.appendChild(box);
+        }
+      });
+    });
+    table.classList.add("cards");
+  });
+}
+document.addEventListener("DOMContentLoaded", cardTables);

@@ -120,9 +120,14 @@ fn nav_items(role: Option<Role>, review: ReviewStages) -> &'static [(&'static st
             ("/signup/individual", "个人注册"),
             ("/signup/enterprise", "企业注册"),
         ],
-        Some(Role::Individual) => {
-            &[("/portal", "我的业务"), ("/applications/new", "初始注册申请"), ("/renewal", "延续注册"), ("/cancel", "申请注销")]
-        }
+        Some(Role::Individual) => &[
+            ("/portal", "我的业务"),
+            ("/applications/new", "初始注册申请"),
+            ("/renewal", "延续注册"),
+            ("/changes", "增项与变更"),
+            ("/cancel", "申请注销"),
+            ("/signing", "签名设置"),
+        ],
         Some(Role::Enterprise) => &[
             ("/portal?tab=pending", "待确认"),
             ("/portal?tab=people", "本单位人员"),
