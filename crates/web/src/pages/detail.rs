@@ -18,6 +18,18 @@ pub struct ActionView {
     pub code: &'static str,
     pub label: &'static str,
     pub needs_reason: bool,
+    /// A reviewer's favourable decision: an optional 审查意见 goes with it (standard ones offered).
+    pub opinions: &'static [&'static str],
+}
+
+/// Standard opinions for the reviewers' favourable decisions (editable before sending).
+fn standard_opinions(action: Action) -> &'static [&'static str] {
+    match action {
+        Action::Accept => &["申请材料齐全，符合法定形式，予以受理", "经核对，申请人与聘用企业信息一致，予以受理"],
+        Action::PrelimApprove => &["经初审，符合注册条件，同意上报", "资格、继续教育及聘用关系核查无误，同意"],
+        Action::Approve => &["经审查，符合注册条件，准予注册", "同意初审意见，准予注册"],
+        _ => &[],
+    }
 }
 
 /// Grounds for refusal offered as presets (domain brief §5).
@@ -59,7 +71,7 @@ fn available(order: SigningOrder, review: ReviewStages, state: S, role: Role) ->
         .into_iter()
         .filter(|a| !matches!(a, Action::StartPublicity | Action::Announce | Action::Sign | Action::Revise | Action::EnterpriseConfirm))
         .filter(|a| transition_with(order, review, state, *a, role, Some("-")).is_ok())
-        .map(|a| ActionView { code: a.code(), label: a.label(), needs_reason: a.needs_reason() })
+        .map(|a| ActionView { code: a.code(), label: a.label(), needs_reason: a.needs_reason(), opinions: standard_opinions(a) })
         .collect()
 }
 
