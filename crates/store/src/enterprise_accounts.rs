@@ -39,7 +39,15 @@ pub struct EnterpriseSignup {
     pub address: String,
     #[serde(default)]
     pub phone: String,
+    /// The enterprise confirms that a code failing its check character is an early pilot code
+    /// (legal: GB 32100 pilots), after being told so.
+    #[serde(default)]
+    pub pilot_code_confirmed: bool,
 }
+
+/// What self sign-up answers for a credit code whose check character fails, until confirmed.
+pub const PILOT_CODE_PROMPT: &str =
+    "统一社会信用代码校验位未通过：请核对营业执照；如确为早期试点代码（校验位不符合现行标准但合法），请勾选“确认为早期试点代码”后再提交";
 
 /// The contacts an enterprise keeps up to date itself.
 #[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
@@ -150,6 +158,12 @@ impl Store {
             erjian_domain::photo::check_scan(licence, "营业执照扫描件").map_err(|m| FieldError::new("licence", m))
         };
         let no_code = s.code.trim().is_empty();
+        // A failing check character is legal (early pilots) but most often a typing error: the
+        // enterprise is told and must confirm.
+        let checked = match checked {
+            Ok(code) if !code.check_ok() && !s.pilot_code_confirmed => Err(Error::invalid("credit_code", PILOT_CODE_PROMPT)),
+            other => other,
+        };
         let (code, scan) = match (checked, scan) {
             (Ok(code), Ok(scan)) if !no_code => (code, scan),
             (checked, scan) => {

@@ -61,6 +61,8 @@ impl Store {
                 address: r.address.clone(),
                 phone: r.phone.clone(),
                 code: String::new(),
+                // Checked on site by the authority: a pilot code needs no confirmation here.
+                pilot_code_confirmed: true,
             };
             if city.is_some_and(|c| !covers(c)) {
                 errors.push(RowError { line: r.line, message: format!("注册所在地“{}”不在本部门辖区", r.city) });

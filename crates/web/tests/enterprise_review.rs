@@ -227,3 +227,30 @@ async fn authority_imports_enterprise_accounts(kind: TestDb) {
     app.finish().await;
 }
 on_both_databases!(authority_imports_enterprise_accounts);
+
+/// A credit code whose check character fails (GB 32100): the enterprise is told and nothing is
+/// created; early pilot codes are legal, so after confirming it signs up (the audit notes it).
+async fn a_failing_check_character_is_confirmed_not_guessed(kind: TestDb) {
+    let app = spawn(kind).await;
+    let good = CreditCode::with_check("91340100MA2T55550").unwrap();
+    let last = good.as_str().chars().last().unwrap();
+    let wrong_last = if last == '0' { '1' } else { '0' };
+    let code = format!("{}{wrong_last}", &good.as_str()[..17]);
+    assert!(!CreditCode::parse(&code).unwrap().check_ok());
+    let mut body = json!({ "name": "合肥试点建设有限公司", "credit_code": code, "city_code": "340100", "legal_rep": "王五",
+        "password": "Qiye2027x", "contact_name": "李联系", "contact_mobile": "13955100066", "address": "合肥市蜀山区长江西路6号",
+        "licence_base64": photo_base64() });
+    let r = app.http.post(format!("{}/api/signup/enterprise/code", app.url)).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    body["code"] = json!(app.newest_code_to("13955100066"));
+    let r = app.http.post(format!("{}/api/signup/enterprise", app.url)).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["fields"][0]["field"], "credit_code");
+    assert!(v["fields"][0]["message"].as_str().unwrap().contains("早期试点代码"), "{v:?}");
+    body["pilot_code_confirmed"] = json!(true);
+    let r = app.http.post(format!("{}/api/signup/enterprise", app.url)).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED, "{:?}", r.text().await);
+    app.finish().await;
+}
+on_both_databases!(a_failing_check_character_is_confirmed_not_guessed);

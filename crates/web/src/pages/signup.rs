@@ -168,6 +168,8 @@ pub async fn enterprise_code_api(
 struct EnterprisePage {
     ctx: Ctx,
     form: EnterpriseSignup,
+    /// The credit code failed its check character: offer the pilot-code confirmation.
+    pilot_prompt: bool,
     cities: &'static [City],
     demo: bool,
     sent: Option<&'static str>,
@@ -184,8 +186,11 @@ fn enterprise_page(
     conflict: Option<String>,
 ) -> Response {
     let status = if errors.is_empty() && conflict.is_none() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let pilot_prompt =
+        errors.iter().any(|e| e.message == erjian_store::enterprise_accounts::PILOT_CODE_PROMPT) || form.pilot_code_confirmed;
     let page = EnterprisePage {
         ctx: public_ctx(state, "企业注册", "/signup/enterprise", csrf),
+        pilot_prompt,
         form,
         cities: state.profile().cities,
         demo: state.sms.is_demo(),
@@ -236,6 +241,7 @@ async fn read_enterprise(mut mp: Multipart) -> Result<EnterpriseSubmitted, PageE
             "code" => f.code = text,
             "address" => f.address = text,
             "phone" => f.phone = text,
+            "pilot_code_confirmed" => f.pilot_code_confirmed = text == "1",
             _ => {}
         }
     }
