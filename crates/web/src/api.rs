@@ -100,6 +100,12 @@ async fn me(user: ApiUser) -> Json<Actor> {
 #[derive(Deserialize)]
 struct ListQuery {
     state: Option<String>,
+    /// One term: application number, ID number, registration number, or a full name.
+    q: Option<String>,
+    kind: Option<String>,
+    /// The `next` of the previous page.
+    after: Option<String>,
+    limit: Option<i64>,
 }
 
 async fn list(State(state): State<AppState>, user: ApiUser, Query(q): Query<ListQuery>) -> Result<Json<Value>, ApiError> {
@@ -109,11 +115,20 @@ async fn list(State(state): State<AppState>, user: ApiUser, Query(q): Query<List
             s.split(',').map(|c| S::parse(c).ok_or_else(|| Error::invalid("state", format!("未知状态“{c}”")))).collect::<Result<_, _>>()?
         }
     };
-    let apps = state
-        .store
-        .applications(&user.actor, &ListFilter { states, limit: 0, today: Some(erjian_store::db::today(state.clock.now())) })
-        .await?;
-    Ok(Json(json!({ "applications": crate::mask::for_caller(&user.actor, apps) })))
+    let after = match q.after.as_deref().filter(|a| !a.is_empty()) {
+        Some(a) => {
+            Some(erjian_store::applications::Cursor::parse(a).ok_or_else(|| Error::invalid("after", "分页位置无效，请从第一页开始"))?)
+        }
+        None => None,
+    };
+    if q.q.as_deref().is_some_and(|t| t.chars().count() > 60) {
+        return Err(Error::invalid("q", "查询内容过长（不超过60个字）").into());
+    }
+    let limit = q.limit.unwrap_or(50).clamp(1, 500);
+    let filter = ListFilter { states, limit, today: Some(erjian_store::db::today(state.clock.now())), search: q.q, kind: q.kind, after };
+    let apps = state.store.applications(&user.actor, &filter).await?;
+    let next = (apps.len() as i64 == limit).then(|| apps.last().map(|a| erjian_store::applications::Cursor::of(a).text())).flatten();
+    Ok(Json(json!({ "applications": crate::mask::for_caller(&user.actor, apps), "next": next })))
 }
 
 /// The initial-registration form as JSON; the photo travels as base64.

@@ -94,7 +94,7 @@ async fn applications(State(state): State<AppState>, user: PageUser, Query(f): Q
     let kind = f.kind.unwrap_or_default();
     let rows = state
         .store
-        .applications(&user.actor, &ListFilter { states, limit: 5000, today })
+        .applications(&user.actor, &ListFilter { states, limit: 5000, today, ..Default::default() })
         .await?
         .into_iter()
         .filter(|a| kind.is_empty() || a.kind == kind)

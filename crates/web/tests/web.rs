@@ -24,6 +24,7 @@ mod opinions;
 mod pages_security;
 mod province_rules;
 mod real_name;
+mod search;
 mod second_factor;
 mod signing;
 mod sms;

@@ -27,6 +27,10 @@ pub struct PortalQuery {
     /// The enterprise's qualification look-up before filing (name and ID number together).
     q_name: Option<String>,
     q_id: Option<String>,
+    /// An authority's search: application number, ID number, registration number or full name.
+    q: Option<String>,
+    /// The next page of a queue (a cursor from the previous page).
+    after: Option<String>,
 }
 
 /// What the enterprise's qualification look-up found for one applicant.
@@ -191,7 +195,7 @@ async fn enterprise(state: &AppState, user: &PageUser, q: PortalQuery) -> Result
     let enterprise = store.enterprise(user.actor.enterprise_id.unwrap_or(-1)).await?.ok_or(Error::NotFound("企业不存在"))?;
     let tab = q.tab.unwrap_or_else(|| "pending".into());
     let pending =
-        store.applications(&user.actor, &ListFilter { states: vec![AppStateCode::AwaitingEnterprise], limit: 0, today: None }).await?;
+        store.applications(&user.actor, &ListFilter { states: vec![AppStateCode::AwaitingEnterprise], ..Default::default() }).await?;
     let reg_status = q.reg_status.unwrap_or_default();
     let today = erjian_store::db::today(state.clock.now());
     let regs: Vec<_> = store
@@ -207,7 +211,10 @@ async fn enterprise(state: &AppState, user: &PageUser, q: PortalQuery) -> Result
         "history" => {
             let states = AppStateCode::parse(&state_filter).into_iter().collect();
             let all = store
-                .applications(&user.actor, &ListFilter { states, limit: 0, today: Some(erjian_store::db::today(state.clock.now())) })
+                .applications(
+                    &user.actor,
+                    &ListFilter { states, today: Some(erjian_store::db::today(state.clock.now())), ..Default::default() },
+                )
                 .await?;
             all.into_iter().filter(|a| kind_filter.is_empty() || a.kind == kind_filter).collect()
         }
@@ -261,7 +268,13 @@ struct AuthorityPage {
     apps: Vec<Application>,
     batches: Vec<Batch>,
     publicity_days: i64,
+    /// The search as typed, and the cursor of the next page when this one is full.
+    search: String,
+    next_page: Option<String>,
 }
+
+/// Rows a page of an authority's queue.
+const PAGE: i64 = 50;
 
 async fn authority(state: &AppState, user: &PageUser, q: PortalQuery) -> Result<Response, PageError> {
     use AppStateCode as S;
@@ -293,21 +306,28 @@ async fn authority(state: &AppState, user: &PageUser, q: PortalQuery) -> Result<
             ("done", "已办", &[S::PrelimPassed, S::Approved, S::Publicity, S::Announced, S::Returned, S::Refused, S::NotAccepted]),
         ]
     };
-    let tab = q.tab.filter(|t| queues.iter().any(|(k, _, _)| k == t)).unwrap_or_else(|| queues[0].0.to_owned());
+    let search = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty() && t.chars().count() <= 60).map(str::to_owned);
+    let tab = match &search {
+        Some(_) => "search".to_owned(),
+        None => q.tab.filter(|t| queues.iter().any(|(k, _, _)| k == t)).unwrap_or_else(|| queues[0].0.to_owned()),
+    };
     let mut tabs = Vec::new();
-    let mut apps = Vec::new();
     for (key, label, states) in queues {
-        let list = store
-            .applications(
-                &user.actor,
-                &ListFilter { states: states.to_vec(), limit: 0, today: Some(erjian_store::db::today(state.clock.now())) },
-            )
-            .await?;
-        tabs.push((*key, *label, (*key != "done").then_some(list.len())));
-        if *key == tab {
-            apps = list;
-        }
+        let n = if *key == "done" { None } else { Some(store.count_applications(&user.actor, states).await? as usize) };
+        tabs.push((*key, *label, n));
     }
+    // One page of the chosen queue (or of the search over every state), newest first.
+    let states = queues.iter().find(|(k, _, _)| *k == tab).map(|q| q.2.to_vec()).unwrap_or_default();
+    let filter = ListFilter {
+        states,
+        limit: PAGE,
+        today: Some(erjian_store::db::today(state.clock.now())),
+        search: search.clone(),
+        after: q.after.as_deref().and_then(erjian_store::applications::Cursor::parse),
+        ..Default::default()
+    };
+    let apps = store.applications(&user.actor, &filter).await?;
+    let next_page = (apps.len() as i64 == PAGE).then(|| apps.last().map(|a| erjian_store::applications::Cursor::of(a).text())).flatten();
     let batches = if tab == "batches" { store.batches().await? } else { vec![] };
     let title = match (province, one_level) {
         (true, true) => format!("{}（省级受理、审查、审批）", user.actor.name),
@@ -317,7 +337,17 @@ async fn authority(state: &AppState, user: &PageUser, q: PortalQuery) -> Result<
     };
     let active = queues.iter().find(|(k, _, _)| *k == tab).map(|(k, _, _)| nav_href(k)).unwrap_or("/portal");
     let ctx = Ctx::new(state, Some(user), title.clone(), active).with_flash(flash(q.done.as_deref()));
-    Ok(render(&AuthorityPage { ctx, title, tabs, tab, apps, batches, publicity_days: state.profile().publicity_days }))
+    Ok(render(&AuthorityPage {
+        ctx,
+        title,
+        tabs,
+        tab,
+        apps,
+        batches,
+        publicity_days: state.profile().publicity_days,
+        search: search.unwrap_or_default(),
+        next_page,
+    }))
 }
 
 fn nav_href(tab: &str) -> &'static str {
