@@ -31,3 +31,8 @@ ALTER TABLE users ADD COLUMN totp_enabled_at TEXT;
 ALTER TABLE users ADD COLUMN totp_last_step BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE sessions ADD COLUMN second_factor_pending BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE sessions ADD COLUMN factor_tries BIGINT NOT NULL DEFAULT 0;
+
+-- Reviewers' look-ups: a person by name; queues newest first, per city and state.
+CREATE INDEX persons_name ON persons(name);
+CREATE INDEX applications_queue ON applications(city_code, state, updated_at, id);
+CREATE INDEX applications_recent ON applications(updated_at, id);
