@@ -38,16 +38,31 @@ async fn show(state: &AppState, user: &PageUser, message: Option<String>, error:
     show_form(state, user, Default::default(), vec![], message, error).await
 }
 
+/// What the page shows besides the pending list: the create form as typed, and an import's outcome.
+#[derive(Default)]
+struct Shown {
+    form: EnterpriseSignup,
+    errors: Vec<erjian_domain::FieldError>,
+    imported: Vec<erjian_store::enterprise_import::CreatedAccount>,
+    import_errors: Vec<erjian_domain::qualification::RowError>,
+    message: Option<String>,
+    error: Option<String>,
+}
+
 async fn show_form(
     state: &AppState,
     user: &PageUser,
-    mut form: EnterpriseSignup,
+    form: EnterpriseSignup,
     errors: Vec<erjian_domain::FieldError>,
     message: Option<String>,
     error: Option<String>,
 ) -> Result<Response, PageError> {
+    render_page(state, user, Shown { form, errors, message, error, ..Default::default() }).await
+}
+
+async fn render_page(state: &AppState, user: &PageUser, mut shown: Shown) -> Result<Response, PageError> {
     let profile = state.profile();
-    form.password.clear();
+    shown.form.password.clear();
     let cities = profile
         .cities
         .iter()
@@ -63,10 +78,20 @@ async fn show_form(
             (e, city)
         })
         .collect();
-    let status = if error.is_some() || !errors.is_empty() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    let ctx = Ctx::new(state, Some(user), "企业审核", "/enterprise-reviews");
-    let headers = erjian_domain::enterprise_csv::HEADERS.join(",");
-    let page = ReviewPage { ctx, pending, cities, form, errors, imported: vec![], import_errors: vec![], headers, message, error };
+    let refused = shown.error.is_some() || !shown.errors.is_empty() || !shown.import_errors.is_empty();
+    let status = if refused { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let page = ReviewPage {
+        ctx: Ctx::new(state, Some(user), "企业审核", "/enterprise-reviews"),
+        pending,
+        cities,
+        form: shown.form,
+        errors: shown.errors,
+        imported: shown.imported,
+        import_errors: shown.import_errors,
+        headers: erjian_domain::enterprise_csv::HEADERS.join(","),
+        message: shown.message,
+        error: shown.error,
+    };
     Ok(render_status(status, &page))
 }
 
@@ -196,37 +221,8 @@ pub async fn import(State(state): State<AppState>, user: PageUser, mut mp: axum:
         Err(erjian_store::qualifications::ImportError::Rows(rows)) => (vec![], rows),
         Err(erjian_store::qualifications::ImportError::Store(e)) => return Err(e.into()),
     };
-    let profile = state.profile();
-    let pending = state
-        .store
-        .enterprise_reviews(&user.actor)
-        .await?
-        .into_iter()
-        .map(|e| {
-            let city = profile.city(&e.city_code).map(|c| c.name.to_owned()).unwrap_or_default();
-            (e, city)
-        })
-        .collect();
-    let cities = profile
-        .cities
-        .iter()
-        .filter(|c| user.actor.role != Role::CityAuthority || user.actor.city_code.as_deref() == Some(c.code))
-        .collect();
-    let status = if import_errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let message = (!imported.is_empty()).then(|| format!("已导入 {} 个企业账号", imported.len()));
-    let page = ReviewPage {
-        ctx: Ctx::new(&state, Some(&user), "企业审核", "/enterprise-reviews"),
-        pending,
-        cities,
-        form: Default::default(),
-        errors: vec![],
-        imported,
-        import_errors,
-        headers: erjian_domain::enterprise_csv::HEADERS.join(","),
-        message,
-        error: None,
-    };
-    Ok(render_status(status, &page))
+    render_page(&state, &user, Shown { imported, import_errors, message, ..Default::default() }).await
 }
 
 #[derive(serde::Serialize)]
