@@ -40,6 +40,8 @@ pub fn routes() -> Router<AppState> {
 #[template(path = "signing.html")]
 struct SigningPage {
     ctx: Ctx,
+    /// The application that needed a key: back to it once the PIN is set.
+    back_to: Option<i64>,
     key: Option<KeyInfo>,
     is_enterprise: bool,
     message: Option<String>,
@@ -47,14 +49,36 @@ struct SigningPage {
 }
 
 async fn show(state: &AppState, user: &PageUser, message: Option<String>, error: Option<String>) -> Result<Response, PageError> {
+    show_for(state, user, None, message, error).await
+}
+
+async fn show_for(
+    state: &AppState,
+    user: &PageUser,
+    back_to: Option<i64>,
+    message: Option<String>,
+    error: Option<String>,
+) -> Result<Response, PageError> {
     let key = state.store.signing_key(&user.actor).await?;
     let ctx = Ctx::new(state, Some(user), "签名设置", "/signing");
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    Ok(render_status(status, &SigningPage { ctx, key, is_enterprise: user.actor.role == Role::Enterprise, message, error }))
+    let page = SigningPage { ctx, back_to, key, is_enterprise: user.actor.role == Role::Enterprise, message, error };
+    Ok(render_status(status, &page))
 }
 
-async fn page(State(state): State<AppState>, user: PageUser) -> Result<Response, PageError> {
-    show(&state, &user, None, None).await
+#[derive(Deserialize)]
+struct ForQuery {
+    /// An application id (only a number: never a free address to go to).
+    #[serde(rename = "for")]
+    back_to: Option<i64>,
+}
+
+async fn page(
+    State(state): State<AppState>,
+    user: PageUser,
+    axum::extract::Query(q): axum::extract::Query<ForQuery>,
+) -> Result<Response, PageError> {
+    show_for(&state, &user, q.back_to, None, None).await
 }
 
 #[derive(Deserialize)]
@@ -65,6 +89,8 @@ struct PinForm {
     old_pin: Option<String>,
     new_pin: Option<String>,
     password: Option<String>,
+    #[serde(rename = "for")]
+    back_to: Option<i64>,
 }
 
 /// The message a refused signing request shows.
@@ -106,10 +132,14 @@ async fn page_post(
             .map(|_| "已重置：原签名证书自此刻起作废（此前的签名仍可验证），已签发新的签名证书"),
         _ => Err(Error::Conflict("未知操作".into())),
     };
-    match result {
-        Ok(m) => show(&state, &user, Some(m.into()), None).await,
-        Err(e) => match user_message(&e) {
-            Some(m) => show(&state, &user, None, Some(m)).await,
+    match (result, f.back_to) {
+        // Back to the application that needed the key, if the caller may see it.
+        (Ok(_), Some(id)) if f.op == "set" && state.store.application(&user.actor, id).await.is_ok() => {
+            Ok(Redirect::to(&format!("/applications/{id}?done=pin_set")).into_response())
+        }
+        (Ok(m), _) => show(&state, &user, Some(m.into()), None).await,
+        (Err(e), back_to) => match user_message(&e) {
+            Some(m) => show_for(&state, &user, back_to, None, Some(m)).await,
             None => Err(e.into()),
         },
     }

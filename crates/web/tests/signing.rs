@@ -234,3 +234,32 @@ async fn openssl_verifies_both_signatures_of_a_downloaded_form_and_a_reset_keeps
     assert!(d.body["signatures"].as_array().unwrap().iter().all(|s| s["valid"] == true));
     app.finish().await;
 }
+
+/// Setting a PIN from an application that needed it leads back to that application (never to an
+/// address from the request: only an application the person may see, by its number).
+async fn after_setting_a_pin_back_to_the_application(kind: TestDb) {
+    let app = spawn(kind).await;
+    let zhang = app.signup("张伟").await;
+    let id = zhang.apply(ENTERPRISE_A, &["10401001"], true).await.body["application"]["id"].as_i64().unwrap();
+    let c = app.page_login(&app.person_id_number("张伟"), "Geren2026").await;
+    let detail = c.get(format!("{}/applications/{id}", app.url)).send().await.unwrap().text().await.unwrap();
+    assert!(detail.contains(&format!("href=\"/signing?for={id}\"")));
+    let page = c.get(format!("{}/signing?for={id}", app.url)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("id=\"back-to\""));
+    let form = [("csrf", csrf_of(&page)), ("op", "set".into()), ("pin", PIN.into()), ("for", id.to_string())];
+    let r = c.post(format!("{}/signing", app.url)).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], format!("/applications/{id}?done=pin_set"));
+    let back = c.get(format!("{}/applications/{id}?done=pin_set", app.url)).send().await.unwrap().text().await.unwrap();
+    assert!(back.contains("设置签名密码"), "the flash says what to do next");
+    // Someone else's application: the PIN is set, but no way there.
+    app.signup("刘洋").await;
+    let liu = app.page_login(&app.person_id_number("刘洋"), "Geren2026").await;
+    let page = liu.get(format!("{}/signing?for={id}", app.url)).send().await.unwrap().text().await.unwrap();
+    let form = [("csrf", csrf_of(&page)), ("op", "set".into()), ("pin", PIN.into()), ("for", id.to_string())];
+    let r = liu.post(format!("{}/signing", app.url)).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("已设置签名密码"));
+    app.finish().await;
+}
+on_both_databases!(after_setting_a_pin_back_to_the_application);

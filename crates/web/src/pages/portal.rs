@@ -58,6 +58,7 @@ pub fn flash(done: Option<&str>) -> Option<String> {
         "saved" => Some("保存草稿"),
         "batch" => Some("生成公示批次"),
         "announced" => Some("发布公告"),
+        "pin_set" => Some("设置签名密码（请输入刚设置的密码完成签署）"),
         _ => None,
     })?;
     Some(format!("已完成“{label}”。"))
