@@ -221,14 +221,18 @@ impl Store {
         Ok(Some(app))
     }
 
-    /// Reads one application if the actor may see it; otherwise "not found" (no existence leak).
-    pub async fn application(&self, actor: &Actor, id: i64) -> Result<ApplicationDetail> {
+    /// One application if the actor may see it (without its history); otherwise "not found".
+    pub(crate) async fn visible_application(&self, actor: &Actor, id: i64) -> Result<Application> {
         let mut conn = self.pool.acquire().await?;
-        let app = Self::load_application(self.sealer()?, &mut conn, id)
+        Self::load_application(self.sealer()?, &mut conn, id)
             .await?
             .filter(|a| a.visible_to(actor))
-            .ok_or(Error::NotFound("申请不存在或您无权查看"))?;
-        drop(conn);
+            .ok_or(Error::NotFound("申请不存在或您无权查看"))
+    }
+
+    /// Reads one application if the actor may see it; otherwise "not found" (no existence leak).
+    pub async fn application(&self, actor: &Actor, id: i64) -> Result<ApplicationDetail> {
+        let app = self.visible_application(actor, id).await?;
         let history = self.audit_for("application", id).await?;
         let columns =
             status_columns(history.iter().filter_map(|h| Some((Action::parse(&h.action)?, State::parse(h.from_state.as_deref()?)?))));
@@ -236,7 +240,7 @@ impl Store {
     }
 
     pub async fn application_photo(&self, actor: &Actor, id: i64) -> Result<(Vec<u8>, String)> {
-        self.application(actor, id).await?;
+        self.visible_application(actor, id).await?;
         let row: Option<(Option<Vec<u8>>, Option<String>)> =
             sqlx::query_as("SELECT photo, photo_mime FROM applications WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
         match row {

@@ -1,7 +1,7 @@
 //! The materials filed with an application (ID-card sides of a personal change, proofs), for
 //! whoever may see the application: listed with their SM3 digests (of the picture as kept:
 //! decoded and re-encoded at upload) and served opened from their sealed form. Who may see the
-//! application decides, through [`Store::application`] (the tenant rule included).
+//! application decides, through `Store::visible_application` (the tenant rule included).
 
 use crate::error::{Error, Result};
 use crate::{Actor, Store};
@@ -36,7 +36,7 @@ pub fn attachment_label(kind: &str) -> &'static str {
 impl Store {
     /// The attachments of an application the actor may see (else "not found").
     pub async fn attachments(&self, actor: &Actor, application_id: i64) -> Result<Vec<AttachmentInfo>> {
-        self.application(actor, application_id).await?;
+        self.visible_application(actor, application_id).await?;
         let rows: Vec<(i64, String, String, Vec<u8>, String)> =
             sqlx::query_as("SELECT id, kind, mime, bytes, created_at FROM application_attachments WHERE application_id = $1 ORDER BY id")
                 .bind(application_id)
@@ -61,7 +61,7 @@ impl Store {
 
     /// One attachment's bytes and type, for an actor who may see its application.
     pub async fn attachment(&self, actor: &Actor, application_id: i64, attachment_id: i64) -> Result<(Vec<u8>, String)> {
-        self.application(actor, application_id).await?;
+        self.visible_application(actor, application_id).await?;
         let row: Option<(String, Vec<u8>)> =
             sqlx::query_as("SELECT mime, bytes FROM application_attachments WHERE id = $1 AND application_id = $2")
                 .bind(attachment_id)
