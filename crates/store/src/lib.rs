@@ -31,6 +31,7 @@ pub mod lifecycle;
 pub mod otp;
 pub mod public;
 pub mod qualifications;
+pub mod queues;
 pub mod real_name;
 pub mod registry;
 pub mod rename;
