@@ -75,6 +75,9 @@ impl Sms for LogSms {
     fn send<'a>(&'a self, m: &'a Message<'a>) -> Sent<'a> {
         Box::pin(async move {
             std::fs::create_dir_all(&self.dir).map_err(|e| e.to_string())?;
+            // File names carry the numbers: the folder is the server user's alone.
+            #[cfg(unix)]
+            std::fs::set_permissions(&self.dir, std::os::unix::fs::PermissionsExt::from_mode(0o700)).map_err(|e| e.to_string())?;
             let now = chrono::Utc::now();
             let name = format!("{}-{:09}-{}.txt", now.format("%Y%m%d%H%M%S"), now.timestamp_subsec_nanos(), m.mobile);
             let text = format!("【演示短信，未真正发送】发往 {}：您的{}验证码为 {}，5分钟内有效。", m.mobile, m.purpose, m.code);

@@ -13,6 +13,15 @@ use std::sync::{Arc, Mutex};
 /// The newest code in the demo outbox.
 fn newest_code(app: &TestApp) -> String {
     let dir = app.server.state.outbox.clone().expect("the demo outbox");
+    // Names carry the numbers, files the codes: the server user's alone.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777, 0o700);
+        for f in std::fs::read_dir(&dir).unwrap().flatten() {
+            assert_eq!(f.metadata().unwrap().permissions().mode() & 0o777, 0o600);
+        }
+    }
     let (_, text) = erjian_web::sms::LogSms::outbox(&dir, 1).pop().expect("a message");
     assert!(text.contains("演示短信"), "{text}");
     text.split("验证码为 ").nth(1).unwrap()[..6].to_owned()
