@@ -53,6 +53,8 @@ struct Filters {
     reg_status: Option<String>,
     state: Option<String>,
     kind: Option<String>,
+    /// The search of an authority's list (as on the portal).
+    q: Option<String>,
 }
 
 async fn people(State(state): State<AppState>, user: PageUser, Query(f): Query<Filters>) -> Result<Response, PageError> {
@@ -91,13 +93,13 @@ async fn people(State(state): State<AppState>, user: PageUser, Query(f): Query<F
 async fn applications(State(state): State<AppState>, user: PageUser, Query(f): Query<Filters>) -> Result<Response, PageError> {
     let states = f.state.as_deref().and_then(AppState_::parse).into_iter().collect();
     let today = Some(erjian_store::db::today(state.clock.now()));
-    let kind = f.kind.unwrap_or_default();
+    let search = f.q.filter(|q| !q.trim().is_empty() && q.chars().count() <= 60);
+    let filter = ListFilter { states, limit: 5000, today, search, kind: f.kind.filter(|k| !k.is_empty()), ..Default::default() };
     let rows = state
         .store
-        .applications(&user.actor, &ListFilter { states, limit: 5000, today, ..Default::default() })
+        .applications(&user.actor, &filter)
         .await?
         .into_iter()
-        .filter(|a| kind.is_empty() || a.kind == kind)
         .map(|a| {
             vec![
                 a.number.clone(),

@@ -77,6 +77,9 @@ async fn one_box_finds_any_application(kind: TestDb) {
     let c = app.page_login("city1", "Shenhe2026").await;
     let html = c.get(format!("{}/portal?q={}", app.url, urlencode("张伟"))).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("id=\"search-summary\"") && html.contains(&filed[0]) && !html.contains(&filed[1]), "{html}");
+    // The found rows as CSV.
+    let csv = c.get(format!("{}/export/applications.csv?q={}", app.url, urlencode("张伟"))).send().await.unwrap().text().await.unwrap();
+    assert!(csv.contains(&filed[0]) && !csv.contains(&filed[1]), "{csv}");
     app.finish().await;
 }
 on_both_databases!(one_box_finds_any_application);
