@@ -28,6 +28,7 @@ pub mod follow_up;
 pub mod holds;
 pub mod legacy;
 pub mod lifecycle;
+pub mod lookup;
 pub mod otp;
 pub mod public;
 pub mod qualifications;

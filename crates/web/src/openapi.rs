@@ -116,6 +116,7 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("post", "/api/enterprises/import"),
     ("get", "/api/applications/{id}/attachments"),
     ("get", "/api/applications/{id}/attachments/{aid}"),
+    ("get", "/api/lookup"),
 ];
 
 pub fn document() -> Value {
@@ -262,6 +263,9 @@ pub fn document() -> Value {
     let mut one = op("一份申请材料（图片）", None, "image/png 或 image/jpeg");
     one["parameters"] = json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }, { "name": "aid", "in": "path", "required": true, "schema": { "type": "integer" } }]);
     doc["paths"]["/api/applications/{id}/attachments/{aid}"] = json!({ "get": one });
+    let mut lookup = op("注册信息查询（主管部门，辖区内）：q 为证件号码或注册编号；人员、注册及各版证书、申请", None, "PersonFile");
+    lookup["parameters"] = json!([{ "name": "q", "in": "query", "required": true, "schema": { "type": "string" } }]);
+    doc["paths"]["/api/lookup"] = json!({ "get": lookup });
     doc["paths"]["/api/personal-changes"] = json!({ "post": op("变更个人信息（姓名）：new_name 与身份证人像面、国徽面图片（base64，JPG/PNG）；签名、短审查，公告后换发证书；企业申报的省份，企业以 applicant_id_number 代为申报", None, "申请详情") });
     doc
 }

@@ -127,6 +127,9 @@ async fn identity_pages_on_desktop_and_phone() {
         assert!(ui.text("#attachments").await.contains("身份证人像面"));
         ui.c.execute("document.getElementById('attachments').scrollIntoView()", vec![]).await.unwrap();
         ui.shot(&format!("48-attachments-{tag}")).await;
+        ui.go(&format!("/lookup?q={}", app.person_id_number("赵磊"))).await;
+        assert!(ui.text("#lookup-person").await.contains("赵磊"));
+        ui.shot(&format!("49-lookup-{tag}")).await;
         ui.logout().await;
     }
 

@@ -20,6 +20,7 @@ mod existing_register;
 mod false_application;
 mod holds;
 mod lifecycle_public;
+mod lookup;
 mod opinions;
 mod pages_security;
 mod province_rules;

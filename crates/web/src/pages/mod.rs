@@ -11,6 +11,7 @@ mod enterprise_profile;
 mod enterprise_review;
 pub(crate) mod failure;
 mod forgot;
+mod lookup;
 mod oversight;
 mod portal;
 mod real_name;
@@ -64,6 +65,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/enterprise-reviews/{id}", post(enterprise_review::decide_api))
         .route("/enterprises/{id}/licence", get(enterprise_review::licence))
         .route("/enterprise-reviews/create", post(enterprise_review::create))
+        .route("/lookup", get(lookup::page))
+        .route("/api/lookup", get(lookup::api))
         .route("/enterprise-reviews/import", post(enterprise_review::import))
         .route("/api/enterprises/import", post(enterprise_review::import_api))
         .route("/api/enterprises", post(enterprise_profile::create_api))
@@ -136,12 +139,13 @@ fn nav_items(role: Option<Role>, review: ReviewStages) -> &'static [(&'static st
             ("/enterprise/profile", "单位信息"),
         ],
         Some(Role::CityAuthority) if one_level => {
-            &[("/portal?tab=done", "本市业务"), ("/cancel", "注销注册"), ("/enterprise-reviews", "企业审核")]
+            &[("/portal?tab=done", "本市业务"), ("/lookup", "注册信息查询"), ("/cancel", "注销注册"), ("/enterprise-reviews", "企业审核")]
         }
         Some(Role::CityAuthority) => &[
             ("/portal?tab=filed", "待受理"),
             ("/portal?tab=accepted", "待初审"),
             ("/portal?tab=done", "已办"),
+            ("/lookup", "注册信息查询"),
             ("/cancel", "注销注册"),
             ("/enterprise-reviews", "企业审核"),
         ],
@@ -151,6 +155,7 @@ fn nav_items(role: Option<Role>, review: ReviewStages) -> &'static [(&'static st
             ("/portal?tab=approved", "待公示"),
             ("/portal?tab=batches", "公示批次"),
             ("/portal?tab=done", "已办"),
+            ("/lookup", "注册信息查询"),
             ("/cancel", "注销注册"),
             ("/enterprise-reviews", "企业审核"),
             ("/admin", "资格库"),
@@ -160,6 +165,7 @@ fn nav_items(role: Option<Role>, review: ReviewStages) -> &'static [(&'static st
             ("/portal?tab=approved", "待公示"),
             ("/portal?tab=batches", "公示批次"),
             ("/portal?tab=done", "已办"),
+            ("/lookup", "注册信息查询"),
             ("/cancel", "注销注册"),
             ("/enterprise-reviews", "企业审核"),
             ("/admin", "资格库"),
