@@ -80,17 +80,16 @@ pub struct ApiUser {
     pub token: String,
 }
 
+/// The token of an `Authorization: Bearer …` header.
+pub fn bearer(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).map(str::to_owned)
+}
+
 impl FromRequestParts<AppState> for ApiUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::to_owned)
-            .ok_or(ApiError(Error::BadCredentials))?;
+        let token = bearer(&parts.headers).ok_or(ApiError(Error::BadCredentials))?;
         let (actor, _) = state.store.session(&token, state.clock.now()).await?.ok_or(ApiError(Error::BadCredentials))?;
         Ok(ApiUser { actor, token })
     }

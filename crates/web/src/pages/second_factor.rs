@@ -11,7 +11,7 @@ use crate::extract::{FormBody, JsonBody};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
-use axum::http::header::{AUTHORIZATION, SET_COOKIE};
+use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
@@ -129,23 +129,14 @@ pub async fn submit_api(
     headers: HeaderMap,
     JsonBody(b): JsonBody<CodeBody>,
 ) -> Result<Json<Completed>, ApiError> {
-    let token = headers
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::to_owned)
-        .ok_or(ApiError(Error::BadCredentials))?;
+    let token = crate::auth::bearer(&headers).ok_or(ApiError(Error::BadCredentials))?;
     let user = state.store.complete_second_factor(&token, &b.code, state.clock.now()).await?;
     Ok(Json(Completed { token, user }))
 }
 
 /// `GET /api/login/second-factor`: what the pending session must do (enrol with a secret, or a code).
 pub async fn pending_api(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Pending>, ApiError> {
-    let token = headers
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or(ApiError(Error::BadCredentials))?;
-    let (_, _, pending) = state.store.pending_session(token, state.clock.now()).await?.ok_or(ApiError(Error::BadCredentials))?;
+    let token = crate::auth::bearer(&headers).ok_or(ApiError(Error::BadCredentials))?;
+    let (_, _, pending) = state.store.pending_session(&token, state.clock.now()).await?.ok_or(ApiError(Error::BadCredentials))?;
     Ok(Json(pending))
 }
