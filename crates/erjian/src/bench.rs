@@ -176,10 +176,10 @@ pub async fn hello(addr: std::net::SocketAddr) -> anyhow::Result<()> {
 
 /// Load-test inputs: `licences.txt` (one e-licence identifier a line, spread over the table) and
 /// `queries.txt` (one JSON query body a line: name + profession + ID number).
-pub async fn sample(url: &str, count: u64, out: &Path) -> anyhow::Result<()> {
+pub async fn sample(url: &str, master: &[u8], count: u64, out: &Path) -> anyhow::Result<()> {
     use std::io::Write;
     std::fs::create_dir_all(out)?;
-    let store = erjian_store::Store::connect(url).await?;
+    let store = erjian_store::Store::connect(url).await?.with_master_key(master).await?;
     let (max,): (Option<i64>,) = sqlx::query_as("SELECT MAX(id) FROM certificates").fetch_one(store.pool()).await?;
     let max = max.unwrap_or(0).max(1);
     let step = (max / count as i64).max(1);
@@ -192,7 +192,8 @@ pub async fn sample(url: &str, count: u64, out: &Path) -> anyhow::Result<()> {
     .await?;
     let mut lic = std::io::BufWriter::new(std::fs::File::create(out.join("licences.txt"))?);
     let mut qs = std::io::BufWriter::new(std::fs::File::create(out.join("queries.txt"))?);
-    for (l, name, id) in &rows {
+    for (l, name, sealed) in &rows {
+        let id = store.open_id_number(sealed)?;
         writeln!(lic, "{l}")?;
         writeln!(qs, "{}", serde_json::json!({ "name": name, "profession": "constructor2", "id_number": id }))?;
     }

@@ -292,7 +292,7 @@ async fn main() -> anyhow::Result<()> {
                 std::process::exit(1);
             }
         }
-        Command::ImportQualifications { file } => import(&url()?, &file).await?,
+        Command::ImportQualifications { file } => import(&url()?, &master_key(&cli.data)?, &file).await?,
         Command::Ofd(OfdCommand::Info { file, json }) => ofd_cmd::info(&file, json)?,
         Command::Ofd(OfdCommand::Verify { file, json, deployment }) => {
             let trust = if deployment { Some(url()?) } else { None };
@@ -301,7 +301,7 @@ async fn main() -> anyhow::Result<()> {
             }
         }
         Command::Certificate(CertificateCommand::Export { registration_number, out, format }) => {
-            ofd_cmd::export(&url()?, &registration_number, &out, &format).await?
+            ofd_cmd::export(&url()?, &master_key(&cli.data)?, &registration_number, &out, &format).await?
         }
         Command::VerifyQr { payload, key, json } => {
             if !verify_qr::run(&url()?, &payload, key.as_deref(), json).await? {
@@ -343,7 +343,7 @@ async fn main() -> anyhow::Result<()> {
             say!("已生成 {made} 名注册人员（{secs:.1} 秒，{:.0} 人/秒）", made as f64 / secs.max(0.001));
         }
         Command::Bench(BenchCommand::Hello { addr }) => bench::hello(addr).await?,
-        Command::Bench(BenchCommand::Sample { count, out }) => bench::sample(&url()?, count, &out).await?,
+        Command::Bench(BenchCommand::Sample { count, out }) => bench::sample(&url()?, &master_key(&cli.data)?, count, &out).await?,
         Command::Bench(BenchCommand::Issuance { count, out, json }) => {
             let f = bench::issuance(count, &out)?;
             if json {
@@ -424,9 +424,9 @@ fn print_demo(server: &erjian_web::Server) {
     }
 }
 
-async fn import(url: &str, file: &Path) -> anyhow::Result<()> {
+async fn import(url: &str, master: &[u8], file: &Path) -> anyhow::Result<()> {
     let bytes = std::fs::read(file).with_context(|| format!("无法读取文件 {}", file.display()))?;
-    let store = Store::connect(url).await?;
+    let store = Store::connect(url).await?.with_master_key(master).await?;
     match store.import_qualifications(None, &bytes, chrono::Utc::now()).await {
         Ok(n) => say!("已导入 {n} 条资格记录"),
         Err(ImportError::Rows(rows)) => {

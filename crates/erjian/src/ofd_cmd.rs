@@ -83,8 +83,8 @@ pub async fn verify_file(file: &Path, json: bool, trust_db: Option<&str>) -> any
     Ok(report.all_valid())
 }
 
-pub async fn export(url: &str, regno: &str, out: &Path, format: &str) -> anyhow::Result<()> {
-    let store = Store::connect(url).await?;
+pub async fn export(url: &str, master: &[u8], regno: &str, out: &Path, format: &str) -> anyhow::Result<()> {
+    let store = Store::connect(url).await?.with_master_key(master).await?;
     let (cert, ofd) = store.current_certificate(regno).await?.with_context(|| format!("注册编号 {regno} 没有有效的电子证书"))?;
     let bytes = match format {
         "ofd" => ofd,

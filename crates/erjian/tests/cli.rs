@@ -112,6 +112,8 @@ async fn verify_qr_offline_accepts_a_real_payload_and_rejects_any_change() {
         store.issuer(&profile, b"cli test master key, 32 bytes min", "https://erjian.example".into(), chrono::Utc::now()).await.unwrap();
     store.seed_demo(&issuer, chrono::Utc::now()).await.unwrap();
     let (face,): (String,) = sqlx::query_as("SELECT face_json FROM certificates LIMIT 1").fetch_one(store.pool()).await.unwrap();
+    // Stored sealed (it carries the ID number).
+    let face = erjian_store::sealing::Sealer::new(b"cli test master key, 32 bytes min").open_text(&face).unwrap();
     let face: serde_json::Value = serde_json::from_str(&face).unwrap();
     let qr_url = face["verify_url"].as_str().unwrap().to_owned();
     let regno = face["registration_number"].as_str().unwrap().to_owned();
@@ -225,7 +227,10 @@ async fn enterprise_rename_of_1000_people_survives_a_kill_and_resumes() {
             .fetch_one(&mut c)
             .await
             .unwrap();
-    assert!(face.contains(new_name));
+    // Sealed under the key the CLI created in the data directory.
+    let sealer = erjian_store::sealing::Sealer::new(&std::fs::read(data.join("master.key")).unwrap());
+    assert!(!face.contains(new_name), "stored sealed");
+    assert!(sealer.open_text(&face).unwrap().contains(new_name));
     let (audited,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE action IN ('enterprise_rename', 'enterprise_rename_done')")
             .fetch_one(&mut c)

@@ -46,9 +46,16 @@ impl Store {
         crate::accounts::check_password_policy(new)
             .map_err(|_| Error::invalid("new_password", "新密码应为8–64位，且同时包含字母和数字"))?;
         let lowered = new.to_lowercase();
-        if lowered.contains(&actor.username.to_lowercase())
-            || (actor.username.len() >= 6 && lowered.contains(&actor.username[actor.username.len() - 6..].to_lowercase()))
-        {
+        // An individual's login name is the document number (stored only sealed).
+        let login = match actor.person_id {
+            Some(person) => {
+                let (sealed,): (String,) =
+                    sqlx::query_as("SELECT id_number FROM persons WHERE id = $1").bind(person).fetch_one(&self.pool).await?;
+                self.sealer()?.open_text(&sealed)?
+            }
+            None => actor.username.clone(),
+        };
+        if lowered.contains(&login.to_lowercase()) || (login.len() >= 6 && lowered.contains(&login[login.len() - 6..].to_lowercase())) {
             return Err(Error::invalid("new_password", "新密码不能包含登录名或身份证号"));
         }
         if new == old {
@@ -132,22 +139,23 @@ impl Store {
     pub async fn reset_mobile(&self, username: &str) -> Result<Option<String>> {
         let row: Option<(String,)> =
             sqlx::query_as("SELECT p.mobile FROM users u JOIN persons p ON p.id = u.person_id WHERE u.username = $1 AND p.mobile <> ''")
-                .bind(crate::accounts::normalise_username(username))
+                .bind(self.account_name(username).await?)
                 .fetch_optional(&self.pool)
                 .await?;
         row.map(|r| self.sealer()?.open_text(&r.0)).transpose()
     }
 
     /// Sets a new password with the code sent to the account's mobile; every session ends.
-    pub async fn reset_password_with_code(&self, username: &str, code: &str, new: &str, now: DateTime<Utc>) -> Result<()> {
-        let username = crate::accounts::normalise_username(username);
+    pub async fn reset_password_with_code(&self, typed: &str, code: &str, new: &str, now: DateTime<Utc>) -> Result<()> {
+        let typed = crate::accounts::normalise_username(typed);
+        let username = self.account_name(&typed).await?;
         let Some(mobile) = self.reset_mobile(&username).await? else {
             return Err(Error::invalid("code", "验证码不正确或已失效，请重新获取"));
         };
         // The new password first, so a rejected one does not use up the code.
         crate::accounts::check_password_policy(new)
             .map_err(|_| Error::invalid("new_password", "新密码应为8–64位，且同时包含字母和数字"))?;
-        if new.to_lowercase().contains(&username.to_lowercase()) {
+        if new.to_lowercase().contains(&typed.to_lowercase()) {
             return Err(Error::invalid("new_password", "新密码不能包含登录名或身份证号"));
         }
         self.check_code(RESET_PURPOSE, &mobile, code, now).await?;

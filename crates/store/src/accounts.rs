@@ -117,9 +117,10 @@ pub struct IndividualSignup {
     pub birth_date: String,
 }
 
-/// What the codes of individual sign-up are for: each code is bound to one document number.
-pub fn signup_purpose(id: &PersonId) -> String {
-    format!("signup:{}", id.as_str())
+/// What the codes of individual sign-up are for: each code is bound to one document number
+/// (through its blind index: the number itself is not stored).
+pub fn signup_purpose(sealer: &crate::sealing::Sealer, id: &PersonId) -> String {
+    format!("signup:{}", sealer.id_key(id.as_str()))
 }
 
 /// Every failed code check of a sign-up gets this one answer: whether a code went to the typed
@@ -204,10 +205,10 @@ impl Store {
         };
         let registered: Option<(String,)> =
             sqlx::query_as("SELECT p.mobile FROM users u JOIN persons p ON p.id = u.person_id WHERE u.username = $1 AND p.mobile <> ''")
-                .bind(id.as_str())
+                .bind(self.sealer()?.person_login(id.as_str()))
                 .fetch_optional(&self.pool)
                 .await?;
-        let purpose = signup_purpose(&id);
+        let purpose = signup_purpose(self.sealer()?, &id);
         Ok(match registered {
             Some((registered,)) => SignupCode { mobile: self.sealer()?.open_text(&registered)?, has_account: true, purpose },
             None => SignupCode { mobile, has_account: false, purpose },
@@ -238,7 +239,7 @@ impl Store {
             return Err(Error::invalid("password", "密码不能与证件号码相同"));
         }
         if prove_mobile {
-            self.check_code(&signup_purpose(&id), &mobile, s.code.trim(), now).await.map_err(|e| match e {
+            self.check_code(&signup_purpose(self.sealer()?, &id), &mobile, s.code.trim(), now).await.map_err(|e| match e {
                 Error::Invalid(_) => Error::invalid("code", SIGNUP_CODE_REFUSED),
                 e => e,
             })?;
@@ -251,19 +252,22 @@ impl Store {
         // In the qualification register, or registered already (imported from the previous system:
         // paper-certificate holders and temporary constructors).
         let matched: Option<(String,)> = sqlx::query_as(
-            "SELECT name FROM qualifications WHERE id_number = $1 AND name = $2
-             UNION ALL SELECT p.name FROM persons p JOIN registrations r ON r.person_id = p.id WHERE p.id_number = $1 AND p.name = $2 LIMIT 1",
+            "SELECT name FROM qualifications WHERE id_key = $1 AND name = $2
+             UNION ALL SELECT p.name FROM persons p JOIN registrations r ON r.person_id = p.id WHERE p.id_key = $1 AND p.name = $2 LIMIT 1",
         )
-            .bind(id.as_str())
-            .bind(name)
-            .fetch_optional(&self.pool)
-            .await?;
+        .bind(self.sealer()?.id_key(id.as_str()))
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await?;
         if matched.is_none() {
             return Err(refused());
         }
+        let sealed = self.sealer()?.seal_id(id.as_str());
         let mut tx = self.write().await?;
-        sqlx::query("INSERT INTO persons (id_number, id_type, name, gender, birth_date, mobile, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id_number) DO UPDATE SET mobile = EXCLUDED.mobile WHERE persons.mobile = ''")
-            .bind(id.as_str())
+        sqlx::query("INSERT INTO persons (id_number, id_key, id_masked, id_type, name, gender, birth_date, mobile, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id_key) DO UPDATE SET mobile = EXCLUDED.mobile WHERE persons.mobile = ''")
+            .bind(&sealed.sealed)
+            .bind(&sealed.key)
+            .bind(&sealed.masked)
             .bind(id.kind().code())
             .bind(name)
             .bind(gender.label())
@@ -273,13 +277,18 @@ impl Store {
             .execute(tx.conn())
             .await?;
         let (person_id,): (i64,) =
-            sqlx::query_as("SELECT id FROM persons WHERE id_number = $1").bind(id.as_str()).fetch_one(tx.conn()).await?;
-        let user_id = insert_user(&mut tx, id.as_str(), &hash, Role::Individual, name, Some(person_id), None, None, now)
-            .await
-            .map_err(|e| if is_unique_violation(&e) { refused() } else { e.into() })?;
+            sqlx::query_as("SELECT id FROM persons WHERE id_key = $1").bind(&sealed.key).fetch_one(tx.conn()).await?;
+        let login = self.sealer()?.person_login(id.as_str());
+        let user_id = insert_user(&mut tx, &login, &hash, Role::Individual, name, Some(person_id), None, None, now).await.map_err(|e| {
+            if is_unique_violation(&e) {
+                refused()
+            } else {
+                e.into()
+            }
+        })?;
         let actor = Actor {
             user_id,
-            username: id.as_str().to_owned(),
+            username: login,
             name: name.to_owned(),
             role: Role::Individual,
             person_id: Some(person_id),
@@ -296,6 +305,9 @@ impl Store {
         check_password_policy(new.password)?;
         if new.username.trim().len() < 3 {
             return Err(Error::invalid("username", "用户名至少3个字符"));
+        }
+        if new.username.contains(':') {
+            return Err(Error::invalid("username", "用户名不能含冒号"));
         }
         if new.role == Role::CityAuthority && new.city_code.is_none() {
             return Err(Error::invalid("city_code", "市级主管部门账号须选择所属城市"));
@@ -319,7 +331,7 @@ impl Store {
     /// Checks a password under the lock-out per account and address ([`crate::throttle`]).
     /// Unknown account, wrong password and paused address give the same error after the same work.
     pub async fn login_from(&self, username: &str, password: &str, address: &str, now: DateTime<Utc>) -> Result<Actor> {
-        let username = normalise_username(username);
+        let username = self.account_name(username).await?;
         let row: Option<UserRow> =
             sqlx::query_as("SELECT * FROM users WHERE username = $1").bind(&username).fetch_optional(&self.pool).await?;
         let attempt = Attempt { username: &username, address, purpose: Purpose::Login };
@@ -348,6 +360,21 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(actor)
+    }
+
+    /// The stored login name for what someone typed: a staff or enterprise account's name as it
+    /// is, otherwise an individual's ([`crate::sealing::Sealer::person_login`]: the blind index of
+    /// the document number, which is never stored). Lock-outs are kept under this name too, so
+    /// no typed ID number is stored there either.
+    pub async fn account_name(&self, typed: &str) -> Result<String> {
+        let name = normalise_username(typed);
+        if name.starts_with(crate::sealing::PERSON_LOGIN) {
+            return Ok(name);
+        }
+        let staff: Option<(i64,)> =
+            sqlx::query_as("SELECT id FROM users WHERE username = $1").bind(&name).fetch_optional(&self.pool).await?;
+        // Document numbers are stored in upper case (the X of an ID card, a passport's letter).
+        Ok(if staff.is_some() { name } else { self.sealer()?.person_login(&name.to_ascii_uppercase()) })
     }
 
     /// Opens a session; returns (cookie token, CSRF token).
@@ -410,7 +437,13 @@ impl Store {
     }
 
     pub async fn list_users(&self) -> Result<Vec<(i64, String, String, String, Option<String>)>> {
-        Ok(sqlx::query_as("SELECT id, username, role, display_name, city_code FROM users ORDER BY id").fetch_all(&self.pool).await?)
+        // An individual's login name is the index of the document number: shown masked instead.
+        Ok(sqlx::query_as(
+            "SELECT u.id, CASE WHEN p.id IS NULL THEN u.username ELSE p.id_masked END, u.role, u.display_name, u.city_code
+             FROM users u LEFT JOIN persons p ON p.id = u.person_id ORDER BY u.id",
+        )
+        .fetch_all(&self.pool)
+        .await?)
     }
 }
 

@@ -132,6 +132,7 @@ impl Store {
         let app: Option<Application> = sqlx::query_as(&format!("{APP_SELECT} WHERE a.id = $1")).bind(id).fetch_optional(&mut *conn).await?;
         let Some(mut app) = app else { return Ok(None) };
         app.mobile = sealer.open_text(&app.mobile)?;
+        app.id_number = sealer.open_text(&app.id_number)?;
         let rows: Vec<(String,)> =
             sqlx::query_as("SELECT specialty_code FROM application_specialties WHERE application_id = $1 ORDER BY specialty_code")
                 .bind(id)
@@ -224,8 +225,8 @@ impl Store {
             return Err(Error::Conflict("本省初始注册由个人申报：请申请人本人登录提交，企业在其签名后盖章确认".into()));
         }
         let found: Option<(i64,)> =
-            sqlx::query_as("SELECT p.id FROM persons p JOIN users u ON u.person_id = p.id WHERE p.id_number = $1 AND p.name = $2")
-                .bind(applicant.0.trim().to_uppercase())
+            sqlx::query_as("SELECT p.id FROM persons p JOIN users u ON u.person_id = p.id WHERE p.id_key = $1 AND p.name = $2")
+                .bind(self.sealer()?.id_key(&applicant.0.trim().to_uppercase()))
                 .bind(applicant.1.trim())
                 .fetch_optional(&self.pool)
                 .await?;

@@ -48,7 +48,9 @@ pub struct Certificate {
     pub person_id: i64,
     pub enterprise_id: i64,
     pub holder_name: String,
-    pub id_number: String,
+    /// The holder's document number, masked: certificate rows serve public pages, which never
+    /// open the sealed number.
+    pub id_masked: String,
     pub enterprise_name: String,
     pub registration_status: String,
     /// The end of the e-licence use period, where the province has one.
@@ -56,7 +58,7 @@ pub struct Certificate {
 }
 
 pub(crate) const CERT_SELECT: &str = "SELECT c.id, c.registration_id, c.application_id, c.licence_id, c.certificate_no, c.version, c.status, c.status_reason, c.superseded_by, c.issued_at, c.claimed_at,
-    r.registration_number, r.person_id, r.enterprise_id, p.name AS holder_name, p.id_number, e.name AS enterprise_name, r.status AS registration_status, c.use_until
+    r.registration_number, r.person_id, r.enterprise_id, p.name AS holder_name, p.id_masked, e.name AS enterprise_name, r.status AS registration_status, c.use_until
     FROM certificates c JOIN registrations r ON r.id = c.registration_id JOIN persons p ON p.id = r.person_id JOIN enterprises e ON e.id = r.enterprise_id";
 
 impl Certificate {
@@ -85,7 +87,7 @@ impl Certificate {
     }
 
     pub fn masked_id(&self) -> String {
-        erjian_domain::ids::mask_id_number(&self.id_number)
+        self.id_masked.clone()
     }
 
     pub fn issued_display(&self) -> String {
@@ -198,7 +200,7 @@ impl Store {
         .await?;
         let Some(c) = c else { return Ok(None) };
         let (ofd,): (Vec<u8>,) = sqlx::query_as("SELECT ofd FROM certificates WHERE id = $1").bind(c.id).fetch_one(&self.pool).await?;
-        Ok(Some((c, ofd)))
+        Ok(Some((c, self.sealer()?.open(&ofd)?)))
     }
 
     /// A certificate file for someone allowed to have it: the holder (which marks it claimed),
@@ -218,6 +220,7 @@ impl Store {
             return Err(Error::Conflict(format!("该证书{}，不能下载；请下载当前有效的证书", c.status_label())));
         }
         let (ofd,): (Vec<u8>,) = sqlx::query_as("SELECT ofd FROM certificates WHERE id = $1").bind(id).fetch_one(&self.pool).await?;
+        let ofd = self.sealer()?.open(&ofd)?;
         if actor.role == Role::Individual && c.claimed_at.is_none() {
             sqlx::query("UPDATE certificates SET claimed_at = $2 WHERE id = $1 AND claimed_at IS NULL")
                 .bind(id)
@@ -235,6 +238,7 @@ impl Store {
                 .bind(id)
                 .fetch_one(&self.pool)
                 .await?;
+        let json = self.sealer()?.open_text(&json)?;
         let mut data: CertificateData = serde_json::from_str(&json).map_err(|e| Error::Other(e.into()))?;
         if let Some(app) = app {
             let (photo, sig): (Option<Vec<u8>>, Option<Vec<u8>>) = sqlx::query_as(
@@ -282,6 +286,7 @@ pub(crate) async fn issue(tx: &mut Tx, issuer: &Issuer, registration_id: i64, ca
     .bind(registration_id)
     .fetch_one(tx.conn())
     .await?;
+    let id_number = issuer.sealer.open_text(&id_number)?;
     let specs: Vec<(String, String, String)> = sqlx::query_as("SELECT specialty_code, valid_from, valid_until FROM registration_specialties WHERE registration_id = $1 AND status = 'active' ORDER BY specialty_code")
         .bind(registration_id)
         .fetch_all(tx.conn())
@@ -293,9 +298,9 @@ pub(crate) async fn issue(tx: &mut Tx, issuer: &Issuer, registration_id: i64, ca
             .await?;
     let version = previous.map(|p| p.1 + 1).unwrap_or(1);
     let quals: Vec<(String,)> = sqlx::query_as(
-        "SELECT certificate_no FROM qualifications WHERE id_number = $1 AND profession = $2 ORDER BY issue_date, specialty_code",
+        "SELECT certificate_no FROM qualifications WHERE id_key = $1 AND profession = $2 ORDER BY issue_date, specialty_code",
     )
-    .bind(&id_number)
+    .bind(issuer.sealer.id_key(&id_number))
     .bind(&profession_code)
     .fetch_all(tx.conn())
     .await?;
@@ -388,8 +393,9 @@ pub(crate) async fn issue(tx: &mut Tx, issuer: &Issuer, registration_id: i64, ca
     .bind(&certificate_no)
     .bind(version)
     .bind(ts(now))
-    .bind(face)
-    .bind(ofd)
+    // The file and its printed data carry the document number: both sealed at rest.
+    .bind(issuer.sealer.seal_text(&face))
+    .bind(issuer.sealer.seal(&ofd))
     .bind(photo_app.map(|p| p.0))
     .bind(use_until.map(|u| u.to_string()))
     .fetch_one(tx.conn())

@@ -201,8 +201,10 @@ impl Store {
         if !typed_name.is_empty() && !valid_name(typed_name) {
             errors.push(FieldError::new("new_name", "请输入与身份证一致的新姓名（2–20个字）"));
         }
+        let sealer = self.sealer()?;
         let (old_id,): (String,) =
             sqlx::query_as("SELECT id_number FROM persons WHERE id = $1").bind(reg.person_id).fetch_one(&self.pool).await?;
+        let old_id = sealer.open_text(&old_id)?;
         let new_id = match change.new_id_number.trim() {
             "" => None,
             typed => match ResidentId::parse(typed) {
@@ -212,8 +214,10 @@ impl Store {
                 }
                 Ok(id) => {
                     // Told at once; at announcement the unique constraint is the guarantee.
-                    let taken: Option<(i64,)> =
-                        sqlx::query_as("SELECT id FROM persons WHERE id_number = $1").bind(id.as_str()).fetch_optional(&self.pool).await?;
+                    let taken: Option<(i64,)> = sqlx::query_as("SELECT id FROM persons WHERE id_key = $1")
+                        .bind(sealer.id_key(id.as_str()))
+                        .fetch_optional(&self.pool)
+                        .await?;
                     if taken.is_some() {
                         errors.push(FieldError::new("new_id_number", "该身份证号已属于系统中的另一人员，请核实"));
                     }
@@ -237,10 +241,10 @@ impl Store {
             errors.push(FieldError::new("new_name", "新姓名与现姓名相同"));
         }
         let (Some(front), Some(back), true) = (front, back, errors.is_empty()) else { return Err(Error::Invalid(errors)) };
-        let new_id_text = new_id.as_ref().map(|i| i.as_str().to_owned());
-        let detail =
-            serde_json::json!({ "old_name": reg.person_name, "new_name": new_name, "old_id_number": old_id, "new_id_number": new_id_text })
-                .to_string();
+        // The numbers sealed, as everywhere they are stored.
+        let new_id_text = new_id.as_ref().map(|i| sealer.seal_text(i.as_str()));
+        let detail = serde_json::json!({ "old_name": reg.person_name, "new_name": new_name, "old_id_number": sealer.seal_text(&old_id), "new_id_number": new_id_text })
+            .to_string();
         let mut parts = Vec::new();
         if new_name != reg.person_name {
             parts.push(format!("变更姓名：{} → {new_name}", reg.person_name));
@@ -301,8 +305,10 @@ pub(crate) async fn apply_personal_change(
     let new_name = v["new_name"].as_str().ok_or_else(|| Error::Other(anyhow::anyhow!("change {} without a new name", app.number)))?;
     sqlx::query("UPDATE persons SET name = $2 WHERE id = $1").bind(app.person_id).bind(new_name).execute(tx.conn()).await?;
     sqlx::query("UPDATE users SET display_name = $2 WHERE person_id = $1").bind(app.person_id).bind(new_name).execute(tx.conn()).await?;
-    if let (Some(old), Some(new)) = (v["old_id_number"].as_str(), v["new_id_number"].as_str()) {
-        correct_id_number(tx, app.person_id, old, new).await?;
+    let opened = |k: &str| v[k].as_str().map(|t| issuer.sealer.open_text(t)).transpose();
+    let new_id = opened("new_id_number")?;
+    if let (Some(old), Some(new)) = (opened("old_id_number")?, &new_id) {
+        correct_id_number(tx, &issuer.sealer, app.person_id, &old, new).await?;
     }
     let cert =
         issue(tx, issuer, reg_id, Cause { application_id: Some(app.id), supersede_reason: "变更个人信息，已换发新证书" }, now).await?;
@@ -311,7 +317,7 @@ pub(crate) async fn apply_personal_change(
     if old_name != new_name {
         note.push(format!("姓名由“{old_name}”变更为“{new_name}”"));
     }
-    if let Some(new) = v["new_id_number"].as_str().and_then(|n| ResidentId::parse(n).ok()) {
+    if let Some(new) = new_id.as_deref().and_then(|n| ResidentId::parse(n).ok()) {
         note.push(format!("身份证号更正为 {}", new.masked()));
     }
     let note = format!("{}（申请 {}）", note.join("，"), app.number);
@@ -324,27 +330,31 @@ pub(crate) async fn apply_personal_change(
 /// Corrects a person's ID number everywhere it identifies them: the person (gender and birth
 /// date follow from the number), the login name and the qualification records. Another person
 /// holding the number is refused by the unique constraints.
-async fn correct_id_number(tx: &mut Tx, person_id: i64, old: &str, new: &str) -> Result<()> {
-    let id = ResidentId::parse(new).map_err(|e| Error::Other(anyhow::anyhow!("stored ID number {new}: {e}")))?;
+async fn correct_id_number(tx: &mut Tx, sealer: &crate::sealing::Sealer, person_id: i64, old: &str, new: &str) -> Result<()> {
+    let id = ResidentId::parse(new).map_err(|e| Error::Other(anyhow::anyhow!("stored ID number: {e}")))?;
     let taken = "更正后的身份证号已属于系统中的另一人员，请核实后重新申请";
-    sqlx::query("UPDATE persons SET id_number = $2, gender = $3, birth_date = $4 WHERE id = $1")
+    let sealed = sealer.seal_id(id.as_str());
+    sqlx::query("UPDATE persons SET id_number = $2, id_key = $5, id_masked = $6, gender = $3, birth_date = $4 WHERE id = $1")
         .bind(person_id)
-        .bind(id.as_str())
+        .bind(&sealed.sealed)
         .bind(id.gender().label())
         .bind(id.birth_date().to_string())
+        .bind(&sealed.key)
+        .bind(&sealed.masked)
         .execute(tx.conn())
         .await
         .map_err(|e| crate::accounts::unique_to(e, taken))?;
     sqlx::query("UPDATE users SET username = $2 WHERE person_id = $1 AND username = $3")
         .bind(person_id)
-        .bind(id.as_str())
-        .bind(old)
+        .bind(sealer.person_login(id.as_str()))
+        .bind(sealer.person_login(old))
         .execute(tx.conn())
         .await
         .map_err(|e| crate::accounts::unique_to(e, taken))?;
-    sqlx::query("UPDATE qualifications SET id_number = $2 WHERE id_number = $1")
-        .bind(old)
-        .bind(id.as_str())
+    sqlx::query("UPDATE qualifications SET id_number = $2, id_key = $3 WHERE id_key = $1")
+        .bind(sealer.id_key(old))
+        .bind(&sealed.sealed)
+        .bind(&sealed.key)
         .execute(tx.conn())
         .await
         .map_err(|e| crate::accounts::unique_to(e, taken))?;

@@ -256,7 +256,7 @@ impl Store {
         let profile = &issuer.profile;
         let mut tx = self.write().await?;
         let (person_id,): (i64,) =
-            sqlx::query_as("SELECT id FROM persons WHERE id_number = $1").bind(id.as_str()).fetch_one(tx.conn()).await?;
+            sqlx::query_as("SELECT id FROM persons WHERE id_key = $1").bind(issuer.sealer.id_key(id.as_str())).fetch_one(tx.conn()).await?;
         let (enterprise_id,): (i64,) =
             sqlx::query_as("SELECT id FROM enterprises WHERE credit_code = $1").bind(employer.as_str()).fetch_one(tx.conn()).await?;
         let year = chrono::Datelike::year(&from);

@@ -118,7 +118,7 @@ fn certificate(r: &Row<'_>) -> rusqlite::Result<Certificate> {
         person_id: r.get(12)?,
         enterprise_id: r.get(13)?,
         holder_name: r.get(14)?,
-        id_number: r.get(15)?,
+        id_masked: r.get(15)?,
         enterprise_name: r.get(16)?,
         registration_status: r.get(17)?,
         use_until: r.get(18)?,

@@ -76,7 +76,7 @@ impl Store {
     pub async fn on_behalf(&self, actor: &Actor, id_number: &str) -> Result<Actor> {
         self.check_enterprise_files(actor)?;
         let id = erjian_domain::documents::PersonId::infer(id_number.trim()).map_err(|m| Error::invalid("applicant_id_number", m))?;
-        self.acting_for(actor, "p.id_number = $1", id.as_str()).await
+        self.acting_for(actor, "p.id_key = $1", &self.sealer()?.id_key(id.as_str())).await
     }
 
     /// As [`Store::on_behalf`], the person named by registration number (the enterprise's pages

@@ -30,10 +30,11 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<usize, ImportError> {
         let regs = parse_csv(bytes).map_err(ImportError::Rows)?;
+        let sealer = self.sealer()?;
         let mut tx = self.write().await?;
         let mut errors = Vec::new();
         for r in &regs {
-            if let Err(message) = insert_legacy(&mut tx, province, r, now).await.map_err(ImportError::Store)? {
+            if let Err(message) = insert_legacy(&mut tx, sealer, province, r, now).await.map_err(ImportError::Store)? {
                 errors.push(RowError { line: r.line, message });
             }
         }
@@ -145,25 +146,34 @@ async fn finish(
 }
 
 /// Writes one imported registration; `Ok(Err(message))` is a row the file must not contain.
-async fn insert_legacy(tx: &mut Tx, province: &str, r: &LegacyRegistration, now: DateTime<Utc>) -> Result<std::result::Result<(), String>> {
+async fn insert_legacy(
+    tx: &mut Tx,
+    sealer: &crate::sealing::Sealer,
+    province: &str,
+    r: &LegacyRegistration,
+    now: DateTime<Utc>,
+) -> Result<std::result::Result<(), String>> {
     let enterprise: Option<(i64,)> =
         sqlx::query_as("SELECT id FROM enterprises WHERE credit_code = $1").bind(&r.credit_code).fetch_optional(tx.conn()).await?;
     let Some((enterprise_id,)) = enterprise else {
         return Ok(Err(format!("统一社会信用代码为 {} 的企业尚未在系统中登记，请先登记企业", r.credit_code)));
     };
     let id = &r.id_number;
+    let sealed = sealer.seal_id(id.as_str());
     sqlx::query(
-        "INSERT INTO persons (id_number, name, gender, birth_date, mobile, created_at) VALUES ($1, $2, $3, $4, '', $5) ON CONFLICT (id_number) DO NOTHING",
+        "INSERT INTO persons (id_number, id_key, id_masked, name, gender, birth_date, mobile, created_at) VALUES ($1, $6, $7, $2, $3, $4, '', $5) ON CONFLICT (id_key) DO NOTHING",
     )
-    .bind(id.as_str())
+    .bind(&sealed.sealed)
     .bind(&r.name)
     .bind(id.gender().label())
     .bind(id.birth_date().to_string())
     .bind(ts(now))
+    .bind(&sealed.key)
+    .bind(&sealed.masked)
     .execute(tx.conn())
     .await?;
     let (person_id, name): (i64, String) =
-        sqlx::query_as("SELECT id, name FROM persons WHERE id_number = $1").bind(id.as_str()).fetch_one(tx.conn()).await?;
+        sqlx::query_as("SELECT id, name FROM persons WHERE id_key = $1").bind(&sealed.key).fetch_one(tx.conn()).await?;
     if name != r.name {
         return Ok(Err(format!("身份证号 {} 已登记为“{name}”，与本行姓名“{}”不符", id.masked(), r.name)));
     }

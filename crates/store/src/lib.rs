@@ -56,12 +56,19 @@ use erjian_domain::workflow::Role;
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Actor {
     pub user_id: i64,
+    /// The stored login name: for staff and enterprises as typed; for individuals the blind
+    /// index of the document number ([`sealing::Sealer::person_login`]), which no answer shows.
+    #[serde(skip_serializing_if = "is_person_login")]
     pub username: String,
     pub name: String,
     pub role: Role,
     pub person_id: Option<i64>,
     pub enterprise_id: Option<i64>,
     pub city_code: Option<String>,
+}
+
+fn is_person_login(name: &str) -> bool {
+    name.starts_with(sealing::PERSON_LOGIN)
 }
 
 /// Allocates the next value of a named counter inside the caller's transaction. On PostgreSQL

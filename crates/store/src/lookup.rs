@@ -29,8 +29,10 @@ impl Store {
         let term = term.trim();
         let person_id = match erjian_domain::documents::PersonId::infer(term) {
             Ok(id) => {
-                let row: Option<(i64,)> =
-                    sqlx::query_as("SELECT id FROM persons WHERE id_number = $1").bind(id.as_str()).fetch_optional(&self.pool).await?;
+                let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM persons WHERE id_key = $1")
+                    .bind(self.sealer()?.id_key(id.as_str()))
+                    .fetch_optional(&self.pool)
+                    .await?;
                 row.map(|r| r.0)
             }
             Err(_) => self.registration_by_number(term).await?.map(|r| r.person_id),

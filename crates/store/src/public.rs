@@ -97,15 +97,21 @@ impl Store {
     pub async fn public_query(&self, q: &PublicQuery, today: NaiveDate) -> Result<Option<PublicRecord>> {
         let base = "SELECT r.id FROM registrations r JOIN persons p ON p.id = r.person_id";
         let (sql, key) = match &q.key {
-            QueryKey::IdNumber(k) => (format!("{base} WHERE p.id_number = $1 AND r.profession = $2 AND p.name = $3"), k),
-            QueryKey::RegistrationNumber(k) => (format!("{base} WHERE r.registration_number = $1 AND r.profession = $2 AND p.name = $3"), k),
+            // Through the blind index: the stored number is sealed.
+            QueryKey::IdNumber(k) => (
+                format!("{base} WHERE p.id_key = $1 AND r.profession = $2 AND p.name = $3"),
+                self.sealer()?.id_key(&k.trim().to_uppercase()),
+            ),
+            QueryKey::RegistrationNumber(k) => {
+                (format!("{base} WHERE r.registration_number = $1 AND r.profession = $2 AND p.name = $3"), k.trim().to_uppercase())
+            }
             QueryKey::CertificateNumber(k) => (
                 format!("{base} JOIN certificates c ON c.registration_id = r.id WHERE c.certificate_no = $1 AND r.profession = $2 AND p.name = $3"),
-                k,
+                k.trim().to_uppercase(),
             ),
         };
         let found: Option<(i64,)> =
-            sqlx::query_as(&sql).bind(key.trim().to_uppercase()).bind(&q.profession).bind(q.name.trim()).fetch_optional(&self.pool).await?;
+            sqlx::query_as(&sql).bind(key).bind(&q.profession).bind(q.name.trim()).fetch_optional(&self.pool).await?;
         match found {
             Some((id,)) => self.public_record(id, today).await,
             None => Ok(None),
@@ -115,7 +121,7 @@ impl Store {
     /// The public view of one registration.
     pub async fn public_record(&self, registration_id: i64, today: NaiveDate) -> Result<Option<PublicRecord>> {
         type Row = (String, String, String, String, String, String, Option<String>, Option<String>, Option<String>);
-        const SQL: &str = "SELECT p.name, p.id_number, r.profession, r.registration_number, e.name, r.status,
+        const SQL: &str = "SELECT p.name, p.id_masked, r.profession, r.registration_number, e.name, r.status,
                     (SELECT c.certificate_no FROM certificates c WHERE c.registration_id = r.id ORDER BY c.version DESC LIMIT 1),
                     (SELECT c.licence_id FROM certificates c WHERE c.registration_id = r.id ORDER BY c.version DESC LIMIT 1),
                     (SELECT c.status FROM certificates c WHERE c.registration_id = r.id ORDER BY c.version DESC LIMIT 1)
@@ -137,7 +143,7 @@ impl Store {
                     .await?,
             ),
         };
-        let Some((name, id_number, profession, regno, enterprise, status, certificate_no, licence_id, certificate_status)) = row else {
+        let Some((name, id_masked, profession, regno, enterprise, status, certificate_no, licence_id, certificate_status)) = row else {
             return Ok(None);
         };
         let facts: Vec<_> = specs.iter().map(RegisteredSpecialty::facts).collect();
@@ -146,7 +152,7 @@ impl Store {
         Ok(Some(PublicRecord {
             registration_id,
             name,
-            id_number_masked: erjian_domain::ids::mask_id_number(&id_number),
+            id_number_masked: id_masked,
             profession: erjian_domain::profession::profession(&profession).map(|p| p.name).unwrap_or_default().to_owned(),
             registration_number: regno,
             enterprise,

@@ -36,6 +36,12 @@ pub enum ImportError {
     Store(crate::Error),
 }
 
+impl From<crate::Error> for ImportError {
+    fn from(e: crate::Error) -> Self {
+        ImportError::Store(e)
+    }
+}
+
 impl From<sqlx::Error> for ImportError {
     fn from(e: sqlx::Error) -> Self {
         ImportError::Store(e.into())
@@ -56,21 +62,24 @@ impl Store {
         records: &[QualificationRecord],
         now: DateTime<Utc>,
     ) -> Result<usize, ImportError> {
+        let sealer = self.sealer()?;
         let mut tx = self.write().await?;
         let mut errors = Vec::new();
         for r in records {
+            let sealed = sealer.seal_id(r.id_number.as_str());
             let inserted: Option<(i64,)> = sqlx::query_as(
-                "INSERT INTO qualifications (name, id_number, profession, specialty_code, certificate_no, pass_year, issue_date, imported_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id_number, profession, specialty_code) DO NOTHING RETURNING id",
+                "INSERT INTO qualifications (name, id_number, id_key, profession, specialty_code, certificate_no, pass_year, issue_date, imported_at)
+                 VALUES ($1, $2, $9, $3, $4, $5, $6, $7, $8) ON CONFLICT (id_key, profession, specialty_code) DO NOTHING RETURNING id",
             )
             .bind(&r.name)
-            .bind(r.id_number.as_str())
+            .bind(&sealed.sealed)
             .bind(r.profession.code)
             .bind(r.specialty_code)
             .bind(&r.certificate_no)
             .bind(i64::from(r.pass_year))
             .bind(r.issue_date.to_string())
             .bind(ts(now))
+            .bind(&sealed.key)
             .fetch_optional(tx.conn())
             .await?;
             if inserted.is_none() {
@@ -87,11 +96,17 @@ impl Store {
         Ok(records.len())
     }
 
+    /// The qualification records of one document number (found through its blind index; the
+    /// number in each record is the one asked for, the stored one stays sealed).
     pub async fn qualifications_of(&self, id_number: &str) -> Result<Vec<Qualification>> {
-        Ok(sqlx::query_as("SELECT id, name, id_number, profession, specialty_code, certificate_no, pass_year, issue_date FROM qualifications WHERE id_number = $1 ORDER BY profession, specialty_code")
-            .bind(id_number)
+        let mut found: Vec<Qualification> = sqlx::query_as("SELECT id, name, id_number, profession, specialty_code, certificate_no, pass_year, issue_date FROM qualifications WHERE id_key = $1 ORDER BY profession, specialty_code")
+            .bind(self.sealer()?.id_key(id_number))
             .fetch_all(&self.pool)
-            .await?)
+            .await?;
+        for q in &mut found {
+            q.id_number = id_number.to_owned();
+        }
+        Ok(found)
     }
 
     pub async fn count_qualifications(&self) -> Result<i64> {

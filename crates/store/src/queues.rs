@@ -71,11 +71,12 @@ impl Store {
 }
 
 /// What a search term is, by its shape, and the one condition that finds it.
-fn search_condition(term: &str, n: usize) -> (String, String) {
+/// A document number is found through its blind index (the stored number is sealed).
+fn search_condition(sealer: &crate::sealing::Sealer, term: &str, n: usize) -> (String, String) {
     let t = term.trim();
     let upper = t.to_ascii_uppercase();
     if let Ok(id) = erjian_domain::documents::PersonId::infer(&upper) {
-        return (format!("p.id_number = ${n}"), id.as_str().to_owned());
+        return (format!("p.id_key = ${n}"), sealer.id_key(id.as_str()));
     }
     let mut chars = t.chars();
     let first_is_cjk = chars.next().is_some_and(|c| !c.is_ascii());
@@ -101,7 +102,7 @@ impl Store {
             sql.push_str(&format!(" AND a.state IN ({})", list.join(",")));
         }
         if let Some(term) = filter.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            let (cond, value) = search_condition(term, binds.len() + 1);
+            let (cond, value) = search_condition(self.sealer()?, term, binds.len() + 1);
             sql.push_str(&format!(" AND {cond}"));
             binds.push(value);
         }
@@ -132,6 +133,7 @@ impl Store {
         let sealer = self.sealer()?;
         for a in &mut apps {
             a.mobile = sealer.open_text(&a.mobile)?;
+            a.id_number = sealer.open_text(&a.id_number)?;
             let rows: Vec<(String,)> =
                 sqlx::query_as("SELECT specialty_code FROM application_specialties WHERE application_id = $1 ORDER BY specialty_code")
                     .bind(a.id)

@@ -155,13 +155,17 @@ impl Store {
             .await?;
         p.map(|mut p| {
             p.mobile = self.sealer()?.open_text(&p.mobile)?;
+            p.id_number = self.sealer()?.open_text(&p.id_number)?;
             Ok(p)
         })
         .transpose()
     }
 
+    /// Completes registrations as read: the holder's document number opened, the specialties.
     async fn with_specialties(&self, mut regs: Vec<Registration>) -> Result<Vec<Registration>> {
+        let sealer = self.sealer()?;
         for r in &mut regs {
+            r.id_number = sealer.open_text(&r.id_number)?;
             r.specialties = sqlx::query_as("SELECT * FROM registration_specialties WHERE registration_id = $1 ORDER BY specialty_code")
                 .bind(r.id)
                 .fetch_all(&self.pool)

@@ -69,18 +69,77 @@ impl Sealer {
     pub fn index(&self, value: &str) -> String {
         hex::encode(erjian_ofd::crypto::hmac_sm3(&self.index_key, value.as_bytes()))
     }
+
+    /// The blind index of an identity document number (`persons.id_key`, `qualifications.id_key`):
+    /// separated from the mobiles' by its own prefix, so equal strings of both kinds never match.
+    pub fn id_key(&self, id_number: &str) -> String {
+        self.index(&format!("id\u{0}{id_number}"))
+    }
+
+    /// What is stored for a document number: sealed, its blind index, and the masked form the
+    /// public and enterprise pages show.
+    pub fn seal_id(&self, id_number: &str) -> SealedId {
+        SealedId { sealed: self.seal_text(id_number), key: self.id_key(id_number), masked: erjian_domain::ids::mask_id_number(id_number) }
+    }
+
+    /// An individual's login name as stored in `users.username`: the blind index of the document
+    /// number (`id:`…), never the number.
+    pub fn person_login(&self, id_number: &str) -> String {
+        format!("{PERSON_LOGIN}{}", self.id_key(id_number))
+    }
 }
 
-/// Text columns holding mobiles: (table, column).
-const TEXT_COLUMNS: &[(&str, &str)] = &[("persons", "mobile"), ("applications", "mobile"), ("enterprises", "contact_mobile")];
-/// Blob columns holding photos, signatures and scans: (table, key column, column).
-const BLOB_COLUMNS: &[(&str, &str, &str)] = &[
-    ("persons", "id", "photo"),
-    ("persons", "id", "signature_image"),
-    ("applications", "id", "photo"),
-    ("enterprises", "id", "licence_scan"),
-    ("application_attachments", "id", "bytes"),
+/// A document number ready to store ([`Sealer::seal_id`]).
+pub struct SealedId {
+    pub sealed: String,
+    pub key: String,
+    pub masked: String,
+}
+
+/// How an individual's stored login name begins (staff names cannot contain a colon).
+pub const PERSON_LOGIN: &str = "id:";
+
+/// What one conversion seals in place: text columns and blob columns, each (table, column);
+/// every table named has an integer `id`.
+struct Backlog {
+    done_key: &'static str,
+    texts: &'static [(&'static str, &'static str)],
+    blobs: &'static [(&'static str, &'static str)],
+}
+
+/// The conversions, in order: each runs once per database, recorded under its key.
+const BACKLOGS: &[Backlog] = &[
+    // Mobiles, photos, signatures and scans.
+    Backlog {
+        done_key: DONE_KEY,
+        texts: &[("persons", "mobile"), ("applications", "mobile"), ("enterprises", "contact_mobile")],
+        blobs: &[
+            ("persons", "photo"),
+            ("persons", "signature_image"),
+            ("applications", "photo"),
+            ("enterprises", "licence_scan"),
+            ("application_attachments", "bytes"),
+        ],
+    },
+    // Identity document numbers (with their blind index, see `seal_ids`) and the files and
+    // printed data that carry them: certificates, usage copies, application forms, and signing
+    // certificates and seals (their subject names the person by number).
+    Backlog {
+        done_key: IDS_DONE_KEY,
+        texts: &[("certificates", "face_json")],
+        blobs: &[
+            ("certificates", "ofd"),
+            ("usage_copies", "ofd"),
+            ("applications", "form_ofd"),
+            ("signing_keys", "cert"),
+            ("signing_keys", "seal"),
+        ],
+    },
 ];
+
+const IDS_DONE_KEY: &str = "personal_ids_sealed_v1";
+/// Rows converted per read (files can be large).
+const BATCH: i64 = 200;
 
 impl Store {
     /// Sets the key for personal data (derived from `master`) and, once per database, seals what
@@ -92,8 +151,26 @@ impl Store {
 
     pub(crate) async fn set_master_key(&self, master: &[u8]) -> Result<()> {
         let _ = self.sealer.set(Sealer::new(master));
-        self.seal_backlog().await?;
+        let mut n = 0;
+        for backlog in BACKLOGS {
+            n += self.seal_backlog(backlog).await?;
+        }
+        if n > 0 {
+            // SQLite keeps the old pages (and the journal) until they are rewritten: rewrite now,
+            // so that no clear copy stays in the file. PostgreSQL reuses dead rows' space.
+            if self.backend() == crate::db::Backend::Sqlite {
+                sqlx::query("VACUUM").execute(&self.pool).await?;
+                sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.pool).await?;
+            }
+            tracing::info!(values = n, "personal data sealed in place");
+        }
         Ok(())
+    }
+
+    /// A document number as stored, opened (for tools that read rows directly, e.g. the load
+    /// test's sample of queries).
+    pub fn open_id_number(&self, stored: &str) -> Result<String> {
+        self.sealer()?.open_text(stored)
     }
 
     /// The personal-data keys; an error if [`Store::with_master_key`] was not called.
@@ -102,9 +179,9 @@ impl Store {
     }
 
     /// Converts unsealed values in place, in one transaction, and records that it is done.
-    async fn seal_backlog(&self) -> Result<u64> {
+    async fn seal_backlog(&self, backlog: &Backlog) -> Result<u64> {
         let done: Option<(String,)> =
-            sqlx::query_as("SELECT value FROM settings WHERE key = $1").bind(DONE_KEY).fetch_optional(&self.pool).await?;
+            sqlx::query_as("SELECT value FROM settings WHERE key = $1").bind(backlog.done_key).fetch_optional(&self.pool).await?;
         if done.is_some() {
             return Ok(0);
         }
@@ -114,7 +191,7 @@ impl Store {
         // statement (a read first could not be upgraded if another process wrote meanwhile), and
         // a second process converting at the same moment fails on the key instead of doubling.
         let claimed = sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES ($1, '0', $2)")
-            .bind(DONE_KEY)
+            .bind(backlog.done_key)
             .bind(crate::db::ts(chrono::Utc::now()))
             .execute(tx.conn())
             .await;
@@ -125,7 +202,7 @@ impl Store {
             Err(e) => return Err(e.into()),
         }
         let mut n = 0u64;
-        for (table, column) in TEXT_COLUMNS {
+        for (table, column) in backlog.texts {
             let rows: Vec<(i64, String)> =
                 sqlx::query_as(&format!("SELECT id, {column} FROM {table} WHERE {column} <> '' AND {column} NOT LIKE '{TEXT_PREFIX}%'"))
                     .fetch_all(tx.conn())
@@ -139,31 +216,91 @@ impl Store {
                 n += 1;
             }
         }
-        for (table, key, column) in BLOB_COLUMNS {
-            let rows: Vec<(i64, Vec<u8>)> =
-                sqlx::query_as(&format!("SELECT {key}, {column} FROM {table} WHERE {column} IS NOT NULL")).fetch_all(tx.conn()).await?;
-            for (id, stored) in rows.into_iter().filter(|(_, b)| !b.starts_with(MAGIC)) {
-                sqlx::query(&format!("UPDATE {table} SET {column} = $2 WHERE {key} = $1"))
-                    .bind(id)
-                    .bind(sealer.seal(&stored))
-                    .execute(tx.conn())
-                    .await?;
-                n += 1;
+        for (table, column) in backlog.blobs {
+            let mut after = 0i64;
+            loop {
+                let rows: Vec<(i64, Vec<u8>)> = sqlx::query_as(&format!(
+                    "SELECT id, {column} FROM {table} WHERE {column} IS NOT NULL AND id > $1 ORDER BY id LIMIT {BATCH}"
+                ))
+                .bind(after)
+                .fetch_all(tx.conn())
+                .await?;
+                let Some(last) = rows.last().map(|r| r.0) else { break };
+                after = last;
+                for (id, stored) in rows.into_iter().filter(|(_, b)| !b.starts_with(MAGIC)) {
+                    sqlx::query(&format!("UPDATE {table} SET {column} = $2 WHERE id = $1"))
+                        .bind(id)
+                        .bind(sealer.seal(&stored))
+                        .execute(tx.conn())
+                        .await?;
+                    n += 1;
+                }
             }
         }
-        sqlx::query("UPDATE settings SET value = $2 WHERE key = $1").bind(DONE_KEY).bind(n.to_string()).execute(tx.conn()).await?;
+        if backlog.done_key == IDS_DONE_KEY {
+            n += seal_ids(&sealer, &mut tx).await?;
+        }
+        sqlx::query("UPDATE settings SET value = $2 WHERE key = $1").bind(backlog.done_key).bind(n.to_string()).execute(tx.conn()).await?;
         tx.commit().await?;
-        if n > 0 {
-            // SQLite keeps the old pages (and the journal) until they are rewritten: rewrite now,
-            // so that no clear copy stays in the file. PostgreSQL reuses dead rows' space.
-            if self.backend() == crate::db::Backend::Sqlite {
-                sqlx::query("VACUUM").execute(&self.pool).await?;
-                sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.pool).await?;
-            }
-            tracing::info!(values = n, "personal data sealed in place");
-        }
         Ok(n)
     }
+}
+
+/// Seals the document numbers an earlier version stored in the clear: persons and
+/// qualification records get their blind index (and persons the masked form), individuals'
+/// login names become the index, a name change's numbers in its application are sealed, and
+/// lock-out rows under a typed number are dropped (they name nobody after the change).
+async fn seal_ids(sealer: &Sealer, tx: &mut crate::db::Tx) -> Result<u64> {
+    let mut n = 0u64;
+    for table in ["persons", "qualifications"] {
+        let rows: Vec<(i64, String)> =
+            sqlx::query_as(&format!("SELECT id, id_number FROM {table} WHERE id_key IS NULL")).fetch_all(tx.conn()).await?;
+        for (id, plain) in rows {
+            let sealed = sealer.seal_id(&plain);
+            let extra = if table == "persons" { ", id_masked = $4" } else { "" };
+            let sql = format!("UPDATE {table} SET id_number = $2, id_key = $3{extra} WHERE id = $1");
+            let mut q = sqlx::query(&sql).bind(id).bind(&sealed.sealed).bind(&sealed.key);
+            if table == "persons" {
+                q = q.bind(&sealed.masked);
+            }
+            q.execute(tx.conn()).await?;
+            n += 1;
+        }
+    }
+    let users: Vec<(i64, String)> =
+        sqlx::query_as(&format!("SELECT id, username FROM users WHERE role = 'individual' AND username NOT LIKE '{PERSON_LOGIN}%'"))
+            .fetch_all(tx.conn())
+            .await?;
+    for (id, name) in users {
+        sqlx::query("UPDATE users SET username = $2 WHERE id = $1").bind(id).bind(sealer.person_login(&name)).execute(tx.conn()).await?;
+        n += 1;
+    }
+    // Sign-up codes bound to a typed number (five minutes' worth): asked for again.
+    sqlx::query("DELETE FROM one_time_codes WHERE purpose LIKE 'signup:%'").execute(tx.conn()).await?;
+    sqlx::query(&format!(
+        "DELETE FROM login_throttle WHERE username NOT LIKE '{PERSON_LOGIN}%' AND username NOT IN (SELECT username FROM users)"
+    ))
+    .execute(tx.conn())
+    .await?;
+    let changes: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, detail FROM applications WHERE kind = 'change_personal' AND detail IS NOT NULL")
+            .fetch_all(tx.conn())
+            .await?;
+    for (id, detail) in changes {
+        let Ok(mut v) = serde_json::from_str::<serde_json::Value>(&detail) else { continue };
+        let mut changed = false;
+        for key in ["old_id_number", "new_id_number"] {
+            if let Some(plain) = v[key].as_str().filter(|t| !t.starts_with(TEXT_PREFIX)) {
+                v[key] = serde_json::Value::String(sealer.seal_text(plain));
+                changed = true;
+            }
+        }
+        if changed {
+            sqlx::query("UPDATE applications SET detail = $2 WHERE id = $1").bind(id).bind(v.to_string()).execute(tx.conn()).await?;
+            n += 1;
+        }
+    }
+    Ok(n)
 }
 
 #[cfg(test)]

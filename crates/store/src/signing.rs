@@ -201,9 +201,14 @@ impl Store {
                 .fetch_optional(tx.conn())
                 .await?;
         if let Some((key_id, cert)) = key {
+            let cert = issuer.sealer.open(&cert)?;
             let (name, pic, size) = seal_picture(&issuer.sealer, &mut tx, owner).await?;
             let seal = issuer.authority.identity_seal(&cert, &name, (pic.0, &pic.1), size, now).map_err(|e| Error::Other(e.into()))?;
-            sqlx::query("UPDATE signing_keys SET seal = $2 WHERE id = $1").bind(key_id).bind(seal).execute(tx.conn()).await?;
+            sqlx::query("UPDATE signing_keys SET seal = $2 WHERE id = $1")
+                .bind(key_id)
+                .bind(issuer.sealer.seal(&seal))
+                .execute(tx.conn())
+                .await?;
         }
         audit::record(tx.conn(), now, Some(actor), Entry::new("set_signature_image", t, Some(oid))).await?;
         tx.commit().await?;
@@ -259,7 +264,9 @@ impl Store {
                     .bind(key_id)
                     .execute(&self.pool)
                     .await?;
-                Ok((key_id, SealSigner::new(key, cert, seal)))
+                // The certificate and seal name the owner (a person's document number): sealed at rest.
+                let sealer = self.sealer()?;
+                Ok((key_id, SealSigner::new(key, sealer.open(&cert)?, sealer.open(&seal)?)))
             }
             None => {
                 let mut tx = self.write().await?;
@@ -313,8 +320,7 @@ impl Store {
         if action == Action::Sign {
             crate::real_name::ensure(tx.conn(), self.rules().real_name, app.person_id, crate::real_name::Point::Filing, now).await?;
         }
-        let (form,): (Option<Vec<u8>>,) =
-            sqlx::query_as("SELECT form_ofd FROM applications WHERE id = $1").bind(id).fetch_one(tx.conn()).await?;
+        let form = read_form(self.sealer()?, tx.conn(), id).await?;
         let mut pkg = Package::from_bytes(&form.ok_or_else(|| Error::Conflict("申请表尚未生成，请重新提交".into()))?)
             .map_err(|e| Error::Other(e.into()))?;
         // The first signer signs a clean form; the second checks the first signature before adding
@@ -337,7 +343,7 @@ impl Store {
         }
         let stamp = Stamp { page: 0, boundary: if action == Action::Sign { APPLICANT_BOX } else { ENTERPRISE_BOX } };
         sign(&mut pkg, &signer, &stamp, now).map_err(|e| Error::Other(e.into()))?;
-        sqlx::query("UPDATE applications SET form_ofd = $2 WHERE id = $1").bind(id).bind(pkg.to_bytes()).execute(tx.conn()).await?;
+        write_form(self.sealer()?, tx.conn(), id, &pkg.to_bytes()).await?;
         let next = self
             .act_in(&mut tx, actor, id, crate::workflow::Step { action, reason: None, expected_version: Some(app.version) }, now)
             .await?;
@@ -348,17 +354,15 @@ impl Store {
     /// The signed (or unsigned) form of an application the actor may see.
     pub async fn application_form(&self, actor: &Actor, id: i64) -> Result<(Application, Vec<u8>)> {
         let detail = self.application(actor, id).await?;
-        let (form,): (Option<Vec<u8>>,) =
-            sqlx::query_as("SELECT form_ofd FROM applications WHERE id = $1").bind(id).fetch_one(&self.pool).await?;
+        let mut conn = self.pool.acquire().await?;
+        let form = read_form(self.sealer()?, &mut conn, id).await?;
         Ok((detail.application, form.ok_or(Error::NotFound("申请表尚未生成"))?))
     }
 
     /// The signatures on an application's form, verified now.
     pub async fn application_signatures(&self, id: i64, now: DateTime<Utc>) -> Result<Vec<SignatureView>> {
-        let (form,): (Option<Vec<u8>>,) =
-            sqlx::query_as("SELECT form_ofd FROM applications WHERE id = $1").bind(id).fetch_one(&self.pool).await?;
-        let Some(form) = form else { return Ok(vec![]) };
         let mut conn = self.pool.acquire().await?;
+        let Some(form) = read_form(self.sealer()?, &mut conn, id).await? else { return Ok(vec![]) };
         match Package::from_bytes(&form) {
             Ok(pkg) => form_signatures(&mut conn, &pkg, now).await,
             Err(e) => Ok(vec![SignatureView {
@@ -421,6 +425,7 @@ async fn create_identity(
             crate::real_name::ensure(tx.conn(), real_name, id, crate::real_name::Point::Key, now).await?;
             let (name, idn): (String, String) =
                 sqlx::query_as("SELECT name, id_number FROM persons WHERE id = $1").bind(id).fetch_one(tx.conn()).await?;
+            let idn = issuer.sealer.open_text(&idn)?;
             Name { organisation: "个人".into(), common_name: name, serial_number: Some(idn) }
         }
         Owner::Enterprise(id) => {
@@ -441,8 +446,8 @@ async fn create_identity(
     )
     .bind(t)
     .bind(oid)
-    .bind(cert)
-    .bind(seal)
+    .bind(issuer.sealer.seal(&cert))
+    .bind(issuer.sealer.seal(&seal))
     .bind(sealed)
     .bind(salt.to_vec())
     .bind(ts(now))
@@ -511,11 +516,13 @@ impl Store {
 async fn form_data(conn: &mut sqlx::AnyConnection, app: &Application, now: DateTime<Utc>) -> Result<FormData> {
     let mut specialties = Vec::new();
     for code in &app.specialties {
-        let q: Option<(String,)> = sqlx::query_as("SELECT certificate_no FROM qualifications WHERE id_number = $1 AND specialty_code = $2")
-            .bind(&app.id_number)
-            .bind(code)
-            .fetch_optional(&mut *conn)
-            .await?;
+        let q: Option<(String,)> = sqlx::query_as(
+            "SELECT certificate_no FROM qualifications WHERE id_key = (SELECT id_key FROM persons WHERE id = $1) AND specialty_code = $2",
+        )
+        .bind(app.person_id)
+        .bind(code)
+        .fetch_optional(&mut *conn)
+        .await?;
         specialties.push((erjian_domain::profession::specialty_name(code).to_owned(), q.map(|q| q.0).unwrap_or_default()));
     }
     Ok(FormData {
@@ -540,6 +547,17 @@ pub(crate) async fn generate_form(sealer: &crate::sealing::Sealer, tx: &mut Tx, 
     let app = Store::load_application(sealer, tx.conn(), id).await?.ok_or(Error::NotFound("申请不存在或您无权查看"))?;
     let data = form_data(tx.conn(), &app, now).await?;
     let bytes = form_document(&data).to_package().to_bytes();
-    sqlx::query("UPDATE applications SET form_ofd = $2 WHERE id = $1").bind(id).bind(bytes).execute(tx.conn()).await?;
+    write_form(sealer, tx.conn(), id, &bytes).await
+}
+
+/// An application's form as stored: it carries the applicant's document number, so it is sealed
+/// at rest ([`crate::sealing`]).
+pub(crate) async fn read_form(sealer: &crate::sealing::Sealer, conn: &mut sqlx::AnyConnection, id: i64) -> Result<Option<Vec<u8>>> {
+    let (form,): (Option<Vec<u8>>,) = sqlx::query_as("SELECT form_ofd FROM applications WHERE id = $1").bind(id).fetch_one(conn).await?;
+    sealer.open_opt(form)
+}
+
+pub(crate) async fn write_form(sealer: &crate::sealing::Sealer, conn: &mut sqlx::AnyConnection, id: i64, form: &[u8]) -> Result<()> {
+    sqlx::query("UPDATE applications SET form_ofd = $2 WHERE id = $1").bind(id).bind(sealer.seal(form)).execute(conn).await?;
     Ok(())
 }

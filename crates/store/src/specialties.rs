@@ -83,12 +83,13 @@ impl Store {
         let (_, reg) = self.own_registration_to_issue(actor, "您没有有效的注册，不能办理增项注册；请办理初始注册或重新注册").await?;
         let (prof, birth) = reg.holder_limits()?;
         let held: Vec<String> = reg.specialties.iter().filter(|s| s.status == "active").map(|s| s.specialty_code.clone()).collect();
-        let qualified: Vec<(String,)> =
-            sqlx::query_as("SELECT specialty_code FROM qualifications WHERE id_number = $1 AND profession = $2")
-                .bind(&reg.id_number)
-                .bind(&reg.profession)
-                .fetch_all(&self.pool)
-                .await?;
+        let qualified: Vec<(String,)> = sqlx::query_as(
+            "SELECT specialty_code FROM qualifications WHERE id_key = (SELECT id_key FROM persons WHERE id = $1) AND profession = $2",
+        )
+        .bind(reg.person_id)
+        .bind(&reg.profession)
+        .fetch_all(&self.pool)
+        .await?;
         let qualified: Vec<String> = qualified.into_iter().map(|q| q.0).collect();
         let chosen = check_add_specialty(today(now), birth, prof.max_age, &held, &qualified, specialties).map_err(Error::Invalid)?;
         let enterprise = self.enterprise(reg.enterprise_id).await?.ok_or(Error::NotFound("企业不存在"))?;

@@ -77,7 +77,10 @@ impl Store {
             .map(|p| p.specialties.iter().map(|s| s.code).collect())
             .unwrap_or_default();
         let combos: Vec<(i32, i32)> = REG_YEARS.flat_map(|ry| (0..6).map(move |q| (ry - q, ry))).collect();
-        let blob = if self.backend() == Backend::Postgres { "'\\x'::bytea" } else { "X''" };
+        // Synthetic certificates have no file and no printed data; stored as everything is, sealed.
+        let empty = hex::encode(sealer.seal(b""));
+        let blob = if self.backend() == Backend::Postgres { format!("'\\x{empty}'::bytea") } else { format!("X'{empty}'") };
+        let face = sealer.seal_text("{}");
         let stamp = ts(now);
         // Enterprises first, in chunks.
         let first_ent = offset / per_enterprise.max(1);
@@ -112,7 +115,9 @@ impl Store {
         let (mut next_cert, mut next_reg) = (c0 + 1, r0 + 1);
         while made < n {
             let end = (made + CHUNK).min(n);
-            let mut persons = String::from("INSERT INTO persons (id, id_number, name, gender, birth_date, mobile, created_at) VALUES ");
+            let mut persons = String::from(
+                "INSERT INTO persons (id, id_number, id_key, id_masked, name, gender, birth_date, mobile, created_at) VALUES ",
+            );
             let mut regs = String::from(
                 "INSERT INTO registrations (id, registration_number, person_id, enterprise_id, profession, province_code, status, first_registered_on, created_at) VALUES ",
             );
@@ -140,10 +145,13 @@ impl Store {
                     if g.is_multiple_of(3) { GIVEN[((g / 7) % 40) as usize] } else { "" }
                 );
                 let person_id = p0 + 1 + i as i64;
+                let sealed = sealer.seal_id(id.as_str());
                 let _ = write!(
                     persons,
-                    "{sep}({person_id}, '{}', '{name}', '{}', '{birth}', '{}', '{stamp}')",
-                    id.as_str(),
+                    "{sep}({person_id}, '{}', '{}', '{}', '{name}', '{}', '{birth}', '{}', '{stamp}')",
+                    sealed.sealed,
+                    sealed.key,
+                    sealed.masked,
                     id.gender().label(),
                     sealer.seal_text(&format!("199{:08}", g % 100_000_000))
                 );
@@ -205,7 +213,7 @@ impl Store {
                     };
                     let _ = write!(
                         certs,
-                        "{}({cert_id}, {reg_id}, '{licence}', '{cert_no}', {v}, '{status}', {reason}, {successor}, '{issued}T09:00:00Z', '{{}}', {blob})",
+                        "{}({cert_id}, {reg_id}, '{licence}', '{cert_no}', {v}, '{status}', {reason}, {successor}, '{issued}T09:00:00Z', '{face}', {blob})",
                         if i > made || v < versions { "," } else { "" }
                     );
                 }

@@ -116,13 +116,26 @@ async fn count_failure(tx: &mut Tx, attempt: &Attempt<'_>, now: DateTime<Utc>) -
 /// One paused (account, address) pair, for the security administrator.
 #[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
 pub struct Paused {
+    /// As stored (an individual's is the blind index of the number): what unlocking names.
     pub username: String,
     pub address: String,
     pub failures: i64,
     pub locked_until: Option<String>,
+    /// An individual's name and masked number, when the account exists.
+    pub person_name: Option<String>,
+    pub person_masked: Option<String>,
 }
 
 impl Paused {
+    /// The account as the security administrator reads it (never an individual's number whole).
+    pub fn shown(&self) -> String {
+        match (&self.person_name, &self.person_masked) {
+            (Some(name), Some(masked)) => format!("{name}（{masked}）"),
+            _ if self.username.starts_with(crate::sealing::PERSON_LOGIN) => "未开户的证件号码".into(),
+            _ => self.username.clone(),
+        }
+    }
+
     pub fn until_display(&self) -> String {
         self.locked_until.as_deref().map(crate::db::show_ts).unwrap_or_default()
     }
@@ -131,9 +144,13 @@ impl Paused {
 impl Store {
     /// The pairs paused now or counting failures.
     pub async fn paused_logins(&self) -> Result<Vec<Paused>> {
-        Ok(sqlx::query_as("SELECT username, address, failures, locked_until FROM login_throttle ORDER BY updated_at DESC LIMIT 500")
-            .fetch_all(&self.pool)
-            .await?)
+        Ok(sqlx::query_as(
+            "SELECT t.username, t.address, t.failures, t.locked_until, p.name AS person_name, p.id_masked AS person_masked
+             FROM login_throttle t LEFT JOIN users u ON u.username = t.username LEFT JOIN persons p ON p.id = u.person_id
+             ORDER BY t.updated_at DESC LIMIT 500",
+        )
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     /// Lifts every pause on an account (the security administrator only), audited.
@@ -141,8 +158,9 @@ impl Store {
         if actor.role != erjian_domain::workflow::Role::SecurityAdmin {
             return Err(Error::Forbidden);
         }
+        let username = &self.account_name(username).await?;
         let mut tx = self.write().await?;
-        let done = sqlx::query("DELETE FROM login_throttle WHERE username = $1").bind(username.trim()).execute(tx.conn()).await?;
+        let done = sqlx::query("DELETE FROM login_throttle WHERE username = $1").bind(username).execute(tx.conn()).await?;
         let detail = format!("解除 {} 的登录暂停（{} 个地址）", username.trim(), done.rows_affected());
         audit::record(tx.conn(), now, Some(actor), Entry { detail: Some(&detail), ..Entry::new("unlock_login", "user", None) }).await?;
         tx.commit().await?;

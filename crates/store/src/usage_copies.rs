@@ -84,7 +84,7 @@ impl Store {
         .bind(cert.id)
         .bind(purpose)
         .bind(until.to_string())
-        .bind(ofd)
+        .bind(issuer.sealer.seal(&ofd))
         .bind(ts(now))
         .execute(tx.conn())
         .await?;
@@ -121,6 +121,6 @@ impl Store {
     pub async fn usage_copy_file(&self, actor: &Actor, token: &str) -> Result<(UsageCopy, Vec<u8>)> {
         let copy = self.usage_copies_of(actor).await?.into_iter().find(|c| c.token == token).ok_or(Error::NotFound("使用件不存在"))?;
         let (ofd,): (Vec<u8>,) = sqlx::query_as("SELECT ofd FROM usage_copies WHERE token = $1").bind(token).fetch_one(&self.pool).await?;
-        Ok((copy, ofd))
+        Ok((copy, self.sealer()?.open(&ofd)?))
     }
 }

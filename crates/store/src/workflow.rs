@@ -144,7 +144,7 @@ impl Store {
             check_submittable(tx, id).await?;
         }
         if action == Action::Accept {
-            check_signed_form(tx, &app, now).await?;
+            check_signed_form(self.sealer()?, tx, &app, now).await?;
             if app.kind == "change_employer" {
                 crate::changes::check_release(tx, id).await?;
             }
@@ -308,9 +308,8 @@ impl Store {
 
 /// Acceptance needs a form carrying exactly the applicant's signature and the enterprise's seal,
 /// both verifying now against the deployment root.
-async fn check_signed_form(tx: &mut Tx, app: &Application, now: DateTime<Utc>) -> Result<()> {
-    let (form,): (Option<Vec<u8>>,) =
-        sqlx::query_as("SELECT form_ofd FROM applications WHERE id = $1").bind(app.id).fetch_one(tx.conn()).await?;
+async fn check_signed_form(sealer: &crate::sealing::Sealer, tx: &mut Tx, app: &Application, now: DateTime<Utc>) -> Result<()> {
+    let form = crate::signing::read_form(sealer, tx.conn(), app.id).await?;
     let pkg = form
         .and_then(|f| erjian_ofd::Package::from_bytes(&f).ok())
         .ok_or_else(|| Error::Conflict("申请表缺失或已损坏，不能受理；请退回补正".into()))?;
@@ -359,8 +358,8 @@ async fn create_registration(
 ) -> Result<(i64, String)> {
     let prof = profession(&app.profession).ok_or_else(|| Error::Other(anyhow::anyhow!("unknown profession {}", app.profession)))?;
     let quals: Vec<(String, i64)> =
-        sqlx::query_as("SELECT specialty_code, pass_year FROM qualifications WHERE id_number = $1 AND profession = $2")
-            .bind(&app.id_number)
+        sqlx::query_as("SELECT specialty_code, pass_year FROM qualifications WHERE id_key = (SELECT id_key FROM persons WHERE id = $1) AND profession = $2")
+            .bind(app.person_id)
             .bind(&app.profession)
             .fetch_all(tx.conn())
             .await?;

@@ -1,5 +1,5 @@
-//! Personal data at rest, on SQLite and PostgreSQL: a database written before sealing (mobiles and
-//! pictures in the clear) is converted in place once the master key is set; reads give the same
+//! Personal data at rest, on SQLite and PostgreSQL: a database written before sealing (mobiles,
+//! pictures and ID numbers in the clear) is converted in place once the master key is set; reads give the same
 //! values back; no clear mobile stays in the SQLite file; a changed byte or another key is an
 //! error, never wrong data.
 
@@ -8,6 +8,7 @@ use erjian_store::Store;
 
 const KEY: &[u8] = b"sealing test master key, 32+ chars long";
 const MOBILE: &str = "13912345678";
+const ID: &str = "340104197906110056";
 
 async fn converted_in_place(kind: TestDb) {
     let url = fresh_database(kind).await.unwrap();
@@ -32,6 +33,31 @@ async fn converted_in_place(kind: TestDb) {
     .fetch_one(plain.pool())
     .await
     .unwrap();
+    // The ID number in the clear too: the person, a qualification record, the login name and
+    // a lock-out row under the typed number.
+    sqlx::query(
+        "INSERT INTO qualifications (name, id_number, profession, specialty_code, certificate_no, pass_year, issue_date, imported_at)
+         VALUES ('赵磊', $1, 'constructor2', '10401001', '2019000001', 2019, '2019-11-20', '2026-01-01T00:00:00Z')",
+    )
+    .bind(ID)
+    .execute(plain.pool())
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO users (username, password_hash, role, display_name, person_id, failed_logins, created_at)
+         VALUES ($1, $2, 'individual', '赵磊', $3, 0, '2026-01-01T00:00:00Z')",
+    )
+    .bind(ID)
+    .bind(erjian_store::accounts::hash_password("Geren2026"))
+    .bind(pid)
+    .execute(plain.pool())
+    .await
+    .unwrap();
+    sqlx::query("INSERT INTO login_throttle (username, address, failures, updated_at) VALUES ($1, '10.0.0.1', 1, '2026-01-01T00:00:00Z')")
+        .bind(ID)
+        .execute(plain.pool())
+        .await
+        .unwrap();
     drop(plain);
 
     let store = Store::connect(&url).await.unwrap().with_master_key(KEY).await.unwrap();
@@ -45,7 +71,23 @@ async fn converted_in_place(kind: TestDb) {
         .await
         .unwrap();
     assert!(contact.starts_with("ejs1:") && scan.starts_with(b"EJS1"));
+    // The number: sealed, with its blind index and masked form; the login name is the index.
+    let (id_number, id_masked): (String, String) =
+        sqlx::query_as("SELECT id_number, id_masked FROM persons WHERE id = $1").bind(pid).fetch_one(store.pool()).await.unwrap();
+    assert!(id_number.starts_with("ejs1:") && !id_number.contains(ID), "{id_number}");
+    assert_eq!(id_masked, "340104**********56");
+    let (login,): (String,) =
+        sqlx::query_as("SELECT username FROM users WHERE person_id = $1").bind(pid).fetch_one(store.pool()).await.unwrap();
+    assert!(login.starts_with("id:") && !login.contains(ID), "{login}");
+    let (throttled,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM login_throttle").fetch_one(store.pool()).await.unwrap();
+    assert_eq!(throttled, 0, "no lock-out row keeps a typed number");
+    // Found by the number as before: sign-in (either case), the qualification register.
+    let actor = store.login(&ID.to_lowercase(), "Geren2026", chrono::Utc::now()).await.unwrap();
+    assert_eq!(actor.person_id, Some(pid));
+    let quals = store.qualifications_of(ID).await.unwrap();
+    assert_eq!((quals.len(), quals[0].id_number.as_str()), (1, ID));
     // Read back as they were.
+    assert_eq!(store.person(pid).await.unwrap().unwrap().id_number, ID);
     assert_eq!(store.person(pid).await.unwrap().unwrap().mobile, MOBILE);
     assert_eq!(store.enterprise(eid).await.unwrap().unwrap().contact_mobile, "13955100001");
     // Once only: a second start changes nothing.
@@ -58,6 +100,7 @@ async fn converted_in_place(kind: TestDb) {
         for f in [path.to_owned(), format!("{path}-wal")] {
             if let Ok(bytes) = std::fs::read(&f) {
                 assert!(!bytes.windows(MOBILE.len()).any(|w| w == MOBILE.as_bytes()), "{f} still holds the mobile in the clear");
+                assert!(!bytes.windows(ID.len()).any(|w| w == ID.as_bytes()), "{f} still holds the ID number in the clear");
             }
         }
     }

@@ -163,6 +163,11 @@ async fn full_journey_with_return_and_resubmission(db: TestDb) {
     // Registered now: a new initial application is refused.
     let r = zhang.apply(ENTERPRISE_A, &["10401001"], false).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
+    // After sign-up, signing, review and a certificate: neither the ID number nor the mobile is
+    // stored in the clear anywhere (GB/T 39786).
+    let id = app.person_id_number("张伟");
+    app.assert_not_stored_in_clear(&id).await;
+    app.assert_not_stored_in_clear(&mobile_for(&id)).await;
     app.finish().await;
 }
 on_both_databases!(full_journey_with_return_and_resubmission);

@@ -170,6 +170,26 @@ async fn three_administrators_each_see_their_own(kind: TestDb) {
         .unwrap();
     assert!(r.text().await.unwrap().contains("已解除账号 city1"));
     app.login("city1", "Shenhe2026").await;
+    // An individual's pause is listed by name and masked number (the number is stored only as its
+    // blind index); typing the number lifts it.
+    let zhao = app.person_id_number("赵磊");
+    for _ in 0..5 {
+        let body = serde_json::json!({ "username": zhao, "password": "Wrong1234" });
+        let r = app.http.post(format!("{}/api/login", app.url)).json(&body).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    let (_, html) = get(security.clone(), "/security").await;
+    assert!(html.contains(&format!("赵磊（{}）", erjian_domain::ids::mask_id_number(&zhao))), "{html}");
+    assert!(!html.contains(&zhao), "{html}");
+    let (_, html) = get(security.clone(), "/security").await;
+    let r = security
+        .post(format!("{}/security/unlock", app.url))
+        .form(&[("csrf", csrf_of(&html)), ("username", zhao.to_lowercase())])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.text().await.unwrap().contains("（1 个地址）"));
+    app.login(&zhao, "Geren2026").await;
     assert_eq!(get(security, "/audit").await.0, StatusCode::FORBIDDEN);
     app.finish().await;
 }

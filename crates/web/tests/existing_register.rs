@@ -237,7 +237,9 @@ async fn id_number_correction(kind: TestDb) {
     assert_ne!(r.status(), StatusCode::OK, "the old number no longer logs in");
     let zhao = app.login(new_id, "Geren2026").await;
     let valid: Vec<Value> = certificates(&zhao).await.into_iter().filter(|c| c["status"] == "valid").collect();
-    assert_eq!((valid[0]["id_number"].as_str(), valid[0]["version"].as_i64()), (Some(new_id), Some(2)));
+    let masked = erjian_domain::ids::mask_id_number(new_id);
+    assert_ne!(masked, erjian_domain::ids::mask_id_number(&old_id));
+    assert_eq!((valid[0]["id_masked"].as_str(), valid[0]["version"].as_i64()), (Some(masked.as_str()), Some(2)));
     let query = |id: &str| {
         app.http
             .post(format!("{}/api/public/query", app.url))
@@ -246,6 +248,10 @@ async fn id_number_correction(kind: TestDb) {
     };
     assert_eq!(query(new_id).await.unwrap().status(), StatusCode::OK);
     assert_eq!(query(&old_id).await.unwrap().status(), StatusCode::NOT_FOUND);
+    // Neither number is stored in the clear: not the person, the login, the qualification
+    // records, the change's application, the forms nor the certificates.
+    app.assert_not_stored_in_clear(new_id).await;
+    app.assert_not_stored_in_clear(&old_id).await;
     app.finish().await;
 }
 on_both_databases!(id_number_correction);

@@ -95,13 +95,20 @@ async fn an_altered_form_is_refused_at_acceptance(db: TestDb) {
     let (zhang, id) = start(&app).await;
     zhang.sign_ok(id).await;
     app.enterprise(ENTERPRISE_A).await.sign_ok(id).await;
-    // Someone changes the stored form after sealing.
+    // Someone holding the master key changes the stored (sealed) form after sealing.
     let store = erjian_store::Store::connect(&app.database_url).await.unwrap();
+    let sealer = erjian_store::sealing::Sealer::new(common::MASTER_KEY);
     let (form,): (Vec<u8>,) =
         sqlx::query_as("SELECT form_ofd FROM applications WHERE id = $1").bind(id).fetch_one(store.pool()).await.unwrap();
-    let mut pkg = erjian_ofd::Package::from_bytes(&form).unwrap();
+    assert!(!form.windows(4).any(|w| w == b"PK\x03\x04"), "the form is stored sealed, not as a readable package");
+    let mut pkg = erjian_ofd::Package::from_bytes(&sealer.open(&form).unwrap()).unwrap();
     assert!(pkg.tamper("Doc_0/Pages/Page_0/Content.xml", 500));
-    sqlx::query("UPDATE applications SET form_ofd = $2 WHERE id = $1").bind(id).bind(pkg.to_bytes()).execute(store.pool()).await.unwrap();
+    sqlx::query("UPDATE applications SET form_ofd = $2 WHERE id = $1")
+        .bind(id)
+        .bind(sealer.seal(&pkg.to_bytes()))
+        .execute(store.pool())
+        .await
+        .unwrap();
     let city = app.city().await;
     let d = city.get(&format!("/api/applications/{id}")).await;
     assert!(d.body["signatures"].as_array().unwrap().iter().all(|s| s["valid"] == false), "{:?}", d.body["signatures"]);

@@ -61,7 +61,8 @@ async fn show(state: &AppState, user: &PageUser, o: Outcome, status: StatusCode)
         .into_iter()
         .map(|(id, username, role, name, city)| {
             let role = Role::parse(&role);
-            let login = if role == Some(Role::Individual) { erjian_domain::ids::mask_id_number(&username) } else { username };
+            // Individuals' come masked from the store.
+            let login = username;
             let city = city.as_deref().and_then(|c| profile.city(c)).map(|c| c.name.to_owned()).unwrap_or_default();
             (id, login, role.map(Role::label).unwrap_or("其他"), name, city)
         })

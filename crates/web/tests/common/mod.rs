@@ -2,6 +2,9 @@
 //! database, with a settable clock, and typed API helpers.
 #![allow(dead_code)]
 
+/// The master key of every test deployment (tests that reach into the database use it).
+pub const MASTER_KEY: &[u8] = b"erjian test master key, not secret";
+
 use chrono::{DateTime, Duration, Utc};
 use erjian_store::testing::{drop_database, fresh_database, TestDb};
 use erjian_web::clock::Clock;
@@ -64,7 +67,7 @@ pub async fn spawn_profile_file(kind: TestDb, file: &std::path::Path) -> TestApp
         demo: true,
         clock: clock.clone(),
         secure_cookies: false,
-        master_key: b"erjian test master key, not secret".to_vec(),
+        master_key: MASTER_KEY.to_vec(),
         public_url: None,
         rate_limit: RateLimit::default(),
         holidays: None,
@@ -93,7 +96,7 @@ pub async fn spawn_limited(
         demo,
         clock: clock.clone(),
         secure_cookies: false,
-        master_key: b"erjian test master key, not secret".to_vec(),
+        master_key: MASTER_KEY.to_vec(),
         public_url: None,
         rate_limit,
         holidays: None,
@@ -204,6 +207,49 @@ impl TestApp {
         assert_eq!(r.status(), StatusCode::CREATED, "{:?}", r.text().await);
         let v: Value = r.json().await.unwrap();
         Api { base: self.url.clone(), token: v["token"].as_str().unwrap().to_owned(), http: self.http.clone() }
+    }
+
+    /// Fails when `needle` (an ID number, a mobile) is stored in the clear anywhere in the
+    /// database: every row of every table, as text (PostgreSQL; byte columns as hex) or the whole
+    /// file and its journal (SQLite). Files are compressed inside, so the files and signing
+    /// certificates that carry numbers are also checked to be stored sealed.
+    pub async fn assert_not_stored_in_clear(&self, needle: &str) {
+        let hex_needle: String = needle.bytes().map(|b| format!("{b:02x}")).collect();
+        let store = erjian_store::Store::connect(&self.database_url).await.unwrap();
+        if let Some(path) = self.database_url.strip_prefix("sqlite://") {
+            let path = path.split('?').next().unwrap();
+            for f in [path.to_owned(), format!("{path}-wal")] {
+                if let Ok(bytes) = std::fs::read(&f) {
+                    assert!(!bytes.windows(needle.len()).any(|w| w == needle.as_bytes()), "{f} holds {needle} in the clear");
+                }
+            }
+        } else {
+            let tables: Vec<(String,)> =
+                sqlx::query_as("SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema()")
+                    .fetch_all(store.pool())
+                    .await
+                    .unwrap();
+            for (t,) in tables {
+                let rows: Vec<(String,)> = sqlx::query_as(&format!("SELECT x::text FROM \"{t}\" x")).fetch_all(store.pool()).await.unwrap();
+                for (row,) in rows {
+                    assert!(!row.contains(needle) && !row.contains(&hex_needle), "table {t} holds {needle} in the clear: {row:.200}");
+                }
+            }
+        }
+        for (table, column) in [
+            ("certificates", "ofd"),
+            ("applications", "form_ofd"),
+            ("usage_copies", "ofd"),
+            ("signing_keys", "cert"),
+            ("signing_keys", "seal"),
+        ] {
+            let rows: Vec<(Option<Vec<u8>>,)> =
+                sqlx::query_as(&format!("SELECT {column} FROM {table}")).fetch_all(store.pool()).await.unwrap();
+            for (b,) in rows.into_iter().filter_map(|r| r.0.map(|b| (b,))) {
+                assert!(b.starts_with(b"EJS1"), "{table}.{column} is stored unsealed");
+            }
+        }
+        store.close().await;
     }
 
     /// The newest code texted to `mobile`, from the demo outbox.
