@@ -370,6 +370,7 @@ fn sms_config(kind: &str, data: &Path) -> anyhow::Result<erjian_web::sms::SmsCon
             sdk_app_id: var("APP_ID")?,
             sign_name: var("SIGN_NAME")?,
             template_id: var("TEMPLATE_ID")?,
+            notice_template_id: var("NOTICE_TEMPLATE_ID").ok(),
             region: var("REGION").unwrap_or_else(|_| "ap-guangzhou".into()),
             endpoint: var("ENDPOINT").unwrap_or_else(|_| "https://sms.tencentcloudapi.com".into()),
         })),

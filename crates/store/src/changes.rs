@@ -78,6 +78,19 @@ impl Store {
             .bind(reg.enterprise_id)
             .execute(tx.conn())
             .await?;
+        let body =
+            format!("{} 申请将注册（{}）转至 {}，请在“待确认”中同意或不同意转出。", reg.person_name, reg.registration_number, new.name);
+        let users = crate::notifications::enterprise_accounts(&mut tx, reg.enterprise_id).await?;
+        let out = crate::notifications::Outgoing {
+            kind: "consent_requested",
+            body: &body,
+            application_id: Some(id),
+            link: Some("/portal?tab=pending".into()),
+            dedupe: None,
+        };
+        if submit {
+            crate::notifications::send(&mut tx, &users, &out, now).await?;
+        }
         self.finish_follow_up(tx, actor, id, submit, now).await
     }
 

@@ -62,6 +62,20 @@ impl Store {
             Entry { from_state: Some("pending"), to_state: Some(to), reason, ..Entry::new(action, "enterprise", Some(enterprise_id)) },
         )
         .await?;
+        let body = if approve {
+            "贵单位的企业账号已通过主管部门审核，可以办理盖章确认等业务。".to_owned()
+        } else {
+            format!("贵单位的企业账号未通过主管部门审核。原因：{}", reason.unwrap_or_default())
+        };
+        let users = crate::notifications::enterprise_accounts(&mut tx, enterprise_id).await?;
+        let out = crate::notifications::Outgoing {
+            kind: if approve { "account_approved" } else { "account_refused" },
+            body: &body,
+            application_id: None,
+            link: Some("/enterprise/profile".into()),
+            dedupe: None,
+        };
+        crate::notifications::send(&mut tx, &users, &out, now).await?;
         tx.commit().await?;
         Ok(to.to_owned())
     }

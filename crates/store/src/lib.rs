@@ -29,6 +29,7 @@ pub mod holds;
 pub mod legacy;
 pub mod lifecycle;
 pub mod lookup;
+pub mod notifications;
 pub mod otp;
 pub mod public;
 pub mod qualifications;

@@ -151,6 +151,7 @@ impl Store {
         }
         set_state(tx, &app, next, reason.map(str::trim), now).await?;
         audit::transition(tx.conn(), now, actor, id, action, &app.state, next, reason.map(str::trim), None).await?;
+        crate::notifications::on_step(tx, actor, &app, action, next, reason, now).await?;
         if matches!(action, Action::Submit | Action::Revise) {
             // Submitting or revising (re)generates the unsigned form; any earlier signature is void.
             crate::signing::generate_form(self.sealer()?, tx, id, now).await?;
@@ -198,6 +199,7 @@ impl Store {
             sqlx::query("UPDATE applications SET publicity_batch_id = $2 WHERE id = $1").bind(id).bind(batch_id).execute(tx.conn()).await?;
             let detail = format!("公示批次 {number}，公示期至 {ends_on}");
             audit::transition(tx.conn(), now, actor, id, Action::StartPublicity, &app.state, next, None, Some(&detail)).await?;
+            crate::notifications::on_step(&mut tx, actor, &app, Action::StartPublicity, next, None, now).await?;
         }
         audit::record(tx.conn(), now, Some(actor), Entry { detail: Some(&number), ..Entry::new("create_batch", "batch", Some(batch_id)) })
             .await?;
@@ -278,6 +280,7 @@ impl Store {
             };
             let detail = format!("公告（{number}），注册编号 {regno}");
             audit::transition(tx.conn(), now, actor, id, Action::Announce, &app.state, next, None, Some(&detail)).await?;
+            crate::notifications::on_step(&mut tx, actor, &app, Action::Announce, next, None, now).await?;
             out.push(Announced {
                 application_number: app.number.clone(),
                 person_name: app.person_name.clone(),

@@ -40,6 +40,8 @@ pub struct PageUser {
     pub actor: Actor,
     pub csrf: String,
     pub token: String,
+    /// Unread messages (individuals and enterprises; shown in the header).
+    pub unread: i64,
 }
 
 impl PageUser {
@@ -60,9 +62,18 @@ impl FromRequestParts<AppState> for MaybeUser {
         let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Ok(MaybeUser(None));
         };
-        let found = state.store.session(&token, state.clock.now()).await?;
-        Ok(MaybeUser(found.map(|(actor, csrf)| PageUser { actor, csrf, token })))
+        let Some((actor, csrf)) = state.store.session(&token, state.clock.now()).await? else { return Ok(MaybeUser(None)) };
+        let unread = unread(state, &actor).await?;
+        Ok(MaybeUser(Some(PageUser { actor, csrf, token, unread })))
     }
+}
+
+/// The header's count of unread messages: only individuals and enterprises receive any.
+pub async fn unread(state: &AppState, actor: &Actor) -> Result<i64, PageError> {
+    Ok(match actor.role {
+        erjian_domain::workflow::Role::Individual | erjian_domain::workflow::Role::Enterprise => state.store.unread_count(actor).await?,
+        _ => 0,
+    })
 }
 
 impl FromRequestParts<AppState> for PageUser {

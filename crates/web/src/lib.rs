@@ -153,6 +153,7 @@ fn routes(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .merge(pages::routes())
+        .merge(pages::messages::routes())
         .merge(certs::routes())
         .merge(public_routes(&state))
         .merge(signing::routes())
@@ -271,9 +272,26 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
                 Ok(n) => tracing::info!(cleared = n, "cleared applications never accepted within 90 days"),
                 Err(e) => tracing::warn!(error = %e, "clearing stale applications failed"),
             }
+            // Renewal and 证照加注 reminders: checked hourly, each sent once.
+            match sweeper.store.send_reminders(sweeper.clock.now()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(reminders = n, "reminders sent"),
+                Err(e) => tracing::warn!(error = %e, "sending reminders failed"),
+            }
             // The audit log's head is signed hourly (and at start): a checkpoint.
             if let Err(e) = sweeper.store.checkpoint_audit(&sweeper.issuer.audit_key, sweeper.clock.now()).await {
                 tracing::warn!(error = %e, "signing an audit checkpoint failed");
+            }
+        }
+    });
+    // Messages of accounts that asked for texts go out through the gateway every minute.
+    let texter = state.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            if let Err(e) = pages::messages::send_pending_texts(&texter).await {
+                tracing::warn!(error = %e, "texting notices failed");
             }
         }
     });

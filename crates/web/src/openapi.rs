@@ -117,6 +117,9 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("get", "/api/applications/{id}/attachments"),
     ("get", "/api/applications/{id}/attachments/{aid}"),
     ("get", "/api/lookup"),
+    ("get", "/api/notifications"),
+    ("post", "/api/notifications/read"),
+    ("put", "/api/notifications/sms"),
 ];
 
 pub fn document() -> Value {
@@ -266,6 +269,11 @@ pub fn document() -> Value {
     let mut lookup = op("注册信息查询（主管部门，辖区内）：q 为证件号码或注册编号；人员、注册及各版证书、申请", None, "PersonFile");
     lookup["parameters"] = json!([{ "name": "q", "in": "query", "required": true, "schema": { "type": "string" } }]);
     doc["paths"]["/api/lookup"] = json!({ "get": lookup });
+    doc["paths"]["/api/notifications"] =
+        json!({ "get": op("消息中心（个人、企业）：最新200条消息、未读数、是否短信通知", None, "{notifications, unread, sms}") });
+    doc["paths"]["/api/notifications/read"] =
+        json!({ "post": op("标为已读：{id} 为一条，缺省为全部（只能是本人的消息）", None, "{marked}") });
+    doc["paths"]["/api/notifications/sms"] = json!({ "put": op("是否同时以短信通知：{on}", None, "{sms}") });
     doc["paths"]["/api/personal-changes"] = json!({ "post": op("变更个人信息（姓名）：new_name 与身份证人像面、国徽面图片（base64，JPG/PNG）；签名、短审查，公告后换发证书；企业申报的省份，企业以 applicant_id_number 代为申报", None, "申请详情") });
     doc
 }

@@ -23,6 +23,8 @@ pub type Sent<'a> = Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>
 /// A gateway that sends text messages.
 pub trait Sms: Send + Sync {
     fn send<'a>(&'a self, m: &'a Message<'a>) -> Sent<'a>;
+    /// A notice from the message centre (a hand-off, a reminder) to one number.
+    fn notice<'a>(&'a self, mobile: &'a str, text: &'a str) -> Sent<'a>;
     /// Whether messages only go to the demo outbox (nothing is really sent).
     fn is_demo(&self) -> bool {
         false
@@ -71,16 +73,15 @@ impl LogSms {
     }
 }
 
-impl Sms for LogSms {
-    fn send<'a>(&'a self, m: &'a Message<'a>) -> Sent<'a> {
-        Box::pin(async move {
+impl LogSms {
+    fn write(&self, mobile: &str, text: &str) -> Result<(), String> {
+        {
             std::fs::create_dir_all(&self.dir).map_err(|e| e.to_string())?;
             // File names carry the numbers: the folder is the server user's alone.
             #[cfg(unix)]
             std::fs::set_permissions(&self.dir, std::os::unix::fs::PermissionsExt::from_mode(0o700)).map_err(|e| e.to_string())?;
             let now = chrono::Utc::now();
-            let name = format!("{}-{:09}-{}.txt", now.format("%Y%m%d%H%M%S"), now.timestamp_subsec_nanos(), m.mobile);
-            let text = format!("【演示短信，未真正发送】发往 {}：您的{}验证码为 {}，5分钟内有效。", m.mobile, m.purpose, m.code);
+            let name = format!("{}-{:09}-{}.txt", now.format("%Y%m%d%H%M%S"), now.timestamp_subsec_nanos(), mobile);
             // Codes and numbers: readable by the server's user only.
             let mut opts = std::fs::OpenOptions::new();
             opts.write(true).create_new(true);
@@ -88,7 +89,20 @@ impl Sms for LogSms {
             std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
             let mut file = opts.open(self.dir.join(name)).map_err(|e| e.to_string())?;
             std::io::Write::write_all(&mut file, text.as_bytes()).map_err(|e| e.to_string())
+        }
+    }
+}
+
+impl Sms for LogSms {
+    fn send<'a>(&'a self, m: &'a Message<'a>) -> Sent<'a> {
+        Box::pin(async move {
+            let text = format!("【演示短信，未真正发送】发往 {}：您的{}验证码为 {}，5分钟内有效。", m.mobile, m.purpose, m.code);
+            self.write(m.mobile, &text)
         })
+    }
+
+    fn notice<'a>(&'a self, mobile: &'a str, text: &'a str) -> Sent<'a> {
+        Box::pin(async move { self.write(mobile, &format!("【演示短信，未真正发送】发往 {mobile}：{text}")) })
     }
 
     fn is_demo(&self) -> bool {
@@ -104,6 +118,9 @@ pub struct TencentConfig {
     pub sdk_app_id: String,
     pub sign_name: String,
     pub template_id: String,
+    /// The approved template for notices (one parameter: the text), if configured; without it
+    /// notices are not texted (they stay in the message centre).
+    pub notice_template_id: Option<String>,
     pub region: String,
     /// `https://sms.tencentcloudapi.com` in production; a local mock in tests.
     pub endpoint: String,
@@ -186,19 +203,24 @@ struct SendSms<'a> {
     sms_sdk_app_id: &'a str,
     sign_name: &'a str,
     template_id: &'a str,
-    template_param_set: [&'a str; 2],
+    template_param_set: Vec<&'a str>,
 }
 
 impl TencentSms {
     /// The request body and headers for one message at `timestamp`.
     pub fn request(&self, m: &Message<'_>, timestamp: i64) -> (Vec<u8>, Vec<(&'static str, String)>) {
+        self.request_with(m.mobile, &self.config.template_id, vec![m.code, "5"], timestamp)
+    }
+
+    /// One `SendSms` of a template with its parameters.
+    fn request_with(&self, mobile: &str, template_id: &str, params: Vec<&str>, timestamp: i64) -> (Vec<u8>, Vec<(&'static str, String)>) {
         let c = &self.config;
         let body = serde_json::to_vec(&SendSms {
-            phone_number_set: [format!("+86{}", m.mobile)],
+            phone_number_set: [format!("+86{mobile}")],
             sms_sdk_app_id: &c.sdk_app_id,
             sign_name: &c.sign_name,
-            template_id: &c.template_id,
-            template_param_set: [m.code, "5"],
+            template_id,
+            template_param_set: params,
         })
         .unwrap_or_default();
         let host = "sms.tencentcloudapi.com";
@@ -227,8 +249,21 @@ impl TencentSms {
 
 impl Sms for TencentSms {
     fn send<'a>(&'a self, m: &'a Message<'a>) -> Sent<'a> {
+        Box::pin(async move { self.post(self.request(m, chrono::Utc::now().timestamp())).await })
+    }
+
+    fn notice<'a>(&'a self, mobile: &'a str, text: &'a str) -> Sent<'a> {
         Box::pin(async move {
-            let (body, headers) = self.request(m, chrono::Utc::now().timestamp());
+            let template =
+                self.config.notice_template_id.as_deref().ok_or("未配置通知短信模板（ERJIAN_SMS_TENCENT_NOTICE_TEMPLATE_ID）")?;
+            self.post(self.request_with(mobile, template, vec![text], chrono::Utc::now().timestamp())).await
+        })
+    }
+}
+
+impl TencentSms {
+    async fn post(&self, (body, headers): (Vec<u8>, Vec<(&'static str, String)>)) -> Result<(), String> {
+        {
             let mut req = self.http.post(&self.config.endpoint).body(body).timeout(std::time::Duration::from_secs(10));
             for (k, v) in headers {
                 // reqwest sets Host from the URL; the signed host is the vendor's.
@@ -249,7 +284,7 @@ impl Sms for TencentSms {
                 (Some(code), _) => Err(format!("短信网关拒绝：{code}")),
                 (_, other) => Err(format!("短信未发出：{}", other.unwrap_or("未知"))),
             }
-        })
+        }
     }
 }
 

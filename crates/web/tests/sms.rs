@@ -119,6 +119,7 @@ fn tencent(endpoint: String) -> TencentSms {
             sdk_app_id: "1400000001".into(),
             sign_name: "安徽省住房和城乡建设厅".into(),
             template_id: "100001".into(),
+            notice_template_id: Some("100002".into()),
             region: "ap-guangzhou".into(),
             endpoint,
         },
@@ -156,6 +157,24 @@ async fn tencent_sms_speaks_the_vendor_protocol() {
     .authorization();
     assert_eq!(headers["authorization"], expected.as_str());
     assert!(expected.contains("SignedHeaders=content-type;host;x-tc-action"));
+
+    // A notice goes through its own template, the text its one parameter, signed the same way.
+    gateway.notice("13800138000", "初始注册申请 W1 已受理，进入审查。").await.unwrap();
+    let (headers, body) = seen.lock().unwrap().pop().unwrap();
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!((v["TemplateId"].as_str(), v["TemplateParamSet"].clone()), (Some("100002"), json!(["初始注册申请 W1 已受理，进入审查。"])));
+    let ts: i64 = headers["x-tc-timestamp"].to_str().unwrap().parse().unwrap();
+    let signed = erjian_web::sms::Tc3 {
+        secret_id: "AKIDtest",
+        secret_key: "secret-for-tests",
+        service: "sms",
+        host: "sms.tencentcloudapi.com",
+        action: Some("SendSms"),
+        timestamp: ts,
+        payload: body.as_bytes(),
+    }
+    .authorization();
+    assert_eq!(headers["authorization"], signed.as_str());
 
     // The vendor's refusal is an error naming its code.
     let refused = json!({ "Response": { "Error": { "Code": "AuthFailure.SignatureFailure", "Message": "x" }, "RequestId": "r2" } });

@@ -21,6 +21,7 @@ mod false_application;
 mod holds;
 mod lifecycle_public;
 mod lookup;
+mod notifications;
 mod opinions;
 mod pages_security;
 mod province_rules;

@@ -27,7 +27,7 @@ struct Failure {
 }
 
 fn bare_ctx() -> Ctx {
-    Ctx { title: "无法完成操作".into(), user: None, csrf: String::new(), province: "", nav: vec![], flash: None }
+    Ctx { title: "无法完成操作".into(), user: None, csrf: String::new(), province: "", nav: vec![], flash: None, unread: 0 }
 }
 
 /// The error page as rendered where no session is at hand.
@@ -44,7 +44,8 @@ pub async fn in_portal(State(state): State<AppState>, req: Request, next: Next) 
     let Some(failure) = response.extensions().get::<Failure>().cloned() else { return response };
     let Some(token) = token else { return response };
     let Ok(Some((actor, csrf))) = state.store.session(&token, state.clock.now()).await else { return response };
-    let user = PageUser { actor, csrf, token };
+    let unread = crate::auth::unread(&state, &actor).await.unwrap_or(0);
+    let user = PageUser { actor, csrf, token, unread };
     let ctx = Ctx::new(&state, Some(&user), "无法完成操作", "");
     let mut r = render_status(failure.status, &ErrorPage { ctx, message: failure.message.clone() });
     // Headers set on the original (e.g. cookies) are kept.

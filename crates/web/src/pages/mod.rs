@@ -12,6 +12,7 @@ mod enterprise_review;
 pub(crate) mod failure;
 mod forgot;
 mod lookup;
+pub mod messages;
 mod oversight;
 mod portal;
 mod real_name;
@@ -110,6 +111,8 @@ pub struct Ctx {
     pub province: &'static str,
     pub nav: Vec<NavItem>,
     pub flash: Option<String>,
+    /// Unread messages; the header links to 消息中心 for individuals and enterprises.
+    pub unread: i64,
 }
 
 fn nav_items(role: Option<Role>, review: ReviewStages) -> &'static [(&'static str, &'static str)] {
@@ -189,6 +192,7 @@ impl Ctx {
             province: state.profile().name,
             nav,
             flash: None,
+            unread: user.map(|u| u.unread).unwrap_or(0),
         }
     }
 
