@@ -11,6 +11,7 @@ mod api_journey;
 mod attachments;
 mod browser;
 mod browser_identity;
+mod browser_messages;
 mod browser_trust;
 mod clearing;
 mod concurrency;

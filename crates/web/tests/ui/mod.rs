@@ -53,15 +53,21 @@ pub async fn browser(driver: &Driver, profile_dir: &std::path::Path, width: u32)
     // Two TLS providers are compiled in (the SMS gateway's and the WebDriver client's): name one.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let chrome = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    let caps = serde_json::json!({
+    let mut caps = serde_json::json!({
         "browserName": "chrome",
         "goog:chromeOptions": {
             "binary": chrome,
             "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                      "--disable-component-update", "--disable-sync", "--no-first-run", "--lang=zh-CN",
-                     format!("--user-data-dir={}", profile_dir.display()), format!("--window-size={width},1100")]
+                     format!("--user-data-dir={}", profile_dir.display()), format!("--window-size={},1100", width.max(500))]
         }
     });
+    // Headless windows are at least 500 px wide: a phone is emulated (its width, touch, the
+    // viewport meta honoured), so a "390 px" screenshot is 390 CSS px.
+    if width < 500 {
+        caps["goog:chromeOptions"]["mobileEmulation"] =
+            serde_json::json!({ "deviceMetrics": { "width": width, "height": 844, "pixelRatio": 2.0, "touch": true, "mobile": true } });
+    }
     ClientBuilder::rustls()
         .unwrap()
         .capabilities(caps.as_object().unwrap().clone())
@@ -113,6 +119,11 @@ impl Ui {
     }
     pub async fn body(&self) -> String {
         self.text("body").await
+    }
+    /// How far the page scrolls sideways (0 when it fits the screen).
+    pub async fn overflow_x(&self) -> i64 {
+        let v = self.c.execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![]).await.unwrap();
+        v.as_i64().unwrap_or(0)
     }
     pub async fn shot(&self, name: &str) {
         let png = self.c.screenshot().await.unwrap();

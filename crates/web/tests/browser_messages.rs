@@ -1,0 +1,40 @@
+//! The message centre in a real browser at 1366 px and on a 390 px phone (emulated): a reminder
+//! counted in the header, read on the page, texts switched on; the page fits the phone.
+//! Screenshots go to `target/screenshots/` (50-…).
+
+use crate::common;
+use crate::ui;
+
+use common::*;
+use erjian_store::testing::{fresh_database, TestDb};
+use ui::{browser, start_driver, Ui};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn message_centre_on_desktop_and_phone() {
+    let url = fresh_database(TestDb::Sqlite).await.unwrap();
+    let app = spawn_with(&url, erjian_web::clock::Clock::manual(t0()), true, Some(0)).await;
+    let driver = start_driver();
+    let (tmp, shots) = ui::dirs("erjian-browser-messages");
+    let zhao = app.person_id_number("赵磊");
+    app.server.state.store.send_reminders(app.clock.now()).await.unwrap();
+    for (width, tag) in [(1366, "desktop"), (390, "phone")] {
+        let ui = Ui { c: browser(&driver, &tmp.join(tag), width).await, base: app.url.clone(), shots: shots.clone() };
+        ui.login(&zhao, "Geren2026").await;
+        if tag == "desktop" {
+            assert_eq!(ui.text("#messages .count").await, "1");
+        }
+        ui.go("/messages").await;
+        let body = ui.body().await;
+        assert!(body.contains("延续注册申报将于30天内截止") && body.contains("演示环境"), "{body}");
+        assert_eq!(ui.overflow_x().await, 0, "the message centre fits a {width} px screen");
+        ui.shot(&format!("50-messages-{tag}")).await;
+        ui.click("#sms-notify").await;
+        ui.click_nav("#sms-save").await;
+        assert!(ui.text("#messages-saved").await.contains("短信通知"));
+        // Read once shown: the header no longer counts it.
+        assert!(ui.c.find(fantoccini::Locator::Css("#messages .count")).await.is_err());
+        ui.shot(&format!("51-messages-saved-{tag}")).await;
+        ui.c.close().await.unwrap();
+    }
+    app.finish().await;
+}
