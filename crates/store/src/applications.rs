@@ -4,7 +4,7 @@
 use crate::audit::{self, AuditRow, Entry};
 use crate::db::{today, today as today_of, ts, Tx};
 use crate::error::{Error, Result};
-pub use crate::queues::{Cursor, ListFilter};
+pub use crate::queues::{Cursor, Due, ListFilter};
 use crate::{next_serial, Actor, Store};
 use chrono::{DateTime, NaiveDate, Utc};
 use erjian_domain::application::{check_initial_form, HeldQualification, InitialForm};
@@ -42,6 +42,8 @@ pub struct Application {
     pub filed_by: String,
     pub created_at: String,
     pub updated_at: String,
+    /// When the authority's current step is due (kept at every transition).
+    pub due_on: Option<String>,
     pub person_name: String,
     pub id_number: String,
     /// The holder's birth date (YYYY-MM-DD) and gender, as stored with the person.
@@ -59,7 +61,7 @@ pub struct Application {
 }
 
 pub(crate) const APP_SELECT: &str = "SELECT a.id, a.number, a.kind, a.profession, a.person_id, a.enterprise_id, a.city_code, a.state, a.version, a.mobile,
-    a.ce_compulsory, a.ce_elective, a.declaration, a.photo_mime, a.last_reason, a.publicity_batch_id, a.registration_id, a.signing_order, a.review_stages, a.filed_by, a.created_at, a.updated_at,
+    a.ce_compulsory, a.ce_elective, a.declaration, a.photo_mime, a.last_reason, a.publicity_batch_id, a.registration_id, a.signing_order, a.review_stages, a.filed_by, a.created_at, a.updated_at, a.due_on,
     p.name AS person_name, p.id_number, p.birth_date, p.gender, e.name AS enterprise_name, e.credit_code, r.registration_number, b.ends_on AS publicity_ends_on
     FROM applications a JOIN persons p ON p.id = a.person_id JOIN enterprises e ON e.id = a.enterprise_id
     LEFT JOIN registrations r ON r.id = a.registration_id LEFT JOIN batches b ON b.id = a.publicity_batch_id";
@@ -172,11 +174,24 @@ impl Store {
 
     /// The application's deadline from its recorded transitions and the working-day calendar.
     pub async fn deadline(&self, a: &Application, today: NaiveDate) -> Result<Option<erjian_domain::calendar::Deadline>> {
+        let mut conn = self.pool.acquire().await?;
+        self.deadline_in(&mut conn, a.id, &a.kind, a.state(), today).await
+    }
+
+    /// As [`Store::deadline`], on a connection (inside a transition's transaction).
+    pub(crate) async fn deadline_in(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        id: i64,
+        kind: &str,
+        state: State,
+        today: NaiveDate,
+    ) -> Result<Option<erjian_domain::calendar::Deadline>> {
         let rows: Vec<(String, String)> = sqlx::query_as(
             "SELECT at, to_state FROM audit_log WHERE object_type = 'application' AND object_id = $1 AND to_state IS NOT NULL ORDER BY id",
         )
-        .bind(a.id)
-        .fetch_all(&self.pool)
+        .bind(id)
+        .fetch_all(conn)
         .await?;
         let steps: Vec<erjian_domain::calendar::Step> = rows
             .iter()
@@ -185,7 +200,57 @@ impl Store {
                 Some(erjian_domain::calendar::Step { on, to: State::parse(to)? })
             })
             .collect();
-        Ok(erjian_domain::calendar::deadline(&self.calendar, self.rules().decision_days, &a.kind, a.state(), &steps, today))
+        Ok(erjian_domain::calendar::deadline(&self.calendar, self.rules().decision_days, kind, state, &steps, today))
+    }
+
+    /// Keeps `applications.due_on` (the day the authority's current step is due) after a
+    /// transition, inside its transaction.
+    pub(crate) async fn record_due(&self, tx: &mut crate::db::Tx, app: &Application, next: State, now: DateTime<Utc>) -> Result<()> {
+        let due = self.deadline_in(tx.conn(), app.id, &app.kind, next, today_of(now)).await?.map(|d| d.due.to_string());
+        sqlx::query("UPDATE applications SET due_on = $2 WHERE id = $1").bind(app.id).bind(due).execute(tx.conn()).await?;
+        Ok(())
+    }
+
+    /// Fills `due_on` for applications pending with an authority that an earlier version
+    /// wrote; once (a `settings` row records it).
+    pub(crate) async fn backfill_due_dates(&self, now: DateTime<Utc>) -> Result<u64> {
+        const KEY: &str = "due_dates_v1";
+        let done: Option<(String,)> =
+            sqlx::query_as("SELECT value FROM settings WHERE key = $1").bind(KEY).fetch_optional(&self.pool).await?;
+        if done.is_some() {
+            return Ok(0);
+        }
+        let mut tx = self.write().await?;
+        let claimed = sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES ($1, '0', $2)")
+            .bind(KEY)
+            .bind(crate::db::ts(now))
+            .execute(tx.conn())
+            .await;
+        match claimed {
+            Ok(_) => {}
+            Err(e) if crate::db::is_unique_violation(&e) => return Ok(0),
+            Err(e) => return Err(e.into()),
+        }
+        let pending: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT id, kind, state FROM applications WHERE due_on IS NULL AND state IN ('filed', 'accepted', 'prelim_passed')",
+        )
+        .fetch_all(tx.conn())
+        .await?;
+        let mut n = 0;
+        for (id, kind, state) in pending {
+            let Some(state) = State::parse(&state) else { continue };
+            if let Some(d) = self.deadline_in(tx.conn(), id, &kind, state, today_of(now)).await? {
+                sqlx::query("UPDATE applications SET due_on = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(d.due.to_string())
+                    .execute(tx.conn())
+                    .await?;
+                n += 1;
+            }
+        }
+        sqlx::query("UPDATE settings SET value = $2 WHERE key = $1").bind(KEY).bind(n.to_string()).execute(tx.conn()).await?;
+        tx.commit().await?;
+        Ok(n)
     }
 
     /// Saves the individual's initial-registration form (new, or an editable existing one) and,

@@ -19,31 +19,60 @@ pub struct ListFilter {
     pub search: Option<String>,
     /// An application kind code.
     pub kind: Option<String>,
-    /// Keyset paging: only rows after this one in the list's order (newest first).
+    /// A city code (six digits): the province's lists narrowed to one city.
+    pub city: Option<String>,
+    /// Only applications overdue, or due within two working days, as of `today`.
+    pub due: Option<Due>,
+    /// Soonest deadline first (only applications with a deadline), instead of newest first.
+    pub by_deadline: bool,
+    /// Keyset paging: only rows after this one in the list's order.
     pub after: Option<Cursor>,
 }
 
-/// A place in a list ordered by (updated_at, id), newest first.
+/// A deadline filter of the authority's queues.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Due {
+    /// Past its day (逾期).
+    Overdue,
+    /// Due today or within the next two working days (overdue ones included).
+    Soon,
+}
+
+impl Due {
+    pub fn parse(s: &str) -> Option<Due> {
+        match s {
+            "overdue" => Some(Due::Overdue),
+            "soon" => Some(Due::Soon),
+            _ => None,
+        }
+    }
+}
+
+/// A place in a list: (updated_at, id) newest first, or (due_on, id) soonest first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cursor {
-    pub updated_at: String,
+    pub key: String,
     pub id: i64,
 }
 
 impl Cursor {
-    /// `updated_at~id`, as carried in a page's “下一页” link.
+    /// `key~id`, as carried in a page's “下一页” link; the key is a time or a day.
     pub fn parse(s: &str) -> Option<Cursor> {
-        let (at, id) = s.rsplit_once('~')?;
-        crate::db::parse_ts(at)?;
-        Some(Cursor { updated_at: at.to_owned(), id: id.parse().ok()? })
+        let (key, id) = s.rsplit_once('~')?;
+        if crate::db::parse_ts(key).is_none() && NaiveDate::parse_from_str(key, "%Y-%m-%d").is_err() {
+            return None;
+        }
+        Some(Cursor { key: key.to_owned(), id: id.parse().ok()? })
     }
 
-    pub fn of(a: &Application) -> Cursor {
-        Cursor { updated_at: a.updated_at.clone(), id: a.id }
+    /// The cursor after `a` in a list in this order.
+    pub fn of(a: &Application, by_deadline: bool) -> Cursor {
+        let key = if by_deadline { a.due_on.clone().unwrap_or_default() } else { a.updated_at.clone() };
+        Cursor { key, id: a.id }
     }
 
     pub fn text(&self) -> String {
-        format!("{}~{}", self.updated_at, self.id)
+        format!("{}~{}", self.key, self.id)
     }
 }
 
@@ -110,17 +139,32 @@ impl Store {
             sql.push_str(&format!(" AND a.kind = ${}", binds.len() + 1));
             binds.push(kind.to_owned());
         }
+        if let Some(city) = filter.city.as_deref().filter(|c| c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit())) {
+            sql.push_str(&format!(" AND a.city_code = ${}", binds.len() + 1));
+            binds.push(city.to_owned());
+        }
+        if let (Some(due), Some(today)) = (filter.due, filter.today) {
+            // Overdue: its day has passed. Soon: due by the second working day from today.
+            let (op, day) = match due {
+                Due::Overdue => ("<", today),
+                Due::Soon => ("<=", self.calendar.add_working_days(today, 2)),
+            };
+            sql.push_str(&format!(" AND a.due_on {op} ${}", binds.len() + 1));
+            binds.push(day.to_string());
+        }
+        if filter.by_deadline {
+            sql.push_str(" AND a.due_on IS NOT NULL");
+        }
         let mut after_id = None;
         if let Some(c) = &filter.after {
             let n = binds.len() + 1;
-            sql.push_str(&format!(" AND (a.updated_at < ${n} OR (a.updated_at = ${n} AND a.id < ${}))", n + 1));
-            binds.push(c.updated_at.clone());
+            let (column, cmp) = if filter.by_deadline { ("a.due_on", ">") } else { ("a.updated_at", "<") };
+            sql.push_str(&format!(" AND ({column} {cmp} ${n} OR ({column} = ${n} AND a.id {cmp} ${}))", n + 1));
+            binds.push(c.key.clone());
             after_id = Some(c.id);
         }
-        sql.push_str(&format!(
-            " ORDER BY a.updated_at DESC, a.id DESC LIMIT {}",
-            if filter.limit > 0 { filter.limit.min(5000) } else { 500 }
-        ));
+        let order = if filter.by_deadline { "a.due_on, a.id" } else { "a.updated_at DESC, a.id DESC" };
+        sql.push_str(&format!(" ORDER BY {order} LIMIT {}", if filter.limit > 0 { filter.limit.min(5000) } else { 500 }));
         let mut q = sqlx::query_as::<_, Application>(&sql);
         for b in &binds {
             q = q.bind(b.clone());

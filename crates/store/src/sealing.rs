@@ -155,6 +155,8 @@ impl Store {
         for backlog in BACKLOGS {
             n += self.seal_backlog(backlog).await?;
         }
+        // Not personal data, but also a once-per-database step of every real start.
+        self.backfill_due_dates(chrono::Utc::now()).await?;
         if n > 0 {
             // SQLite keeps the old pages (and the journal) until they are rewritten: rewrite now,
             // so that no clear copy stays in the file. PostgreSQL reuses dead rows' space.

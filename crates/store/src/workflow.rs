@@ -152,6 +152,7 @@ impl Store {
         set_state(tx, &app, next, reason.map(str::trim), now).await?;
         audit::transition(tx.conn(), now, actor, id, action, &app.state, next, reason.map(str::trim), None).await?;
         crate::notifications::on_step(tx, actor, &app, action, next, reason, now).await?;
+        self.record_due(tx, &app, next, now).await?;
         if matches!(action, Action::Submit | Action::Revise) {
             // Submitting or revising (re)generates the unsigned form; any earlier signature is void.
             crate::signing::generate_form(self.sealer()?, tx, id, now).await?;
@@ -200,6 +201,7 @@ impl Store {
             let detail = format!("公示批次 {number}，公示期至 {ends_on}");
             audit::transition(tx.conn(), now, actor, id, Action::StartPublicity, &app.state, next, None, Some(&detail)).await?;
             crate::notifications::on_step(&mut tx, actor, &app, Action::StartPublicity, next, None, now).await?;
+            self.record_due(&mut tx, &app, next, now).await?;
         }
         audit::record(tx.conn(), now, Some(actor), Entry { detail: Some(&number), ..Entry::new("create_batch", "batch", Some(batch_id)) })
             .await?;
@@ -281,6 +283,7 @@ impl Store {
             let detail = format!("公告（{number}），注册编号 {regno}");
             audit::transition(tx.conn(), now, actor, id, Action::Announce, &app.state, next, None, Some(&detail)).await?;
             crate::notifications::on_step(&mut tx, actor, &app, Action::Announce, next, None, now).await?;
+            self.record_due(&mut tx, &app, next, now).await?;
             out.push(Announced {
                 application_number: app.number.clone(),
                 person_name: app.person_name.clone(),

@@ -102,7 +102,8 @@ struct ListQuery {
     state: Option<String>,
     /// One term: application number, ID number, registration number, or a full name.
     q: Option<String>,
-    kind: Option<String>,
+    #[serde(flatten)]
+    filters: crate::filters::QueueParams,
     /// The `next` of the previous page.
     after: Option<String>,
     limit: Option<i64>,
@@ -125,9 +126,13 @@ async fn list(State(state): State<AppState>, user: ApiUser, Query(q): Query<List
         return Err(Error::invalid("q", "查询内容过长（不超过60个字）").into());
     }
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
-    let filter = ListFilter { states, limit, today: Some(erjian_store::db::today(state.clock.now())), search: q.q, kind: q.kind, after };
+    let base =
+        ListFilter { states, limit, today: Some(erjian_store::db::today(state.clock.now())), search: q.q, after, ..Default::default() };
+    let filter = q.filters.apply(base);
     let apps = state.store.applications(&user.actor, &filter).await?;
-    let next = (apps.len() as i64 == limit).then(|| apps.last().map(|a| erjian_store::applications::Cursor::of(a).text())).flatten();
+    let by_deadline = filter.by_deadline;
+    let next =
+        (apps.len() as i64 == limit).then(|| apps.last().map(|a| erjian_store::applications::Cursor::of(a, by_deadline).text())).flatten();
     Ok(Json(json!({ "applications": crate::mask::for_caller(&user.actor, apps), "next": next })))
 }
 

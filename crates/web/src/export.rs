@@ -52,9 +52,11 @@ pub(crate) fn csv(name: &str, header: &[&str], rows: Vec<Vec<String>>) -> Respon
 struct Filters {
     reg_status: Option<String>,
     state: Option<String>,
-    kind: Option<String>,
     /// The search of an authority's list (as on the portal).
     q: Option<String>,
+    /// Kind, city, deadline and order, as on the portal.
+    #[serde(flatten)]
+    filters: crate::filters::QueueParams,
 }
 
 async fn people(State(state): State<AppState>, user: PageUser, Query(f): Query<Filters>) -> Result<Response, PageError> {
@@ -94,7 +96,7 @@ async fn applications(State(state): State<AppState>, user: PageUser, Query(f): Q
     let states = f.state.as_deref().and_then(AppState_::parse).into_iter().collect();
     let today = Some(erjian_store::db::today(state.clock.now()));
     let search = f.q.filter(|q| !q.trim().is_empty() && q.chars().count() <= 60);
-    let filter = ListFilter { states, limit: 5000, today, search, kind: f.kind.filter(|k| !k.is_empty()), ..Default::default() };
+    let filter = f.filters.apply(ListFilter { states, limit: 5000, today, search, ..Default::default() });
     let rows = state
         .store
         .applications(&user.actor, &filter)

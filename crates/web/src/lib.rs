@@ -16,6 +16,7 @@ pub mod error;
 pub mod exchange;
 pub mod export;
 pub mod extract;
+pub mod filters;
 pub mod hardening;
 pub mod heavy;
 pub mod holds;

@@ -1,5 +1,6 @@
 //! The message centre in a real browser at 1366 px and on a 390 px phone (emulated): a reminder
-//! counted in the header, read on the page, texts switched on; the page fits the phone.
+//! counted in the header, read on the page, texts switched on; the page fits the phone; the
+//! province's queue filters.
 //! Screenshots go to `target/screenshots/` (50-…).
 
 use crate::common;
@@ -34,6 +35,13 @@ async fn message_centre_on_desktop_and_phone() {
         // Read once shown: the header no longer counts it.
         assert!(ui.c.find(fantoccini::Locator::Css("#messages .count")).await.is_err());
         ui.shot(&format!("51-messages-saved-{tag}")).await;
+        ui.logout().await;
+        // The province's queue with its filters: city, kind, deadline, order.
+        ui.login("province", "Shenhe2026").await;
+        ui.go("/portal?tab=prelim&due=soon&sort=deadline").await;
+        assert!(ui.text("#queue-filters").await.contains("办理时限"));
+        assert_eq!(ui.overflow_x().await, 0, "the filters fit a {width} px screen");
+        ui.shot(&format!("52-queue-filters-{tag}")).await;
         ui.c.close().await.unwrap();
     }
     app.finish().await;

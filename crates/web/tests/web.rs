@@ -26,6 +26,7 @@ mod notifications;
 mod opinions;
 mod pages_security;
 mod province_rules;
+mod queue_filters;
 mod real_name;
 mod search;
 mod second_factor;

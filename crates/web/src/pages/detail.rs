@@ -23,7 +23,7 @@ pub struct ActionView {
 }
 
 /// Standard opinions for the reviewers' favourable decisions (editable before sending).
-fn standard_opinions(action: Action) -> &'static [&'static str] {
+pub(crate) fn standard_opinions(action: Action) -> &'static [&'static str] {
     match action {
         Action::Accept => &["申请材料齐全，符合法定形式，予以受理", "经核对，申请人与聘用企业信息一致，予以受理"],
         Action::PrelimApprove => &["经初审，符合注册条件，同意上报", "资格、继续教育及聘用关系核查无误，同意"],

@@ -5,6 +5,7 @@ mod account;
 mod admin;
 mod admin_profile;
 mod apply;
+mod batch_review;
 pub(crate) mod confirm;
 pub(crate) mod detail;
 mod enterprise_profile;
@@ -59,6 +60,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/applications/{id}/attachments", get(detail::attachments_api))
         .route("/api/applications/{id}/attachments/{aid}", get(detail::attachment_api))
         .route("/batches", post(portal::start_publicity))
+        .route("/applications/batch-action", post(batch_review::submit))
         .route("/batches/{id}/announce", post(portal::announce))
         .route("/admin", get(admin::page))
         .route("/enterprise-reviews", get(enterprise_review::page).post(enterprise_review::decide))

@@ -31,6 +31,10 @@ pub struct PortalQuery {
     q: Option<String>,
     /// The next page of a queue (a cursor from the previous page).
     after: Option<String>,
+    /// An authority's filters: city, deadline (`overdue`, `soon`), order (`deadline`).
+    city: Option<String>,
+    due: Option<String>,
+    sort: Option<String>,
 }
 
 /// What the enterprise's qualification look-up found for one applicant.
@@ -272,6 +276,13 @@ struct AuthorityPage {
     /// The search as typed, and the cursor of the next page when this one is full.
     search: String,
     next_page: Option<String>,
+    /// The province's cities (empty for a city), the kinds to filter by, the filters as set.
+    cities: Vec<(&'static str, &'static str)>,
+    kinds: &'static [(&'static str, &'static str)],
+    filters: crate::filters::QueueParams,
+    filter_query: String,
+    /// The decision this queue may take on several at once: (action code, label, opinions).
+    batch: Option<(&'static str, &'static str, &'static [&'static str])>,
 }
 
 /// Rows a page of an authority's queue.
@@ -308,6 +319,7 @@ async fn authority(state: &AppState, user: &PageUser, q: PortalQuery) -> Result<
         ]
     };
     let search = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty() && t.chars().count() <= 60).map(str::to_owned);
+    let filters = crate::filters::QueueParams { kind: q.kind.clone(), city: q.city.clone(), due: q.due.clone(), sort: q.sort.clone() };
     let tab = match &search {
         Some(_) => "search".to_owned(),
         None => q.tab.filter(|t| queues.iter().any(|(k, _, _)| k == t)).unwrap_or_else(|| queues[0].0.to_owned()),
@@ -319,16 +331,18 @@ async fn authority(state: &AppState, user: &PageUser, q: PortalQuery) -> Result<
     }
     // One page of the chosen queue (or of the search over every state), newest first.
     let states = queues.iter().find(|(k, _, _)| *k == tab).map(|q| q.2.to_vec()).unwrap_or_default();
-    let filter = ListFilter {
+    let filter = filters.apply(ListFilter {
         states,
         limit: PAGE,
         today: Some(erjian_store::db::today(state.clock.now())),
         search: search.clone(),
         after: q.after.as_deref().and_then(erjian_store::applications::Cursor::parse),
         ..Default::default()
-    };
+    });
     let apps = store.applications(&user.actor, &filter).await?;
-    let next_page = (apps.len() as i64 == PAGE).then(|| apps.last().map(|a| erjian_store::applications::Cursor::of(a).text())).flatten();
+    let by_deadline = filter.by_deadline;
+    let next_page =
+        (apps.len() as i64 == PAGE).then(|| apps.last().map(|a| erjian_store::applications::Cursor::of(a, by_deadline).text())).flatten();
     let batches = if tab == "batches" { store.batches().await? } else { vec![] };
     let title = match (province, one_level) {
         (true, true) => format!("{}（省级受理、审查、审批）", user.actor.name),
@@ -338,6 +352,7 @@ async fn authority(state: &AppState, user: &PageUser, q: PortalQuery) -> Result<
     };
     let active = queues.iter().find(|(k, _, _)| *k == tab).map(|(k, _, _)| nav_href(k)).unwrap_or("/portal");
     let ctx = Ctx::new(state, Some(user), title.clone(), active).with_flash(flash(q.done.as_deref()));
+    let batch = batch_action(&tab, province, one_level).map(|a| (a.code(), a.label(), super::detail::standard_opinions(a)));
     Ok(render(&AuthorityPage {
         ctx,
         title,
@@ -348,8 +363,36 @@ async fn authority(state: &AppState, user: &PageUser, q: PortalQuery) -> Result<
         publicity_days: state.profile().publicity_days,
         search: search.unwrap_or_default(),
         next_page,
+        cities: if province { state.profile().cities.iter().map(|c| (c.code, c.name)).collect() } else { vec![] },
+        kinds: FILTER_KINDS,
+        filter_query: filters.query(),
+        filters,
+        batch,
     }))
 }
+
+/// The decision a reviewer may take on several applications of a queue at once.
+fn batch_action(tab: &str, province: bool, one_level: bool) -> Option<erjian_domain::workflow::Action> {
+    use erjian_domain::workflow::Action;
+    match (tab, province, one_level) {
+        ("filed", _, _) => Some(Action::Accept),
+        ("accepted", false, false) => Some(Action::PrelimApprove),
+        ("accepted", true, true) | ("prelim", true, false) => Some(Action::Approve),
+        _ => None,
+    }
+}
+
+/// The application kinds an authority can narrow a list to.
+const FILTER_KINDS: &[(&str, &str)] = &[
+    ("initial", "初始注册"),
+    ("re_registration", "重新注册"),
+    ("renewal", "延续注册"),
+    ("add_specialty", "增项注册"),
+    ("change_employer", "变更注册（执业企业）"),
+    ("change_personal", "变更注册（个人信息）"),
+    ("cancel_whole", "注销注册"),
+    ("cancel_partial", "注销注册（部分专业）"),
+];
 
 fn nav_href(tab: &str) -> &'static str {
     match tab {
