@@ -42,6 +42,7 @@ pub mod second_factor;
 pub mod settings;
 pub mod signing;
 pub mod specialties;
+pub mod statistics;
 pub mod synthetic;
 pub mod testing;
 pub mod throttle;

@@ -155,6 +155,7 @@ fn routes(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .merge(pages::routes())
         .merge(pages::messages::routes())
+        .merge(pages::statistics_routes())
         .merge(certs::routes())
         .merge(public_routes(&state))
         .merge(signing::routes())

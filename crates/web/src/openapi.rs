@@ -118,6 +118,7 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("get", "/api/applications/{id}/attachments/{aid}"),
     ("get", "/api/lookup"),
     ("get", "/api/notifications"),
+    ("get", "/api/statistics"),
     ("post", "/api/notifications/read"),
     ("put", "/api/notifications/sms"),
 ];
@@ -271,6 +272,7 @@ pub fn document() -> Value {
     doc["paths"]["/api/lookup"] = json!({ "get": lookup });
     doc["paths"]["/api/notifications"] =
         json!({ "get": op("消息中心（个人、企业）：最新200条消息、未读数、是否短信通知", None, "{notifications, unread, sms}") });
+    doc["paths"]["/api/statistics"] = json!({ "get": op("统计分析（主管部门，辖区内）：申请按状态、类型、城市、月份，超期与即将到期件数，申报至决定平均工作日，有效注册按专业与有效期年份", None, "Statistics") });
     doc["paths"]["/api/notifications/read"] =
         json!({ "post": op("标为已读：{id} 为一条，缺省为全部（只能是本人的消息）", None, "{marked}") });
     doc["paths"]["/api/notifications/sms"] = json!({ "put": op("是否同时以短信通知：{on}", None, "{sms}") });

@@ -1,6 +1,6 @@
 //! The message centre in a real browser at 1366 px and on a 390 px phone (emulated): a reminder
 //! counted in the header, read on the page, texts switched on; the page fits the phone; the
-//! province's queue filters.
+//! province's queue filters and statistics.
 //! Screenshots go to `target/screenshots/` (50-…).
 
 use crate::common;
@@ -42,6 +42,11 @@ async fn message_centre_on_desktop_and_phone() {
         assert!(ui.text("#queue-filters").await.contains("办理时限"));
         assert_eq!(ui.overflow_x().await, 0, "the filters fit a {width} px screen");
         ui.shot(&format!("52-queue-filters-{tag}")).await;
+        // 统计分析: charts drawn by the server, numbers beside them.
+        ui.click_nav("header nav a[href='/statistics']").await;
+        assert!(ui.text("#chart-by-state").await.contains("申请按状态"));
+        assert_eq!(ui.overflow_x().await, 0, "the statistics fit a {width} px screen");
+        ui.shot(&format!("53-statistics-{tag}")).await;
         ui.c.close().await.unwrap();
     }
     app.finish().await;

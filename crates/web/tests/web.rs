@@ -33,4 +33,5 @@ mod second_factor;
 mod signing;
 mod sms;
 mod standing;
+mod statistics;
 mod tenant_certificates;

@@ -19,6 +19,7 @@ mod portal;
 mod real_name;
 mod second_factor;
 mod signup;
+mod statistics;
 
 use crate::auth::{self, cookie, set_cookie, tokens_equal, MaybeUser, PageUser, PRE_CSRF_COOKIE, SESSION_COOKIE};
 use crate::error::PageError;
@@ -117,6 +118,11 @@ pub struct Ctx {
     pub unread: i64,
 }
 
+/// 统计分析's routes.
+pub fn statistics_routes() -> axum::Router<AppState> {
+    statistics::routes()
+}
+
 fn nav_items(role: Option<Role>, review: ReviewStages) -> &'static [(&'static str, &'static str)] {
     let one_level = review == ReviewStages::ProvinceOnly;
     match role {
@@ -143,14 +149,19 @@ fn nav_items(role: Option<Role>, review: ReviewStages) -> &'static [(&'static st
             ("/cancel", "注销注册"),
             ("/enterprise/profile", "单位信息"),
         ],
-        Some(Role::CityAuthority) if one_level => {
-            &[("/portal?tab=done", "本市业务"), ("/lookup", "注册信息查询"), ("/cancel", "注销注册"), ("/enterprise-reviews", "企业审核")]
-        }
+        Some(Role::CityAuthority) if one_level => &[
+            ("/portal?tab=done", "本市业务"),
+            ("/lookup", "注册信息查询"),
+            ("/statistics", "统计分析"),
+            ("/cancel", "注销注册"),
+            ("/enterprise-reviews", "企业审核"),
+        ],
         Some(Role::CityAuthority) => &[
             ("/portal?tab=filed", "待受理"),
             ("/portal?tab=accepted", "待初审"),
             ("/portal?tab=done", "已办"),
             ("/lookup", "注册信息查询"),
+            ("/statistics", "统计分析"),
             ("/cancel", "注销注册"),
             ("/enterprise-reviews", "企业审核"),
         ],
@@ -161,6 +172,7 @@ fn nav_items(role: Option<Role>, review: ReviewStages) -> &'static [(&'static st
             ("/portal?tab=batches", "公示批次"),
             ("/portal?tab=done", "已办"),
             ("/lookup", "注册信息查询"),
+            ("/statistics", "统计分析"),
             ("/cancel", "注销注册"),
             ("/enterprise-reviews", "企业审核"),
             ("/admin", "资格库"),
@@ -171,6 +183,7 @@ fn nav_items(role: Option<Role>, review: ReviewStages) -> &'static [(&'static st
             ("/portal?tab=batches", "公示批次"),
             ("/portal?tab=done", "已办"),
             ("/lookup", "注册信息查询"),
+            ("/statistics", "统计分析"),
             ("/cancel", "注销注册"),
             ("/enterprise-reviews", "企业审核"),
             ("/admin", "资格库"),

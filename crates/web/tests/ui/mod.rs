@@ -122,7 +122,8 @@ impl Ui {
     }
     /// How far the page scrolls sideways (0 when it fits the screen).
     pub async fn overflow_x(&self) -> i64 {
-        let v = self.c.execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![]).await.unwrap();
+        let v =
+            self.c.execute("return document.documentElement.scrollWidth - document.documentElement.clientWidth;", vec![]).await.unwrap();
         v.as_i64().unwrap_or(0)
     }
     pub async fn shot(&self, name: &str) {
