@@ -273,6 +273,13 @@ impl Authority {
         crate::pdf::certificate_pdf(&self.name, data)
     }
 
+    /// Seals a document of the authority's (a notice, a decision) with its seal in `boundary`.
+    pub fn seal_document(&self, doc: Document, boundary: [f64; 4], now: DateTime<Utc>) -> Result<Vec<u8>, OfdError> {
+        let mut pkg = doc.into_package();
+        sign(&mut pkg, &self.signer, &Stamp { page: 0, boundary }, now)?;
+        Ok(pkg.to_bytes())
+    }
+
     /// Issues a sealed OFD certificate file.
     pub fn issue(&self, data: &CertificateData, now: DateTime<Utc>) -> Result<Vec<u8>, OfdError> {
         let mut pkg = self.document(data).into_package();

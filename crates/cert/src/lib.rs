@@ -6,6 +6,7 @@ pub mod art;
 pub mod authority;
 pub mod face;
 pub mod form;
+pub mod notice;
 pub mod pdf;
 pub mod seal_art;
 pub mod statement;

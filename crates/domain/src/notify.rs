@@ -49,23 +49,23 @@ pub fn on_step(about: &About<'_>, action: Action, to: State, reason: Option<&str
         ],
         (Action::EnterpriseReturn, _) => vec![one(Applicant, "returned", format!("{what}被企业退回，请修改后重新提交。{why}"))],
         (Action::Return, _) => vec![
-            one(Applicant, "returned", format!("{what}被主管部门退回补正，请按意见修改后重新提交。{why}")),
+            one(Applicant, "returned", format!("{what}被主管部门退回补正，请按意见修改后重新提交（补正材料通知书见申请页）。{why}")),
             one(Enterprise, "returned", format!("{what}被主管部门退回补正。{why}")),
         ],
-        (Action::Accept, _) => vec![one(Applicant, "accepted", format!("{what}已受理，进入审查。"))],
+        (Action::Accept, _) => vec![one(Applicant, "accepted", format!("{what}已受理，进入审查（受理通知书见申请页）。"))],
         (Action::RefuseAcceptance, _) => vec![
-            one(Applicant, "not_accepted", format!("{what}不予受理。{why}")),
+            one(Applicant, "not_accepted", format!("{what}不予受理（不予受理通知书见申请页）。{why}")),
             one(Enterprise, "not_accepted", format!("{what}不予受理。{why}")),
         ],
         (Action::Refuse, _) => vec![
-            one(Applicant, "refused", format!("{what}审查未通过，不予注册。{why}")),
+            one(Applicant, "refused", format!("{what}审查未通过，不予注册（决定书见申请页）。{why}")),
             one(Enterprise, "refused", format!("{what}审查未通过，不予注册。{why}")),
         ],
         (Action::Approve, _) => vec![one(Applicant, "approved", format!("{what}审查通过，待公示。"))],
         (Action::StartPublicity, _) => vec![one(Applicant, "publicity", format!("{what}已进入公示。"))],
         (Action::Announce, _) => {
             let text = if about.issues_certificate {
-                format!("{what}已公告办结，电子证书已签发，可在“我的业务”下载。")
+                format!("{what}已公告办结，准予注册（决定书见申请页），电子证书已签发，可在“我的业务”下载。")
             } else {
                 format!("{what}已公告办结。")
             };

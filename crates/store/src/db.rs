@@ -57,6 +57,8 @@ pub(crate) struct Rules {
     pub real_name: erjian_domain::province::RealNameRule,
     /// Authority and administrator accounts sign in with a second factor.
     pub staff_second_factor: bool,
+    /// The province's one-character name (皖), in document numbers.
+    pub abbr: &'static str,
 }
 
 /// A write transaction; on SQLite it also holds the writer gate until dropped.
@@ -164,6 +166,7 @@ impl Store {
             enterprise_files_initial: profile.enterprise_files_initial,
             real_name: profile.real_name,
             staff_second_factor: profile.staff_second_factor,
+            abbr: profile.abbr,
         };
     }
 

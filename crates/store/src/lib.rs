@@ -29,6 +29,7 @@ pub mod holds;
 pub mod legacy;
 pub mod lifecycle;
 pub mod lookup;
+pub mod notices;
 pub mod notifications;
 pub mod otp;
 pub mod public;

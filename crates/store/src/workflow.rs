@@ -150,7 +150,12 @@ impl Store {
             }
         }
         set_state(tx, &app, next, reason.map(str::trim), now).await?;
-        audit::transition(tx.conn(), now, actor, id, action, &app.state, next, reason.map(str::trim), None).await?;
+        // The authority's decision in writing: numbered here, its number in the history row.
+        let notice = match crate::notices::kind_for(action, app.state()) {
+            Some(kind) => Some(crate::notices::record(tx, self.rules().abbr, actor, &app, kind, reason, None, now).await?),
+            None => None,
+        };
+        audit::transition(tx.conn(), now, actor, id, action, &app.state, next, reason.map(str::trim), notice.as_deref()).await?;
         crate::notifications::on_step(tx, actor, &app, action, next, reason, now).await?;
         self.record_due(tx, &app, next, now).await?;
         if matches!(action, Action::Submit | Action::Revise) {
@@ -280,7 +285,14 @@ impl Store {
                     regno
                 }
             };
-            let detail = format!("公告（{number}），注册编号 {regno}");
+            // 准予注册决定书 (a cancellation is announced without one).
+            let written = if app.kind.starts_with("cancel") {
+                String::new()
+            } else {
+                let kind = erjian_cert::notice::NoticeKind::Approved;
+                format!("；{}", crate::notices::record(&mut tx, profile.abbr, actor, &app, kind, None, Some(&regno), now).await?)
+            };
+            let detail = format!("公告（{number}），注册编号 {regno}{written}");
             audit::transition(tx.conn(), now, actor, id, Action::Announce, &app.state, next, None, Some(&detail)).await?;
             crate::notifications::on_step(&mut tx, actor, &app, Action::Announce, next, None, now).await?;
             self.record_due(&mut tx, &app, next, now).await?;

@@ -21,6 +21,7 @@ pub mod hardening;
 pub mod heavy;
 pub mod holds;
 pub mod mask;
+pub mod notices;
 pub mod openapi;
 pub mod pages;
 pub mod pubcache;
@@ -157,6 +158,7 @@ fn routes(state: AppState) -> Router {
         .merge(pages::messages::routes())
         .merge(pages::statistics_routes())
         .merge(certs::routes())
+        .merge(notices::routes())
         .merge(public_routes(&state))
         .merge(signing::routes())
         .merge(registrations::routes())

@@ -119,6 +119,8 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("get", "/api/lookup"),
     ("get", "/api/notifications"),
     ("get", "/api/statistics"),
+    ("get", "/api/applications/{id}/notices"),
+    ("get", "/api/applications/{id}/notices/{nid}"),
     ("post", "/api/notifications/read"),
     ("put", "/api/notifications/sms"),
 ];
@@ -273,6 +275,10 @@ pub fn document() -> Value {
     doc["paths"]["/api/notifications"] =
         json!({ "get": op("消息中心（个人、企业）：最新200条消息、未读数、是否短信通知", None, "{notifications, unread, sms}") });
     doc["paths"]["/api/statistics"] = json!({ "get": op("统计分析（主管部门，辖区内）：申请按状态、类型、城市、月份，超期与即将到期件数，申报至决定平均工作日，有效注册按专业与有效期年份", None, "Statistics") });
+    doc["paths"]["/api/applications/{id}/notices"] = json!({ "get": with_id(op("申请的文书（受理通知书、不予受理通知书、补正材料通知书、不予注册决定书、准予注册决定书）：文号、经办人、意见", None, "{notices}")) });
+    let mut notice = op("下载一份文书：format=ofd（主管部门电子印章签章）或 pdf（版式呈现）", None, "application/ofd 或 application/pdf");
+    notice["parameters"] = json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }, { "name": "nid", "in": "path", "required": true, "schema": { "type": "integer" } }, { "name": "format", "in": "query", "schema": { "enum": ["ofd", "pdf"] } }]);
+    doc["paths"]["/api/applications/{id}/notices/{nid}"] = json!({ "get": notice });
     doc["paths"]["/api/notifications/read"] =
         json!({ "post": op("标为已读：{id} 为一条，缺省为全部（只能是本人的消息）", None, "{marked}") });
     doc["paths"]["/api/notifications/sms"] = json!({ "put": op("是否同时以短信通知：{on}", None, "{sms}") });

@@ -63,6 +63,7 @@ struct DetailPage {
     has_form: bool,
     sign_error: Option<String>,
     attachments: Vec<erjian_store::attachments::AttachmentInfo>,
+    notices: Vec<erjian_store::notices::Notice>,
 }
 
 /// The actions the domain allows this role in this state, except those done in batches.
@@ -155,6 +156,7 @@ pub async fn page(state: &AppState, user: &PageUser, id: i64, done: Option<&str>
     let id_shown = detail.application.id_number.clone();
     let signatures = state.store.application_signatures(id, state.clock.now()).await?;
     let attachments = state.store.attachments(&user.actor, id).await?;
+    let notices = state.store.notices(&user.actor, id).await?;
     let applicant = ("申请人（个人签名）", detail.application.person_name.clone(), app_state == S::AwaitingSignature);
     let enterprise = ("聘用企业（电子印章）", detail.application.enterprise_name.clone(), app_state == S::AwaitingEnterprise);
     let ordered = match order {
@@ -179,6 +181,7 @@ pub async fn page(state: &AppState, user: &PageUser, id: i64, done: Option<&str>
         has_form,
         sign_error,
         attachments,
+        notices,
     };
     Ok(render(&page))
 }
