@@ -144,6 +144,22 @@ impl Store {
             },
         )
         .await?;
+        let (person_id, number): (i64, String) =
+            sqlx::query_as("SELECT person_id, number FROM applications WHERE id = $1").bind(application_id).fetch_one(tx.conn()).await?;
+        let body = if consent {
+            format!("原聘用企业已同意转出（申请 {number}），等待主管部门受理。")
+        } else {
+            format!("原聘用企业不同意转出（申请 {number}）。理由：{}", reason.unwrap_or_default())
+        };
+        let users = crate::notifications::person_accounts(&mut tx, person_id).await?;
+        let out = crate::notifications::Outgoing {
+            kind: if consent { "consent_given" } else { "consent_refused" },
+            body: &body,
+            application_id: Some(application_id),
+            link: Some(format!("/applications/{application_id}")),
+            dedupe: None,
+        };
+        crate::notifications::send(&mut tx, &users, &out, now).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -109,6 +109,23 @@ impl Store {
         Ok(job)
     }
 
+    /// The newest rename batches (the province authority's page).
+    pub async fn rename_jobs(&self, actor: &crate::Actor, limit: i64) -> Result<Vec<RenameJob>> {
+        if actor.role != erjian_domain::workflow::Role::ProvinceAuthority {
+            return Err(Error::Forbidden);
+        }
+        Ok(sqlx::query_as(&format!("{JOB_SELECT} ORDER BY j.id DESC LIMIT $1")).bind(limit).fetch_all(&self.pool).await?)
+    }
+
+    /// An enterprise's id by its credit code (as typed: case and spaces do not matter).
+    pub async fn enterprise_id_by_credit_code(&self, code: &str) -> Result<Option<i64>> {
+        let row: Option<(i64,)> = sqlx::query_as("SELECT id FROM enterprises WHERE credit_code = $1")
+            .bind(code.trim().to_ascii_uppercase())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| r.0))
+    }
+
     pub async fn rename_job(&self, id: i64) -> Result<Option<RenameJob>> {
         Ok(sqlx::query_as(&format!("{JOB_SELECT} WHERE j.id = $1")).bind(id).fetch_optional(&self.pool).await?)
     }

@@ -1,8 +1,8 @@
 //! Changes over HTTP: personal data (a new name with ID card scans) and change of employer: the individual files naming the new employer, the previous
 //! employer lists and decides releases. Signing, review and announcement are the common ones.
 
-use crate::auth::ApiUser;
-use crate::error::ApiError;
+use crate::auth::{ApiUser, PageUser};
+use crate::error::{ApiError, PageError};
 use crate::extract::JsonBody;
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -17,6 +17,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/employer-changes", post(file))
         .route("/api/release-consents", get(list))
         .route("/api/release-consents/{id}", post(decide))
+        .route("/release-consents/{id}", post(decide_page))
         .route("/api/personal-changes", post(personal))
 }
 
@@ -81,4 +82,34 @@ async fn decide(
 ) -> Result<Json<Value>, ApiError> {
     state.store.decide_release(&user.actor, id, b.consent, b.reason.as_deref(), state.clock.now()).await?;
     Ok(Json(json!({ "state": if b.consent { "given" } else { "refused" } })))
+}
+
+#[derive(serde::Deserialize)]
+struct DecideForm {
+    csrf: String,
+    /// `consent` or `refuse`.
+    decision: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// The previous employer's page decision (待确认 → 转出申请).
+async fn decide_page(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+    axum::extract::Form(f): axum::extract::Form<DecideForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    let consent = f.decision == "consent";
+    let reason = Some(f.reason.trim()).filter(|r| !r.is_empty());
+    // A refusal without its reason is said in words on the page (not as a field list).
+    state.store.decide_release(&user.actor, id, consent, reason, state.clock.now()).await.map_err(|e| match e {
+        erjian_store::Error::Invalid(fields) => {
+            erjian_store::Error::Conflict(fields.into_iter().map(|f| f.message).collect::<Vec<_>>().join("；"))
+        }
+        e => e,
+    })?;
+    let done = if consent { "consent_given" } else { "consent_refused" };
+    Ok(axum::response::Redirect::to(&format!("/portal?tab=pending&done={done}")).into_response())
 }

@@ -159,15 +159,19 @@ async fn rename_api(
     JsonBody(b): JsonBody<RenameBody>,
 ) -> Result<Response, ApiError> {
     let job = state.store.start_enterprise_rename(Some(&user.actor), id, &b.name, state.clock.now()).await?;
+    run_rename(&state, job.id);
+    Ok((StatusCode::ACCEPTED, Json(json!(job))).into_response())
+}
+
+/// Runs a started rename batch in the background (one transaction per person; resumable).
+pub fn run_rename(state: &AppState, job_id: i64) {
     let run = state.clone();
-    let job_id = job.id;
     tokio::spawn(async move {
         let clock = run.clock.clone();
         if let Err(e) = run.store.run_enterprise_rename(job_id, &run.issuer, || clock.now(), |_, _| {}).await {
             tracing::error!(error = %e, job_id, "enterprise rename batch stopped; run it again to resume");
         }
     });
-    Ok((StatusCode::ACCEPTED, Json(json!(job))).into_response())
 }
 
 async fn rename_job_api(

@@ -26,6 +26,7 @@ mod notices;
 mod notifications;
 mod opinions;
 mod pages_security;
+mod procedure_pages;
 mod province_rules;
 mod queue_filters;
 mod real_name;

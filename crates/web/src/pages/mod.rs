@@ -17,6 +17,7 @@ pub mod messages;
 mod oversight;
 mod portal;
 mod real_name;
+mod renames;
 mod second_factor;
 mod signup;
 mod statistics;
@@ -62,6 +63,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/applications/{id}/attachments/{aid}", get(detail::attachment_api))
         .route("/batches", post(portal::start_publicity))
         .route("/applications/batch-action", post(batch_review::submit))
+        .route("/enterprise-renames", get(renames::page).post(renames::start))
         .route("/batches/{id}/announce", post(portal::announce))
         .route("/admin", get(admin::page))
         .route("/enterprise-reviews", get(enterprise_review::page).post(enterprise_review::decide))
@@ -175,6 +177,7 @@ fn nav_items(role: Option<Role>, review: ReviewStages) -> &'static [(&'static st
             ("/statistics", "统计分析"),
             ("/cancel", "注销注册"),
             ("/enterprise-reviews", "企业审核"),
+            ("/enterprise-renames", "企业更名"),
             ("/admin", "资格库"),
         ],
         Some(Role::ProvinceAuthority) => &[
@@ -186,6 +189,7 @@ fn nav_items(role: Option<Role>, review: ReviewStages) -> &'static [(&'static st
             ("/statistics", "统计分析"),
             ("/cancel", "注销注册"),
             ("/enterprise-reviews", "企业审核"),
+            ("/enterprise-renames", "企业更名"),
             ("/admin", "资格库"),
         ],
         Some(Role::Admin) => &[("/admin", "系统管理"), ("/admin/profile", "省份配置")],

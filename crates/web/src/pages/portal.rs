@@ -63,6 +63,8 @@ pub fn flash(done: Option<&str>) -> Option<String> {
         "batch" => Some("生成公示批次"),
         "announced" => Some("发布公告"),
         "pin_set" => Some("设置签名密码（请输入刚设置的密码完成签署）"),
+        "consent_given" => Some("同意转出"),
+        "consent_refused" => Some("不同意转出"),
         _ => None,
     })?;
     Some(format!("已完成“{label}”。"))
@@ -164,6 +166,8 @@ struct EnterprisePage {
     files_initial: Option<&'static [erjian_domain::profession::Specialty]>,
     /// The qualification look-up's answer, when one was asked (None inside: nothing found).
     lookup: Option<Option<QualificationLookup>>,
+    /// Transfers of the enterprise's people that wait for (or had) its consent.
+    consents: Vec<erjian_store::changes::ReleaseConsent>,
 }
 
 /// The applicant's 二级建造师 qualification records, only when name and ID number belong
@@ -193,6 +197,8 @@ pub const KINDS: &[(&str, &str)] = &[
     ("change_employer", "变更注册（执业企业）"),
     ("change_personal", "变更注册（个人信息）"),
     ("re_registration", "重新注册"),
+    ("cancel_whole", "注销注册"),
+    ("cancel_partial", "注销注册（部分专业）"),
 ];
 
 async fn enterprise(state: &AppState, user: &PageUser, q: PortalQuery) -> Result<Response, PageError> {
@@ -225,7 +231,13 @@ async fn enterprise(state: &AppState, user: &PageUser, q: PortalQuery) -> Result
         }
         _ => vec![],
     };
-    let tabs = vec![("pending", "待确认", Some(pending.len())), ("people", "本单位人员", Some(regs.len())), ("history", "业务记录", None)];
+    let consents = store.release_consents(&user.actor).await?;
+    let waiting = consents.iter().filter(|c| c.state == "pending").count();
+    let tabs = vec![
+        ("pending", "待确认", Some(pending.len() + waiting)),
+        ("people", "本单位人员", Some(regs.len())),
+        ("history", "业务记录", None),
+    ];
     let state_options = AppStateCode::ALL.iter().filter(|s| **s != AppStateCode::Draft).map(|s| (s.code(), s.label())).collect();
     let active = match tab.as_str() {
         "people" => "/portal?tab=people",
@@ -260,6 +272,7 @@ async fn enterprise(state: &AppState, user: &PageUser, q: PortalQuery) -> Result
         kinds: KINDS,
         files_initial: state.profile().enterprise_files_initial.then_some(erjian_domain::profession::CONSTRUCTOR_SPECIALTIES),
         lookup,
+        consents,
     }))
 }
 
@@ -364,7 +377,7 @@ async fn authority(state: &AppState, user: &PageUser, q: PortalQuery) -> Result<
         search: search.unwrap_or_default(),
         next_page,
         cities: if province { state.profile().cities.iter().map(|c| (c.code, c.name)).collect() } else { vec![] },
-        kinds: FILTER_KINDS,
+        kinds: KINDS,
         filter_query: filters.query(),
         filters,
         batch,
@@ -381,18 +394,6 @@ fn batch_action(tab: &str, province: bool, one_level: bool) -> Option<erjian_dom
         _ => None,
     }
 }
-
-/// The application kinds an authority can narrow a list to.
-const FILTER_KINDS: &[(&str, &str)] = &[
-    ("initial", "初始注册"),
-    ("re_registration", "重新注册"),
-    ("renewal", "延续注册"),
-    ("add_specialty", "增项注册"),
-    ("change_employer", "变更注册（执业企业）"),
-    ("change_personal", "变更注册（个人信息）"),
-    ("cancel_whole", "注销注册"),
-    ("cancel_partial", "注销注册（部分专业）"),
-];
 
 fn nav_href(tab: &str) -> &'static str {
     match tab {
