@@ -25,6 +25,13 @@ pub struct FormData {
     pub ce_compulsory: i64,
     pub ce_elective: i64,
     pub date: NaiveDate,
+    /// How the specialties row is named for this procedure (申请注册专业, 延续注册专业, 增加注册专业 …).
+    pub specialty_label: String,
+    /// A follow-up's current registration, as rows: (label, value) — its number, then each
+    /// registered specialty with its validity.
+    pub current: Vec<(String, String)>,
+    /// What the application changes: (item, from, to).
+    pub changes: Vec<(String, String, String)>,
 }
 
 const DARK: Color = Color(40, 40, 40);
@@ -56,8 +63,17 @@ pub fn form_ops(d: &FormData) -> Vec<Op> {
         row(&mut ops, y, l, v);
         y += 10.0;
     }
+    for (label, value) in &d.current {
+        row(&mut ops, y, label, value);
+        y += 10.0;
+    }
     for (spec, cert) in &d.specialties {
-        row(&mut ops, y, "申请注册专业", &format!("{spec}（资格证书管理号 {cert}）"));
+        let shown = if cert.is_empty() { spec.clone() } else { format!("{spec}（资格证书管理号 {cert}）") };
+        row(&mut ops, y, &d.specialty_label, &shown);
+        y += 10.0;
+    }
+    for (item, from, to) in &d.changes {
+        row(&mut ops, y, &format!("变更{item}"), &format!("{} → {to}", if from.is_empty() { "—" } else { from }));
         y += 10.0;
     }
     row(&mut ops, y, "继续教育学时", &format!("必修 {} 学时，选修 {} 学时", d.ce_compulsory, d.ce_elective));

@@ -503,7 +503,7 @@ impl Store {
         let signatures = self.application_signatures(id, now).await?;
         let signed_by = |serial: &str| signatures.iter().any(|s| s.valid && s.serial == serial);
         let mut conn = self.pool.acquire().await?;
-        let data = form_data(&mut conn, &app, now).await?;
+        let data = form_data(&mut conn, self.sealer()?, &app, now).await?;
         let (image,): (Option<Vec<u8>>,) =
             sqlx::query_as("SELECT signature_image FROM persons WHERE id = $1").bind(app.person_id).fetch_one(&mut *conn).await?;
         let image = self.sealer()?.open_opt(image)?;
@@ -513,7 +513,12 @@ impl Store {
 }
 
 /// The printed data of an application's form.
-async fn form_data(conn: &mut sqlx::AnyConnection, app: &Application, now: DateTime<Utc>) -> Result<FormData> {
+async fn form_data(
+    conn: &mut sqlx::AnyConnection,
+    sealer: &crate::sealing::Sealer,
+    app: &Application,
+    now: DateTime<Utc>,
+) -> Result<FormData> {
     let mut specialties = Vec::new();
     for code in &app.specialties {
         let q: Option<(String,)> = sqlx::query_as(
@@ -524,6 +529,10 @@ async fn form_data(conn: &mut sqlx::AnyConnection, app: &Application, now: DateT
         .fetch_optional(&mut *conn)
         .await?;
         specialties.push((erjian_domain::profession::specialty_name(code).to_owned(), q.map(|q| q.0).unwrap_or_default()));
+    }
+    // A change keeps the specialties: the current registration's rows show them.
+    if app.kind.starts_with("change") && app.registration_id.is_some() {
+        specialties.clear();
     }
     Ok(FormData {
         number: app.number.clone(),
@@ -539,13 +548,84 @@ async fn form_data(conn: &mut sqlx::AnyConnection, app: &Application, now: DateT
         ce_compulsory: app.ce_compulsory,
         ce_elective: app.ce_elective,
         date: today(now),
+        specialty_label: specialty_label(&app.kind).to_owned(),
+        current: current_registration(conn, app).await?,
+        changes: changes_of(conn, sealer, app).await?,
     })
+}
+
+/// How a procedure names the specialties it is about.
+fn specialty_label(kind: &str) -> &'static str {
+    match kind {
+        "renewal" => "延续注册专业",
+        "add_specialty" => "增加注册专业",
+        "cancel_partial" | "cancel_whole" => "注销注册专业",
+        "change_employer" | "change_personal" => "注册专业",
+        _ => "申请注册专业",
+    }
+}
+
+/// A follow-up's registration as it stands, as form rows: its number, each active specialty
+/// with its validity.
+async fn current_registration(conn: &mut sqlx::AnyConnection, app: &Application) -> Result<Vec<(String, String)>> {
+    let Some(reg) = app.registration_id else { return Ok(vec![]) };
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT registration_number FROM registrations WHERE id = $1").bind(reg).fetch_optional(&mut *conn).await?;
+    let Some((number,)) = row else { return Ok(vec![]) };
+    let specs: Vec<(String, String)> = sqlx::query_as(
+        "SELECT specialty_code, valid_until FROM registration_specialties WHERE registration_id = $1 AND status = 'active' ORDER BY specialty_code",
+    )
+    .bind(reg)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut rows = vec![("现注册编号".to_owned(), number)];
+    rows.extend(
+        specs
+            .iter()
+            .map(|(c, until)| ("现注册专业".to_owned(), format!("{}（有效期至 {until}）", erjian_domain::profession::specialty_name(c)))),
+    );
+    Ok(rows)
+}
+
+/// What a change application changes, (item, from, to): the employer, or the name and the
+/// corrected ID number (kept sealed in the application, opened for the form).
+async fn changes_of(
+    conn: &mut sqlx::AnyConnection,
+    sealer: &crate::sealing::Sealer,
+    app: &Application,
+) -> Result<Vec<(String, String, String)>> {
+    match app.kind.as_str() {
+        "change_employer" => {
+            let Some(reg) = app.registration_id else { return Ok(vec![]) };
+            let (old,): (String,) =
+                sqlx::query_as("SELECT e.name FROM registrations r JOIN enterprises e ON e.id = r.enterprise_id WHERE r.id = $1")
+                    .bind(reg)
+                    .fetch_one(&mut *conn)
+                    .await?;
+            Ok(vec![("聘用企业".into(), old, app.enterprise_name.clone())])
+        }
+        "change_personal" => {
+            let (detail,): (Option<String>,) =
+                sqlx::query_as("SELECT detail FROM applications WHERE id = $1").bind(app.id).fetch_one(&mut *conn).await?;
+            let v: serde_json::Value = serde_json::from_str(detail.as_deref().unwrap_or("{}")).unwrap_or_default();
+            let mut out = Vec::new();
+            let (old_name, new_name) = (v["old_name"].as_str().unwrap_or(""), v["new_name"].as_str().unwrap_or(""));
+            if old_name != new_name {
+                out.push(("姓名".into(), old_name.to_owned(), new_name.to_owned()));
+            }
+            if let (Some(old), Some(new)) = (v["old_id_number"].as_str(), v["new_id_number"].as_str()) {
+                out.push(("身份证号".into(), sealer.open_text(old)?, sealer.open_text(new)?));
+            }
+            Ok(out)
+        }
+        _ => Ok(vec![]),
+    }
 }
 
 /// Generates the unsigned form from the application's current data.
 pub(crate) async fn generate_form(sealer: &crate::sealing::Sealer, tx: &mut Tx, id: i64, now: DateTime<Utc>) -> Result<()> {
     let app = Store::load_application(sealer, tx.conn(), id).await?.ok_or(Error::NotFound("申请不存在或您无权查看"))?;
-    let data = form_data(tx.conn(), &app, now).await?;
+    let data = form_data(tx.conn(), sealer, &app, now).await?;
     let bytes = form_document(&data).to_package().to_bytes();
     write_form(sealer, tx.conn(), id, &bytes).await
 }

@@ -15,6 +15,12 @@ async fn consent_and_rename_in_pages(db: TestDb) {
     let r = zhao.post("/api/employer-changes", json!({ "enterprise_name": ENTERPRISE_B, "submit": true })).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     let id = r.body["application"]["id"].as_i64().unwrap();
+    // The form says what it is: the registration as it stands, and the change old → new.
+    let form = zhao.http.get(format!("{}/api/applications/{id}/form", app.url)).bearer_auth(&zhao.token).send().await.unwrap();
+    let pkg = erjian_ofd::Package::from_bytes(&form.bytes().await.unwrap()).unwrap();
+    let text = erjian_ofd::reader::read(&pkg).unwrap().pages[0].text();
+    assert!(text.contains("变更注册（执业企业）申请表") && text.contains("现注册编号") && text.contains("皖2342"), "{text}");
+    assert!(text.contains("变更聘用企业") && text.contains(&format!("{ENTERPRISE_A} → {ENTERPRISE_B}")), "{text}");
 
     // The previous employer sees the request on its 待确认 tab, and was told.
     let ent_a = app.enterprise(ENTERPRISE_A).await;
