@@ -32,6 +32,9 @@ pub struct FormData {
     pub current: Vec<(String, String)>,
     /// What the application changes: (item, from, to).
     pub changes: Vec<(String, String, String)>,
+    /// The materials filed with it: (label, SM3 hex of the file as kept). The form lists them, so
+    /// the two signatures cover them.
+    pub attachments: Vec<(String, String)>,
 }
 
 const DARK: Color = Color(40, 40, 40);
@@ -76,6 +79,10 @@ pub fn form_ops(d: &FormData) -> Vec<Op> {
         row(&mut ops, y, &format!("变更{item}"), &format!("{} → {to}", if from.is_empty() { "—" } else { from }));
         y += 10.0;
     }
+    for (label, sm3) in &d.attachments {
+        row(&mut ops, y, &format!("附件：{label}"), &format!("SM3 {}", &sm3[..sm3.len().min(40)]));
+        y += 10.0;
+    }
     row(&mut ops, y, "继续教育学时", &format!("必修 {} 学时，选修 {} 学时", d.ce_compulsory, d.ce_elective));
     y += 16.0;
     ops.push(Op::Text { x: 20.0, y, size: 4.0, text: "申请人承诺".into(), bold: true, color: DARK });
@@ -115,7 +122,11 @@ pub fn form_document(d: &FormData) -> Document {
         title: format!("二级注册建造师{}申请表 {}", d.kind, d.name),
         author: d.name.clone(),
         creation_date: Some(d.date),
-        custom: vec![("申请表编号".into(), d.number.clone()), ("申请人".into(), d.name.clone()), ("聘用企业".into(), d.enterprise.clone())],
+        custom: [("申请表编号".to_owned(), d.number.clone()), ("申请人".into(), d.name.clone()), ("聘用企业".into(), d.enterprise.clone())]
+            .into_iter()
+            // Each material's whole SM3 digest, inside the signed package.
+            .chain(d.attachments.iter().map(|(label, sm3)| (format!("附件SM3：{label}"), sm3.clone())))
+            .collect(),
     });
     let font = doc.add_font("宋体", None);
     let page = crate::art::to_ofd_page(&mut doc, font, 210.0, 297.0, form_ops(d));

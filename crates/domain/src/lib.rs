@@ -16,6 +16,7 @@ pub mod ids;
 pub mod legacy;
 pub mod licence;
 pub mod lifecycle;
+pub mod materials;
 pub mod notify;
 pub mod photo;
 pub mod profession;

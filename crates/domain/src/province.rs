@@ -57,6 +57,9 @@ pub struct ProvinceProfile {
     pub real_name: RealNameRule,
     /// Authority and administrator accounts must sign in with a second factor.
     pub staff_second_factor: bool,
+    /// Which materials each kind of application asks for, and which are required (湖南:
+    /// “企业把其他详细信息及附件材料补充完整后在点上报”); kinds not listed offer their defaults.
+    pub materials: &'static [crate::materials::MaterialRule],
     pub cities: &'static [City],
 }
 
@@ -102,7 +105,18 @@ struct ProfileFile {
     real_name: Option<String>,
     #[serde(default)]
     staff_second_factor: bool,
+    #[serde(default)]
+    materials: Vec<MaterialFile>,
     cities: Vec<CityFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MaterialFile {
+    kind: String,
+    slot: String,
+    #[serde(default)]
+    required: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -192,7 +206,16 @@ pub fn parse_profile(json: &str) -> Result<ProvinceProfile, ProfileError> {
     if f.usage_copy_max_days.is_some_and(|d| !(1..=365).contains(&d)) {
         return bad("usage_copy_max_days 应在 1–365 之间".into());
     }
+    if let Some(m) = f.materials.iter().find(|m| crate::materials::slot(&m.slot).is_none()) {
+        let known: Vec<&str> = crate::materials::CATALOGUE.iter().map(|s| s.code).collect();
+        return bad(format!("materials 中的材料“{}”不认识，应为 {} 之一", m.slot, known.join("、")));
+    }
     let keep = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+    let materials: Vec<crate::materials::MaterialRule> = f
+        .materials
+        .into_iter()
+        .map(|m| crate::materials::MaterialRule { kind: keep(m.kind), slot: keep(m.slot), required: m.required })
+        .collect();
     let cities: Vec<City> = f.cities.into_iter().map(|c| City { code: keep(c.code), name: keep(c.name) }).collect();
     Ok(ProvinceProfile {
         code: keep(f.code),
@@ -213,6 +236,7 @@ pub fn parse_profile(json: &str) -> Result<ProvinceProfile, ProfileError> {
         enterprise_files_initial: f.enterprise_files_initial,
         real_name,
         staff_second_factor: f.staff_second_factor,
+        materials: Box::leak(materials.into_boxed_slice()),
         cities: Box::leak(cities.into_boxed_slice()),
     })
 }
@@ -280,6 +304,7 @@ impl ProvinceProfile {
             "enterprise_files_initial": self.enterprise_files_initial,
             "real_name": self.real_name.code(),
             "staff_second_factor": self.staff_second_factor,
+            "materials": self.materials.iter().map(|m| serde_json::json!({ "kind": m.kind, "slot": m.slot, "required": m.required })).collect::<Vec<_>>(),
             "cities": cities,
         });
         serde_json::to_string_pretty(&v).expect("a JSON value serialises")

@@ -465,11 +465,16 @@ pub(crate) async fn set_specialties(tx: &mut Tx, id: i64, codes: &[String]) -> R
 }
 
 /// Checks that the application may be filed (its photo is present) before submission.
-pub(crate) async fn check_submittable(tx: &mut Tx, id: i64) -> Result<()> {
-    let (mime,): (Option<String>,) =
-        sqlx::query_as("SELECT photo_mime FROM applications WHERE id = $1").bind(id).fetch_one(tx.conn()).await?;
+pub(crate) async fn check_submittable(tx: &mut Tx, id: i64, rules: &[erjian_domain::materials::MaterialRule]) -> Result<()> {
+    let (mime, kind): (Option<String>, String) =
+        sqlx::query_as("SELECT photo_mime, kind FROM applications WHERE id = $1").bind(id).fetch_one(tx.conn()).await?;
     if mime.is_none() {
         return Err(Error::invalid("photo", "请上传一寸白底证件照后再提交"));
+    }
+    let present = crate::attachments::present_slots(tx.conn(), id).await?;
+    let missing = erjian_domain::materials::missing(&kind, rules, &present);
+    if !missing.is_empty() {
+        return Err(Error::invalid("materials", format!("请先上传：{}", missing.join("、"))));
     }
     Ok(())
 }

@@ -59,6 +59,8 @@ pub(crate) struct Rules {
     pub staff_second_factor: bool,
     /// The province's one-character name (皖), in document numbers.
     pub abbr: &'static str,
+    /// Which materials each kind of application asks for.
+    pub materials: &'static [erjian_domain::materials::MaterialRule],
 }
 
 /// A write transaction; on SQLite it also holds the writer gate until dropped.
@@ -167,6 +169,7 @@ impl Store {
             real_name: profile.real_name,
             staff_second_factor: profile.staff_second_factor,
             abbr: profile.abbr,
+            materials: profile.materials,
         };
     }
 

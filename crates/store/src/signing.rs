@@ -551,7 +551,23 @@ async fn form_data(
         specialty_label: specialty_label(&app.kind).to_owned(),
         current: current_registration(conn, app).await?,
         changes: changes_of(conn, sealer, app).await?,
+        attachments: attachment_digests(conn, sealer, app.id).await?,
     })
+}
+
+/// Each material of an application as (label, SM3 hex of the file as kept), in upload order.
+async fn attachment_digests(conn: &mut sqlx::AnyConnection, sealer: &crate::sealing::Sealer, id: i64) -> Result<Vec<(String, String)>> {
+    let rows: Vec<(String, Vec<u8>)> =
+        sqlx::query_as("SELECT kind, bytes FROM application_attachments WHERE application_id = $1 ORDER BY id")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
+    rows.into_iter()
+        .map(|(kind, stored)| {
+            let plain = sealer.open(&stored)?;
+            Ok((crate::attachments::attachment_label(&kind).to_owned(), hex::encode(erjian_ofd::crypto::sm3(&plain))))
+        })
+        .collect()
 }
 
 /// How a procedure names the specialties it is about.

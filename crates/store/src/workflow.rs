@@ -141,7 +141,7 @@ impl Store {
             return Err(Error::Conflict(CONFLICT.into()));
         }
         if action == Action::Submit {
-            check_submittable(tx, id).await?;
+            check_submittable(tx, id, self.rules().materials).await?;
         }
         if action == Action::Accept {
             check_signed_form(self.sealer()?, tx, &app, now).await?;

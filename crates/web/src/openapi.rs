@@ -119,6 +119,8 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("get", "/api/lookup"),
     ("get", "/api/notifications"),
     ("get", "/api/statistics"),
+    ("get", "/api/applications/{id}/materials"),
+    ("post", "/api/applications/{id}/materials"),
     ("get", "/api/applications/{id}/notices"),
     ("get", "/api/applications/{id}/notices/{nid}"),
     ("post", "/api/notifications/read"),
@@ -279,6 +281,10 @@ pub fn document() -> Value {
     let mut notice = op("下载一份文书：format=ofd（主管部门电子印章签章）或 pdf（版式呈现）", None, "application/ofd 或 application/pdf");
     notice["parameters"] = json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }, { "name": "nid", "in": "path", "required": true, "schema": { "type": "integer" } }, { "name": "format", "in": "query", "schema": { "enum": ["ofd", "pdf"] } }]);
     doc["paths"]["/api/applications/{id}/notices/{nid}"] = json!({ "get": notice });
+    doc["paths"]["/api/applications/{id}/materials"] = json!({
+        "get": with_id(op("申请材料栏目（按业务类型和省份配置）：类型、大小上限、是否必传、已上传的文件及 SM3", None, "{slots}")),
+        "post": with_id(op("上传或更换一项材料：{slot, file_base64}；PDF、JPG、PNG、OFD 按内容识别并校验；申请表可修改时由申请人（或代为申报的企业）上传，已签名的申请表随之重新生成", None, "201 {id}"))
+    });
     doc["paths"]["/api/notifications/read"] =
         json!({ "post": op("标为已读：{id} 为一条，缺省为全部（只能是本人的消息）", None, "{marked}") });
     doc["paths"]["/api/notifications/sms"] = json!({ "put": op("是否同时以短信通知：{on}", None, "{sms}") });

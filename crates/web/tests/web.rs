@@ -22,6 +22,7 @@ mod false_application;
 mod holds;
 mod lifecycle_public;
 mod lookup;
+mod materials;
 mod notices;
 mod notifications;
 mod opinions;

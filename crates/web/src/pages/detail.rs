@@ -64,6 +64,10 @@ struct DetailPage {
     sign_error: Option<String>,
     attachments: Vec<erjian_store::attachments::AttachmentInfo>,
     notices: Vec<erjian_store::notices::Notice>,
+    /// The kind's material slots, whether the caller may upload now, and an upload's refusal.
+    slots: Vec<erjian_store::attachments::SlotView>,
+    can_upload: bool,
+    upload_error: Option<String>,
 }
 
 /// The actions the domain allows this role in this state, except those done in batches.
@@ -142,6 +146,18 @@ pub async fn show(
 /// The application page, with the message of a failed signing (chosen by the server, never
 /// taken from the request) shown in place, inside the portal.
 pub async fn page(state: &AppState, user: &PageUser, id: i64, done: Option<&str>, sign_error: Option<String>) -> Result<Response, Error> {
+    page_with(state, user, id, done, sign_error, None).await
+}
+
+/// As [`page`], with the refusal of an upload shown on the materials card.
+pub async fn page_with(
+    state: &AppState,
+    user: &PageUser,
+    id: i64,
+    done: Option<&str>,
+    sign_error: Option<String>,
+    upload_error: Option<String>,
+) -> Result<Response, Error> {
     let state = state.clone();
     let detail = crate::mask::application(&state, &user.actor, id).await?;
     let app_state = detail.application.state();
@@ -157,6 +173,8 @@ pub async fn page(state: &AppState, user: &PageUser, id: i64, done: Option<&str>
     let signatures = state.store.application_signatures(id, state.clock.now()).await?;
     let attachments = state.store.attachments(&user.actor, id).await?;
     let notices = state.store.notices(&user.actor, id).await?;
+    let slots = state.store.material_slots(&user.actor, id).await?;
+    let can_upload = erjian_store::Store::may_upload(&detail.application, &user.actor);
     let applicant = ("申请人（个人签名）", detail.application.person_name.clone(), app_state == S::AwaitingSignature);
     let enterprise = ("聘用企业（电子印章）", detail.application.enterprise_name.clone(), app_state == S::AwaitingEnterprise);
     let ordered = match order {
@@ -182,6 +200,9 @@ pub async fn page(state: &AppState, user: &PageUser, id: i64, done: Option<&str>
         sign_error,
         attachments,
         notices,
+        slots,
+        can_upload,
+        upload_error,
     };
     Ok(render(&page))
 }
@@ -238,7 +259,95 @@ pub async fn photo(State(state): State<AppState>, user: PageUser, Path(id): Path
 /// One attachment of an application, for whoever may see the application.
 pub async fn attachment(State(state): State<AppState>, user: PageUser, Path((id, aid)): Path<(i64, i64)>) -> Result<Response, PageError> {
     let (bytes, mime) = state.store.attachment(&user.actor, id, aid).await?;
-    Ok(([(CONTENT_TYPE, mime), (CACHE_CONTROL, "private, no-store".to_owned())], bytes).into_response())
+    Ok(material_response(bytes, mime, aid))
+}
+
+/// A material as served: its checked type; pictures and PDF shown in the browser, OFD saved;
+/// sandboxed (a file from a user never runs as this site's page).
+fn material_response(bytes: Vec<u8>, mime: String, aid: i64) -> Response {
+    let disposition = match mime.as_str() {
+        "application/ofd" => format!("attachment; filename=\"material-{aid}.ofd\""),
+        "application/pdf" => format!("inline; filename=\"material-{aid}.pdf\""),
+        _ => "inline".to_owned(),
+    };
+    (
+        [
+            (CONTENT_TYPE, mime),
+            (CACHE_CONTROL, "private, no-store".to_owned()),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+            (axum::http::header::CONTENT_SECURITY_POLICY, format!("{}; sandbox", crate::hardening::CSP)),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// Uploads (or replaces) one material from the application page.
+pub async fn upload(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+    mut mp: axum::extract::Multipart,
+) -> Result<Response, PageError> {
+    let (mut csrf, mut slot, mut file) = (String::new(), String::new(), Vec::new());
+    let bad = |_| PageError(Error::invalid("file", "上传内容不完整，请重新选择文件"));
+    while let Some(field) = mp.next_field().await.map_err(bad)? {
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.map_err(bad)?,
+            Some("slot") => slot = field.text().await.map_err(bad)?,
+            Some("file") => file = field.bytes().await.map_err(bad)?.to_vec(),
+            _ => {}
+        }
+    }
+    user.check_csrf(&csrf)?;
+    match state.store.put_attachment(&user.actor, id, &slot, &file, state.clock.now()).await {
+        Ok(_) => Ok(axum::response::Redirect::to(&format!("/applications/{id}?done=uploaded")).into_response()),
+        Err(Error::Invalid(e)) => {
+            let message = e.into_iter().map(|f| f.message).collect::<Vec<_>>().join("；");
+            let mut r = page_with(&state, &user, id, None, None, Some(message)).await?;
+            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(r)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct MaterialBody {
+    slot: String,
+    file_base64: String,
+}
+
+#[derive(serde::Serialize)]
+pub struct Uploaded {
+    id: i64,
+}
+
+pub async fn upload_api(
+    State(state): State<AppState>,
+    user: crate::auth::ApiUser,
+    Path(id): Path<i64>,
+    crate::extract::JsonBody(b): crate::extract::JsonBody<MaterialBody>,
+) -> Result<Response, crate::error::ApiError> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(b.file_base64.trim())
+        .map_err(|_| Error::invalid("file_base64", "文件应为 base64 编码"))?;
+    let aid = state.store.put_attachment(&user.actor, id, &b.slot, &bytes, state.clock.now()).await?;
+    Ok((axum::http::StatusCode::CREATED, axum::Json(Uploaded { id: aid })).into_response())
+}
+
+#[derive(serde::Serialize)]
+pub struct SlotList {
+    slots: Vec<erjian_store::attachments::SlotView>,
+}
+
+pub async fn slots_api(
+    State(state): State<AppState>,
+    user: crate::auth::ApiUser,
+    Path(id): Path<i64>,
+) -> Result<axum::Json<SlotList>, crate::error::ApiError> {
+    Ok(axum::Json(SlotList { slots: state.store.material_slots(&user.actor, id).await? }))
 }
 
 #[derive(serde::Serialize)]
@@ -260,5 +369,5 @@ pub async fn attachment_api(
     Path((id, aid)): Path<(i64, i64)>,
 ) -> Result<Response, crate::error::ApiError> {
     let (bytes, mime) = state.store.attachment(&user.actor, id, aid).await?;
-    Ok(([(CONTENT_TYPE, mime), (CACHE_CONTROL, "private, no-store".to_owned())], bytes).into_response())
+    Ok(material_response(bytes, mime, aid))
 }

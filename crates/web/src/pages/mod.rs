@@ -60,6 +60,8 @@ pub fn routes() -> Router<AppState> {
         .route("/applications/{id}/photo", get(detail::photo))
         .route("/applications/{id}/attachments/{aid}", get(detail::attachment))
         .route("/api/applications/{id}/attachments", get(detail::attachments_api))
+        .route("/applications/{id}/materials", post(detail::upload))
+        .route("/api/applications/{id}/materials", get(detail::slots_api).post(detail::upload_api))
         .route("/api/applications/{id}/attachments/{aid}", get(detail::attachment_api))
         .route("/batches", post(portal::start_publicity))
         .route("/applications/batch-action", post(batch_review::submit))
