@@ -177,6 +177,8 @@ impl AuditRow {
             "reset_password" => "短信验证码重置密码",
             "approve_enterprise" => "企业审核通过",
             "refuse_enterprise" => "企业审核不予通过",
+            "upload_material" => "上传申请材料",
+            "sms_notify" => "短信通知设置",
             other => match crate::lifecycle::kind_label(other) {
                 "其他" => "其他操作",
                 label => label,

@@ -54,3 +54,29 @@ function cardTables() {
   });
 }
 document.addEventListener("DOMContentLoaded", cardTables);
+
+// File choosers in Chinese: the browser's own button and “no file” text follow its language, so
+// each file input sits, nearly transparent, over a 选择文件 button and the chosen file's name.
+// Without this file the plain input still works.
+function chineseFilePickers() {
+  document.querySelectorAll("input[type=file]").forEach(function (input) {
+    if (input.parentNode.classList && input.parentNode.classList.contains("file-pick")) return;
+    var wrap = document.createElement("span");
+    wrap.className = "file-pick";
+    var button = document.createElement("span");
+    button.className = "btn secondary";
+    button.textContent = "选择文件";
+    var name = document.createElement("span");
+    name.className = "file-name";
+    name.textContent = "未选择文件";
+    input.parentNode.insertBefore(wrap, input);
+    wrap.appendChild(button);
+    wrap.appendChild(name);
+    wrap.appendChild(input);
+    input.addEventListener("change", function () {
+      var files = Array.prototype.map.call(input.files || [], function (f) { return f.name; });
+      name.textContent = files.length ? files.join("、") : "未选择文件";
+    });
+  });
+}
+document.addEventListener("DOMContentLoaded", chineseFilePickers);

@@ -1,6 +1,6 @@
 //! The message centre in a real browser at 1366 px and on a 390 px phone (emulated): a reminder
 //! counted in the header, read on the page, texts switched on; the page fits the phone; the
-//! province's queue filters and statistics.
+//! province's queue filters and statistics; an applicant's materials.
 //! Screenshots go to `target/screenshots/` (50-…).
 
 use crate::common;
@@ -18,6 +18,11 @@ async fn message_centre_on_desktop_and_phone() {
     let (tmp, shots) = ui::dirs("erjian-browser-messages");
     let zhao = app.person_id_number("赵磊");
     app.server.state.store.send_reminders(app.clock.now()).await.unwrap();
+    // A draft application of 张伟's, to add materials to in the page.
+    let zhang = app.signup("张伟").await;
+    let draft = zhang.apply(ENTERPRISE_A, &["10401001"], false).await.body["application"]["id"].as_i64().unwrap();
+    let scan = tmp.join("contract.png");
+    std::fs::write(&scan, photo_png()).unwrap();
     for (width, tag) in [(1366, "desktop"), (390, "phone")] {
         let ui = Ui { c: browser(&driver, &tmp.join(tag), width).await, base: app.url.clone(), shots: shots.clone() };
         ui.login(&zhao, "Geren2026").await;
@@ -47,6 +52,17 @@ async fn message_centre_on_desktop_and_phone() {
         assert!(ui.text("#chart-by-state").await.contains("申请按状态"));
         assert_eq!(ui.overflow_x().await, 0, "the statistics fit a {width} px screen");
         ui.shot(&format!("53-statistics-{tag}")).await;
+        ui.logout().await;
+        // 申请材料: the applicant adds a 劳动合同 scan from the application page.
+        ui.login(&app.person_id_number("张伟"), "Geren2026").await;
+        ui.go(&format!("/applications/{draft}")).await;
+        ui.c.find(fantoccini::Locator::Css("#file-labour_contract")).await.unwrap().send_keys(scan.to_str().unwrap()).await.unwrap();
+        ui.click_nav("#upload-labour_contract").await;
+        assert!(ui.text("#flash").await.contains("上传材料"));
+        assert!(ui.text("#attachments").await.contains("劳动合同"));
+        assert_eq!(ui.overflow_x().await, 0, "the materials fit a {width} px screen");
+        ui.c.execute("document.getElementById('attachments').scrollIntoView();", vec![]).await.unwrap();
+        ui.shot(&format!("54-materials-{tag}")).await;
         ui.c.close().await.unwrap();
     }
     app.finish().await;

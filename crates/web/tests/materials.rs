@@ -149,7 +149,7 @@ async fn upload_in_the_page(db: TestDb) {
     let r = page.post(format!("{}/applications/{id}/materials", app.url)).multipart(form(pdf("ok"), "合同.pdf")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let html = page.get(format!("{}/applications/{id}?done=uploaded", app.url)).send().await.unwrap().text().await.unwrap();
-    assert!(html.contains("已完成“上传材料") && html.contains("打开 PDF"), "{html}");
+    assert!(html.contains("已完成“上传材料”") && html.contains("打开 PDF"), "{html}");
     app.finish().await;
 }
 on_both_databases!(upload_in_the_page);

@@ -64,7 +64,7 @@ pub fn flash(done: Option<&str>) -> Option<String> {
         "announced" => Some("发布公告"),
         "pin_set" => Some("设置签名密码（请输入刚设置的密码完成签署）"),
         "consent_given" => Some("同意转出"),
-        "uploaded" => Some("上传材料（申请表已按材料重新生成）"),
+        "uploaded" => Some("上传材料"),
         "consent_refused" => Some("不同意转出"),
         _ => None,
     })?;
