@@ -221,15 +221,8 @@ impl Store {
             return Ok(0);
         }
         let mut tx = self.write().await?;
-        let claimed = sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES ($1, '0', $2)")
-            .bind(KEY)
-            .bind(crate::db::ts(now))
-            .execute(tx.conn())
-            .await;
-        match claimed {
-            Ok(_) => {}
-            Err(e) if crate::db::is_unique_violation(&e) => return Ok(0),
-            Err(e) => return Err(e.into()),
+        if !crate::sealing::claim_once(&mut tx, KEY, now).await? {
+            return Ok(0);
         }
         let pending: Vec<(i64, String, String)> = sqlx::query_as(
             "SELECT id, kind, state FROM applications WHERE due_on IS NULL AND state IN ('filed', 'accepted', 'prelim_passed')",

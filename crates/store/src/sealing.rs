@@ -189,19 +189,8 @@ impl Store {
         }
         let sealer = self.sealer()?.clone();
         let mut tx = self.write().await?;
-        // Write first: on SQLite the transaction then holds the write lock from its first
-        // statement (a read first could not be upgraded if another process wrote meanwhile), and
-        // a second process converting at the same moment fails on the key instead of doubling.
-        let claimed = sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES ($1, '0', $2)")
-            .bind(backlog.done_key)
-            .bind(crate::db::ts(chrono::Utc::now()))
-            .execute(tx.conn())
-            .await;
-        match claimed {
-            Ok(_) => {}
-            // Another process converted it meanwhile.
-            Err(e) if crate::db::is_unique_violation(&e) => return Ok(0),
-            Err(e) => return Err(e.into()),
+        if !claim_once(&mut tx, backlog.done_key, chrono::Utc::now()).await? {
+            return Ok(0);
         }
         let mut n = 0u64;
         for (table, column) in backlog.texts {
@@ -245,6 +234,23 @@ impl Store {
         sqlx::query("UPDATE settings SET value = $2 WHERE key = $1").bind(backlog.done_key).bind(n.to_string()).execute(tx.conn()).await?;
         tx.commit().await?;
         Ok(n)
+    }
+}
+
+/// Claims a once-per-database step by writing its `settings` row first: on SQLite the
+/// transaction then holds the write lock from its first statement (a read first could not be
+/// upgraded if another process wrote meanwhile), and a second process doing the same step at the
+/// same moment fails on the key instead of doing it twice. `false`: done or being done elsewhere.
+pub(crate) async fn claim_once(tx: &mut crate::db::Tx, key: &str, now: chrono::DateTime<chrono::Utc>) -> Result<bool> {
+    let claimed = sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES ($1, '0', $2)")
+        .bind(key)
+        .bind(crate::db::ts(now))
+        .execute(tx.conn())
+        .await;
+    match claimed {
+        Ok(_) => Ok(true),
+        Err(e) if crate::db::is_unique_violation(&e) => Ok(false),
+        Err(e) => Err(e.into()),
     }
 }
 

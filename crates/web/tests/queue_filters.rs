@@ -16,26 +16,13 @@ fn numbers(r: &Reply) -> Vec<String> {
     r.body["applications"].as_array().unwrap().iter().map(|a| a["number"].as_str().unwrap().to_owned()).collect()
 }
 
-/// Signs up, applies, signs and seals: the application is filed today. Returns (id, number).
-async fn file(app: &TestApp, name: &str, specialty: &str) -> (i64, String) {
-    let who = app.signup(name).await;
-    let body = serde_json::json!({ "enterprise_name": ENTERPRISE_A, "mobile": "13800138000", "specialties": [specialty], "declaration": true,
-        "photo_base64": photo_base64(), "submit": true, "ce_compulsory": 60, "ce_elective": 60 });
-    let r = who.post("/api/applications", body).await;
-    assert_eq!(r.status, StatusCode::CREATED, "{name}: {:?}", r.body);
-    let id = r.body["application"]["id"].as_i64().unwrap();
-    who.sign_ok(id).await;
-    app.enterprise(ENTERPRISE_A).await.sign_ok(id).await;
-    (id, r.body["application"]["number"].as_str().unwrap().to_owned())
-}
-
 async fn filters_sorting_and_batch_decisions(db: TestDb) {
     let app = spawn(db).await;
     // 2026-11-25 is a Wednesday: filed then, 受理 is due the next working day (Thursday).
-    let (first, first_no) = file(&app, "张伟", "10401001").await;
+    let (first, first_no) = app.file_initial("张伟", "10401001").await;
     app.advance(5); // Monday 11-30: the first is overdue.
-    let (second, second_no) = file(&app, "刘洋", "10401002").await;
-    let (third, third_no) = file(&app, "陈静", "10401007").await;
+    let (second, second_no) = app.file_initial("刘洋", "10401002").await;
+    let (third, third_no) = app.file_initial("陈静", "10401007").await;
     let city = app.city().await;
     let filed = city.get("/api/applications?state=filed").await;
     assert_eq!(numbers(&filed), vec![third_no.clone(), second_no.clone(), first_no.clone()], "newest first");

@@ -16,15 +16,7 @@ async fn figures_within_the_tenant_rule(db: TestDb) {
     let app = spawn(db).await;
     let mut ids = Vec::new();
     for (name, spec) in [("张伟", "10401001"), ("刘洋", "10401002")] {
-        let who = app.signup(name).await;
-        let body = serde_json::json!({ "enterprise_name": ENTERPRISE_A, "mobile": "13800138000", "specialties": [spec], "declaration": true,
-            "photo_base64": photo_base64(), "submit": true, "ce_compulsory": 60, "ce_elective": 60 });
-        let r = who.post("/api/applications", body).await;
-        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-        let id = r.body["application"]["id"].as_i64().unwrap();
-        who.sign_ok(id).await;
-        app.enterprise(ENTERPRISE_A).await.sign_ok(id).await;
-        ids.push(id);
+        ids.push(app.file_initial(name, spec).await.0);
     }
     app.advance(5); // both past their 受理 day
     let city = app.city().await;

@@ -189,6 +189,20 @@ impl TestApp {
         c
     }
 
+    /// Signs up a demo person, files an initial application for one specialty with
+    /// ENTERPRISE_A (hours given), signs and seals it: filed now. Returns (id, number).
+    pub async fn file_initial(&self, name: &str, specialty: &str) -> (i64, String) {
+        let who = self.signup(name).await;
+        let body = json!({ "enterprise_name": ENTERPRISE_A, "mobile": "13800138000", "specialties": [specialty], "declaration": true,
+            "photo_base64": photo_base64(), "submit": true, "ce_compulsory": 60, "ce_elective": 60 });
+        let r = who.post("/api/applications", body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{name}: {:?}", r.body);
+        let id = r.body["application"]["id"].as_i64().unwrap();
+        who.sign_ok(id).await;
+        self.enterprise(ENTERPRISE_A).await.sign_ok(id).await;
+        (id, r.body["application"]["number"].as_str().unwrap().to_owned())
+    }
+
     /// Signs up a demo person who has no account yet (张伟, 刘洋, 陈静).
     pub async fn signup(&self, name: &str) -> Api {
         self.signup_as(name, &self.person_id_number(name)).await
