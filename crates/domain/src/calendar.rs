@@ -161,13 +161,26 @@ impl DecisionDays {
     }
 }
 
+/// The deadline of an application in `state` whose due day is known (kept at each transition):
+/// the same answer as [`deadline`] without its history.
+pub fn deadline_on(cal: &Calendar, state: State, due: NaiveDate, today: NaiveDate) -> Option<Deadline> {
+    let stage = match state {
+        State::Filed => "受理",
+        State::Accepted | State::PrelimPassed => "作出审查决定",
+        _ => return None,
+    };
+    let left =
+        if today <= due { i64::from(cal.working_days_between(today, due)) } else { -i64::from(cal.working_days_between(due, today)) };
+    Some(Deadline { stage, due, left })
+}
+
 /// The deadline of an application in `state` with these steps (oldest first), or `None` when
 /// the authority has nothing pending (not yet filed, decided, closed, or returned to the applicant).
 pub fn deadline(cal: &Calendar, days: DecisionDays, kind: &str, state: State, steps: &[Step], today: NaiveDate) -> Option<Deadline> {
-    let (stage, due) = match state {
+    let due = match state {
         State::Filed => {
             let filed = steps.iter().rev().find(|s| s.to == State::Filed)?.on;
-            ("受理", cal.add_working_days(filed, 1))
+            cal.add_working_days(filed, 1)
         }
         State::Accepted | State::PrelimPassed => {
             let accepted = steps.iter().find(|s| s.to == State::Accepted)?.on;
@@ -184,13 +197,11 @@ pub fn deadline(cal: &Calendar, days: DecisionDays, kind: &str, state: State, st
                     _ => {}
                 }
             }
-            ("作出审查决定", cal.add_working_days(accepted, days.for_kind(kind) + paused))
+            cal.add_working_days(accepted, days.for_kind(kind) + paused)
         }
         _ => return None,
     };
-    let left =
-        if today <= due { i64::from(cal.working_days_between(today, due)) } else { -i64::from(cal.working_days_between(due, today)) };
-    Some(Deadline { stage, due, left })
+    deadline_on(cal, state, due, today)
 }
 
 #[cfg(test)]

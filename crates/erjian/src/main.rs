@@ -4,6 +4,7 @@
 #[macro_use]
 mod out;
 mod bench;
+mod bench_lookups;
 mod ofd_cmd;
 
 /// mimalloc instead of the system allocator: issuing a certificate makes a few hundred small
@@ -189,6 +190,15 @@ enum BenchCommand {
         #[arg(long, default_value = "127.0.0.1:18081")]
         addr: SocketAddr,
     },
+    /// Time the reviewers' look-ups (search by ID number and name, 注册信息查询, queue pages) for
+    /// people drawn at random from the whole register, beside a bare primary-key read.
+    Lookups {
+        #[arg(long, default_value_t = 2000)]
+        count: usize,
+        /// File this many synthetic applications first (once), so that queues have pages.
+        #[arg(long, default_value_t = 0)]
+        applications: i64,
+    },
     /// Write load-test inputs from the database: licence identifiers and query bodies.
     Sample {
         #[arg(long, default_value_t = 20000)]
@@ -343,6 +353,9 @@ async fn main() -> anyhow::Result<()> {
             say!("已生成 {made} 名注册人员（{secs:.1} 秒，{:.0} 人/秒）", made as f64 / secs.max(0.001));
         }
         Command::Bench(BenchCommand::Hello { addr }) => bench::hello(addr).await?,
+        Command::Bench(BenchCommand::Lookups { count, applications }) => {
+            bench_lookups::lookups(&url()?, &master_key(&cli.data)?, count, applications).await?
+        }
         Command::Bench(BenchCommand::Sample { count, out }) => bench::sample(&url()?, &master_key(&cli.data)?, count, &out).await?,
         Command::Bench(BenchCommand::Issuance { count, out, json }) => {
             let f = bench::issuance(count, &out)?;

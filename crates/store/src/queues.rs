@@ -175,17 +175,28 @@ impl Store {
         let mut apps: Vec<Application> = q.fetch_all(&self.pool).await?;
         apps.retain(|a| a.visible_to(actor));
         let sealer = self.sealer()?;
+        // The page's specialties in one query (ids are integers).
+        let mut specialties: std::collections::HashMap<i64, Vec<String>> = Default::default();
+        if !apps.is_empty() {
+            let ids: Vec<String> = apps.iter().map(|a| a.id.to_string()).collect();
+            let rows: Vec<(i64, String)> = sqlx::query_as(&format!(
+                "SELECT application_id, specialty_code FROM application_specialties WHERE application_id IN ({}) ORDER BY specialty_code",
+                ids.join(",")
+            ))
+            .fetch_all(&self.pool)
+            .await?;
+            for (id, code) in rows {
+                specialties.entry(id).or_default().push(code);
+            }
+        }
         for a in &mut apps {
             a.mobile = sealer.open_text(&a.mobile)?;
             a.id_number = sealer.open_text(&a.id_number)?;
-            let rows: Vec<(String,)> =
-                sqlx::query_as("SELECT specialty_code FROM application_specialties WHERE application_id = $1 ORDER BY specialty_code")
-                    .bind(a.id)
-                    .fetch_all(&self.pool)
-                    .await?;
-            a.specialties = rows.into_iter().map(|r| r.0).collect();
+            a.specialties = specialties.remove(&a.id).unwrap_or_default();
+            // Authorities see what is due when, from the day kept at the last transition.
             if let (Some(today), Role::CityAuthority | Role::ProvinceAuthority) = (filter.today, actor.role) {
-                a.deadline = self.deadline(a, today).await?;
+                let due = a.due_on.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+                a.deadline = due.and_then(|due| erjian_domain::calendar::deadline_on(&self.calendar, a.state(), due, today));
             }
         }
         Ok(apps)
