@@ -115,7 +115,14 @@ fn search_condition(sealer: &crate::sealing::Sealer, term: &str, n: usize) -> (S
     if !t.is_empty() && t.chars().all(|c| c.is_ascii_alphanumeric()) {
         return (format!("a.number = ${n}"), upper);
     }
-    (format!("(p.name = ${n} OR e.name = ${n})"), t.to_owned())
+    // Each side through its own index (persons by name, enterprises by name, then applications
+    // by person or enterprise), never a scan of every application.
+    (
+        format!(
+            "(a.person_id IN (SELECT id FROM persons WHERE name = ${n}) OR a.enterprise_id IN (SELECT id FROM enterprises WHERE name = ${n}))"
+        ),
+        t.to_owned(),
+    )
 }
 
 impl Store {
@@ -128,7 +135,11 @@ impl Store {
         let mut binds: Vec<String> = Vec::new();
         if !filter.states.is_empty() {
             let list: Vec<String> = filter.states.iter().map(|s| format!("'{}'", s.code())).collect();
-            sql.push_str(&format!(" AND a.state IN ({})", list.join(",")));
+            // Several states in deadline order: read the due-day index in order and test the
+            // state on each row (`|| ''` keeps SQLite from picking the state index, which would
+            // sort every match: 750 ms instead of ~1 ms on 300,000 applications).
+            let column = if filter.by_deadline && list.len() > 1 { "(a.state || '')" } else { "a.state" };
+            sql.push_str(&format!(" AND {column} IN ({})", list.join(",")));
         }
         if let Some(term) = filter.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             let (cond, value) = search_condition(self.sealer()?, term, binds.len() + 1);
