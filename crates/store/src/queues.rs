@@ -99,30 +99,50 @@ impl Store {
     }
 }
 
-/// What a search term is, by its shape, and the one condition that finds it.
-/// A document number is found through its blind index (the stored number is sealed).
-fn search_condition(sealer: &crate::sealing::Sealer, term: &str, n: usize) -> (String, String) {
+/// What a search term is, by its shape, and the one condition that finds it (`None`: a full
+/// name, found by [`Store::name_condition`]). A document number is found through its blind index
+/// (the stored number is sealed).
+fn search_condition(sealer: &crate::sealing::Sealer, term: &str, n: usize) -> Option<(String, String)> {
     let t = term.trim();
     let upper = t.to_ascii_uppercase();
     if let Ok(id) = erjian_domain::documents::PersonId::infer(&upper) {
-        return (format!("p.id_key = ${n}"), sealer.id_key(id.as_str()));
+        return Some((format!("p.id_key = ${n}"), sealer.id_key(id.as_str())));
     }
     let mut chars = t.chars();
     let first_is_cjk = chars.next().is_some_and(|c| !c.is_ascii());
     if first_is_cjk && t.chars().count() > 8 && chars.all(|c| c.is_ascii_digit()) {
-        return (format!("r.registration_number = ${n}"), t.to_owned());
+        return Some((format!("r.registration_number = ${n}"), t.to_owned()));
     }
     if !t.is_empty() && t.chars().all(|c| c.is_ascii_alphanumeric()) {
-        return (format!("a.number = ${n}"), upper);
+        return Some((format!("a.number = ${n}"), upper));
     }
-    // Each side through its own index (persons by name, enterprises by name, then applications
-    // by person or enterprise), never a scan of every application.
-    (
-        format!(
-            "(a.person_id IN (SELECT id FROM persons WHERE name = ${n}) OR a.enterprise_id IN (SELECT id FROM enterprises WHERE name = ${n}))"
-        ),
-        t.to_owned(),
-    )
+    None
+}
+
+/// At most this many people of one name are searched (the newest of their applications first).
+const NAME_MATCHES: i64 = 5000;
+
+impl Store {
+    /// A full name's condition: the people and the enterprise of that name are looked up first
+    /// (each by its index) and their applications found by person or enterprise — so neither
+    /// database walks every application testing each against the name (PostgreSQL did: 83 ms).
+    /// Only integers are interpolated.
+    async fn name_condition(&self, name: &str) -> Result<String> {
+        let people: Vec<(i64,)> = sqlx::query_as("SELECT id FROM persons WHERE name = $1 ORDER BY id LIMIT $2")
+            .bind(name)
+            .bind(NAME_MATCHES)
+            .fetch_all(&self.pool)
+            .await?;
+        let firms: Vec<(i64,)> = sqlx::query_as("SELECT id FROM enterprises WHERE name = $1").bind(name).fetch_all(&self.pool).await?;
+        let list = |ids: &[(i64,)]| {
+            if ids.is_empty() {
+                "NULL".to_owned()
+            } else {
+                ids.iter().map(|i| i.0.to_string()).collect::<Vec<_>>().join(",")
+            }
+        };
+        Ok(format!("(a.person_id IN ({}) OR a.enterprise_id IN ({}))", list(&people), list(&firms)))
+    }
 }
 
 impl Store {
@@ -141,10 +161,18 @@ impl Store {
             let column = if filter.by_deadline && list.len() > 1 { "(a.state || '')" } else { "a.state" };
             sql.push_str(&format!(" AND {column} IN ({})", list.join(",")));
         }
+        let mut by_name = false;
         if let Some(term) = filter.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            let (cond, value) = search_condition(self.sealer()?, term, binds.len() + 1);
-            sql.push_str(&format!(" AND {cond}"));
-            binds.push(value);
+            match search_condition(self.sealer()?, term, binds.len() + 1) {
+                Some((cond, value)) => {
+                    sql.push_str(&format!(" AND {cond}"));
+                    binds.push(value);
+                }
+                None => {
+                    sql.push_str(&format!(" AND {}", self.name_condition(term).await?));
+                    by_name = true;
+                }
+            }
         }
         if let Some(kind) = filter.kind.as_deref().filter(|k| !k.is_empty()) {
             sql.push_str(&format!(" AND a.kind = ${}", binds.len() + 1));
@@ -174,7 +202,13 @@ impl Store {
             binds.push(c.key.clone());
             after_id = Some(c.id);
         }
-        let order = if filter.by_deadline { "a.due_on, a.id" } else { "a.updated_at DESC, a.id DESC" };
+        // A name's few matches are sorted after they are found (`|| ''`: not by walking the
+        // newest-first index, which PostgreSQL would otherwise prefer for the LIMIT).
+        let order = match (filter.by_deadline, by_name) {
+            (true, _) => "a.due_on, a.id",
+            (false, true) => "(a.updated_at || '') DESC, a.id DESC",
+            (false, false) => "a.updated_at DESC, a.id DESC",
+        };
         sql.push_str(&format!(" ORDER BY {order} LIMIT {}", if filter.limit > 0 { filter.limit.min(5000) } else { 500 }));
         let mut q = sqlx::query_as::<_, Application>(&sql);
         for b in &binds {
