@@ -128,11 +128,8 @@ impl Store {
     /// database walks every application testing each against the name (PostgreSQL did: 83 ms).
     /// Only integers are interpolated.
     async fn name_condition(&self, name: &str) -> Result<String> {
-        let people: Vec<(i64,)> = sqlx::query_as("SELECT id FROM persons WHERE name = $1 ORDER BY id LIMIT $2")
-            .bind(name)
-            .bind(NAME_MATCHES)
-            .fetch_all(&self.pool)
-            .await?;
+        let people: Vec<(i64,)> =
+            sqlx::query_as("SELECT id FROM persons WHERE name = $1 LIMIT $2").bind(name).bind(NAME_MATCHES).fetch_all(&self.pool).await?;
         let firms: Vec<(i64,)> = sqlx::query_as("SELECT id FROM enterprises WHERE name = $1").bind(name).fetch_all(&self.pool).await?;
         let list = |ids: &[(i64,)]| {
             if ids.is_empty() {
