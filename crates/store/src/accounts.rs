@@ -435,16 +435,6 @@ impl Store {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash(token)).execute(&self.pool).await?;
         Ok(())
     }
-
-    pub async fn list_users(&self) -> Result<Vec<(i64, String, String, String, Option<String>)>> {
-        // An individual's login name is the index of the document number: shown masked instead.
-        Ok(sqlx::query_as(
-            "SELECT u.id, CASE WHEN p.id IS NULL THEN u.username ELSE p.id_masked END, u.role, u.display_name, u.city_code
-             FROM users u LEFT JOIN persons p ON p.id = u.person_id ORDER BY u.id",
-        )
-        .fetch_all(&self.pool)
-        .await?)
-    }
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -48,6 +48,7 @@ pub mod synthetic;
 pub mod testing;
 pub mod throttle;
 pub mod usage_copies;
+pub mod user_list;
 pub mod workflow;
 
 pub use db::{Backend, Store};

@@ -88,6 +88,16 @@ impl Registration {
         erjian_domain::ids::mask_id_number(&self.id_number)
     }
 
+    /// Whether an enterprise's search term finds this registration: part of the name, the
+    /// registration number (whole or part) or the whole ID number.
+    pub fn matches(&self, term: &str) -> bool {
+        let term = term.trim();
+        term.is_empty()
+            || self.person_name.contains(term)
+            || self.registration_number.contains(term)
+            || self.id_number.eq_ignore_ascii_case(term)
+    }
+
     /// The registration's legal status today (the one rule every view uses).
     pub fn standing(&self, today: chrono::NaiveDate) -> Standing {
         let specs: Vec<_> = self.specialties.iter().map(RegisteredSpecialty::facts).collect();

@@ -72,6 +72,7 @@ async fn people(State(state): State<AppState>, user: PageUser, Query(f): Query<F
         .await?
         .into_iter()
         .filter(|r| want.is_empty() || r.standing(today).code() == want)
+        .filter(|r| r.matches(f.q.as_deref().unwrap_or_default()))
         .map(|r| {
             let specs = r
                 .specialties

@@ -21,6 +21,7 @@ mod existing_register;
 mod false_application;
 mod holds;
 mod lifecycle_public;
+mod list_search;
 mod lookup;
 mod materials;
 mod notices;

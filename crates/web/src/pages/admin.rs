@@ -32,8 +32,12 @@ struct AdminPage {
     qualification_count: i64,
     account_message: Option<String>,
     cities: &'static [City],
-    /// (id, login name, role, name, city) in words; individuals' ID-number logins masked.
-    users: Vec<(i64, String, &'static str, String, String)>,
+    /// One page of accounts, in words; individuals' logins shown as the masked number.
+    users: Vec<AccountRow>,
+    /// The account list's search and role as asked, and the id after which the next page starts.
+    accounts: AccountsQuery,
+    next_accounts: Option<i64>,
+    roles: Vec<(&'static str, &'static str)>,
     /// The demo gateway's newest messages (file, text); empty with a real gateway.
     outbox: Vec<(String, String)>,
 }
@@ -45,8 +49,40 @@ fn may_import(user: &PageUser) -> Result<(), PageError> {
     }
 }
 
+struct AccountRow {
+    login: String,
+    name: String,
+    role: &'static str,
+    city: String,
+    /// 动态口令 enabled.
+    factor: &'static str,
+    created: String,
+}
+
+/// The account list's search form: a login name, a name or a document number; a role; a page.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct AccountsQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    role: String,
+    after: Option<i64>,
+}
+
+impl AccountsQuery {
+    fn filter(&self) -> erjian_store::user_list::UserFilter {
+        let q = self.q.trim();
+        erjian_store::user_list::UserFilter {
+            role: Role::parse(&self.role),
+            search: (!q.is_empty() && q.chars().count() <= 60).then(|| q.to_owned()),
+            after: self.after,
+        }
+    }
+}
+
 #[derive(Default)]
 struct Outcome {
+    accounts: AccountsQuery,
     target: &'static str,
     imported: Option<usize>,
     import_errors: Vec<RowError>,
@@ -55,16 +91,16 @@ struct Outcome {
 
 async fn show(state: &AppState, user: &PageUser, o: Outcome, status: StatusCode) -> Result<Response, PageError> {
     let is_admin = user.actor.role == Role::Admin;
-    let users = if is_admin { state.store.list_users().await? } else { vec![] };
+    let users = if is_admin { state.store.list_users(&o.accounts.filter()).await? } else { vec![] };
+    let next_accounts = (users.len() as i64 == erjian_store::user_list::PAGE).then(|| users.last().map(|u| u.id)).flatten();
     let profile = state.profile();
     let users = users
         .into_iter()
-        .map(|(id, username, role, name, city)| {
-            let role = Role::parse(&role);
-            // Individuals' come masked from the store.
-            let login = username;
-            let city = city.as_deref().and_then(|c| profile.city(c)).map(|c| c.name.to_owned()).unwrap_or_default();
-            (id, login, role.map(Role::label).unwrap_or("其他"), name, city)
+        .map(|u| {
+            let role = Role::parse(&u.role).map(Role::label).unwrap_or("其他");
+            let city = u.city_code.as_deref().and_then(|c| profile.city(c)).map(|c| c.name.to_owned()).unwrap_or_default();
+            let factor = if u.totp_enabled_at.is_some() { "已启用" } else { "" };
+            AccountRow { login: u.login.clone(), name: u.name.clone(), role, city, factor, created: u.created_display() }
         })
         .collect();
     let ctx = Ctx::new(state, Some(user), if is_admin { "系统管理" } else { "资格库" }, "/admin");
@@ -80,6 +116,9 @@ async fn show(state: &AppState, user: &PageUser, o: Outcome, status: StatusCode)
         account_message: o.account_message,
         cities: state.profile().cities,
         users,
+        accounts: o.accounts,
+        next_accounts,
+        roles: Role::ALL.iter().map(|r| (r.code(), r.label())).collect(),
         outbox: match (&state.outbox, is_admin) {
             (Some(dir), true) => crate::sms::LogSms::outbox(dir, 20),
             _ => vec![],
@@ -88,9 +127,13 @@ async fn show(state: &AppState, user: &PageUser, o: Outcome, status: StatusCode)
     Ok(render_status(status, &page))
 }
 
-pub async fn page(State(state): State<AppState>, user: PageUser) -> Result<Response, PageError> {
+pub async fn page(
+    State(state): State<AppState>,
+    user: PageUser,
+    axum::extract::Query(accounts): axum::extract::Query<AccountsQuery>,
+) -> Result<Response, PageError> {
     may_import(&user)?;
-    show(&state, &user, Outcome::default(), StatusCode::OK).await
+    show(&state, &user, Outcome { accounts, ..Default::default() }, StatusCode::OK).await
 }
 
 pub async fn import(State(state): State<AppState>, user: PageUser, mut mp: Multipart) -> Result<Response, PageError> {

@@ -169,6 +169,9 @@ struct EnterprisePage {
     lookup: Option<Option<QualificationLookup>>,
     /// Transfers of the enterprise's people that wait for (or had) its consent.
     consents: Vec<erjian_store::changes::ReleaseConsent>,
+    /// The search as typed (people and business records), and the next page of the records.
+    search: String,
+    next_page: Option<String>,
 }
 
 /// The applicant's 二级建造师 qualification records, only when name and ID number belong
@@ -210,25 +213,35 @@ async fn enterprise(state: &AppState, user: &PageUser, q: PortalQuery) -> Result
         store.applications(&user.actor, &ListFilter { states: vec![AppStateCode::AwaitingEnterprise], ..Default::default() }).await?;
     let reg_status = q.reg_status.unwrap_or_default();
     let today = erjian_store::db::today(state.clock.now());
-    let regs: Vec<_> = store
-        .registrations_of_enterprise(enterprise.id)
-        .await?
+    // One search box per list: name, ID number, registration number (people) or also the
+    // application number (business records).
+    let search = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty() && t.chars().count() <= 60).map(str::to_owned);
+    let all_regs = store.registrations_of_enterprise(enterprise.id).await?;
+    let people_count = all_regs.len();
+    let regs: Vec<_> = all_regs
         .into_iter()
         .filter(|r| reg_status.is_empty() || r.standing(today).code() == reg_status)
+        .filter(|r| tab != "people" || r.matches(search.as_deref().unwrap_or_default()))
         .collect();
     let state_filter = q.state.unwrap_or_default();
     let kind_filter = q.kind.unwrap_or_default();
+    let mut next_page = None;
     let apps = match tab.as_str() {
         "pending" => pending.clone(),
         "history" => {
-            let states = AppStateCode::parse(&state_filter).into_iter().collect();
-            let all = store
-                .applications(
-                    &user.actor,
-                    &ListFilter { states, today: Some(erjian_store::db::today(state.clock.now())), ..Default::default() },
-                )
-                .await?;
-            all.into_iter().filter(|a| kind_filter.is_empty() || a.kind == kind_filter).collect()
+            let filter = ListFilter {
+                states: AppStateCode::parse(&state_filter).into_iter().collect(),
+                kind: Some(kind_filter.clone()).filter(|k| !k.is_empty()),
+                search: search.clone(),
+                limit: PAGE,
+                after: q.after.as_deref().and_then(erjian_store::applications::Cursor::parse),
+                today: Some(today),
+                ..Default::default()
+            };
+            let page = store.applications(&user.actor, &filter).await?;
+            next_page =
+                (page.len() as i64 == PAGE).then(|| page.last().map(|a| erjian_store::applications::Cursor::of(a, false).text())).flatten();
+            page
         }
         _ => vec![],
     };
@@ -236,7 +249,7 @@ async fn enterprise(state: &AppState, user: &PageUser, q: PortalQuery) -> Result
     let waiting = consents.iter().filter(|c| c.state == "pending").count();
     let tabs = vec![
         ("pending", "待确认", Some(pending.len() + waiting)),
-        ("people", "本单位人员", Some(regs.len())),
+        ("people", "本单位人员", Some(people_count)),
         ("history", "业务记录", None),
     ];
     let state_options = AppStateCode::ALL.iter().filter(|s| **s != AppStateCode::Draft).map(|s| (s.code(), s.label())).collect();
@@ -274,6 +287,8 @@ async fn enterprise(state: &AppState, user: &PageUser, q: PortalQuery) -> Result
         files_initial: state.profile().enterprise_files_initial.then_some(erjian_domain::profession::CONSTRUCTOR_SPECIALTIES),
         lookup,
         consents,
+        search: search.unwrap_or_default(),
+        next_page,
     }))
 }
 
