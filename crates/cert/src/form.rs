@@ -9,7 +9,8 @@ use erjian_ofd::writer::{Color, Document, Metadata};
 pub const APPLICANT_BOX: [f64; 4] = [40.0, 228.0, 36.0, 18.0];
 pub const ENTERPRISE_BOX: [f64; 4] = [128.0, 214.0, 40.0, 40.0];
 
-#[derive(Debug, Clone)]
+/// Serialisable: a kept form (a cancellation's) is drawn again as PDF from the data it was made of.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct FormData {
     pub number: String,
     pub kind: String,
@@ -35,6 +36,9 @@ pub struct FormData {
     /// The materials filed with it: (label, SM3 hex of the file as kept). The form lists them, so
     /// the two signatures cover them.
     pub attachments: Vec<(String, String)>,
+    /// A cancellation's reason (注销注册申请表): the form then carries no hours and the Gansu
+    /// manual's wording of both opinions (“同意该同志申报注销注册”).
+    pub cancellation_reason: Option<String>,
 }
 
 const DARK: Color = Color(40, 40, 40);
@@ -83,26 +87,28 @@ pub fn form_ops(d: &FormData) -> Vec<Op> {
         row(&mut ops, y, &format!("附件：{label}"), &format!("SM3 {}", &sm3[..sm3.len().min(40)]));
         y += 10.0;
     }
-    row(&mut ops, y, "继续教育学时", &format!("必修 {} 学时，选修 {} 学时", d.ce_compulsory, d.ce_elective));
+    let (applicant, enterprise) = match &d.cancellation_reason {
+        Some(reason) => {
+            row(&mut ops, y, "注销原因", reason);
+            (
+                "本人已核对上述内容，对申请表内容及申报材料的真实性负责。如有虚报，愿承担由此产生的一切法律责任。".to_owned(),
+                format!("我单位聘用的{}，其申报材料真实，同意该同志申报注销注册。", d.name),
+            )
+        }
+        None => {
+            row(&mut ops, y, "继续教育学时", &format!("必修 {} 学时，选修 {} 学时", d.ce_compulsory, d.ce_elective));
+            (
+                "本人承诺所填信息及上传材料真实、有效，如有虚假，愿承担相应法律责任，一年内不再申请。".to_owned(),
+                "经核实，申请人与本单位签订了劳动合同，所填信息属实，同意申请。".to_owned(),
+            )
+        }
+    };
     y += 16.0;
-    ops.push(Op::Text { x: 20.0, y, size: 4.0, text: "申请人承诺".into(), bold: true, color: DARK });
-    ops.push(Op::Text {
-        x: 20.0,
-        y: y + 7.0,
-        size: 3.4,
-        text: "本人承诺所填信息及上传材料真实、有效，如有虚假，愿承担相应法律责任，一年内不再申请。".into(),
-        bold: false,
-        color: DARK,
-    });
+    let heading = if d.cancellation_reason.is_some() { "申请人意见" } else { "申请人承诺" };
+    ops.push(Op::Text { x: 20.0, y, size: 4.0, text: heading.into(), bold: true, color: DARK });
+    ops.push(Op::Text { x: 20.0, y: y + 7.0, size: 3.4, text: applicant, bold: false, color: DARK });
     ops.push(Op::Text { x: 20.0, y: y + 24.0, size: 4.0, text: "聘用企业意见".into(), bold: true, color: DARK });
-    ops.push(Op::Text {
-        x: 20.0,
-        y: y + 31.0,
-        size: 3.4,
-        text: "经核实，申请人与本单位签订了劳动合同，所填信息属实，同意申请。".into(),
-        bold: false,
-        color: DARK,
-    });
+    ops.push(Op::Text { x: 20.0, y: y + 31.0, size: 3.4, text: enterprise, bold: false, color: DARK });
     ops.push(Op::Text { x: 20.0, y: 240.0, size: 3.8, text: "申请人签名：".into(), bold: false, color: DARK });
     ops.push(Op::Text { x: 100.0, y: 240.0, size: 3.8, text: "聘用企业（盖章）：".into(), bold: false, color: DARK });
     ops.push(Op::centred(

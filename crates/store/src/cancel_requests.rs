@@ -29,6 +29,8 @@ pub struct CancelRequestRow {
     pub created_at: String,
     /// `individual` or `enterprise`: who filed it (the other party decides).
     pub initiator: String,
+    /// The signed 注销注册申请表's number, when the request carries one (the holder's).
+    pub form_number: Option<String>,
 }
 
 impl CancelRequestRow {
@@ -64,17 +66,20 @@ impl CancelRequestRow {
     }
 }
 
-const SELECT: &str = "SELECT q.id, q.registration_id, r.registration_number, p.name AS person_name, q.specialties, q.reason, q.note, q.state, q.decided_reason, q.created_at, q.initiator
+const SELECT: &str = "SELECT q.id, q.registration_id, r.registration_number, p.name AS person_name, q.specialties, q.reason, q.note, q.state, q.decided_reason, q.created_at, q.initiator, q.form_number
     FROM cancel_requests q JOIN registrations r ON r.id = q.registration_id JOIN persons p ON p.id = q.person_id";
 
 impl Store {
-    /// The individual asks to cancel some specialties (none named: all) of their registration.
+    /// The individual asks to cancel some specialties (none named: all) of their registration,
+    /// signing the 注销注册申请表 with their signing PIN ([`crate::cancel_forms`]).
+    #[allow(clippy::too_many_arguments)]
     pub async fn request_cancellation(
         &self,
         actor: &Actor,
         specialties: &[String],
         reason: &str,
         note: Option<&str>,
+        pin: &str,
         now: DateTime<Utc>,
     ) -> Result<i64> {
         cancellation_reason(reason).ok_or_else(|| Error::invalid("reason", "请选择注销原因"))?;
@@ -84,11 +89,18 @@ impl Store {
         let (person_id, reg) = self.own_active_registration(actor, "您没有有效的注册，无需注销").await?;
         let held: Vec<String> = reg.specialties.iter().filter(|s| s.status == "active").map(|s| s.specialty_code.clone()).collect();
         erjian_domain::lifecycle::check_cancellation(&held, specialties).map_err(|m| Error::invalid("specialties", m))?;
+        if pin.is_empty() {
+            return Err(Error::invalid("pin", "请输入签名密码，在注销注册申请表上签名"));
+        }
+        let signer = self.signer_of(actor, pin, now).await?;
         let mut tx = self.write().await?;
+        crate::real_name::ensure(tx.conn(), self.rules().real_name, person_id, crate::real_name::Point::Filing, now).await?;
         let pending = Pending { registration_id: reg.id, person_id, enterprise_id: reg.enterprise_id, initiator: "individual" };
         let id = insert_request(&mut tx, actor, &pending, specialties, reason, note, now)
             .await
             .map_err(|e| e.or_conflict("您已有待企业确认的注销申请，请等待企业确认"))?;
+        let form = crate::cancel_forms::CancelForm { reg: &reg, specialties, reason };
+        self.write_signed_form(&mut tx, id, &form, &signer, now).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -103,14 +115,17 @@ impl Store {
         Ok(sqlx::query_as(&format!("{SELECT} WHERE {filter} ORDER BY q.id DESC")).bind(id).fetch_all(&self.pool).await?)
     }
 
-    /// The enterprise confirms (the cancellation takes effect now) or returns the request with a
-    /// reason. Returns the cancellation's outcome when confirmed.
+    /// The enterprise confirms (sealing the holder's signed form with its PIN; the cancellation
+    /// takes effect now) or returns the request with a reason. Returns the cancellation's outcome
+    /// when confirmed.
+    #[allow(clippy::too_many_arguments)]
     pub async fn decide_cancel_request(
         &self,
         actor: &Actor,
         id: i64,
         confirm: bool,
         return_reason: Option<&str>,
+        pin: Option<&str>,
         issuer: &Issuer,
         now: DateTime<Utc>,
     ) -> Result<Option<CancelOutcome>> {
@@ -134,7 +149,19 @@ impl Store {
             return Err(Error::NotFound("注销申请不存在或已处理"));
         }
         let return_reason = crate::follow_up::reason_for_refusal(confirm, return_reason, "退回须填写理由")?;
+        // The holder's request carries a signed form: the enterprise seals it to confirm.
+        let (form_number,): (Option<String>,) =
+            sqlx::query_as("SELECT form_number FROM cancel_requests WHERE id = $1").bind(id).fetch_one(&self.pool).await?;
+        let sealer = match (confirm && form_number.is_some(), pin.filter(|p| !p.is_empty())) {
+            (false, _) => None,
+            (true, Some(pin)) => Some(self.signer_of(actor, pin, now).await?),
+            (true, None) => return Err(Error::invalid("pin", "请输入本单位签名密码，在注销注册申请表上盖章")),
+        };
         let mut tx = self.write().await?;
+        if let Some(signer) = &sealer {
+            let (idn,): (String,) = sqlx::query_as("SELECT id_number FROM persons WHERE id = $1").bind(person).fetch_one(tx.conn()).await?;
+            self.seal_request_form(&mut tx, id, &self.sealer()?.open_text(&idn)?, signer, now).await?;
+        }
         let done = sqlx::query("UPDATE cancel_requests SET state = $2, open_registration_id = NULL, decided_reason = $3, decided_at = $4 WHERE id = $1 AND state = 'pending'")
             .bind(id)
             .bind(if confirm { "confirmed" } else { "rejected" })

@@ -241,7 +241,7 @@ impl Store {
     }
 
     /// Opens the owner's key with a PIN, counting failures in their own transaction.
-    async fn unlock(&self, owner: Owner, pin: &str, now: DateTime<Utc>) -> Result<(i64, SealSigner)> {
+    pub(crate) async fn unlock(&self, owner: Owner, pin: &str, now: DateTime<Utc>) -> Result<(i64, SealSigner)> {
         let (t, id) = owner.parts();
         type Row = (i64, Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>, Option<String>);
         let row: Option<Row> = sqlx::query_as("SELECT id, cert, seal, secret_sealed, pin_salt, locked_until FROM signing_keys WHERE owner_type = $1 AND owner_id = $2 AND status = 'active'")
@@ -552,6 +552,7 @@ async fn form_data(
         current: current_registration(conn, app).await?,
         changes: changes_of(conn, sealer, app).await?,
         attachments: attachment_digests(conn, sealer, app.id).await?,
+        cancellation_reason: None,
     })
 }
 

@@ -21,6 +21,53 @@ pub fn routes() -> Router<AppState> {
         .route("/api/cancellation-requests", get(requests_api).post(request_api))
         .route("/api/cancellation-requests/{id}/confirm", post(confirm_api))
         .route("/api/cancellation-requests/{id}/reject", post(reject_api))
+        .route("/cancel/requests/{id}/form", get(form_download))
+        .route("/api/cancellation-requests/{id}/form", get(form_download_api))
+}
+
+#[derive(serde::Deserialize)]
+struct FormQuery {
+    /// `pdf` for the printable view; otherwise the signed OFD.
+    format: Option<String>,
+}
+
+/// The signed 注销注册申请表 (OFD, or its PDF view) for the holder, the enterprise, an authority.
+async fn form_file(state: &AppState, actor: &erjian_store::Actor, id: i64, format: Option<&str>) -> Result<Response, erjian_store::Error> {
+    let (number, bytes, kind) = if format == Some("pdf") {
+        let (number, _) = state.store.cancel_request_form(actor, id).await?;
+        (number, state.store.cancel_request_form_pdf(actor, id, state.clock.now()).await?, ("pdf", "application/pdf"))
+    } else {
+        let (number, bytes) = state.store.cancel_request_form(actor, id).await?;
+        (number, bytes, ("ofd", "application/ofd"))
+    };
+    let disposition = format!("attachment; filename=\"{number}.{}\"", kind.0);
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, kind.1.to_owned()),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+            (axum::http::header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+async fn form_download(
+    State(state): State<AppState>,
+    user: PageUser,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    axum::extract::Query(q): axum::extract::Query<FormQuery>,
+) -> Result<Response, PageError> {
+    Ok(form_file(&state, &user.actor, id, q.format.as_deref()).await?)
+}
+
+async fn form_download_api(
+    State(state): State<AppState>,
+    user: ApiUser,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    axum::extract::Query(q): axum::extract::Query<FormQuery>,
+) -> Result<Response, ApiError> {
+    Ok(form_file(&state, &user.actor, id, q.format.as_deref()).await?)
 }
 
 #[derive(serde::Deserialize)]
@@ -29,10 +76,13 @@ struct RequestBody {
     specialties: Vec<String>,
     reason: String,
     note: Option<String>,
+    /// The signing PIN: the applicant signs the 注销注册申请表.
+    #[serde(default)]
+    pin: String,
 }
 
 async fn request_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<RequestBody>) -> Result<Response, ApiError> {
-    let id = state.store.request_cancellation(&user.actor, &b.specialties, &b.reason, b.note.as_deref(), state.clock.now()).await?;
+    let id = state.store.request_cancellation(&user.actor, &b.specialties, &b.reason, b.note.as_deref(), &b.pin, state.clock.now()).await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": id, "state": "pending" }))).into_response())
 }
 
@@ -40,12 +90,20 @@ async fn requests_api(State(state): State<AppState>, user: ApiUser) -> Result<Js
     Ok(Json(json!({ "requests": state.store.cancel_requests(&user.actor).await? })))
 }
 
+#[derive(serde::Deserialize, Default)]
+struct ConfirmBody {
+    /// The enterprise's signing PIN: its seal goes on the holder's signed form.
+    #[serde(default)]
+    pin: String,
+}
+
 async fn confirm_api(
     State(state): State<AppState>,
     user: ApiUser,
     axum::extract::Path(id): axum::extract::Path<i64>,
+    JsonBody(b): JsonBody<ConfirmBody>,
 ) -> Result<Json<Value>, ApiError> {
-    let outcome = state.store.decide_cancel_request(&user.actor, id, true, None, &state.issuer, state.clock.now()).await?;
+    let outcome = state.store.decide_cancel_request(&user.actor, id, true, None, Some(&b.pin), &state.issuer, state.clock.now()).await?;
     Ok(Json(json!({ "state": "confirmed", "outcome": outcome })))
 }
 
@@ -60,7 +118,7 @@ async fn reject_api(
     axum::extract::Path(id): axum::extract::Path<i64>,
     JsonBody(b): JsonBody<RejectBody>,
 ) -> Result<Json<Value>, ApiError> {
-    state.store.decide_cancel_request(&user.actor, id, false, Some(&b.reason), &state.issuer, state.clock.now()).await?;
+    state.store.decide_cancel_request(&user.actor, id, false, Some(&b.reason), None, &state.issuer, state.clock.now()).await?;
     Ok(Json(json!({ "state": "rejected" })))
 }
 
@@ -76,8 +134,9 @@ async fn request_page(
     if get("scope") == "partial" && specialties.is_empty() {
         return show_cancel(&state, &user, None, Some("部分注销请勾选要注销的专业".into())).await;
     }
-    match state.store.request_cancellation(&user.actor, &specialties, &get("reason"), Some(&get("note")), state.clock.now()).await {
-        Ok(_) => show_cancel(&state, &user, Some("已提交注销申请，待聘用企业确认后生效".into()), None).await,
+    let pin = form.iter().find(|(n, _)| n == "pin").map(|(_, v)| v.as_str()).unwrap_or_default();
+    match state.store.request_cancellation(&user.actor, &specialties, &get("reason"), Some(&get("note")), pin, state.clock.now()).await {
+        Ok(_) => show_cancel(&state, &user, Some("已签署注销注册申请表并提交，待聘用企业盖章确认后生效".into()), None).await,
         Err(e) => match refusal(e) {
             Ok(m) => show_cancel(&state, &user, None, Some(m)).await,
             Err(e) => Err(e.into()),
@@ -95,7 +154,8 @@ async fn decide_page(
     user.check_csrf(&get("csrf"))?;
     let confirm = get("decision") == "confirm";
     let reason = get("return_reason");
-    match state.store.decide_cancel_request(&user.actor, id, confirm, Some(&reason), &state.issuer, state.clock.now()).await {
+    let pin = form.iter().find(|(n, _)| n == "pin").map(|(_, v)| v.as_str());
+    match state.store.decide_cancel_request(&user.actor, id, confirm, Some(&reason), pin, &state.issuer, state.clock.now()).await {
         Ok(_) if confirm => show_cancel(&state, &user, Some("已确认注销申请，注销已生效".into()), None).await,
         Ok(_) => show_cancel(&state, &user, Some("已退回注销申请".into()), None).await,
         Err(e) => match refusal(e) {

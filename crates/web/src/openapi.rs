@@ -86,6 +86,7 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("post", "/api/cancellation-requests"),
     ("post", "/api/cancellation-requests/{id}/confirm"),
     ("post", "/api/cancellation-requests/{id}/reject"),
+    ("get", "/api/cancellation-requests/{id}/form"),
     ("post", "/api/enterprises/{id}/rename"),
     ("get", "/api/rename-jobs/{id}"),
     ("post", "/api/registrations/import"),
@@ -211,10 +212,10 @@ pub fn document() -> Value {
     doc["paths"]["/api/additions"] = json!({ "post": op("增项注册申请（个人；specialties 为资格库中有资格、尚未注册的专业代码，submit=true 直接提交签名；企业申报的省份，企业以 applicant_id_number 代为申报）", None, "申请详情") });
     doc["paths"]["/api/cancellation-requests"] = json!({
         "get": op("本人或本单位人员的注销申请", None, "{requests}"),
-        "post": op("本人申请注销（specialties 为空即全部；reason 为注销原因代码），待聘用企业确认", None, "201 {id, state}")
+        "post": op("本人申请注销（specialties 为空即全部；reason 为注销原因代码；pin 为签名密码，在注销注册申请表上签名），待聘用企业盖章确认", None, "201 {id, state}")
     });
-    doc["paths"]["/api/cancellation-requests/{id}/confirm"] =
-        json!({ "post": with_id(op("聘用企业确认本人注销申请：注销即时生效", None, "{state, outcome}")) });
+    doc["paths"]["/api/cancellation-requests/{id}/confirm"] = json!({ "post": with_id(op("聘用企业确认本人注销申请（pin 为本单位签名密码，在申请表上盖章）：注销即时生效", None, "{state, outcome}")) });
+    doc["paths"]["/api/cancellation-requests/{id}/form"] = json!({ "get": with_id(op("已签署的注销注册申请表（OFD；format=pdf 为打印版）：本人、聘用企业和主管部门", None, "OFD 或 PDF 文件")) });
     doc["paths"]["/api/cancellation-requests/{id}/reject"] =
         json!({ "post": with_id(op("聘用企业退回本人注销申请（须填理由）", None, "{state}")) });
     let mut legacy = op("导入存量注册（CSV：注册编号,姓名,身份证号,注册类别,企业统一社会信用代码,专业,有效期起,有效期至；每专业一行；全部成功或全部不导入）", None, "{imported}");

@@ -306,6 +306,8 @@ struct CancelPage {
     error: Option<String>,
     /// Authorities also suspend, restore and revoke certificates here.
     authority: bool,
+    /// The individual has a signing key (the request is signed with its PIN).
+    has_key: bool,
 }
 
 pub(crate) async fn show_cancel(
@@ -332,7 +334,11 @@ pub(crate) async fn show_cancel(
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let ctx = Ctx::new(state, Some(user), "注销注册", "/cancel").with_flash(flash);
     let authority = matches!(user.actor.role, Role::CityAuthority | Role::ProvinceAuthority);
-    Ok(render_status(status, &CancelPage { ctx, individual, requests, held, people, reasons: CANCELLATION_REASONS, error, authority }))
+    let has_key = individual && state.store.signing_key(&user.actor).await?.is_some();
+    Ok(render_status(
+        status,
+        &CancelPage { ctx, individual, requests, held, people, reasons: CANCELLATION_REASONS, error, authority, has_key },
+    ))
 }
 
 async fn cancel_page(State(state): State<AppState>, user: PageUser) -> Result<Response, PageError> {

@@ -252,19 +252,24 @@ async fn public_centre_renewal_and_cancellation_in_the_browser() {
 
     // 5. Cancellation by both initiators: 赵磊 asks to cancel one specialty and the enterprise
     //    confirms; then the enterprise cancels the rest on its own.
+    app.login(&id, "Geren2026").await.ensure_pin(PIN).await;
+    app.enterprise(ENTERPRISE_A).await.ensure_pin(PIN).await;
     ui.login(&id, "Geren2026").await;
     ui.go("/cancel").await;
     ui.click("#scope-partial").await;
     ui.click("#specialty-choices input[value='10401010']").await;
     ui.c.find(Locator::Css("#reason option[value=contract_ended]")).await.unwrap().click().await.unwrap();
+    ui.fill("#cancel-pin", PIN).await;
     ui.click_nav("#request-submit").await;
-    assert!(ui.text("#flash").await.contains("待聘用企业确认"));
+    assert!(ui.text("#flash").await.contains("待聘用企业盖章确认"));
     assert!(ui.text("#cancel-requests").await.contains("待企业确认"));
     ui.shot("16-individual-cancel-request").await;
     ui.logout().await;
     ui.login(&app.enterprise_login(ENTERPRISE_A), "Qiye2026").await;
     ui.go("/cancel").await;
     assert!(ui.text("#cancel-requests").await.contains("赵磊"));
+    ui.fill("#cancel-requests input[name=pin]", PIN).await;
+    ui.shot("16b-enterprise-seals-cancel-form").await;
     ui.click_nav("button[id^=confirm-]").await;
     assert!(ui.text("#flash").await.contains("注销已生效"));
     let regno = certs[0]["registration_number"].as_str().unwrap().to_owned();

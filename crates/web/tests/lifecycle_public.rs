@@ -407,14 +407,16 @@ async fn individual_requests_and_enterprise_confirms(kind: TestDb) {
     let app = spawn(kind).await;
     let zhao = app.login(&app.person_id_number(ZHAO), "Geren2026").await;
     let old = certificates(&zhao).await[0]["licence_id"].as_str().unwrap().to_owned();
-    let r = zhao.post("/api/cancellation-requests", json!({ "specialties": ["10401010"], "reason": "contract_ended" })).await;
+    zhao.ensure_pin(PIN).await;
+    let r = zhao.post("/api/cancellation-requests", json!({ "specialties": ["10401010"], "reason": "contract_ended", "pin": PIN })).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     let id = r.body["id"].as_i64().unwrap();
-    let again = zhao.post("/api/cancellation-requests", json!({ "reason": "other" })).await;
+    let again = zhao.post("/api/cancellation-requests", json!({ "reason": "other", "pin": PIN })).await;
     assert_eq!(again.status, StatusCode::CONFLICT, "one pending request per registration");
     let other = app.enterprise(ENTERPRISE_B).await;
     assert_eq!(other.post(&format!("/api/cancellation-requests/{id}/confirm"), json!({})).await.status, StatusCode::NOT_FOUND);
     let ent = app.enterprise(ENTERPRISE_A).await;
+    ent.ensure_pin(PIN).await;
     assert_eq!(
         ent.post(&format!("/api/cancellation-requests/{id}/reject"), json!({ "reason": " " })).await.status,
         StatusCode::UNPROCESSABLE_ENTITY
@@ -429,16 +431,18 @@ async fn individual_requests_and_enterprise_confirms(kind: TestDb) {
     // Nothing changed while the request waited or was returned.
     let (_, v) = public_get(&app, &format!("/api/verify/{old}")).await;
     assert_eq!(v["status"], "valid");
-    let id = zhao.post("/api/cancellation-requests", json!({ "specialties": ["10401010"], "reason": "contract_ended" })).await.body["id"]
-        .as_i64()
-        .unwrap();
-    let r = ent.post(&format!("/api/cancellation-requests/{id}/confirm"), json!({})).await;
+    let id =
+        zhao.post("/api/cancellation-requests", json!({ "specialties": ["10401010"], "reason": "contract_ended", "pin": PIN })).await.body
+            ["id"]
+            .as_i64()
+            .unwrap();
+    let r = ent.post(&format!("/api/cancellation-requests/{id}/confirm"), json!({ "pin": PIN })).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
     assert_eq!(r.body["outcome"]["whole"], false);
     let (_, v) = public_get(&app, &format!("/api/verify/{old}")).await;
     assert_eq!(v["status"], "superseded", "effective on confirmation, without review");
     assert_eq!(
-        ent.post(&format!("/api/cancellation-requests/{id}/confirm"), json!({})).await.status,
+        ent.post(&format!("/api/cancellation-requests/{id}/confirm"), json!({ "pin": PIN })).await.status,
         StatusCode::NOT_FOUND,
         "handled once"
     );

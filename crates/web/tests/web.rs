@@ -13,6 +13,7 @@ mod browser;
 mod browser_identity;
 mod browser_messages;
 mod browser_trust;
+mod cancel_forms;
 mod clearing;
 mod concurrency;
 mod confirmations;
