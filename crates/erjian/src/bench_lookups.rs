@@ -32,13 +32,13 @@ async fn seed_applications(store: &Store, n: i64) -> anyhow::Result<i64> {
     let day = |d: i64| (now + Duration::days(d)).format("%Y-%m-%d").to_string();
     let stamp = |m: i64| (now - Duration::minutes(m)).format("%Y-%m-%dT%H:%M:%SZ").to_string();
     sqlx::query(
-        "INSERT INTO applications (number, kind, profession, person_id, enterprise_id, city_code, state, mobile, created_at, updated_at, due_on, registration_id)
+        "INSERT INTO applications (number, kind, profession, person_id, enterprise_id, city_code, state, mobile, created_at, updated_at, due_on, registration_id, person_name)
          SELECT 'B' || r.id, 'renewal', 'constructor2', r.person_id, r.enterprise_id, e.city_code,
                 CASE r.id % 3 WHEN 0 THEN 'filed' WHEN 1 THEN 'accepted' ELSE 'prelim_passed' END, '',
                 CASE r.id % 4 WHEN 0 THEN $2 WHEN 1 THEN $3 WHEN 2 THEN $4 ELSE $5 END,
                 CASE r.id % 4 WHEN 0 THEN $2 WHEN 1 THEN $3 WHEN 2 THEN $4 ELSE $5 END,
-                CASE r.id % 5 WHEN 0 THEN $6 WHEN 1 THEN $7 WHEN 2 THEN $8 WHEN 3 THEN $9 ELSE $10 END, r.id
-         FROM registrations r JOIN enterprises e ON e.id = r.enterprise_id
+                CASE r.id % 5 WHEN 0 THEN $6 WHEN 1 THEN $7 WHEN 2 THEN $8 WHEN 3 THEN $9 ELSE $10 END, r.id, p.name
+         FROM registrations r JOIN enterprises e ON e.id = r.enterprise_id JOIN persons p ON p.id = r.person_id
          WHERE r.id % $1 = 0 AND NOT EXISTS (SELECT 1 FROM applications a WHERE a.number = 'B' || r.id)",
     )
     .bind(step)

@@ -393,8 +393,8 @@ impl Store {
                 let serial = next_serial(tx.conn(), &format!("app:{day}")).await?;
                 let number = format!("W{day}{serial:08}");
                 let inserted: std::result::Result<(i64,), sqlx::Error> = sqlx::query_as(
-                    "INSERT INTO applications (number, kind, profession, person_id, enterprise_id, city_code, state, version, open_person_id, mobile, ce_compulsory, ce_elective, declaration, signing_order, created_at, updated_at, filed_by, review_stages)
-                     VALUES ($1, $11, $2, $3, $4, $5, 'draft', 0, $3, $6, $7, $8, 1, $10, $9, $9, $12, $13) RETURNING id",
+                    "INSERT INTO applications (number, kind, profession, person_id, enterprise_id, city_code, state, version, open_person_id, mobile, ce_compulsory, ce_elective, declaration, signing_order, created_at, updated_at, filed_by, review_stages, person_name)
+                     VALUES ($1, $11, $2, $3, $4, $5, 'draft', 0, $3, $6, $7, $8, 1, $10, $9, $9, $12, $13, (SELECT name FROM persons WHERE id = $3)) RETURNING id",
                 )
                 .bind(&number)
                 .bind(prof.code)

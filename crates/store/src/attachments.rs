@@ -140,7 +140,13 @@ impl Store {
     pub async fn material_slots(&self, actor: &Actor, application_id: i64) -> Result<Vec<SlotView>> {
         let app = self.visible_application(actor, application_id).await?;
         let files = self.attachments(actor, application_id).await?;
-        Ok(erjian_domain::materials::slots_for(&app.kind, self.rules().materials)
+        Ok(self.slots_holding(&app.kind, &files))
+    }
+
+    /// The slots of an application kind with the files already read for it (a page that lists
+    /// the files too opens and hashes each once).
+    pub fn slots_holding(&self, kind: &str, files: &[AttachmentInfo]) -> Vec<SlotView> {
+        erjian_domain::materials::slots_for(kind, self.rules().materials)
             .into_iter()
             .map(|(s, required)| SlotView {
                 code: s.code,
@@ -150,7 +156,7 @@ impl Store {
                 required,
                 files: files.iter().filter(|f| f.kind == s.code).cloned().collect(),
             })
-            .collect())
+            .collect()
     }
 
     /// Whether the actor may add or replace materials now: the applicant (or the enterprise that

@@ -333,6 +333,12 @@ pub(crate) async fn apply_personal_change(
     let v: serde_json::Value = serde_json::from_str(detail.as_deref().unwrap_or("{}")).map_err(|e| Error::Other(e.into()))?;
     let new_name = v["new_name"].as_str().ok_or_else(|| Error::Other(anyhow::anyhow!("change {} without a new name", app.number)))?;
     sqlx::query("UPDATE persons SET name = $2 WHERE id = $1").bind(app.person_id).bind(new_name).execute(tx.conn()).await?;
+    // The name search reads the name kept on each application.
+    sqlx::query("UPDATE applications SET person_name = $2 WHERE person_id = $1")
+        .bind(app.person_id)
+        .bind(new_name)
+        .execute(tx.conn())
+        .await?;
     sqlx::query("UPDATE users SET display_name = $2 WHERE person_id = $1").bind(app.person_id).bind(new_name).execute(tx.conn()).await?;
     let opened = |k: &str| v[k].as_str().map(|t| issuer.sealer.open_text(t)).transpose();
     let new_id = opened("new_id_number")?;

@@ -286,8 +286,8 @@ impl Store {
         }
         // The finished initial application that the registration came from, with its photo.
         let (app_id,): (i64,) = sqlx::query_as(
-            "INSERT INTO applications (number, kind, profession, person_id, enterprise_id, city_code, state, version, mobile, declaration, photo, photo_mime, registration_id, created_at, updated_at)
-             SELECT $1, 'initial', 'constructor2', $2, e.id, e.city_code, 'announced', 0, p.mobile, 1, $3, 'image/jpeg', $4, $5, $5
+            "INSERT INTO applications (number, kind, profession, person_id, enterprise_id, city_code, state, version, mobile, declaration, photo, photo_mime, registration_id, created_at, updated_at, person_name)
+             SELECT $1, 'initial', 'constructor2', $2, e.id, e.city_code, 'announced', 0, p.mobile, 1, $3, 'image/jpeg', $4, $5, $5, p.name
              FROM persons p, enterprises e WHERE p.id = $2 AND e.id = $6 RETURNING id",
         )
         .bind(format!("W{}{:08}", from.format("%Y%m%d"), reg_id))

@@ -131,12 +131,12 @@ impl Store {
         let day = today(now).format("%Y%m%d").to_string();
         let serial = next_serial(tx.conn(), &format!("app:{day}")).await?;
         let inserted: std::result::Result<(i64,), sqlx::Error> = sqlx::query_as(
-            "INSERT INTO applications (number, kind, profession, person_id, enterprise_id, city_code, state, version, open_person_id, mobile, ce_compulsory, ce_elective, declaration, signing_order, registration_id, detail, photo, photo_mime, created_at, updated_at, review_stages, filed_by)
+            "INSERT INTO applications (number, kind, profession, person_id, enterprise_id, city_code, state, version, open_person_id, mobile, ce_compulsory, ce_elective, declaration, signing_order, registration_id, detail, photo, photo_mime, created_at, updated_at, review_stages, filed_by, person_name)
              SELECT $1, $2, $3, $4, $5, $6, 'draft', 0, $4, p.mobile, $7, $8, 1, $9, $10, $11,
                     COALESCE(p.photo, (SELECT photo FROM applications x WHERE x.person_id = $4 AND x.photo IS NOT NULL ORDER BY x.id DESC LIMIT 1)),
                     CASE WHEN p.photo IS NOT NULL THEN p.photo_mime ELSE
                     (SELECT photo_mime FROM applications x WHERE x.person_id = $4 AND x.photo IS NOT NULL ORDER BY x.id DESC LIMIT 1) END,
-                    $12, $12, $13, $14 FROM persons p WHERE p.id = $4 RETURNING id",
+                    $12, $12, $13, $14, p.name FROM persons p WHERE p.id = $4 RETURNING id",
         )
         .bind(format!("W{day}{serial:08}"))
         .bind(f.kind)

@@ -119,26 +119,18 @@ fn search_condition(sealer: &crate::sealing::Sealer, term: &str, n: usize) -> Op
     None
 }
 
-/// At most this many people of one name are searched (the newest of their applications first).
-const NAME_MATCHES: i64 = 5000;
-
 impl Store {
-    /// A full name's condition: the people and the enterprise of that name are looked up first
-    /// (each by its index) and their applications found by person or enterprise — so neither
-    /// database walks every application testing each against the name (PostgreSQL did: 83 ms).
-    /// Only integers are interpolated.
-    async fn name_condition(&self, name: &str) -> Result<String> {
-        let people: Vec<(i64,)> =
-            sqlx::query_as("SELECT id FROM persons WHERE name = $1 LIMIT $2").bind(name).bind(NAME_MATCHES).fetch_all(&self.pool).await?;
+    /// A full name's condition: the applications of people of that name (the name kept on each
+    /// application, one index range) or of the enterprise of that name (its id, looked up
+    /// first). Returns the condition (the name bound as `$n`) and whether the matches must be
+    /// sorted after they are found (an enterprise's: not read from the name's index in order).
+    async fn name_condition(&self, name: &str, n: usize) -> Result<(String, bool)> {
         let firms: Vec<(i64,)> = sqlx::query_as("SELECT id FROM enterprises WHERE name = $1").bind(name).fetch_all(&self.pool).await?;
-        let list = |ids: &[(i64,)]| {
-            if ids.is_empty() {
-                "NULL".to_owned()
-            } else {
-                ids.iter().map(|i| i.0.to_string()).collect::<Vec<_>>().join(",")
-            }
-        };
-        Ok(format!("(a.person_id IN ({}) OR a.enterprise_id IN ({}))", list(&people), list(&firms)))
+        if firms.is_empty() {
+            return Ok((format!("a.person_name = ${n}"), false));
+        }
+        let ids: Vec<String> = firms.iter().map(|i| i.0.to_string()).collect();
+        Ok((format!("(a.person_name = ${n} OR a.enterprise_id IN ({}))", ids.join(",")), true))
     }
 }
 
@@ -166,8 +158,10 @@ impl Store {
                     binds.push(value);
                 }
                 None => {
-                    sql.push_str(&format!(" AND {}", self.name_condition(term).await?));
-                    by_name = true;
+                    let (cond, sort_after) = self.name_condition(term, binds.len() + 1).await?;
+                    sql.push_str(&format!(" AND {cond}"));
+                    binds.push(term.to_owned());
+                    by_name = sort_after;
                 }
             }
         }
@@ -199,7 +193,7 @@ impl Store {
             binds.push(c.key.clone());
             after_id = Some(c.id);
         }
-        // A name's few matches are sorted after they are found (`|| ''`: not by walking the
+        // An enterprise's matches are sorted after they are found (`|| ''`: not by walking the
         // newest-first index, which PostgreSQL would otherwise prefer for the LIMIT).
         let order = match (filter.by_deadline, by_name) {
             (true, _) => "a.due_on, a.id",

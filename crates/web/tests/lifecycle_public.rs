@@ -569,6 +569,16 @@ async fn change_of_name(kind: TestDb) {
     let zhao = app.login(&zhao_id, "Geren2026").await;
     let valid: Vec<Value> = certificates(&zhao).await.into_iter().filter(|c| c["status"] == "valid").collect();
     assert_eq!((valid[0]["holder_name"].as_str(), valid[0]["version"].as_i64()), (Some("赵蕾"), Some(2)));
+    // The reviewers' name search follows the change: every application of the person is found
+    // under the new name, none under the old.
+    let province = app.province().await;
+    let found = |r: &Reply| r.body["applications"].as_array().unwrap().iter().any(|a| a["id"].as_i64() == Some(id));
+    assert!(found(&province.get(&format!("/api/applications?q={}", urlencode("赵蕾"))).await));
+    assert!(!found(&province.get(&format!("/api/applications?q={}", urlencode(ZHAO))).await));
     app.finish().await;
 }
 on_both_databases!(change_of_name);
+
+fn urlencode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}

@@ -173,7 +173,7 @@ pub async fn page_with(
     let signatures = state.store.application_signatures(id, state.clock.now()).await?;
     let attachments = state.store.attachments(&user.actor, id).await?;
     let notices = state.store.notices(&user.actor, id).await?;
-    let slots = state.store.material_slots(&user.actor, id).await?;
+    let slots = state.store.slots_holding(&detail.application.kind, &attachments);
     let can_upload = erjian_store::Store::may_upload(&detail.application, &user.actor);
     let applicant = ("申请人（个人签名）", detail.application.person_name.clone(), app_state == S::AwaitingSignature);
     let enterprise = ("聘用企业（电子印章）", detail.application.enterprise_name.clone(), app_state == S::AwaitingEnterprise);
