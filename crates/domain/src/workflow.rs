@@ -426,7 +426,8 @@ pub fn transition_with(
         (A::RefuseAcceptance, S::Filed, _) => Some(S::NotAccepted),
         (A::PrelimApprove, S::Accepted, _) => Some(S::PrelimPassed),
         (A::Return, S::Filed | S::Accepted, R::CityAuthority) => Some(S::Returned),
-        (A::Return, S::PrelimPassed, R::ProvinceAuthority) => Some(S::Returned),
+        // An objection to the publicity upheld: refused, or returned with the finding.
+        (A::Return, S::PrelimPassed | S::Publicity, R::ProvinceAuthority) => Some(S::Returned),
         (A::Refuse, S::Accepted, R::CityAuthority) => Some(S::Refused),
         (A::Refuse, S::PrelimPassed | S::Approved | S::Publicity, R::ProvinceAuthority) => Some(S::Refused),
         (A::Approve, S::PrelimPassed, _) => Some(S::Approved),
@@ -457,7 +458,7 @@ fn province_only(order: SigningOrder, state: State, action: Action, role: Role, 
     let next = match (action, state) {
         (A::Accept, S::Filed) => Some(S::Accepted),
         (A::RefuseAcceptance, S::Filed) => Some(S::NotAccepted),
-        (A::Return, S::Filed | S::Accepted) => Some(S::Returned),
+        (A::Return, S::Filed | S::Accepted | S::Publicity) => Some(S::Returned),
         (A::Refuse, S::Accepted | S::Approved | S::Publicity) => Some(S::Refused),
         (A::Approve, S::Accepted) => Some(S::Approved),
         (A::StartPublicity, S::Approved) => Some(S::Publicity),
@@ -566,6 +567,7 @@ mod tests {
         (State::Approved, Action::Refuse, Role::ProvinceAuthority, State::Refused),
         (State::Approved, Action::StartPublicity, Role::ProvinceAuthority, State::Publicity),
         (State::Publicity, Action::Refuse, Role::ProvinceAuthority, State::Refused),
+        (State::Publicity, Action::Return, Role::ProvinceAuthority, State::Returned),
         (State::Publicity, Action::Announce, Role::ProvinceAuthority, State::Announced),
     ];
 
@@ -670,6 +672,7 @@ mod tests {
         (State::Approved, Action::Refuse, Role::ProvinceAuthority, State::Refused),
         (State::Approved, Action::StartPublicity, Role::ProvinceAuthority, State::Publicity),
         (State::Publicity, Action::Refuse, Role::ProvinceAuthority, State::Refused),
+        (State::Publicity, Action::Return, Role::ProvinceAuthority, State::Returned),
         (State::Publicity, Action::Announce, Role::ProvinceAuthority, State::Announced),
         (State::Draft, Action::Clear, Role::Admin, State::Cleared),
         (State::AwaitingSignature, Action::Clear, Role::Admin, State::Cleared),

@@ -179,6 +179,9 @@ impl AuditRow {
             "refuse_enterprise" => "企业审核不予通过",
             "upload_material" => "上传申请材料",
             "sms_notify" => "短信通知设置",
+            "objection_lodged" | "lodge_objection" => "收到公示异议",
+            "objection_upheld" => "公示异议成立",
+            "objection_dismissed" => "公示异议不成立",
             other => match crate::lifecycle::kind_label(other) {
                 "其他" => "其他操作",
                 label => label,
@@ -198,6 +201,7 @@ impl AuditRow {
             "cancel_request" => "注销申请",
             "enterprise" => "企业",
             "rename_job" => "更名批次",
+            "objection" => "公示异议",
             "qualification" => "资格库",
             "settings" => "系统配置",
             "person" => "人员",

@@ -34,6 +34,7 @@ pub mod notices;
 pub mod notifications;
 pub mod otp;
 pub mod public;
+pub mod publicity;
 pub mod qualifications;
 pub mod queues;
 pub mod real_name;

@@ -232,7 +232,6 @@ impl Store {
         issuer: &crate::certificates::Issuer,
         now: DateTime<Utc>,
     ) -> Result<Vec<Announced>> {
-        let profile = &issuer.profile;
         if actor.role != Role::ProvinceAuthority {
             return Err(Error::Forbidden);
         }
@@ -259,48 +258,18 @@ impl Store {
         if claimed.rows_affected() != 1 {
             return Err(Error::Conflict(format!("公示批次 {number} 已经公告")));
         }
-        let ids: Vec<(i64,)> =
-            sqlx::query_as("SELECT id FROM applications WHERE publicity_batch_id = $1 AND state = 'publicity' ORDER BY id")
-                .bind(batch_id)
-                .fetch_all(tx.conn())
-                .await?;
+        // An entry with an objection still open waits for the province's finding
+        // ([`crate::publicity`]); it is announced when the objection is dismissed.
+        let ids: Vec<(i64,)> = sqlx::query_as(
+            "SELECT a.id FROM applications a WHERE a.publicity_batch_id = $1 AND a.state = 'publicity'
+             AND NOT EXISTS (SELECT 1 FROM objections o WHERE o.application_id = a.id AND o.state = 'open') ORDER BY a.id",
+        )
+        .bind(batch_id)
+        .fetch_all(tx.conn())
+        .await?;
         let mut out = Vec::new();
         for (id,) in ids {
-            let app = Self::load_application(self.sealer()?, tx.conn(), id).await?.ok_or(Error::NotFound("申请不存在或您无权查看"))?;
-            let next = decide(&app, actor, Action::Announce, None)?;
-            set_state(&mut tx, &app, next, None, now).await?;
-            let regno = match app.kind.as_str() {
-                "renewal" => crate::lifecycle::apply_renewal(&mut tx, issuer, &app, now).await?,
-                "add_specialty" => crate::specialties::apply_add_specialty(&mut tx, issuer, &app, now).await?,
-                "change_employer" => crate::changes::apply_employer_change(&mut tx, issuer, &app, now).await?,
-                "re_registration" => crate::specialties::apply_re_registration(&mut tx, issuer, &app, now).await?,
-                "change_personal" => crate::changes::apply_personal_change(&mut tx, issuer, &app, now).await?,
-                _ => {
-                    let (reg_id, regno) = create_registration(&mut tx, &app, profile, day, now).await?;
-                    let cause = crate::certificates::Cause { application_id: Some(app.id), supersede_reason: "已换发新证书" };
-                    let cert = crate::certificates::issue(&mut tx, issuer, reg_id, cause, now).await?;
-                    let specs = app.specialty_names();
-                    crate::lifecycle::record_event(&mut tx, reg_id, "initial", &specs, Some(&format!("公告 {number}")), Some(cert), now)
-                        .await?;
-                    regno
-                }
-            };
-            // 准予注册决定书 (a cancellation is announced without one).
-            let written = if app.kind.starts_with("cancel") {
-                String::new()
-            } else {
-                let kind = erjian_cert::notice::NoticeKind::Approved;
-                format!("；{}", crate::notices::record(&mut tx, profile.abbr, actor, &app, kind, None, Some(&regno), now).await?)
-            };
-            let detail = format!("公告（{number}），注册编号 {regno}{written}");
-            audit::transition(tx.conn(), now, actor, id, Action::Announce, &app.state, next, None, Some(&detail)).await?;
-            crate::notifications::on_step(&mut tx, actor, &app, Action::Announce, next, None, now).await?;
-            self.record_due(&mut tx, &app, next, now).await?;
-            out.push(Announced {
-                application_number: app.number.clone(),
-                person_name: app.person_name.clone(),
-                registration_number: regno,
-            });
+            out.push(self.announce_one(&mut tx, actor, id, &number, issuer, now).await?);
         }
         let detail = format!("公告 {} 人", out.len());
         audit::record(
@@ -312,6 +281,51 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(out)
+    }
+
+    /// Announces one application of publicity batch `number`: its registration (or the change
+    /// it asked for), certificate and 准予注册决定书, in the caller's transaction.
+    pub(crate) async fn announce_one(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        id: i64,
+        number: &str,
+        issuer: &crate::certificates::Issuer,
+        now: DateTime<Utc>,
+    ) -> Result<Announced> {
+        let profile = &issuer.profile;
+        let day = today(now);
+        let app = Self::load_application(self.sealer()?, tx.conn(), id).await?.ok_or(Error::NotFound("申请不存在或您无权查看"))?;
+        let next = decide(&app, actor, Action::Announce, None)?;
+        set_state(tx, &app, next, None, now).await?;
+        let regno = match app.kind.as_str() {
+            "renewal" => crate::lifecycle::apply_renewal(tx, issuer, &app, now).await?,
+            "add_specialty" => crate::specialties::apply_add_specialty(tx, issuer, &app, now).await?,
+            "change_employer" => crate::changes::apply_employer_change(tx, issuer, &app, now).await?,
+            "re_registration" => crate::specialties::apply_re_registration(tx, issuer, &app, now).await?,
+            "change_personal" => crate::changes::apply_personal_change(tx, issuer, &app, now).await?,
+            _ => {
+                let (reg_id, regno) = create_registration(tx, &app, profile, day, now).await?;
+                let cause = crate::certificates::Cause { application_id: Some(app.id), supersede_reason: "已换发新证书" };
+                let cert = crate::certificates::issue(tx, issuer, reg_id, cause, now).await?;
+                let specs = app.specialty_names();
+                crate::lifecycle::record_event(tx, reg_id, "initial", &specs, Some(&format!("公告 {number}")), Some(cert), now).await?;
+                regno
+            }
+        };
+        // 准予注册决定书 (a cancellation is announced without one).
+        let written = if app.kind.starts_with("cancel") {
+            String::new()
+        } else {
+            let kind = erjian_cert::notice::NoticeKind::Approved;
+            format!("；{}", crate::notices::record(tx, profile.abbr, actor, &app, kind, None, Some(&regno), now).await?)
+        };
+        let detail = format!("公告（{number}），注册编号 {regno}{written}");
+        audit::transition(tx.conn(), now, actor, id, Action::Announce, &app.state, next, None, Some(&detail)).await?;
+        crate::notifications::on_step(tx, actor, &app, Action::Announce, next, None, now).await?;
+        self.record_due(tx, &app, next, now).await?;
+        Ok(Announced { application_number: app.number.clone(), person_name: app.person_name.clone(), registration_number: regno })
     }
 
     pub async fn batches(&self) -> Result<Vec<Batch>> {

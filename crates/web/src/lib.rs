@@ -26,6 +26,7 @@ pub mod openapi;
 pub mod pages;
 pub mod pubcache;
 pub mod public;
+pub mod publicity;
 pub mod ratelimit;
 pub mod real_name;
 pub mod registrations;
@@ -163,6 +164,7 @@ fn routes(state: AppState) -> Router {
         .merge(signing::routes())
         .merge(registrations::routes())
         .merge(cancel_requests::routes())
+        .merge(publicity::routes())
         .merge(holds::routes())
         .merge(export::routes())
         .merge(changes::routes())
@@ -179,7 +181,7 @@ fn routes(state: AppState) -> Router {
 
 /// The public pages and open API, behind the per-address limit when one is configured.
 fn public_routes(state: &AppState) -> Router<AppState> {
-    let routes = public::routes().merge(check::routes());
+    let routes = public::routes().merge(check::routes()).merge(publicity::public_routes());
     if state.limiter.enabled() {
         routes.layer(axum::middleware::from_fn_with_state(state.clone(), ratelimit::limit))
     } else {

@@ -80,3 +80,11 @@ function chineseFilePickers() {
   });
 }
 document.addEventListener("DOMContentLoaded", chineseFilePickers);
+
+// 打印 buttons (no inline script under the CSP).
+document.addEventListener("click", function (e) {
+  var t = e.target;
+  if (t && t.hasAttribute && t.hasAttribute("data-print")) {
+    window.print();
+  }
+});

@@ -31,6 +31,7 @@ mod opinions;
 mod pages_security;
 mod procedure_pages;
 mod province_rules;
+mod publicity;
 mod queue_filters;
 mod real_name;
 mod search;

@@ -68,6 +68,10 @@ struct DetailPage {
     slots: Vec<erjian_store::attachments::SlotView>,
     can_upload: bool,
     upload_error: Option<String>,
+    /// Objections lodged against it during publicity (authorities), and whether the caller may
+    /// decide them (the province).
+    objections: Vec<erjian_store::publicity::ObjectionView>,
+    decides_objections: bool,
 }
 
 /// The actions the domain allows this role in this state, except those done in batches.
@@ -174,6 +178,7 @@ pub async fn page_with(
     let attachments = state.store.attachments(&user.actor, id).await?;
     let notices = state.store.notices(&user.actor, id).await?;
     let slots = state.store.slots_holding(&detail.application.kind, &attachments);
+    let objections = state.store.objections(&user.actor, id).await?;
     let can_upload = erjian_store::Store::may_upload(&detail.application, &user.actor);
     let applicant = ("申请人（个人签名）", detail.application.person_name.clone(), app_state == S::AwaitingSignature);
     let enterprise = ("聘用企业（电子印章）", detail.application.enterprise_name.clone(), app_state == S::AwaitingEnterprise);
@@ -203,6 +208,8 @@ pub async fn page_with(
         slots,
         can_upload,
         upload_error,
+        objections,
+        decides_objections: role == Role::ProvinceAuthority,
     };
     Ok(render(&page))
 }

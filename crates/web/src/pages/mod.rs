@@ -132,6 +132,7 @@ fn nav_items(role: Option<Role>, review: ReviewStages) -> &'static [(&'static st
     match role {
         None => &[
             ("/", "首页"),
+            ("/publicity", "公示公告"),
             ("/query", "人员查询"),
             ("/check", "证书核验"),
             ("/login", "登录"),
@@ -254,13 +255,19 @@ async fn css() -> impl IntoResponse {
 #[template(path = "index.html")]
 struct IndexPage {
     ctx: Ctx,
+    /// The newest publicity batches (公示公告 on the home page).
+    batches: Vec<erjian_store::publicity::PublicBatch>,
+    today: chrono::NaiveDate,
 }
 
 async fn index(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> Response {
     if user.is_some() {
         return Redirect::to("/portal").into_response();
     }
-    render(&IndexPage { ctx: Ctx::new(&state, None, "首页", "/") })
+    let mut batches = state.store.public_batches(None).await.unwrap_or_default();
+    batches.truncate(5);
+    let today = erjian_store::db::today(state.clock.now());
+    render(&IndexPage { ctx: Ctx::new(&state, None, "首页", "/"), batches, today })
 }
 
 /// The pre-login CSRF token (double-submit cookie) and the cookie to set when it is new.

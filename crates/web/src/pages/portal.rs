@@ -58,6 +58,9 @@ pub async fn portal(State(state): State<AppState>, user: PageUser, Query(q): Que
 /// The message shown after a redirect back from an action.
 pub fn flash(done: Option<&str>) -> Option<String> {
     let done = done?;
+    if done == "objection_invalid" {
+        return Some("未处理：请选择核查结论，并填写核查意见（4至500字）。".into());
+    }
     let label = Action::parse(done).map(|a| a.label()).or(match done {
         "saved" => Some("保存草稿"),
         "batch" => Some("生成公示批次"),
@@ -66,6 +69,7 @@ pub fn flash(done: Option<&str>) -> Option<String> {
         "consent_given" => Some("同意转出"),
         "uploaded" => Some("上传材料"),
         "consent_refused" => Some("不同意转出"),
+        "objection" => Some("公示异议核查"),
         _ => None,
     })?;
     Some(format!("已完成“{label}”。"))

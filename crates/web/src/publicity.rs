@@ -1,0 +1,287 @@
+//! 公示公告 in public: the list of publicity batches, each batch's page (printable, and as JSON),
+//! and objections (异议) lodged against one entry behind the image captcha; the province's
+//! finding is taken on the application's page ([`decide_page`]) or through the API.
+
+use crate::auth::{ApiUser, PageUser};
+use crate::error::{ApiError, PageError};
+use crate::extract::{FormBody, JsonBody};
+use crate::pages::{public_ctx, render_status, Ctx};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use erjian_domain::workflow::Role;
+use erjian_store::publicity::{Finding, NewObjection, PublicBatch, PublicEntry};
+use erjian_store::Error;
+use std::net::SocketAddr;
+
+/// The public pages and JSON (behind the per-address limit with the other public routes).
+pub fn public_routes() -> Router<AppState> {
+    Router::new()
+        .route("/publicity", get(list_page))
+        .route("/publicity/{id}", get(batch_page))
+        .route("/publicity/{id}/objection", post(objection_page))
+        .route("/api/public/publicity", get(list_api))
+        .route("/api/public/publicity/{id}", get(batch_api))
+        .route("/api/public/publicity/{id}/objections", post(objection_api))
+        .route("/api/public/captcha", get(captcha_api))
+}
+
+/// The authorities' side: the batch as CSV, and findings on objections.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/publicity/{id}/entries.csv", get(batch_csv))
+        .route("/applications/{app}/objections/{id}", post(decide_page))
+        .route("/api/objections/{id}/decision", post(decide_api))
+}
+
+#[derive(serde::Deserialize, Default)]
+struct ListQuery {
+    before: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "publicity_list.html")]
+struct ListPage {
+    ctx: Ctx,
+    batches: Vec<PublicBatch>,
+    today: chrono::NaiveDate,
+    next: Option<i64>,
+}
+
+async fn list_page(State(state): State<AppState>, Query(q): Query<ListQuery>) -> Result<Response, PageError> {
+    let batches = state.store.public_batches(q.before).await?;
+    let next = (batches.len() as i64 == erjian_store::publicity::BATCH_PAGE).then(|| batches.last().map(|b| b.id)).flatten();
+    let ctx = public_ctx(&state, "公示公告", "/publicity", String::new());
+    Ok(render_status(StatusCode::OK, &ListPage { ctx, batches, today: today(&state), next }))
+}
+
+fn today(state: &AppState) -> chrono::NaiveDate {
+    erjian_store::db::today(state.clock.now())
+}
+
+/// One batch as JSON: its number, period, stage and entries.
+#[derive(serde::Serialize)]
+struct BatchAnswer {
+    batch: PublicBatch,
+    starts_on: String,
+    stage: &'static str,
+    objections_open: bool,
+    announced_on: Option<String>,
+    entries: Vec<PublicEntry>,
+}
+
+async fn answer(state: &AppState, id: i64) -> Result<BatchAnswer, Error> {
+    let (batch, entries) = state.store.public_batch(id).await?;
+    let day = today(state);
+    Ok(BatchAnswer {
+        starts_on: batch.starts_on(),
+        stage: batch.stage_label(day),
+        objections_open: batch.open_on(day),
+        announced_on: batch.announced_on(),
+        batch,
+        entries,
+    })
+}
+
+async fn list_api(State(state): State<AppState>, Query(q): Query<ListQuery>) -> Result<Json<serde_json::Value>, ApiError> {
+    let day = today(&state);
+    let batches: Vec<serde_json::Value> = state
+        .store
+        .public_batches(q.before)
+        .await?
+        .into_iter()
+        .map(|b| serde_json::json!({ "id": b.id, "number": b.number, "starts_on": b.starts_on(), "ends_on": b.ends_on, "size": b.size, "stage": b.stage_label(day), "announced_on": b.announced_on() }))
+        .collect();
+    Ok(Json(serde_json::json!({ "batches": batches })))
+}
+
+async fn batch_api(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Json<BatchAnswer>, ApiError> {
+    Ok(Json(answer(&state, id).await?))
+}
+
+#[derive(Template)]
+#[template(path = "publicity_batch.html")]
+struct BatchPage {
+    ctx: Ctx,
+    a: BatchAnswer,
+    form: ObjectionForm,
+    captcha: String,
+    error: Option<String>,
+    receipt: Option<String>,
+}
+
+/// The objection form as typed (kept on an error).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+struct ObjectionForm {
+    #[serde(default)]
+    entry: i64,
+    #[serde(default)]
+    facts: String,
+    #[serde(default)]
+    contact_name: String,
+    #[serde(default)]
+    contact_phone: String,
+    #[serde(default)]
+    captcha_token: String,
+    #[serde(default)]
+    captcha: String,
+}
+
+async fn show_batch(
+    state: &AppState,
+    id: i64,
+    form: ObjectionForm,
+    error: Option<String>,
+    receipt: Option<String>,
+) -> Result<Response, PageError> {
+    let a = answer(state, id).await?;
+    let answer_text = crate::captcha::new_answer();
+    let captcha = state.store.new_captcha(&answer_text, state.clock.now()).await?;
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let title = format!("{} {}", a.batch.number, if a.batch.announced_at.is_some() { "公告" } else { "公示" });
+    let ctx = public_ctx(state, &title, "/publicity", String::new());
+    let form = ObjectionForm { captcha: String::new(), captcha_token: String::new(), ..form };
+    Ok(render_status(status, &BatchPage { ctx, a, form, captcha, error, receipt }))
+}
+
+async fn batch_page(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Response, PageError> {
+    show_batch(&state, id, ObjectionForm::default(), None, None).await
+}
+
+fn objection_of(f: &ObjectionForm) -> NewObjection {
+    NewObjection { entry: f.entry, facts: f.facts.clone(), contact_name: f.contact_name.clone(), contact_phone: f.contact_phone.clone() }
+}
+
+async fn objection_page(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    Path(id): Path<i64>,
+    FormBody(form): FormBody<ObjectionForm>,
+) -> Result<Response, PageError> {
+    let now = state.clock.now();
+    if !state.store.take_captcha(&form.captcha_token, &form.captcha, now).await? {
+        state.limiter.penalise(addr.ip());
+        return show_batch(&state, id, form, Some("验证码错误或已过期，请重新输入".into()), None).await;
+    }
+    match state.store.lodge_objection(id, &objection_of(&form), now).await {
+        Ok(number) => show_batch(&state, id, ObjectionForm::default(), None, Some(number)).await,
+        Err(Error::Invalid(fields)) => show_batch(&state, id, form, fields.first().map(|f| f.message.clone()), None).await,
+        Err(Error::Conflict(m)) => show_batch(&state, id, form, Some(m), None).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct ObjectionBody {
+    #[serde(flatten)]
+    objection: NewObjection,
+    #[serde(default)]
+    captcha_token: String,
+    #[serde(default)]
+    captcha: String,
+}
+
+#[derive(serde::Serialize)]
+struct Receipt {
+    number: String,
+    message: &'static str,
+}
+
+async fn objection_api(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    Path(id): Path<i64>,
+    JsonBody(b): JsonBody<ObjectionBody>,
+) -> Result<Response, ApiError> {
+    let now = state.clock.now();
+    if !state.store.take_captcha(&b.captcha_token, &b.captcha, now).await? {
+        state.limiter.penalise(addr.ip());
+        return Err(Error::invalid("captcha", "验证码错误或已过期，请重新获取").into());
+    }
+    let number = state.store.lodge_objection(id, &b.objection, now).await?;
+    Ok((StatusCode::CREATED, Json(Receipt { number, message: "异议已受理，省级主管部门将核查处理" })).into_response())
+}
+
+#[derive(serde::Serialize)]
+struct CaptchaAnswer {
+    token: String,
+    /// The picture to show (PNG, five digits, five minutes, one use).
+    image: String,
+}
+
+async fn captcha_api(State(state): State<AppState>) -> Result<Json<CaptchaAnswer>, ApiError> {
+    let token = state.store.new_captcha(&crate::captcha::new_answer(), state.clock.now()).await?;
+    Ok(Json(CaptchaAnswer { image: format!("/query/captcha/{token}.png"), token }))
+}
+
+async fn batch_csv(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>) -> Result<Response, PageError> {
+    if !matches!(user.actor.role, Role::ProvinceAuthority | Role::CityAuthority) {
+        return Err(Error::Forbidden.into());
+    }
+    let (batch, entries) = state.store.public_batch(id).await?;
+    let rows = entries
+        .into_iter()
+        .map(|e| {
+            vec![
+                e.name,
+                e.id_masked,
+                e.enterprise,
+                e.procedure.to_owned(),
+                e.specialties,
+                e.result.to_owned(),
+                e.registration_number.unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let name = format!("publicity-{}.csv", batch.id);
+    Ok(crate::export::csv(&name, &["姓名", "身份证号", "聘用企业", "申请事项", "专业", "结果", "注册编号"], rows))
+}
+
+#[derive(serde::Deserialize)]
+struct DecideBody {
+    /// `refuse`, `return` (成立) or `dismiss` (不成立).
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    finding: String,
+}
+
+async fn decide(state: &AppState, actor: &erjian_store::Actor, id: i64, b: &DecideBody) -> Result<(), Error> {
+    let finding = Finding::parse(&b.decision).ok_or_else(|| Error::invalid("decision", "请选择核查结论"))?;
+    state.store.decide_objection(actor, id, finding, &b.finding, &state.issuer, state.clock.now()).await
+}
+
+async fn decide_api(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    JsonBody(b): JsonBody<DecideBody>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    decide(&state, &user.actor, id, &b).await?;
+    Ok(Json(serde_json::json!({ "state": "decided" })))
+}
+
+#[derive(serde::Deserialize)]
+struct DecideForm {
+    csrf: String,
+    #[serde(flatten)]
+    body: DecideBody,
+}
+
+async fn decide_page(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((app, id)): Path<(i64, i64)>,
+    FormBody(f): FormBody<DecideForm>,
+) -> Result<Response, PageError> {
+    user.check_csrf(&f.csrf)?;
+    match decide(&state, &user.actor, id, &f.body).await {
+        Ok(()) => Ok(Redirect::to(&format!("/applications/{app}?done=objection#objections")).into_response()),
+        Err(Error::Invalid(_)) => Ok(Redirect::to(&format!("/applications/{app}?done=objection_invalid#objections")).into_response()),
+        Err(e) => Err(e.into()),
+    }
+}
