@@ -282,6 +282,14 @@ async fn main() -> anyhow::Result<()> {
             };
             let server = erjian_web::start(config).await?;
             print_demo(&server);
+            if !server.demo_accounts.is_empty() {
+                // A batch in publicity now, to object to (its own five days).
+                let number = server.state.store.seed_demo_publicity(&server.state.issuer, chrono::Utc::now()).await?;
+                say!(
+                    "  公示中的演示批次 {number}（孙丽、马俊，账号为各自身份证号，密码 {}）：首页“公示公告”可查看并提出异议",
+                    erjian_store::demo::PERSON_PASSWORD
+                );
+            }
             say!("erjian 已启动：{}", server.url());
             tokio::signal::ctrl_c().await?;
             server.stop().await;

@@ -20,6 +20,7 @@ pub mod changes;
 pub mod clearing;
 pub mod db;
 pub mod demo;
+pub mod demo_publicity;
 pub mod enterprise_accounts;
 pub mod enterprise_import;
 pub mod enterprise_review;

@@ -24,6 +24,8 @@ pub struct Batch {
     pub ends_on: Option<String>,
     pub announced_at: Option<String>,
     pub size: i64,
+    /// Objections lodged against its entries and not yet decided.
+    pub open_objections: i64,
 }
 
 impl Batch {
@@ -219,6 +221,7 @@ impl Store {
             ends_on: Some(ends_on.to_string()),
             announced_at: None,
             size: ids.len() as i64,
+            open_objections: 0,
         })
     }
 
@@ -330,7 +333,8 @@ impl Store {
 
     pub async fn batches(&self) -> Result<Vec<Batch>> {
         Ok(sqlx::query_as(
-            "SELECT b.id, b.kind, b.number, b.created_at, b.ends_on, b.announced_at, (SELECT COUNT(*) FROM applications a WHERE a.publicity_batch_id = b.id) AS size
+            "SELECT b.id, b.kind, b.number, b.created_at, b.ends_on, b.announced_at, (SELECT COUNT(*) FROM applications a WHERE a.publicity_batch_id = b.id) AS size,
+                    (SELECT COUNT(*) FROM objections o WHERE o.batch_id = b.id AND o.state = 'open') AS open_objections
              FROM batches b ORDER BY b.id DESC",
         )
         .fetch_all(&self.pool)

@@ -12,6 +12,7 @@ mod attachments;
 mod browser;
 mod browser_identity;
 mod browser_messages;
+mod browser_publicity;
 mod browser_trust;
 mod cancel_forms;
 mod clearing;

@@ -27,7 +27,9 @@ struct Failure {
 }
 
 fn bare_ctx() -> Ctx {
-    Ctx { title: "无法完成操作".into(), user: None, csrf: String::new(), province: "", nav: vec![], flash: None, unread: 0 }
+    Ctx {
+        title: "无法完成操作".into(), user: None, csrf: String::new(), province: "", authority: "", nav: vec![], flash: None, unread: 0
+    }
 }
 
 /// The error page as rendered where no session is at hand.

@@ -116,6 +116,8 @@ pub struct Ctx {
     pub user: Option<Actor>,
     pub csrf: String,
     pub province: &'static str,
+    /// The province's authority, named in the footer.
+    pub authority: &'static str,
     pub nav: Vec<NavItem>,
     pub flash: Option<String>,
     /// Unread messages; the header links to 消息中心 for individuals and enterprises.
@@ -212,6 +214,7 @@ impl Ctx {
             user: user.map(|u| u.actor.clone()),
             csrf: user.map(|u| u.csrf.clone()).unwrap_or_default(),
             province: state.profile().name,
+            authority: state.profile().authority_name,
             nav,
             flash: None,
             unread: user.map(|u| u.unread).unwrap_or(0),
