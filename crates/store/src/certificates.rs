@@ -231,15 +231,22 @@ impl Store {
         Ok((c, ofd))
     }
 
+    /// What a certificate printed when it was issued (holder, employer, specialties and dates),
+    /// without pictures: a superseded certificate's page shows its own data, not the current.
+    pub async fn certificate_printed(&self, id: i64) -> Result<CertificateData> {
+        let (json,): (String,) = sqlx::query_as("SELECT face_json FROM certificates WHERE id = $1").bind(id).fetch_one(&self.pool).await?;
+        let json = self.sealer()?.open_text(&json)?;
+        serde_json::from_str(&json).map_err(|e| Error::Other(e.into()))
+    }
+
     /// The printed data of a certificate (for the PDF rendition), with the holder's photo.
     pub async fn certificate_face(&self, id: i64) -> Result<CertificateData> {
-        let (json, app): (String, Option<i64>) =
-            sqlx::query_as("SELECT face_json, COALESCE(photo_application_id, application_id) FROM certificates WHERE id = $1")
+        let (app,): (Option<i64>,) =
+            sqlx::query_as("SELECT COALESCE(photo_application_id, application_id) FROM certificates WHERE id = $1")
                 .bind(id)
                 .fetch_one(&self.pool)
                 .await?;
-        let json = self.sealer()?.open_text(&json)?;
-        let mut data: CertificateData = serde_json::from_str(&json).map_err(|e| Error::Other(e.into()))?;
+        let mut data = self.certificate_printed(id).await?;
         if let Some(app) = app {
             let (photo, sig): (Option<Vec<u8>>, Option<Vec<u8>>) = sqlx::query_as(
                 "SELECT a.photo, p.signature_image FROM applications a JOIN persons p ON p.id = a.person_id WHERE a.id = $1",

@@ -52,7 +52,16 @@ pub struct Live {
 
 pub(crate) async fn live(state: &AppState, licence: &str) -> Result<Option<Live>, Error> {
     let Some((c, specs, current)) = state.store.certificate_live(licence).await? else { return Ok(None) };
-    Ok(Some(to_live(state, &c, &specs, current.as_ref())))
+    let mut l = to_live(state, &c, &specs, current.as_ref());
+    if current.is_some() || l.status != "valid" {
+        // A certificate no longer in force shows what it said itself (the current one, if any,
+        // is linked): not the registration's present specialties or dates.
+        let printed = state.store.certificate_printed(c.id).await?;
+        l.holder = printed.name;
+        l.enterprise = printed.employer;
+        l.specialties = printed.specialties;
+    }
+    Ok(Some(l))
 }
 
 fn to_live(state: &AppState, c: &Certificate, specs: &[RegisteredSpecialty], current: Option<&Certificate>) -> Live {
@@ -112,7 +121,8 @@ async fn status_api(State(state): State<AppState>, Path(licence): Path<String>, 
     }
     let l = live(&state, &licence).await?.ok_or(Error::NotFound("未找到该证书，请核对证照标识"))?;
     let statement = check_statement(&state, &licence, q.s.as_deref());
-    let body = Bytes::from(json!({ "certificate": l, "status": l.status, "statement": statement }).to_string());
+    let verdict = crate::verdict::of_status(&l, statement.as_ref(), None);
+    let body = Bytes::from(json!({ "verdict": verdict, "certificate": l, "status": l.status, "statement": statement }).to_string());
     if let Some(e) = epoch {
         state.public_cache.put(licence.into_bytes(), e, day, body.clone());
     }
@@ -127,6 +137,8 @@ pub(crate) struct StatusPage {
     pub statement: Option<StatementCheck>,
     /// Set when the page verifies a usage copy (使用件) of this certificate.
     pub copy: Option<crate::usage::CopyCheck>,
+    /// The one conclusion, first.
+    pub verdict: crate::verdict::Conclusion,
 }
 
 async fn status_page(
@@ -136,12 +148,15 @@ async fn status_page(
 ) -> Result<Response, PageError> {
     let live = live(&state, &licence).await?.ok_or(Error::NotFound("未找到该证书，请核对证照标识"))?;
     let statement = check_statement(&state, &licence, q.s.as_deref());
-    Ok(render(&StatusPage { ctx: public_ctx(&state, "证书核验", "", String::new()), live, statement, copy: None }))
+    let verdict = crate::verdict::of_status(&live, statement.as_ref(), None);
+    Ok(render(&StatusPage { ctx: public_ctx(&state, "证书核验", "", String::new()), live, statement, copy: None, verdict }))
 }
 
 /// The outcome of checking an uploaded OFD file.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct FileCheck {
+    /// The one conclusion, first.
+    pub verdict: crate::verdict::Conclusion,
     /// The seal verifies and was made by this deployment.
     pub seal_valid: bool,
     pub summary: String,
@@ -180,27 +195,37 @@ fn check_label(name: &str) -> String {
 
 /// What the seal check found, before the database is asked: a refusal, or the verified
 /// document's failures (none) and its custom data.
-type Inspection = Result<(Vec<String>, Vec<(String, String)>, String), (&'static str, Vec<String>)>;
+type Inspection = Result<(Vec<String>, Vec<(String, String)>, String), (Refusal, &'static str, Vec<String>)>;
+
+/// Why a file was not verified: it may be forged, or it cannot be checked here at all.
+#[derive(Debug, Clone, Copy)]
+enum Refusal {
+    Forged,
+    Unverifiable,
+}
 
 /// The CPU part of the file check (unzip within upload limits, XML, digests, signatures), run
 /// on the bounded blocking pool.
 fn inspect(bytes: &[u8], opts: &VerifyOptions) -> Inspection {
+    if bytes.starts_with(b"%PDF") {
+        return Err((Refusal::Unverifiable, crate::verdict::PDF_ONLY, vec![]));
+    }
     let Ok(pkg) = erjian_ofd::Package::from_bytes_within(bytes, &erjian_ofd::package::Limits::UPLOAD) else {
-        return Err(("不是有效的 OFD 文件，或文件解压后过大，无法核验", vec![]));
+        return Err((Refusal::Unverifiable, "不是有效的 OFD 文件，或文件解压后过大，无法核验", vec![]));
     };
     let report = match verify(&pkg, opts) {
         Ok(r) => r,
-        Err(e) => return Err(("文件结构损坏或过于复杂，无法核验", vec![e.to_string()])),
+        Err(e) => return Err((Refusal::Unverifiable, "文件结构损坏或过于复杂，无法核验", vec![e.to_string()])),
     };
     if report.signatures.is_empty() {
-        return Err(("文件中没有电子印章，不是本系统签发的电子证书", vec![]));
+        return Err((Refusal::Forged, "文件中没有电子印章，不是本系统签发的电子证书", vec![]));
     }
     let line = |c: &erjian_ofd::seal::Check| {
         format!("{}{}", check_label(c.name), c.file.as_deref().map(|f| format!("（{f}）")).unwrap_or_default())
     };
     let failures: Vec<String> = report.signatures.iter().flat_map(|s| s.failed()).chain(report.list_problems.iter()).map(line).collect();
     if !report.list_problems.is_empty() {
-        return Err(("签章列表被改动：签章与其文件不能一一对应，验证未通过", failures));
+        return Err((Refusal::Forged, "签章列表被改动：签章与其文件不能一一对应，验证未通过", failures));
     }
     if report.signatures.iter().any(|s| s.verdict != Verdict::Valid) {
         let summary = if report.signatures.iter().all(|s| s.intact()) {
@@ -208,16 +233,21 @@ fn inspect(bytes: &[u8], opts: &VerifyOptions) -> Inspection {
         } else {
             "文件已被篡改或电子印章无效：验证未通过"
         };
-        return Err((summary, failures));
+        return Err((Refusal::Forged, summary, failures));
     }
     match erjian_ofd::reader::read(&pkg) {
         Ok(doc) => Ok((failures, doc.metadata.custom, doc.metadata.doc_id)),
-        Err(e) => Err(("文件结构损坏或过于复杂，无法核验", vec![e.to_string()])),
+        Err(e) => Err((Refusal::Unverifiable, "文件结构损坏或过于复杂，无法核验", vec![e.to_string()])),
     }
 }
 
 pub async fn check_file(state: &AppState, bytes: &[u8]) -> Result<FileCheck, Error> {
-    let fail = |summary: &str, failures: Vec<String>| FileCheck {
+    use crate::verdict::Conclusion;
+    let fail = |refusal: Refusal, summary: &str, failures: Vec<String>| FileCheck {
+        verdict: match refusal {
+            Refusal::Forged => Conclusion::forged(summary),
+            Refusal::Unverifiable => Conclusion::unverifiable(summary),
+        },
         seal_valid: false,
         summary: summary.into(),
         failures,
@@ -228,13 +258,13 @@ pub async fn check_file(state: &AppState, bytes: &[u8]) -> Result<FileCheck, Err
     let upload = bytes.to_vec();
     let (failures, custom, doc_id) = match state.heavy.run(move || inspect(&upload, &opts)).await {
         Ok(Ok(found)) => found,
-        Ok(Err((summary, failures))) => return Ok(fail(summary, failures)),
+        Ok(Err((refusal, summary, failures))) => return Ok(fail(refusal, summary, failures)),
         Err(crate::heavy::Refused::Busy) => return Err(Error::Conflict("核验服务繁忙，请稍后再试".into())),
-        Err(crate::heavy::Refused::TooLong) => return Ok(fail("文件过于复杂，超出核验时限，无法核验", vec![])),
+        Err(crate::heavy::Refused::TooLong) => return Ok(fail(Refusal::Unverifiable, "文件过于复杂，超出核验时限，无法核验", vec![])),
     };
     let licence = custom.iter().find(|(k, _)| k == "证照标识").map(|(_, v)| v.clone()).unwrap_or(doc_id);
     let Some(certificate) = live(state, &licence).await? else {
-        return Ok(fail("印章有效，但本系统没有该证书的记录", failures));
+        return Ok(fail(Refusal::Unverifiable, "印章有效，但本系统没有该证书的记录", failures));
     };
     // A usage copy points its QR code at /verify/copy/{token}: its own period counts too.
     let copy_token = custom.iter().find(|(k, _)| k == "核验地址").and_then(|(_, v)| v.split_once("/verify/copy/")).map(|(_, t)| t);
@@ -242,13 +272,8 @@ pub async fn check_file(state: &AppState, bytes: &[u8]) -> Result<FileCheck, Err
         Some(token) => crate::usage::copy_check(state, token, certificate.status).await?,
         None => None,
     };
-    let summary = match (&copy, certificate.status == "valid") {
-        (Some(c), _) if !c.valid => format!("电子印章有效，文件未被篡改；但{}", c.label),
-        (Some(c), true) => format!("电子印章有效，文件未被篡改；{}（有效期至 {}），证书当前有效", c.label, c.valid_until),
-        (_, true) => "电子印章有效，文件未被篡改；证书当前有效".to_owned(),
-        (_, false) => format!("电子印章有效，文件未被篡改；但该证书{}", certificate.status_label),
-    };
-    Ok(FileCheck { seal_valid: true, summary, failures, certificate: Some(certificate), copy })
+    let verdict = crate::verdict::of_sealed_file(&certificate, copy.as_ref());
+    Ok(FileCheck { summary: verdict.why.clone(), verdict, seal_valid: true, failures, certificate: Some(certificate), copy })
 }
 
 async fn check_api(State(state): State<AppState>, body: Bytes) -> Result<Json<FileCheck>, ApiError> {
@@ -289,6 +314,7 @@ async fn check_submit(State(state): State<AppState>, headers: HeaderMap, mut mp:
     let ctx = public_ctx(&state, "证书文件核验", "/check", csrf);
     if file.is_empty() {
         let result = Some(FileCheck {
+            verdict: crate::verdict::Conclusion::unverifiable("请选择要核验的 OFD 文件"),
             seal_valid: false,
             summary: "请选择要核验的 OFD 文件".into(),
             failures: vec![],

@@ -33,6 +33,7 @@ pub mod registrations;
 pub mod signing;
 pub mod sms;
 pub mod usage;
+pub mod verdict;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;

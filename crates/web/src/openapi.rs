@@ -87,6 +87,11 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("post", "/api/cancellation-requests/{id}/confirm"),
     ("post", "/api/cancellation-requests/{id}/reject"),
     ("get", "/api/cancellation-requests/{id}/form"),
+    ("get", "/api/public/publicity"),
+    ("get", "/api/public/publicity/{id}"),
+    ("post", "/api/public/publicity/{id}/objections"),
+    ("get", "/api/public/captcha"),
+    ("post", "/api/objections/{id}/decision"),
     ("post", "/api/enterprises/{id}/rename"),
     ("get", "/api/rename-jobs/{id}"),
     ("post", "/api/registrations/import"),
@@ -189,7 +194,7 @@ pub fn document() -> Value {
             "/api/applications/{id}/form": { "get": with_id(op("下载申请表（OFD，含签名；format=pdf 为查看用 PDF）", None, "application/ofd")) },
             "/api/certificates": { "get": op("本人或本单位人员的电子证书", None, "{certificates}") },
             "/api/certificates/{id}/download": { "get": with_id(op("下载电子证书（format=ofd|pdf）", None, "application/ofd 或 application/pdf")) },
-            "/api/verify/{licence}": { "get": public(op("证书实时状态（二维码核验；s= 为二维码中的签名声明，一并核验）", None, "{status, certificate, statement}"), &[("licence", "path"), ("s", "query")]) }
+            "/api/verify/{licence}": { "get": public(op("证书实时状态（二维码核验；s= 为二维码中的签名声明，一并核验）", None, "{verdict: {code, headline, why}, status, certificate, statement}：verdict 为唯一结论"), &[("licence", "path"), ("s", "query")]) }
         }
     });
     doc["paths"]["/api/admin/profile"] = json!({
@@ -202,7 +207,7 @@ pub fn document() -> Value {
     doc["paths"]["/api/public/query"] = json!({ "post": public(op("人员信息查询：姓名 + 注册类别 + 身份证号/注册编号/证书编号之一，精确匹配；身份证号脱敏", Some("PublicQuery"), "{record, detail}"), &[]) });
     doc["paths"]["/api/public/detail/{token}"] =
         json!({ "get": public(op("注册轨迹（凭查询结果中的令牌，30分钟内有效）", None, "{record, history}"), &[("token", "path")]) });
-    doc["paths"]["/api/public/check"] = json!({ "post": public(json!({ "summary": "上传 OFD 证书文件：核验电子印章并返回实时状态", "requestBody": { "required": true, "content": { "application/ofd": { "schema": { "type": "string", "format": "binary" } } } }, "responses": { "200": { "description": "{seal_valid, summary, failures, certificate}" }, "422": err() } }), &[]) });
+    doc["paths"]["/api/public/check"] = json!({ "post": public(json!({ "summary": "上传 OFD 证书文件：核验电子印章并返回实时状态", "requestBody": { "required": true, "content": { "application/ofd": { "schema": { "type": "string", "format": "binary" } } } }, "responses": { "200": { "description": "{verdict: {code, headline, why}, seal_valid, summary, failures, certificate}：verdict 为唯一结论（有效/已失效/可能伪造/无法核验）" }, "422": err() } }), &[]) });
     doc["paths"]["/api/public/status-list"] = json!({ "get": public(op("签名的证书状态列表（全部证照标识及状态，随每次变化更新；用 status_list 公钥验证 signature）", None, "{version, list, signature, certificate}"), &[]) });
     doc["paths"]["/api/public/keys"] =
         json!({ "get": public(op("核验用公钥证书：根证书、二维码声明、状态列表", None, "{root, qr_statement, status_list}"), &[]) });
@@ -215,6 +220,11 @@ pub fn document() -> Value {
         "post": op("本人申请注销（specialties 为空即全部；reason 为注销原因代码；pin 为签名密码，在注销注册申请表上签名），待聘用企业盖章确认", None, "201 {id, state}")
     });
     doc["paths"]["/api/cancellation-requests/{id}/confirm"] = json!({ "post": with_id(op("聘用企业确认本人注销申请（pin 为本单位签名密码，在申请表上盖章）：注销即时生效", None, "{state, outcome}")) });
+    doc["paths"]["/api/public/publicity"] = json!({ "get": public(op("公示公告批次（最新在前，每页20个；before= 为上一页最后一个批次号）", None, "{batches}"), &[("before", "query")]) });
+    doc["paths"]["/api/public/publicity/{id}"] = json!({ "get": public(op("一个公示批次：公示期、状态和公示对象（身份证号脱敏）", None, "{batch, starts_on, stage, objections_open, entries}"), &[("id", "path")]) });
+    doc["paths"]["/api/public/publicity/{id}/objections"] = json!({ "post": public(op("公示期内提出异议（entry 为公示对象，facts 事实和理由，contact_name、contact_phone；captcha_token、captcha 为验证码）", None, "201 {number, message}"), &[("id", "path")]) });
+    doc["paths"]["/api/public/captcha"] = json!({ "get": public(op("一次性图形验证码（五分钟内有效）", None, "{token, image}"), &[]) });
+    doc["paths"]["/api/objections/{id}/decision"] = json!({ "post": with_id(op("省级主管部门核查公示异议（decision：refuse 成立不予注册、return 成立退回、dismiss 不成立；finding 核查意见）", None, "{state}")) });
     doc["paths"]["/api/cancellation-requests/{id}/form"] = json!({ "get": with_id(op("已签署的注销注册申请表（OFD；format=pdf 为打印版）：本人、聘用企业和主管部门", None, "OFD 或 PDF 文件")) });
     doc["paths"]["/api/cancellation-requests/{id}/reject"] =
         json!({ "post": with_id(op("聘用企业退回本人注销申请（须填理由）", None, "{state}")) });

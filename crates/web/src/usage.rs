@@ -110,11 +110,13 @@ async fn lookup(state: &AppState, token: &str) -> Result<(CopyCheck, crate::chec
 
 async fn verify_api(State(state): State<AppState>, Path(token): Path<String>) -> Result<Json<serde_json::Value>, ApiError> {
     let (copy, live) = lookup(&state, &token).await?;
-    Ok(Json(json!({ "copy": copy, "certificate": live })))
+    let verdict = crate::verdict::of_status(&live, None, Some(&copy));
+    Ok(Json(json!({ "verdict": verdict, "copy": copy, "certificate": live })))
 }
 
 async fn verify_page(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, PageError> {
     let (copy, live) = lookup(&state, &token).await?;
     let ctx = public_ctx(&state, "使用件核验", "", String::new());
-    Ok(render(&StatusPage { ctx, live, statement: None, copy: Some(copy) }))
+    let verdict = crate::verdict::of_status(&live, None, Some(&copy));
+    Ok(render(&StatusPage { ctx, live, statement: None, copy: Some(copy), verdict }))
 }

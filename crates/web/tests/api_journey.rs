@@ -158,7 +158,7 @@ async fn full_journey_with_return_and_resubmission(db: TestDb) {
         format!("{}**********{}", &app.person_id_number("张伟")[..6], &app.person_id_number("张伟")[16..])
     );
     let page = app.http.get(format!("{}/verify/{licence}", app.url)).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("证书有效"));
+    assert!(page.contains("证书当前有效"));
 
     // Registered now: a new initial application is refused.
     let r = zhang.apply(ENTERPRISE_A, &["10401001"], false).await;

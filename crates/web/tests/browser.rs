@@ -150,7 +150,7 @@ async fn initial_registration_clicked_through_by_every_role() {
     let href = ui.c.find(Locator::Css("#download-ofd")).await.unwrap().attr("href").await.unwrap().unwrap();
     assert!(href.ends_with("format=ofd"), "{href}");
     ui.click_nav("#verify-link").await;
-    assert!(ui.text("#cert-status").await.contains("证书有效"));
+    assert!(ui.text("#cert-status").await.contains("证书当前有效"));
     ui.shot("08-verify-page").await;
     ui.c.clone().close().await.unwrap();
 
@@ -211,7 +211,7 @@ async fn public_centre_renewal_and_cancellation_in_the_browser() {
     let pkg = erjian_ofd::Package::from_bytes(&file).unwrap();
     let qr = erjian_ofd::reader::read(&pkg).unwrap().metadata.custom.iter().find(|(k, _)| k == "核验地址").unwrap().1.clone();
     ui.c.goto(&qr).await.unwrap();
-    assert!(ui.text("#cert-status").await.contains("证书有效"));
+    assert!(ui.text("#cert-status").await.contains("证书当前有效"));
     assert!(ui.text("#statement").await.contains("二维码签名有效"));
     ui.shot("13-qr-scan").await;
 
@@ -333,7 +333,7 @@ async fn paper_exchange_and_usage_copy_in_the_browser() {
     ui.shot("21-usage-copies").await;
     ui.click_nav("#usage-copies a[href^='/verify/copy/']").await;
     assert!(ui.text("#copy-status").await.contains("使用件有效"));
-    assert!(ui.text("#cert-status").await.contains("证书有效"));
+    assert!(ui.text("#cert-status").await.contains("证书当前有效"));
     ui.shot("22-usage-copy-verified").await;
     ui.c.clone().close().await.unwrap();
     app.finish().await;

@@ -136,6 +136,25 @@ async fn renewal_then_cancellation(kind: TestDb) {
     assert!(checked["summary"].as_str().unwrap().contains("篡改"), "{checked}");
     assert!(checked["failures"].as_array().unwrap().iter().any(|f| f.as_str().unwrap().contains("Content.xml")), "{checked}");
     assert!(checked["certificate"].is_null(), "no status is vouched for a tampered file");
+    assert_eq!(checked["verdict"]["headline"], "可能伪造", "{checked}");
+
+    // One conclusion first on every answer (issue 16 item 3): the superseded file is 已失效 and
+    // shows its own dates (not the renewed ones); the current file is 有效; a QR statement that
+    // does not verify is 可能伪造 whatever the status; a PDF is told how to verify instead.
+    let (_, v) = public_get(&app, &format!("/api/verify/{old_licence}")).await;
+    assert_eq!((v["verdict"]["code"].as_str(), v["verdict"]["headline"].as_str()), (Some("invalid"), Some("已失效")), "{v}");
+    assert_eq!(v["certificate"]["specialties"][0][2], "2027-01-23", "its own validity, not the renewed 2030: {v}");
+    let page = app.http.get(format!("{}/verify/{old_licence}", app.url)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("2027-01-23") && !page.contains("2030-01-23") && page.contains("本证书（已被替代）的内容"), "{page}");
+    assert_eq!(check_file(&app, old_file.clone()).await["verdict"]["headline"], "已失效");
+    assert_eq!(check_file(&app, new_file.clone()).await["verdict"]["headline"], "有效");
+    let (_, v) = public_get(&app, &format!("/api/verify/{new_licence}?s=forged")).await;
+    assert_eq!(v["verdict"]["headline"], "可能伪造", "{v}");
+    let page = app.http.get(format!("{}/verify/{new_licence}?s=forged", app.url)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("可能伪造") && !page.contains("证书当前有效") && !page.contains(">有效<"), "one verdict: {page}");
+    let pdf = check_file(&app, b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF".to_vec()).await;
+    assert_eq!(pdf["verdict"]["headline"], "无法核验", "{pdf}");
+    assert!(pdf["verdict"]["why"].as_str().unwrap().contains("PDF 文件仅供查看和打印"), "{pdf}");
 
     let (v1, entries) = status_list(&app).await;
     assert_eq!(status_of(&entries, &old_licence).status, "superseded");
