@@ -14,6 +14,7 @@ mod browser_identity;
 mod browser_messages;
 mod browser_publicity;
 mod browser_trust;
+mod browser_workbench;
 mod cancel_forms;
 mod clearing;
 mod concurrency;

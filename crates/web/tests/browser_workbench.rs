@@ -1,0 +1,71 @@
+//! The reviewer's and the enterprise's remaining pages in a real browser at 1366 px and on a
+//! 390 px phone: the previous employer's 同意转出 card, a batch decision's results, the 文书 card on
+//! an application, and the province's 企业更名 page with its progress. Screenshots 60–63.
+
+use crate::common;
+use crate::ui;
+
+use common::*;
+use erjian_store::testing::{fresh_database, TestDb};
+use serde_json::json;
+use ui::{browser, start_driver, Ui};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn consent_batch_notices_and_rename() {
+    let url = fresh_database(TestDb::Sqlite).await.unwrap();
+    let app = spawn_with(&url, erjian_web::clock::Clock::manual(t0()), true, Some(0)).await;
+    // 赵磊 moves to enterprise B: both signed; A must consent to the release.
+    let zhao = app.login(&app.person_id_number("赵磊"), "Geren2026").await;
+    let r = zhao.post("/api/employer-changes", json!({ "enterprise_name": ENTERPRISE_B, "submit": true })).await;
+    let change = r.body["application"]["id"].as_i64().unwrap();
+    zhao.sign_ok(change).await;
+    app.enterprise(ENTERPRISE_B).await.sign_ok(change).await;
+    let (zhang, _) = app.file_initial("张伟", "10401001").await;
+    app.file_initial("刘洋", "10401002").await;
+    let driver = start_driver();
+    let (tmp, shots) = ui::dirs("erjian-browser-workbench");
+    for (width, tag) in [(1366, "desktop"), (390, "phone")] {
+        let ui = Ui { c: browser(&driver, &tmp.join(tag), width).await, base: app.url.clone(), shots: shots.clone() };
+        ui.login(&app.enterprise_login(ENTERPRISE_A), "Qiye2026").await;
+        ui.go("/portal?tab=pending").await;
+        let card = ui.text("#release-consents").await;
+        assert!(card.contains("赵磊") && card.contains("同意转出"), "{card}");
+        assert_eq!(ui.overflow_x().await, 0, "the consent card fits a {width} px screen");
+        ui.c.execute("document.getElementById('release-consents').scrollIntoView();", vec![]).await.unwrap();
+        ui.shot(&format!("60-release-consent-{tag}")).await;
+        ui.logout().await;
+
+        ui.login("city1", "Shenhe2026").await;
+        if tag == "desktop" {
+            ui.go("/portal?tab=filed").await;
+            ui.click("input[data-check-all]").await;
+            ui.click_nav("#batch-submit").await;
+            assert!(ui.text("#batch-summary").await.contains("已办理 2 件"));
+            ui.shot(&format!("61-batch-result-{tag}")).await;
+        }
+        ui.go(&format!("/applications/{zhang}")).await;
+        assert!(ui.text("#notices").await.contains("受理通知书"));
+        assert_eq!(ui.overflow_x().await, 0, "the application page fits a {width} px screen");
+        ui.c.execute("document.getElementById('notices').scrollIntoView();", vec![]).await.unwrap();
+        ui.shot(&format!("62-notices-{tag}")).await;
+        ui.logout().await;
+
+        ui.login("province", "Shenhe2026").await;
+        ui.go("/enterprise-renames").await;
+        if tag == "desktop" {
+            let code = app.enterprise_login(ENTERPRISE_B);
+            ui.fill("#credit_code", &code).await;
+            ui.fill("#new-name", "安徽路桥建设集团有限公司").await;
+            ui.click_nav("#rename-submit").await;
+            // The confirmation names the enterprise; then the progress.
+            if ui.c.find(fantoccini::Locator::Css("#confirm-submit")).await.is_ok() {
+                ui.click_nav("#confirm-submit").await;
+            }
+            assert!(ui.body().await.contains("安徽路桥建设集团有限公司"));
+        }
+        assert_eq!(ui.overflow_x().await, 0, "the rename page fits a {width} px screen");
+        ui.shot(&format!("63-renames-{tag}")).await;
+        ui.c.close().await.unwrap();
+    }
+    app.finish().await;
+}
