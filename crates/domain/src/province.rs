@@ -57,6 +57,9 @@ pub struct ProvinceProfile {
     pub real_name: RealNameRule,
     /// Authority and administrator accounts must sign in with a second factor.
     pub staff_second_factor: bool,
+    /// Whether enterprises may download and print their people's certificates (甘肃: “企业用户可
+    /// 登陆企业系统查看个人电子证书领取情况但不能打印”).
+    pub enterprise_prints_certificates: bool,
     /// Which materials each kind of application asks for, and which are required (湖南:
     /// “企业把其他详细信息及附件材料补充完整后在点上报”); kinds not listed offer their defaults.
     pub materials: &'static [crate::materials::MaterialRule],
@@ -105,6 +108,8 @@ struct ProfileFile {
     real_name: Option<String>,
     #[serde(default)]
     staff_second_factor: bool,
+    #[serde(default = "yes")]
+    enterprise_prints_certificates: bool,
     #[serde(default)]
     materials: Vec<MaterialFile>,
     cities: Vec<CityFile>,
@@ -124,6 +129,10 @@ struct MaterialFile {
 struct CityFile {
     code: String,
     name: String,
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn ten() -> u32 {
@@ -236,6 +245,7 @@ pub fn parse_profile(json: &str) -> Result<ProvinceProfile, ProfileError> {
         enterprise_files_initial: f.enterprise_files_initial,
         real_name,
         staff_second_factor: f.staff_second_factor,
+        enterprise_prints_certificates: f.enterprise_prints_certificates,
         materials: Box::leak(materials.into_boxed_slice()),
         cities: Box::leak(cities.into_boxed_slice()),
     })
@@ -304,6 +314,7 @@ impl ProvinceProfile {
             "enterprise_files_initial": self.enterprise_files_initial,
             "real_name": self.real_name.code(),
             "staff_second_factor": self.staff_second_factor,
+            "enterprise_prints_certificates": self.enterprise_prints_certificates,
             "materials": self.materials.iter().map(|m| serde_json::json!({ "kind": m.kind, "slot": m.slot, "required": m.required })).collect::<Vec<_>>(),
             "cities": cities,
         });

@@ -308,6 +308,12 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<i64> {
         let filed_by = if actor.role == Role::Enterprise { "enterprise" } else { "individual" };
+        if filed_by == "individual" && self.rules().enterprise_files_initial {
+            // 湖南: “双击选择需要注册的人员后,企业把其他详细信息及附件材料补充完整后在点上报”.
+            return Err(Error::Conflict(
+                "本省初始注册和重新注册由聘用企业申报：请联系聘用企业在企业端为您申报，申请表生成后您签名确认".into(),
+            ));
+        }
         let person = self.person(person_id).await?.ok_or(Error::NotFound("人员不存在"))?;
         if existing.is_none() {
             // Told first, before any field is checked (and checked again where it is inserted).

@@ -216,6 +216,9 @@ impl Store {
         if !allowed {
             return Err(Error::NotFound("证书不存在"));
         }
+        if actor.role == Role::Enterprise && !self.rules().enterprise_prints_certificates {
+            return Err(Error::Conflict("本省规定企业可查看本单位人员电子证书的领取情况，但不能下载或打印；证书由持证人本人下载".into()));
+        }
         if c.status != "valid" {
             return Err(Error::Conflict(format!("该证书{}，不能下载；请下载当前有效的证书", c.status_label())));
         }

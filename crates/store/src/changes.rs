@@ -345,6 +345,13 @@ pub(crate) async fn apply_personal_change(
     if let (Some(old), Some(new)) = (opened("old_id_number")?, &new_id) {
         correct_id_number(tx, &issuer.sealer, app.person_id, &old, new).await?;
     }
+    // The qualification register names the person as they are now (its records are found by
+    // name and number together).
+    sqlx::query("UPDATE qualifications SET name = $2 WHERE id_key = (SELECT id_key FROM persons WHERE id = $1)")
+        .bind(app.person_id)
+        .bind(new_name)
+        .execute(tx.conn())
+        .await?;
     let cert =
         issue(tx, issuer, reg_id, Cause { application_id: Some(app.id), supersede_reason: "变更个人信息，已换发新证书" }, now).await?;
     let mut note = Vec::new();

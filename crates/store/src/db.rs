@@ -59,6 +59,8 @@ pub(crate) struct Rules {
     pub staff_second_factor: bool,
     /// The province's one-character name (皖), in document numbers.
     pub abbr: &'static str,
+    /// Enterprises may download and print their people's certificates (not in 甘肃).
+    pub enterprise_prints_certificates: bool,
     /// Which materials each kind of application asks for.
     pub materials: &'static [erjian_domain::materials::MaterialRule],
 }
@@ -170,6 +172,7 @@ impl Store {
             staff_second_factor: profile.staff_second_factor,
             abbr: profile.abbr,
             materials: profile.materials,
+            enterprise_prints_certificates: profile.enterprise_prints_certificates,
         };
     }
 

@@ -588,6 +588,10 @@ async fn change_of_name(kind: TestDb) {
     let zhao = app.login(&zhao_id, "Geren2026").await;
     let valid: Vec<Value> = certificates(&zhao).await.into_iter().filter(|c| c["status"] == "valid").collect();
     assert_eq!((valid[0]["holder_name"].as_str(), valid[0]["version"].as_i64()), (Some("赵蕾"), Some(2)));
+    // The qualification register follows the change too (issue 16: “A name or ID-number change
+    // also updates the qualification register”).
+    let quals = app.server.state.store.qualifications_of(&zhao_id).await.unwrap();
+    assert!(!quals.is_empty() && quals.iter().all(|q| q.name == "赵蕾"), "{quals:?}");
     // The reviewers' name search follows the change: every application of the person is found
     // under the new name, none under the old.
     let province = app.province().await;

@@ -32,6 +32,7 @@ mod notifications;
 mod opinions;
 mod pages_security;
 mod procedure_pages;
+mod province_fidelity;
 mod province_rules;
 mod publicity;
 mod queue_filters;

@@ -129,7 +129,7 @@ pub fn statistics_routes() -> axum::Router<AppState> {
     statistics::routes()
 }
 
-fn nav_items(role: Option<Role>, review: ReviewStages) -> &'static [(&'static str, &'static str)] {
+fn nav_items(role: Option<Role>, review: ReviewStages, enterprise_files: bool) -> &'static [(&'static str, &'static str)] {
     let one_level = review == ReviewStages::ProvinceOnly;
     match role {
         None => &[
@@ -140,6 +140,14 @@ fn nav_items(role: Option<Role>, review: ReviewStages) -> &'static [(&'static st
             ("/login", "登录"),
             ("/signup/individual", "个人注册"),
             ("/signup/enterprise", "企业注册"),
+        ],
+        // 湖南: the enterprise files initial registrations; the person signs what it filed.
+        Some(Role::Individual) if enterprise_files => &[
+            ("/portal", "我的业务"),
+            ("/renewal", "延续注册"),
+            ("/changes", "增项与变更"),
+            ("/cancel", "申请注销"),
+            ("/signing", "签名设置"),
         ],
         Some(Role::Individual) => &[
             ("/portal", "我的业务"),
@@ -205,7 +213,8 @@ fn nav_items(role: Option<Role>, review: ReviewStages) -> &'static [(&'static st
 
 impl Ctx {
     pub fn new(state: &AppState, user: Option<&PageUser>, title: impl Into<String>, active: &str) -> Ctx {
-        let nav = nav_items(user.map(|u| u.actor.role), state.profile().review_stages)
+        let profile = state.profile();
+        let nav = nav_items(user.map(|u| u.actor.role), profile.review_stages, profile.enterprise_files_initial)
             .iter()
             .map(|&(href, label)| NavItem { href, label, active: href == active })
             .collect();

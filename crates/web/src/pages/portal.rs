@@ -121,6 +121,8 @@ async fn individual(state: &AppState, user: &PageUser, q: PortalQuery) -> Result
         })
     } else if quals.is_empty() {
         Some("资格库中没有您的资格记录，不能申请注册。".to_owned())
+    } else if state.profile().enterprise_files_initial {
+        Some("本省初始注册和重新注册由聘用企业在企业端申报；企业申报后，申请会出现在下方“我的业务”中，请核对后签名确认。".to_owned())
     } else {
         None
     };
@@ -173,6 +175,8 @@ struct EnterprisePage {
     lookup: Option<Option<QualificationLookup>>,
     /// Transfers of the enterprise's people that wait for (or had) its consent.
     consents: Vec<erjian_store::changes::ReleaseConsent>,
+    /// Whether the enterprise may download and print its people's certificates (not in 甘肃).
+    prints: bool,
     /// The search as typed (people and business records), and the next page of the records.
     search: String,
     next_page: Option<String>,
@@ -291,6 +295,7 @@ async fn enterprise(state: &AppState, user: &PageUser, q: PortalQuery) -> Result
         files_initial: state.profile().enterprise_files_initial.then_some(erjian_domain::profession::CONSTRUCTOR_SPECIALTIES),
         lookup,
         consents,
+        prints: state.profile().enterprise_prints_certificates,
         search: search.unwrap_or_default(),
         next_page,
     }))

@@ -1,0 +1,76 @@
+//! Province rules as each manual states them (issue 16), one test per rule, under that
+//! province's preset, on both databases. Each test quotes the passage it follows.
+
+use crate::common;
+use common::*;
+use erjian_domain::workflow::ReviewStages;
+use erjian_store::testing::TestDb;
+use reqwest::StatusCode;
+
+async fn portal(app: &TestApp, who: &str) -> String {
+    let c = app.page_login(who, "Shenhe2026").await;
+    c.get(format!("{}/portal", app.url)).send().await.unwrap().text().await.unwrap()
+}
+
+/// 甘肃 (manual, 四、基本注册流程): “企业对本单位注册人员申请上报的注册信息进行确认，数字签章、上报省级管
+/// 理部门。省级管理部门对企业上报的申请信息进行审查公示”; 重庆 (二、网上申请和受理): “其聘用企业确认
+/// 后，通过新系统上报市住房城乡建委……申请事项于上报后第二个工作日在网上受理”. The province (the
+/// municipal commission) accepts and decides alone; the cities (districts) only follow.
+async fn gansu_and_chongqing_decide_alone(kind: TestDb) {
+    for province in ["甘", "渝"] {
+        let app = spawn_in(kind, province).await;
+        assert_eq!(app.server.state.profile().review_stages, ReviewStages::ProvinceOnly, "{province}");
+        let p = portal(&app, "province").await;
+        assert!(p.contains("待受理") && p.contains("待审查") && !p.contains("待复审"), "{province}: {p}");
+        let c = portal(&app, "city1").await;
+        assert!(c.contains("本市业务") && !c.contains("待受理"), "{province}: the city only follows");
+        app.finish().await;
+    }
+}
+on_both_databases!(gansu_and_chongqing_decide_alone);
+
+/// 甘肃 (manual, 四、4): “注册人可通过手机 APP 查看电子证书信息，并可通过电脑版系统进行电子注册证书打印……
+/// 企业用户可登陆企业系统查看个人电子证书领取情况但不能打印”. Elsewhere (皖) the enterprise may.
+async fn gansu_enterprises_see_certificates_but_cannot_print_them(kind: TestDb) {
+    let app = spawn_in(kind, "甘").await;
+    let ent = app.login(&app.enterprise_login("甘肃建工集团股份有限公司"), "Qiye2026").await;
+    let listed = ent.get("/api/certificates").await;
+    let cert = listed.body["certificates"][0].clone();
+    assert_eq!(cert["status"], "valid", "the enterprise sees its people's certificates: {:?}", listed.body);
+    let id = cert["id"].as_i64().unwrap();
+    let r = ent.get(&format!("/api/certificates/{id}/download?format=pdf")).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.body);
+    assert!(r.error().contains("不能下载或打印"), "{}", r.error());
+    let page = app.page_login(&app.enterprise_login("甘肃建工集团股份有限公司"), "Qiye2026").await;
+    let people = page.get(format!("{}/portal?tab=people", app.url)).send().await.unwrap().text().await.unwrap();
+    assert!(people.contains("未领取") && people.contains("企业不能下载打印") && !people.contains("/download?format=pdf"), "{people}");
+    let zhao = app.login(&app.person_id_number("赵磊"), "Geren2026").await;
+    let own =
+        zhao.http.get(format!("{}/api/certificates/{id}/download?format=pdf", zhao.base)).bearer_auth(&zhao.token).send().await.unwrap();
+    assert_eq!(own.status(), StatusCode::OK, "the holder downloads and prints");
+    app.finish().await;
+
+    let app = spawn(kind).await;
+    let ent = app.enterprise(ENTERPRISE_A).await;
+    let id = ent.get("/api/certificates").await.body["certificates"][0]["id"].as_i64().unwrap();
+    let r = ent.http.get(format!("{}/api/certificates/{id}/download?format=pdf", ent.base)).bearer_auth(&ent.token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "皖: the enterprise may print");
+    app.finish().await;
+}
+on_both_databases!(gansu_enterprises_see_certificates_but_cannot_print_them);
+
+/// 湖南 (manual, 二级建造师初始申报): “双击选择需要注册的人员后,企业把其他详细信息及附件材料补充完整后在点
+/// 上报” — the enterprise files initial registrations; the person does not (no menu entry, and the
+/// filing is refused with the way to go), and signs what the enterprise filed.
+async fn hunan_people_do_not_file_initial_registrations(kind: TestDb) {
+    let app = spawn_in(kind, "湘").await;
+    let zhang = app.signup("张伟").await;
+    let r = zhang.apply("湖南建工集团股份有限公司", &["10401001"], true).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.body);
+    assert!(r.error().contains("由聘用企业申报"), "{}", r.error());
+    let page = app.page_login(&app.person_id_number("张伟"), "Geren2026").await;
+    let html = page.get(format!("{}/portal", app.url)).send().await.unwrap().text().await.unwrap();
+    assert!(!html.contains("href=\"/applications/new\""), "no 初始注册申请 in the menu");
+    app.finish().await;
+}
+on_both_databases!(hunan_people_do_not_file_initial_registrations);
