@@ -60,6 +60,8 @@ pub struct ProvinceProfile {
     /// Whether enterprises may download and print their people's certificates (甘肃: “企业用户可
     /// 登陆企业系统查看个人电子证书领取情况但不能打印”).
     pub enterprise_prints_certificates: bool,
+    /// The public query's result offers the holder's photo (安徽's 人员信息查询中心: “查看照片”).
+    pub query_shows_photo: bool,
     /// Which materials each kind of application asks for, and which are required (湖南:
     /// “企业把其他详细信息及附件材料补充完整后在点上报”); kinds not listed offer their defaults.
     pub materials: &'static [crate::materials::MaterialRule],
@@ -110,6 +112,8 @@ struct ProfileFile {
     staff_second_factor: bool,
     #[serde(default = "yes")]
     enterprise_prints_certificates: bool,
+    #[serde(default)]
+    query_shows_photo: bool,
     #[serde(default)]
     materials: Vec<MaterialFile>,
     cities: Vec<CityFile>,
@@ -246,6 +250,7 @@ pub fn parse_profile(json: &str) -> Result<ProvinceProfile, ProfileError> {
         real_name,
         staff_second_factor: f.staff_second_factor,
         enterprise_prints_certificates: f.enterprise_prints_certificates,
+        query_shows_photo: f.query_shows_photo,
         materials: Box::leak(materials.into_boxed_slice()),
         cities: Box::leak(cities.into_boxed_slice()),
     })
@@ -315,6 +320,7 @@ impl ProvinceProfile {
             "real_name": self.real_name.code(),
             "staff_second_factor": self.staff_second_factor,
             "enterprise_prints_certificates": self.enterprise_prints_certificates,
+            "query_shows_photo": self.query_shows_photo,
             "materials": self.materials.iter().map(|m| serde_json::json!({ "kind": m.kind, "slot": m.slot, "required": m.required })).collect::<Vec<_>>(),
             "cities": cities,
         });

@@ -3,7 +3,7 @@
 //! status of a certificate file, one-time captchas, and the entries of the signed status list.
 
 use crate::certificates::{Certificate, STATUS_SCOPE};
-use crate::db::ts;
+use crate::db::{parse_ts, ts};
 use crate::error::Result;
 use crate::registry::RegisteredSpecialty;
 use crate::Store;
@@ -58,6 +58,12 @@ pub struct PublicRecord {
     pub specialties: Vec<PublicSpecialty>,
     pub certificate_no: Option<String>,
     pub licence_id: Option<String>,
+    /// 发证日期: the day the current certificate was issued (Beijing date).
+    pub issued_on: Option<String>,
+    /// 所在地市: the employing enterprise's city code (the page names it from the profile).
+    pub city_code: String,
+    /// 所在地市 in words (filled by the web layer from the province profile).
+    pub city: String,
 }
 
 /// A certificate's live status: its own state, or 已过期 when still marked valid but every
@@ -120,17 +126,31 @@ impl Store {
 
     /// The public view of one registration.
     pub async fn public_record(&self, registration_id: i64, today: NaiveDate) -> Result<Option<PublicRecord>> {
-        type Row = (String, String, String, String, String, String, Option<String>, Option<String>, Option<String>);
+        type Row = (String, String, String, String, String, String, Option<String>, Option<String>, Option<String>, Option<String>, String);
         const SQL: &str = "SELECT p.name, p.id_masked, r.profession, r.registration_number, e.name, r.status,
                     (SELECT c.certificate_no FROM certificates c WHERE c.registration_id = r.id ORDER BY c.version DESC LIMIT 1),
                     (SELECT c.licence_id FROM certificates c WHERE c.registration_id = r.id ORDER BY c.version DESC LIMIT 1),
-                    (SELECT c.status FROM certificates c WHERE c.registration_id = r.id ORDER BY c.version DESC LIMIT 1)
+                    (SELECT c.status FROM certificates c WHERE c.registration_id = r.id ORDER BY c.version DESC LIMIT 1),
+                    (SELECT c.issued_at FROM certificates c WHERE c.registration_id = r.id ORDER BY c.version DESC LIMIT 1),
+                    e.city_code
              FROM registrations r JOIN persons p ON p.id = r.person_id JOIN enterprises e ON e.id = r.enterprise_id WHERE r.id = $1";
         let (row, specs): (Option<Row>, Vec<RegisteredSpecialty>) = match &self.reader {
             Some(r) => {
                 let row = r
                     .one(SQL, &[&registration_id], |x| {
-                        Ok((x.get(0)?, x.get(1)?, x.get(2)?, x.get(3)?, x.get(4)?, x.get(5)?, x.get(6)?, x.get(7)?, x.get(8)?))
+                        Ok((
+                            x.get(0)?,
+                            x.get(1)?,
+                            x.get(2)?,
+                            x.get(3)?,
+                            x.get(4)?,
+                            x.get(5)?,
+                            x.get(6)?,
+                            x.get(7)?,
+                            x.get(8)?,
+                            x.get(9)?,
+                            x.get(10)?,
+                        ))
                     })
                     .map_err(read_err)?;
                 (row, r.specialties(registration_id, "status, specialty_code").map_err(read_err)?)
@@ -143,7 +163,20 @@ impl Store {
                     .await?,
             ),
         };
-        let Some((name, id_masked, profession, regno, enterprise, status, certificate_no, licence_id, certificate_status)) = row else {
+        let Some((
+            name,
+            id_masked,
+            profession,
+            regno,
+            enterprise,
+            status,
+            certificate_no,
+            licence_id,
+            certificate_status,
+            issued_at,
+            city_code,
+        )) = row
+        else {
             return Ok(None);
         };
         let facts: Vec<_> = specs.iter().map(RegisteredSpecialty::facts).collect();
@@ -173,6 +206,9 @@ impl Store {
                 .collect(),
             certificate_no,
             licence_id,
+            issued_on: issued_at.as_deref().and_then(parse_ts).map(|t| crate::db::today(t).to_string()),
+            city_code,
+            city: String::new(),
         }))
     }
 
@@ -258,5 +294,30 @@ impl Store {
             v.map(|r| r.0).unwrap_or(0),
             rows.into_iter().map(|(licence_id, status, successor)| StatusEntry { licence_id, status, successor }).collect(),
         ))
+    }
+}
+
+impl Store {
+    /// The photo on a registration's current certificate (安徽's 查看照片 in the query result):
+    /// the photo of the application it was issued from, else the person's own; as stored (the
+    /// upload was decoded and re-encoded when it came in).
+    pub async fn registration_photo(&self, registration_id: i64) -> Result<Option<(Vec<u8>, String)>> {
+        type Row = (Option<Vec<u8>>, Option<String>, Option<Vec<u8>>, Option<String>);
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT a.photo, a.photo_mime, p.photo, p.photo_mime
+             FROM certificates c JOIN registrations r ON r.id = c.registration_id JOIN persons p ON p.id = r.person_id
+             LEFT JOIN applications a ON a.id = COALESCE(c.photo_application_id, c.application_id)
+             WHERE c.registration_id = $1 ORDER BY c.version DESC LIMIT 1",
+        )
+        .bind(registration_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some((app_photo, app_mime, own, own_mime)) = row else { return Ok(None) };
+        let sealer = self.sealer()?;
+        Ok(match (sealer.open_opt(app_photo)?, sealer.open_opt(own)?) {
+            (Some(p), _) => Some((p, app_mime.unwrap_or_else(|| "image/jpeg".into()))),
+            (None, Some(p)) => Some((p, own_mime.unwrap_or_else(|| "image/jpeg".into()))),
+            (None, None) => None,
+        })
     }
 }

@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/query", get(query_page).post(query_submit))
         .route("/query/captcha/{token}", get(captcha_image))
         .route("/query/detail/{token}", get(detail_page))
+        .route("/query/photo/{token}", get(photo))
         .route("/api/public/query", post(query_api))
         .route("/api/public/detail/{token}", get(detail_api))
 }
@@ -104,7 +105,20 @@ fn check_detail_token(state: &AppState, token: &str) -> Option<i64> {
 }
 
 async fn run_query(state: &AppState, q: &PublicQuery) -> Result<PublicRecord, Error> {
-    state.store.public_query(q, erjian_store::db::today(state.clock.now())).await?.ok_or(Error::NotFound(NOT_FOUND))
+    let mut r = state.store.public_query(q, erjian_store::db::today(state.clock.now())).await?.ok_or(Error::NotFound(NOT_FOUND))?;
+    r.city = state.profile().city(&r.city_code).map(|c| c.name.to_owned()).unwrap_or_default();
+    Ok(r)
+}
+
+/// 查看照片 (where the profile offers it): the holder's photo behind the result's signed token,
+/// so photos cannot be fetched by registration number.
+async fn photo(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, PageError> {
+    if !state.profile().query_shows_photo {
+        return Err(Error::NotFound("页面不存在").into());
+    }
+    let id = check_detail_token(&state, &token).ok_or(Error::NotFound("查询结果已过期，请重新查询"))?;
+    let (bytes, mime) = state.store.registration_photo(id).await?.ok_or(Error::NotFound("没有照片"))?;
+    Ok(([(CONTENT_TYPE, mime), (CACHE_CONTROL, "private, no-store".to_owned())], bytes).into_response())
 }
 
 async fn query_api(State(state): State<AppState>, req: axum::extract::Request) -> Result<Response, ApiError> {
@@ -125,7 +139,8 @@ async fn query_api(State(state): State<AppState>, req: axum::extract::Request) -
     let r = run_query(&state, &input.parse()?).await?;
     let record = serde_json::to_string(&r).map_err(|e| Error::Other(e.into()))?;
     let token = detail_token(&state, r.registration_id);
-    let answer = Bytes::from(format!("{{\"record\":{record},\"detail\":\"/api/public/detail/{token}\"}}"));
+    let photo = if state.profile().query_shows_photo { format!(",\"photo\":\"/query/photo/{token}\"") } else { String::new() };
+    let answer = Bytes::from(format!("{{\"record\":{record},\"detail\":\"/api/public/detail/{token}\"{photo}}}"));
     if let Some(e) = epoch {
         state.public_cache.put(key, e, day, answer.clone());
     }
@@ -153,6 +168,8 @@ struct QueryPage {
     error: Option<String>,
     result: Option<(PublicRecord, String)>,
     professions: &'static [(&'static str, &'static str)],
+    /// The result offers 查看照片 (安徽).
+    shows_photo: bool,
 }
 
 /// The page's form: the identifier comes with its kind.
@@ -196,7 +213,8 @@ async fn show(
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let input = QueryForm { captcha: String::new(), captcha_token: String::new(), ..input };
     let ctx = public_ctx(state, "人员信息查询", "/query", String::new());
-    Ok(render_status(status, &QueryPage { ctx, input, captcha, error, result, professions: PROFESSIONS }))
+    let shows_photo = state.profile().query_shows_photo;
+    Ok(render_status(status, &QueryPage { ctx, input, captcha, error, result, professions: PROFESSIONS, shows_photo }))
 }
 
 async fn query_page(State(state): State<AppState>) -> Result<Response, PageError> {

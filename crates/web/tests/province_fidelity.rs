@@ -74,3 +74,31 @@ async fn hunan_people_do_not_file_initial_registrations(kind: TestDb) {
     app.finish().await;
 }
 on_both_databases!(hunan_people_do_not_file_initial_registrations);
+
+/// 安徽 (人员信息查询中心, the result's columns): “姓名 状态 身份证号 注册号 注册企业 执业资格 注册专业 发证日期
+/// 专业有效期 所在地市 操作” with “查看照片” among the operations. The result adds 发证日期 and 所在地市
+/// everywhere; the photo only where the profile offers it, behind the result's signed token.
+async fn anhui_query_result_offers_the_photo(kind: TestDb) {
+    use serde_json::{json, Value};
+    for (province, photo) in [("皖", true), ("甘", false)] {
+        let app = if province == "皖" { spawn(kind).await } else { spawn_in(kind, province).await };
+        let body = json!({ "name": "赵磊", "profession": "constructor2", "id_number": app.person_id_number("赵磊") });
+        let r: Value = app.http.post(format!("{}/api/public/query", app.url)).json(&body).send().await.unwrap().json().await.unwrap();
+        assert!(r["record"]["issued_on"].as_str().is_some_and(|d| d.starts_with("2026-")), "{r}");
+        assert!(r["record"]["city"].as_str().is_some_and(|c| c.ends_with('市')), "{r}");
+        assert_eq!(r["photo"].is_string(), photo, "{province}: {r}");
+        let token = r["detail"].as_str().unwrap().rsplit('/').next().unwrap().to_owned();
+        let pic = app.http.get(format!("{}/query/photo/{token}", app.url)).send().await.unwrap();
+        if photo {
+            assert_eq!(pic.status(), StatusCode::OK);
+            let bytes = pic.bytes().await.unwrap();
+            assert!(bytes.starts_with(&[0xFF, 0xD8]) || bytes.starts_with(b"\x89PNG"), "a picture");
+            let forged = app.http.get(format!("{}/query/photo/1.deadbeef", app.url)).send().await.unwrap();
+            assert_eq!(forged.status(), StatusCode::NOT_FOUND, "only behind a signed token");
+        } else {
+            assert_eq!(pic.status(), StatusCode::NOT_FOUND, "{province} offers no photo");
+        }
+        app.finish().await;
+    }
+}
+on_both_databases!(anhui_query_result_offers_the_photo);
