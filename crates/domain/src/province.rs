@@ -16,6 +16,13 @@ pub struct City {
     pub name: &'static str,
 }
 
+/// A consultation or support number the province publishes (on the home page).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Contact {
+    pub label: &'static str,
+    pub phone: &'static str,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ProvinceProfile {
     /// Two-digit GB/T 2260 code, e.g. `34`.
@@ -62,6 +69,9 @@ pub struct ProvinceProfile {
     pub enterprise_prints_certificates: bool,
     /// The public query's result offers the holder's photo (安徽's 人员信息查询中心: “查看照片”).
     pub query_shows_photo: bool,
+    /// Consultation and technical-support numbers, as the province publishes them (each seed
+    /// names its own: 渝 “新系统使用技术咨询：023-63672107”, 沪 “962683” …).
+    pub contacts: &'static [Contact],
     /// Which materials each kind of application asks for, and which are required (湖南:
     /// “企业把其他详细信息及附件材料补充完整后在点上报”); kinds not listed offer their defaults.
     pub materials: &'static [crate::materials::MaterialRule],
@@ -115,6 +125,8 @@ struct ProfileFile {
     #[serde(default)]
     query_shows_photo: bool,
     #[serde(default)]
+    contacts: Vec<ContactFile>,
+    #[serde(default)]
     materials: Vec<MaterialFile>,
     cities: Vec<CityFile>,
 }
@@ -126,6 +138,13 @@ struct MaterialFile {
     slot: String,
     #[serde(default)]
     required: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ContactFile {
+    label: String,
+    phone: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -230,6 +249,7 @@ pub fn parse_profile(json: &str) -> Result<ProvinceProfile, ProfileError> {
         .map(|m| crate::materials::MaterialRule { kind: keep(m.kind), slot: keep(m.slot), required: m.required })
         .collect();
     let cities: Vec<City> = f.cities.into_iter().map(|c| City { code: keep(c.code), name: keep(c.name) }).collect();
+    let contacts: Vec<Contact> = f.contacts.into_iter().map(|c| Contact { label: keep(c.label), phone: keep(c.phone) }).collect();
     Ok(ProvinceProfile {
         code: keep(f.code),
         abbr: keep(f.abbr),
@@ -251,6 +271,7 @@ pub fn parse_profile(json: &str) -> Result<ProvinceProfile, ProfileError> {
         staff_second_factor: f.staff_second_factor,
         enterprise_prints_certificates: f.enterprise_prints_certificates,
         query_shows_photo: f.query_shows_photo,
+        contacts: Box::leak(contacts.into_boxed_slice()),
         materials: Box::leak(materials.into_boxed_slice()),
         cities: Box::leak(cities.into_boxed_slice()),
     })
@@ -321,6 +342,7 @@ impl ProvinceProfile {
             "staff_second_factor": self.staff_second_factor,
             "enterprise_prints_certificates": self.enterprise_prints_certificates,
             "query_shows_photo": self.query_shows_photo,
+            "contacts": self.contacts.iter().map(|c| serde_json::json!({ "label": c.label, "phone": c.phone })).collect::<Vec<_>>(),
             "materials": self.materials.iter().map(|m| serde_json::json!({ "kind": m.kind, "slot": m.slot, "required": m.required })).collect::<Vec<_>>(),
             "cities": cities,
         });

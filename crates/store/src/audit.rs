@@ -180,6 +180,8 @@ impl AuditRow {
             "upload_material" => "上传申请材料",
             "sms_notify" => "短信通知设置",
             "objection_lodged" | "lodge_objection" => "收到公示异议",
+            "publish_notice" => "发布通知公告",
+            "withdraw_notice" => "撤下通知公告",
             "objection_upheld" => "公示异议成立",
             "objection_dismissed" => "公示异议不成立",
             other => match crate::lifecycle::kind_label(other) {
@@ -202,6 +204,7 @@ impl AuditRow {
             "enterprise" => "企业",
             "rename_job" => "更名批次",
             "objection" => "公示异议",
+            "site_notice" => "通知公告",
             "qualification" => "资格库",
             "settings" => "系统配置",
             "person" => "人员",

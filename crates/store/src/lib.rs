@@ -45,6 +45,7 @@ pub mod sealing;
 pub mod second_factor;
 pub mod settings;
 pub mod signing;
+pub mod site_notices;
 pub mod specialties;
 pub mod statistics;
 pub mod synthetic;

@@ -31,6 +31,7 @@ pub mod ratelimit;
 pub mod real_name;
 pub mod registrations;
 pub mod signing;
+pub mod site_notices;
 pub mod sms;
 pub mod usage;
 pub mod verdict;
@@ -166,6 +167,7 @@ fn routes(state: AppState) -> Router {
         .merge(registrations::routes())
         .merge(cancel_requests::routes())
         .merge(publicity::routes())
+        .merge(site_notices::routes())
         .merge(holds::routes())
         .merge(export::routes())
         .merge(changes::routes())

@@ -21,13 +21,25 @@ async fn objection_to_the_demo_publicity() {
     let url = fresh_database(TestDb::Sqlite).await.unwrap();
     let app = spawn_with(&url, erjian_web::clock::Clock::manual(t0()), true, Some(0)).await;
     let number = app.server.state.store.seed_demo_publicity(&app.server.state.issuer, app.clock.now()).await.unwrap();
+    // A notice on the home page beside the publicity.
+    let province = app.page_login("province", "Shenhe2026").await;
+    let form = province.get(format!("{}/notices/manage", app.url)).send().await.unwrap().text().await.unwrap();
+    let notice = [
+        ("csrf", csrf_of(&form)),
+        ("title", "关于二级建造师注册公示的通知".to_owned()),
+        ("body", "本批次公示期为5天，公示期内可在“公示公告”中对公示对象提出异议。".to_owned()),
+    ];
+    province.post(format!("{}/notices/manage", app.url)).form(&notice).send().await.unwrap();
     let driver = start_driver();
     let (tmp, shots) = ui::dirs("erjian-browser-publicity");
     for (width, tag) in [(1366, "desktop"), (390, "phone")] {
         let ui = Ui { c: browser(&driver, &tmp.join(tag), width).await, base: app.url.clone(), shots: shots.clone() };
         ui.go("/").await;
         assert!(ui.text("#home-publicity").await.contains(&number));
+        assert!(ui.text("#home-notices").await.contains("关于二级建造师注册公示的通知"));
         assert_eq!(ui.overflow_x().await, 0, "the home page fits a {width} px screen");
+        ui.c.execute("document.getElementById('home-notices').scrollIntoView();", vec![]).await.unwrap();
+        ui.shot(&format!("55a-home-notices-{tag}")).await;
         ui.c.execute("document.getElementById('home-publicity').scrollIntoView();", vec![]).await.unwrap();
         ui.shot(&format!("55-home-publicity-{tag}")).await;
         ui.click_nav("#home-publicity a[href^='/publicity/']").await;

@@ -102,3 +102,49 @@ async fn anhui_query_result_offers_the_photo(kind: TestDb) {
     }
 }
 on_both_databases!(anhui_query_result_offers_the_photo);
+
+/// The home page (issue 16 item 2): 通知公告 published and withdrawn by the province, and the
+/// consultation numbers each province publishes — 重庆 (五、咨询服务电话): “新系统使用技术咨询：
+/// 023-63672107……二级建造师注册政策咨询：023-63672007”; 安徽's seed names none, so none is invented.
+async fn home_page_notices_and_consultation_numbers(kind: TestDb) {
+    let app = spawn_in(kind, "渝").await;
+    let home = || async { app.http.get(format!("{}/", app.url)).send().await.unwrap().text().await.unwrap() };
+    let page = home().await;
+    assert!(page.contains("新系统使用技术咨询") && page.contains("023-63672107") && page.contains("023-63672007"), "{page}");
+    assert!(page.contains("主办：重庆市住房和城乡建设委员会"), "the footer names the authority");
+    let province = app.page_login("province", "Shenhe2026").await;
+    let form = province.get(format!("{}/notices/manage", app.url)).send().await.unwrap().text().await.unwrap();
+    let bad = [("csrf", csrf_of(&form)), ("title", "通知".to_owned()), ("body", "系统将于周六维护。".to_owned())];
+    let r = province.post(format!("{}/notices/manage", app.url)).form(&bad).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("标题须为4至60字") && html.contains("系统将于周六维护。"), "kept what was typed: {html}");
+    let good = [
+        ("csrf", csrf_of(&form)),
+        ("title", "关于系统升级维护的通知".to_owned()),
+        ("body", "2026年12月5日20:00至24:00系统升级维护，暂停网上申报。\n\n给您带来不便，敬请谅解。".to_owned()),
+    ];
+    assert_eq!(province.post(format!("{}/notices/manage", app.url)).form(&good).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    let page = home().await;
+    assert!(page.contains("关于系统升级维护的通知"), "{page}");
+    let id: i64 = page.split("href=\"/notices/").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+    let one = app.http.get(format!("{}/notices/{id}", app.url)).send().await.unwrap().text().await.unwrap();
+    assert!(one.contains("<p>给您带来不便，敬请谅解。</p>"), "{one}");
+    // Only the province publishes.
+    let city = app.page_login("city1", "Shenhe2026").await;
+    assert_eq!(city.get(format!("{}/notices/manage", app.url)).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    let withdraw = [("csrf", csrf_of(&form))];
+    assert_eq!(
+        province.post(format!("{}/notices/{id}/withdraw", app.url)).form(&withdraw).send().await.unwrap().status(),
+        StatusCode::SEE_OTHER
+    );
+    assert!(!home().await.contains("关于系统升级维护的通知"));
+    assert_eq!(app.http.get(format!("{}/notices/{id}", app.url)).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    app.finish().await;
+
+    let app = spawn(kind).await;
+    let page = app.http.get(format!("{}/", app.url)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("请向安徽省住房和城乡建设厅或所在地市住房城乡建设主管部门咨询"), "no invented number: {page}");
+    app.finish().await;
+}
+on_both_databases!(home_page_notices_and_consultation_numbers);

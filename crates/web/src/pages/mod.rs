@@ -135,6 +135,7 @@ fn nav_items(role: Option<Role>, review: ReviewStages, enterprise_files: bool) -
         None => &[
             ("/", "首页"),
             ("/publicity", "公示公告"),
+            ("/notices", "通知公告"),
             ("/query", "人员查询"),
             ("/check", "证书核验"),
             ("/login", "登录"),
@@ -191,6 +192,7 @@ fn nav_items(role: Option<Role>, review: ReviewStages, enterprise_files: bool) -
             ("/cancel", "注销注册"),
             ("/enterprise-reviews", "企业审核"),
             ("/enterprise-renames", "企业更名"),
+            ("/notices/manage", "通知公告"),
             ("/admin", "资格库"),
         ],
         Some(Role::ProvinceAuthority) => &[
@@ -203,6 +205,7 @@ fn nav_items(role: Option<Role>, review: ReviewStages, enterprise_files: bool) -
             ("/cancel", "注销注册"),
             ("/enterprise-reviews", "企业审核"),
             ("/enterprise-renames", "企业更名"),
+            ("/notices/manage", "通知公告"),
             ("/admin", "资格库"),
         ],
         Some(Role::Admin) => &[("/admin", "系统管理"), ("/admin/profile", "省份配置")],
@@ -270,6 +273,12 @@ struct IndexPage {
     /// The newest publicity batches (公示公告 on the home page).
     batches: Vec<erjian_store::publicity::PublicBatch>,
     today: chrono::NaiveDate,
+    /// 通知公告 (newest first) and the province's consultation numbers.
+    notices: Vec<erjian_store::site_notices::SiteNotice>,
+    contacts: &'static [erjian_domain::province::Contact],
+    /// The guide follows the province's procedure: who accepts, who files.
+    one_level: bool,
+    enterprise_files: bool,
 }
 
 async fn index(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> Response {
@@ -279,7 +288,11 @@ async fn index(State(state): State<AppState>, MaybeUser(user): MaybeUser) -> Res
     let mut batches = state.store.public_batches(None).await.unwrap_or_default();
     batches.truncate(5);
     let today = erjian_store::db::today(state.clock.now());
-    render(&IndexPage { ctx: Ctx::new(&state, None, "首页", "/"), batches, today })
+    let notices = state.store.site_notices(5, false).await.unwrap_or_default();
+    let profile = state.profile();
+    let (contacts, one_level, enterprise_files) =
+        (profile.contacts, profile.review_stages == ReviewStages::ProvinceOnly, profile.enterprise_files_initial);
+    render(&IndexPage { ctx: Ctx::new(&state, None, "首页", "/"), batches, today, notices, contacts, one_level, enterprise_files })
 }
 
 /// The pre-login CSRF token (double-submit cookie) and the cookie to set when it is new.
