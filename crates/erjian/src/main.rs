@@ -5,6 +5,7 @@
 mod out;
 mod bench;
 mod bench_lookups;
+mod national;
 mod ofd_cmd;
 
 /// mimalloc instead of the system allocator: issuing a certificate makes a few hundred small
@@ -102,6 +103,9 @@ enum Command {
     /// Enterprise operations of the authority.
     #[command(subcommand)]
     Enterprise(EnterpriseCommand),
+    /// Reports to other systems.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Demo and load-test data.
     Demo {
         /// Fill the database with N synthetic registered people (with enterprises, specialties,
@@ -157,6 +161,23 @@ enum EnterpriseCommand {
         #[arg(long, default_value = "皖", env = "ERJIAN_PROVINCE")]
         province: String,
         /// Public address printed in the new certificates' QR codes.
+        #[arg(long, default_value = "http://127.0.0.1:8080", env = "ERJIAN_PUBLIC_URL")]
+        public_url: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// Registration events after version V for the national construction-market platform
+    /// (JSON Lines, CSV, and a manifest signed with the status-list key).
+    National {
+        /// The last version of the previous report (0 for everything).
+        #[arg(long, default_value_t = 0)]
+        since: i64,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value = "皖", env = "ERJIAN_PROVINCE")]
+        province: String,
         #[arg(long, default_value = "http://127.0.0.1:8080", env = "ERJIAN_PUBLIC_URL")]
         public_url: String,
     },
@@ -325,6 +346,22 @@ async fn main() -> anyhow::Result<()> {
             if !verify_qr::run(&url()?, &payload, key.as_deref(), json).await? {
                 std::process::exit(1);
             }
+        }
+        Command::Export(ExportCommand::National { since, out, province, public_url }) => {
+            let profile =
+                *erjian_domain::province::preset(&province).ok_or_else(|| anyhow::anyhow!("unknown province profile: {province}"))?;
+            let master = master_key(&cli.data)?;
+            let store = Store::connect(&url()?).await?.with_master_key(&master).await?.with_profile(&profile);
+            let issuer = store.issuer(&profile, &master, public_url, chrono::Utc::now()).await?;
+            let m = national::export(&store, &issuer, since, &out).await?;
+            say!(
+                "已导出 {} 条注册事项（版本 {} 之后至 {}）到 {}；下次请用 --since {}",
+                m.files[0].rows,
+                m.since,
+                m.until,
+                out.display(),
+                m.until
+            );
         }
         Command::Enterprise(EnterpriseCommand::Rename { credit_code, name, province, public_url }) => {
             let profile =

@@ -357,3 +357,68 @@ fn data_files_and_the_master_key_file_are_private() {
     assert_eq!(mode(&data), 0o700);
     assert_eq!(mode(&data.join("erjian.db")), 0o600);
 }
+
+/// `erjian export national`: the registration events as the national platform receives them,
+/// continuing from the previous report's last version; the manifest's SM3s match the files and
+/// its SM2 signature verifies with the status-list key; the files are the owner's only.
+#[tokio::test]
+async fn national_export_continues_where_the_last_one_ended() {
+    let data = tmp("national");
+    let url = format!("sqlite://{}", data.join("erjian.db").display());
+    let master = "national export test master key, 32+ bytes";
+    let store = erjian_store::Store::connect(&url).await.unwrap().with_master_key(master.as_bytes()).await.unwrap();
+    let profile = *erjian_domain::province::preset("皖").unwrap();
+    let issuer = store.issuer(&profile, master.as_bytes(), "https://erjian.example".into(), chrono::Utc::now()).await.unwrap();
+    let accounts = store.seed_demo(&issuer, chrono::Utc::now()).await.unwrap();
+    let zhao = accounts.iter().find(|a| a.note.starts_with("赵磊")).unwrap().username.clone();
+    store.close().await;
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_erjian"))
+            .arg("--data")
+            .arg(&data)
+            .args(args)
+            .env("ERJIAN_MASTER_KEY", master)
+            .env("RUST_LOG", "error")
+            .output()
+            .expect("run erjian")
+    };
+    let out = data.join("report-1");
+    let o = run(&["export", "national", "--since", "0", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let manifest_text = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    let manifest: serde_json::Value = serde_json::from_str(&manifest_text).unwrap();
+    let until = manifest["until"].as_i64().unwrap();
+    assert!(until > 0 && text(&o).contains(&format!("--since {until}")), "{}", text(&o));
+    let jsonl = std::fs::read(out.join("registrations.jsonl")).unwrap();
+    let lines: Vec<serde_json::Value> =
+        jsonl.split(|b| *b == b'\n').filter(|l| !l.is_empty()).map(|l| serde_json::from_slice(l).unwrap()).collect();
+    assert_eq!(lines.len() as i64, manifest["files"][0]["rows"].as_i64().unwrap());
+    let row = lines.iter().find(|l| l["id_number"] == zhao.as_str()).expect("赵磊's registration, full ID number");
+    assert_eq!((row["event"].as_str(), row["name"].as_str()), (Some("initial"), Some("赵磊")));
+    assert!(row["licence_id"].as_str().is_some_and(|l| l.starts_with("1.2.156.")), "{row}");
+    let hex = |b: &[u8]| erjian_ofd::crypto::sm3(b).iter().map(|x| format!("{x:02x}")).collect::<String>();
+    assert_eq!(manifest["files"][0]["sm3"], hex(&jsonl));
+    assert_eq!(manifest["files"][1]["sm3"], hex(&std::fs::read(out.join("registrations.csv")).unwrap()));
+    let csv = std::fs::read_to_string(out.join("registrations.csv")).unwrap();
+    assert!(csv.contains("证件号码") && csv.contains(&zhao), "{csv}");
+    // The signature verifies over the manifest's exact bytes, with the published key; a changed
+    // manifest does not.
+    use base64::Engine;
+    let sig =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(std::fs::read_to_string(out.join("manifest.sig")).unwrap().trim()).unwrap();
+    let public = issuer.list_key.key.public();
+    assert!(erjian_ofd::crypto::verify(&public, manifest_text.as_bytes(), &sig));
+    assert!(!erjian_ofd::crypto::verify(&public, manifest_text.replace("\"since\": 0", "\"since\": 1").as_bytes(), &sig));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(out.join("registrations.jsonl")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "carries ID numbers: the owner's only");
+    }
+    // The next report starts after the last version: nothing new, nothing repeated.
+    let next = data.join("report-2");
+    let o = run(&["export", "national", "--since", &until.to_string(), "--out", next.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(next.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!((m["files"][0]["rows"].as_i64(), m["until"].as_i64()), (Some(0), Some(until)));
+}
