@@ -69,6 +69,9 @@ pub struct ProvinceProfile {
     pub enterprise_prints_certificates: bool,
     /// The public query's result offers the holder's photo (安徽's 人员信息查询中心: “查看照片”).
     pub query_shows_photo: bool,
+    /// A change (变更: employer, personal data) takes effect when approved, without publicity
+    /// (重庆: “变更注册自受理之日起3个工作日内办结”; “二级建造师注册申请批准后，新系统生成并颁发电子证书”).
+    pub change_without_publicity: bool,
     /// Consultation and technical-support numbers, as the province publishes them (each seed
     /// names its own: 渝 “新系统使用技术咨询：023-63672107”, 沪 “962683” …).
     pub contacts: &'static [Contact],
@@ -124,6 +127,8 @@ struct ProfileFile {
     enterprise_prints_certificates: bool,
     #[serde(default)]
     query_shows_photo: bool,
+    #[serde(default)]
+    change_without_publicity: bool,
     #[serde(default)]
     contacts: Vec<ContactFile>,
     #[serde(default)]
@@ -271,6 +276,7 @@ pub fn parse_profile(json: &str) -> Result<ProvinceProfile, ProfileError> {
         staff_second_factor: f.staff_second_factor,
         enterprise_prints_certificates: f.enterprise_prints_certificates,
         query_shows_photo: f.query_shows_photo,
+        change_without_publicity: f.change_without_publicity,
         contacts: Box::leak(contacts.into_boxed_slice()),
         materials: Box::leak(materials.into_boxed_slice()),
         cities: Box::leak(cities.into_boxed_slice()),
@@ -342,6 +348,7 @@ impl ProvinceProfile {
             "staff_second_factor": self.staff_second_factor,
             "enterprise_prints_certificates": self.enterprise_prints_certificates,
             "query_shows_photo": self.query_shows_photo,
+            "change_without_publicity": self.change_without_publicity,
             "contacts": self.contacts.iter().map(|c| serde_json::json!({ "label": c.label, "phone": c.phone })).collect::<Vec<_>>(),
             "materials": self.materials.iter().map(|m| serde_json::json!({ "kind": m.kind, "slot": m.slot, "required": m.required })).collect::<Vec<_>>(),
             "cities": cities,

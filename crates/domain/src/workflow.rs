@@ -432,7 +432,8 @@ pub fn transition_with(
         (A::Refuse, S::PrelimPassed | S::Approved | S::Publicity, R::ProvinceAuthority) => Some(S::Refused),
         (A::Approve, S::PrelimPassed, _) => Some(S::Approved),
         (A::StartPublicity, S::Approved, _) => Some(S::Publicity),
-        (A::Announce, S::Publicity, _) => Some(S::Announced),
+        // A change the profile lets take effect without publicity (the store says when).
+        (A::Announce, S::Publicity | S::Approved, _) => Some(S::Announced),
         (A::Clear, S::Draft | S::AwaitingSignature | S::AwaitingEnterprise | S::Filed | S::Returned, _) => Some(S::Cleared),
         _ => None,
     };
@@ -462,7 +463,7 @@ fn province_only(order: SigningOrder, state: State, action: Action, role: Role, 
         (A::Refuse, S::Accepted | S::Approved | S::Publicity) => Some(S::Refused),
         (A::Approve, S::Accepted) => Some(S::Approved),
         (A::StartPublicity, S::Approved) => Some(S::Publicity),
-        (A::Announce, S::Publicity) => Some(S::Announced),
+        (A::Announce, S::Publicity | S::Approved) => Some(S::Announced),
         _ => None,
     };
     settle(next, state, action, reason)
@@ -566,6 +567,7 @@ mod tests {
         (State::Accepted, Action::Approve, Role::ProvinceAuthority, State::Approved),
         (State::Approved, Action::Refuse, Role::ProvinceAuthority, State::Refused),
         (State::Approved, Action::StartPublicity, Role::ProvinceAuthority, State::Publicity),
+        (State::Approved, Action::Announce, Role::ProvinceAuthority, State::Announced),
         (State::Publicity, Action::Refuse, Role::ProvinceAuthority, State::Refused),
         (State::Publicity, Action::Return, Role::ProvinceAuthority, State::Returned),
         (State::Publicity, Action::Announce, Role::ProvinceAuthority, State::Announced),
@@ -671,6 +673,7 @@ mod tests {
         (State::PrelimPassed, Action::Refuse, Role::ProvinceAuthority, State::Refused),
         (State::Approved, Action::Refuse, Role::ProvinceAuthority, State::Refused),
         (State::Approved, Action::StartPublicity, Role::ProvinceAuthority, State::Publicity),
+        (State::Approved, Action::Announce, Role::ProvinceAuthority, State::Announced),
         (State::Publicity, Action::Refuse, Role::ProvinceAuthority, State::Refused),
         (State::Publicity, Action::Return, Role::ProvinceAuthority, State::Returned),
         (State::Publicity, Action::Announce, Role::ProvinceAuthority, State::Announced),

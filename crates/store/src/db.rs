@@ -61,6 +61,8 @@ pub(crate) struct Rules {
     pub abbr: &'static str,
     /// Enterprises may download and print their people's certificates (not in 甘肃).
     pub enterprise_prints_certificates: bool,
+    /// A change takes effect at approval, without publicity (重庆).
+    pub change_without_publicity: bool,
     /// Which materials each kind of application asks for.
     pub materials: &'static [erjian_domain::materials::MaterialRule],
 }
@@ -173,6 +175,7 @@ impl Store {
             abbr: profile.abbr,
             materials: profile.materials,
             enterprise_prints_certificates: profile.enterprise_prints_certificates,
+            change_without_publicity: profile.change_without_publicity,
         };
     }
 

@@ -47,7 +47,7 @@ const CONFLICT: &str = "该申请已被他人处理或已更新，请刷新页�
 /// One step on an application: the action, its reason, and the version the caller saw (a
 /// stale one is refused).
 #[derive(Clone, Copy)]
-pub(crate) struct Step<'a> {
+pub struct Step<'a> {
     pub action: Action,
     pub reason: Option<&'a str>,
     pub expected_version: Option<i64>,
@@ -71,6 +71,21 @@ impl Store {
         expected_version: Option<i64>,
         now: DateTime<Utc>,
     ) -> Result<State> {
+        self.act_issuing(actor, id, Step { action, reason, expected_version }, None, now).await
+    }
+
+    /// [`Self::act`] with the issuer at hand: where the profile lets a change take effect without
+    /// publicity (重庆), its approval announces it at once — registration, certificate and
+    /// 准予注册决定书 in the approval's transaction.
+    pub async fn act_issuing(
+        &self,
+        actor: &Actor,
+        id: i64,
+        step: Step<'_>,
+        issuer: Option<&crate::certificates::Issuer>,
+        now: DateTime<Utc>,
+    ) -> Result<State> {
+        let Step { action, reason, expected_version } = step;
         if matches!(action, Action::StartPublicity | Action::Announce) {
             return Err(Error::Conflict("公示和公告请在“公示批次”中成批办理".into()));
         }
@@ -88,7 +103,16 @@ impl Store {
             }));
         }
         let mut tx = self.write().await?;
-        let state = self.act_in(&mut tx, actor, id, Step { action, reason, expected_version }, now).await?;
+        let mut state = self.act_in(&mut tx, actor, id, Step { action, reason, expected_version }, now).await?;
+        if state == State::Approved && self.rules().change_without_publicity {
+            let (kind,): (String,) = sqlx::query_as("SELECT kind FROM applications WHERE id = $1").bind(id).fetch_one(tx.conn()).await?;
+            if kind.starts_with("change") {
+                let issuer =
+                    issuer.ok_or_else(|| Error::Other(anyhow::anyhow!("approving a change without publicity needs the issuer")))?;
+                self.announce_one(&mut tx, actor, id, "变更注册，批准即生效，无需公示", issuer, now).await?;
+                state = State::Announced;
+            }
+        }
         tx.commit().await?;
         Ok(state)
     }

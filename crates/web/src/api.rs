@@ -215,7 +215,8 @@ async fn act(
     let next = if b.false_materials {
         state.store.refuse_for_false_materials(&user.actor, id, action, reason, b.version, now).await?
     } else {
-        state.store.act(&user.actor, id, action, reason, b.version, now).await?
+        let step = erjian_store::workflow::Step { action, reason, expected_version: b.version };
+        state.store.act_issuing(&user.actor, id, step, Some(&state.issuer), now).await?
     };
     Ok(Json(json!({ "id": id, "state": next.code(), "state_label": next.label() })))
 }

@@ -148,3 +148,55 @@ async fn home_page_notices_and_consultation_numbers(kind: TestDb) {
     app.finish().await;
 }
 on_both_databases!(home_page_notices_and_consultation_numbers);
+
+/// 重庆 (三、网上审批): “变更注册自受理之日起3个工作日内办结”, and (四): “二级建造师注册申请批准后，新系统
+/// 生成并颁发电子证书” — a change is decided by the municipal commission within 3 working days and
+/// takes effect at approval, without publicity; the acceptance issues its receipt (二、“出具受理凭证”:
+/// the 受理通知书).
+async fn chongqing_changes_take_effect_without_publicity(kind: TestDb) {
+    use serde_json::json;
+    let app = spawn_in(kind, "渝").await;
+    let zhao = app.login(&app.person_id_number("赵磊"), "Geren2026").await;
+    zhao.ensure_pin(PIN).await;
+    let r = zhao.post("/api/employer-changes", json!({ "enterprise_name": "重庆路桥工程有限公司", "submit": true })).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let id = r.body["application"]["id"].as_i64().unwrap();
+    // 每次申报相关业务前，须进行人脸识别 (the demo provider, labelled as such).
+    assert_eq!(zhao.post("/api/account/real-name", json!({ "face_base64": photo_base64() })).await.status, StatusCode::OK);
+    assert_eq!(zhao.sign(id, PIN).await.status, StatusCode::OK);
+    assert_eq!(app.login(&app.enterprise_login("重庆路桥工程有限公司"), "Qiye2026").await.sign_ok(id).await, "filed");
+    let old = app.login(&app.enterprise_login("重庆建工集团股份有限公司"), "Qiye2026").await;
+    assert_eq!(old.post(&format!("/api/release-consents/{id}"), json!({ "consent": true })).await.status, StatusCode::OK);
+    let commission = app.province().await;
+    assert_eq!(commission.act_ok(id, "accept", None).await, "accepted");
+    let d = commission.get(&format!("/api/applications/{id}")).await;
+    assert_eq!(d.body["application"]["due_on"], "2026-11-30", "3 working days from Wednesday 25 Nov: {:?}", d.body["application"]);
+    let notices = commission.get(&format!("/api/applications/{id}/notices")).await;
+    assert!(notices.body["notices"].as_array().unwrap().iter().any(|n| n["kind"] == "accepted"), "受理凭证: {:?}", notices.body);
+    // Approved: in force at once — no batch, the new employer on a new certificate.
+    assert_eq!(commission.act_ok(id, "approve", None).await, "announced");
+    let d = commission.get(&format!("/api/applications/{id}")).await;
+    assert!(d.body["application"]["publicity_batch_id"].is_null(), "never in publicity");
+    assert!(d.body.to_string().contains("无需公示"), "the history says why: {:?}", d.body["history"]);
+    let zhao = app.login(&app.person_id_number("赵磊"), "Geren2026").await;
+    let certs = zhao.get("/api/certificates").await.body["certificates"].as_array().cloned().unwrap();
+    let valid: Vec<_> = certs.iter().filter(|c| c["status"] == "valid").collect();
+    assert_eq!(valid.len(), 1);
+    assert_eq!(valid[0]["enterprise_name"], "重庆路桥工程有限公司", "{:?}", valid[0]);
+    app.finish().await;
+
+    // Elsewhere (皖) a change still goes through publicity.
+    let app = spawn(kind).await;
+    let zhao = app.login(&app.person_id_number("赵磊"), "Geren2026").await;
+    let r = zhao.post("/api/employer-changes", json!({ "enterprise_name": ENTERPRISE_B, "submit": true })).await;
+    let id = r.body["application"]["id"].as_i64().unwrap();
+    zhao.sign_ok(id).await;
+    app.enterprise(ENTERPRISE_B).await.sign_ok(id).await;
+    app.enterprise(ENTERPRISE_A).await.post(&format!("/api/release-consents/{id}"), json!({ "consent": true })).await;
+    let city2 = app.login("city2", "Shenhe2026").await;
+    city2.act_ok(id, "accept", None).await;
+    city2.act_ok(id, "prelim_approve", None).await;
+    assert_eq!(app.province().await.act_ok(id, "approve", None).await, "approved");
+    app.finish().await;
+}
+on_both_databases!(chongqing_changes_take_effect_without_publicity);

@@ -64,7 +64,8 @@ pub async fn submit(State(state): State<AppState>, user: PageUser, body: String)
             Ok(d) => d.application.number,
             Err(_) => format!("#{id}"),
         };
-        match state.store.act(&user.actor, id, action, opinion, None, state.clock.now()).await {
+        let step = erjian_store::workflow::Step { action, reason: opinion, expected_version: None };
+        match state.store.act_issuing(&user.actor, id, step, Some(&state.issuer), state.clock.now()).await {
             Ok(next) => rows.push((id, number, true, next.label().to_owned())),
             Err(e) => rows.push((id, number, false, e.to_string())),
         }

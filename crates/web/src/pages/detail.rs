@@ -249,7 +249,8 @@ pub async fn act(
     if f.false_materials.as_deref() == Some("1") {
         state.store.refuse_for_false_materials(&user.actor, id, action, reason, f.version, state.clock.now()).await?;
     } else {
-        state.store.act(&user.actor, id, action, reason, f.version, state.clock.now()).await?;
+        let step = erjian_store::workflow::Step { action, reason, expected_version: f.version };
+        state.store.act_issuing(&user.actor, id, step, Some(&state.issuer), state.clock.now()).await?;
     }
     let back = match user.actor.role {
         Role::Individual => format!("/applications/{id}?done={}", action.code()),
