@@ -39,6 +39,10 @@ pub struct FormData {
     /// A cancellation's reason (注销注册申请表): the form then carries no hours and the Gansu
     /// manual's wording of both opinions (“同意该同志申报注销注册”).
     pub cancellation_reason: Option<String>,
+    /// The province's own wording of the two opinions (甘肃's 申请人意见 and 聘用企业意见), in place
+    /// of the standard declarations.
+    #[serde(default)]
+    pub opinions: Option<(String, String)>,
 }
 
 const DARK: Color = Color(40, 40, 40);
@@ -103,12 +107,26 @@ pub fn form_ops(d: &FormData) -> Vec<Op> {
             )
         }
     };
+    let (applicant, enterprise) = match (&d.opinions, &d.cancellation_reason) {
+        (Some((a, e)), None) => (a.clone(), e.clone()),
+        _ => (applicant, enterprise),
+    };
     y += 16.0;
-    let heading = if d.cancellation_reason.is_some() { "申请人意见" } else { "申请人承诺" };
+    let heading = if d.cancellation_reason.is_some() || d.opinions.is_some() { "申请人意见" } else { "申请人承诺" };
     ops.push(Op::Text { x: 20.0, y, size: 4.0, text: heading.into(), bold: true, color: DARK });
-    ops.push(Op::Text { x: 20.0, y: y + 7.0, size: 3.4, text: applicant, bold: false, color: DARK });
-    ops.push(Op::Text { x: 20.0, y: y + 24.0, size: 4.0, text: "聘用企业意见".into(), bold: true, color: DARK });
-    ops.push(Op::Text { x: 20.0, y: y + 31.0, size: 3.4, text: enterprise, bold: false, color: DARK });
+    // Long wording wraps inside the page (a line 5 mm below the last).
+    let mut at = y + 7.0;
+    for line in crate::notice::lines(&applicant, 3.4, 170.0) {
+        ops.push(Op::Text { x: 20.0, y: at, size: 3.4, text: line, bold: false, color: DARK });
+        at += 5.0;
+    }
+    let at_enterprise = (y + 24.0).max(at + 4.0);
+    ops.push(Op::Text { x: 20.0, y: at_enterprise, size: 4.0, text: "聘用企业意见".into(), bold: true, color: DARK });
+    let mut at = at_enterprise + 7.0;
+    for line in crate::notice::lines(&enterprise, 3.4, 170.0) {
+        ops.push(Op::Text { x: 20.0, y: at, size: 3.4, text: line, bold: false, color: DARK });
+        at += 5.0;
+    }
     ops.push(Op::Text { x: 20.0, y: 240.0, size: 3.8, text: "申请人签名：".into(), bold: false, color: DARK });
     ops.push(Op::Text { x: 100.0, y: 240.0, size: 3.8, text: "聘用企业（盖章）：".into(), bold: false, color: DARK });
     ops.push(Op::centred(

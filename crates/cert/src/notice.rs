@@ -86,7 +86,7 @@ const GREY: Color = Color(110, 110, 110);
 
 /// Breaks text into lines no wider than `width` mm at `size`: between any two Chinese
 /// characters, never inside a number or code (a run of ASCII letters and digits).
-fn lines(text: &str, size: f64, width: f64) -> Vec<String> {
+pub(crate) fn lines(text: &str, size: f64, width: f64) -> Vec<String> {
     let mut out = Vec::new();
     for para in text.split('\n') {
         let mut tokens: Vec<String> = Vec::new();

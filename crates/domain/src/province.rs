@@ -72,6 +72,9 @@ pub struct ProvinceProfile {
     /// A change (变更: employer, personal data) takes effect when approved, without publicity
     /// (重庆: “变更注册自受理之日起3个工作日内办结”; “二级建造师注册申请批准后，新系统生成并颁发电子证书”).
     pub change_without_publicity: bool,
+    /// The wording of the form's two opinions: the standard declarations, or 甘肃's 申请人意见 and
+    /// 聘用企业意见 (“本人……已按照相关法律规定，符合考试报名条件……同意该同志申报初始注册”).
+    pub declarations: Declarations,
     /// Consultation and technical-support numbers, as the province publishes them (each seed
     /// names its own: 渝 “新系统使用技术咨询：023-63672107”, 沪 “962683” …).
     pub contacts: &'static [Contact],
@@ -129,6 +132,8 @@ struct ProfileFile {
     query_shows_photo: bool,
     #[serde(default)]
     change_without_publicity: bool,
+    #[serde(default)]
+    declarations: Option<String>,
     #[serde(default)]
     contacts: Vec<ContactFile>,
     #[serde(default)]
@@ -254,6 +259,11 @@ pub fn parse_profile(json: &str) -> Result<ProvinceProfile, ProfileError> {
         .map(|m| crate::materials::MaterialRule { kind: keep(m.kind), slot: keep(m.slot), required: m.required })
         .collect();
     let cities: Vec<City> = f.cities.into_iter().map(|c| City { code: keep(c.code), name: keep(c.name) }).collect();
+    let declarations = match f.declarations.as_deref() {
+        None | Some("standard") => Declarations::Standard,
+        Some("gansu") => Declarations::Gansu,
+        Some(other) => return bad(format!("declarations “{other}” 应为 standard 或 gansu")),
+    };
     let contacts: Vec<Contact> = f.contacts.into_iter().map(|c| Contact { label: keep(c.label), phone: keep(c.phone) }).collect();
     Ok(ProvinceProfile {
         code: keep(f.code),
@@ -277,10 +287,43 @@ pub fn parse_profile(json: &str) -> Result<ProvinceProfile, ProfileError> {
         enterprise_prints_certificates: f.enterprise_prints_certificates,
         query_shows_photo: f.query_shows_photo,
         change_without_publicity: f.change_without_publicity,
+        declarations,
         contacts: Box::leak(contacts.into_boxed_slice()),
         materials: Box::leak(materials.into_boxed_slice()),
         cities: Box::leak(cities.into_boxed_slice()),
     })
+}
+
+/// Which wording the application form's opinions carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+pub enum Declarations {
+    #[default]
+    Standard,
+    Gansu,
+}
+
+impl Declarations {
+    pub fn code(self) -> &'static str {
+        match self {
+            Declarations::Standard => "standard",
+            Declarations::Gansu => "gansu",
+        }
+    }
+
+    /// The applicant's and the enterprise's opinions for `person` filing `procedure` (初始注册,
+    /// 增项注册 …) with `enterprise`; `None` for the standard declarations.
+    pub fn opinions(self, person: &str, enterprise: &str, procedure: &str) -> Option<(String, String)> {
+        match self {
+            Declarations::Standard => None,
+            Declarations::Gansu => Some((
+                format!(
+                    "本人{person}已按照相关法律规定，符合考试报名条件，并合法取得了二级建造师执业资格，与{enterprise}签订真实有效劳动聘用合同。\
+                     本人无其他资格证书注册在其他企业（机构），承诺已按规定完成相应继续教育，同意将证书注册至该企业。本人已核对上述内容，对申请表内容及申报材料的真实性负责。"
+                ),
+                format!("{person}已按照相关法律规定与{enterprise}签订真实有效劳动聘用合同，并确认其申报材料真实，同意该同志申报{procedure}。"),
+            )),
+        }
+    }
 }
 
 /// When a person must pass a real-name check (ID number and face, by the configured provider).
@@ -349,6 +392,7 @@ impl ProvinceProfile {
             "enterprise_prints_certificates": self.enterprise_prints_certificates,
             "query_shows_photo": self.query_shows_photo,
             "change_without_publicity": self.change_without_publicity,
+            "declarations": self.declarations.code(),
             "contacts": self.contacts.iter().map(|c| serde_json::json!({ "label": c.label, "phone": c.phone })).collect::<Vec<_>>(),
             "materials": self.materials.iter().map(|m| serde_json::json!({ "kind": m.kind, "slot": m.slot, "required": m.required })).collect::<Vec<_>>(),
             "cities": cities,

@@ -57,6 +57,7 @@ async fn form_data(tx: &mut Tx, store: &Store, f: &CancelForm<'_>, number: Strin
         changes: vec![],
         attachments: vec![],
         cancellation_reason: Some(reason.to_owned()),
+        opinions: None,
     })
 }
 

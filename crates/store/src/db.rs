@@ -63,6 +63,8 @@ pub(crate) struct Rules {
     pub enterprise_prints_certificates: bool,
     /// A change takes effect at approval, without publicity (重庆).
     pub change_without_publicity: bool,
+    /// The wording of the form's opinions (甘肃's own).
+    pub declarations: erjian_domain::province::Declarations,
     /// Which materials each kind of application asks for.
     pub materials: &'static [erjian_domain::materials::MaterialRule],
 }
@@ -176,6 +178,7 @@ impl Store {
             materials: profile.materials,
             enterprise_prints_certificates: profile.enterprise_prints_certificates,
             change_without_publicity: profile.change_without_publicity,
+            declarations: profile.declarations,
         };
     }
 

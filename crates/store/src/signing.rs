@@ -503,7 +503,7 @@ impl Store {
         let signatures = self.application_signatures(id, now).await?;
         let signed_by = |serial: &str| signatures.iter().any(|s| s.valid && s.serial == serial);
         let mut conn = self.pool.acquire().await?;
-        let data = form_data(&mut conn, self.sealer()?, &app, now).await?;
+        let data = form_data(&mut conn, self.sealer()?, &app, self.rules().declarations, now).await?;
         let (image,): (Option<Vec<u8>>,) =
             sqlx::query_as("SELECT signature_image FROM persons WHERE id = $1").bind(app.person_id).fetch_one(&mut *conn).await?;
         let image = self.sealer()?.open_opt(image)?;
@@ -517,6 +517,7 @@ async fn form_data(
     conn: &mut sqlx::AnyConnection,
     sealer: &crate::sealing::Sealer,
     app: &Application,
+    declarations: erjian_domain::province::Declarations,
     now: DateTime<Utc>,
 ) -> Result<FormData> {
     let mut specialties = Vec::new();
@@ -553,6 +554,7 @@ async fn form_data(
         changes: changes_of(conn, sealer, app).await?,
         attachments: attachment_digests(conn, sealer, app.id).await?,
         cancellation_reason: None,
+        opinions: declarations.opinions(&app.person_name, &app.enterprise_name, app.kind_label()),
     })
 }
 
@@ -640,9 +642,15 @@ async fn changes_of(
 }
 
 /// Generates the unsigned form from the application's current data.
-pub(crate) async fn generate_form(sealer: &crate::sealing::Sealer, tx: &mut Tx, id: i64, now: DateTime<Utc>) -> Result<()> {
+pub(crate) async fn generate_form(
+    sealer: &crate::sealing::Sealer,
+    tx: &mut Tx,
+    id: i64,
+    declarations: erjian_domain::province::Declarations,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let app = Store::load_application(sealer, tx.conn(), id).await?.ok_or(Error::NotFound("申请不存在或您无权查看"))?;
-    let data = form_data(tx.conn(), sealer, &app, now).await?;
+    let data = form_data(tx.conn(), sealer, &app, declarations, now).await?;
     let bytes = form_document(&data).to_package().to_bytes();
     write_form(sealer, tx.conn(), id, &bytes).await
 }

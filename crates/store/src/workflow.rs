@@ -186,7 +186,7 @@ impl Store {
         self.record_due(tx, &app, next, now).await?;
         if matches!(action, Action::Submit | Action::Revise) {
             // Submitting or revising (re)generates the unsigned form; any earlier signature is void.
-            crate::signing::generate_form(self.sealer()?, tx, id, now).await?;
+            crate::signing::generate_form(self.sealer()?, tx, id, self.rules().declarations, now).await?;
         }
         Ok(next)
     }

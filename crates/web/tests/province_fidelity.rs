@@ -200,3 +200,31 @@ async fn chongqing_changes_take_effect_without_publicity(kind: TestDb) {
     app.finish().await;
 }
 on_both_databases!(chongqing_changes_take_effect_without_publicity);
+
+/// 甘肃 (manual 5.1, 初始注册申请表): “申请人意见 本人测试N已按照相关法律规定，符合考试报名条件，并合法取得了二级
+/// 建造师执业资格，与测试N签订真实有效劳动聘用合同……本人已核对上述内容，对申请表内容及申报材料的真实性负责。”
+/// and “聘用企业意见 测试N已按照相关法律规定与测试N签订真实有效劳动聘用合同，并确认其申报材料真实，同意该同志申报
+/// 初始注册。” The form carries that wording, wrapped inside the page; 安徽's keeps the standard one.
+async fn gansu_forms_carry_gansu_wording(kind: TestDb) {
+    for (province, enterprise, want, not) in [
+        ("甘", "甘肃建工集团股份有限公司", "同意该同志申报初始注册", "一年内不再申请"),
+        ("皖", ENTERPRISE_A, "一年内不再申请", "同意该同志申报"),
+    ] {
+        let app = if province == "皖" { spawn(kind).await } else { spawn_in(kind, province).await };
+        let zhang = app.signup("张伟").await;
+        let r = zhang.apply(enterprise, &["10401001"], true).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        let id = r.body["application"]["id"].as_i64().unwrap();
+        let ofd = zhang.http.get(format!("{}/api/applications/{id}/form", zhang.base)).bearer_auth(&zhang.token).send().await.unwrap();
+        assert_eq!(ofd.status(), StatusCode::OK);
+        let pkg = erjian_ofd::Package::from_bytes(&ofd.bytes().await.unwrap()).unwrap();
+        let page = &erjian_ofd::reader::read(&pkg).unwrap().pages[0];
+        let text = page.text().replace(['\n', ' '], "");
+        assert!(text.contains(want) && !text.contains(not), "{province}: {text}");
+        if province == "甘" {
+            assert!(text.contains(&format!("本人张伟已按照相关法律规定")) && text.contains("本人无其他资格证书注册在其他企业"), "{text}");
+        }
+        app.finish().await;
+    }
+}
+on_both_databases!(gansu_forms_carry_gansu_wording);
