@@ -222,7 +222,7 @@ async fn gansu_forms_carry_gansu_wording(kind: TestDb) {
         let text = page.text().replace(['\n', ' '], "");
         assert!(text.contains(want) && !text.contains(not), "{province}: {text}");
         if province == "甘" {
-            assert!(text.contains(&format!("本人张伟已按照相关法律规定")) && text.contains("本人无其他资格证书注册在其他企业"), "{text}");
+            assert!(text.contains("本人张伟已按照相关法律规定") && text.contains("本人无其他资格证书注册在其他企业"), "{text}");
         }
         app.finish().await;
     }
