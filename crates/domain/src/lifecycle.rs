@@ -151,8 +151,17 @@ pub fn use_period_end(today: NaiveDate, days: u32, registration_until: NaiveDate
 /// Annotation (证照加注) opens this many days before the use period ends.
 pub const ANNOTATION_OPENS_DAYS: i64 = 15;
 
-/// Whether the certificate's use period may be extended today.
-pub fn check_annotation(today: NaiveDate, use_until: NaiveDate, registration_until: NaiveDate) -> Result<(), String> {
+/// Whether the certificate's use period may be extended today. A certificate issued without one
+/// (before the period was introduced) is annotated at any time (安徽: “如果电子证书没有有效期或者有效期即将
+/// 到期15天内，请……进行【证照加注】”).
+pub fn check_annotation(today: NaiveDate, use_until: Option<NaiveDate>, registration_until: NaiveDate) -> Result<(), String> {
+    let Some(use_until) = use_until else {
+        return if today > registration_until {
+            Err(format!("注册有效期已于 {registration_until} 届满，不能加注；请先办理延续注册"))
+        } else {
+            Ok(())
+        };
+    };
     if use_until >= registration_until {
         return Err(format!("电子证照使用有效期已到注册有效期（{registration_until}），不能再加注；请先办理延续注册"));
     }
@@ -322,10 +331,12 @@ mod tests {
         assert_eq!(use_period_end(d("2026-12-01"), 180, d("2027-01-23"), birth, 65), d("2027-01-23"), "capped at the registration");
         assert_eq!(use_period_end(d("2026-12-01"), 180, d("2029-11-30"), d("1962-02-01"), 65), d("2027-01-31"), "and the 65th birthday");
         let until = d("2027-05-29");
-        assert!(check_annotation(d("2027-05-13"), until, d("2029-11-30")).unwrap_err().contains("15日内"));
-        assert!(check_annotation(d("2027-05-14"), until, d("2029-11-30")).is_ok());
-        assert!(check_annotation(d("2027-06-10"), until, d("2029-11-30")).is_ok(), "also after it lapsed");
-        assert!(check_annotation(d("2027-01-10"), d("2027-01-23"), d("2027-01-23")).unwrap_err().contains("延续注册"));
+        assert!(check_annotation(d("2027-05-13"), Some(until), d("2029-11-30")).unwrap_err().contains("15日内"));
+        assert!(check_annotation(d("2027-05-14"), Some(until), d("2029-11-30")).is_ok());
+        assert!(check_annotation(d("2027-06-10"), Some(until), d("2029-11-30")).is_ok(), "also after it lapsed");
+        assert!(check_annotation(d("2027-01-10"), Some(d("2027-01-23")), d("2027-01-23")).unwrap_err().contains("延续注册"));
+        assert!(check_annotation(d("2027-01-10"), None, d("2029-11-30")).is_ok(), "no use period: at any time");
+        assert!(check_annotation(d("2029-12-01"), None, d("2029-11-30")).unwrap_err().contains("延续注册"));
     }
 
     #[test]

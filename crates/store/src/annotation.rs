@@ -26,7 +26,7 @@ impl Store {
             .find(|c| c.status == "valid")
             .ok_or_else(|| Error::Conflict("没有有效的电子证书，不能办理证照加注".into()))?;
         let parse = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| Error::Other(e.into()));
-        let use_until = parse(cert.use_until.as_deref().ok_or_else(|| Error::Conflict("该证书未设使用有效期，无需加注".into()))?)?;
+        let use_until = cert.use_until.as_deref().map(parse).transpose()?;
         let reg_until =
             parse(&reg.specialties.iter().filter(|s| s.status == "active").map(|s| s.valid_until.clone()).max().unwrap_or_default())?;
         let day = today(now);
@@ -44,7 +44,8 @@ impl Store {
         let new = issue(&mut tx, issuer, reg.id, Cause { application_id: None, supersede_reason: "证照加注，已换发新证书" }, now).await?;
         let (licence, until): (String, Option<String>) =
             sqlx::query_as("SELECT licence_id, use_until FROM certificates WHERE id = $1").bind(new).fetch_one(tx.conn()).await?;
-        let detail = format!("使用有效期由 {use_until} 延至 {}", until.unwrap_or_default());
+        let from = use_until.map(|u| u.to_string()).unwrap_or_else(|| "未设".into());
+        let detail = format!("使用有效期由 {from} 延至 {}", until.unwrap_or_default());
         record_event(&mut tx, reg.id, "annotation", "", Some(&detail), Some(new), now).await?;
         audit::record(
             tx.conn(),

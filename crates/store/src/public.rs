@@ -64,6 +64,8 @@ pub struct PublicRecord {
     pub city_code: String,
     /// 所在地市 in words (filled by the web layer from the province profile).
     pub city: String,
+    /// 证照已加注: the current certificate came from a 证照加注 (安徽's query result marks it).
+    pub annotated: bool,
 }
 
 /// A certificate's live status: its own state, or 已过期 when still marked valid but every
@@ -126,13 +128,28 @@ impl Store {
 
     /// The public view of one registration.
     pub async fn public_record(&self, registration_id: i64, today: NaiveDate) -> Result<Option<PublicRecord>> {
-        type Row = (String, String, String, String, String, String, Option<String>, Option<String>, Option<String>, Option<String>, String);
+        type Row = (
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            String,
+            Option<String>,
+        );
         const SQL: &str = "SELECT p.name, p.id_masked, r.profession, r.registration_number, e.name, r.status,
                     (SELECT c.certificate_no FROM certificates c WHERE c.registration_id = r.id ORDER BY c.version DESC LIMIT 1),
                     (SELECT c.licence_id FROM certificates c WHERE c.registration_id = r.id ORDER BY c.version DESC LIMIT 1),
                     (SELECT c.status FROM certificates c WHERE c.registration_id = r.id ORDER BY c.version DESC LIMIT 1),
                     (SELECT c.issued_at FROM certificates c WHERE c.registration_id = r.id ORDER BY c.version DESC LIMIT 1),
-                    e.city_code
+                    e.city_code,
+                    (SELECT ev.kind FROM registration_events ev WHERE ev.certificate_id =
+                        (SELECT c.id FROM certificates c WHERE c.registration_id = r.id ORDER BY c.version DESC LIMIT 1) ORDER BY ev.id DESC LIMIT 1)
              FROM registrations r JOIN persons p ON p.id = r.person_id JOIN enterprises e ON e.id = r.enterprise_id WHERE r.id = $1";
         let (row, specs): (Option<Row>, Vec<RegisteredSpecialty>) = match &self.reader {
             Some(r) => {
@@ -150,6 +167,7 @@ impl Store {
                             x.get(8)?,
                             x.get(9)?,
                             x.get(10)?,
+                            x.get(11)?,
                         ))
                     })
                     .map_err(read_err)?;
@@ -175,6 +193,7 @@ impl Store {
             certificate_status,
             issued_at,
             city_code,
+            made_by,
         )) = row
         else {
             return Ok(None);
@@ -209,6 +228,7 @@ impl Store {
             issued_on: issued_at.as_deref().and_then(parse_ts).map(|t| crate::db::today(t).to_string()),
             city_code,
             city: String::new(),
+            annotated: made_by.as_deref() == Some("annotation"),
         }))
     }
 

@@ -228,3 +228,40 @@ async fn gansu_forms_carry_gansu_wording(kind: TestDb) {
     }
 }
 on_both_databases!(gansu_forms_carry_gansu_wording);
+
+/// 安徽 (电子证书补办/查询 notice): “自2024年3月11日起,安徽省二级建造师电子证书增加180天证照有效期,如果电子
+/// 证书没有有效期或者有效期即将到期15天内,请在个人端【证书管理】-【注册列表】中进行【证照加注】” — a certificate
+/// issued without a use period is annotated at any time (a new version with one), and the query
+/// result marks “证照已加注”.
+async fn anhui_annotates_a_certificate_without_a_use_period(kind: TestDb) {
+    use serde_json::json;
+    let app = spawn(kind).await;
+    let zhao_id = app.person_id_number("赵磊");
+    let zhao = app.login(&zhao_id, "Geren2026").await;
+    let cert = zhao.get("/api/certificates").await.body["certificates"][0].clone();
+    // Issued before the use period was introduced: none on it.
+    {
+        use sqlx::Connection;
+        sqlx::any::install_default_drivers();
+        let mut c = sqlx::AnyConnection::connect(&app.database_url).await.unwrap();
+        sqlx::query("UPDATE certificates SET use_until = NULL WHERE id = $1")
+            .bind(cert["id"].as_i64().unwrap())
+            .execute(&mut c)
+            .await
+            .unwrap();
+    }
+    let page = app.page_login(&zhao_id, "Geren2026").await;
+    let html = page.get(format!("{}/portal", app.url)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("未设（请办理证照加注）") && html.contains("id=\"annotate\""), "{html}");
+    let r = zhao.post("/api/certificates/annotate", json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let now: Vec<serde_json::Value> = zhao.get("/api/certificates").await.body["certificates"].as_array().cloned().unwrap();
+    let valid = now.iter().find(|c| c["status"] == "valid").unwrap();
+    assert!(valid["use_until"].as_str().is_some_and(|u| u.starts_with("2027-")), "180 days from now: {valid}");
+    let body = json!({ "name": "赵磊", "profession": "constructor2", "id_number": zhao_id });
+    let q: serde_json::Value =
+        app.http.post(format!("{}/api/public/query", app.url)).json(&body).send().await.unwrap().json().await.unwrap();
+    assert_eq!(q["record"]["annotated"], true, "{q}");
+    app.finish().await;
+}
+on_both_databases!(anhui_annotates_a_certificate_without_a_use_period);

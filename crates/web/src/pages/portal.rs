@@ -89,6 +89,8 @@ struct IndividualPage {
     today: chrono::NaiveDate,
     certs: Vec<erjian_store::certificates::Certificate>,
     paper_exchange: bool,
+    /// The province gives certificates a use period (证照加注 offered, also without one).
+    annotates: bool,
     new_version: bool,
     /// The longest usage copy the profile allows (None: no usage copies here), and the copies made.
     usage_max: Option<u32>,
@@ -145,6 +147,7 @@ async fn individual(state: &AppState, user: &PageUser, q: PortalQuery) -> Result
         today,
         certs,
         paper_exchange,
+        annotates: state.profile().licence_use_days.is_some(),
         new_version,
         usage_max,
         copies,
