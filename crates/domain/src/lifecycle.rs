@@ -14,8 +14,17 @@ pub const RENEWAL_CLOSES_DAYS: i64 = 30;
 /// Whether a specialty valid until `valid_until` may be renewed on `today`; the refusal says what
 /// to do instead.
 pub fn check_renewal_window(today: NaiveDate, valid_until: NaiveDate) -> Result<(), String> {
+    check_renewal_window_in(today, valid_until, false)
+}
+
+/// [`check_renewal_window`] where the province has an expired specialty applied for again through
+/// 增项 or 初始 instead (`add_again`, 甘肃: “延续注册的专业必须在正常的有效期内，若专业有效期已过，请通过初始
+/// 注册或增项注册进行申请”): the refusal says which way.
+pub fn check_renewal_window_in(today: NaiveDate, valid_until: NaiveDate, add_again: bool) -> Result<(), String> {
     let left = (valid_until - today).num_days();
-    if left < 0 {
+    if left < 0 && add_again {
+        Err(format!("该专业有效期已于 {valid_until} 届满，不能延续；请通过增项注册（或初始注册）重新申请该专业"))
+    } else if left < 0 {
         Err(format!("注册有效期已于 {valid_until} 届满，不能延续；请先办理注销注册，再申请重新注册"))
     } else if left <= RENEWAL_CLOSES_DAYS {
         Err(format!("证书过期前30天内只能办理注销（有效期至 {valid_until}）；延续注册须在届满前90日至31日内申请"))
@@ -60,6 +69,18 @@ pub fn check_renewal(
     held: &[HeldSpecialty],
     hours: &[SpecialtyHours],
 ) -> Result<Vec<SpecialtyHours>, Vec<FieldError>> {
+    check_renewal_in(today, birth, max_age, held, hours, false)
+}
+
+/// [`check_renewal`] with the province's way for an expired specialty ([`check_renewal_window_in`]).
+pub fn check_renewal_in(
+    today: NaiveDate,
+    birth: NaiveDate,
+    max_age: u32,
+    held: &[HeldSpecialty],
+    hours: &[SpecialtyHours],
+    add_again: bool,
+) -> Result<Vec<SpecialtyHours>, Vec<FieldError>> {
     let mut errors = Vec::new();
     if hours.is_empty() {
         errors.push(FieldError::new("specialties", "请选择要延续的注册专业"));
@@ -73,7 +94,7 @@ pub fn check_renewal(
             errors.push(FieldError::new("specialties", format!("{name}不是您的有效注册专业，不能延续")));
             continue;
         };
-        if let Err(m) = check_renewal_window(today, spec.valid_until) {
+        if let Err(m) = check_renewal_window_in(today, spec.valid_until, add_again) {
             errors.push(FieldError::new("specialties", format!("{name}：{m}")));
         }
         let need = renewal_hours(i);

@@ -72,6 +72,9 @@ pub struct ProvinceProfile {
     /// A change (变更: employer, personal data) takes effect when approved, without publicity
     /// (重庆: “变更注册自受理之日起3个工作日内办结”; “二级建造师注册申请批准后，新系统生成并颁发电子证书”).
     pub change_without_publicity: bool,
+    /// An expired specialty is applied for again through 增项 (or 初始), not by cancelling first
+    /// (甘肃 manual 5.3: “若专业有效期已过，请通过初始注册或增项注册进行申请”).
+    pub expired_specialty_by_addition: bool,
     /// The wording of the form's two opinions: the standard declarations, or 甘肃's 申请人意见 and
     /// 聘用企业意见 (“本人……已按照相关法律规定，符合考试报名条件……同意该同志申报初始注册”).
     pub declarations: Declarations,
@@ -132,6 +135,8 @@ struct ProfileFile {
     query_shows_photo: bool,
     #[serde(default)]
     change_without_publicity: bool,
+    #[serde(default)]
+    expired_specialty_by_addition: bool,
     #[serde(default)]
     declarations: Option<String>,
     #[serde(default)]
@@ -287,6 +292,7 @@ pub fn parse_profile(json: &str) -> Result<ProvinceProfile, ProfileError> {
         enterprise_prints_certificates: f.enterprise_prints_certificates,
         query_shows_photo: f.query_shows_photo,
         change_without_publicity: f.change_without_publicity,
+        expired_specialty_by_addition: f.expired_specialty_by_addition,
         declarations,
         contacts: Box::leak(contacts.into_boxed_slice()),
         materials: Box::leak(materials.into_boxed_slice()),
@@ -392,6 +398,7 @@ impl ProvinceProfile {
             "enterprise_prints_certificates": self.enterprise_prints_certificates,
             "query_shows_photo": self.query_shows_photo,
             "change_without_publicity": self.change_without_publicity,
+            "expired_specialty_by_addition": self.expired_specialty_by_addition,
             "declarations": self.declarations.code(),
             "contacts": self.contacts.iter().map(|c| serde_json::json!({ "label": c.label, "phone": c.phone })).collect::<Vec<_>>(),
             "materials": self.materials.iter().map(|m| serde_json::json!({ "kind": m.kind, "slot": m.slot, "required": m.required })).collect::<Vec<_>>(),

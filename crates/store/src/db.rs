@@ -63,6 +63,8 @@ pub(crate) struct Rules {
     pub enterprise_prints_certificates: bool,
     /// A change takes effect at approval, without publicity (重庆).
     pub change_without_publicity: bool,
+    /// An expired specialty is added again, not re-registered (甘肃).
+    pub expired_specialty_by_addition: bool,
     /// The wording of the form's opinions (甘肃's own).
     pub declarations: erjian_domain::province::Declarations,
     /// Which materials each kind of application asks for.
@@ -179,6 +181,7 @@ impl Store {
             enterprise_prints_certificates: profile.enterprise_prints_certificates,
             change_without_publicity: profile.change_without_publicity,
             declarations: profile.declarations,
+            expired_specialty_by_addition: profile.expired_specialty_by_addition,
         };
     }
 

@@ -12,7 +12,7 @@ use crate::follow_up::FollowUp;
 use crate::{Actor, Store};
 use chrono::{DateTime, NaiveDate, Utc};
 use erjian_domain::lifecycle::{
-    cancellation_reason, check_cancellation, check_renewal, renewed_period, CancelEffect, HeldSpecialty, SpecialtyHours,
+    cancellation_reason, check_cancellation, check_renewal_in, renewed_period, CancelEffect, HeldSpecialty, SpecialtyHours,
 };
 use erjian_domain::profession::{profession, specialty_name};
 use erjian_domain::workflow::Role;
@@ -168,7 +168,8 @@ impl Store {
                 })
             })
             .collect();
-        let hours = check_renewal(today(now), birth, prof.max_age, &held, hours).map_err(Error::Invalid)?;
+        let add_again = self.rules().expired_specialty_by_addition;
+        let hours = check_renewal_in(today(now), birth, prof.max_age, &held, hours, add_again).map_err(Error::Invalid)?;
         let enterprise = self.enterprise(reg.enterprise_id).await?.ok_or(Error::NotFound("企业不存在"))?;
         if enterprise.status != "active" {
             return Err(Error::Conflict("聘用企业状态异常，不能办理延续注册".into()));

@@ -82,7 +82,15 @@ impl Store {
     pub async fn file_add_specialty(&self, actor: &Actor, specialties: &[String], submit: bool, now: DateTime<Utc>) -> Result<i64> {
         let (_, reg) = self.own_registration_to_issue(actor, "您没有有效的注册，不能办理增项注册；请办理初始注册或重新注册").await?;
         let (prof, birth) = reg.holder_limits()?;
-        let held: Vec<String> = reg.specialties.iter().filter(|s| s.status == "active").map(|s| s.specialty_code.clone()).collect();
+        // Where an expired specialty is applied for again by 增项 (甘肃), it no longer counts as held.
+        let day = today(now).to_string();
+        let add_again = self.rules().expired_specialty_by_addition;
+        let held: Vec<String> = reg
+            .specialties
+            .iter()
+            .filter(|s| s.status == "active" && !(add_again && s.valid_until < day))
+            .map(|s| s.specialty_code.clone())
+            .collect();
         let qualified: Vec<(String,)> = sqlx::query_as(
             "SELECT specialty_code FROM qualifications WHERE id_key = (SELECT id_key FROM persons WHERE id = $1) AND profession = $2",
         )

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use erjian_domain::lifecycle::{
-    check_renewal_window, renewal_hours, renewal_opens_on, SpecialtyHours, CANCELLATION_REASONS, REFUSAL_REASONS,
+    check_renewal_window_in, renewal_hours, renewal_opens_on, SpecialtyHours, CANCELLATION_REASONS, REFUSAL_REASONS,
 };
 use erjian_domain::workflow::Role;
 use erjian_domain::FieldError;
@@ -243,7 +243,7 @@ async fn show_renewal(
             code: s.specialty_code.clone(),
             name: s.name(),
             valid_until: s.valid_until.clone(),
-            window: check_renewal_window(today, until),
+            window: check_renewal_window_in(today, until, state.profile().expired_specialty_by_addition),
             opens_on: renewal_opens_on(until).to_string(),
             need_compulsory: need.compulsory,
             need_elective: need.elective,

@@ -265,3 +265,37 @@ async fn anhui_annotates_a_certificate_without_a_use_period(kind: TestDb) {
     app.finish().await;
 }
 on_both_databases!(anhui_annotates_a_certificate_without_a_use_period);
+
+/// 甘肃 (manual 5.3, 延续注册): “延续注册的专业必须在正常的有效期内，若专业有效期已过，请通过初始注册或增项注
+/// 册进行申请” — an expired specialty is not renewed and not cancelled first: it is added again (增项),
+/// and the renewal says so. 安徽 keeps its own way (the specialty is still held).
+async fn gansu_adds_an_expired_specialty_again(kind: TestDb) {
+    use serde_json::json;
+    for province in ["甘", "皖"] {
+        let app = if province == "皖" { spawn(kind).await } else { spawn_in(kind, province).await };
+        let zhao = app.login(&app.person_id_number("赵磊"), "Geren2026").await;
+        {
+            use sqlx::Connection;
+            sqlx::any::install_default_drivers();
+            let mut c = sqlx::AnyConnection::connect(&app.database_url).await.unwrap();
+            sqlx::query("UPDATE registration_specialties SET valid_until = '2026-11-24' WHERE specialty_code = '10401010'")
+                .execute(&mut c)
+                .await
+                .unwrap();
+        }
+        let renew = json!({ "specialties": [{ "specialty": "10401010", "compulsory": 60, "elective": 60 }], "submit": true });
+        let r = zhao.post("/api/renewals", renew).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", r.body);
+        let add = zhao.post("/api/additions", json!({ "specialties": ["10401010"], "submit": true })).await;
+        if province == "甘" {
+            assert!(r.body.to_string().contains("请通过增项注册"), "{:?}", r.body);
+            assert_eq!(add.status, StatusCode::CREATED, "{:?}", add.body);
+            assert_eq!(add.body["application"]["kind"], "add_specialty");
+        } else {
+            assert!(r.body.to_string().contains("请先办理注销注册"), "{:?}", r.body);
+            assert_eq!(add.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", add.body);
+        }
+        app.finish().await;
+    }
+}
+on_both_databases!(gansu_adds_an_expired_specialty_again);
