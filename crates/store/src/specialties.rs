@@ -80,6 +80,21 @@ impl Store {
     /// Files an add-specialty application (增项注册) for the signed-in individual's registration;
     /// signed and reviewed like an initial one, applied at announcement.
     pub async fn file_add_specialty(&self, actor: &Actor, specialties: &[String], submit: bool, now: DateTime<Utc>) -> Result<i64> {
+        self.file_add_specialty_with_hours(actor, specialties, (0, 0), submit, now).await
+    }
+
+    /// [`Self::file_add_specialty`] with continuing-education hours (必修, 选修): required where an
+    /// expired specialty is applied for again (甘肃: “若专业有效期已过，请通过初始注册或增项注册进行申请”,
+    /// with that specialty's hours — as a renewal would need them: 60 + 60 for the first, 30 + 30
+    /// for each further one). The hours go on the signed form.
+    pub async fn file_add_specialty_with_hours(
+        &self,
+        actor: &Actor,
+        specialties: &[String],
+        hours: (i64, i64),
+        submit: bool,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
         let (_, reg) = self.own_registration_to_issue(actor, "您没有有效的注册，不能办理增项注册；请办理初始注册或重新注册").await?;
         let (prof, birth) = reg.holder_limits()?;
         // Where an expired specialty is applied for again by 增项 (甘肃), it no longer counts as held.
@@ -100,6 +115,18 @@ impl Store {
         .await?;
         let qualified: Vec<String> = qualified.into_iter().map(|q| q.0).collect();
         let chosen = check_add_specialty(today(now), birth, prof.max_age, &held, &qualified, specialties).map_err(Error::Invalid)?;
+        // Specialties once held whose validity lapsed: their hours are due.
+        let lapsed = chosen.iter().filter(|c| reg.specialties.iter().any(|s| s.status == "active" && &s.specialty_code == *c)).count();
+        if lapsed > 0 {
+            let need =
+                (0..lapsed).map(erjian_domain::lifecycle::renewal_hours).fold((0, 0), |(c, e), h| (c + h.compulsory, e + h.elective));
+            if hours.0 < i64::from(need.0) || hours.1 < i64::from(need.1) {
+                return Err(Error::invalid(
+                    "hours",
+                    format!("重新申请已过有效期的专业须填报继续教育学时：必修至少 {} 学时、选修至少 {} 学时", need.0, need.1),
+                ));
+            }
+        }
         let enterprise = self.enterprise(reg.enterprise_id).await?.ok_or(Error::NotFound("企业不存在"))?;
         let mut tx = self.write().await?;
         let follow_up = FollowUp {
@@ -108,7 +135,7 @@ impl Store {
             enterprise_id: enterprise.id,
             city_code: &enterprise.city_code,
             specialties: &chosen,
-            hours: (0, 0),
+            hours: if lapsed > 0 { hours } else { (0, 0) },
             detail: None,
             note: None,
         };

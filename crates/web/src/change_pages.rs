@@ -36,6 +36,8 @@ struct ChangesPage {
     error: Option<String>,
     /// The province changes employer by cancellation and re-registration (甘肃).
     by_reregistration: bool,
+    /// An expired specialty is added again with its hours (甘肃): the form asks for them.
+    asks_hours: bool,
 }
 
 async fn show(state: &AppState, user: &PageUser, error: Option<String>) -> Result<Response, PageError> {
@@ -46,8 +48,14 @@ async fn show(state: &AppState, user: &PageUser, error: Option<String>) -> Resul
     let registration = state.store.registrations_of_person(person).await?.into_iter().find(|r| r.status == "active");
     let mut addable = Vec::new();
     if let Some(r) = &registration {
+        let add_again = state.profile().expired_specialty_by_addition;
+        let day = erjian_store::db::today(state.clock.now()).to_string();
         for q in state.store.qualifications_of(&r.id_number).await? {
-            let held = r.specialties.iter().any(|s| s.status == "active" && s.specialty_code == q.specialty_code);
+            // Where an expired specialty is added again (甘肃), it is offered with its hours.
+            let held = r
+                .specialties
+                .iter()
+                .any(|s| s.status == "active" && s.specialty_code == q.specialty_code && !(add_again && s.valid_until < day));
             if q.profession == r.profession && !held {
                 addable.push((q.specialty_code.clone(), erjian_domain::profession::specialty_name(&q.specialty_code)));
             }
@@ -65,6 +73,7 @@ async fn show(state: &AppState, user: &PageUser, error: Option<String>) -> Resul
             enterprises,
             error,
             by_reregistration: state.profile().employer_change_by_reregistration,
+            asks_hours: state.profile().expired_specialty_by_addition,
         },
     ))
 }
@@ -91,7 +100,9 @@ async fn add_specialty(
     let csrf = form.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.clone()).unwrap_or_default();
     user.check_csrf(&csrf)?;
     let chosen: Vec<String> = form.iter().filter(|(k, _)| k == "specialty").map(|(_, v)| v.clone()).collect();
-    let r = state.store.file_add_specialty(&user.actor, &chosen, true, state.clock.now()).await;
+    let number = |k: &str| form.iter().find(|(n, _)| n == k).and_then(|(_, v)| v.trim().parse::<i64>().ok()).unwrap_or(0);
+    let hours = (number("ce_compulsory"), number("ce_elective"));
+    let r = state.store.file_add_specialty_with_hours(&user.actor, &chosen, hours, true, state.clock.now()).await;
     done(&state, &user, r).await
 }
 

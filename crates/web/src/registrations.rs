@@ -68,12 +68,18 @@ struct AdditionBody {
     specialties: Vec<String>,
     #[serde(default)]
     submit: bool,
+    /// Hours (必修, 选修) for a specialty applied for again after its validity lapsed (甘肃).
+    #[serde(default)]
+    ce_compulsory: i64,
+    #[serde(default)]
+    ce_elective: i64,
     applicant_id_number: Option<String>,
 }
 
 async fn addition_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<AdditionBody>) -> Result<Response, ApiError> {
     let actor = filer(&state, &user, b.applicant_id_number.as_deref()).await?;
-    let id = state.store.file_add_specialty(&actor, &b.specialties, b.submit, state.clock.now()).await?;
+    let hours = (b.ce_compulsory, b.ce_elective);
+    let id = state.store.file_add_specialty_with_hours(&actor, &b.specialties, hours, b.submit, state.clock.now()).await?;
     Ok((StatusCode::CREATED, Json(json!(crate::mask::application(&state, &user.actor, id).await?))).into_response())
 }
 

@@ -289,7 +289,14 @@ async fn gansu_adds_an_expired_specialty_again(kind: TestDb) {
         let add = zhao.post("/api/additions", json!({ "specialties": ["10401010"], "submit": true })).await;
         if province == "甘" {
             assert!(r.body.to_string().contains("请通过增项注册"), "{:?}", r.body);
+            // With that specialty's hours.
+            assert_eq!(add.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", add.body);
+            assert!(add.body.to_string().contains("继续教育学时"), "{:?}", add.body);
+            let add = zhao
+                .post("/api/additions", json!({ "specialties": ["10401010"], "submit": true, "ce_compulsory": 60, "ce_elective": 60 }))
+                .await;
             assert_eq!(add.status, StatusCode::CREATED, "{:?}", add.body);
+            assert_eq!(add.body["application"]["ce_compulsory"], 60);
             assert_eq!(add.body["application"]["kind"], "add_specialty");
         } else {
             assert!(r.body.to_string().contains("请先办理注销注册"), "{:?}", r.body);
