@@ -174,13 +174,18 @@ impl Store {
             .await?)
     }
 
-    /// One batch and its entries, as published.
-    pub async fn public_batch(&self, id: i64) -> Result<(PublicBatch, Vec<PublicEntry>)> {
-        let batch: PublicBatch = sqlx::query_as(&format!("{BATCH_SELECT} WHERE b.kind = 'publicity' AND b.id = $1"))
+    /// One batch's header (number, period, size).
+    async fn batch_header(&self, id: i64) -> Result<PublicBatch> {
+        sqlx::query_as(&format!("{BATCH_SELECT} WHERE b.kind = 'publicity' AND b.id = $1"))
             .bind(id)
             .fetch_optional(&self.pool)
             .await?
-            .ok_or(Error::NotFound("公示批次不存在"))?;
+            .ok_or(Error::NotFound("公示批次不存在"))
+    }
+
+    /// One batch and its entries, as published.
+    pub async fn public_batch(&self, id: i64) -> Result<(PublicBatch, Vec<PublicEntry>)> {
+        let batch = self.batch_header(id).await?;
         type Row = (i64, String, String, String, String, String, Option<String>, i64);
         let rows: Vec<Row> = sqlx::query_as(
             "SELECT a.id, p.name, p.id_masked, e.name, a.kind, a.state, r.registration_number,
@@ -235,7 +240,7 @@ impl Store {
     /// objection's number (the receipt the person keeps).
     pub async fn lodge_objection(&self, batch_id: i64, o: &NewObjection, now: DateTime<Utc>) -> Result<String> {
         check_objection(o)?;
-        let (batch, _) = self.public_batch(batch_id).await?;
+        let batch = self.batch_header(batch_id).await?;
         if !batch.open_on(today(now)) {
             return Err(Error::Conflict(format!("公示批次 {} 的公示期已结束，不再受理异议", batch.number)));
         }
