@@ -75,6 +75,9 @@ pub struct ProvinceProfile {
     /// An expired specialty is applied for again through 增项 (or 初始), not by cancelling first
     /// (甘肃 manual 5.3: “若专业有效期已过，请通过初始注册或增项注册进行申请”).
     pub expired_specialty_by_addition: bool,
+    /// 遗失补办 is filed by the enterprise and reviewed like an application (湖南's 遗失补办申报),
+    /// instead of the holder's immediate reissue.
+    pub lost_reissue_reviewed: bool,
     /// The wording of the form's two opinions: the standard declarations, or 甘肃's 申请人意见 and
     /// 聘用企业意见 (“本人……已按照相关法律规定，符合考试报名条件……同意该同志申报初始注册”).
     pub declarations: Declarations,
@@ -137,6 +140,8 @@ struct ProfileFile {
     change_without_publicity: bool,
     #[serde(default)]
     expired_specialty_by_addition: bool,
+    #[serde(default)]
+    lost_reissue_reviewed: bool,
     #[serde(default)]
     declarations: Option<String>,
     #[serde(default)]
@@ -293,6 +298,7 @@ pub fn parse_profile(json: &str) -> Result<ProvinceProfile, ProfileError> {
         query_shows_photo: f.query_shows_photo,
         change_without_publicity: f.change_without_publicity,
         expired_specialty_by_addition: f.expired_specialty_by_addition,
+        lost_reissue_reviewed: f.lost_reissue_reviewed,
         declarations,
         contacts: Box::leak(contacts.into_boxed_slice()),
         materials: Box::leak(materials.into_boxed_slice()),
@@ -399,6 +405,7 @@ impl ProvinceProfile {
             "query_shows_photo": self.query_shows_photo,
             "change_without_publicity": self.change_without_publicity,
             "expired_specialty_by_addition": self.expired_specialty_by_addition,
+            "lost_reissue_reviewed": self.lost_reissue_reviewed,
             "declarations": self.declarations.code(),
             "contacts": self.contacts.iter().map(|c| serde_json::json!({ "label": c.label, "phone": c.phone })).collect::<Vec<_>>(),
             "materials": self.materials.iter().map(|m| serde_json::json!({ "kind": m.kind, "slot": m.slot, "required": m.required })).collect::<Vec<_>>(),

@@ -65,6 +65,8 @@ pub(crate) struct Rules {
     pub change_without_publicity: bool,
     /// An expired specialty is added again, not re-registered (甘肃).
     pub expired_specialty_by_addition: bool,
+    /// A lost reissue is filed by the enterprise and reviewed (湖南).
+    pub lost_reissue_reviewed: bool,
     /// The wording of the form's opinions (甘肃's own).
     pub declarations: erjian_domain::province::Declarations,
     /// Which materials each kind of application asks for.
@@ -181,6 +183,7 @@ impl Store {
             enterprise_prints_certificates: profile.enterprise_prints_certificates,
             change_without_publicity: profile.change_without_publicity,
             declarations: profile.declarations,
+            lost_reissue_reviewed: profile.lost_reissue_reviewed,
             expired_specialty_by_addition: profile.expired_specialty_by_addition,
         };
     }

@@ -31,6 +31,7 @@ pub mod holds;
 pub mod legacy;
 pub mod lifecycle;
 pub mod lookup;
+pub mod lost_reissue;
 pub mod national;
 pub mod notices;
 pub mod notifications;

@@ -274,6 +274,9 @@ impl Store {
             ("lost_reissue", _) => return Err(Error::invalid("statement", "遗失补办须填写遗失声明（不少于10个字）")),
             _ => return Err(Error::invalid("kind", "请选择 重新制证 或 遗失补办")),
         };
+        if kind == "lost_reissue" && self.rules().lost_reissue_reviewed {
+            return Err(Error::Conflict("本省遗失补办由聘用企业申报、主管部门审核：请联系聘用企业在企业端为您申报".into()));
+        }
         let (_, reg) = self.own_registration_to_issue(actor, "您没有有效的注册，不能办理证书补办或重新制证").await?;
         let mut tx = self.write().await?;
         let (done_today,): (i64,) = sqlx::query_as(

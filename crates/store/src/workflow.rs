@@ -332,6 +332,7 @@ impl Store {
             "change_employer" => crate::changes::apply_employer_change(tx, issuer, &app, now).await?,
             "re_registration" => crate::specialties::apply_re_registration(tx, issuer, &app, now).await?,
             "change_personal" => crate::changes::apply_personal_change(tx, issuer, &app, now).await?,
+            "lost_reissue" => crate::lost_reissue::apply_lost_reissue(tx, issuer, &app, now).await?,
             _ => {
                 let (reg_id, regno) = create_registration(tx, &app, profile, day, now).await?;
                 let cause = crate::certificates::Cause { application_id: Some(app.id), supersede_reason: "已换发新证书" };

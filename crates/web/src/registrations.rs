@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/cancel", get(cancel_page).post(cancel_submit))
         .route("/api/renewals", post(renewal_api))
         .route("/api/additions", post(addition_api))
+        .route("/api/lost-reissues", post(lost_reissue_api))
         .route("/api/cancellations", post(cancel_api))
         .route("/api/reasons", get(reasons))
         .route("/api/certificates/reissue", post(reissue_api))
@@ -60,6 +61,27 @@ async fn filer(state: &AppState, user: &ApiUser, applicant_id_number: Option<&st
 async fn renewal_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<RenewalBody>) -> Result<Response, ApiError> {
     let actor = filer(&state, &user, b.applicant_id_number.as_deref()).await?;
     let id = state.store.file_renewal(&actor, &b.specialties, b.submit, state.clock.now()).await?;
+    Ok((StatusCode::CREATED, Json(json!(crate::mask::application(&state, &user.actor, id).await?))).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct LostReissueBody {
+    #[serde(default)]
+    statement: String,
+    #[serde(default)]
+    submit: bool,
+    /// The enterprise filing for its holder (湖南).
+    applicant_id_number: Option<String>,
+}
+
+/// 遗失补办 as a reviewed application (where the profile says so).
+async fn lost_reissue_api(
+    State(state): State<AppState>,
+    user: ApiUser,
+    JsonBody(b): JsonBody<LostReissueBody>,
+) -> Result<Response, ApiError> {
+    let actor = filer(&state, &user, b.applicant_id_number.as_deref()).await?;
+    let id = state.store.file_lost_reissue(&actor, &b.statement, b.submit, state.clock.now()).await?;
     Ok((StatusCode::CREATED, Json(json!(crate::mask::application(&state, &user.actor, id).await?))).into_response())
 }
 

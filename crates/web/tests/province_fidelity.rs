@@ -306,3 +306,43 @@ async fn gansu_adds_an_expired_specialty_again(kind: TestDb) {
     }
 }
 on_both_databases!(gansu_adds_an_expired_specialty_again);
+
+/// 湖南 (manual 3.2.3.4, 二级建造师遗失补办申报): “双击选择需要进行申报的人员后,企业把其它详细信息及附件材料补充
+/// 完整后保存上报” — the enterprise files the lost reissue for its holder, both sign, the authorities
+/// review it, and the announcement replaces the lost certificate. The holder cannot reissue alone.
+async fn hunan_lost_reissue_is_filed_by_the_enterprise_and_reviewed(kind: TestDb) {
+    use serde_json::json;
+    let app = spawn_in(kind, "湘").await;
+    let zhao_id = app.person_id_number("赵磊");
+    let zhao = app.login(&zhao_id, "Geren2026").await;
+    let old = zhao.get("/api/certificates").await.body["certificates"][0]["licence_id"].as_str().unwrap().to_owned();
+    let statement = "本人电子证书存储设备遗失，特此声明原证书作废。";
+    let alone = zhao.post("/api/certificates/reissue", json!({ "kind": "lost_reissue", "statement": statement })).await;
+    assert_eq!(alone.status, StatusCode::CONFLICT, "{:?}", alone.body);
+    assert!(alone.error().contains("由聘用企业申报"), "{}", alone.error());
+    let ent = app.login(&app.enterprise_login("湖南建工集团股份有限公司"), "Qiye2026").await;
+    let short = ent.post("/api/lost-reissues", json!({ "applicant_id_number": zhao_id, "statement": "丢了", "submit": true })).await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", short.body);
+    let r = ent.post("/api/lost-reissues", json!({ "applicant_id_number": zhao_id, "statement": statement, "submit": true })).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    assert_eq!(r.body["application"]["kind"], "lost_reissue");
+    let id = r.body["application"]["id"].as_i64().unwrap();
+    assert_eq!(ent.sign_ok(id).await, "awaiting_signature", "the enterprise seals first in Hunan");
+    assert_eq!(zhao.sign_ok(id).await, "filed");
+    let city = app.city().await;
+    city.act_ok(id, "accept", None).await;
+    city.act_ok(id, "prelim_approve", None).await;
+    let province = app.province().await;
+    province.act_ok(id, "approve", None).await;
+    let batch = province.post("/api/batches", json!({ "application_ids": [id] })).await;
+    let batch_id = batch.body["id"].as_i64().unwrap();
+    app.advance(8);
+    let done = app.province().await.post(&format!("/api/batches/{batch_id}/announce"), json!({})).await;
+    assert_eq!(done.status, StatusCode::OK, "{:?}", done.body);
+    let zhao = app.login(&zhao_id, "Geren2026").await;
+    let certs = zhao.get("/api/certificates").await.body["certificates"].as_array().cloned().unwrap();
+    assert!(certs.iter().any(|c| c["licence_id"] == old.as_str() && c["status"] == "superseded"), "{certs:?}");
+    assert_eq!(certs.iter().filter(|c| c["status"] == "valid").count(), 1);
+    app.finish().await;
+}
+on_both_databases!(hunan_lost_reissue_is_filed_by_the_enterprise_and_reviewed);
