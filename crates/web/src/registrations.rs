@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/renewals", post(renewal_api))
         .route("/api/additions", post(addition_api))
         .route("/api/lost-reissues", post(lost_reissue_api))
+        .route("/lost-reissues", post(lost_reissue_page))
         .route("/api/cancellations", post(cancel_api))
         .route("/api/reasons", get(reasons))
         .route("/api/certificates/reissue", post(reissue_api))
@@ -83,6 +84,37 @@ async fn lost_reissue_api(
     let actor = filer(&state, &user, b.applicant_id_number.as_deref()).await?;
     let id = state.store.file_lost_reissue(&actor, &b.statement, b.submit, state.clock.now()).await?;
     Ok((StatusCode::CREATED, Json(json!(crate::mask::application(&state, &user.actor, id).await?))).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct LostReissueForm {
+    csrf: String,
+    #[serde(default)]
+    registration_number: String,
+    #[serde(default)]
+    statement: String,
+}
+
+/// The enterprise's 代为申报遗失补办 from its people list (湖南): the holder is named by the
+/// registration number (the page never carries the ID number); only its own people.
+async fn lost_reissue_page(
+    State(state): State<AppState>,
+    user: crate::auth::PageUser,
+    crate::extract::FormBody(f): crate::extract::FormBody<LostReissueForm>,
+) -> Result<Response, crate::error::PageError> {
+    user.check_csrf(&f.csrf)?;
+    let reg = state.store.registration_by_number(f.registration_number.trim()).await?;
+    let reg = reg.filter(|r| Some(r.enterprise_id) == user.actor.enterprise_id).ok_or(Error::NotFound("未找到本单位的该注册人员"))?;
+    let actor = state.store.on_behalf(&user.actor, &reg.id_number).await?;
+    match state.store.file_lost_reissue(&actor, &f.statement, true, state.clock.now()).await {
+        Ok(id) => Ok(axum::response::Redirect::to(&format!("/applications/{id}?done=submit")).into_response()),
+        Err(Error::Invalid(errors)) => {
+            let text: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
+            Ok(crate::pages::error_page(StatusCode::UNPROCESSABLE_ENTITY, &format!("申请未生成：{}", text.join("；"))))
+        }
+        Err(Error::Conflict(m)) => Ok(crate::pages::error_page(StatusCode::CONFLICT, &m)),
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(serde::Deserialize)]

@@ -323,10 +323,22 @@ async fn hunan_lost_reissue_is_filed_by_the_enterprise_and_reviewed(kind: TestDb
     let ent = app.login(&app.enterprise_login("湖南建工集团股份有限公司"), "Qiye2026").await;
     let short = ent.post("/api/lost-reissues", json!({ "applicant_id_number": zhao_id, "statement": "丢了", "submit": true })).await;
     assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", short.body);
-    let r = ent.post("/api/lost-reissues", json!({ "applicant_id_number": zhao_id, "statement": statement, "submit": true })).await;
-    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
-    assert_eq!(r.body["application"]["kind"], "lost_reissue");
-    let id = r.body["application"]["id"].as_i64().unwrap();
+    // From the enterprise's people list: the holder named by the registration number.
+    let regno = zhao.get("/api/registrations").await.body["registrations"][0]["registration_number"].as_str().unwrap().to_owned();
+    let page = app.page_login(&app.enterprise_login("湖南建工集团股份有限公司"), "Qiye2026").await;
+    let people = page.get(format!("{}/portal?tab=people", app.url)).send().await.unwrap().text().await.unwrap();
+    assert!(people.contains("代为申报遗失补办") && !people.contains(&zhao_id), "no full ID number in the page");
+    let other = app.page_login(&app.enterprise_login("湖南路桥工程有限公司"), "Qiye2026").await;
+    let other_page = other.get(format!("{}/portal", app.url)).send().await.unwrap().text().await.unwrap();
+    let theirs = [("csrf", csrf_of(&other_page)), ("registration_number", regno.clone()), ("statement", statement.to_owned())];
+    assert_eq!(other.post(format!("{}/lost-reissues", app.url)).form(&theirs).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    let form = [("csrf", csrf_of(&people)), ("registration_number", regno), ("statement", statement.to_owned())];
+    let r = page.post(format!("{}/lost-reissues", app.url)).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let id: i64 =
+        r.headers()["location"].to_str().unwrap().trim_start_matches("/applications/").split('?').next().unwrap().parse().unwrap();
+    let d = ent.get(&format!("/api/applications/{id}")).await;
+    assert_eq!(d.body["application"]["kind"], "lost_reissue");
     assert_eq!(ent.sign_ok(id).await, "awaiting_signature", "the enterprise seals first in Hunan");
     assert_eq!(zhao.sign_ok(id).await, "filed");
     let city = app.city().await;
