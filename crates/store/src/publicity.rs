@@ -408,14 +408,4 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
-
-    /// Open objections, oldest first (the province's list of what waits for a finding).
-    pub async fn open_objections(&self) -> Result<Vec<(i64, String, i64, String, String)>> {
-        Ok(sqlx::query_as(
-            "SELECT o.id, o.number, o.application_id, a.number, o.created_at FROM objections o JOIN applications a ON a.id = o.application_id
-             WHERE o.state = 'open' ORDER BY o.id LIMIT 200",
-        )
-        .fetch_all(&self.pool)
-        .await?)
-    }
 }
