@@ -69,3 +69,25 @@ async fn consent_batch_notices_and_rename() {
     }
     app.finish().await;
 }
+
+/// 湖南's enterprise: 本单位人员 with 代为申报延续注册 and 代为申报遗失补办 in each row (screenshots 64).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn hunan_enterprise_files_for_its_people() {
+    let app = spawn_in(TestDb::Sqlite, "湘").await;
+    let driver = start_driver();
+    let (tmp, shots) = ui::dirs("erjian-browser-hunan");
+    for (width, tag) in [(1366, "desktop"), (390, "phone")] {
+        let ui = Ui { c: browser(&driver, &tmp.join(tag), width).await, base: app.url.clone(), shots: shots.clone() };
+        ui.login(&app.enterprise_login("湖南建工集团股份有限公司"), "Qiye2026").await;
+        ui.go("/portal?tab=people").await;
+        ui.click("details.lost-reissue summary").await;
+        assert!(ui.body().await.contains("生成遗失补办申请表"));
+        assert_eq!(ui.overflow_x().await, 0, "the people list fits a {width} px screen");
+        let table_scroll =
+            ui.c.execute("const w = document.querySelector('.table-wrap'); return w.scrollWidth - w.clientWidth;", vec![]).await.unwrap();
+        assert_eq!(table_scroll.as_i64(), Some(0), "the opened form does not widen the table at {width} px");
+        ui.shot(&format!("64-hunan-people-{tag}")).await;
+        ui.c.close().await.unwrap();
+    }
+    app.finish().await;
+}
