@@ -409,6 +409,28 @@ async fn national_export_continues_where_the_last_one_ended() {
     let public = issuer.list_key.key.public();
     assert!(erjian_ofd::crypto::verify(&public, manifest_text.as_bytes(), &sig));
     assert!(!erjian_ofd::crypto::verify(&public, manifest_text.replace("\"since\": 0", "\"since\": 1").as_bytes(), &sig));
+    // OpenSSL agrees, from the shipped signer.pem (SM2 with the standard user ID).
+    let sig_der = out.join("manifest.sig.der");
+    std::fs::write(&sig_der, &sig).unwrap();
+    let pubkey = out.join("signer.pub.pem");
+    let x = Command::new("openssl")
+        .args(["x509", "-in"])
+        .arg(out.join("signer.pem"))
+        .args(["-pubkey", "-noout", "-out"])
+        .arg(&pubkey)
+        .output()
+        .unwrap();
+    assert!(x.status.success(), "{}", text(&x));
+    let v = Command::new("openssl")
+        .args(["pkeyutl", "-verify", "-pubin", "-inkey"])
+        .arg(&pubkey)
+        .args(["-rawin", "-digest", "sm3", "-pkeyopt", "distid:1234567812345678", "-in"])
+        .arg(out.join("manifest.json"))
+        .arg("-sigfile")
+        .arg(&sig_der)
+        .output()
+        .unwrap();
+    assert!(v.status.success() && text(&v).contains("Verified Successfully"), "openssl: {}", text(&v));
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
