@@ -150,8 +150,8 @@ impl Store {
 
     /// The PDF view of a request's form, drawn from the data it was made of, with the valid
     /// signatures so far in place.
-    pub async fn cancel_request_form_pdf(&self, actor: &Actor, id: i64, now: DateTime<Utc>) -> Result<Vec<u8>> {
-        let (_, form) = self.cancel_request_form(actor, id).await?;
+    pub async fn cancel_request_form_pdf(&self, actor: &Actor, id: i64, now: DateTime<Utc>) -> Result<(String, Vec<u8>)> {
+        let (number, form) = self.cancel_request_form(actor, id).await?;
         let pkg = Package::from_bytes(&form).map_err(|e| Error::Other(e.into()))?;
         let mut conn = self.pool.acquire().await?;
         let views = form_signatures(&mut conn, &pkg, now).await?;
@@ -163,7 +163,8 @@ impl Store {
             sqlx::query_as("SELECT signature_image FROM persons WHERE id = $1").bind(person_id).fetch_one(&mut *conn).await?;
         let image = self.sealer()?.open_opt(image)?;
         let signed = |serial: &str| views.iter().any(|v| v.valid && v.serial == serial);
-        erjian_cert::form::form_pdf(&data, signed(&data.id_number), signed(&data.credit_code), image.as_deref())
-            .map_err(|e| Error::Other(anyhow::anyhow!("{e}")))
+        let pdf = erjian_cert::form::form_pdf(&data, signed(&data.id_number), signed(&data.credit_code), image.as_deref())
+            .map_err(|e| Error::Other(anyhow::anyhow!("{e}")))?;
+        Ok((number, pdf))
     }
 }

@@ -34,8 +34,8 @@ struct FormQuery {
 /// The signed 注销注册申请表 (OFD, or its PDF view) for the holder, the enterprise, an authority.
 async fn form_file(state: &AppState, actor: &erjian_store::Actor, id: i64, format: Option<&str>) -> Result<Response, erjian_store::Error> {
     let (number, bytes, kind) = if format == Some("pdf") {
-        let (number, _) = state.store.cancel_request_form(actor, id).await?;
-        (number, state.store.cancel_request_form_pdf(actor, id, state.clock.now()).await?, ("pdf", "application/pdf"))
+        let (number, pdf) = state.store.cancel_request_form_pdf(actor, id, state.clock.now()).await?;
+        (number, pdf, ("pdf", "application/pdf"))
     } else {
         let (number, bytes) = state.store.cancel_request_form(actor, id).await?;
         (number, bytes, ("ofd", "application/ofd"))

@@ -106,15 +106,7 @@ async fn lost_reissue_page(
     let reg = state.store.registration_by_number(f.registration_number.trim()).await?;
     let reg = reg.filter(|r| Some(r.enterprise_id) == user.actor.enterprise_id).ok_or(Error::NotFound("未找到本单位的该注册人员"))?;
     let actor = state.store.on_behalf(&user.actor, &reg.id_number).await?;
-    match state.store.file_lost_reissue(&actor, &f.statement, true, state.clock.now()).await {
-        Ok(id) => Ok(axum::response::Redirect::to(&format!("/applications/{id}?done=submit")).into_response()),
-        Err(Error::Invalid(errors)) => {
-            let text: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
-            Ok(crate::pages::error_page(StatusCode::UNPROCESSABLE_ENTITY, &format!("申请未生成：{}", text.join("；"))))
-        }
-        Err(Error::Conflict(m)) => Ok(crate::pages::error_page(StatusCode::CONFLICT, &m)),
-        Err(e) => Err(e.into()),
-    }
+    crate::pages::apply::filed(state.store.file_lost_reissue(&actor, &f.statement, true, state.clock.now()).await)
 }
 
 #[derive(serde::Deserialize)]

@@ -186,7 +186,13 @@ pub async fn create_by_enterprise(State(state): State<AppState>, user: PageUser,
     let s = read_multipart(mp).await?;
     user.check_csrf(&s.csrf)?;
     let applicant = (s.applicant_id_number.as_str(), s.applicant_name.as_str());
-    match state.store.save_initial_for(&user.actor, applicant, None, &s.form, s.photo, s.submit, state.clock.now()).await {
+    filed(state.store.save_initial_for(&user.actor, applicant, None, &s.form, s.photo, s.submit, state.clock.now()).await)
+}
+
+/// Where an enterprise's filing from its portal leads: the new application, or a page saying
+/// why nothing was made (bad fields, or a conflict such as an open application).
+pub(crate) fn filed(r: Result<i64, Error>) -> Result<Response, PageError> {
+    match r {
         Ok(id) => Ok(Redirect::to(&format!("/applications/{id}?done=submit")).into_response()),
         Err(Error::Invalid(errors)) => {
             let text: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();

@@ -4,7 +4,7 @@
 mod account;
 mod admin;
 mod admin_profile;
-mod apply;
+pub(crate) mod apply;
 mod batch_review;
 pub(crate) mod confirm;
 pub(crate) mod detail;
