@@ -78,6 +78,10 @@ pub struct ProvinceProfile {
     /// 遗失补办 is filed by the enterprise and reviewed like an application (湖南's 遗失补办申报),
     /// instead of the holder's immediate reissue.
     pub lost_reissue_reviewed: bool,
+    /// A temporary constructor's change of employer is filed by the new enterprise, consented to
+    /// by the old one and decided by the province alone (湖南 manual 3.2.3.9: “新单位发起二级临时建造师
+    /// 变更数据后,原单位登录系统在该模块找到相应数据点同意转出。最后在由省厅进行审核。”).
+    pub temporary_transfer_by_new_employer: bool,
     /// The wording of the form's two opinions: the standard declarations, or 甘肃's 申请人意见 and
     /// 聘用企业意见 (“本人……已按照相关法律规定，符合考试报名条件……同意该同志申报初始注册”).
     pub declarations: Declarations,
@@ -142,6 +146,8 @@ struct ProfileFile {
     expired_specialty_by_addition: bool,
     #[serde(default)]
     lost_reissue_reviewed: bool,
+    #[serde(default)]
+    temporary_transfer_by_new_employer: bool,
     #[serde(default)]
     declarations: Option<String>,
     #[serde(default)]
@@ -299,6 +305,7 @@ pub fn parse_profile(json: &str) -> Result<ProvinceProfile, ProfileError> {
         change_without_publicity: f.change_without_publicity,
         expired_specialty_by_addition: f.expired_specialty_by_addition,
         lost_reissue_reviewed: f.lost_reissue_reviewed,
+        temporary_transfer_by_new_employer: f.temporary_transfer_by_new_employer,
         declarations,
         contacts: Box::leak(contacts.into_boxed_slice()),
         materials: Box::leak(materials.into_boxed_slice()),
@@ -406,6 +413,7 @@ impl ProvinceProfile {
             "change_without_publicity": self.change_without_publicity,
             "expired_specialty_by_addition": self.expired_specialty_by_addition,
             "lost_reissue_reviewed": self.lost_reissue_reviewed,
+            "temporary_transfer_by_new_employer": self.temporary_transfer_by_new_employer,
             "declarations": self.declarations.code(),
             "contacts": self.contacts.iter().map(|c| serde_json::json!({ "label": c.label, "phone": c.phone })).collect::<Vec<_>>(),
             "materials": self.materials.iter().map(|m| serde_json::json!({ "kind": m.kind, "slot": m.slot, "required": m.required })).collect::<Vec<_>>(),

@@ -29,6 +29,15 @@ pub struct ReleaseConsent {
     pub reason: Option<String>,
 }
 
+/// How a transfer is filed beyond the default (the holder's own, reviewed by the profile's stages).
+#[derive(Default)]
+pub(crate) struct Transfer {
+    /// The province decides it alone (湖南's temporary transfers).
+    pub province_alone: bool,
+    /// A photo for the form, checked and re-encoded (the new enterprise's 人员寸照).
+    pub photo: Option<erjian_domain::photo::PhotoInfo>,
+}
+
 impl Store {
     /// Files a change of employer to `new_employer` (its full registered name).
     pub async fn file_employer_change(&self, actor: &Actor, new_employer: &str, submit: bool, now: DateTime<Utc>) -> Result<i64> {
@@ -38,9 +47,29 @@ impl Store {
             ));
         }
         let (_, reg) = self.own_registration_to_issue(actor, "您没有有效的注册，不能变更执业企业；请办理初始注册").await?;
+        if self.rules().temporary_transfer_by_new_employer && reg.profession == "temp_constructor2" {
+            return Err(Error::Conflict(
+                "本省二级临时建造师变更由新聘用企业申报：请联系新聘用企业在企业端“二级临时建造师变更申报”中发起，原聘用企业同意转出后由省住房和城乡建设厅审核".into(),
+            ));
+        }
         let new = self.enterprise_by_name(new_employer).await?.ok_or_else(|| {
             Error::invalid("enterprise_name", format!("未找到名为“{}”的企业，请输入在本系统注册的企业全称", new_employer.trim()))
         })?;
+        self.file_transfer(actor, &reg, &new, Transfer::default(), submit, now).await
+    }
+
+    /// Writes a change of employer of `reg` to `new` and asks the previous employer to consent.
+    /// One transaction; the checks every transfer shares come first (not the same employer, age,
+    /// not again within a year).
+    pub(crate) async fn file_transfer(
+        &self,
+        actor: &Actor,
+        reg: &crate::registry::Registration,
+        new: &crate::registry::Enterprise,
+        how: Transfer,
+        submit: bool,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
         if new.id == reg.enterprise_id {
             return Err(Error::invalid("enterprise_name", "新聘用企业与现聘用企业相同"));
         }
@@ -62,15 +91,24 @@ impl Store {
         let mut tx = self.write().await?;
         let follow_up = FollowUp {
             kind: "change_employer",
-            registration: &reg,
+            registration: reg,
             enterprise_id: new.id,
             city_code: &new.city_code,
             specialties: &held,
             hours: (0, 0),
             detail: None,
             note: Some(&detail),
+            province_alone: how.province_alone,
         };
         let id = self.insert_follow_up(&mut tx, actor, follow_up, now).await?;
+        if let Some(photo) = &how.photo {
+            sqlx::query("UPDATE applications SET photo = $2, photo_mime = $3 WHERE id = $1")
+                .bind(id)
+                .bind(self.sealer()?.seal(&photo.bytes))
+                .bind(photo.mime)
+                .execute(tx.conn())
+                .await?;
+        }
         // A corrected change asks the previous employer again.
         sqlx::query("DELETE FROM release_consents WHERE application_id = $1").bind(id).execute(tx.conn()).await?;
         sqlx::query("INSERT INTO release_consents (application_id, enterprise_id, state) VALUES ($1, $2, 'pending')")
@@ -78,8 +116,14 @@ impl Store {
             .bind(reg.enterprise_id)
             .execute(tx.conn())
             .await?;
-        let body =
-            format!("{} 申请将注册（{}）转至 {}，请在“待确认”中同意或不同意转出。", reg.person_name, reg.registration_number, new.name);
+        let body = if how.province_alone {
+            format!(
+                "{} 拟将注册（{}）转至 {}（新聘用企业申报），请在“待确认”中同意或不同意转出。",
+                reg.person_name, reg.registration_number, new.name
+            )
+        } else {
+            format!("{} 申请将注册（{}）转至 {}，请在“待确认”中同意或不同意转出。", reg.person_name, reg.registration_number, new.name)
+        };
         let users = crate::notifications::enterprise_accounts(&mut tx, reg.enterprise_id).await?;
         let out = crate::notifications::Outgoing {
             kind: "consent_requested",
@@ -297,6 +341,7 @@ impl Store {
             hours: (0, 0),
             detail: Some(&detail),
             note: Some(&note),
+            province_alone: false,
         };
         let id = self.insert_follow_up(&mut tx, actor, follow_up, now).await?;
         // The scans as decoded and re-encoded, never the uploaded bytes; a corrected form

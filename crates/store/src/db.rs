@@ -3,8 +3,9 @@
 //! embedded and run at start.
 //!
 //! Write transactions go through [`Store::write`]. On SQLite they are serialised by an in-process
-//! gate (SQLite has one writer anyway, and a deferred transaction that upgrades to a writer would
-//! otherwise fail with "database is locked"); on PostgreSQL they run concurrently and rely on row
+//! gate (SQLite has one writer anyway) and begin `IMMEDIATE`, taking the write lock at once: a
+//! deferred transaction that read before another connection's single-statement write (a login, a
+//! sweep) could not write afterwards ("database is locked", SQLITE_BUSY_SNAPSHOT); on PostgreSQL they run concurrently and rely on row
 //! locks, optimistic versions and unique constraints, so several erjian processes can share one
 //! database.
 
@@ -67,6 +68,8 @@ pub(crate) struct Rules {
     pub expired_specialty_by_addition: bool,
     /// A lost reissue is filed by the enterprise and reviewed (湖南).
     pub lost_reissue_reviewed: bool,
+    /// A temporary constructor's transfer is filed by the new enterprise (湖南).
+    pub temporary_transfer_by_new_employer: bool,
     /// The wording of the form's opinions (甘肃's own).
     pub declarations: erjian_domain::province::Declarations,
     /// Which materials each kind of application asks for.
@@ -184,6 +187,7 @@ impl Store {
             change_without_publicity: profile.change_without_publicity,
             declarations: profile.declarations,
             lost_reissue_reviewed: profile.lost_reissue_reviewed,
+            temporary_transfer_by_new_employer: profile.temporary_transfer_by_new_employer,
             expired_specialty_by_addition: profile.expired_specialty_by_addition,
         };
     }
@@ -219,7 +223,13 @@ impl Store {
             Backend::Sqlite => Some(self.gate.clone().lock_owned().await),
             Backend::Postgres => None,
         };
-        let inner = self.pool.begin().await?;
+        // SQLite: the write lock is taken at BEGIN, so the snapshot is never older than another
+        // connection's commit (a deferred transaction that read first could not write after one:
+        // SQLITE_BUSY_SNAPSHOT, no busy wait); writes outside the gate wait on `busy_timeout`.
+        let inner = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
         Ok(Tx { inner, _gate: gate, epoch: self.epoch.clone(), touches_public: false })
     }
 

@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::registry::Registration;
 use crate::{next_serial, Actor, Store};
 use chrono::{DateTime, Utc};
-use erjian_domain::workflow::Role;
+use erjian_domain::workflow::{ReviewStages, Role};
 
 /// The reason given with a decision: required (trimmed, non-empty) when the answer is no.
 pub(crate) fn reason_for_refusal<'a>(yes: bool, reason: Option<&'a str>, missing: &str) -> Result<Option<&'a str>> {
@@ -37,6 +37,9 @@ pub(crate) struct FollowUp<'a> {
     pub detail: Option<&'a str>,
     /// Shown in the audit row.
     pub note: Option<&'a str>,
+    /// The province accepts and decides alone, whatever the profile's stages (湖南's temporary
+    /// constructor transfer: “最后在由省厅进行审核”).
+    pub province_alone: bool,
 }
 
 impl Store {
@@ -150,7 +153,7 @@ impl Store {
         .bind(f.registration.id)
         .bind(f.detail)
         .bind(ts(now))
-        .bind(self.rules().review_stages.code())
+        .bind(if f.province_alone { ReviewStages::ProvinceOnly } else { self.rules().review_stages }.code())
         .bind(if actor.role == Role::Enterprise { "enterprise" } else { "individual" })
         .fetch_one(tx.conn())
         .await;

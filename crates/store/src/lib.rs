@@ -51,6 +51,7 @@ pub mod site_notices;
 pub mod specialties;
 pub mod statistics;
 pub mod synthetic;
+pub mod temp_transfer;
 pub mod testing;
 pub mod throttle;
 pub mod usage_copies;

@@ -188,6 +188,7 @@ impl Store {
             hours: (i64::from(compulsory), i64::from(elective)),
             detail: Some(&detail),
             note: None,
+            province_alone: false,
         };
         let id = self.insert_follow_up(&mut tx, actor, follow_up, now).await?;
         self.finish_follow_up(tx, actor, id, submit, now).await

@@ -35,6 +35,7 @@ impl Store {
             hours: (0, 0),
             detail: Some(&detail),
             note: Some("遗失补办"),
+            province_alone: false,
         };
         let id = self.insert_follow_up(&mut tx, actor, follow_up, now).await?;
         self.finish_follow_up(tx, actor, id, submit, now).await

@@ -138,6 +138,7 @@ impl Store {
             hours: if lapsed > 0 { hours } else { (0, 0) },
             detail: None,
             note: None,
+            province_alone: false,
         };
         let id = self.insert_follow_up(&mut tx, actor, follow_up, now).await?;
         self.finish_follow_up(tx, actor, id, submit, now).await

@@ -88,6 +88,7 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("post", "/api/cancellation-requests/{id}/reject"),
     ("get", "/api/cancellation-requests/{id}/form"),
     ("post", "/api/lost-reissues"),
+    ("post", "/api/temporary-transfers"),
     ("get", "/api/public/publicity"),
     ("get", "/api/public/publicity/{id}"),
     ("post", "/api/public/publicity/{id}/objections"),
@@ -224,6 +225,7 @@ pub fn document() -> Value {
     doc["paths"]["/api/public/publicity"] = json!({ "get": public(op("公示公告批次（最新在前，每页20个；before= 为上一页最后一个批次号）", None, "{batches}"), &[("before", "query")]) });
     doc["paths"]["/api/public/publicity/{id}"] = json!({ "get": public(op("一个公示批次：公示期、状态和公示对象（身份证号脱敏）", None, "{batch, starts_on, stage, objections_open, entries}"), &[("id", "path")]) });
     doc["paths"]["/api/public/publicity/{id}/objections"] = json!({ "post": public(op("公示期内提出异议（entry 为公示对象，facts 事实和理由，contact_name、contact_phone；captcha_token、captcha 为验证码）", None, "201 {number, message}"), &[("id", "path")]) });
+    doc["paths"]["/api/temporary-transfers"] = json!({ "post": op("二级临时建造师变更（湖南：新聘用企业以 name、id_number 指明人员发起；本单位盖章、本人签名，原聘用企业同意转出后由省厅审核）", None, "申请详情") });
     doc["paths"]["/api/lost-reissues"] = json!({ "post": op("遗失补办申请（湖南：由聘用企业以 applicant_id_number 为本单位人员申报，statement 为遗失声明，经主管部门审核后补发新证书）", None, "申请详情") });
     doc["paths"]["/api/public/captcha"] = json!({ "get": public(op("一次性图形验证码（五分钟内有效）", None, "{token, image}"), &[]) });
     doc["paths"]["/api/objections/{id}/decision"] = json!({ "post": with_id(op("省级主管部门核查公示异议（decision：refuse 成立不予注册、return 成立退回、dismiss 不成立；finding 核查意见）", None, "{state}")) });

@@ -13,6 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use base64::Engine as _;
 use erjian_domain::lifecycle::{
     check_renewal_window_in, renewal_hours, renewal_opens_on, SpecialtyHours, CANCELLATION_REASONS, REFUSAL_REASONS,
 };
@@ -31,6 +32,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/additions", post(addition_api))
         .route("/api/lost-reissues", post(lost_reissue_api))
         .route("/lost-reissues", post(lost_reissue_page))
+        .route("/api/temporary-transfers", post(temp_transfer_api))
+        .route("/temporary-transfers", post(temp_transfer_page))
         .route("/api/cancellations", post(cancel_api))
         .route("/api/reasons", get(reasons))
         .route("/api/certificates/reissue", post(reissue_api))
@@ -107,6 +110,59 @@ async fn lost_reissue_page(
     let reg = reg.filter(|r| Some(r.enterprise_id) == user.actor.enterprise_id).ok_or(Error::NotFound("未找到本单位的该注册人员"))?;
     let actor = state.store.on_behalf(&user.actor, &reg.id_number).await?;
     crate::pages::apply::filed(state.store.file_lost_reissue(&actor, &f.statement, true, state.clock.now()).await)
+}
+
+#[derive(serde::Deserialize)]
+struct TempTransferBody {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    id_number: String,
+    /// The holder's 一寸照 (base64), when none is on file.
+    photo_base64: Option<String>,
+    #[serde(default)]
+    submit: bool,
+}
+
+/// 二级临时建造师变更 filed by the new enterprise (湖南): the holder named by name and ID number.
+async fn temp_transfer_api(
+    State(state): State<AppState>,
+    user: ApiUser,
+    JsonBody(b): JsonBody<TempTransferBody>,
+) -> Result<Response, ApiError> {
+    let photo = match b.photo_base64.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        Some(text) => Some(
+            base64::engine::general_purpose::STANDARD
+                .decode(text)
+                .map_err(|_| Error::invalid("photo", "一寸白底证件照不是有效的 base64 编码"))?,
+        ),
+        None => None,
+    };
+    let id = state.store.file_temporary_transfer(&user.actor, &b.name, &b.id_number, photo.as_deref(), b.submit, state.clock.now()).await?;
+    Ok((StatusCode::CREATED, Json(json!(crate::mask::application(&state, &user.actor, id).await?))).into_response())
+}
+
+/// The same from the enterprise portal's form (multipart: it may carry the photo); the
+/// application page follows, with its form to seal.
+async fn temp_transfer_page(
+    State(state): State<AppState>,
+    user: crate::auth::PageUser,
+    mut mp: axum::extract::Multipart,
+) -> Result<Response, crate::error::PageError> {
+    let bad = |_| crate::error::PageError(Error::invalid("photo", "上传内容不完整，请重新选择文件后提交"));
+    let (mut csrf, mut name, mut id_number, mut photo) = (String::new(), String::new(), String::new(), None);
+    while let Some(field) = mp.next_field().await.map_err(bad)? {
+        match field.name().unwrap_or_default() {
+            "photo" => photo = Some(field.bytes().await.map_err(bad)?.to_vec()),
+            "csrf" => csrf = field.text().await.map_err(bad)?,
+            "name" => name = field.text().await.map_err(bad)?,
+            "id_number" => id_number = field.text().await.map_err(bad)?,
+            _ => {}
+        }
+    }
+    user.check_csrf(&csrf)?;
+    let now = state.clock.now();
+    crate::pages::apply::filed(state.store.file_temporary_transfer(&user.actor, &name, &id_number, photo.as_deref(), true, now).await)
 }
 
 #[derive(serde::Deserialize)]

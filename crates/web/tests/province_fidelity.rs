@@ -358,3 +358,83 @@ async fn hunan_lost_reissue_is_filed_by_the_enterprise_and_reviewed(kind: TestDb
     app.finish().await;
 }
 on_both_databases!(hunan_lost_reissue_is_filed_by_the_enterprise_and_reviewed);
+
+/// 湖南 (manual 3.2.3.8 二级临时建造师变更申报: “企业用户 点击导航菜单【二级临时建造师变更申报】,点添加申报……双击
+/// 选择需要进行申报的人员后,企业把其它详细信息及个人身份证材料补充完整后保存上报”; 3.2.3.9 二级临时建造师变更确认:
+/// “新单位发起二级临时建造师变更数据后,原单位登录系统在该模块找到相应数据点同意转出。最后在由省厅进行审核。”) — the
+/// new enterprise starts a temporary constructor's transfer, the old one consents, the province
+/// alone decides. The holder cannot start it; a number without the matching name finds nobody.
+async fn hunan_temporary_transfer_is_started_by_the_new_enterprise(kind: TestDb) {
+    use serde_json::json;
+    const WU: &str = "340104196905100054";
+    let app = spawn_in(kind, "湘").await;
+    let wu = app.signup_as("吴刚", WU).await;
+    let alone = wu.post("/api/employer-changes", json!({ "enterprise_name": "湖南路桥工程有限公司", "submit": true })).await;
+    assert_eq!(alone.status, StatusCode::CONFLICT, "{:?}", alone.body);
+    assert!(alone.error().contains("由新聘用企业申报"), "{}", alone.error());
+    let new = app.login(&app.enterprise_login("湖南路桥工程有限公司"), "Qiye2026").await;
+    let old = app.login(&app.enterprise_login("湖南建工集团股份有限公司"), "Qiye2026").await;
+    let wrong_name = new.post("/api/temporary-transfers", json!({ "name": "吴钢", "id_number": WU, "submit": true })).await;
+    assert_eq!(wrong_name.status, StatusCode::NOT_FOUND, "{:?}", wrong_name.body);
+    let not_temp =
+        new.post("/api/temporary-transfers", json!({ "name": "赵磊", "id_number": app.person_id_number("赵磊"), "submit": true })).await;
+    assert_eq!(not_temp.status, StatusCode::NOT_FOUND, "a registered constructor is not a temporary one: {:?}", not_temp.body);
+    let own = old.post("/api/temporary-transfers", json!({ "name": "吴刚", "id_number": WU, "submit": true })).await;
+    assert_eq!(own.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", own.body);
+    assert_eq!(wu.post("/api/temporary-transfers", json!({ "name": "吴刚", "id_number": WU })).await.status, StatusCode::FORBIDDEN);
+
+    // From the portal's form.
+    let page = app.page_login(&app.enterprise_login("湖南路桥工程有限公司"), "Qiye2026").await;
+    let portal = page.get(format!("{}/portal", app.url)).send().await.unwrap().text().await.unwrap();
+    assert!(portal.contains("二级临时建造师变更申报"), "the form is offered");
+    let form = |photo: Vec<u8>| {
+        reqwest::multipart::Form::new()
+            .text("csrf", csrf_of(&portal))
+            .text("name", "吴刚")
+            .text("id_number", WU)
+            .part("photo", reqwest::multipart::Part::bytes(photo).file_name("wu.png").mime_str("image/png").unwrap())
+    };
+    let r = page.post(format!("{}/temporary-transfers", app.url)).multipart(form(b"not a picture".to_vec())).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "a file that is no picture is refused");
+    let r = page.post(format!("{}/temporary-transfers", app.url)).multipart(form(photo_png())).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{:?}", r.text().await);
+    let id: i64 =
+        r.headers()["location"].to_str().unwrap().trim_start_matches("/applications/").split('?').next().unwrap().parse().unwrap();
+    let d = new.get(&format!("/api/applications/{id}")).await;
+    assert_eq!(d.body["application"]["kind"], "change_employer");
+    assert_eq!(d.body["application"]["review_stages"], "province_only", "{:?}", d.body["application"]);
+    assert_eq!(new.sign_ok(id).await, "awaiting_signature", "the new enterprise seals first");
+    assert_eq!(wu.sign_ok(id).await, "filed");
+    let province = app.province().await;
+    let early = province.post(&format!("/api/applications/{id}/actions"), json!({ "action": "accept" })).await;
+    assert_eq!(early.status, StatusCode::CONFLICT, "not before the old enterprise consents: {:?}", early.body);
+    let consents = old.get("/api/release-consents").await;
+    assert!(consents.body.to_string().contains("湖南路桥工程有限公司"), "{:?}", consents.body);
+    assert_eq!(old.post(&format!("/api/release-consents/{id}"), json!({ "consent": true })).await.status, StatusCode::OK);
+    let city = app.city().await;
+    let by_city = city.post(&format!("/api/applications/{id}/actions"), json!({ "action": "accept" })).await;
+    assert!(by_city.status.is_client_error(), "the city does not accept it: {:?}", by_city.body);
+    assert_eq!(province.act_ok(id, "accept", None).await, "accepted");
+    assert_eq!(province.act_ok(id, "approve", None).await, "approved");
+    let batch = province.post("/api/batches", json!({ "application_ids": [id] })).await;
+    let batch_id = batch.body["id"].as_i64().unwrap();
+    app.advance(8);
+    let done = app.province().await.post(&format!("/api/batches/{batch_id}/announce"), json!({})).await;
+    assert_eq!(done.status, StatusCode::OK, "{:?}", done.body);
+    let wu = app.login(WU, "Geren2026").await;
+    let regs = wu.get("/api/registrations").await.body["registrations"].as_array().cloned().unwrap();
+    assert_eq!(regs[0]["enterprise_name"], "湖南路桥工程有限公司", "{regs:?}");
+    let certs = wu.get("/api/certificates").await.body["certificates"].as_array().cloned().unwrap();
+    let valid: Vec<_> = certs.iter().filter(|c| c["status"] == "valid").collect();
+    assert_eq!(valid.len(), 1);
+    assert_eq!(valid[0]["enterprise_name"], "湖南路桥工程有限公司");
+    app.finish().await;
+
+    // Elsewhere (皖) the form is not offered and the holder files his own change.
+    let app = spawn(kind).await;
+    let ent = app.enterprise(ENTERPRISE_B).await;
+    let r = ent.post("/api/temporary-transfers", json!({ "name": "吴刚", "id_number": WU, "submit": true })).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.body);
+    app.finish().await;
+}
+on_both_databases!(hunan_temporary_transfer_is_started_by_the_new_enterprise);

@@ -180,6 +180,8 @@ struct EnterprisePage {
     consents: Vec<erjian_store::changes::ReleaseConsent>,
     /// Whether the enterprise may download and print its people's certificates (not in 甘肃).
     prints: bool,
+    /// The enterprise files its new temporary constructors' transfers (湖南).
+    temp_transfer: bool,
     /// The search as typed (people and business records), and the next page of the records.
     search: String,
     next_page: Option<String>,
@@ -299,6 +301,7 @@ async fn enterprise(state: &AppState, user: &PageUser, q: PortalQuery) -> Result
         lookup,
         consents,
         prints: state.profile().enterprise_prints_certificates,
+        temp_transfer: state.profile().temporary_transfer_by_new_employer,
         search: search.unwrap_or_default(),
         next_page,
     }))
