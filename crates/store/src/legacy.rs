@@ -93,6 +93,18 @@ impl Store {
         let signature = erjian_domain::photo::check_mark(signature, "本人手写签名图片").map_err(|m| Error::invalid("signature", m))?.bytes;
         let (person_id, reg) = self.own_registration_to_issue(actor, "您没有有效的注册，不能换领新版电子证书").await?;
         let mut tx = self.write().await?;
+        // 上海 notice 二: “对已注册的,证书在有效期内且尚未办理其他申请事项的二级注册人员自助换领新版注册证书”.
+        let open: Option<(String, String)> =
+            sqlx::query_as("SELECT number, kind FROM applications WHERE open_person_id = $1 ORDER BY id DESC LIMIT 1")
+                .bind(person_id)
+                .fetch_optional(tx.conn())
+                .await?;
+        if let Some((number, kind)) = open {
+            return Err(Error::Conflict(format!(
+                "您有尚未办结的申请事项（{}，申请编号 {number}），办结或撤回后才能换领新版电子证书",
+                crate::lifecycle::kind_label(&kind)
+            )));
+        }
         if lock_and_count(&mut tx, reg.id).await? == 0 {
             return Err(Error::Conflict("您还没有电子证书，请先办理“纸质证书换领电子证书”".into()));
         }

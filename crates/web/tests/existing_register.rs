@@ -200,6 +200,16 @@ async fn new_version_exchange_in_shanghai(kind: TestDb) {
     assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
     let sig = erjian_cert::synthetic::signature_png(7);
     let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &sig);
+    // 上海 notice 二: “证书在有效期内且尚未办理其他申请事项的二级注册人员自助换领新版注册证书” — not while
+    // another application is open (here a renewal being prepared); once it is withdrawn, yes.
+    let renewal = zhao.post("/api/renewals", json!({ "specialties": [{ "specialty": "10401001", "compulsory": 60, "elective": 60 }, { "specialty": "10401010", "compulsory": 60, "elective": 60 }] })).await;
+    assert_eq!(renewal.status, StatusCode::CREATED, "{:?}", renewal.body);
+    let open_id = renewal.body["application"]["id"].as_i64().unwrap();
+    let busy = zhao.post("/api/certificates/new-version", json!({ "signature_base64": b64 })).await;
+    assert_eq!(busy.status, StatusCode::CONFLICT, "{:?}", busy.body);
+    assert!(busy.body["error"].as_str().unwrap().contains("尚未办结的申请事项（延续注册"), "{:?}", busy.body);
+    let w = zhao.post(&format!("/api/applications/{open_id}/actions"), json!({ "action": "withdraw" })).await;
+    assert_eq!(w.status, StatusCode::OK, "{:?}", w.body);
     let r = zhao.post("/api/certificates/new-version", json!({ "signature_base64": b64 })).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     let new = r.body["licence_id"].as_str().unwrap().to_owned();
