@@ -66,7 +66,7 @@ pub fn template_ops(profession: &str) -> Vec<Op> {
         Op::Rect { x: 8.0, y: 8.0, w: 194.0, h: 281.0, fill: None, stroke: Some((MAROON, 1.6)) },
         Op::Rect { x: 11.0, y: 11.0, w: 188.0, h: 275.0, fill: None, stroke: Some((Color(196, 160, 90), 0.5)) },
         Op::centred(WIDTH / 2.0, 36.0, 6.0, "中华人民共和国", true, MAROON),
-        Op::centred(WIDTH / 2.0, 50.0, 8.5, &format!("{}注册证书", profession.trim_end_matches("（临时）")), true, MAROON),
+        Op::centred(WIDTH / 2.0, 50.0, 8.5, &certificate_title(profession), true, MAROON),
         Op::centred(WIDTH / 2.0, 57.0, 3.0, english_title(profession), false, GREY),
     ];
     for (i, label) in LABELS.iter().enumerate() {
@@ -90,6 +90,14 @@ pub fn template_ops(profession: &str) -> Vec<Op> {
         GREY,
     ));
     ops
+}
+
+/// The title of a profession's certificate (二级注册结构工程师注册执业证书 after C0252-2021).
+fn certificate_title(profession: &str) -> String {
+    match erjian_domain::profession::Profession::by_certificate_name(profession) {
+        Some(p) => p.certificate_title.to_owned(),
+        None => format!("{}注册证书", profession.trim_end_matches("（临时）")),
+    }
 }
 
 fn english_title(profession: &str) -> &'static str {

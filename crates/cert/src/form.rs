@@ -43,6 +43,10 @@ pub struct FormData {
     /// of the standard declarations.
     #[serde(default)]
     pub opinions: Option<(String, String)>,
+    /// The profession's name, in the title (二级注册建筑师初始注册申请表); empty in forms kept
+    /// before it was recorded, which were all the constructor's.
+    #[serde(default)]
+    pub profession: String,
 }
 
 const DARK: Color = Color(40, 40, 40);
@@ -58,7 +62,14 @@ fn row(ops: &mut Vec<Op>, y: f64, label: &str, value: &str) {
 
 pub fn form_ops(d: &FormData) -> Vec<Op> {
     let mut ops = vec![
-        Op::centred(105.0, 28.0, 6.5, &format!("二级注册建造师{}申请表", d.kind), true, DARK),
+        Op::centred(
+            105.0,
+            28.0,
+            6.5,
+            &format!("{}{}申请表", if d.profession.is_empty() { "二级注册建造师" } else { &d.profession }, d.kind),
+            true,
+            DARK,
+        ),
         Op::Text { x: 20.0, y: 40.0, size: 3.4, text: format!("申请表编号：{}", d.number), bold: false, color: GREY },
         Op::Text { x: 140.0, y: 40.0, size: 3.4, text: format!("填表日期：{}", d.date), bold: false, color: GREY },
     ];

@@ -11,6 +11,10 @@ use chrono::NaiveDate;
 /// The form as typed by the applicant.
 #[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
 pub struct InitialForm {
+    /// The profession applied for (`constructor2` when not given; 上海 also `architect2`,
+    /// `structural2`).
+    #[serde(default)]
+    pub profession: String,
     pub enterprise_name: String,
     pub mobile: String,
     /// Specialty codes applied for.
@@ -124,6 +128,7 @@ mod tests {
             ce_compulsory: None,
             ce_elective: None,
             declaration: true,
+            ..Default::default()
         }
     }
 

@@ -24,6 +24,20 @@ pub struct Profession {
     /// Whether initial registration exists for it (temporary constructors have none).
     pub initial_registration: bool,
     pub specialties: &'static [Specialty],
+    /// The national e-licence standard its certificate follows (上海 notice: 《……电子证照二级建造师
+    /// 注册证书》(C0215-2019)、《……注册建筑师注册证书》(C0253-2021)、《……勘察设计注册工程师注册执业证书》
+    /// (C0252-2021)).
+    pub licence_standard: &'static str,
+    /// The 21-character licence type in its e-licence identifiers. The constructor's is the
+    /// published one; the architect's and structural engineer's are erjian's own assignments
+    /// under the same issuer prefix (`…W053`, `…W052`, after their standards) until the national
+    /// catalogue's codes are configured.
+    pub licence_type: &'static str,
+    /// The certificate's title.
+    pub certificate_title: &'static str,
+    /// Whether a specialty may be added to a registration (增项注册: constructors only, 上海
+    /// notice 二: “增项注册(仅限二级建造师)”).
+    pub adds_specialties: bool,
 }
 
 pub const CONSTRUCTOR_SPECIALTIES: &[Specialty] = &[
@@ -45,6 +59,10 @@ pub const PROFESSIONS: &[Profession] = &[
         max_age: 65,
         initial_registration: true,
         specialties: CONSTRUCTOR_SPECIALTIES,
+        licence_standard: "C0215-2019",
+        licence_type: crate::licence::CONSTRUCTOR2_TYPE,
+        certificate_title: "二级建造师注册证书",
+        adds_specialties: true,
     },
     Profession {
         code: "temp_constructor2",
@@ -52,12 +70,32 @@ pub const PROFESSIONS: &[Profession] = &[
         max_age: 60,
         initial_registration: false,
         specialties: CONSTRUCTOR_SPECIALTIES,
+        licence_standard: "C0215-2019",
+        licence_type: crate::licence::CONSTRUCTOR2_TYPE,
+        certificate_title: "二级临时建造师注册证书",
+        adds_specialties: false,
     },
     Profession {
-        code: "architect2", name: "二级注册建筑师", max_age: 65, initial_registration: true, specialties: WHOLE_PROFESSION
+        code: "architect2",
+        name: "二级注册建筑师",
+        max_age: 65,
+        initial_registration: true,
+        specialties: WHOLE_PROFESSION,
+        licence_standard: "C0253-2021",
+        licence_type: "11100000000013338W053",
+        certificate_title: "二级注册建筑师注册证书",
+        adds_specialties: false,
     },
     Profession {
-        code: "structural2", name: "二级注册结构工程师", max_age: 65, initial_registration: true, specialties: WHOLE_PROFESSION
+        code: "structural2",
+        name: "二级注册结构工程师",
+        max_age: 65,
+        initial_registration: true,
+        specialties: WHOLE_PROFESSION,
+        licence_standard: "C0252-2021",
+        licence_type: "11100000000013338W052",
+        certificate_title: "二级注册结构工程师注册执业证书",
+        adds_specialties: false,
     },
 ];
 
@@ -71,6 +109,16 @@ pub fn profession_by_name(name: &str) -> Option<&'static Profession> {
 }
 
 impl Profession {
+    /// The name a certificate prints (二级建造师, 二级临时建造师, 二级建筑师, 二级结构工程师).
+    pub fn certificate_name(&self) -> String {
+        format!("二级{}", self.name.trim_start_matches("二级注册").trim_start_matches("二级"))
+    }
+
+    /// The profession whose certificates print `name` (see [`Profession::certificate_name`]).
+    pub fn by_certificate_name(name: &str) -> Option<&'static Profession> {
+        PROFESSIONS.iter().find(|p| p.certificate_name() == name)
+    }
+
     pub fn specialty(&self, code: &str) -> Option<&'static Specialty> {
         self.specialties.iter().find(|s| s.code == code)
     }
@@ -99,5 +147,15 @@ mod tests {
         assert_eq!(p.specialty_by_any("机电工程").unwrap().code, "10401012");
         assert_eq!(profession_by_name("二级注册建筑师").unwrap().specialties.len(), 1);
         assert_eq!(specialty_name("10401005"), "水利水电工程");
+    }
+
+    #[test]
+    fn each_profession_has_its_own_licence_type() {
+        let types: std::collections::HashSet<_> = PROFESSIONS.iter().filter(|p| p.initial_registration).map(|p| p.licence_type).collect();
+        assert_eq!(types.len(), 3);
+        for p in PROFESSIONS {
+            assert!(crate::licence::LicenceId::new(p.licence_type, "11310000002418009N", "2023", 1).is_ok(), "{}", p.code);
+        }
+        assert_eq!(profession("structural2").unwrap().licence_standard, "C0252-2021");
     }
 }

@@ -82,6 +82,10 @@ pub struct ProvinceProfile {
     /// by the old one and decided by the province alone (湖南 manual 3.2.3.9: “新单位发起二级临时建造师
     /// 变更数据后,原单位登录系统在该模块找到相应数据点同意转出。最后在由省厅进行审核。”).
     pub temporary_transfer_by_new_employer: bool,
+    /// The professions registered here besides the constructor (上海 notice 二: “对符合要求的本市二级
+    /// 注册人员初始注册、增项注册(仅限二级建造师)、延续注册颁发新版电子注册证书” — 二级注册建筑师 and
+    /// 二级注册结构工程师 too); the constructor and the temporary constructor always.
+    pub professions: &'static [&'static str],
     /// The wording of the form's two opinions: the standard declarations, or 甘肃's 申请人意见 and
     /// 聘用企业意见 (“本人……已按照相关法律规定，符合考试报名条件……同意该同志申报初始注册”).
     pub declarations: Declarations,
@@ -148,6 +152,8 @@ struct ProfileFile {
     lost_reissue_reviewed: bool,
     #[serde(default)]
     temporary_transfer_by_new_employer: bool,
+    #[serde(default)]
+    professions: Vec<String>,
     #[serde(default)]
     declarations: Option<String>,
     #[serde(default)]
@@ -280,6 +286,14 @@ pub fn parse_profile(json: &str) -> Result<ProvinceProfile, ProfileError> {
         Some("gansu") => Declarations::Gansu,
         Some(other) => return bad(format!("declarations “{other}” 应为 standard 或 gansu")),
     };
+    let mut professions: Vec<&'static str> = vec!["constructor2", "temp_constructor2"];
+    for code in &f.professions {
+        match crate::profession::profession(code) {
+            Some(p) if !professions.contains(&p.code) => professions.push(p.code),
+            Some(_) => {}
+            None => return bad(format!("professions 中的“{code}”不是已知的执业资格")),
+        }
+    }
     let contacts: Vec<Contact> = f.contacts.into_iter().map(|c| Contact { label: keep(c.label), phone: keep(c.phone) }).collect();
     Ok(ProvinceProfile {
         code: keep(f.code),
@@ -306,6 +320,7 @@ pub fn parse_profile(json: &str) -> Result<ProvinceProfile, ProfileError> {
         expired_specialty_by_addition: f.expired_specialty_by_addition,
         lost_reissue_reviewed: f.lost_reissue_reviewed,
         temporary_transfer_by_new_employer: f.temporary_transfer_by_new_employer,
+        professions: Box::leak(professions.into_boxed_slice()),
         declarations,
         contacts: Box::leak(contacts.into_boxed_slice()),
         materials: Box::leak(materials.into_boxed_slice()),
@@ -381,6 +396,11 @@ pub fn preset(key: &str) -> Option<&'static ProvinceProfile> {
 }
 
 impl ProvinceProfile {
+    /// Whether `profession` (a code) is registered in this province.
+    pub fn registers(&self, profession: &str) -> bool {
+        self.professions.contains(&profession)
+    }
+
     pub fn city(&self, code: &str) -> Option<&'static City> {
         self.cities.iter().find(|c| c.code == code)
     }
@@ -414,6 +434,7 @@ impl ProvinceProfile {
             "expired_specialty_by_addition": self.expired_specialty_by_addition,
             "lost_reissue_reviewed": self.lost_reissue_reviewed,
             "temporary_transfer_by_new_employer": self.temporary_transfer_by_new_employer,
+            "professions": self.professions,
             "declarations": self.declarations.code(),
             "contacts": self.contacts.iter().map(|c| serde_json::json!({ "label": c.label, "phone": c.phone })).collect::<Vec<_>>(),
             "materials": self.materials.iter().map(|m| serde_json::json!({ "kind": m.kind, "slot": m.slot, "required": m.required })).collect::<Vec<_>>(),

@@ -92,7 +92,10 @@ fn parse_row(r: &csv::StringRecord, line: u64, today: NaiveDate) -> Result<Quali
     }
     let id_number = PersonId::infer(&r[1])?;
     let profession = profession_by_name(&r[2]).ok_or_else(|| format!("专业类别“{}”不存在", &r[2]))?;
-    let specialty = profession.specialty_by_any(&r[3]).ok_or_else(|| format!("专业“{}”不属于{}", &r[3], profession.name))?;
+    // A profession without specialties (二级注册建筑师, 二级注册结构工程师) may leave the column empty.
+    let whole = (profession.specialties.len() == 1 && r[3].trim().is_empty()).then(|| &profession.specialties[0]);
+    let specialty =
+        whole.or_else(|| profession.specialty_by_any(&r[3])).ok_or_else(|| format!("专业“{}”不属于{}", &r[3], profession.name))?;
     let certificate_no = r[4].to_owned();
     if certificate_no.is_empty() || certificate_no.len() > 40 {
         return Err("资格证书管理号不能为空且不超过40个字符".into());

@@ -84,6 +84,7 @@ pub async fn lookups(url: &str, master: &[u8], count: usize, applications: i64) 
         person_id: None,
         enterprise_id: None,
         city_code,
+        registration: None,
     };
     let province = staff(Role::ProvinceAuthority, None);
     let city = staff(Role::CityAuthority, Some(city));

@@ -80,6 +80,7 @@ impl UserRow {
             person_id: self.person_id,
             enterprise_id: self.enterprise_id,
             city_code: self.city_code.clone(),
+            registration: None,
         }
     }
 }
@@ -294,6 +295,7 @@ impl Store {
             person_id: Some(person_id),
             enterprise_id: None,
             city_code: None,
+            registration: None,
         };
         audit::record(tx.conn(), now, Some(&actor), Entry::new("signup", "user", Some(user_id))).await?;
         tx.commit().await?;

@@ -319,7 +319,16 @@ impl Store {
             // Told first, before any field is checked (and checked again where it is inserted).
             check_not_barred(&mut *self.pool.acquire().await?, person_id, now).await?;
         }
-        let prof = profession("constructor2").expect("catalogue");
+        let code = if form.profession.trim().is_empty() { "constructor2" } else { form.profession.trim() };
+        let prof = profession(code)
+            .filter(|p| p.initial_registration && self.rules().registers(p.code))
+            .ok_or_else(|| Error::invalid("profession", "本省（市）不受理该执业资格的初始注册"))?;
+        let mut form = form.clone();
+        if prof.specialties.len() == 1 {
+            // A profession without specialties registers as a whole (二级注册建筑师, 二级注册结构工程师).
+            form.specialties = vec![prof.specialties[0].code.to_owned()];
+        }
+        let form = &form;
         let held: Vec<HeldQualification> = self
             .qualifications_of(&person.id_number)
             .await?

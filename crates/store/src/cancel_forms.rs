@@ -39,6 +39,7 @@ async fn form_data(tx: &mut Tx, store: &Store, f: &CancelForm<'_>, number: Strin
         .collect();
     let reason = erjian_domain::lifecycle::cancellation_reason(f.reason).unwrap_or("其他情形");
     Ok(FormData {
+        profession: erjian_domain::profession::profession(&f.reg.profession).map(|p| p.name).unwrap_or("二级注册建造师").to_owned(),
         number,
         kind: "注销注册".into(),
         name: f.reg.person_name.clone(),

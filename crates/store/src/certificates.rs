@@ -10,6 +10,11 @@ use erjian_cert::authority::StoredAuthority;
 use erjian_cert::statement::{QrStatement, ServiceKey, AUDIT_PURPOSE, QR_PURPOSE, STATUS_LIST_PURPOSE};
 use erjian_cert::{Authority, CertificateData};
 use erjian_domain::licence::{LicenceId, CONSTRUCTOR2_TYPE};
+
+/// The e-licence type of a profession's certificates (C0215-2019, C0253-2021, C0252-2021).
+fn licence_type(profession: &str) -> &'static str {
+    erjian_domain::profession::profession(profession).map(|p| p.licence_type).unwrap_or(CONSTRUCTOR2_TYPE)
+}
 use erjian_domain::province::ProvinceProfile;
 use erjian_domain::workflow::Role;
 use erjian_ofd::crypto::{derive_key, open_secret, seal_secret, KeyPair};
@@ -317,8 +322,8 @@ pub(crate) async fn issue(tx: &mut Tx, issuer: &Issuer, registration_id: i64, ca
     let serial = next_serial(tx.conn(), &format!("certno:{}:{}", profile.code, chrono::Datelike::year(&day))).await?;
     let certificate_no = format!("{}{}{serial:07}", profile.code, chrono::Datelike::year(&day));
     let licence_serial: String = regno.chars().filter(|c| c.is_ascii_digit()).collect();
-    let licence =
-        LicenceId::new(CONSTRUCTOR2_TYPE, profile.authority_code, &licence_serial, version as u32).map_err(|e| Error::Other(e.into()))?;
+    let licence = LicenceId::new(licence_type(&profession_code), profile.authority_code, &licence_serial, version as u32)
+        .map_err(|e| Error::Other(e.into()))?;
     let birth_date = crate::db::stored_date(&birth)?;
     // The photo: the causing application's, else the newest one the person uploaded.
     let mut photo_app: Option<(i64, Vec<u8>)> = None;
@@ -368,10 +373,7 @@ pub(crate) async fn issue(tx: &mut Tx, issuer: &Issuer, registration_id: i64, ca
         issued_at: now.timestamp(),
     };
     let data = CertificateData {
-        profession: erjian_domain::profession::profession(&profession_code)
-            .map(|p| p.name.trim_start_matches("二级注册").trim_start_matches("二级").to_owned())
-            .map(|n| format!("二级{n}"))
-            .unwrap_or_default(),
+        profession: erjian_domain::profession::profession(&profession_code).map(|p| p.certificate_name()).unwrap_or_default(),
         name: person_name,
         gender,
         birth_date: birth,

@@ -41,6 +41,13 @@ pub struct Store {
     pub(crate) sealer: Arc<std::sync::OnceLock<crate::sealing::Sealer>>,
 }
 
+impl Rules {
+    /// Whether `profession` is registered here: the constructors always, others by the profile.
+    pub fn registers(&self, profession: &str) -> bool {
+        matches!(profession, "constructor2" | "temp_constructor2") || self.professions.contains(&profession)
+    }
+}
+
 /// The province profile's rules that the store applies.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Rules {
@@ -70,6 +77,8 @@ pub(crate) struct Rules {
     pub lost_reissue_reviewed: bool,
     /// A temporary constructor's transfer is filed by the new enterprise (湖南).
     pub temporary_transfer_by_new_employer: bool,
+    /// The professions registered in the province.
+    pub professions: &'static [&'static str],
     /// The wording of the form's opinions (甘肃's own).
     pub declarations: erjian_domain::province::Declarations,
     /// Which materials each kind of application asks for.
@@ -188,6 +197,7 @@ impl Store {
             declarations: profile.declarations,
             lost_reissue_reviewed: profile.lost_reissue_reviewed,
             temporary_transfer_by_new_employer: profile.temporary_transfer_by_new_employer,
+            professions: profile.professions,
             expired_specialty_by_addition: profile.expired_specialty_by_addition,
         };
     }

@@ -258,6 +258,7 @@ impl Store {
             // A pending enterprise acts as no enterprise until approved.
             enterprise_id: (status == "active").then_some(enterprise_id),
             city_code: Some(s.city_code.clone()),
+            registration: None,
         };
         let detail = (!code.check_ok()).then_some("统一社会信用代码校验位未通过（早期试点代码），已按规定接受");
         match origin {

@@ -23,6 +23,24 @@ pub(crate) fn reason_for_refusal<'a>(yes: bool, reason: Option<&'a str>, missing
     Ok(reason)
 }
 
+/// The registration an action concerns among the holder's registrations in force: the one the
+/// request names (`?registration=`), else the only one. A holder of two professions (上海) who
+/// names none is asked to choose, never given the first by chance.
+pub(crate) fn choose_registration(active: Vec<Registration>, chosen: Option<&str>, missing: &str) -> Result<Registration> {
+    if let Some(number) = chosen {
+        return active.into_iter().find(|r| r.registration_number == number).ok_or(Error::NotFound("未找到您名下的该注册"));
+    }
+    match active.len() {
+        0 => Err(Error::Conflict(missing.to_owned())),
+        1 => Ok(active.into_iter().next().expect("one")),
+        _ => {
+            let names: Vec<&str> =
+                active.iter().map(|r| erjian_domain::profession::profession(&r.profession).map(|p| p.name).unwrap_or("其他")).collect();
+            Err(Error::Conflict(format!("您持有多个注册（{}），请先选择本次业务办理的注册证书", names.join("、"))))
+        }
+    }
+}
+
 /// A follow-up application to write.
 pub(crate) struct FollowUp<'a> {
     pub kind: &'a str,
@@ -52,16 +70,27 @@ impl Store {
             (Role::Enterprise, Some(p)) if self.rules().enterprise_files_initial => p,
             _ => return Err(Error::Forbidden),
         };
-        let reg = self
-            .registrations_of_person(person_id)
-            .await?
-            .into_iter()
-            .find(|r| r.status == "active")
-            .ok_or_else(|| Error::Conflict(missing.to_owned()))?;
+        let active: Vec<Registration> =
+            self.registrations_of_person(person_id).await?.into_iter().filter(|r| r.status == "active").collect();
+        let reg = choose_registration(active, actor.registration.as_deref(), missing)?;
         if actor.role == Role::Enterprise && Some(reg.enterprise_id) != actor.enterprise_id {
             return Err(Error::NotFound("未找到本单位的该注册人员"));
         }
         Ok((person_id, reg))
+    }
+
+    /// The registration a page about `person_id`'s procedures shows: the one the request names
+    /// (`?registration=`), else the first in force; with the others in force (to switch to).
+    /// The page's form then names the one shown, so what is seen is what is acted on.
+    pub async fn shown_registration(&self, actor: &Actor, person_id: i64) -> Result<(Option<Registration>, Vec<Registration>)> {
+        let mut active: Vec<Registration> =
+            self.registrations_of_person(person_id).await?.into_iter().filter(|r| r.status == "active").collect();
+        let at = actor.registration.as_deref().and_then(|n| active.iter().position(|r| r.registration_number == n)).unwrap_or(0);
+        if active.is_empty() {
+            return Ok((None, active));
+        }
+        let shown = active.remove(at);
+        Ok((Some(shown), active))
     }
 
     /// [`Self::own_active_registration`] for a procedure that ends in a new certificate (or a

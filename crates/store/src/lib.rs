@@ -76,6 +76,11 @@ pub struct Actor {
     pub person_id: Option<i64>,
     pub enterprise_id: Option<i64>,
     pub city_code: Option<String>,
+    /// The registration (注册编号) this request concerns, as the caller chose it: a holder of
+    /// registrations in two professions (上海: 二级注册建造师 and 二级注册建筑师) names the
+    /// certificate an action is for; set from the request, never stored with the session.
+    #[serde(skip)]
+    pub registration: Option<String>,
 }
 
 fn is_person_login(name: &str) -> bool {

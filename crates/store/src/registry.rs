@@ -84,6 +84,11 @@ impl Registration {
         Ok((prof, birth))
     }
 
+    /// The profession's name (二级注册建造师 …).
+    pub fn profession_name(&self) -> &'static str {
+        erjian_domain::profession::profession(&self.profession).map(|p| p.name).unwrap_or("其他")
+    }
+
     pub fn masked_id(&self) -> String {
         erjian_domain::ids::mask_id_number(&self.id_number)
     }

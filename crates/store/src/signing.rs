@@ -536,6 +536,7 @@ async fn form_data(
         specialties.clear();
     }
     Ok(FormData {
+        profession: erjian_domain::profession::profession(&app.profession).map(|p| p.name).unwrap_or("二级注册建造师").to_owned(),
         number: app.number.clone(),
         kind: app.kind_label().to_owned(),
         name: app.person_name.clone(),

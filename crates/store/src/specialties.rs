@@ -96,6 +96,11 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<i64> {
         let (_, reg) = self.own_registration_to_issue(actor, "您没有有效的注册，不能办理增项注册；请办理初始注册或重新注册").await?;
+        let (prof, _) = reg.holder_limits()?;
+        if !prof.adds_specialties {
+            // 上海 notice 二: “初始注册、增项注册(仅限二级建造师)、延续注册”.
+            return Err(Error::Conflict(format!("增项注册仅限二级注册建造师；{}不分专业，不能增项", prof.name)));
+        }
         let (prof, birth) = reg.holder_limits()?;
         // Where an expired specialty is applied for again by 增项 (甘肃), it no longer counts as held.
         let day = today(now).to_string();

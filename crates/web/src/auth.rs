@@ -62,10 +62,22 @@ impl FromRequestParts<AppState> for MaybeUser {
         let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Ok(MaybeUser(None));
         };
-        let Some((actor, csrf)) = state.store.session(&token, state.clock.now()).await? else { return Ok(MaybeUser(None)) };
+        let Some((mut actor, csrf)) = state.store.session(&token, state.clock.now()).await? else { return Ok(MaybeUser(None)) };
+        actor.registration = concerned_registration(parts);
         let unread = unread(state, &actor).await?;
         Ok(MaybeUser(Some(PageUser { actor, csrf, token, unread })))
     }
+}
+
+/// The registration a request concerns, from its `?registration=` (a 注册编号; at most 30
+/// characters, else ignored): how a holder of two professions' registrations chooses the
+/// certificate an action is for, on every page and API call alike.
+fn concerned_registration(parts: &Parts) -> Option<String> {
+    let query = parts.uri.query()?;
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "registration")
+        .map(|(_, v)| v.trim().to_owned())
+        .filter(|v| !v.is_empty() && v.chars().count() <= 30)
 }
 
 /// The header's count of unread messages: only individuals and enterprises receive any.
@@ -101,7 +113,8 @@ impl FromRequestParts<AppState> for ApiUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = bearer(&parts.headers).ok_or(ApiError(Error::BadCredentials))?;
-        let (actor, _) = state.store.session(&token, state.clock.now()).await?.ok_or(ApiError(Error::BadCredentials))?;
+        let (mut actor, _) = state.store.session(&token, state.clock.now()).await?.ok_or(ApiError(Error::BadCredentials))?;
+        actor.registration = concerned_registration(parts);
         Ok(ApiUser { actor, token })
     }
 }

@@ -45,7 +45,7 @@ async fn show(state: &AppState, user: &PageUser, error: Option<String>) -> Resul
         (Role::Individual, Some(p)) => p,
         _ => return Err(Error::Forbidden.into()),
     };
-    let registration = state.store.registrations_of_person(person).await?.into_iter().find(|r| r.status == "active");
+    let (registration, _) = state.store.shown_registration(&user.actor, person).await?;
     let mut addable = Vec::new();
     if let Some(r) = &registration {
         let add_again = state.profile().expired_specialty_by_addition;

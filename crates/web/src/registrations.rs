@@ -319,6 +319,8 @@ struct RenewalPage {
     errors: Vec<FieldError>,
     /// An enterprise filing for its holder (湖南): it seals first, the holder then signs.
     by_enterprise: bool,
+    /// The holder's other registrations in force (上海: another profession's), to switch to.
+    others: Vec<Registration>,
 }
 
 /// Who the renewal page files for: the signed-in individual, or (an enterprise where the profile
@@ -341,7 +343,7 @@ async fn show_renewal(
     let value = |k: String| entered.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone()).unwrap_or_default();
     let actor = renewal_filer(state, user, for_registration).await?;
     let person = actor.person_id.ok_or(Error::Forbidden)?;
-    let registration = state.store.registrations_of_person(person).await?.into_iter().find(|r| r.status == "active");
+    let (registration, others) = state.store.shown_registration(&actor, person).await?;
     let today = erjian_store::db::today(state.clock.now());
     let mut rows = Vec::new();
     for s in registration.iter().flat_map(|r| r.specialties.iter()).filter(|s| s.status == "active") {
@@ -363,7 +365,7 @@ async fn show_renewal(
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let ctx = Ctx::new(state, Some(user), "延续注册", "/renewal");
     let by_enterprise = user.actor.role == Role::Enterprise;
-    Ok(render_status(status, &RenewalPage { ctx, registration, rows, errors, by_enterprise }))
+    Ok(render_status(status, &RenewalPage { ctx, registration, rows, errors, by_enterprise, others }))
 }
 
 #[derive(serde::Deserialize)]
@@ -416,7 +418,13 @@ struct CancelPage {
     authority: bool,
     /// The individual has a signing key (the request is signed with its PIN).
     has_key: bool,
+    /// The registration the individual's request concerns (profession, number), and the others.
+    shown_reg: Option<Named>,
+    other_regs: Vec<Named>,
 }
+
+/// A registration as the cancellation page names it: (profession, registration number).
+type Named = (&'static str, String);
 
 pub(crate) async fn show_cancel(
     state: &AppState,
@@ -434,10 +442,15 @@ pub(crate) async fn show_cancel(
     let individual = user.actor.role == Role::Individual;
     let requests = state.store.cancel_requests(&user.actor).await?;
     let mut held = Vec::new();
+    let mut shown_reg: Option<Named> = None;
+    let mut other_regs: Vec<Named> = Vec::new();
     if let (true, Some(p)) = (individual, user.actor.person_id) {
-        for r in state.store.registrations_of_person(p).await?.into_iter().filter(|r| r.status == "active") {
+        let (shown, others) = state.store.shown_registration(&user.actor, p).await?;
+        for r in shown.iter() {
             held.extend(r.specialties.iter().filter(|s| s.status == "active").map(|s| (s.specialty_code.clone(), s.name())));
         }
+        shown_reg = shown.map(|r| (r.profession_name(), r.registration_number));
+        other_regs = others.into_iter().map(|r| (r.profession_name(), r.registration_number)).collect();
     }
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let ctx = Ctx::new(state, Some(user), "注销注册", "/cancel").with_flash(flash);
@@ -445,7 +458,19 @@ pub(crate) async fn show_cancel(
     let has_key = individual && state.store.signing_key(&user.actor).await?.is_some();
     Ok(render_status(
         status,
-        &CancelPage { ctx, individual, requests, held, people, reasons: CANCELLATION_REASONS, error, authority, has_key },
+        &CancelPage {
+            ctx,
+            individual,
+            requests,
+            held,
+            people,
+            reasons: CANCELLATION_REASONS,
+            error,
+            authority,
+            has_key,
+            shown_reg,
+            other_regs,
+        },
     ))
 }
 

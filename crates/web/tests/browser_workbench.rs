@@ -91,3 +91,49 @@ async fn hunan_enterprise_files_for_its_people() {
     }
     app.finish().await;
 }
+
+/// 湖南's new enterprise opens 二级临时建造师变更申报 (screenshots 65), and 上海's applicant qualified
+/// as constructor and architect chooses the profession on the initial form (screenshots 66).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn temporary_transfer_form_and_profession_choice() {
+    let hunan = spawn_in(TestDb::Sqlite, "湘").await;
+    let shanghai = spawn_in(TestDb::Sqlite, "沪").await;
+    let lin = erjian_domain::ids::ResidentId::with_check("31010419850315002").unwrap().to_string();
+    let province = shanghai.province().await;
+    let csv = format!(
+        "姓名,身份证号,专业类别,专业,资格证书管理号,取得年份,发证日期\n林芳,{lin},二级注册建筑师,,2024310001,2024,2024-10-20\n林芳,{lin},二级注册建造师,建筑,2024310002,2024,2024-11-20\n"
+    );
+    let r = province
+        .http
+        .post(format!("{}/api/qualifications/import", shanghai.url))
+        .bearer_auth(&province.token)
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    shanghai.signup_as("林芳", &lin).await;
+    let driver = start_driver();
+    let (tmp, shots) = ui::dirs("erjian-browser-transfer");
+    for (width, tag) in [(1366, "desktop"), (390, "phone")] {
+        let ui = Ui { c: browser(&driver, &tmp.join(tag), width).await, base: hunan.url.clone(), shots: shots.clone() };
+        ui.login(&hunan.enterprise_login("湖南路桥工程有限公司"), "Qiye2026").await;
+        ui.go("/portal").await;
+        ui.click("#temp-transfer summary").await;
+        let body = ui.body().await;
+        assert!(body.contains("生成变更申请表") && body.contains("省住房和城乡建设厅审核"), "{body}");
+        assert_eq!(ui.overflow_x().await, 0, "the form fits a {width} px screen");
+        ui.shot(&format!("65-hunan-temporary-transfer-{tag}")).await;
+        ui.c.close().await.unwrap();
+        let ui = Ui { c: browser(&driver, &tmp.join(format!("{tag}-sh")), width).await, base: shanghai.url.clone(), shots: shots.clone() };
+        ui.login(&lin, "Geren2026").await;
+        ui.go("/applications/new").await;
+        let body = ui.body().await;
+        assert!(body.contains("申请注册的执业资格") && body.contains("二级注册建筑师"), "{body}");
+        assert_eq!(ui.overflow_x().await, 0, "the form fits a {width} px screen");
+        ui.shot(&format!("66-shanghai-profession-choice-{tag}")).await;
+        ui.c.close().await.unwrap();
+    }
+    hunan.finish().await;
+    shanghai.finish().await;
+}

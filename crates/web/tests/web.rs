@@ -39,6 +39,7 @@ mod queue_filters;
 mod real_name;
 mod search;
 mod second_factor;
+mod shanghai_professions;
 mod signing;
 mod sms;
 mod standing;

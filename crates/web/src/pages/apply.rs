@@ -36,6 +36,9 @@ struct ApplyPage {
     ce_due: bool,
     edit_id: Option<i64>,
     has_photo: bool,
+    /// The professions the applicant may apply for here (code, name): several only where the
+    /// province registers more than the constructor and the person is qualified in them (上海).
+    professions: Vec<(&'static str, &'static str)>,
 }
 
 /// What the multipart form carried.
@@ -71,6 +74,7 @@ async fn read_multipart(mut mp: Multipart) -> Result<Submitted, PageError> {
             "csrf" => s.csrf = text,
             "intent" => s.submit = text == "submit",
             "enterprise_name" => s.form.enterprise_name = text,
+            "profession" => s.form.profession = text,
             "mobile" => s.form.mobile = text,
             "specialties" => s.form.specialties.push(text),
             "ce_compulsory" => s.form.ce_compulsory = text.trim().parse().ok(),
@@ -97,7 +101,17 @@ async fn page(
 ) -> Result<Response, PageError> {
     let store = &state.store;
     let person = store.person(user.actor.person_id.unwrap_or(-1)).await?.ok_or(Error::NotFound("人员不存在"))?;
-    let quals: Vec<_> = store.qualifications_of(&person.id_number).await?.into_iter().filter(|q| q.profession == "constructor2").collect();
+    let profile = state.profile();
+    let all: Vec<_> = store.qualifications_of(&person.id_number).await?;
+    let mut professions: Vec<(&'static str, &'static str)> = Vec::new();
+    for q in &all {
+        let p = erjian_domain::profession::profession(&q.profession).filter(|p| p.initial_registration && profile.registers(p.code));
+        if let Some(p) = p.filter(|p| !professions.iter().any(|(c, _)| *c == p.code)) {
+            professions.push((p.code, p.name));
+        }
+    }
+    professions.sort_by_key(|(c, _)| erjian_domain::profession::PROFESSIONS.iter().position(|p| p.code == *c));
+    let quals: Vec<_> = all.into_iter().filter(|q| q.profession == "constructor2").collect();
     let today = erjian_store::db::today(state.clock.now());
     let ce_due = quals.iter().any(|q| today > add_years(q.issue_date(), 3));
     let choices = quals
@@ -111,7 +125,10 @@ async fn page(
         .collect();
     let enterprises = store.enterprises().await?.into_iter().filter(|e| e.status == "active").map(|e| e.name).collect();
     let ctx = Ctx::new(state, Some(user), "初始注册申请", "/applications/new");
-    Ok(render_status(status, &ApplyPage { ctx, person, form, errors, conflict, choices, enterprises, ce_due, edit_id, has_photo }))
+    Ok(render_status(
+        status,
+        &ApplyPage { ctx, person, form, errors, conflict, choices, enterprises, ce_due, edit_id, has_photo, professions },
+    ))
 }
 
 fn individual_only(user: &PageUser) -> Result<(), PageError> {
@@ -140,6 +157,7 @@ pub async fn edit_form(State(state): State<AppState>, user: PageUser, Path(id): 
         return Ok(axum::response::Redirect::to(&a.edit_href()).into_response());
     }
     let form = InitialForm {
+        profession: a.profession.clone(),
         enterprise_name: a.enterprise_name.clone(),
         mobile: a.mobile.clone(),
         specialties: a.specialties.clone(),
