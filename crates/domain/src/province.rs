@@ -49,6 +49,10 @@ pub struct ProvinceProfile {
     /// Whether holders may exchange their certificate for the new version with a handwritten
     /// signature (换领新版电子证书, 上海).
     pub new_version_exchange: bool,
+    /// When the new version of the certificate began, and from which day a certificate issued
+    /// before it is no longer valid (上海 notice 一: “2022年6月27日起启用新版电子注册证书……同时原电子注册证书于
+    /// 2023年6月1日失效”; 三(三): until then both have the same force).
+    pub old_version: Option<OldVersion>,
     /// The longest period a holder may choose for a usage copy (使用件, 上海), where offered.
     pub usage_copy_max_days: Option<u32>,
     /// Whether a cancellation forced by the enterprise waits for the holder's confirmation
@@ -128,6 +132,10 @@ struct ProfileFile {
     licence_use_days: Option<u32>,
     #[serde(default)]
     new_version_exchange: bool,
+    #[serde(default)]
+    new_version_since: Option<String>,
+    #[serde(default)]
+    old_version_valid_until: Option<String>,
     #[serde(default)]
     usage_copy_max_days: Option<u32>,
     #[serde(default)]
@@ -286,6 +294,21 @@ pub fn parse_profile(json: &str) -> Result<ProvinceProfile, ProfileError> {
         Some("gansu") => Declarations::Gansu,
         Some(other) => return bad(format!("declarations “{other}” 应为 standard 或 gansu")),
     };
+    let date = |what: &str, v: &str| {
+        chrono::NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
+            .map_err(|_| ProfileError::Invalid(format!("{what} “{v}” 应为 YYYY-MM-DD 格式的日期")))
+    };
+    let old_version = match (f.new_version_since.as_deref(), f.old_version_valid_until.as_deref()) {
+        (None, None) => None,
+        (Some(a), Some(b)) => {
+            let (since, lapses_on) = (date("new_version_since", a)?, date("old_version_valid_until", b)?);
+            if lapses_on <= since {
+                return bad("old_version_valid_until 应晚于 new_version_since".into());
+            }
+            Some(OldVersion { since, lapses_on })
+        }
+        _ => return bad("new_version_since 与 old_version_valid_until 须同时填写".into()),
+    };
     let mut professions: Vec<&'static str> = vec!["constructor2", "temp_constructor2"];
     for code in &f.professions {
         match crate::profession::profession(code) {
@@ -308,6 +331,7 @@ pub fn parse_profile(json: &str) -> Result<ProvinceProfile, ProfileError> {
         change_decision_days: f.change_decision_days,
         licence_use_days: f.licence_use_days,
         new_version_exchange: f.new_version_exchange,
+        old_version,
         usage_copy_max_days: f.usage_copy_max_days,
         forced_cancellation_confirmation: f.forced_cancellation_confirmation,
         employer_change_by_reregistration: f.employer_change_by_reregistration,
@@ -326,6 +350,22 @@ pub fn parse_profile(json: &str) -> Result<ProvinceProfile, ProfileError> {
         materials: Box::leak(materials.into_boxed_slice()),
         cities: Box::leak(cities.into_boxed_slice()),
     })
+}
+
+/// The old version of the certificate and the day it lapses (上海).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct OldVersion {
+    /// The first day of the new version: a certificate issued before it is of the old one.
+    pub since: chrono::NaiveDate,
+    /// From this day an old-version certificate is no longer valid.
+    pub lapses_on: chrono::NaiveDate,
+}
+
+impl OldVersion {
+    /// Whether a certificate issued on `issued_on` has lapsed as an old version by `today`.
+    pub fn lapsed(&self, issued_on: chrono::NaiveDate, today: chrono::NaiveDate) -> bool {
+        issued_on < self.since && today >= self.lapses_on
+    }
 }
 
 /// Which wording the application form's opinions carry.
@@ -422,6 +462,8 @@ impl ProvinceProfile {
             "change_decision_days": self.change_decision_days,
             "licence_use_days": self.licence_use_days,
             "new_version_exchange": self.new_version_exchange,
+            "new_version_since": self.old_version.map(|o| o.since.to_string()),
+            "old_version_valid_until": self.old_version.map(|o| o.lapses_on.to_string()),
             "usage_copy_max_days": self.usage_copy_max_days,
             "forced_cancellation_confirmation": self.forced_cancellation_confirmation,
             "employer_change_by_reregistration": self.employer_change_by_reregistration,

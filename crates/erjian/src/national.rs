@@ -94,27 +94,52 @@ fn private_file(path: &Path) -> anyhow::Result<std::fs::File> {
     o.open(path).with_context(|| format!("无法写入 {}", path.display()))
 }
 
+/// A report file written as its rows come, hashed on the way (never held whole in memory).
+struct Out {
+    file: std::io::BufWriter<std::fs::File>,
+    hash: erjian_ofd::crypto::Sm3Stream,
+}
+
+impl Out {
+    fn create(path: &Path) -> anyhow::Result<Out> {
+        Ok(Out { file: std::io::BufWriter::new(private_file(path)?), hash: Default::default() })
+    }
+
+    fn put(&mut self, bytes: &[u8]) -> anyhow::Result<()> {
+        self.hash.update(bytes);
+        self.file.write_all(bytes)?;
+        Ok(())
+    }
+
+    fn finish(mut self) -> anyhow::Result<String> {
+        self.file.flush()?;
+        self.file.get_ref().sync_all()?;
+        Ok(self.hash.finish().iter().map(|x| format!("{x:02x}")).collect())
+    }
+}
+
+/// Writes the report page by page ([`erjian_store::national::PAGE`] events at a time), so a
+/// full export of millions of events runs in the memory of one page.
 pub async fn export(store: &Store, issuer: &Issuer, since: i64, out: &Path) -> anyhow::Result<Manifest> {
     std::fs::create_dir_all(out).with_context(|| format!("无法创建目录 {}", out.display()))?;
-    let (mut jsonl, mut csv) = (Vec::new(), String::from("\u{feff}"));
-    csv.push_str(&CSV_HEADER.join(","));
-    csv.push_str("\r\n");
+    let mut jsonl = Out::create(&out.join("registrations.jsonl"))?;
+    let mut csv = Out::create(&out.join("registrations.csv"))?;
+    csv.put(format!("\u{feff}{}\r\n", CSV_HEADER.join(",")).as_bytes())?;
     let (mut until, mut rows) = (since, 0usize);
+    let mut line = Vec::new();
     loop {
         let page = store.national_events(until).await?;
         let Some(last) = page.last() else { break };
         until = last.version;
         for r in &page {
-            serde_json::to_writer(&mut jsonl, r)?;
-            jsonl.push(b'\n');
-            csv.push_str(&csv_line(r));
-            csv.push_str("\r\n");
+            line.clear();
+            serde_json::to_writer(&mut line, r)?;
+            line.push(b'\n');
+            jsonl.put(&line)?;
+            csv.put(format!("{}\r\n", csv_line(r)).as_bytes())?;
         }
         rows += page.len();
     }
-    let sm3 = |b: &[u8]| erjian_ofd::crypto::sm3(b).iter().map(|x| format!("{x:02x}")).collect::<String>();
-    private_file(&out.join("registrations.jsonl"))?.write_all(&jsonl)?;
-    private_file(&out.join("registrations.csv"))?.write_all(csv.as_bytes())?;
     let manifest = Manifest {
         format: "erjian-national-export/1",
         province: issuer.profile.code.to_owned(),
@@ -123,8 +148,8 @@ pub async fn export(store: &Store, issuer: &Issuer, since: i64, out: &Path) -> a
         until,
         generated_at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
         files: vec![
-            FileEntry { name: "registrations.jsonl", rows, sm3: sm3(&jsonl) },
-            FileEntry { name: "registrations.csv", rows, sm3: sm3(csv.as_bytes()) },
+            FileEntry { name: "registrations.jsonl", rows, sm3: jsonl.finish()? },
+            FileEntry { name: "registrations.csv", rows, sm3: csv.finish()? },
         ],
     };
     let text = serde_json::to_string_pretty(&manifest)?;

@@ -19,6 +19,20 @@ pub fn sm3(data: &[u8]) -> [u8; 32] {
     Sm3::digest(data).into()
 }
 
+/// SM3 over data that arrives in pieces (a file written as it is produced).
+#[derive(Clone, Default)]
+pub struct Sm3Stream(Sm3);
+
+impl Sm3Stream {
+    pub fn update(&mut self, data: &[u8]) {
+        self.0.update(data);
+    }
+
+    pub fn finish(self) -> [u8; 32] {
+        self.0.finalize().into()
+    }
+}
+
 /// HMAC (RFC 2104) with SM3, for tokens the deployment hands out and checks itself.
 pub fn hmac_sm3(key: &[u8], message: &[u8]) -> [u8; 32] {
     let mut k = [0u8; 64];
@@ -367,6 +381,15 @@ impl Certificate {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn sm3_in_pieces_is_sm3_of_the_whole() {
+        let data: Vec<u8> = (0..10_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let mut s = super::Sm3Stream::default();
+        for piece in data.chunks(333) {
+            s.update(piece);
+        }
+        assert_eq!(s.finish(), super::sm3(&data));
+    }
 
     #[test]
     fn signing_with_a_kept_prefix_gives_signatures_that_verify() {

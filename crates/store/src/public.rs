@@ -69,8 +69,17 @@ pub struct PublicRecord {
 }
 
 /// A certificate's live status: its own state, or 已过期 when still marked valid but every
-/// specialty on it has expired.
-pub fn live_status(cert: &Certificate, specialties: &[RegisteredSpecialty], today: NaiveDate) -> (&'static str, &'static str) {
+/// specialty on it has expired, or 旧版已失效 when the province's old version lapsed (上海).
+pub fn live_status(
+    cert: &Certificate,
+    specialties: &[RegisteredSpecialty],
+    old_version: Option<&erjian_domain::province::OldVersion>,
+    today: NaiveDate,
+) -> (&'static str, &'static str) {
+    let issued_on = crate::db::parse_ts(&cert.issued_at).map(crate::db::today);
+    if cert.status == "valid" && old_version.zip(issued_on).is_some_and(|(o, on)| o.lapsed(on, today)) {
+        return ("old_version", "旧版电子注册证书已失效（请持证人换领新版电子注册证书）");
+    }
     if cert.status == "valid" && cert.use_until.as_deref().is_some_and(|u| u < today.to_string().as_str()) {
         return ("use_expired", "已过使用有效期（请持证人办理证照加注）");
     }

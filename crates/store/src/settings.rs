@@ -60,6 +60,8 @@ impl Store {
             profile.change_decision_days
         );
         audit::record(tx.conn(), now, Some(actor), Entry { detail: Some(&detail), ..Entry::new("save_profile", "settings", None) }).await?;
+        // Public answers depend on the profile (the old version's lapse, the photo in a query).
+        tx.touch_public();
         tx.commit().await?;
         Ok(profile)
     }

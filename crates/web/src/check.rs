@@ -65,7 +65,8 @@ pub(crate) async fn live(state: &AppState, licence: &str) -> Result<Option<Live>
 }
 
 fn to_live(state: &AppState, c: &Certificate, specs: &[RegisteredSpecialty], current: Option<&Certificate>) -> Live {
-    let (status, status_label) = live_status(c, specs, erjian_store::db::today(state.clock.now()));
+    let old = state.profile().old_version;
+    let (status, status_label) = live_status(c, specs, old.as_ref(), erjian_store::db::today(state.clock.now()));
     Live {
         licence_id: c.licence_id.clone(),
         status,

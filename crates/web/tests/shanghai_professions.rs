@@ -1,4 +1,4 @@
-//! 上海's three professions. The notice (新版电子注册证书, 二、实施范围): “对符合要求的本市二级注册人员初始注册、
+//! 上海's rules: the three professions, and the old version's lapse (at the end). The notice (新版电子注册证书, 二、实施范围): “对符合要求的本市二级注册人员初始注册、
 //! 增项注册(仅限二级建造师)、延续注册颁发新版电子注册证书”, the 二级注册人员 being “二级注册建造师、二级注册建筑师、
 //! 二级注册结构工程师”; and the standards by which each certificate is made: “《全国一体化在线政务服务平台电子证照
 //! 二级建造师注册证书》(C0215-2019)、《……注册建筑师注册证书》(C0253-2021)、《……勘察设计注册工程师注册执业证书》
@@ -63,7 +63,10 @@ async fn architect_and_constructor(kind: TestDb) {
     let cert_text = ofd_text(&lin, &format!("/api/certificates/{}/download", certs[0]["id"])).await;
     assert!(cert_text.contains("二级注册建筑师注册证书") && cert_text.contains("林芳"), "{cert_text}");
 
-    // Then the constructor's registration: a second registration with the constructor's type.
+    // Then the constructor's registration: a second registration with the constructor's type. The
+    // portal still offers the initial form (not yet registered as a constructor).
+    let portal = page.get(format!("{}/portal", app.url)).send().await.unwrap().text().await.unwrap();
+    assert!(!portal.contains("您已注册，不能再次办理初始注册"), "{portal}");
     let r = lin.apply(SH_A, &["10401001"], true).await;
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
     let cons = r.body["application"]["id"].as_i64().unwrap();
@@ -82,6 +85,7 @@ async fn architect_and_constructor(kind: TestDb) {
     let page = app.page_login(&id, "Geren2026").await;
     let portal = page.get(format!("{}/portal", app.url)).send().await.unwrap().text().await.unwrap();
     assert!(portal.contains("办理本注册的业务") && portal.contains(&regno("architect2")), "{portal}");
+    assert!(portal.contains("您已注册，不能再次办理初始注册"), "both professions registered");
     let renewal = page.get(format!("{}/renewal?registration={}", app.url, regno("architect2"))).send().await.unwrap().text().await.unwrap();
     assert!(
         renewal.contains("您还持有")
@@ -111,3 +115,48 @@ async fn architect_and_constructor(kind: TestDb) {
     app.finish().await;
 }
 on_both_databases!(architect_and_constructor);
+
+/// 上海 notice 一: “2022年6月27日起启用新版电子注册证书(证书式样见附件一),同时原电子注册证书于2023年6月1日失效”;
+/// 三(三): “2023年6月1日前,旧版电子注册证书与新版电子注册证书具有同等法律效力”. A certificate issued before the
+/// new version is valid until the cut-off, then 已失效 with why; the holder exchanges it for the new version. The
+/// preset's own dates (2022/2023) leave erjian's certificates (issued since) new; here the administrator sets
+/// dates after the demo's issue, as a deployment adopting a new version would.
+async fn old_version_lapses_on_the_cutoff(kind: TestDb) {
+    let app = spawn_in(kind, "沪").await;
+    let zhao = app.login(&app.person_id_number("赵磊"), "Geren2026").await;
+    let old = zhao.get("/api/certificates").await.body["certificates"][0]["licence_id"].as_str().unwrap().to_owned();
+    let verify = |licence: String| {
+        let (http, url) = (app.http.clone(), app.url.clone());
+        async move { http.get(format!("{url}/api/verify/{licence}")).send().await.unwrap().json::<serde_json::Value>().await.unwrap() }
+    };
+    assert_eq!(verify(old.clone()).await["verdict"]["code"], "valid", "new under the preset's 2022 dates");
+    let admin = app.login("admin", "Admin2026").await;
+    let mut profile = admin.get("/api/admin/profile").await.body["running"].clone();
+    assert_eq!(profile["old_version_valid_until"], "2023-06-01");
+    profile["new_version_since"] = json!("2026-12-01");
+    profile["old_version_valid_until"] = json!("2027-01-04");
+    let mut bad = profile.clone();
+    bad["old_version_valid_until"] = json!("2026-11-30");
+    assert_eq!(admin.put("/api/admin/profile", bad).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = admin.put("/api/admin/profile", profile).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    // Before the cut-off: the same force; the holder is told.
+    assert_eq!(verify(old.clone()).await["verdict"]["code"], "valid");
+    let page = app.page_login(&app.person_id_number("赵磊"), "Geren2026").await;
+    let portal = page.get(format!("{}/portal", app.url)).send().await.unwrap().text().await.unwrap();
+    assert!(portal.contains("本证书为旧版电子注册证书，2027年01月04日起失效"), "{portal}");
+    // From the cut-off: 已失效, saying why.
+    app.advance(41);
+    let v = verify(old.clone()).await;
+    assert_eq!((v["verdict"]["code"].as_str(), v["status"].as_str()), (Some("invalid"), Some("old_version")), "{v}");
+    assert!(v["verdict"]["why"].as_str().unwrap().contains("旧版电子注册证书已失效"), "{v}");
+    // The exchange gives the new version, valid.
+    let zhao = app.login(&app.person_id_number("赵磊"), "Geren2026").await;
+    let sig = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, erjian_cert::synthetic::signature_png(7));
+    let r = zhao.post("/api/certificates/new-version", json!({ "signature_base64": sig })).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+    let new = r.body["licence_id"].as_str().unwrap().to_owned();
+    assert_eq!(verify(new).await["verdict"]["code"], "valid");
+    app.finish().await;
+}
+on_both_databases!(old_version_lapses_on_the_cutoff);

@@ -28,7 +28,15 @@ struct Failure {
 
 fn bare_ctx() -> Ctx {
     Ctx {
-        title: "无法完成操作".into(), user: None, csrf: String::new(), province: "", authority: "", nav: vec![], flash: None, unread: 0
+        title: "无法完成操作".into(),
+        user: None,
+        csrf: String::new(),
+        province: "",
+        system: "二级注册建造师注册管理系统",
+        authority: "",
+        nav: vec![],
+        flash: None,
+        unread: 0,
     }
 }
 

@@ -116,6 +116,9 @@ pub struct Ctx {
     pub user: Option<Actor>,
     pub csrf: String,
     pub province: &'static str,
+    /// The system's name after the province: 二级注册建造师注册管理系统, or where more professions
+    /// register (上海) 二级注册人员执业资格注册管理系统.
+    pub system: &'static str,
     /// The province's authority, named in the footer.
     pub authority: &'static str,
     pub nav: Vec<NavItem>,
@@ -226,6 +229,11 @@ impl Ctx {
             user: user.map(|u| u.actor.clone()),
             csrf: user.map(|u| u.csrf.clone()).unwrap_or_default(),
             province: state.profile().name,
+            system: if state.profile().professions.len() > 2 {
+                "二级注册人员执业资格注册管理系统"
+            } else {
+                "二级注册建造师注册管理系统"
+            },
             authority: state.profile().authority_name,
             nav,
             flash: None,

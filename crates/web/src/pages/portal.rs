@@ -95,6 +95,8 @@ struct IndividualPage {
     /// The longest usage copy the profile allows (None: no usage copies here), and the copies made.
     usage_max: Option<u32>,
     copies: Vec<erjian_store::usage_copies::UsageCopy>,
+    /// Old-version certificates (上海): (certificate id, what the holder is told).
+    old_notes: Vec<(i64, String)>,
 }
 
 async fn individual(state: &AppState, user: &PageUser, q: PortalQuery) -> Result<Response, PageError> {
@@ -115,12 +117,11 @@ async fn individual(state: &AppState, user: &PageUser, q: PortalQuery) -> Result
     }
     let cannot_apply = if let Some(open) = apps.iter().find(|(a, _)| a.state().is_open()) {
         Some(format!("您有在办业务（{}，{}），办结或撤回后才能新建申请。", open.0.number, open.0.state().label()))
-    } else if let Some(s) = regs.iter().map(|r| r.standing(today)).find(|s| !s.ended()) {
-        Some(if s == Standing::Suspended {
-            "您的注册证书正在暂扣中，暂扣期间不能办理注册业务；恢复后方可办理。".to_owned()
-        } else {
-            "您已注册，不能再次办理初始注册。".to_owned()
-        })
+    } else if regs.iter().any(|r| r.standing(today) == Standing::Suspended) {
+        Some("您的注册证书正在暂扣中，暂扣期间不能办理注册业务；恢复后方可办理。".to_owned())
+    } else if !regs.is_empty() && not_yet_registered(state, &quals, &regs, today).is_empty() {
+        // Registered in every profession qualified for (上海: one may hold two).
+        Some("您已注册，不能再次办理初始注册。".to_owned())
     } else if quals.is_empty() {
         Some("资格库中没有您的资格记录，不能申请注册。".to_owned())
     } else if state.profile().enterprise_files_initial {
@@ -131,7 +132,24 @@ async fn individual(state: &AppState, user: &PageUser, q: PortalQuery) -> Result
     let all_certs = crate::certs::certificates_for(state, &user.actor).await?;
     // Registered in the previous system and never issued an electronic certificate: paper holder.
     let paper_exchange = all_certs.is_empty() && regs.iter().any(|r| r.status == "active");
-    let certs = all_certs.into_iter().filter(|c| c.status == "valid").collect();
+    let certs: Vec<_> = all_certs.into_iter().filter(|c| c.status == "valid").collect();
+    // 上海: a certificate of the old version says when it lapses and what to do.
+    let old_notes = match state.profile().old_version {
+        Some(o) => certs
+            .iter()
+            .filter(|c| erjian_store::db::parse_ts(&c.issued_at).is_some_and(|t| erjian_store::db::today(t) < o.since))
+            .map(|c| {
+                let when = o.lapses_on.format("%Y年%m月%d日");
+                let note = if today >= o.lapses_on {
+                    format!("本证书为旧版电子注册证书，已于{when}失效；请在下方换领新版电子注册证书。")
+                } else {
+                    format!("本证书为旧版电子注册证书，{when}起失效（此前与新版具有同等法律效力）；请及时换领新版电子注册证书。")
+                };
+                (c.id, note)
+            })
+            .collect(),
+        None => vec![],
+    };
     let new_version = state.profile().new_version_exchange;
     let usage_max = state.profile().usage_copy_max_days;
     let copies = if usage_max.is_some() { store.usage_copies_of(&user.actor).await? } else { vec![] };
@@ -151,7 +169,28 @@ async fn individual(state: &AppState, user: &PageUser, q: PortalQuery) -> Result
         new_version,
         usage_max,
         copies,
+        old_notes,
     }))
+}
+
+/// The professions `quals` qualify for here (initial registration offered) that no registration
+/// in force already covers.
+fn not_yet_registered<'a>(
+    state: &AppState,
+    quals: &'a [erjian_store::qualifications::Qualification],
+    regs: &[Registration],
+    today: chrono::NaiveDate,
+) -> Vec<&'a str> {
+    let profile = state.profile();
+    let mut open: Vec<&str> = quals
+        .iter()
+        .map(|q| q.profession.as_str())
+        .filter(|p| erjian_domain::profession::profession(p).is_some_and(|x| x.initial_registration) && profile.registers(p))
+        .filter(|p| !regs.iter().any(|r| r.profession == *p && !r.standing(today).ended()))
+        .collect();
+    open.sort_unstable();
+    open.dedup();
+    open
 }
 
 #[derive(Template)]
