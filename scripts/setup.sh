@@ -8,6 +8,7 @@ command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
 [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need_apt+=(fonts-wqy-microhei)
 command -v psql >/dev/null 2>&1 || need_apt+=(postgresql-client)
+command -v pg_dump >/dev/null 2>&1 || need_apt+=(postgresql-client)  # erjian backup / the restore drill
 command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-pip)

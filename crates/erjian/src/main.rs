@@ -3,6 +3,7 @@
 
 #[macro_use]
 mod out;
+mod backup;
 mod bench;
 mod bench_lookups;
 mod national;
@@ -103,6 +104,22 @@ enum Command {
     /// Enterprise operations of the authority.
     #[command(subcommand)]
     Enterprise(EnterpriseCommand),
+    /// A consistent backup of the database (SQLite online; PostgreSQL with pg_dump). The master
+    /// key is not in it: keep the key apart.
+    Backup {
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Restores a backup into the configured database (checked first; an occupied database
+    /// only with --force, the service stopped). Then run `erjian certificate verify-all`.
+    Restore {
+        #[arg(long)]
+        from: PathBuf,
+        #[arg(long)]
+        force: bool,
+    },
     /// Reports to other systems.
     #[command(subcommand)]
     Export(ExportCommand),
@@ -192,6 +209,15 @@ enum CertificateCommand {
         out: PathBuf,
         #[arg(long, default_value = "ofd")]
         format: String,
+    },
+    /// Open every stored certificate and verify its seal against the deployment's root (after
+    /// a restore); exit 0 only when all verify.
+    VerifyAll {
+        /// Province profile of the deployment.
+        #[arg(long, default_value = "皖", env = "ERJIAN_PROVINCE")]
+        province: String,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -341,6 +367,47 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Certificate(CertificateCommand::Export { registration_number, out, format }) => {
             ofd_cmd::export(&url()?, &master_key(&cli.data)?, &registration_number, &out, &format).await?
+        }
+        Command::Backup { out, json } => {
+            let done = backup::backup(&url()?, &out).await?;
+            if json {
+                say!("{}", serde_json::to_string_pretty(&done)?);
+            } else {
+                say!(
+                    "已备份到 {}（{} 字节）{}",
+                    done.file.display(),
+                    done.bytes,
+                    match &done.check {
+                        Some(c) =>
+                            format!("；校验通过：证书 {} 份、注册 {} 条、申请 {} 件", c.certificates, c.registrations, c.applications),
+                        None => String::new(),
+                    }
+                );
+                say!("主密钥不在备份中：请另行妥善保管，恢复时须使用同一主密钥");
+            }
+        }
+        Command::Restore { from, force } => {
+            let done = backup::restore(&url()?, &from, force).await?;
+            say!("已从 {} 恢复（{} 字节）；请运行 erjian certificate verify-all 核验全部证书", from.display(), done.bytes);
+        }
+        Command::Certificate(CertificateCommand::VerifyAll { province, json }) => {
+            let profile =
+                *erjian_domain::province::preset(&province).ok_or_else(|| anyhow::anyhow!("unknown province profile: {province}"))?;
+            let master = master_key(&cli.data)?;
+            let store = Store::connect(&url()?).await?.with_master_key(&master).await?.with_profile(&profile);
+            let issuer = store.issuer(&profile, &master, String::new(), chrono::Utc::now()).await?;
+            let v = backup::verify_all(&store, &issuer).await?;
+            if json {
+                say!("{}", serde_json::to_string_pretty(&v)?);
+            } else {
+                say!("已核验 {} 份证书：{} 份电子印章有效，{} 份未通过", v.checked, v.valid, v.failed.len());
+                for (no, why) in &v.failed {
+                    say!("  {no}：{why}");
+                }
+            }
+            if !v.failed.is_empty() {
+                std::process::exit(1);
+            }
         }
         Command::VerifyQr { payload, key, json } => {
             if !verify_qr::run(&url()?, &payload, key.as_deref(), json).await? {

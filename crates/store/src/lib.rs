@@ -13,6 +13,7 @@ pub mod applications;
 pub mod attachments;
 pub mod audit;
 pub mod audit_chain;
+pub mod backup;
 pub mod cancel_forms;
 pub mod cancel_requests;
 pub mod certificates;
