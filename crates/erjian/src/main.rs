@@ -33,8 +33,18 @@ struct Cli {
     /// A `postgres://` or `sqlite://` URL; defaults to SQLite inside --data.
     #[arg(long, global = true, env = "ERJIAN_DATABASE_URL")]
     database_url: Option<String>,
+    /// Log lines as text, or as JSON objects (one a line, with each request's id) for a log
+    /// collector.
+    #[arg(long, global = true, value_enum, default_value = "text", env = "ERJIAN_LOG_FORMAT")]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -288,10 +298,13 @@ fn private_files(data: &Path, db: &Path) -> anyhow::Result<()> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()))
-        .init();
     let cli = Cli::parse();
+    let filter = || tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into());
+    match cli.log_format {
+        LogFormat::Text => tracing_subscriber::fmt().with_env_filter(filter()).init(),
+        // One JSON object a line, with the request's span (request_id, method, route).
+        LogFormat::Json => tracing_subscriber::fmt().json().with_current_span(true).with_span_list(false).with_env_filter(filter()).init(),
+    }
     // Only commands that use the database create the data directory (`ofd info` does not).
     let (data, database) = (cli.data.clone(), cli.database_url.clone());
     let url = || database_url(&data, database.as_deref());
@@ -309,6 +322,9 @@ async fn main() -> anyhow::Result<()> {
             profile_file,
             sms,
         } => {
+            if matches!(cli.log_format, LogFormat::Json) {
+                out::TO_STDERR.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
             let sms = sms_config(&sms, &cli.data)?;
             let publicity_days = publicity_days.or(demo.then_some(0));
             let master_key = master_key(&cli.data)?;
@@ -338,6 +354,7 @@ async fn main() -> anyhow::Result<()> {
                 );
             }
             say!("erjian 已启动：{}", server.url());
+            tracing::info!(url = %server.url(), "erjian started");
             tokio::signal::ctrl_c().await?;
             server.stop().await;
         }

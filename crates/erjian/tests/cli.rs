@@ -444,3 +444,77 @@ async fn national_export_continues_where_the_last_one_ended() {
     let m: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(next.join("manifest.json")).unwrap()).unwrap();
     assert_eq!((m["files"][0]["rows"].as_i64(), m["until"].as_i64()), (Some(0), Some(until)));
 }
+
+/// `erjian serve --log-format json`: one JSON object a line; every request gets its own id
+/// (`X-Request-Id` on the answer and `request_id` in its log lines), and an id sent by the
+/// caller is ignored, so nobody writes into the log.
+#[test]
+fn json_logs_carry_each_requests_own_id() {
+    use std::io::{Read, Write};
+    let data = tmp("jsonlog");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_erjian"))
+        .arg("--data")
+        .arg(&data)
+        .args(["--log-format", "json", "serve", "--addr", &format!("127.0.0.1:{port}")])
+        .env("ERJIAN_MASTER_KEY", "json log test master key, 32+ bytes long")
+        .env("RUST_LOG", "info,erjian_web=debug,sqlx=warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let ask = || -> Option<String> {
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+        s.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Request-Id: evil\\ninjected\r\nConnection: close\r\n\r\n").ok()?;
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).ok()?;
+        Some(answer)
+    };
+    let mut answer = None;
+    for _ in 0..100 {
+        answer = ask();
+        if answer.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let answer = answer.expect("the server answers");
+    let id = answer
+        .lines()
+        .find_map(|l| l.to_ascii_lowercase().strip_prefix("x-request-id: ").map(|v| v.trim().to_owned()))
+        .expect("an id on the answer");
+    assert!(id.len() == 16 && id.bytes().all(|b| b.is_ascii_hexdigit()), "{id}");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    child.kill().unwrap();
+    let out = child.wait_with_output().unwrap();
+    let log = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<serde_json::Value> = log.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("not JSON: {l}"))).collect();
+    assert!(!lines.is_empty());
+    let mine = lines.iter().find(|l| l["span"]["request_id"] == id.as_str()).unwrap_or_else(|| panic!("no line of request {id}: {log}"));
+    assert_eq!((mine["span"]["route"].as_str(), mine["fields"]["status"].as_u64()), (Some("/healthz"), Some(200)), "{mine}");
+    assert!(!log.contains("injected"), "the caller's id is not logged");
+}
+
+/// The deployment files name only settings erjian reads: every `ERJIAN_…` key in
+/// `deploy/erjian.env.example` is an option's environment name in `--help`, or one of the few
+/// read directly (the master key file, the metrics token, the SMS vendor's secrets).
+#[test]
+fn deployment_environment_is_what_erjian_reads() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let example = std::fs::read_to_string(root.join("deploy/erjian.env.example")).unwrap();
+    let help = |args: &[&str]| text(&Command::new(env!("CARGO_BIN_EXE_erjian")).args(args).output().unwrap());
+    let helps = format!("{}{}", help(&["--help"]), help(&["serve", "--help"]));
+    let direct = ["ERJIAN_MASTER_KEY_FILE", "ERJIAN_METRICS_TOKEN"];
+    let mut seen = 0;
+    for line in example.lines().map(|l| l.trim_start_matches("# ").trim()) {
+        let Some((key, _)) = line.split_once('=') else { continue };
+        if !key.starts_with("ERJIAN_") || key.contains(' ') {
+            continue;
+        }
+        seen += 1;
+        assert!(direct.contains(&key) || helps.contains(&format!("env: {key}=")), "{key} is not a setting erjian reads");
+    }
+    assert!(seen >= 10, "{seen}");
+    let unit = std::fs::read_to_string(root.join("deploy/erjian.service")).unwrap();
+    assert!(unit.contains("ExecStart=/usr/local/bin/erjian --log-format json serve") && unit.contains("UMask=0077"));
+}

@@ -431,6 +431,7 @@ pub(crate) async fn issue(tx: &mut Tx, issuer: &Issuer, registration_id: i64, ca
         crate::audit::Entry { detail: Some(&detail), ..crate::audit::Entry::new("issue_certificate", "certificate", Some(cert_id)) },
     )
     .await?;
+    metrics::counter!("erjian_certificates_sealed_total").increment(1);
     Ok(cert_id)
 }
 

@@ -238,3 +238,10 @@ impl Store {
         Ok(apps)
     }
 }
+
+impl Store {
+    /// How many applications are in each state (for `/metrics`: what waits where).
+    pub async fn application_state_counts(&self) -> Result<Vec<(String, i64)>> {
+        Ok(sqlx::query_as("SELECT state, COUNT(*) FROM applications GROUP BY state ORDER BY state").fetch_all(&self.pool).await?)
+    }
+}

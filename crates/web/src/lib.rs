@@ -33,6 +33,7 @@ pub mod registrations;
 pub mod signing;
 pub mod site_notices;
 pub mod sms;
+pub mod telemetry;
 pub mod usage;
 pub mod verdict;
 
@@ -150,6 +151,8 @@ impl Server {
 }
 
 pub fn router(state: AppState) -> Router {
+    // The metrics recorder is in place before the first request is counted.
+    telemetry::handle();
     let https = state.secure_cookies;
     hardening::harden(routes(state), https)
 }
@@ -157,6 +160,7 @@ pub fn router(state: AppState) -> Router {
 fn routes(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/metrics", get(telemetry::scrape))
         .merge(pages::routes())
         .merge(pages::messages::routes())
         .merge(pages::statistics_routes())
@@ -179,6 +183,7 @@ fn routes(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), pages::failure::in_portal))
         .layer(axum::middleware::from_fn_with_state(state.clone(), ratelimit::limit_credentials))
         .layer(DefaultBodyLimit::max(8 * 1024 * 1024))
+        .layer(axum::middleware::from_fn(telemetry::track))
         .with_state(state)
 }
 
@@ -205,6 +210,8 @@ async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
 /// Connects (and migrates) the database, seeds the demo if asked, binds and serves in the
 /// background. Binding port 0 picks a free port (tests).
 pub async fn start(config: Config) -> anyhow::Result<Server> {
+    // The metrics recorder is in place before anything is counted (the demo's sealing too).
+    telemetry::handle();
     let mut profile = match &config.profile_file {
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;

@@ -157,6 +157,7 @@ pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> R
 
 /// The 429 answer: JSON under /api, a page elsewhere, both with `Retry-After`.
 pub fn too_many(api: bool, wait: u64) -> Response {
+    crate::telemetry::rate_limited(if api { "api" } else { "page" });
     let msg = format!("访问过于频繁，请 {wait} 秒后再试");
     let mut r = if api {
         (StatusCode::TOO_MANY_REQUESTS, axum::Json(serde_json::json!({ "error": msg, "fields": [] }))).into_response()

@@ -29,6 +29,7 @@ mod lookup;
 mod materials;
 mod notices;
 mod notifications;
+mod operations;
 mod opinions;
 mod pages_security;
 mod procedure_pages;
