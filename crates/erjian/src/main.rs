@@ -108,6 +108,13 @@ enum Command {
         /// configured database's.
         #[arg(long)]
         key: Option<PathBuf>,
+        /// A saved bitstring status list (/api/public/status-list/bitstring): also check the
+        /// certificate's status offline; exit 0 only when it is in force.
+        #[arg(long)]
+        list: Option<PathBuf>,
+        /// The status-list key's certificate; default: the configured database's.
+        #[arg(long)]
+        list_key: Option<PathBuf>,
         #[arg(long)]
         json: bool,
     },
@@ -426,8 +433,9 @@ async fn main() -> anyhow::Result<()> {
                 std::process::exit(1);
             }
         }
-        Command::VerifyQr { payload, key, json } => {
-            if !verify_qr::run(&url()?, &payload, key.as_deref(), json).await? {
+        Command::VerifyQr { payload, key, list, list_key, json } => {
+            let keys = verify_qr::Keys { qr: key.as_deref(), list: list_key.as_deref() };
+            if !verify_qr::run(&url()?, &payload, keys, list.as_deref(), json).await? {
                 std::process::exit(1);
             }
         }

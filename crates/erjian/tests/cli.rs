@@ -128,6 +128,34 @@ async fn verify_qr_offline_accepts_a_real_payload_and_rejects_any_change() {
     let o = erjian(&["verify-qr", &qr_url], &data);
     assert!(o.status.success(), "{}", text(&o));
 
+    // With a saved bitstring status list: the status at the statement's index, offline.
+    let store = erjian_store::Store::connect(&url).await.unwrap();
+    let (version, length, bytes) = store.status_bitstring().await.unwrap();
+    let (index,): (i64,) = sqlx::query_as("SELECT status_index FROM certificates LIMIT 1").fetch_one(store.pool()).await.unwrap();
+    store.close().await;
+    let save = |name: &str, bytes: &[u8], signer: &erjian_ofd::crypto::KeyPair| {
+        let text = erjian_cert::statement::bitstring_list_text("某厅", version, "2026-12-04T00:00:00Z", length, bytes);
+        let signature = erjian_cert::statement::sign_status_list(&text, signer);
+        let file = data.join(name);
+        std::fs::write(&file, serde_json::json!({ "list": text, "signature": signature }).to_string()).unwrap();
+        file
+    };
+    let list_key = data.join("list-key.pem");
+    std::fs::write(&list_key, issuer.list_key.cert_pem()).unwrap();
+    let with_list = |file: &std::path::Path| {
+        erjian(&["verify-qr", &qr_url, "--list", file.to_str().unwrap(), "--list-key", list_key.to_str().unwrap()], &data)
+    };
+    let o = with_list(&save("list.json", &bytes, &issuer.list_key.key));
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("状态列表（离线）：有效"), "{}", text(&o));
+    let mut ended = bytes.clone();
+    erjian_cert::statement::set_entry(&mut ended, index as usize, erjian_cert::statement::BitStatus::Ended);
+    let o = with_list(&save("ended.json", &ended, &issuer.list_key.key));
+    assert!(!o.status.success() && text(&o).contains("已失效"), "{}", text(&o));
+    let forged = save("forged.json", &bytes, &erjian_ofd::crypto::KeyPair::generate());
+    let o = with_list(&forged);
+    assert!(!o.status.success() && text(&o).contains("状态列表核验未通过"), "{}", text(&o));
+
     // Any changed character of the payload is refused.
     let payload = qr_url.split_once("s=").unwrap().1.to_owned();
     for i in [0, payload.len() / 3, payload.len() / 2, payload.len() - 1] {

@@ -365,12 +365,15 @@ pub(crate) async fn issue(tx: &mut Tx, issuer: &Issuer, registration_id: i64, ca
         }
         _ => None,
     };
+    // The certificate's fixed place in the bitstring status list, signed into its QR statement.
+    let status_index = next_serial(tx.conn(), "status-index").await?;
     let statement = QrStatement {
         registration_number: regno.clone(),
         licence_id: licence.to_string(),
         id_masked: erjian_domain::ids::mask_id_number(&id_number),
         valid_until,
         issued_at: now.timestamp(),
+        status_index: Some(status_index),
     };
     let data = CertificateData {
         profession: erjian_domain::profession::profession(&profession_code).map(|p| p.certificate_name()).unwrap_or_default(),
@@ -397,7 +400,7 @@ pub(crate) async fn issue(tx: &mut Tx, issuer: &Issuer, registration_id: i64, ca
     let ofd = issuer.authority.issue(&data, now).map_err(|e| Error::Other(anyhow::anyhow!("sealing the certificate failed: {e}")))?;
     let face = serde_json::to_string(&data).map_err(|e| Error::Other(e.into()))?;
     let (cert_id,): (i64,) = sqlx::query_as(
-        "INSERT INTO certificates (registration_id, application_id, licence_id, certificate_no, version, status, issued_at, face_json, ofd, photo_application_id, use_until) VALUES ($1, $2, $3, $4, $5, 'valid', $6, $7, $8, $9, $10) RETURNING id",
+        "INSERT INTO certificates (registration_id, application_id, licence_id, certificate_no, version, status, issued_at, face_json, ofd, photo_application_id, use_until, status_index) VALUES ($1, $2, $3, $4, $5, 'valid', $6, $7, $8, $9, $10, $11) RETURNING id",
     )
     .bind(registration_id)
     .bind(cause.application_id)
@@ -410,8 +413,10 @@ pub(crate) async fn issue(tx: &mut Tx, issuer: &Issuer, registration_id: i64, ca
     .bind(issuer.sealer.seal(&ofd))
     .bind(photo_app.map(|p| p.0))
     .bind(use_until.map(|u| u.to_string()))
+    .bind(status_index)
     .fetch_one(tx.conn())
     .await?;
+    let mut changes = vec![(status_index, "valid")];
     if let Some((old, _)) = previous {
         sqlx::query(
             "UPDATE certificates SET status = 'superseded', status_reason = $2, superseded_by = $3 WHERE id = $1 AND status = 'valid'",
@@ -421,8 +426,11 @@ pub(crate) async fn issue(tx: &mut Tx, issuer: &Issuer, registration_id: i64, ca
         .bind(cert_id)
         .execute(tx.conn())
         .await?;
+        let (old_index,): (i64,) =
+            sqlx::query_as("SELECT status_index FROM certificates WHERE id = $1").bind(old).fetch_one(tx.conn()).await?;
+        changes.push((old_index, "superseded"));
     }
-    status_changed(tx).await?;
+    status_changed(tx, &changes).await?;
     let detail = format!("签发电子证书 {certificate_no}（证照标识 {licence}）");
     crate::audit::record(
         tx.conn(),
@@ -437,11 +445,12 @@ pub(crate) async fn issue(tx: &mut Tx, issuer: &Issuer, registration_id: i64, ca
 
 /// Voids the registration's valid certificate (cancellation, revocation) inside `tx`.
 pub(crate) async fn void(tx: &mut Tx, registration_id: i64, status: &str, reason: &str, now: DateTime<Utc>) -> Result<()> {
-    let ids: Vec<(i64,)> = sqlx::query_as("SELECT id FROM certificates WHERE registration_id = $1 AND status = 'valid'")
+    let ids: Vec<(i64, i64)> = sqlx::query_as("SELECT id, status_index FROM certificates WHERE registration_id = $1 AND status = 'valid'")
         .bind(registration_id)
         .fetch_all(tx.conn())
         .await?;
-    for (id,) in ids {
+    let changes: Vec<(i64, &str)> = ids.iter().map(|(_, index)| (*index, status)).collect();
+    for (id, _) in ids {
         sqlx::query("UPDATE certificates SET status = $2, status_reason = $3 WHERE id = $1")
             .bind(id)
             .bind(status)
@@ -461,13 +470,16 @@ pub(crate) async fn void(tx: &mut Tx, registration_id: i64, status: &str, reason
         )
         .await?;
     }
-    status_changed(tx).await
+    status_changed(tx, &changes).await
 }
 
 /// Every change of any certificate's status moves the status list's version, in the same
 /// transaction, so a cached list is never older than the newest change it claims to include.
-pub(crate) async fn status_changed(tx: &mut Tx) -> Result<()> {
+/// Every transaction that changes certificates' statuses calls this with the changes ((status
+/// index, new status)): their bits in the bitstring list, the list's version and the public epoch.
+pub(crate) async fn status_changed(tx: &mut Tx, changes: &[(i64, &str)]) -> Result<()> {
     tx.touch_public();
+    crate::status_bits::record(tx, changes).await?;
     next_serial(tx.conn(), STATUS_SCOPE).await?;
     Ok(())
 }

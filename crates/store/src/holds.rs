@@ -76,7 +76,9 @@ impl Store {
         if hold == Hold::Revoke {
             sqlx::query("UPDATE registrations SET status = 'revoked' WHERE id = $1").bind(reg.id).execute(tx.conn()).await?;
         }
-        status_changed(&mut tx).await?;
+        let (index,): (i64,) =
+            sqlx::query_as("SELECT status_index FROM certificates WHERE id = $1").bind(cert_id).fetch_one(tx.conn()).await?;
+        status_changed(&mut tx, &[(index, to)]).await?;
         let held: Vec<String> = held_specialties(tx.conn(), reg.id).await?.into_iter().map(|h| h.0).collect();
         let detail = format!("{label}：{reason}");
         record_event(&mut tx, reg.id, kind, &names(&held), Some(&detail), Some(cert_id), now).await?;

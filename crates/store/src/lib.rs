@@ -51,6 +51,7 @@ pub mod signing;
 pub mod site_notices;
 pub mod specialties;
 pub mod statistics;
+pub mod status_bits;
 pub mod synthetic;
 pub mod temp_transfer;
 pub mod testing;

@@ -125,7 +125,7 @@ impl Store {
                 "INSERT INTO registration_specialties (registration_id, specialty_code, valid_from, valid_until, status) VALUES ",
             );
             let mut certs = String::from(
-                "INSERT INTO certificates (id, registration_id, licence_id, certificate_no, version, status, status_reason, superseded_by, issued_at, face_json, ofd) VALUES ",
+                "INSERT INTO certificates (id, status_index, registration_id, licence_id, certificate_no, version, status, status_reason, superseded_by, issued_at, face_json, ofd) VALUES ",
             );
             let mut events =
                 String::from("INSERT INTO registration_events (registration_id, on_date, kind, specialties, enterprise_name, detail, certificate_id, created_at) VALUES ");
@@ -213,7 +213,7 @@ impl Store {
                     };
                     let _ = write!(
                         certs,
-                        "{}({cert_id}, {reg_id}, '{licence}', '{cert_no}', {v}, '{status}', {reason}, {successor}, '{issued}T09:00:00Z', '{face}', {blob})",
+                        "{}({cert_id}, {cert_id}, {reg_id}, '{licence}', '{cert_no}', {v}, '{status}', {reason}, {successor}, '{issued}T09:00:00Z', '{face}', {blob})",
                         if i > made || v < versions { "," } else { "" }
                     );
                 }
@@ -255,7 +255,10 @@ impl Store {
         for y in REG_YEARS {
             crate::db::raise_serial(tx.conn(), &format!("certno:{}:{y}", profile.code), 5_000_000 + cert_serial as i64).await?;
         }
-        crate::certificates::status_changed(&mut tx).await?;
+        // Status indexes continue after the synthetic ones (each took its row id).
+        let (top,): (Option<i64>,) = sqlx::query_as("SELECT MAX(id) FROM certificates").fetch_one(tx.conn()).await?;
+        crate::db::raise_serial(tx.conn(), "status-index", top.unwrap_or(0)).await?;
+        crate::certificates::status_changed(&mut tx, &[]).await?;
         if self.backend() == Backend::Postgres {
             for t in ["persons", "enterprises", "registrations", "certificates"] {
                 sqlx::query(&format!("SELECT setval(pg_get_serial_sequence('{t}', 'id'), (SELECT MAX(id) FROM {t}))"))
@@ -269,6 +272,8 @@ impl Store {
             .execute(tx.conn())
             .await?;
         tx.commit().await?;
+        // The bitstring list from the rows just written, once.
+        self.rebuild_status_bits().await?;
         Ok(made)
     }
 }

@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/verify/{licence}", get(status_api))
         .route("/api/public/check", axum::routing::post(check_api))
         .route("/api/public/status-list", get(status_list))
+        .route("/api/public/status-list/bitstring", get(crate::bitstring::bitstring))
         .route("/api/public/keys", get(keys))
 }
 

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod bitstring;
 pub mod cancel_requests;
 pub mod captcha;
 pub mod certs;
@@ -86,6 +87,8 @@ pub struct Shared {
     /// Keys the public detail tokens (HMAC-SM3), derived from the master key.
     pub detail_key: std::sync::Arc<[u8; 16]>,
     pub status_list: check::StatusListCache,
+    /// The bitstring status list's answer for its version.
+    pub bitstring: check::StatusListCache,
     pub public_cache: std::sync::Arc<pubcache::PublicCache>,
 }
 
@@ -223,6 +226,10 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
     };
     // Personal data is sealed under a key derived from the master key (converted in place once).
     let store = Store::connect(&config.database_url).await?.with_master_key(&config.master_key).await?;
+    // A database from before the bitstring status list gets its bits once.
+    if store.ensure_status_bits().await? {
+        tracing::info!("bitstring status list built from every certificate");
+    }
     // The administrator's saved profile (admin page) replaces the preset of the same province;
     // an explicit --profile-file wins over it.
     if let (None, Some(saved)) = (&config.profile_file, store.saved_profile().await?) {
@@ -274,6 +281,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
         real_name: std::sync::Arc::new(real_name::DemoRealName),
         detail_key: std::sync::Arc::new(erjian_ofd::crypto::derive_key(&config.master_key, "public-detail-token")),
         status_list: Default::default(),
+        bitstring: Default::default(),
         public_cache: Default::default(),
     }));
     // Applications never accepted are cleared after 90 days, and the audit log's head is signed:

@@ -314,6 +314,7 @@ fn qr_statement_payload_shape() {
         id_masked: "340104**********14".into(),
         valid_until: "2029-01-01".into(),
         issued_at: 1,
+        status_index: Some(12),
     };
     let payload = st.sign(&key);
     assert!(payload.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)), "URL-safe: {payload}");

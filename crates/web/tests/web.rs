@@ -45,4 +45,5 @@ mod signing;
 mod sms;
 mod standing;
 mod statistics;
+mod status_bitstring;
 mod tenant_certificates;
