@@ -112,6 +112,11 @@ impl Store {
 }
 
 async fn write_chunk(tx: &mut Tx, chunk: i64, bits: Vec<u8>) -> Result<()> {
-    sqlx::query("INSERT INTO status_chunks (chunk, bits) VALUES ($1, $2)").bind(chunk).bind(bits).execute(tx.conn()).await?;
+    // An upsert: two processes starting at once may both fill the list.
+    sqlx::query("INSERT INTO status_chunks (chunk, bits) VALUES ($1, $2) ON CONFLICT (chunk) DO UPDATE SET bits = excluded.bits")
+        .bind(chunk)
+        .bind(bits)
+        .execute(tx.conn())
+        .await?;
     Ok(())
 }
