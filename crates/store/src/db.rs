@@ -28,6 +28,8 @@ pub struct Store {
     pub(crate) pool: AnyPool,
     backend: Backend,
     gate: Arc<Mutex<()>>,
+    /// PostgreSQL: whether this process is listening for the others' public changes.
+    listening: Arc<std::sync::atomic::AtomicBool>,
     /// The province profile's rules the store applies, shared by every clone of this handle, so
     /// the administrator's profile change reaches every request at once.
     rules: Arc<std::sync::RwLock<Rules>>,
@@ -85,12 +87,18 @@ pub(crate) struct Rules {
     pub materials: &'static [erjian_domain::materials::MaterialRule],
 }
 
+/// The channel on which a PostgreSQL write announces a public change to the other processes.
+const PUBLIC_CHANNEL: &str = "erjian_public";
+
 /// A write transaction; on SQLite it also holds the writer gate until dropped.
 pub struct Tx {
     inner: Transaction<'static, Any>,
     _gate: Option<OwnedMutexGuard<()>>,
     epoch: Arc<std::sync::atomic::AtomicU64>,
     touches_public: bool,
+    /// PostgreSQL: a public change is announced to the other processes (`NOTIFY`, delivered at
+    /// commit), whose caches then drop their answers.
+    notify: bool,
 }
 
 impl Tx {
@@ -98,7 +106,10 @@ impl Tx {
         &mut self.inner
     }
 
-    pub async fn commit(self) -> Result<(), sqlx::Error> {
+    pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+        if self.touches_public && self.notify {
+            sqlx::query(&format!("NOTIFY {PUBLIC_CHANNEL}")).execute(&mut *self.inner).await?;
+        }
         self.inner.commit().await?;
         if self.touches_public {
             self.epoch.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
@@ -156,6 +167,7 @@ impl Store {
             rules: Default::default(),
             reader,
             epoch: Arc::new(std::sync::atomic::AtomicU64::new(0)),
+            listening: Default::default(),
             calendar: Arc::new(erjian_domain::calendar::Calendar::default_cn()),
             sealer: Default::default(),
         };
@@ -240,14 +252,56 @@ impl Store {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
-        Ok(Tx { inner, _gate: gate, epoch: self.epoch.clone(), touches_public: false })
+        let notify = self.backend == Backend::Postgres;
+        Ok(Tx { inner, _gate: gate, epoch: self.epoch.clone(), touches_public: false, notify })
     }
 
-    /// The public epoch: a cache of public answers is good while it stays the same. It only
-    /// covers this process's writes, so it is offered only where one process owns the database
-    /// (SQLite); `None` on PostgreSQL, where other processes may write.
+    /// The public epoch: a cache of public answers is good while it stays the same. On SQLite
+    /// one process owns the database; on PostgreSQL it is offered only while this process hears
+    /// the others' changes ([`Store::listen_public`]), `None` otherwise.
     pub fn public_epoch(&self) -> Option<u64> {
-        (self.backend == Backend::Sqlite).then(|| self.epoch.load(std::sync::atomic::Ordering::SeqCst))
+        let cacheable = match self.backend {
+            Backend::Sqlite => true,
+            // Only while this process hears the others' changes (see `listen_public`).
+            Backend::Postgres => self.listening.load(std::sync::atomic::Ordering::SeqCst),
+        };
+        cacheable.then(|| self.epoch.load(std::sync::atomic::Ordering::SeqCst))
+    }
+
+    /// PostgreSQL: listens for the public changes of every process sharing the database
+    /// (`LISTEN erjian_public`; each write transaction that changes what the public sees sends
+    /// `NOTIFY` at its commit) and moves this process's public epoch on each, so its cached
+    /// public answers are dropped within the notification's delivery. While the listening
+    /// connection is down nothing is cached ([`Store::public_epoch`] is `None`); on reconnecting
+    /// the epoch moves once, for what may have been missed. Runs until the store is closed.
+    pub fn listen_public(&self, url: &str) {
+        if self.backend != Backend::Postgres {
+            return;
+        }
+        let (url, epoch, listening, pool) = (url.to_owned(), self.epoch.clone(), self.listening.clone(), self.pool.clone());
+        tokio::spawn(async move {
+            use std::sync::atomic::Ordering::SeqCst;
+            // Ends with the store (its pool closed).
+            while !pool.is_closed() {
+                match sqlx::postgres::PgListener::connect(&url).await {
+                    Ok(mut l) => match l.listen(PUBLIC_CHANNEL).await {
+                        Ok(()) => {
+                            epoch.fetch_add(1, SeqCst);
+                            listening.store(true, SeqCst);
+                            while l.try_recv().await.map(|n| n.is_some()).unwrap_or(false) {
+                                epoch.fetch_add(1, SeqCst);
+                            }
+                        }
+                        Err(e) => tracing::warn!(error = %e, "LISTEN {PUBLIC_CHANNEL} failed"),
+                    },
+                    Err(e) => tracing::warn!(error = %e, "cannot open the notification connection"),
+                }
+                // Down: nothing cached until listening again.
+                listening.store(false, SeqCst);
+                epoch.fetch_add(1, SeqCst);
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            }
+        });
     }
 
     pub async fn close(&self) {

@@ -226,6 +226,8 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
     };
     // Personal data is sealed under a key derived from the master key (converted in place once).
     let store = Store::connect(&config.database_url).await?.with_master_key(&config.master_key).await?;
+    // PostgreSQL: hear the other processes' public changes, so answers can be cached here too.
+    store.listen_public(&config.database_url);
     // A database from before the bitstring status list gets its bits once.
     if store.ensure_status_bits().await? {
         tracing::info!("bitstring status list built from every certificate");

@@ -27,6 +27,7 @@ mod lifecycle_public;
 mod list_search;
 mod lookup;
 mod materials;
+mod multi_process;
 mod notices;
 mod notifications;
 mod operations;
