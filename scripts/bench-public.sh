@@ -6,13 +6,17 @@
 #   scripts/bench-public.sh                 # SQLite, 3,000,000 synthetic people (made once)
 #   PEOPLE=200000 scripts/bench-public.sh   # a smaller data set
 #   DB=postgres scripts/bench-public.sh     # PostgreSQL (database erjian_bench on 127.0.0.1)
+#   SAMPLE=wide scripts/bench-public.sh     # identifiers drawn across the whole register (300,000):
+#                                           # real scans, mostly past the answer cache
 #
-# Environment: PEOPLE, DB (sqlite|postgres), DURATION (s, default 15), CONNECTIONS (default 32),
+# Environment: PEOPLE, DB (sqlite|postgres), SAMPLE (cached: 20,000 identifiers | wide: 300,000), DURATION (s, default 15), CONNECTIONS (default 32),
 # THREADS (wrk threads, default 1), WARMUP (s before each measurement, default 5), DATA (default ./bench-data).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PEOPLE=${PEOPLE:-3000000}
 DB=${DB:-sqlite}
+SAMPLE=${SAMPLE:-cached}
+case "$SAMPLE" in cached) SAMPLE_COUNT=20000 ;; wide) SAMPLE_COUNT=300000 ;; *) echo "bench: SAMPLE is cached or wide"; exit 2 ;; esac
 DURATION=${DURATION:-15}
 CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-1}
@@ -32,9 +36,10 @@ fi
 if [ ! -f "$DATA/.seeded" ]; then
   echo "bench: creating $PEOPLE synthetic people ($DB)"
   /usr/bin/time -f "bench: synthetic data took %e s, max RSS %M KB" $BIN --data "$DATA" demo --synthetic "$PEOPLE" 2>&1 | grep -v ' / ' || true
-  $BIN --data "$DATA" bench sample --count 20000 --out "$DATA"
   touch "$DATA/.seeded"
 fi
+SAMPLES="$DATA/sample-$SAMPLE"
+[ -f "$SAMPLES/licences.txt" ] || $BIN --data "$DATA" bench sample --count "$SAMPLE_COUNT" --out "$SAMPLES"
 
 $BIN --data "$DATA" serve --addr 127.0.0.1:18080 --rate-limit 0 >"$DATA/serve.log" 2>&1 &
 SERVE=$!
@@ -57,10 +62,10 @@ run() { # name url [lua-script input-file]
   printf '%-12s %12s req/s   p99 %8s   errors: %s\n' "$name" "$rps" "$p99" "$(echo "$errors" | tr '\n' ' ')"
   echo "$rps" >"$DATA/$name.rps"; echo "$p99" >"$DATA/$name.p99"
 }
-echo "bench: $DB, $PEOPLE people, wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, $(nproc) cores"
+echo "bench: $DB, $PEOPLE people, $SAMPLE sample ($(wc -l <"$SAMPLES/licences.txt") identifiers), wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, $(nproc) cores"
 run hello http://127.0.0.1:18081/
-run qr-status http://127.0.0.1:18080 scripts/wrk/licences.lua "$DATA/licences.txt"
-run query http://127.0.0.1:18080 scripts/wrk/queries.lua "$DATA/queries.txt"
+run qr-status http://127.0.0.1:18080 scripts/wrk/licences.lua "$SAMPLES/licences.txt"
+run query http://127.0.0.1:18080 scripts/wrk/queries.lua "$SAMPLES/queries.txt"
 hello=$(cat "$DATA/hello.rps")
 for e in qr-status query; do
   awk -v n="$e" -v r="$(cat "$DATA/$e.rps")" -v h="$hello" -v p="$(cat "$DATA/$e.p99")" 'BEGIN {
