@@ -140,3 +140,31 @@ pub async fn verify_all(store: &Store, issuer: &Issuer) -> anyhow::Result<Verifi
     }
     Ok(v)
 }
+
+/// Prints what a backup wrote.
+pub fn report_backup(done: &Done, json: bool) -> anyhow::Result<()> {
+    if json {
+        say!("{}", serde_json::to_string_pretty(done)?);
+        return Ok(());
+    }
+    let check = match &done.check {
+        Some(c) => format!("；校验通过：证书 {} 份、注册 {} 条、申请 {} 件", c.certificates, c.registrations, c.applications),
+        None => String::new(),
+    };
+    say!("已备份到 {}（{} 字节）{check}", done.file.display(), done.bytes);
+    say!("主密钥不在备份中：请另行妥善保管，恢复时须使用同一主密钥");
+    Ok(())
+}
+
+/// Prints the check of every certificate; true when all verified.
+pub fn report_verified(v: &Verified, json: bool) -> anyhow::Result<bool> {
+    if json {
+        say!("{}", serde_json::to_string_pretty(v)?);
+    } else {
+        say!("已核验 {} 份证书：{} 份电子印章有效，{} 份未通过", v.checked, v.valid, v.failed.len());
+        for (no, why) in &v.failed {
+            say!("  {no}：{why}");
+        }
+    }
+    Ok(v.failed.is_empty())
+}

@@ -242,9 +242,18 @@ impl Store {
     /// What a certificate printed when it was issued (holder, employer, specialties and dates),
     /// without pictures: a superseded certificate's page shows its own data, not the current.
     pub async fn certificate_printed(&self, id: i64) -> Result<CertificateData> {
+        self.certificate_printed_if_kept(id).await?.ok_or_else(|| Error::Other(anyhow::anyhow!("certificate {id}: no printed data kept")))
+    }
+
+    /// What a certificate printed, when it was kept: records written in bulk (synthetic load
+    /// data, `{}`) have none, and their pages show the live record instead.
+    pub async fn certificate_printed_if_kept(&self, id: i64) -> Result<Option<CertificateData>> {
         let (json,): (String,) = sqlx::query_as("SELECT face_json FROM certificates WHERE id = $1").bind(id).fetch_one(&self.pool).await?;
         let json = self.sealer()?.open_text(&json)?;
-        serde_json::from_str(&json).map_err(|e| Error::Other(e.into()))
+        if json.trim() == "{}" {
+            return Ok(None);
+        }
+        serde_json::from_str(&json).map(Some).map_err(|e| Error::Other(e.into()))
     }
 
     /// The printed data of a certificate (for the PDF rendition), with the holder's photo.

@@ -57,10 +57,11 @@ pub(crate) async fn live(state: &AppState, licence: &str) -> Result<Option<Live>
     if current.is_some() || l.status != "valid" {
         // A certificate no longer in force shows what it said itself (the current one, if any,
         // is linked): not the registration's present specialties or dates.
-        let printed = state.store.certificate_printed(c.id).await?;
-        l.holder = printed.name;
-        l.enterprise = printed.employer;
-        l.specialties = printed.specialties;
+        if let Some(printed) = state.store.certificate_printed_if_kept(c.id).await? {
+            l.holder = printed.name;
+            l.enterprise = printed.employer;
+            l.specialties = printed.specialties;
+        }
     }
     Ok(Some(l))
 }

@@ -15,6 +15,7 @@ mod browser_messages;
 mod browser_publicity;
 mod browser_trust;
 mod browser_workbench;
+mod bulk_data;
 mod cancel_forms;
 mod clearing;
 mod concurrency;
