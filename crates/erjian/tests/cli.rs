@@ -147,6 +147,35 @@ async fn verify_qr_offline_accepts_a_real_payload_and_rejects_any_change() {
     };
     let o = with_list(&save("list.json", &bytes, &issuer.list_key.key));
     assert!(o.status.success(), "{}", text(&o));
+    // Cross-checked with OpenSSL (SM2/SM3 over the list's text) and gzip (the encoded bits).
+    let saved: serde_json::Value = serde_json::from_slice(&std::fs::read(data.join("list.json")).unwrap()).unwrap();
+    let list_text = saved["list"].as_str().unwrap();
+    std::fs::write(data.join("list.txt"), list_text).unwrap();
+    let b64 = |s: &str| base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, s).unwrap();
+    std::fs::write(data.join("list.sig"), b64(saved["signature"].as_str().unwrap())).unwrap();
+    let x = Command::new("openssl")
+        .args(["x509", "-in"])
+        .arg(&list_key)
+        .args(["-pubkey", "-noout", "-out"])
+        .arg(data.join("list.pub"))
+        .output()
+        .unwrap();
+    assert!(x.status.success(), "{}", text(&x));
+    let v = Command::new("openssl")
+        .args(["pkeyutl", "-verify", "-pubin", "-inkey"])
+        .arg(data.join("list.pub"))
+        .args(["-rawin", "-digest", "sm3", "-pkeyopt", "distid:1234567812345678", "-in"])
+        .arg(data.join("list.txt"))
+        .arg("-sigfile")
+        .arg(data.join("list.sig"))
+        .output()
+        .unwrap();
+    assert!(v.status.success() && text(&v).contains("Verified Successfully"), "openssl: {}", text(&v));
+    let encoded = list_text.lines().find_map(|l| l.strip_prefix("encoded-list: ")).unwrap();
+    std::fs::write(data.join("list.gz"), b64(encoded)).unwrap();
+    let gz = Command::new("gzip").arg("-dc").arg(data.join("list.gz")).output().unwrap();
+    assert!(gz.status.success());
+    assert_eq!(gz.stdout, bytes, "gzip reads back the bits");
     assert!(text(&o).contains("状态列表（离线）：有效"), "{}", text(&o));
     let mut ended = bytes.clone();
     erjian_cert::statement::set_entry(&mut ended, index as usize, erjian_cert::statement::BitStatus::Ended);
