@@ -547,8 +547,8 @@ fn json_logs_carry_each_requests_own_id() {
     let log = String::from_utf8_lossy(&out.stdout);
     let lines: Vec<serde_json::Value> = log.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("not JSON: {l}"))).collect();
     assert!(!lines.is_empty());
-    let mine = lines.iter().find(|l| l["span"]["request_id"] == id.as_str()).unwrap_or_else(|| panic!("no line of request {id}: {log}"));
-    assert_eq!((mine["span"]["route"].as_str(), mine["fields"]["status"].as_u64()), (Some("/healthz"), Some(200)), "{mine}");
+    let mine = lines.iter().find(|l| l["fields"]["request_id"] == id.as_str()).unwrap_or_else(|| panic!("no line of request {id}: {log}"));
+    assert_eq!((mine["fields"]["route"].as_str(), mine["fields"]["status"].as_u64()), (Some("/healthz"), Some(200)), "{mine}");
     assert!(!log.contains("injected"), "the caller's id is not logged");
 }
 

@@ -41,7 +41,7 @@ pub fn classify(e: &Error) -> (StatusCode, String) {
         Error::Locked(m) => (StatusCode::LOCKED, m.clone()),
         Error::BadCredentials => (StatusCode::UNAUTHORIZED, e.to_string()),
         Error::Db(_) | Error::Other(_) => {
-            tracing::error!(error = %e, "internal error");
+            tracing::error!(error = %e, request_id = crate::telemetry::request_id().unwrap_or_default(), "internal error");
             (StatusCode::INTERNAL_SERVER_ERROR, "系统繁忙，请稍后再试".to_owned())
         }
     }
