@@ -27,6 +27,16 @@ impl Qualification {
     pub fn specialty_name(&self) -> &'static str {
         erjian_domain::profession::specialty_name(&self.specialty_code)
     }
+
+    /// What the holder is qualified in, as a list shows it: the specialty, or for a profession
+    /// without specialties the profession (二级注册建筑师, not “（不分专业）”).
+    pub fn qualified_in(&self) -> String {
+        match erjian_domain::profession::profession(&self.profession) {
+            Some(p) if p.specialties.len() == 1 => p.name.to_owned(),
+            Some(p) if p.code != "constructor2" => format!("{}：{}", p.name, self.specialty_name()),
+            _ => self.specialty_name().to_owned(),
+        }
+    }
 }
 
 /// Why an import was refused: every bad row, or nothing was imported.

@@ -137,3 +137,53 @@ async fn temporary_transfer_form_and_profession_choice() {
     hunan.finish().await;
     shanghai.finish().await;
 }
+
+/// 上海's holder of two registrations (二级注册建筑师 and 二级注册建造师): the portal lists each with
+/// its profession and its own links; the renewal page shows one and offers the other
+/// (screenshots 67, 68).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_registrations_in_the_portal() {
+    let app = spawn_in(TestDb::Sqlite, "沪").await;
+    let lin = erjian_domain::ids::ResidentId::with_check("31010419850315002").unwrap().to_string();
+    let province = app.province().await;
+    let csv = format!(
+        "姓名,身份证号,专业类别,专业,资格证书管理号,取得年份,发证日期\n林芳,{lin},二级注册建筑师,,2024310001,2024,2024-10-20\n林芳,{lin},二级注册建造师,建筑,2024310002,2024,2024-11-20\n"
+    );
+    let r =
+        province.http.post(format!("{}/api/qualifications/import", app.url)).bearer_auth(&province.token).body(csv).send().await.unwrap();
+    assert!(r.status().is_success());
+    app.signup_as("林芳", &lin).await;
+    for profession in ["architect2", "constructor2"] {
+        // Signed in again each time: announcing moved the clock past the session.
+        let person = app.login(&lin, "Geren2026").await;
+        let body = json!({ "profession": profession, "enterprise_name": "上海建工集团股份有限公司", "mobile": "13800138000",
+            "specialties": ["10401001"], "declaration": true, "photo_base64": photo_base64(), "submit": true });
+        let r = person.post("/api/applications", body).await;
+        assert_eq!(r.status, reqwest::StatusCode::CREATED, "{:?}", r.body);
+        let id = r.body["application"]["id"].as_i64().unwrap();
+        person.sign_ok(id).await;
+        app.enterprise("上海建工集团股份有限公司").await.sign_ok(id).await;
+        app.review_and_announce(id, "city1").await;
+    }
+    let person = app.login(&lin, "Geren2026").await;
+    let regs = person.get("/api/registrations").await.body["registrations"].as_array().cloned().unwrap();
+    let architect = regs.iter().find(|r| r["profession"] == "architect2").unwrap()["registration_number"].as_str().unwrap().to_owned();
+    let driver = start_driver();
+    let (tmp, shots) = ui::dirs("erjian-browser-two-registrations");
+    for (width, tag) in [(1366, "desktop"), (390, "phone")] {
+        let ui = Ui { c: browser(&driver, &tmp.join(tag), width).await, base: app.url.clone(), shots: shots.clone() };
+        ui.login(&lin, "Geren2026").await;
+        ui.go("/portal").await;
+        let body = ui.body().await;
+        assert!(body.contains("二级注册建筑师") && body.contains("办理本注册的业务"), "{body}");
+        assert_eq!(ui.overflow_x().await, 0, "the portal fits a {width} px screen");
+        ui.shot(&format!("67-two-registrations-portal-{tag}")).await;
+        ui.go(&format!("/renewal?registration={architect}")).await;
+        let body = ui.body().await;
+        assert!(body.contains("您还持有") && body.contains("二级注册建筑师"), "{body}");
+        assert_eq!(ui.overflow_x().await, 0, "the renewal page fits a {width} px screen");
+        ui.shot(&format!("68-two-registrations-renewal-{tag}")).await;
+        ui.c.close().await.unwrap();
+    }
+    app.finish().await;
+}
