@@ -239,25 +239,40 @@ pub fn bitstring_list_text(issuer: &str, version: i64, issued_at: &str, length: 
     )
 }
 
-/// Verifies a bitstring list's signature and decodes it (at most 64 MiB of bits).
-pub fn verify_bitstring_list(text: &str, signature: &str, public: &[u8]) -> Result<BitstringList, StatementError> {
-    use std::io::Read;
-    let sig = B64.decode(signature.trim()).map_err(|_| StatementError::Malformed)?;
-    if !verify(public, text.as_bytes(), &sig) {
-        return Err(StatementError::BadSignature);
+/// A signed list's text, its signature verified and its tag checked, read line by line.
+struct Header<'a> {
+    lines: std::str::Lines<'a>,
+}
+
+impl<'a> Header<'a> {
+    fn open(text: &'a str, signature: &str, public: &[u8], tag: &str) -> Result<Header<'a>, StatementError> {
+        let sig = B64.decode(signature.trim()).map_err(|_| StatementError::Malformed)?;
+        if !verify(public, text.as_bytes(), &sig) {
+            return Err(StatementError::BadSignature);
+        }
+        let mut lines = text.lines();
+        if lines.next() != Some(tag) {
+            return Err(StatementError::Malformed);
+        }
+        Ok(Header { lines })
     }
-    let mut lines = text.lines();
-    if lines.next() != Some(BITSTRING_TAG) {
-        return Err(StatementError::Malformed);
-    }
-    let mut field = |name: &str| {
-        lines
+
+    /// The next line, which must be `name: value`.
+    fn field(&mut self, name: &str) -> Result<String, StatementError> {
+        self.lines
             .next()
             .and_then(|l| l.strip_prefix(name))
             .and_then(|l| l.strip_prefix(": "))
             .map(str::to_owned)
             .ok_or(StatementError::Malformed)
-    };
+    }
+}
+
+/// Verifies a bitstring list's signature and decodes it (at most 64 MiB of bits).
+pub fn verify_bitstring_list(text: &str, signature: &str, public: &[u8]) -> Result<BitstringList, StatementError> {
+    use std::io::Read;
+    let mut header = Header::open(text, signature, public, BITSTRING_TAG)?;
+    let mut field = |name: &str| header.field(name);
     let issuer = field("issuer")?;
     let version = field("version")?.parse().map_err(|_| StatementError::Malformed)?;
     let issued_at = field("issued-at")?;
@@ -312,27 +327,14 @@ pub fn sign_status_list(text: &str, key: &KeyPair) -> String {
 
 /// Verifies and parses a signed status list.
 pub fn verify_status_list(text: &str, signature: &str, public: &[u8]) -> Result<(StatusListHeader, Vec<StatusEntry>), StatementError> {
-    let sig = B64.decode(signature.trim()).map_err(|_| StatementError::Malformed)?;
-    if !verify(public, text.as_bytes(), &sig) {
-        return Err(StatementError::BadSignature);
-    }
-    let mut lines = text.lines();
-    if lines.next() != Some(LIST_TAG) {
-        return Err(StatementError::Malformed);
-    }
-    let mut field = |name: &str| {
-        lines
-            .next()
-            .and_then(|l| l.strip_prefix(name))
-            .and_then(|l| l.strip_prefix(": "))
-            .map(str::to_owned)
-            .ok_or(StatementError::Malformed)
-    };
+    let mut header = Header::open(text, signature, public, LIST_TAG)?;
+    let mut field = |name: &str| header.field(name);
     let issuer = field("issuer")?;
     let version = field("version")?.parse().map_err(|_| StatementError::Malformed)?;
     let issued_at = field("issued-at")?;
     let count = field("count")?.parse().map_err(|_| StatementError::Malformed)?;
-    let entries: Vec<StatusEntry> = lines
+    let entries: Vec<StatusEntry> = header
+        .lines
         .map(|l| {
             let mut f = l.split('\t');
             let (Some(licence), Some(status), Some(succ)) = (f.next(), f.next(), f.next()) else { return Err(StatementError::Malformed) };
