@@ -19,7 +19,8 @@ const QR_TAG: &str = "EJ1";
 /// A statement carrying the certificate's fixed index in the bitstring status list.
 const QR_TAG_INDEXED: &str = "EJ2";
 const BITSTRING_TAG: &str = "erjian-bitstring-status-list/1";
-const LIST_TAG: &str = "erjian-status-list/1";
+/// The text list, a page at a time: the header says where the page starts and where the next does.
+const LIST_TAG: &str = "erjian-status-list/2";
 
 /// A signing key for one kind of statement, with its certificate (issued by the root).
 #[derive(Clone)]
@@ -304,11 +305,19 @@ pub struct StatusListHeader {
     pub version: i64,
     pub issued_at: String,
     pub count: usize,
+    /// The page holds the certificates after this position (0: from the first).
+    pub after: i64,
+    /// Where the next page starts (`?after=`), `None` on the last page.
+    pub next: Option<i64>,
 }
 
 /// The list's text: a header, then one `licence<TAB>status<TAB>successor-or-dash` line each.
 pub fn status_list_text(h: &StatusListHeader, entries: impl Iterator<Item = StatusEntry>) -> String {
-    let mut out = format!("{LIST_TAG}\nissuer: {}\nversion: {}\nissued-at: {}\ncount: {}\n", h.issuer, h.version, h.issued_at, h.count);
+    let next = h.next.map(|n| n.to_string()).unwrap_or_else(|| "-".into());
+    let mut out = format!(
+        "{LIST_TAG}\nissuer: {}\nversion: {}\nissued-at: {}\ncount: {}\nafter: {}\nnext: {next}\n",
+        h.issuer, h.version, h.issued_at, h.count, h.after
+    );
     for e in entries {
         out.push_str(&e.licence_id);
         out.push('\t');
@@ -333,6 +342,11 @@ pub fn verify_status_list(text: &str, signature: &str, public: &[u8]) -> Result<
     let version = field("version")?.parse().map_err(|_| StatementError::Malformed)?;
     let issued_at = field("issued-at")?;
     let count = field("count")?.parse().map_err(|_| StatementError::Malformed)?;
+    let after = field("after")?.parse().map_err(|_| StatementError::Malformed)?;
+    let next = match field("next")?.as_str() {
+        "-" => None,
+        n => Some(n.parse().map_err(|_| StatementError::Malformed)?),
+    };
     let entries: Vec<StatusEntry> = header
         .lines
         .map(|l| {
@@ -344,7 +358,7 @@ pub fn verify_status_list(text: &str, signature: &str, public: &[u8]) -> Result<
     if entries.len() != count {
         return Err(StatementError::Malformed);
     }
-    Ok((StatusListHeader { issuer, version, issued_at, count }, entries))
+    Ok((StatusListHeader { issuer, version, issued_at, count, after, next }, entries))
 }
 
 #[cfg(test)]
@@ -426,7 +440,14 @@ mod tests {
             StatusEntry { licence_id: "A".into(), status: "superseded".into(), successor: Some("B".into()) },
             StatusEntry { licence_id: "B".into(), status: "valid".into(), successor: None },
         ];
-        let h = StatusListHeader { issuer: "某厅".into(), version: 3, issued_at: "2026-11-25T00:00:00Z".into(), count: 2 };
+        let h = StatusListHeader {
+            issuer: "某厅".into(),
+            version: 3,
+            issued_at: "2026-11-25T00:00:00Z".into(),
+            count: 2,
+            after: 0,
+            next: Some(17),
+        };
         let text = status_list_text(&h, entries.clone().into_iter());
         let sig = sign_status_list(&text, &key);
         assert_eq!(verify_status_list(&text, &sig, &key.public()).unwrap(), (h, entries));

@@ -307,21 +307,29 @@ impl Store {
         Ok(row.map(|r| r.0).unwrap_or(0))
     }
 
-    /// Every certificate's status with its successor, read in one consistent snapshot together
-    /// with the version it reflects.
-    pub async fn status_entries(&self) -> Result<(i64, Vec<StatusEntry>)> {
+    /// A page of the status list: the certificates with a status index above `after`, at most
+    /// `limit`, each with its status and successor, read in one consistent snapshot together with
+    /// the version it reflects; and where the next page starts (`None`: this was the last).
+    pub async fn status_entries(&self, after: i64, limit: i64) -> Result<(i64, Vec<StatusEntry>, Option<i64>)> {
         let mut tx = self.pool.begin().await?;
         let v: Option<(i64,)> =
             sqlx::query_as("SELECT value FROM serials WHERE scope = $1").bind(STATUS_SCOPE).fetch_optional(&mut *tx).await?;
-        let rows: Vec<(String, String, Option<String>)> = sqlx::query_as(
-            "SELECT c.licence_id, c.status, s.licence_id FROM certificates c LEFT JOIN certificates s ON s.id = c.superseded_by ORDER BY c.id",
+        let rows: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
+            "SELECT c.status_index, c.licence_id, c.status, s.licence_id FROM certificates c LEFT JOIN certificates s ON s.id = c.superseded_by
+             WHERE c.status_index > $1 ORDER BY c.status_index LIMIT $2",
         )
+        .bind(after)
+        .bind(limit + 1)
         .fetch_all(&mut *tx)
         .await?;
         tx.commit().await?;
+        let more = rows.len() as i64 > limit;
+        let rows: Vec<_> = rows.into_iter().take(limit as usize).collect();
+        let next = if more { rows.last().map(|r| r.0) } else { None };
         Ok((
             v.map(|r| r.0).unwrap_or(0),
-            rows.into_iter().map(|(licence_id, status, successor)| StatusEntry { licence_id, status, successor }).collect(),
+            rows.into_iter().map(|(_, licence_id, status, successor)| StatusEntry { licence_id, status, successor }).collect(),
+            next,
         ))
     }
 }

@@ -333,30 +333,50 @@ async fn check_submit(State(state): State<AppState>, headers: HeaderMap, mut mp:
 /// The cached, signed status list and the version it reflects.
 pub type StatusListCache = Arc<tokio::sync::Mutex<Option<(i64, Bytes)>>>;
 
-async fn status_list(State(state): State<AppState>) -> Result<Response, ApiError> {
+/// `?after=` (a page's `next`) and `?limit=` (at most [`PAGE`]); anything else is the default.
+#[derive(serde::Deserialize)]
+struct Page {
+    after: Option<String>,
+    limit: Option<String>,
+}
+
+/// Certificates in one page of the text list: a request reads and signs at most this many.
+const PAGE: i64 = 10_000;
+
+/// The text status list for auditors, a signed page at a time (the bitstring list is the one for
+/// verifiers). The first full page is kept for its version; the others are read when asked.
+async fn status_list(State(state): State<AppState>, Query(p): Query<Page>) -> Result<Response, ApiError> {
+    let number = |v: Option<String>| v.and_then(|v| v.trim().parse::<i64>().ok());
+    let limit = number(p.limit).unwrap_or(PAGE).clamp(1, PAGE);
+    let after = number(p.after).unwrap_or(0).max(0);
     let version = state.store.status_version().await?;
+    let first = after == 0 && limit == PAGE;
     let mut cache = state.status_list.lock().await;
     let body = match cache.as_ref() {
-        Some((v, body)) if *v == version => body.clone(),
+        Some((v, body)) if first && *v == version => body.clone(),
         _ => {
-            let (version, entries) = state.store.status_entries().await?;
+            let (version, entries, next) = state.store.status_entries(after, limit).await?;
             let header = StatusListHeader {
                 issuer: state.issuer.authority.name.clone(),
                 version,
                 issued_at: state.clock.now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
                 count: entries.len(),
+                after,
+                next,
             };
             let text = status_list_text(&header, entries.into_iter());
             let signature = sign_status_list(&text, &state.issuer.list_key.key);
             let body = Bytes::from(
-                json!({ "format": "erjian-status-list/1", "version": version, "list": text, "signature": signature, "certificate": state.issuer.list_key.cert_pem() })
+                json!({ "format": "erjian-status-list/2", "version": version, "after": after, "next": next, "list": text, "signature": signature, "certificate": state.issuer.list_key.cert_pem() })
                     .to_string(),
             );
-            *cache = Some((version, body.clone()));
+            if first {
+                *cache = Some((version, body.clone()));
+            }
             body
         }
     };
-    let etag = format!("\"sl-{version}\"");
+    let etag = format!("\"sl-{version}-{after}-{limit}\"");
     Ok(([(CONTENT_TYPE, "application/json".to_owned()), (CACHE_CONTROL, "public, max-age=60".to_owned()), (ETAG, etag)], body)
         .into_response())
 }

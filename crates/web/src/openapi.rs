@@ -74,6 +74,7 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("get", "/api/public/detail/{token}"),
     ("post", "/api/public/check"),
     ("get", "/api/public/status-list"),
+    ("get", "/api/public/status-list/bitstring"),
     ("get", "/api/public/keys"),
     ("post", "/api/certificates/reissue"),
     ("post", "/api/additions"),
@@ -210,7 +211,8 @@ pub fn document() -> Value {
     doc["paths"]["/api/public/detail/{token}"] =
         json!({ "get": public(op("注册轨迹（凭查询结果中的令牌，30分钟内有效）", None, "{record, history}"), &[("token", "path")]) });
     doc["paths"]["/api/public/check"] = json!({ "post": public(json!({ "summary": "上传 OFD 证书文件：核验电子印章并返回实时状态", "requestBody": { "required": true, "content": { "application/ofd": { "schema": { "type": "string", "format": "binary" } } } }, "responses": { "200": { "description": "{verdict: {code, headline, why}, seal_valid, summary, failures, certificate}：verdict 为唯一结论（有效/已失效/可能伪造/无法核验）" }, "422": err() } }), &[]) });
-    doc["paths"]["/api/public/status-list"] = json!({ "get": public(op("签名的证书状态列表（全部证照标识及状态，随每次变化更新；用 status_list 公钥验证 signature）", None, "{version, list, signature, certificate}"), &[]) });
+    doc["paths"]["/api/public/status-list"] = json!({ "get": public(op("签名的证书状态列表（供审计逐页读取：after 为上一页的 next，limit 每页至多10000条；每页单独签名，用 status_list 公钥验证 signature）", None, "{version, after, next, list, signature, certificate}"), &[]) });
+    doc["paths"]["/api/public/status-list/bitstring"] = json!({ "get": public(op("压缩的位串状态列表（每张证书按其二维码中的序号占2位：00有效、01暂扣、10已失效；gzip+base64url，整体签名；支持 ETag/If-None-Match）", None, "{version, length, list, signature, certificate}"), &[]) });
     doc["paths"]["/api/public/keys"] =
         json!({ "get": public(op("核验用公钥证书：根证书、二维码声明、状态列表", None, "{root, qr_statement, status_list}"), &[]) });
     doc["paths"]["/api/certificates/reissue"] = json!({ "post": op("重新制证（kind=remake）或遗失补办（kind=lost_reissue，statement 为遗失声明）：立即签发新证书，原证书作废", None, "{licence_id}") });

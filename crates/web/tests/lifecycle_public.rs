@@ -33,13 +33,27 @@ async fn certificates(who: &Api) -> Vec<Value> {
     who.get("/api/certificates").await.body["certificates"].as_array().unwrap().clone()
 }
 
+/// The whole text list, read a page at a time (pages of one, so the paging is exercised), each
+/// page's signature checked; all pages of one version.
 async fn status_list(app: &TestApp) -> (i64, Vec<erjian_cert::statement::StatusEntry>) {
     let (_, keys) = public_get(app, "/api/public/keys").await;
     let public = public_key_of(keys["status_list"].as_str().unwrap().as_bytes()).unwrap();
-    let (_, list) = public_get(app, "/api/public/status-list").await;
-    let (header, entries) = verify_status_list(list["list"].as_str().unwrap(), list["signature"].as_str().unwrap(), &public).unwrap();
-    assert_eq!(header.version, list["version"].as_i64().unwrap());
-    (header.version, entries)
+    let (_, whole) = public_get(app, "/api/public/status-list").await;
+    let (first, all) = verify_status_list(whole["list"].as_str().unwrap(), whole["signature"].as_str().unwrap(), &public).unwrap();
+    assert_eq!((first.version, first.next), (whole["version"].as_i64().unwrap(), None), "the demo fits one page");
+    let (mut after, mut entries) = (0, Vec::new());
+    loop {
+        let (_, page) = public_get(app, &format!("/api/public/status-list?after={after}&limit=1")).await;
+        let (header, mut got) = verify_status_list(page["list"].as_str().unwrap(), page["signature"].as_str().unwrap(), &public).unwrap();
+        assert_eq!((header.version, header.after, header.count), (first.version, after, 1));
+        entries.append(&mut got);
+        match header.next {
+            Some(n) => after = n,
+            None => break,
+        }
+    }
+    assert_eq!(entries, all, "the pages make the whole list");
+    (first.version, entries)
 }
 
 fn status_of<'a>(entries: &'a [erjian_cert::statement::StatusEntry], licence: &str) -> &'a erjian_cert::statement::StatusEntry {
