@@ -34,6 +34,9 @@ pub fn info(file: &Path, json: bool) -> anyhow::Result<()> {
     for s in &doc.signatures {
         say!("签章 {}（{}）：{}", s.id, s.kind, s.location);
     }
+    if let Some(list) = &doc.missing_signature_list {
+        say!("签章列表缺失：文档声明已签章（{list}），但文件中没有该签章列表，签章已被删除或文件不完整，无法核验");
+    }
     Ok(())
 }
 
@@ -51,6 +54,8 @@ pub async fn verify_file(file: &Path, json: bool, trust_db: Option<&str>) -> any
     let report = verify(&pkg, &opts)?;
     if json {
         say!("{}", serde_json::to_string_pretty(&report)?);
+    } else if let Some(missing) = report.list_problems.iter().find(|c| c.name == erjian_ofd::seal::MISSING_SIGNATURE_LIST) {
+        say!("签章列表缺失：文档声明已签章（{}），但文件中没有该签章列表，验证未通过", missing.file.as_deref().unwrap_or("-"));
     } else if report.signatures.is_empty() {
         say!("文件中没有签章");
     }

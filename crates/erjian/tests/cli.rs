@@ -100,6 +100,19 @@ fn bench_issuance_writes_verifiable_files() {
     assert!(files[0].file_name().unwrap().to_str().unwrap().starts_with("1.2.156.3005.2."), "named by the e-licence identifier");
     let o = erjian(&["ofd", "verify", files[0].to_str().unwrap()], &data);
     assert!(o.status.success(), "{}", text(&o));
+
+    // The same file with its signature list taken out: `info` says the list is missing, `verify`
+    // fails with that verdict (it used to abort, while `info` showed the file as unsigned).
+    let mut pkg = erjian_ofd::Package::from_bytes(&std::fs::read(&files[0]).unwrap()).unwrap();
+    let list = erjian_ofd::seal::signatures_path(&pkg).unwrap().unwrap();
+    assert!(pkg.remove(&list));
+    let stripped = data.join("stripped.ofd");
+    std::fs::write(&stripped, pkg.to_bytes()).unwrap();
+    let o = erjian(&["ofd", "info", stripped.to_str().unwrap()], &data);
+    assert!(o.status.success() && text(&o).contains("签章列表缺失"), "{}", text(&o));
+    let o = erjian(&["ofd", "verify", stripped.to_str().unwrap()], &data);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("签章列表缺失") && !text(&o).contains("Error"), "{}", text(&o));
 }
 
 #[tokio::test]

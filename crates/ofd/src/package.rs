@@ -157,6 +157,11 @@ impl Package {
         self.files.insert(p, bytes);
     }
 
+    /// Takes a file out of the package (a damaged package in tests); true when it was there.
+    pub fn remove(&mut self, path: &str) -> bool {
+        normalise(path).ok().is_some_and(|p| self.files.remove(&p).is_some())
+    }
+
     pub fn paths(&self) -> impl Iterator<Item = &str> {
         self.files.keys().map(String::as_str)
     }

@@ -65,6 +65,9 @@ pub struct DocumentInfo {
     pub metadata: Metadata,
     pub pages: Vec<PageInfo>,
     pub signatures: Vec<SignatureEntry>,
+    /// The signature list `OFD.xml` names when the package does not contain it (signatures
+    /// removed, or a damaged file): the document claims to be signed and cannot show it.
+    pub missing_signature_list: Option<String>,
 }
 
 fn nums(s: Option<&str>) -> Vec<f64> {
@@ -184,6 +187,9 @@ pub fn read(pkg: &Package) -> Result<DocumentInfo, OfdError> {
         info.pages.push(page);
     }
     if let Some(sp) = crate::seal::signatures_path(pkg)? {
+        if pkg.get(&sp).is_none() {
+            info.missing_signature_list = Some(sp.clone());
+        }
         if let Some(bytes) = pkg.get(&sp) {
             let el = xml::parse(&sp, &String::from_utf8_lossy(bytes))?;
             for s in el.kids("Signature") {

@@ -82,6 +82,9 @@ fn doc_root(pkg: &Package) -> Result<(El, String), OfdError> {
 }
 
 /// The Signatures.xml location named in OFD.xml, if any.
+/// The check name when `OFD.xml` names a signature list the package does not have.
+pub const MISSING_SIGNATURE_LIST: &str = "signature_list_missing";
+
 pub fn signatures_path(pkg: &Package) -> Result<Option<String>, OfdError> {
     signatures_in(&doc_root(pkg)?.0)
 }
@@ -256,6 +259,16 @@ pub struct VerifyOptions {
 
 pub fn verify(pkg: &Package, opts: &VerifyOptions) -> Result<Report, OfdError> {
     let Some(sigs_path) = signatures_path(pkg)? else { return Ok(Report { signatures: vec![], list_problems: vec![] }) };
+    if pkg.get(&sigs_path).is_none() {
+        // Declared signed, but the list is gone: one clear verdict, not an abort.
+        let problem = Check {
+            name: MISSING_SIGNATURE_LIST,
+            ok: false,
+            file: Some(sigs_path),
+            detail: "the document declares a signature list that the package does not contain".into(),
+        };
+        return Ok(Report { signatures: vec![], list_problems: vec![problem] });
+    }
     let list = xml::parse(&sigs_path, &pkg.text(&sigs_path)?)?;
     let mut out = Vec::new();
     for entry in list.kids("Signature") {

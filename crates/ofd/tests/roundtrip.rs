@@ -89,6 +89,28 @@ fn signer(name: &str) -> (SealSigner, erjian_ofd::crypto::Certificate) {
     (SealSigner::new(key, cert, seal), parse_certificate(&root).unwrap())
 }
 
+/// A package whose `OFD.xml` names a signature list that is not there (signatures stripped, or a
+/// damaged file): `read` says so and `verify` gives one failed check, instead of aborting.
+#[test]
+fn a_missing_signature_list_is_one_clear_verdict() {
+    let mut pkg = doc_with(&["中华人民共和国二级建造师注册证书".into()]);
+    let (a, root) = signer("安徽省住房和城乡建设厅");
+    sign(&mut pkg, &a, &Stamp { page: 0, boundary: [140.0, 230.0, 40.0, 40.0] }, Utc::now()).unwrap();
+    let list = erjian_ofd::seal::signatures_path(&pkg).unwrap().unwrap();
+    assert!(pkg.remove(&list));
+    let reopened = Package::from_bytes(&pkg.to_bytes()).unwrap();
+    let info = erjian_ofd::reader::read(&reopened).unwrap();
+    assert_eq!(info.missing_signature_list.as_deref(), Some(list.as_str()));
+    assert!(info.signatures.is_empty());
+    let r = verify(&reopened, &VerifyOptions { now: None, trusted_roots: vec![root] }).unwrap();
+    assert!(!r.all_valid());
+    assert_eq!(r.list_problems.len(), 1, "{r:?}");
+    assert_eq!(
+        (r.list_problems[0].name, r.list_problems[0].file.as_deref()),
+        (erjian_ofd::seal::MISSING_SIGNATURE_LIST, Some(list.as_str()))
+    );
+}
+
 #[test]
 fn our_seal_verifies_and_a_second_seal_covers_the_first() {
     let mut pkg = doc_with(&["中华人民共和国二级建造师注册证书".into()]);

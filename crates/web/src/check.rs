@@ -192,6 +192,7 @@ fn check_label(name: &str) -> String {
         "structure" => "签章结构不完整或无法解析".into(),
         "signature_list" => "签章列表与签章文件不一致：有签章被重复列出、指向其他签章的文件或被移除".into(),
         "property_info" => "签章被移动：签名记录的签名描述文件位置与实际不符".into(),
+        erjian_ofd::seal::MISSING_SIGNATURE_LIST => "签章列表文件缺失：文档声明的签章列表不在文件中".into(),
         other => format!("检查未通过：{other}"),
     }
 }
@@ -220,6 +221,10 @@ fn inspect(bytes: &[u8], opts: &VerifyOptions) -> Inspection {
         Ok(r) => r,
         Err(e) => return Err((Refusal::Unverifiable, "文件结构损坏或过于复杂，无法核验", vec![e.to_string()])),
     };
+    if report.list_problems.iter().any(|c| c.name == erjian_ofd::seal::MISSING_SIGNATURE_LIST) {
+        let why = "文件声明已加盖电子印章，但其中的签章列表缺失：印章已被删除或文件不完整，验证未通过";
+        return Err((Refusal::Forged, why, vec![check_label(erjian_ofd::seal::MISSING_SIGNATURE_LIST)]));
+    }
     if report.signatures.is_empty() {
         return Err((Refusal::Forged, "文件中没有电子印章，不是本系统签发的电子证书", vec![]));
     }

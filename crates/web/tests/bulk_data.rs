@@ -1,7 +1,8 @@
 //! A register loaded in bulk (`erjian demo --synthetic`, as the load tests use): certificates
 //! written without their printed data. Found by the PostgreSQL load test: verifying a superseded
 //! one answered 500 (“missing field profession”); its page shows the live record instead. Its
-//! bitstring list entries are filled after loading.
+//! bitstring list entries are filled after loading. And a file that lost its signature list on
+//! the way (issue 18): one clear verdict from the public file check.
 
 use crate::common;
 use common::*;
@@ -40,3 +41,22 @@ async fn bulk_loaded_certificates_verify(kind: TestDb) {
     app.finish().await;
 }
 on_both_databases!(bulk_loaded_certificates_verify);
+
+/// The public file check of a certificate whose signature list was taken out of the package:
+/// one verdict, 可能伪造, saying the list is missing (not “no seal”, not an error).
+async fn a_file_without_its_signature_list(kind: TestDb) {
+    let app = spawn(kind).await;
+    let zhao = app.login(&app.person_id_number("赵磊"), "Geren2026").await;
+    let id = zhao.get("/api/certificates").await.body["certificates"][0]["id"].as_i64().unwrap();
+    let file = zhao.http.get(format!("{}/api/certificates/{id}/download", app.url)).bearer_auth(&zhao.token).send().await.unwrap();
+    let mut pkg = erjian_ofd::Package::from_bytes(&file.bytes().await.unwrap()).unwrap();
+    let list = erjian_ofd::seal::signatures_path(&pkg).unwrap().unwrap();
+    assert!(pkg.remove(&list));
+    let r = app.http.post(format!("{}/api/public/check", app.url)).body(pkg.to_bytes()).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["verdict"]["headline"], "可能伪造", "{v}");
+    assert!(v["verdict"]["why"].as_str().unwrap().contains("签章列表缺失"), "{v}");
+    app.finish().await;
+}
+on_both_databases!(a_file_without_its_signature_list);
