@@ -244,6 +244,15 @@ pub(crate) enum BenchCommand {
         #[arg(long, default_value_t = 0)]
         applications: i64,
     },
+    /// Announce a publicity batch of N synthetic applicants (registrations, numbers, sealed
+    /// certificates and 决定书) into a fresh database (`--data` / `ERJIAN_DATABASE_URL`) and report
+    /// the time, the peak memory and the cores used.
+    Announce {
+        #[arg(long, default_value_t = 5000)]
+        count: u64,
+        #[arg(long)]
+        json: bool,
+    },
     /// Write load-test inputs from the database: licence identifiers and query bodies.
     Sample {
         #[arg(long, default_value_t = 20000)]

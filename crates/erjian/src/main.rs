@@ -5,6 +5,7 @@
 mod out;
 mod backup;
 mod bench;
+mod bench_announce;
 mod bench_lookups;
 mod national;
 mod ofd_cmd;
@@ -220,6 +221,14 @@ async fn main() -> anyhow::Result<()> {
         Command::Bench(BenchCommand::Hello { addr }) => bench::hello(addr).await?,
         Command::Bench(BenchCommand::Lookups { count, applications }) => {
             bench_lookups::lookups(&url()?, &master_key(&cli.data)?, count, applications).await?
+        }
+        Command::Bench(BenchCommand::Announce { count, json }) => {
+            let f = bench_announce::announce(&url()?, &master_key(&cli.data)?, count).await?;
+            if json {
+                say!("{}", serde_json::to_string_pretty(&f)?);
+            } else {
+                bench_announce::print(&f);
+            }
         }
         Command::Bench(BenchCommand::Sample { count, out }) => bench::sample(&url()?, &master_key(&cli.data)?, count, &out).await?,
         Command::Bench(BenchCommand::Issuance { count, out, json }) => {

@@ -9,6 +9,7 @@
 pub mod account;
 pub mod accounts;
 pub mod annotation;
+pub mod announce;
 pub mod applications;
 pub mod attachments;
 pub mod audit;
@@ -53,6 +54,7 @@ pub mod specialties;
 pub mod statistics;
 pub mod status_bits;
 pub mod synthetic;
+pub mod synthetic_batch;
 pub mod temp_transfer;
 pub mod testing;
 pub mod throttle;

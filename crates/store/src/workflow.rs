@@ -249,67 +249,6 @@ impl Store {
         })
     }
 
-    /// Announces a publicity batch whose period has ended: each application still in publicity
-    /// is announced and gets its registration, number, validity and sealed certificate. All or
-    /// nothing.
-    pub async fn announce(
-        &self,
-        actor: &Actor,
-        batch_id: i64,
-        issuer: &crate::certificates::Issuer,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<Announced>> {
-        if actor.role != Role::ProvinceAuthority {
-            return Err(Error::Forbidden);
-        }
-        let day = today(now);
-        let mut tx = self.write().await?;
-        let batch: Option<(Option<String>, Option<String>, String)> =
-            sqlx::query_as("SELECT ends_on, announced_at, number FROM batches WHERE id = $1 AND kind = 'publicity'")
-                .bind(batch_id)
-                .fetch_optional(tx.conn())
-                .await?;
-        let (ends_on, announced_at, number) = batch.ok_or(Error::NotFound("公示批次不存在"))?;
-        if announced_at.is_some() {
-            return Err(Error::Conflict(format!("公示批次 {number} 已经公告")));
-        }
-        let ends = ends_on.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).unwrap_or(day);
-        if day <= ends {
-            return Err(Error::Conflict(format!("公示期至 {ends}，期满无异议后方可公告")));
-        }
-        let claimed = sqlx::query("UPDATE batches SET announced_at = $2 WHERE id = $1 AND announced_at IS NULL")
-            .bind(batch_id)
-            .bind(ts(now))
-            .execute(tx.conn())
-            .await?;
-        if claimed.rows_affected() != 1 {
-            return Err(Error::Conflict(format!("公示批次 {number} 已经公告")));
-        }
-        // An entry with an objection still open waits for the province's finding
-        // ([`crate::publicity`]); it is announced when the objection is dismissed.
-        let ids: Vec<(i64,)> = sqlx::query_as(
-            "SELECT a.id FROM applications a WHERE a.publicity_batch_id = $1 AND a.state = 'publicity'
-             AND NOT EXISTS (SELECT 1 FROM objections o WHERE o.application_id = a.id AND o.state = 'open') ORDER BY a.id",
-        )
-        .bind(batch_id)
-        .fetch_all(tx.conn())
-        .await?;
-        let mut out = Vec::new();
-        for (id,) in ids {
-            out.push(self.announce_one(&mut tx, actor, id, &number, issuer, now).await?);
-        }
-        let detail = format!("公告 {} 人", out.len());
-        audit::record(
-            tx.conn(),
-            now,
-            Some(actor),
-            Entry { detail: Some(&detail), ..Entry::new("announce_batch", "batch", Some(batch_id)) },
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(out)
-    }
-
     /// Announces one application of publicity batch `number`: its registration (or the change
     /// it asked for), certificate and 准予注册决定书, in the caller's transaction.
     pub(crate) async fn announce_one(
