@@ -94,10 +94,8 @@ impl Store {
                     .rows_affected()
             }
             Some(_) => {
-                let (left,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM ({REMAINING}) AS r"))
-                    .bind(batch_id)
-                    .fetch_one(tx.conn())
-                    .await?;
+                let (left,): (i64,) =
+                    sqlx::query_as(&format!("SELECT COUNT(*) FROM ({REMAINING}) AS r")).bind(batch_id).fetch_one(tx.conn()).await?;
                 if left == 0 {
                     return Err(Error::Conflict(format!("公示批次 {number} 已经公告")));
                 }
@@ -105,15 +103,13 @@ impl Store {
                     return Err(Error::Conflict(format!("公示批次 {number} 正在公告，请稍后刷新查看")));
                 }
                 // Take over a stopped announcement, unless someone else just did.
-                sqlx::query(
-                    "UPDATE batches SET announce_heartbeat = $2 WHERE id = $1 AND announce_heartbeat IS NOT DISTINCT FROM $3",
-                )
-                .bind(batch_id)
-                .bind(ts(now))
-                .bind(&heartbeat)
-                .execute(tx.conn())
-                .await?
-                .rows_affected()
+                sqlx::query("UPDATE batches SET announce_heartbeat = $2 WHERE id = $1 AND announce_heartbeat IS NOT DISTINCT FROM $3")
+                    .bind(batch_id)
+                    .bind(ts(now))
+                    .bind(&heartbeat)
+                    .execute(tx.conn())
+                    .await?
+                    .rows_affected()
             }
         };
         if claimed != 1 {

@@ -10,9 +10,11 @@
 
 use crate::error::{Error, Result};
 use crate::Store;
-use erjian_ofd::crypto::{derive_key, open_secret, seal_secret};
+use erjian_ofd::crypto::{derive_key, open_chunked, open_secret, seal_chunked, seal_secret};
 
 const MAGIC: &[u8] = b"EJS1";
+/// Files larger than one chunk are sealed in chunks on both cores ([`seal_chunked`]).
+const MAGIC_CHUNKED: &[u8] = b"EJS2";
 const TEXT_PREFIX: &str = "ejs1:";
 const DONE_KEY: &str = "personal_data_sealed_v1";
 
@@ -30,14 +32,28 @@ impl Sealer {
     }
 
     pub fn seal(&self, plain: &[u8]) -> Vec<u8> {
+        if plain.len() > erjian_ofd::crypto::SEAL_CHUNK {
+            let mut out = MAGIC_CHUNKED.to_vec();
+            out.extend(seal_chunked(&self.key, plain));
+            return out;
+        }
         let mut out = MAGIC.to_vec();
         out.extend(seal_secret(&self.key, plain));
         out
     }
 
+    /// Whether stored bytes are sealed (either format).
+    pub fn is_sealed(stored: &[u8]) -> bool {
+        stored.starts_with(MAGIC) || stored.starts_with(MAGIC_CHUNKED)
+    }
+
     pub fn open(&self, stored: &[u8]) -> Result<Vec<u8>> {
-        let body = stored.strip_prefix(MAGIC).ok_or_else(|| Error::Other(anyhow::anyhow!("personal data stored unsealed")))?;
-        open_secret(&self.key, body).map_err(|e| Error::Other(anyhow::anyhow!("personal data cannot be opened: {e}")))
+        let opened = match (stored.strip_prefix(MAGIC), stored.strip_prefix(MAGIC_CHUNKED)) {
+            (Some(body), _) => open_secret(&self.key, body),
+            (None, Some(body)) => open_chunked(&self.key, body),
+            (None, None) => return Err(Error::Other(anyhow::anyhow!("personal data stored unsealed"))),
+        };
+        opened.map_err(|e| Error::Other(anyhow::anyhow!("personal data cannot be opened: {e}")))
     }
 
     pub fn open_opt(&self, stored: Option<Vec<u8>>) -> Result<Option<Vec<u8>>> {
@@ -218,7 +234,7 @@ impl Store {
                 .await?;
                 let Some(last) = rows.last().map(|r| r.0) else { break };
                 after = last;
-                for (id, stored) in rows.into_iter().filter(|(_, b)| !b.starts_with(MAGIC)) {
+                for (id, stored) in rows.into_iter().filter(|(_, b)| !Sealer::is_sealed(b)) {
                     sqlx::query(&format!("UPDATE {table} SET {column} = $2 WHERE id = $1"))
                         .bind(id)
                         .bind(sealer.seal(&stored))

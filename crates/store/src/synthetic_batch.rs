@@ -18,7 +18,12 @@ const GIVEN: &[&str] = &["一", "二", "三", "四", "五", "六", "七", "八",
 impl Store {
     /// Adds `n` applicants in a publicity batch that ended yesterday and returns the batch id.
     /// Needs the demo's staff (the province account) and enterprises.
-    pub async fn seed_publicity_batch(&self, profile: &erjian_domain::province::ProvinceProfile, n: u64, now: DateTime<Utc>) -> Result<i64> {
+    pub async fn seed_publicity_batch(
+        &self,
+        profile: &erjian_domain::province::ProvinceProfile,
+        n: u64,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
         let prof = erjian_domain::profession::profession("constructor2").expect("catalogue");
         let specs: Vec<&str> = prof.specialties.iter().map(|s| s.code).collect();
         let enterprises = crate::demo::demo_enterprises(profile);
@@ -50,7 +55,8 @@ impl Store {
                 let birth = NaiveDate::from_ymd_opt(1970, 1, 1).expect("date") + Duration::days((g % 9000) as i64);
                 let id = ResidentId::with_check(&format!("340104{}{:03}", birth.format("%Y%m%d"), 700 + g / 9000))
                     .map_err(|e| Error::Other(anyhow::anyhow!("{e}")))?;
-                let name = format!("{}{}{}", SURNAMES[(g % 16) as usize], GIVEN[((g / 16) % 16) as usize], GIVEN[((g / 256) % 16) as usize]);
+                let name =
+                    format!("{}{}{}", SURNAMES[(g % 16) as usize], GIVEN[((g / 16) % 16) as usize], GIVEN[((g / 256) % 16) as usize]);
                 let spec = specs[(g % specs.len() as u64) as usize];
                 records.push(QualificationRecord {
                     line: g + 2,

@@ -260,7 +260,7 @@ impl TestApp {
             let rows: Vec<(Option<Vec<u8>>,)> =
                 sqlx::query_as(&format!("SELECT {column} FROM {table}")).fetch_all(store.pool()).await.unwrap();
             for (b,) in rows.into_iter().filter_map(|r| r.0.map(|b| (b,))) {
-                assert!(b.starts_with(b"EJS1"), "{table}.{column} is stored unsealed");
+                assert!(erjian_store::sealing::Sealer::is_sealed(&b), "{table}.{column} is stored unsealed");
             }
         }
         store.close().await;
