@@ -67,10 +67,16 @@ pub async fn verify_file(file: &Path, json: bool, trust_db: Option<&str>) -> any
                 Verdict::Invalid => "无效",
                 Verdict::NotVerifiable => "无法验证（无证书的数字签名）",
             };
+            let format = match s.format {
+                erjian_ofd::seal::FORMAT_SES_V4 => "电子印章 SES v4（GB/T 38540）",
+                erjian_ofd::seal::FORMAT_PKCS7 => "数字签名 PKCS#7（GM/T 0010）",
+                erjian_ofd::seal::FORMAT_BARE => "裸 SM2 签名值",
+                _ => "无法识别的签名值",
+            };
             say!(
-                "签章 {} {}：{}  {}",
+                "签章 {} {}【{format}】：{}  {}",
                 s.id,
-                s.seal_name.as_deref().unwrap_or(&s.kind),
+                s.seal_name.as_deref().or(s.signer.as_deref()).unwrap_or(&s.kind),
                 verdict,
                 s.signed_at.map(|t| t.to_string()).unwrap_or_default()
             );

@@ -116,7 +116,7 @@ pub fn time(t: &Tlv<'_>) -> Result<chrono::DateTime<chrono::Utc>, OfdError> {
     let s = std::str::from_utf8(t.content).map_err(|_| bad("time"))?;
     let full = match t.tag {
         GENERALIZED_TIME => s.to_owned(),
-        UTC_TIME => format!("{}{s}", if s[..2].parse::<u32>().unwrap_or(0) >= 50 { "19" } else { "20" }),
+        UTC_TIME => format!("{}{s}", if s.get(..2).and_then(|y| y.parse::<u32>().ok()).unwrap_or(0) >= 50 { "19" } else { "20" }),
         _ => return Err(bad("time tag")),
     };
     let digits = full.trim_end_matches('Z');

@@ -9,6 +9,7 @@ pub mod crypto;
 pub mod der;
 pub mod font;
 pub mod package;
+pub mod pkcs7;
 pub mod reader;
 pub mod seal;
 pub mod ses;

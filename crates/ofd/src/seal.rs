@@ -208,7 +208,19 @@ pub struct SignatureReport {
     pub stamp_page: Option<String>,
     /// The signed value file this entry was verified from.
     pub signed_value: Option<String>,
+    /// Which kind of signature value it was: [`FORMAT_SES_V4`], [`FORMAT_PKCS7`], [`FORMAT_BARE`]
+    /// or [`FORMAT_UNKNOWN`].
+    pub format: &'static str,
 }
+
+/// An electronic seal (GB/T 38540 SES_Signature, version 4).
+pub const FORMAT_SES_V4: &str = "SES v4 (GB/T 38540)";
+/// A digital signature as PKCS#7 / GM/T 0010 SignedData with the signer's certificate inside.
+pub const FORMAT_PKCS7: &str = "PKCS#7 SignedData (GM/T 0010)";
+/// A bare SM2 signature value: no certificate, no seal.
+pub const FORMAT_BARE: &str = "bare SM2 signature";
+/// A signed value that could not be read.
+pub const FORMAT_UNKNOWN: &str = "unrecognised";
 
 const VALIDITY_CHECKS: [&str; 2] = ["signer_certificate_validity", "seal_validity"];
 
@@ -292,6 +304,7 @@ pub fn verify(pkg: &Package, opts: &VerifyOptions) -> Result<Report, OfdError> {
             warnings: vec![],
             stamp_page: None,
             signed_value: None,
+            format: FORMAT_UNKNOWN,
         }));
     }
     let list_problems = list_problems(pkg, &sigs_path, &out);
@@ -384,7 +397,13 @@ fn verify_one(pkg: &Package, entry: &El, path: &str, opts: &VerifyOptions) -> Re
         warnings,
         stamp_page: stamp_page.clone(),
         signed_value: Some(value_path.clone()),
+        format: FORMAT_SES_V4,
     };
+    if crate::pkcs7::looks_like(value) {
+        let mut r = base(Verdict::Invalid, checks, warnings);
+        r.format = FORMAT_PKCS7;
+        return Ok(verify_pkcs7(r, value, sig_xml, sig_time(&el), opts, now));
+    }
     let ses = match ses::decode_signature(value) {
         Ok(s) => s,
         Err(e) if kind == "Sign" => {
@@ -392,11 +411,15 @@ fn verify_one(pkg: &Package, entry: &El, path: &str, opts: &VerifyOptions) -> Re
                 "bare digital signature without a certificate or seal ({e}); it cannot be verified without the signer's public key"
             ));
             let any_failed = checks.iter().any(|c: &Check| !c.ok);
-            return Ok(base(if any_failed { Verdict::Invalid } else { Verdict::NotVerifiable }, checks, warnings));
+            let mut r = base(if any_failed { Verdict::Invalid } else { Verdict::NotVerifiable }, checks, warnings);
+            r.format = FORMAT_BARE;
+            return Ok(r);
         }
         Err(e) => {
             checks.push(Check { name: "signed_value", ok: false, file: Some(value_path.clone()), detail: e.to_string() });
-            return Ok(base(Verdict::Invalid, checks, warnings));
+            let mut r = base(Verdict::Invalid, checks, warnings);
+            r.format = FORMAT_UNKNOWN;
+            return Ok(r);
         }
     };
     // 2. The signed property names this Signature.xml: files copied or redirected to another
@@ -447,30 +470,7 @@ fn verify_one(pkg: &Package, entry: &El, path: &str, opts: &VerifyOptions) -> Re
     });
     // 6. Validity at signing time; expiry since then is a warning.
     if let Ok(c) = &signer_cert {
-        let ok = c.valid_at(ses.time);
-        checks.push(Check {
-            name: "signer_certificate_validity",
-            ok,
-            file: Some(value_path.clone()),
-            detail: format!(
-                "certificate valid {} – {}, signed {}",
-                c.not_before.format("%Y-%m-%d"),
-                c.not_after.format("%Y-%m-%d"),
-                ses.time.format("%Y-%m-%d %H:%M:%S")
-            ),
-        });
-        if ok && !c.valid_at(now) {
-            warnings.push(format!("the signer certificate has expired since signing (valid until {})", c.not_after.format("%Y-%m-%d")));
-        }
-        if !opts.trusted_roots.is_empty() {
-            let trusted = opts.trusted_roots.iter().any(|r| c.issued_by(r));
-            checks.push(Check {
-                name: "signer_certificate_issuer",
-                ok: trusted,
-                file: Some(value_path.clone()),
-                detail: format!("issuer: {}", c.issuer),
-            });
-        }
+        certificate_checks(c, ses.time, &value_path, opts, now, &mut checks, &mut warnings);
     }
     let seal_ok = ses.seal.valid_start <= ses.time && ses.time <= ses.seal.valid_end;
     checks.push(Check {
@@ -484,6 +484,102 @@ fn verify_one(pkg: &Package, entry: &El, path: &str, opts: &VerifyOptions) -> Re
     r.signer = signer_cert.ok().map(|c| c.subject);
     r.signed_at = Some(ses.time);
     Ok(r)
+}
+
+/// The signer certificate's validity when it signed (expiry since is a warning) and, with trust
+/// anchors given, its issuer.
+fn certificate_checks(
+    c: &Certificate,
+    signed: DateTime<Utc>,
+    value_path: &str,
+    opts: &VerifyOptions,
+    now: DateTime<Utc>,
+    checks: &mut Vec<Check>,
+    warnings: &mut Vec<String>,
+) {
+    let ok = c.valid_at(signed);
+    checks.push(Check {
+        name: "signer_certificate_validity",
+        ok,
+        file: Some(value_path.to_owned()),
+        detail: format!(
+            "certificate valid {} – {}, signed {}",
+            c.not_before.format("%Y-%m-%d"),
+            c.not_after.format("%Y-%m-%d"),
+            signed.format("%Y-%m-%d %H:%M:%S")
+        ),
+    });
+    if ok && !c.valid_at(now) {
+        warnings.push(format!("the signer certificate has expired since signing (valid until {})", c.not_after.format("%Y-%m-%d")));
+    }
+    if !opts.trusted_roots.is_empty() {
+        let trusted = opts.trusted_roots.iter().any(|r| c.issued_by(r));
+        checks.push(Check {
+            name: "signer_certificate_issuer",
+            ok: trusted,
+            file: Some(value_path.to_owned()),
+            detail: format!("issuer: {}", c.issuer),
+        });
+    }
+}
+
+/// `SignatureDateTime` of a Signature.xml (`20221116112058Z`, or ISO 8601).
+fn sig_time(el: &El) -> Option<DateTime<Utc>> {
+    let t = el.child("SignedInfo")?.child_text("SignatureDateTime")?.trim();
+    let digits = t.trim_end_matches('Z');
+    chrono::NaiveDateTime::parse_from_str(digits, "%Y%m%d%H%M%S")
+        .ok()
+        .map(|n| n.and_utc())
+        .or_else(|| DateTime::parse_from_rfc3339(t).ok().map(|d| d.with_timezone(&Utc)))
+}
+
+/// A `Type="Sign"` signature whose value is PKCS#7 / GM/T 0010 SignedData over this
+/// Signature.xml (detached), the signer's certificate inside.
+fn verify_pkcs7(
+    mut r: SignatureReport,
+    value: &[u8],
+    sig_xml: &[u8],
+    declared: Option<DateTime<Utc>>,
+    opts: &VerifyOptions,
+    now: DateTime<Utc>,
+) -> SignatureReport {
+    let value_path = r.signed_value.clone().unwrap_or_default();
+    let sd = match crate::pkcs7::decode(value) {
+        Ok(sd) => sd,
+        Err(e) => {
+            r.checks.push(Check { name: "signed_value", ok: false, file: Some(value_path), detail: e.to_string() });
+            r.verdict = Verdict::Invalid;
+            return r;
+        }
+    };
+    let hash_ok = sd.digest_matches(sig_xml);
+    r.checks.push(Check {
+        name: "data_hash",
+        ok: hash_ok,
+        file: Some(r.file.clone()),
+        detail: if hash_ok {
+            "SM3 of Signature.xml matches the signed messageDigest".into()
+        } else {
+            "Signature.xml was changed after signing".into()
+        },
+    });
+    let sig_ok = sd.signature_verifies(sig_xml);
+    r.checks.push(Check {
+        name: "signature",
+        ok: sig_ok,
+        file: Some(value_path.clone()),
+        detail: if sig_ok {
+            "SM2 signature of the PKCS#7 SignedData verifies with the certificate inside".into()
+        } else {
+            "SM2 signature does not verify".into()
+        },
+    });
+    let signed = sd.signing_time.or(declared).unwrap_or(now);
+    certificate_checks(&sd.signer_cert, signed, &value_path, opts, now, &mut r.checks, &mut r.warnings);
+    r.verdict = verdict_of(&r.checks);
+    r.signer = Some(sd.signer_cert.subject.clone());
+    r.signed_at = Some(signed);
+    r
 }
 
 /// Files a signature protects (for tamper tests): Signature.xml, SignedValue.dat and references.
