@@ -204,9 +204,12 @@ pub fn open_secret(key: &[u8; 16], sealed: &[u8]) -> Result<Vec<u8>, OfdError> {
     cipher.decrypt((&nonce).into(), &sealed[12..]).map_err(|_| OfdError::Crypto("cannot decrypt: wrong key or damaged data".into()))
 }
 
-/// The chunk size of [`seal_chunked`]: large files (certificates, 决定书, scans) are sealed in
-/// pieces of this size so that both cores encrypt at once.
-pub const SEAL_CHUNK: usize = 24 * 1024;
+/// Files above this size are worth sealing on both cores ([`seal_chunked`]): certificates,
+/// 决定书 and scans are split into two halves (larger files into halves of at most
+/// [`SEAL_CHUNK_MAX`]), each sealed on its own core.
+pub const SEAL_CHUNK: usize = 16 * 1024;
+/// The largest chunk [`seal_chunked`] makes.
+pub const SEAL_CHUNK_MAX: usize = 1 << 20;
 
 fn chunk_nonce(prefix: &[u8; 8], index: u32) -> [u8; 12] {
     let mut n = [0u8; 12];
@@ -215,12 +218,14 @@ fn chunk_nonce(prefix: &[u8; 8], index: u32) -> [u8; 12] {
     n
 }
 
-/// The associated data binding a chunk to its place: index and total count, so that chunks
-/// cannot be reordered, dropped or spliced from another file.
-fn chunk_aad(index: u32, count: u32) -> [u8; 12] {
-    let mut a = *b"ejc2\0\0\0\0\0\0\0\0";
+/// The associated data binding a chunk to its place: index, chunk count and chunk size, so that
+/// chunks cannot be reordered, dropped or spliced from another file.
+fn chunk_aad(index: u32, count: u32, size: u32) -> [u8; 16] {
+    let mut a = [0u8; 16];
+    a[..4].copy_from_slice(b"ejc2");
     a[4..8].copy_from_slice(&index.to_be_bytes());
-    a[8..].copy_from_slice(&count.to_be_bytes());
+    a[8..12].copy_from_slice(&count.to_be_bytes());
+    a[12..].copy_from_slice(&size.to_be_bytes());
     a
 }
 
@@ -241,22 +246,24 @@ fn on_two_cores<T: Sync, R: Send>(items: &[T], f: impl Fn(usize, &T) -> R + Sync
     })
 }
 
-/// Encrypts like [`seal_secret`] (SM4-GCM, RFC 8998) in chunks of [`SEAL_CHUNK`] sealed on both
-/// cores, each chunk authenticated with its index and the chunk count. Output:
-/// `nonce prefix (8) || count (4, big-endian) || each chunk's ciphertext and tag`.
+/// Encrypts like [`seal_secret`] (SM4-GCM, RFC 8998) in equal chunks sealed on both cores, each
+/// chunk authenticated with its index, the chunk count and the chunk size. Output: `nonce prefix
+/// (8) || count (4) || chunk size (4, both big-endian) || each chunk's ciphertext and tag`.
 pub fn seal_chunked(key: &[u8; 16], plaintext: &[u8]) -> Vec<u8> {
     use aes_gcm::aead::{Aead, KeyInit, Payload};
     let cipher = Sm4Gcm::new_from_slice(key).expect("16-byte key");
     let prefix: [u8; 8] = rand::random();
-    let chunks: Vec<&[u8]> = if plaintext.is_empty() { vec![plaintext] } else { plaintext.chunks(SEAL_CHUNK).collect() };
-    let count = chunks.len() as u32;
+    let size = plaintext.len().div_ceil(2).clamp(SEAL_CHUNK, SEAL_CHUNK_MAX);
+    let chunks: Vec<&[u8]> = if plaintext.is_empty() { vec![plaintext] } else { plaintext.chunks(size).collect() };
+    let (count, size) = (chunks.len() as u32, size as u32);
     let sealed = on_two_cores(&chunks, |i, c| {
-        let aad = chunk_aad(i as u32, count);
+        let aad = chunk_aad(i as u32, count, size);
         cipher.encrypt((&chunk_nonce(&prefix, i as u32)).into(), Payload { msg: c, aad: &aad }).expect("SM4-GCM encryption")
     });
-    let mut out = Vec::with_capacity(12 + plaintext.len() + 16 * chunks.len());
+    let mut out = Vec::with_capacity(16 + plaintext.len() + 16 * chunks.len());
     out.extend_from_slice(&prefix);
     out.extend_from_slice(&count.to_be_bytes());
+    out.extend_from_slice(&size.to_be_bytes());
     for c in sealed {
         out.extend(c);
     }
@@ -264,23 +271,27 @@ pub fn seal_chunked(key: &[u8; 16], plaintext: &[u8]) -> Vec<u8> {
 }
 
 /// Decrypts [`seal_chunked`]'s output on both cores; a wrong key, a changed, moved, missing or
-/// extra chunk is an error.
+/// extra chunk, or a changed header is an error.
 pub fn open_chunked(key: &[u8; 16], sealed: &[u8]) -> Result<Vec<u8>, OfdError> {
     use aes_gcm::aead::{Aead, KeyInit, Payload};
     let bad = || OfdError::Crypto("cannot decrypt: wrong key or damaged data".into());
-    if sealed.len() < 12 {
+    if sealed.len() < 16 {
         return Err(bad());
     }
     let prefix: [u8; 8] = sealed[..8].try_into().expect("8 bytes");
     let count = u32::from_be_bytes(sealed[8..12].try_into().expect("4 bytes"));
-    let body = &sealed[12..];
-    let pieces: Vec<&[u8]> = body.chunks(SEAL_CHUNK + 16).collect();
-    if count == 0 || pieces.len() != count as usize {
+    let size = u32::from_be_bytes(sealed[12..16].try_into().expect("4 bytes"));
+    if count == 0 || !(SEAL_CHUNK..=SEAL_CHUNK_MAX).contains(&(size as usize)) {
+        return Err(bad());
+    }
+    let body = &sealed[16..];
+    let pieces: Vec<&[u8]> = body.chunks(size as usize + 16).collect();
+    if pieces.len() != count as usize {
         return Err(bad());
     }
     let cipher = Sm4Gcm::new_from_slice(key).expect("16-byte key");
     let opened = on_two_cores(&pieces, |i, c| {
-        let aad = chunk_aad(i as u32, count);
+        let aad = chunk_aad(i as u32, count, size);
         cipher.decrypt((&chunk_nonce(&prefix, i as u32)).into(), Payload { msg: c, aad: &aad })
     });
     let mut out = Vec::with_capacity(body.len());

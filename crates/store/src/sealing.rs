@@ -32,7 +32,7 @@ impl Sealer {
     }
 
     pub fn seal(&self, plain: &[u8]) -> Vec<u8> {
-        if plain.len() > erjian_ofd::crypto::SEAL_CHUNK {
+        if plain.len() > 2 * erjian_ofd::crypto::SEAL_CHUNK {
             let mut out = MAGIC_CHUNKED.to_vec();
             out.extend(seal_chunked(&self.key, plain));
             return out;
