@@ -78,10 +78,29 @@ fn parse_file(pkg: &Package, path: &str) -> Result<El, OfdError> {
     xml::parse(path, &pkg.text(path)?)
 }
 
-/// Media resources (ID → (format, file path)) from a resource file.
-fn resources(pkg: &Package, res_path: &str, out: &mut HashMap<String, (String, String)>) -> Result<(), OfdError> {
+/// What a page's objects refer to: media files and composite graphic units (复合对象's
+/// definitions, GB/T 33190 §13), from the document's resource files.
+#[derive(Default)]
+struct Resources {
+    media: HashMap<String, (String, String)>,
+    units: HashMap<String, El>,
+}
+
+/// How deep composite objects may nest (a unit may use another; a loop must not hang the reader).
+const MAX_NESTING: usize = 8;
+
+/// Media resources (ID → (format, file path)) and composite graphic units from a resource file.
+fn resources(pkg: &Package, res_path: &str, res: &mut Resources) -> Result<(), OfdError> {
     let Some(bytes) = pkg.get(res_path) else { return Ok(()) };
     let el = xml::parse(res_path, &String::from_utf8_lossy(bytes))?;
+    let mut units = Vec::new();
+    el.all("CompositeGraphicUnit", &mut units);
+    for u in units {
+        if let Some(id) = u.attr("ID") {
+            res.units.insert(id.to_owned(), u.clone());
+        }
+    }
+    let out = &mut res.media;
     let base = el.attr("BaseLoc").map(|b| resolve(res_path, &format!("{b}/x"))).transpose()?.unwrap_or_else(|| res_path.to_owned());
     let mut media = Vec::new();
     el.all("MultiMedia", &mut media);
@@ -94,7 +113,41 @@ fn resources(pkg: &Package, res_path: &str, out: &mut HashMap<String, (String, S
     Ok(())
 }
 
-fn collect(pkg: &Package, content: &El, media: &HashMap<String, (String, String)>, page: &mut PageInfo) {
+/// A point through an object's CTM (`a b c d e f`), then placed at its boundary's origin.
+fn place(ctm: &[f64], origin: (f64, f64), x: f64, y: f64) -> (f64, f64) {
+    match ctm {
+        [a, b, c, d, e, f] => (origin.0 + a * x + c * y + e, origin.1 + b * x + d * y + f),
+        _ => (origin.0 + x, origin.1 + y),
+    }
+}
+
+fn collect(pkg: &Package, content: &El, res: &Resources, page: &mut PageInfo, depth: usize) {
+    let media = &res.media;
+    // Composite objects draw a unit from the resources: its text, images and paths are the
+    // page's too, placed through the object's CTM at its boundary.
+    let mut composites = Vec::new();
+    content.all("CompositeObject", &mut composites);
+    for c in composites {
+        let Some(unit) = c.attr("ResourceID").and_then(|id| res.units.get(id)) else { continue };
+        let Some(inner) = unit.child("Content") else { continue };
+        if depth >= MAX_NESTING {
+            continue;
+        }
+        let b = nums(c.attr("Boundary"));
+        let origin = (b.first().copied().unwrap_or(0.0), b.get(1).copied().unwrap_or(0.0));
+        let ctm = nums(c.attr("CTM"));
+        let (t0, i0) = (page.texts.len(), page.images.len());
+        collect(pkg, inner, res, page, depth + 1);
+        for t in &mut page.texts[t0..] {
+            (t.x, t.y) = place(&ctm, origin, t.x, t.y);
+            if let [a, b, ..] = ctm.as_slice() {
+                t.size *= a.hypot(*b);
+            }
+        }
+        for i in &mut page.images[i0..] {
+            (i.x, i.y) = place(&ctm, origin, i.x, i.y);
+        }
+    }
     let mut texts = Vec::new();
     content.all("TextObject", &mut texts);
     for t in texts {
@@ -106,7 +159,11 @@ fn collect(pkg: &Package, content: &El, media: &HashMap<String, (String, String)
         let first = codes.first();
         let x = first.and_then(|c| c.attr("X")).and_then(|v| v.parse().ok()).unwrap_or(0.0);
         let y = first.and_then(|c| c.attr("Y")).and_then(|v| v.parse().ok()).unwrap_or(0.0);
-        page.texts.push(TextItem { x: bx + x, y: by + y, size, text });
+        // The object's own CTM scales its glyph coordinates (and the size) into its boundary.
+        let ctm = nums(t.attr("CTM"));
+        let (x, y) = place(&ctm, (bx, by), x, y);
+        let size = if let [a, b, ..] = ctm.as_slice() { size * a.hypot(*b) } else { size };
+        page.texts.push(TextItem { x, y, size, text });
     }
     let mut images = Vec::new();
     content.all("ImageObject", &mut images);
@@ -154,11 +211,11 @@ pub fn read(pkg: &Package) -> Result<DocumentInfo, OfdError> {
     let doc = parse_file(pkg, &root)?;
     let common = doc.child("CommonData");
     let default_box = nums(common.and_then(|c| c.child("PageArea")).and_then(|a| a.child_text("PhysicalBox")));
-    let mut media = HashMap::new();
+    let mut res = Resources::default();
     if let Some(c) = common {
         for kind in ["PublicRes", "DocumentRes"] {
             for r in c.kids(kind) {
-                resources(pkg, &resolve(&root, r.text.trim())?, &mut media)?;
+                resources(pkg, &resolve(&root, r.text.trim())?, &mut res)?;
             }
         }
     }
@@ -180,10 +237,10 @@ pub fn read(pkg: &Package) -> Result<DocumentInfo, OfdError> {
         };
         for t in content.kids("Template") {
             if let Some(tpath) = t.attr("TemplateID").and_then(|id| templates.get(id)) {
-                collect(pkg, &parse_file(pkg, tpath)?, &media, &mut page);
+                collect(pkg, &parse_file(pkg, tpath)?, &res, &mut page, 0);
             }
         }
-        collect(pkg, &content, &media, &mut page);
+        collect(pkg, &content, &res, &mut page, 0);
         info.pages.push(page);
     }
     if let Some(sp) = crate::seal::signatures_path(pkg)? {

@@ -160,3 +160,23 @@ fn an_edited_signature_list_fails_the_document() {
     assert!(!r.all_valid());
     assert!(r.list_problems.iter().any(|c| c.detail.contains("missing from the signature list")), "{:?}", r.list_problems);
 }
+
+/// Text drawn through composite objects (CompositeObject → CompositeGraphicUnit in the document
+/// resources, GB/T 33190 §13) is the page's text: ofdrw's y.ofd keeps all of its 4,803
+/// characters there (the reader found none before), placed through each object's CTM.
+#[test]
+fn composite_objects_yield_their_text() {
+    let doc = erjian_ofd::reader::read(&open("ofdrw-converter--y.ofd")).unwrap();
+    assert_eq!(doc.pages.len(), 3);
+    let text: String = doc.pages.iter().map(|p| p.text()).collect();
+    assert!(text.chars().count() >= 4_800, "{} characters", text.chars().count());
+    let joined = |i: usize| doc.pages[i].text().replace('\n', "");
+    assert!(joined(0).contains("建设新时代海关数字档案室"), "{}", joined(0));
+    assert!(joined(2).contains("存量档案数字化建设"), "{}", joined(2));
+    // Placed on the page (CTM 0.3528 maps the unit's points to millimetres), not at the unit's
+    // scale (up to 1,639 wide); a few objects start left of the page and are clipped there.
+    for p in &doc.pages {
+        let on = p.texts.iter().filter(|t| (0.0..=p.width).contains(&t.x) && (0.0..=p.height).contains(&t.y)).count();
+        assert!(on * 10 >= p.texts.len() * 9, "{on} of {} text objects on the page", p.texts.len());
+    }
+}
