@@ -8,6 +8,9 @@
 #   DB=postgres scripts/bench-public.sh     # PostgreSQL (database erjian_bench on 127.0.0.1)
 #   SAMPLE=wide scripts/bench-public.sh     # identifiers drawn across the whole register (300,000):
 #                                           # real scans, mostly past the answer cache
+#   DB=postgres PROCESSES=2 scripts/bench-public.sh
+#                                           # two erjian processes on one PostgreSQL behind HAProxy
+#                                           # (TCP, round robin; installed from Debian when missing)
 #
 # Environment: PEOPLE, DB (sqlite|postgres), SAMPLE (cached: 20,000 identifiers | wide: 300,000), DURATION (s, default 15), CONNECTIONS (default 32),
 # THREADS (wrk threads, default 1), WARMUP (s before each measurement, default 5), DATA (default ./bench-data).
@@ -22,6 +25,8 @@ CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-1}
 WARMUP=${WARMUP:-5}
 DATA=${DATA:-./bench-data}/$DB-$PEOPLE
+PROCESSES=${PROCESSES:-1}
+case "$PROCESSES" in 1) ;; 2) [ "$DB" = postgres ] || { echo "bench: PROCESSES=2 needs DB=postgres (processes share the database)"; exit 2; } ;; *) echo "bench: PROCESSES is 1 or 2"; exit 2 ;; esac
 
 command -v wrk >/dev/null || { echo "bench: installing wrk"; sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd=sudo; $sudo_cmd apt-get install -y -qq wrk >/dev/null; }
 cargo build --release --locked -q
@@ -45,8 +50,34 @@ $BIN --data "$DATA" serve --addr 127.0.0.1:18080 --rate-limit 0 >"$DATA/serve.lo
 SERVE=$!
 $BIN bench hello --addr 127.0.0.1:18081 >/dev/null 2>&1 &
 HELLO=$!
-trap 'kill $SERVE $HELLO 2>/dev/null || true' EXIT
-for _ in $(seq 100); do curl -fs http://127.0.0.1:18080/healthz >/dev/null 2>&1 && curl -fs http://127.0.0.1:18081/ >/dev/null 2>&1 && break; sleep 0.2; done
+PIDS="$SERVE $HELLO"
+trap 'kill $PIDS 2>/dev/null || true' EXIT
+TARGET=http://127.0.0.1:18080
+if [ "$PROCESSES" = 2 ]; then
+  command -v haproxy >/dev/null || { sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd=sudo; $sudo_cmd apt-get install -y -qq haproxy >/dev/null; }
+  $BIN --data "$DATA" serve --addr 127.0.0.1:18082 --rate-limit 0 >"$DATA/serve2.log" 2>&1 &
+  PIDS="$PIDS $!"
+  cat >"$DATA/haproxy.cfg" <<CFG
+global
+  maxconn 4096
+defaults
+  mode tcp
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+frontend public
+  bind 127.0.0.1:18090
+  default_backend erjian
+backend erjian
+  balance roundrobin
+  server one 127.0.0.1:18080
+  server two 127.0.0.1:18082
+CFG
+  haproxy -f "$DATA/haproxy.cfg" >"$DATA/haproxy.log" 2>&1 &
+  PIDS="$PIDS $!"
+  TARGET=http://127.0.0.1:18090
+fi
+for _ in $(seq 100); do curl -fs $TARGET/healthz >/dev/null 2>&1 && curl -fs http://127.0.0.1:18081/ >/dev/null 2>&1 && break; sleep 0.2; done
 
 run() { # name url [lua-script input-file]
   local name=$1 url=$2; shift 2
@@ -62,10 +93,10 @@ run() { # name url [lua-script input-file]
   printf '%-12s %12s req/s   p99 %8s   errors: %s\n' "$name" "$rps" "$p99" "$(echo "$errors" | tr '\n' ' ')"
   echo "$rps" >"$DATA/$name.rps"; echo "$p99" >"$DATA/$name.p99"
 }
-echo "bench: $DB, $PEOPLE people, $SAMPLE sample ($(wc -l <"$SAMPLES/licences.txt") identifiers), wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, $(nproc) cores"
+echo "bench: $DB, $PROCESSES process(es), $PEOPLE people, $SAMPLE sample ($(wc -l <"$SAMPLES/licences.txt") identifiers), wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, $(nproc) cores"
 run hello http://127.0.0.1:18081/
-run qr-status http://127.0.0.1:18080 scripts/wrk/licences.lua "$SAMPLES/licences.txt"
-run query http://127.0.0.1:18080 scripts/wrk/queries.lua "$SAMPLES/queries.txt"
+run qr-status $TARGET scripts/wrk/licences.lua "$SAMPLES/licences.txt"
+run query $TARGET scripts/wrk/queries.lua "$SAMPLES/queries.txt"
 hello=$(cat "$DATA/hello.rps")
 for e in qr-status query; do
   awk -v n="$e" -v r="$(cat "$DATA/$e.rps")" -v h="$hello" -v p="$(cat "$DATA/$e.p99")" 'BEGIN {
