@@ -16,6 +16,15 @@ use erjian_domain::qualification::QualificationRecord;
 const APPLICANTS: &[(&str, &str, &str, usize)] =
     &[("孙丽", "34010219910205004", "10401001", 0), ("马俊", "34020319870915013", "10401002", 1)];
 
+/// One seeded applicant in a publicity batch.
+pub(crate) struct SeededEntry<'a> {
+    pub person_id: i64,
+    /// The employing enterprise's credit code.
+    pub credit_code: &'a str,
+    pub specialty: &'a str,
+    pub photo_sealed: Vec<u8>,
+}
+
 /// Days of the demo batch's publicity, counting today.
 const DAYS: i64 = 5;
 
@@ -68,27 +77,9 @@ impl Store {
         .fetch_one(tx.conn())
         .await?;
         for (k, (person_id, spec, credit_code, name)) in people.iter().enumerate() {
-            let serial = next_serial(tx.conn(), &format!("app:{}", day.format("%Y%m%d"))).await?;
-            let (app_id,): (i64,) = sqlx::query_as(
-                "INSERT INTO applications (number, kind, profession, person_id, enterprise_id, city_code, state, version, open_person_id, mobile, declaration,
-                     photo, photo_mime, publicity_batch_id, created_at, updated_at, review_stages, person_name)
-                 SELECT $1, 'initial', 'constructor2', p.id, e.id, e.city_code, 'publicity', 0, p.id, p.mobile, 1, $2, 'image/jpeg', $3, $4, $4, $5, p.name
-                 FROM persons p, enterprises e WHERE p.id = $6 AND e.credit_code = $7 RETURNING id",
-            )
-            .bind(format!("W{}{serial:08}", day.format("%Y%m%d")))
-            .bind(self.sealer()?.seal(&erjian_cert::synthetic::photo_jpeg(900 + k as u64)))
-            .bind(batch_id)
-            .bind(ts(now))
-            .bind(self.rules().review_stages.code())
-            .bind(*person_id)
-            .bind(credit_code)
-            .fetch_one(tx.conn())
-            .await?;
-            sqlx::query("INSERT INTO application_specialties (application_id, specialty_code) VALUES ($1, $2)")
-                .bind(app_id)
-                .bind(*spec)
-                .execute(tx.conn())
-                .await?;
+            let photo = self.sealer()?.seal(&erjian_cert::synthetic::photo_jpeg(900 + k as u64));
+            let entry = SeededEntry { person_id: *person_id, credit_code, specialty: spec, photo_sealed: photo };
+            let app_id = self.insert_in_publicity(&mut tx, entry, batch_id, now).await?;
             let detail = format!("演示数据：{name} 的初始注册已复审通过，列入公示批次 {number}，公示期至 {ends_on}");
             audit::record(
                 tx.conn(),
@@ -105,5 +96,40 @@ impl Store {
         audit::record(tx.conn(), now, None, Entry { detail: Some(&number), ..Entry::new("create_batch", "batch", Some(batch_id)) }).await?;
         tx.commit().await?;
         Ok(number)
+    }
+
+    /// An initial application that passed review and sits in publicity batch `batch_id`, with its
+    /// photo (sealed) and one specialty; returns its id. For seeded data only.
+    pub(crate) async fn insert_in_publicity(
+        &self,
+        tx: &mut crate::db::Tx,
+        entry: SeededEntry<'_>,
+        batch_id: i64,
+        filed: DateTime<Utc>,
+    ) -> Result<i64> {
+        let SeededEntry { person_id, credit_code, specialty, photo_sealed } = entry;
+        let day = today(filed);
+        let serial = next_serial(tx.conn(), &format!("app:{}", day.format("%Y%m%d"))).await?;
+        let (app_id,): (i64,) = sqlx::query_as(
+            "INSERT INTO applications (number, kind, profession, person_id, enterprise_id, city_code, state, version, open_person_id, mobile, declaration,
+                 photo, photo_mime, publicity_batch_id, created_at, updated_at, review_stages, person_name)
+             SELECT $1, 'initial', 'constructor2', p.id, e.id, e.city_code, 'publicity', 0, p.id, p.mobile, 1, $2, 'image/jpeg', $3, $4, $4, $5, p.name
+             FROM persons p, enterprises e WHERE p.id = $6 AND e.credit_code = $7 RETURNING id",
+        )
+        .bind(format!("W{}{serial:08}", day.format("%Y%m%d")))
+        .bind(photo_sealed)
+        .bind(batch_id)
+        .bind(ts(filed))
+        .bind(self.rules().review_stages.code())
+        .bind(person_id)
+        .bind(credit_code)
+        .fetch_one(tx.conn())
+        .await?;
+        sqlx::query("INSERT INTO application_specialties (application_id, specialty_code) VALUES ($1, $2)")
+            .bind(app_id)
+            .bind(specialty)
+            .execute(tx.conn())
+            .await?;
+        Ok(app_id)
     }
 }

@@ -91,27 +91,10 @@ impl Store {
                 .bind(ts(now))
                 .fetch_one(tx.conn())
                 .await?;
-                let serial = next_serial(tx.conn(), &format!("app:{}", day.format("%Y%m%d"))).await?;
-                let (app_id,): (i64,) = sqlx::query_as(
-                    "INSERT INTO applications (number, kind, profession, person_id, enterprise_id, city_code, state, version, open_person_id, mobile, declaration,
-                         photo, photo_mime, publicity_batch_id, created_at, updated_at, review_stages, person_name)
-                     SELECT $1, 'initial', 'constructor2', p.id, e.id, e.city_code, 'publicity', 0, p.id, p.mobile, 1, $2, 'image/jpeg', $3, $4, $4, $5, p.name
-                     FROM persons p, enterprises e WHERE p.id = $6 AND e.credit_code = $7 RETURNING id",
-                )
-                .bind(format!("W{}{serial:08}", day.format("%Y%m%d")))
-                .bind(sealer.seal(&erjian_cert::synthetic::photo_jpeg(10_000 + g)))
-                .bind(batch_id)
-                .bind(ts(now - Duration::days(12)))
-                .bind(self.rules().review_stages.code())
-                .bind(person_id)
-                .bind(credit_code)
-                .fetch_one(tx.conn())
-                .await?;
-                sqlx::query("INSERT INTO application_specialties (application_id, specialty_code) VALUES ($1, $2)")
-                    .bind(app_id)
-                    .bind(spec)
-                    .execute(tx.conn())
-                    .await?;
+                let photo = sealer.seal(&erjian_cert::synthetic::photo_jpeg(10_000 + g));
+                let entry =
+                    crate::demo_publicity::SeededEntry { person_id, credit_code: &credit_code, specialty: spec, photo_sealed: photo };
+                self.insert_in_publicity(&mut tx, entry, batch_id, now - Duration::days(12)).await?;
             }
             tx.commit().await?;
             k = end;
