@@ -4,6 +4,7 @@
 
 pub mod art;
 pub mod authority;
+pub mod compact;
 pub mod face;
 pub mod form;
 pub mod notice;

@@ -119,9 +119,28 @@ impl QrStatement {
         format!("{}.{}", B64.encode(body.as_bytes()), B64.encode(key.sign(body.as_bytes())))
     }
 
-    /// Checks a payload (or a whole verification URL carrying it as `s=`) with the QR key's
-    /// public point and returns what it states.
+    /// The compact payload ([`crate::compact`]) for a statement with a status index; the text
+    /// payload for one without.
+    pub fn sign_compact(&self, key: &KeyPair) -> String {
+        match crate::compact::sign(self, |m| key.sign_raw(m)) {
+            Ok(p) => p,
+            Err(_) => self.sign(key),
+        }
+    }
+
+    /// The verification address a certificate's QR code carries: `{public}/V/{compact}`.
+    pub fn url(&self, public_url: &str, key: &KeyPair) -> String {
+        crate::compact::url(public_url, &self.sign_compact(key))
+    }
+
+    /// Checks a payload (or a whole verification URL carrying it as `s=` or after `/V/`) with
+    /// the QR key's public point and returns what it states. A compact statement names its
+    /// certificate by the status index only (`licence_id` empty).
     pub fn verify(payload: &str, public: &[u8]) -> Result<QrStatement, StatementError> {
+        let compact = crate::compact::payload_of(payload);
+        if crate::compact::is_compact(compact) {
+            return crate::compact::verify(compact, |m, s| verify(public, m, s));
+        }
         let payload = payload.trim();
         let payload = match payload.split_once("s=") {
             Some((_, rest)) if payload.contains("://") || payload.contains('?') => rest.split('&').next().unwrap_or_default(),
@@ -382,6 +401,34 @@ mod tests {
         let st = QrStatement { status_index: Some(4_000_123), ..statement() };
         let payload = st.sign(&key);
         assert_eq!(QrStatement::verify(&payload, &key.public()).unwrap(), st);
+    }
+
+    #[test]
+    fn compact_statement_round_trips_is_short_and_any_changed_character_fails() {
+        let key = KeyPair::generate();
+        let st = QrStatement { status_index: Some(4_000_123), ..statement() };
+        let url = st.url("https://erjian.example.gov.cn", &key);
+        let text = format!("https://erjian.example.gov.cn/verify/{}?s={}", st.licence_id, st.sign(&key));
+        // 191 characters coded at 5.5 bits against 320 at 8: QR version 8 (49 modules) instead of 13 (69).
+        let (short, long) = (crate::art::qr_modules(&url).len(), crate::art::qr_modules(&text).len());
+        assert!(short <= 49 && long >= 69, "{short} against {long} modules");
+        let back = QrStatement::verify(&url, &key.public()).unwrap();
+        assert_eq!(back, QrStatement { licence_id: String::new(), ..st.clone() });
+        // The whole address is in QR's alphanumeric set.
+        assert!(url.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase() || b" $%*+-./:".contains(&b)), "{url}");
+        let payload = crate::compact::payload_of(&url).to_owned();
+        for i in 0..payload.len() {
+            let mut b = payload.clone().into_bytes();
+            b[i] = if b[i] == b'A' { b'B' } else { b'A' };
+            let changed = String::from_utf8(b).unwrap();
+            assert!(QrStatement::verify(&changed, &key.public()).is_err(), "changed at {i} still verified");
+        }
+        assert_eq!(QrStatement::verify(&url, &KeyPair::generate().public()), Err(StatementError::BadSignature));
+        // Without an index the text form is used.
+        assert!(statement().sign_compact(&key).contains('.'));
+        // No end day.
+        let open = QrStatement { valid_until: String::new(), ..st };
+        assert_eq!(QrStatement::verify(&open.sign_compact(&key), &key.public()).unwrap().valid_until, "");
     }
 
     #[test]

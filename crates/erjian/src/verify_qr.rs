@@ -60,7 +60,12 @@ pub async fn run(url: &str, payload: &str, keys: Keys<'_>, list: Option<&Path>, 
                 let at = chrono::DateTime::from_timestamp(st.issued_at, 0).map(|t| t.to_rfc3339()).unwrap_or_default();
                 say!("二维码签名有效（由发证机关签发）");
                 say!("  注册编号：{}", st.registration_number);
-                say!("  证照标识：{}", st.licence_id);
+                if !st.licence_id.is_empty() {
+                    say!("  证照标识：{}", st.licence_id);
+                }
+                if let Some(i) = st.status_index {
+                    say!("  状态列表序号：{i}");
+                }
                 say!("  身份证号：{}", st.id_masked);
                 say!("  有效期至：{}", st.valid_until);
                 say!("  签发时间：{at}");

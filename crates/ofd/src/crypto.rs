@@ -85,6 +85,15 @@ impl KeyPair {
         let sig: Signature = self.sk.sign(message);
         sig.to_der().to_bytes().to_vec()
     }
+
+    /// Signs `message` with the default user ID; the signature as raw r‖s (64 bytes), the form
+    /// compact encodings carry.
+    pub fn sign_raw(&self, message: &[u8]) -> [u8; 64] {
+        let sig: Signature = self.sk.sign(message);
+        let mut out = [0u8; 64];
+        out.copy_from_slice(&sig.to_bytes());
+        out
+    }
 }
 
 /// The SM3 state after `Z_A || prefix` for one key: signing many messages that begin with the

@@ -191,6 +191,14 @@ impl Store {
         Ok(sqlx::query_as(&format!("{CERT_SELECT} WHERE c.licence_id = $1")).bind(licence_id).fetch_optional(&self.pool).await?)
     }
 
+    /// The e-licence identifier of the certificate at a status-list index (fixed at issuance,
+    /// unique): how a compact QR statement names its certificate.
+    pub async fn licence_at_status_index(&self, index: i64) -> Result<Option<String>> {
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT licence_id FROM certificates WHERE status_index = $1").bind(index).fetch_optional(&self.pool).await?;
+        Ok(row.map(|r| r.0))
+    }
+
     pub async fn certificate(&self, id: i64) -> Result<Option<Certificate>> {
         Ok(sqlx::query_as(&format!("{CERT_SELECT} WHERE c.id = $1")).bind(id).fetch_optional(&self.pool).await?)
     }
@@ -402,7 +410,7 @@ pub(crate) async fn issue(tx: &mut Tx, issuer: &Issuer, registration_id: i64, ca
         // Stored sealed: copied between rows as they are, opened here for the certificate.
         photo: issuer.sealer.open_opt(photo.or_else(|| photo_app.as_ref().map(|p| p.1.clone())))?,
         signature_image: issuer.sealer.open_opt(signature_image)?,
-        verify_url: format!("{}/verify/{}?s={}", issuer.public_url.trim_end_matches('/'), licence, statement.sign(&issuer.qr_key.key)),
+        verify_url: statement.url(&issuer.public_url, &issuer.qr_key.key),
         licence_id: licence.to_string(),
         usage_copy: None,
     };

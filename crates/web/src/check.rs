@@ -25,6 +25,7 @@ use std::sync::Arc;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/verify/{licence}", get(status_page))
+        .route("/V/{payload}", get(compact_status_page))
         .route("/check", get(check_page).post(check_submit))
         .route("/api/verify/{licence}", get(status_api))
         .route("/api/public/check", axum::routing::post(check_api))
@@ -103,15 +104,23 @@ pub struct StatementCheck {
     pub statement: Option<QrStatement>,
 }
 
-fn check_statement(state: &AppState, licence: &str, payload: Option<&str>) -> Option<StatementCheck> {
-    let payload = payload?;
-    Some(match QrStatement::verify(payload, &state.issuer.qr_key.key.public()) {
-        Ok(st) if st.licence_id == licence => {
-            StatementCheck { valid: true, message: "二维码签名有效，内容由发证机关签发".into(), statement: Some(st) }
+/// Checks a QR statement against the certificate `licence`: a text statement names the
+/// licence, a compact one its fixed status-list index.
+async fn check_statement(state: &AppState, licence: &str, payload: Option<&str>) -> Result<Option<StatementCheck>, Error> {
+    let Some(payload) = payload else { return Ok(None) };
+    Ok(Some(match QrStatement::verify(payload, &state.issuer.qr_key.key.public()) {
+        Ok(st) => {
+            let names_it = match (st.licence_id.as_str(), st.status_index) {
+                ("", Some(index)) => state.store.licence_at_status_index(index).await?.as_deref() == Some(licence),
+                (named, _) => named == licence,
+            };
+            match names_it {
+                true => StatementCheck { valid: true, message: "二维码签名有效，内容由发证机关签发".into(), statement: Some(st) },
+                false => StatementCheck { valid: false, message: "二维码签名与本证书不符".into(), statement: None },
+            }
         }
-        Ok(_) => StatementCheck { valid: false, message: "二维码签名与本证书不符".into(), statement: None },
         Err(e) => StatementCheck { valid: false, message: e.to_string(), statement: None },
-    })
+    }))
 }
 
 async fn status_api(State(state): State<AppState>, Path(licence): Path<String>, Query(q): Query<Statement>) -> Result<Response, ApiError> {
@@ -123,7 +132,7 @@ async fn status_api(State(state): State<AppState>, Path(licence): Path<String>, 
         return Ok(json_reply(hit));
     }
     let l = live(&state, &licence).await?.ok_or(Error::NotFound("未找到该证书，请核对证照标识"))?;
-    let statement = check_statement(&state, &licence, q.s.as_deref());
+    let statement = check_statement(&state, &licence, q.s.as_deref()).await?;
     let verdict = crate::verdict::of_status(&l, statement.as_ref(), None);
     let body = Bytes::from(json!({ "verdict": verdict, "certificate": l, "status": l.status, "statement": statement }).to_string());
     if let Some(e) = epoch {
@@ -150,7 +159,24 @@ async fn status_page(
     Query(q): Query<Statement>,
 ) -> Result<Response, PageError> {
     let live = live(&state, &licence).await?.ok_or(Error::NotFound("未找到该证书，请核对证照标识"))?;
-    let statement = check_statement(&state, &licence, q.s.as_deref());
+    let statement = check_statement(&state, &licence, q.s.as_deref()).await?;
+    let verdict = crate::verdict::of_status(&live, statement.as_ref(), None);
+    Ok(render(&StatusPage { ctx: public_ctx(&state, "证书核验", "", String::new()), live, statement, copy: None, verdict }))
+}
+
+/// The address a certificate's QR code carries (`/V/{compact statement}`): the statement is
+/// checked first, and only a genuine one names the certificate (by its status-list index) whose
+/// live status the page then shows.
+async fn compact_status_page(State(state): State<AppState>, Path(payload): Path<String>) -> Result<Response, PageError> {
+    const NOT_OURS: &str = "二维码核验未通过：内容被改动，或不是本系统签发的证书二维码";
+    if payload.len() > 512 {
+        return Err(Error::NotFound(NOT_OURS).into());
+    }
+    let st = QrStatement::verify(&payload, &state.issuer.qr_key.key.public()).map_err(|_| Error::NotFound(NOT_OURS))?;
+    let index = st.status_index.ok_or(Error::NotFound(NOT_OURS))?;
+    let licence = state.store.licence_at_status_index(index).await?.ok_or(Error::NotFound("未找到该证书，请核对证照标识"))?;
+    let live = live(&state, &licence).await?.ok_or(Error::NotFound("未找到该证书，请核对证照标识"))?;
+    let statement = Some(StatementCheck { valid: true, message: "二维码签名有效，内容由发证机关签发".into(), statement: Some(st) });
     let verdict = crate::verdict::of_status(&live, statement.as_ref(), None);
     Ok(render(&StatusPage { ctx: public_ctx(&state, "证书核验", "", String::new()), live, statement, copy: None, verdict }))
 }

@@ -6,6 +6,7 @@ mod common;
 mod ui;
 
 mod abuse;
+mod compact_qr;
 mod accounts;
 mod api_journey;
 mod attachments;
