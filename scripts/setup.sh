@@ -7,6 +7,10 @@ need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
 [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need_apt+=(fonts-wqy-microhei)
+# The certificate's serif (宋体-style) faces, embedded as subsets (Arphic Public License).
+[ -e /usr/share/fonts/truetype/arphic-gbsn00lp/gbsn00lp.ttf ] || need_apt+=(fonts-arphic-gbsn00lp)
+[ -e /usr/share/fonts/truetype/arphic/uming.ttc ] || need_apt+=(fonts-arphic-uming)
+command -v zbarimg >/dev/null 2>&1 || need_apt+=(zbar-tools)  # the 100 dpi QR test
 command -v psql >/dev/null 2>&1 || need_apt+=(postgresql-client)
 command -v pg_dump >/dev/null 2>&1 || need_apt+=(postgresql-client)  # erjian backup / the restore drill
 command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)

@@ -48,6 +48,12 @@ pub enum Op {
         h: f64,
         bytes: Vec<u8>,
     },
+    /// A stroked path of cubic Bézier segments from `start`, each `[c1x, c1y, c2x, c2y, x, y]`.
+    Curve {
+        start: (f64, f64),
+        segments: Vec<[f64; 6]>,
+        stroke: (Color, f64),
+    },
     /// A QR code: dark modules, drawn as vector squares.
     Qr {
         x: f64,
@@ -153,6 +159,21 @@ pub fn to_ofd_page(doc: &mut Document, font: FontId, width: f64, height: f64, mu
                 }
                 d.push('C');
                 page.objects.push(Object::Path { data: d, fill: Some(*fill), stroke: None });
+            }
+            Op::Curve { start, segments, stroke } => {
+                let mut d = String::with_capacity(16 + segments.len() * 40);
+                d.push_str("M ");
+                d.push_str(&f(start.0));
+                d.push(' ');
+                d.push_str(&f(start.1));
+                for s in segments.iter() {
+                    d.push_str(" B");
+                    for v in s {
+                        d.push(' ');
+                        d.push_str(&f(*v));
+                    }
+                }
+                page.objects.push(Object::Path { data: d, fill: None, stroke: Some(*stroke) });
             }
             Op::Image { x, y, w, h, bytes } => {
                 let image = doc.add_image(std::mem::take(bytes));

@@ -33,14 +33,25 @@ pub struct EmbeddedFont {
 }
 
 impl EmbeddedFont {
-    /// The font named by `ERJIAN_OFD_FONT` (path; `ERJIAN_OFD_FONT_INDEX` picks a face of a
-    /// collection), if set.
-    pub fn from_env() -> Result<Option<EmbeddedFont>, String> {
-        let Ok(path) = std::env::var("ERJIAN_OFD_FONT") else { return Ok(None) };
-        let data = std::fs::read(&path).map_err(|e| format!("ERJIAN_OFD_FONT {path}: {e}"))?;
-        let index = std::env::var("ERJIAN_OFD_FONT_INDEX").ok().and_then(|i| i.parse().ok()).unwrap_or(0);
-        let family = std::path::Path::new(&path).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "embedded".into());
-        Ok(Some(EmbeddedFont { family, data, index }))
+    /// The fonts certificates are set in, in order of preference: the one named by
+    /// `ERJIAN_OFD_FONT` (path; `ERJIAN_OFD_FONT_INDEX` picks a face of a collection) if set,
+    /// then the serif (宋体-style) system fonts of [`crate::fonts::SERIF`] that are installed.
+    pub fn from_env() -> Result<Vec<EmbeddedFont>, String> {
+        let mut fonts = Vec::new();
+        if let Ok(path) = std::env::var("ERJIAN_OFD_FONT") {
+            let data = std::fs::read(&path).map_err(|e| format!("ERJIAN_OFD_FONT {path}: {e}"))?;
+            let index = std::env::var("ERJIAN_OFD_FONT_INDEX").ok().and_then(|i| i.parse().ok()).unwrap_or(0);
+            let family =
+                std::path::Path::new(&path).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "embedded".into());
+            fonts.push(EmbeddedFont { family, data, index });
+        }
+        fonts.extend(crate::fonts::serif_installed().iter().map(|f| EmbeddedFont { family: f.family.into(), data: f.data.to_vec(), index: f.index }));
+        Ok(fonts)
+    }
+
+    /// Whether this font has every character of `text`.
+    pub fn covers(&self, text: &str) -> bool {
+        erjian_ofd::font::covers(&self.data, self.index, text)
     }
 }
 
@@ -54,8 +65,9 @@ pub struct Authority {
     pub root_key: KeyPair,
     pub root_cert: Vec<u8>,
     pub signer: SealSigner,
-    /// When set, certificates embed this font, subset to the characters they use.
-    pub embed_font: Option<std::sync::Arc<EmbeddedFont>>,
+    /// Fonts certificates embed, subset to the characters they use: the first that has every
+    /// character of the document (a rare character in a name falls through to a larger font).
+    pub embed_fonts: Vec<std::sync::Arc<EmbeddedFont>>,
     /// Each profession's template page (drawn on the first font) and the characters it uses,
     /// built once and shared by every certificate (the writer then writes its XML once too).
     templates: std::sync::RwLock<Vec<(String, std::sync::Arc<Page>, String)>>,
@@ -124,7 +136,7 @@ impl Authority {
             root_key,
             root_cert,
             signer: SealSigner::new(seal_key, seal_cert, seal),
-            embed_font: None,
+            embed_fonts: Vec::new(),
             templates: Default::default(),
         };
         (auth, stored)
@@ -139,7 +151,7 @@ impl Authority {
             root_key,
             root_cert: stored.root_cert.clone(),
             signer: SealSigner::new(seal_key, stored.seal_cert.clone(), stored.seal.clone()),
-            embed_font: None,
+            embed_fonts: Vec::new(),
             templates: Default::default(),
         })
     }
@@ -228,9 +240,10 @@ impl Authority {
         });
         let ops = face_ops(data);
         let (template, template_chars) = self.template(&data.profession);
-        let font = match &self.embed_font {
+        let used: String = crate::art::chars_of(&ops) + &template_chars;
+        let chosen = self.embed_fonts.iter().find(|f| f.covers(&used)).or(self.embed_fonts.last());
+        let font = match chosen {
             Some(f) => {
-                let used: String = crate::art::chars_of(&ops) + &template_chars;
                 match erjian_ofd::font::subset(&f.data, f.index, &used) {
                     Ok(bytes) => doc.add_font(&f.family, Some(bytes)),
                     Err(_) => doc.add_font("宋体", None),

@@ -62,13 +62,14 @@ const ROW_STEP: f64 = 10.0;
 /// and the footer note. Written once per document as its template page, so every certificate
 /// of the profession carries the same template bytes.
 pub fn template_ops(profession: &str) -> Vec<Op> {
-    let mut ops = vec![
+    let mut ops = crate::guilloche::background(WIDTH, HEIGHT, 11.0);
+    ops.extend([
         Op::Rect { x: 8.0, y: 8.0, w: 194.0, h: 281.0, fill: None, stroke: Some((MAROON, 1.6)) },
         Op::Rect { x: 11.0, y: 11.0, w: 188.0, h: 275.0, fill: None, stroke: Some((Color(196, 160, 90), 0.5)) },
         Op::centred(WIDTH / 2.0, 36.0, 6.0, "中华人民共和国", true, MAROON),
         Op::centred(WIDTH / 2.0, 50.0, 8.5, &certificate_title(profession), true, MAROON),
         Op::centred(WIDTH / 2.0, 57.0, 3.0, english_title(profession), false, GREY),
-    ];
+    ]);
     for (i, label) in LABELS.iter().enumerate() {
         let lsize = if label.chars().count() > 4 { 3.4 } else { 4.2 };
         ops.push(Op::Text { x: 24.0, y: ROW_TOP + ROW_STEP * i as f64, size: lsize, text: (*label).to_owned(), bold: false, color: GREY });
@@ -108,6 +109,17 @@ fn english_title(profession: &str) -> &'static str {
     } else {
         "Registration Certificate of Second-Class Constructor"
     }
+}
+
+/// The issuer's name and the date, as GB/T 9704-2012 §7.3.5.1 places them under a seal: centred
+/// on the seal and a little below its centre (the seal presses on both, 骑年盖月), the date in
+/// Arabic numerals with the year in full and no leading zeros (2026年1月5日).
+pub fn issuer_block(issuer: &str, day: NaiveDate) -> Vec<Op> {
+    use chrono::Datelike;
+    let cx = SEAL_BOX[0] + SEAL_BOX[2] / 2.0;
+    let cy = SEAL_BOX[1] + SEAL_BOX[3] / 2.0;
+    let date = format!("{}年{}月{}日", day.year(), day.month(), day.day());
+    vec![Op::centred(cx, cy + 2.5, 4.4, issuer, false, DARK), Op::centred(cx, cy + 8.8, 4.4, &date, false, DARK)]
 }
 
 fn table_top() -> f64 {
@@ -158,17 +170,11 @@ pub fn face_ops(d: &CertificateData) -> Vec<Op> {
     if let Some(u) = d.use_until {
         ops.push(Op::Text { x: 24.0, y: sy + 7.0, size: 3.6, text: format!("使用有效期至 {u}"), bold: false, color: DARK });
     }
-    // Verification QR code, issuer and date, the e-licence identifier.
+    // Verification QR code on a clear ground (its quiet zone), issuer and date, the e-licence
+    // identifier.
+    ops.push(Op::Rect { x: 22.0, y: 216.0, w: 38.0, h: 38.0, fill: Some(Color(255, 255, 255)), stroke: None });
     ops.push(Op::Qr { x: 24.0, y: 218.0, size: 34.0, modules: qr_modules(&d.verify_url) });
-    ops.push(Op::Text { x: 105.0, y: 236.0, size: 4.4, text: format!("发证机关：{}", d.issuer), bold: false, color: DARK });
-    ops.push(Op::Text {
-        x: 105.0,
-        y: 246.0,
-        size: 4.4,
-        text: format!("发证日期：{}", d.issue_date.format("%Y年%m月%d日")),
-        bold: false,
-        color: DARK,
-    });
+    ops.extend(issuer_block(&d.issuer, d.issue_date));
     if let Some(copy) = &d.usage_copy {
         ops.push(Op::Rect { x: 150.0, y: 16.0, w: 40.0, h: 12.0, fill: None, stroke: Some((MAROON, 0.8)) });
         ops.push(Op::centred(170.0, 25.0, 7.0, "使用件", true, MAROON));

@@ -206,10 +206,13 @@ pub fn form_pdf(
             }
         }
     }
-    if enterprise_sealed {
-        let [x, y, w, _] = ENTERPRISE_BOX;
-        ops.extend(crate::seal_art::seal_ops(&d.enterprise, "企业公章", x, y, w));
-    }
-    let font = crate::pdf::load_font()?;
-    crate::pdf::render(210.0, 297.0, &ops, &font)
+    let seal = match enterprise_sealed {
+        true => {
+            let [x, y, w, _] = ENTERPRISE_BOX;
+            crate::seal_art::seal_ops(&d.enterprise, "企业公章", x, y, w)
+        }
+        false => Vec::new(),
+    };
+    let font = crate::pdf::font_for(&(crate::art::chars_of(&ops) + &crate::art::chars_of(&seal)))?;
+    crate::pdf::render_sealed(210.0, 297.0, &ops, &seal, &font)
 }

@@ -161,11 +161,11 @@ pub fn notice_document(d: &NoticeData) -> Document {
 
 /// The PDF rendition, the seal's picture in its box.
 pub fn notice_pdf(d: &NoticeData) -> Result<Vec<u8>, crate::pdf::PdfError> {
-    let mut ops = notice_ops(d);
+    let ops = notice_ops(d);
     let [x, y, w, _] = NOTICE_SEAL_BOX;
-    ops.extend(crate::seal_art::seal_ops(&d.authority, "电子印章", x, y, w));
-    let font = crate::pdf::load_font()?;
-    crate::pdf::render(210.0, 297.0, &ops, &font)
+    let seal = crate::seal_art::seal_ops(&d.authority, "电子印章", x, y, w);
+    let font = crate::pdf::font_for(&(crate::art::chars_of(&ops) + &crate::art::chars_of(&seal)))?;
+    crate::pdf::render_sealed(210.0, 297.0, &ops, &seal, &font)
 }
 
 #[cfg(test)]

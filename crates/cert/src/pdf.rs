@@ -1,6 +1,6 @@
 //! The PDF rendition of a certificate (for people without an OFD reader): the same drawing
 //! operations as the OFD face, with the seal's picture drawn in place. Text uses a CJK system font
-//! (WenQuanYi Micro Hei by default), which krilla subsets and embeds.
+//! (the serif fonts of [`crate::fonts`] first), which krilla subsets and embeds.
 
 use crate::art::Op;
 use erjian_ofd::writer::Color;
@@ -14,32 +14,23 @@ use krilla::surface::Surface;
 use krilla::text::{Font, TextDirection};
 use krilla::Document;
 
-/// Fonts tried in order when `ERJIAN_CJK_FONT` is not set.
-pub const FONT_CANDIDATES: &[&str] = &[
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-];
-
 #[derive(Debug, thiserror::Error)]
 pub enum PdfError {
-    #[error("no CJK font found (install fonts-wqy-microhei or set ERJIAN_CJK_FONT)")]
+    #[error("no CJK font found (install fonts-arphic-gbsn00lp or fonts-wqy-microhei, or set ERJIAN_CJK_FONT)")]
     NoFont,
     #[error("PDF: {0}")]
     Render(String),
 }
 
-pub fn load_font() -> Result<Font, PdfError> {
-    let env = std::env::var("ERJIAN_CJK_FONT").ok();
-    let paths = env.iter().map(String::as_str).chain(FONT_CANDIDATES.iter().copied());
-    for p in paths {
-        if let Ok(data) = std::fs::read(p) {
-            if let Some(f) = Font::new(data.into(), 0) {
-                return Ok(f);
-            }
-        }
+/// The font for a page of `text`: `ERJIAN_CJK_FONT` when set, else the first installed serif
+/// (then sans-serif) font with every character ([`crate::fonts`]).
+pub fn font_for(text: &str) -> Result<Font, PdfError> {
+    if let Ok(path) = std::env::var("ERJIAN_CJK_FONT") {
+        let data = std::fs::read(&path).map_err(|_| PdfError::NoFont)?;
+        return Font::new(data.into(), 0).ok_or(PdfError::NoFont);
     }
-    Err(PdfError::NoFont)
+    let f = crate::fonts::for_text(text).ok_or(PdfError::NoFont)?;
+    Font::new(krilla::Data::from(f.data.clone()), f.index).ok_or(PdfError::NoFont)
 }
 
 const MM: f32 = 72.0 / 25.4;
@@ -121,6 +112,18 @@ fn draw(s: &mut Surface<'_>, font: &Font, op: &Op) {
                 s.draw_path(&p);
             }
         }
+        Op::Curve { start, segments, stroke: (c, w) } => {
+            let mut pb = PathBuilder::new();
+            pb.move_to(start.0 as f32, start.1 as f32);
+            for v in segments {
+                pb.cubic_to(v[0] as f32, v[1] as f32, v[2] as f32, v[3] as f32, v[4] as f32, v[5] as f32);
+            }
+            if let Some(p) = pb.finish() {
+                s.set_fill(None);
+                s.set_stroke(stroke(*c, *w));
+                s.draw_path(&p);
+            }
+        }
         Op::Image { x, y, w, h, bytes } => {
             let img = if bytes.starts_with(&[0xFF, 0xD8]) {
                 Image::from_jpeg(bytes.clone().into(), true)
@@ -152,6 +155,15 @@ fn draw(s: &mut Surface<'_>, font: &Font, op: &Op) {
 
 /// Renders one page of `width` × `height` millimetres.
 pub fn render(width: f64, height: f64, ops: &[Op], font: &Font) -> Result<Vec<u8>, PdfError> {
+    render_sealed(width, height, ops, &[], font)
+}
+
+/// How strongly a seal's ink covers what is under it.
+pub const SEAL_OPACITY: f32 = 0.85;
+
+/// Renders a page and then its seals as ink: multiplied over the page (red over black stays
+/// black) at [`SEAL_OPACITY`], so the issuer's name and the date under the seal stay legible.
+pub fn render_sealed(width: f64, height: f64, ops: &[Op], seals: &[Op], font: &Font) -> Result<Vec<u8>, PdfError> {
     let mut doc = Document::new();
     {
         let settings = PageSettings::from_wh(width as f32 * MM, height as f32 * MM).ok_or_else(|| PdfError::Render("page size".into()))?;
@@ -160,6 +172,15 @@ pub fn render(width: f64, height: f64, ops: &[Op], font: &Font) -> Result<Vec<u8
         s.push_transform(&Transform::from_scale(MM, MM));
         for op in ops {
             draw(&mut s, font, op);
+        }
+        if !seals.is_empty() {
+            s.push_blend_mode(krilla::blend::BlendMode::Multiply);
+            s.push_opacity(NormalizedF32::new(SEAL_OPACITY).unwrap_or(NormalizedF32::ONE));
+            for op in seals {
+                draw(&mut s, font, op);
+            }
+            s.pop();
+            s.pop();
         }
         s.pop();
         s.finish();
@@ -172,8 +193,8 @@ pub fn render(width: f64, height: f64, ops: &[Op], font: &Font) -> Result<Vec<u8
 /// view; the sealed original is the OFD).
 pub fn certificate_pdf(authority: &str, data: &crate::face::CertificateData) -> Result<Vec<u8>, PdfError> {
     use crate::face::{all_ops, HEIGHT, SEAL_BOX, WIDTH};
-    let font = load_font()?;
-    let mut ops = all_ops(data);
-    ops.extend(crate::seal_art::seal_ops(authority, "注册专用章", SEAL_BOX[0], SEAL_BOX[1], SEAL_BOX[2]));
-    render(WIDTH, HEIGHT, &ops, &font)
+    let ops = all_ops(data);
+    let seal = crate::seal_art::seal_ops(authority, "注册专用章", SEAL_BOX[0], SEAL_BOX[1], SEAL_BOX[2]);
+    let font = font_for(&(crate::art::chars_of(&ops) + &crate::art::chars_of(&seal)))?;
+    render_sealed(WIDTH, HEIGHT, &ops, &seal, &font)
 }

@@ -5,6 +5,8 @@ use crate::art::Op;
 use erjian_ofd::writer::{Color, Document, Metadata};
 
 pub const SIZE_MM: f64 = 42.0;
+/// The seal picture's opacity in OFD (`Alpha`, of 255).
+pub const SEAL_ALPHA: u8 = 200;
 
 pub fn seal_ops(name: &str, purpose: &str, ox: f64, oy: f64, size: f64) -> Vec<Op> {
     let red = Color::RED;
@@ -40,7 +42,9 @@ pub fn seal_ops(name: &str, purpose: &str, ox: f64, oy: f64, size: f64) -> Vec<O
 pub fn seal_picture_ofd(name: &str, purpose: &str) -> Vec<u8> {
     let mut doc = Document::new(Metadata { doc_id: "seal".into(), title: name.into(), ..Default::default() });
     let font = doc.add_font("宋体", None);
-    let page = crate::art::to_ofd_page(&mut doc, font, SIZE_MM, SIZE_MM, seal_ops(name, purpose, 0.0, 0.0, SIZE_MM));
+    let mut page = crate::art::to_ofd_page(&mut doc, font, SIZE_MM, SIZE_MM, seal_ops(name, purpose, 0.0, 0.0, SIZE_MM));
+    // Ink, not paint: the issuer's name and the date under the seal show through.
+    page.alpha = Some(SEAL_ALPHA);
     doc.pages.push(page);
     doc.to_package().to_bytes()
 }

@@ -160,11 +160,11 @@ fn the_pdf_rendition_shows_a_readable_qr_code() {
 #[test]
 fn a_configured_font_is_embedded_as_a_subset_with_its_cmap() {
     use read_fonts::TableProvider;
-    let path = erjian_cert::pdf::FONT_CANDIDATES[0];
+    let path = erjian_cert::fonts::SANS[0].1;
     let data = std::fs::read(path).expect("fonts-wqy-microhei is installed by scripts/setup.sh");
     let (mut auth, _) = Authority::create("安徽省住房和城乡建设厅", "11340000MB034000X6", b"k", Utc::now());
-    auth.embed_font =
-        Some(std::sync::Arc::new(erjian_cert::EmbeddedFont { family: "WenQuanYi Micro Hei".into(), data: data.clone(), index: 0 }));
+    auth.embed_fonts =
+        vec![std::sync::Arc::new(erjian_cert::EmbeddedFont { family: "WenQuanYi Micro Hei".into(), data: data.clone(), index: 0 })];
     let bytes = auth.issue(&sample("1.2.156.3005.2.11100000000013338W001.11340000MB034000X6.2342024202600001.001.X"), Utc::now()).unwrap();
     let pkg = Package::from_bytes(&bytes).unwrap();
     let font = pkg.get("Doc_0/Res/font_0.ttf").expect("embedded font file");

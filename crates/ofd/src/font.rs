@@ -18,7 +18,7 @@ pub fn subset(font: &[u8], index: u32, text: &str) -> Result<Vec<u8>, OfdError> 
         &IntSet::empty(),
         &unicodes,
         &face,
-        SubsetFlags::default(),
+        SubsetFlags::SUBSET_FLAGS_NO_HINTING,
         &DEFAULT_DROP_TABLES.iter().copied().collect(),
         &IntSet::all(),
         &DEFAULT_LAYOUT_FEATURES.iter().copied().collect(),
@@ -26,4 +26,12 @@ pub fn subset(font: &[u8], index: u32, text: &str) -> Result<Vec<u8>, OfdError> 
         &[0x0409].into_iter().collect(),
     );
     subset_font(&face, &plan).map_err(|e| OfdError::Font(format!("cannot subset the font: {e:?}")))
+}
+
+/// Whether face `index` of `font` has a glyph for every character of `text` (whitespace aside).
+pub fn covers(font: &[u8], index: u32, text: &str) -> bool {
+    use read_fonts::TableProvider;
+    let Ok(face) = FontRef::from_index(font, index) else { return false };
+    let Ok(cmap) = face.cmap() else { return false };
+    text.chars().filter(|c| !c.is_whitespace()).all(|c| cmap.map_codepoint(c).is_some_and(|g| g.to_u32() != 0))
 }

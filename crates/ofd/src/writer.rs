@@ -82,6 +82,9 @@ pub struct Page {
     pub objects: Vec<Object>,
     /// The template page (index into [`Document::templates`]) drawn beneath this page.
     pub template: Option<usize>,
+    /// Every object of the page drawn with this opacity (GB/T 33190 `Alpha`, 0–255): a seal's
+    /// picture lets the text beneath it show through, as ink does.
+    pub alpha: Option<u8>,
     /// A template's Content.xml as last written, with the identifiers it was written with
     /// (kept by the writer; leave it `Default`).
     pub rendered: Rendered,
@@ -388,7 +391,7 @@ impl Document {
         push_uint(&mut out, id() as u64);
         out.push_str("\" Type=\"Body\">");
         for (o, oid) in page.objects.iter().zip(ids) {
-            self.object_xml(&mut out, o, oid, font_ids, image_ids, (page.width, page.height));
+            self.object_xml(&mut out, o, oid, font_ids, image_ids, page);
         }
         out.push_str("</ofd:Layer></ofd:Content></ofd:Page>");
         out
@@ -396,7 +399,8 @@ impl Document {
 
     /// Appends one object's XML to `out`, writing numbers directly (formatting dominated
     /// issuance time).
-    fn object_xml(&self, out: &mut String, o: &Object, oid: usize, font_ids: &[usize], image_ids: &[usize], page_size: (f64, f64)) {
+    fn object_xml(&self, out: &mut String, o: &Object, oid: usize, font_ids: &[usize], image_ids: &[usize], page: &Page) {
+        let (page_size, alpha) = ((page.width, page.height), page.alpha);
         let nums = |out: &mut String, vs: &[f64]| {
             for (i, v) in vs.iter().enumerate() {
                 if i > 0 {
@@ -408,7 +412,7 @@ impl Document {
         match o {
             Object::Text(t) => {
                 let w = text_width(&t.text, t.size).max(t.size * 0.5);
-                out.push_str("<ofd:TextObject ID=\"");
+                open_object(out, "TextObject", alpha);
                 push_uint(out, oid as u64);
                 out.push_str("\" Boundary=\"");
                 nums(out, &[t.x, t.y - t.size, w, t.size * 1.25]);
@@ -439,7 +443,7 @@ impl Document {
                 out.push_str("</ofd:TextCode></ofd:TextObject>");
             }
             Object::Image { image, x, y, w, h } => {
-                out.push_str("<ofd:ImageObject ID=\"");
+                open_object(out, "ImageObject", alpha);
                 push_uint(out, oid as u64);
                 out.push_str("\" Boundary=\"");
                 nums(out, &[*x, *y, *w, *h]);
@@ -451,7 +455,7 @@ impl Document {
             }
             Object::Grid { x, y, size, cells, data, fill } => {
                 let k = size / (*cells).max(1) as f64;
-                out.push_str("<ofd:PathObject ID=\"");
+                open_object(out, "PathObject", alpha);
                 push_uint(out, oid as u64);
                 out.push_str("\" Boundary=\"");
                 nums(out, &[*x, *y, *size, *size]);
@@ -466,7 +470,7 @@ impl Document {
             Object::Path { data, fill, stroke } => {
                 // Paths are in page coordinates: their boundary is the page.
                 let (w, h) = page_size;
-                out.push_str("<ofd:PathObject ID=\"");
+                open_object(out, "PathObject", alpha);
                 push_uint(out, oid as u64);
                 out.push_str("\" Boundary=\"0 0 ");
                 nums(out, &[w, h]);
@@ -494,6 +498,18 @@ impl Document {
             }
         }
     }
+}
+
+/// Opens an object's element up to its `ID` attribute's value, with `Alpha` when set.
+fn open_object(out: &mut String, element: &str, alpha: Option<u8>) {
+    out.push_str("<ofd:");
+    out.push_str(element);
+    if let Some(a) = alpha {
+        out.push_str(" Alpha=\"");
+        push_uint(out, a as u64);
+        out.push('"');
+    }
+    out.push_str(" ID=\"");
 }
 
 /// A text's `DeltaX`: the advance after each character but the last, runs of equal advances
