@@ -45,7 +45,11 @@ impl EmbeddedFont {
                 std::path::Path::new(&path).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "embedded".into());
             fonts.push(EmbeddedFont { family, data, index });
         }
-        fonts.extend(crate::fonts::serif_installed().iter().map(|f| EmbeddedFont { family: f.family.into(), data: f.data.to_vec(), index: f.index }));
+        fonts.extend(crate::fonts::serif_installed().iter().map(|f| EmbeddedFont {
+            family: f.family.into(),
+            data: f.data.to_vec(),
+            index: f.index,
+        }));
         Ok(fonts)
     }
 
@@ -243,12 +247,10 @@ impl Authority {
         let used: String = crate::art::chars_of(&ops) + &template_chars;
         let chosen = self.embed_fonts.iter().find(|f| f.covers(&used)).or(self.embed_fonts.last());
         let font = match chosen {
-            Some(f) => {
-                match erjian_ofd::font::subset(&f.data, f.index, &used) {
-                    Ok(bytes) => doc.add_font(&f.family, Some(bytes)),
-                    Err(_) => doc.add_font("宋体", None),
-                }
-            }
+            Some(f) => match erjian_ofd::font::subset(&f.data, f.index, &used) {
+                Ok(bytes) => doc.add_font(&f.family, Some(bytes)),
+                Err(_) => doc.add_font("宋体", None),
+            },
             None => doc.add_font("宋体", None),
         };
         // The shared template is drawn on the first font, which this document's font is.

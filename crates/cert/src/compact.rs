@@ -44,7 +44,7 @@ fn from_nibble(n: u8) -> Option<char> {
 
 fn pack_text(out: &mut Vec<u8>, text: &str) -> Result<(), StatementError> {
     // The tail that nibbles can carry: after the last character they cannot.
-    let split = text.char_indices().filter(|(_, c)| nibble(*c).is_none()).last().map(|(i, c)| i + c.len_utf8()).unwrap_or(0);
+    let split = text.char_indices().rfind(|(_, c)| nibble(*c).is_none()).map(|(i, c)| i + c.len_utf8()).unwrap_or(0);
     let (head, tail) = text.split_at(split);
     let tail_len = tail.chars().count();
     if head.len() > u8::MAX as usize || tail_len > u8::MAX as usize {

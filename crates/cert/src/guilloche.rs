@@ -51,14 +51,7 @@ fn wave(x0: f64, x1: f64, y: f64, amplitude: f64, period: f64, phase_flip: bool)
             2 => (-1.0, [(P1 * sx, -P1), (P2 * sx, -1.0)]),
             _ => (0.0, [(q - P2 * sx, -1.0), (q - P1 * sx, -P1)]),
         };
-        segments.push([
-            r(x + ctrl[0].0),
-            r(y - a * ctrl[0].1),
-            r(x + ctrl[1].0),
-            r(y - a * ctrl[1].1),
-            r(x + q),
-            r(y - a * to),
-        ]);
+        segments.push([r(x + ctrl[0].0), r(y - a * ctrl[0].1), r(x + ctrl[1].0), r(y - a * ctrl[1].1), r(x + q), r(y - a * to)]);
         x += q;
         quarter += 1;
     }

@@ -57,7 +57,8 @@ fn the_qr_code_decodes_from_a_100_dpi_rendering_with_zbarimg() {
     let (data, key) = realistic();
     let dir = tmp("qr");
     std::fs::write(dir.join("cert.pdf"), auth.pdf(&data).unwrap()).unwrap();
-    let (ok, out) = run(Command::new("pdftoppm").args(["-r", "100", "-gray", "-png", "-singlefile"]).arg(dir.join("cert.pdf")).arg(dir.join("page")));
+    let (ok, out) =
+        run(Command::new("pdftoppm").args(["-r", "100", "-gray", "-png", "-singlefile"]).arg(dir.join("cert.pdf")).arg(dir.join("page")));
     assert!(ok, "pdftoppm (poppler-utils): {out}");
     if let Ok(keep) = std::env::var("ERJIAN_KEEP_FACE") {
         std::fs::copy(dir.join("page.png"), keep).unwrap();
@@ -108,7 +109,10 @@ fn the_face_is_serif_the_seal_is_ink_and_the_file_is_deflated() {
     let mut stored_xml = Vec::new();
     for i in 0..archive.len() {
         let f = archive.by_index(i).unwrap();
-        if (f.name().ends_with(".xml") || f.name().ends_with(".ttf")) && f.size() > 256 && f.compression() != zip::CompressionMethod::Deflated {
+        if (f.name().ends_with(".xml") || f.name().ends_with(".ttf"))
+            && f.size() > 256
+            && f.compression() != zip::CompressionMethod::Deflated
+        {
             stored_xml.push(f.name().to_owned());
         }
     }

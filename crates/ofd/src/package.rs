@@ -180,6 +180,13 @@ impl Package {
     }
 }
 
+/// Whether deflating an entry is worth it: not for JPEG and PNG data (already compressed), nor
+/// for signature values and tiny files.
+fn compressible(name: &str, bytes: &[u8]) -> bool {
+    let dense = bytes.starts_with(&[0xFF, 0xD8]) || bytes.starts_with(b"\x89PNG") || name.ends_with(".dat");
+    bytes.len() > 256 && !dense
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,11 +241,4 @@ mod tests {
         }
         assert!(matches!(Package::from_bytes(&out.into_inner()), Err(OfdError::UnsafePath(_))));
     }
-}
-
-/// Whether deflating an entry is worth it: not for JPEG and PNG data (already compressed), nor
-/// for signature values and tiny files.
-fn compressible(name: &str, bytes: &[u8]) -> bool {
-    let dense = bytes.starts_with(&[0xFF, 0xD8]) || bytes.starts_with(b"\x89PNG") || name.ends_with(".dat");
-    bytes.len() > 256 && !dense
 }

@@ -260,7 +260,8 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
     let addr = listener.local_addr()?;
     let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
     let mut issuer = store.issuer(&profile, &config.master_key, public_url, config.clock.now()).await?;
-    issuer.authority.embed_fonts = erjian_cert::EmbeddedFont::from_env().map_err(|e| anyhow::anyhow!(e))?.into_iter().map(std::sync::Arc::new).collect();
+    issuer.authority.embed_fonts =
+        erjian_cert::EmbeddedFont::from_env().map_err(|e| anyhow::anyhow!(e))?.into_iter().map(std::sync::Arc::new).collect();
     let demo_accounts = if config.demo { store.seed_demo(&issuer, config.clock.now()).await? } else { vec![] };
     let issuer = std::sync::Arc::new(issuer);
     let state = AppState(std::sync::Arc::new(Shared {

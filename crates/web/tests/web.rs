@@ -6,7 +6,6 @@ mod common;
 mod ui;
 
 mod abuse;
-mod compact_qr;
 mod accounts;
 mod api_journey;
 mod attachments;
@@ -19,6 +18,7 @@ mod browser_workbench;
 mod bulk_data;
 mod cancel_forms;
 mod clearing;
+mod compact_qr;
 mod concurrency;
 mod confirmations;
 mod enterprise_review;
