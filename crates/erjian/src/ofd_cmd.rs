@@ -69,6 +69,7 @@ pub async fn verify_file(file: &Path, json: bool, trust_db: Option<&str>) -> any
             };
             let format = match s.format {
                 erjian_ofd::seal::FORMAT_SES_V4 => "电子印章 SES v4（GB/T 38540）",
+                erjian_ofd::seal::FORMAT_SES_V1 => "电子印章 SES v1（GM/T 0031-2014）",
                 erjian_ofd::seal::FORMAT_PKCS7 => "数字签名 PKCS#7（GM/T 0010）",
                 erjian_ofd::seal::FORMAT_BARE => "裸 SM2 签名值",
                 _ => "无法识别的签名值",

@@ -199,7 +199,8 @@ async fn verify_qr_offline_accepts_a_real_payload_and_rejects_any_change() {
     assert!(!o.status.success() && text(&o).contains("状态列表核验未通过"), "{}", text(&o));
 
     // Any changed character of the payload is refused.
-    let payload = qr_url.split_once("s=").unwrap().1.to_owned();
+    let payload = qr_url.rsplit_once("/V/").unwrap().1.to_owned();
+    assert!(qr_url.starts_with("HTTPS://ERJIAN.EXAMPLE/V/"), "the compact address: {qr_url}");
     for i in [0, payload.len() / 3, payload.len() / 2, payload.len() - 1] {
         let mut b = payload.clone().into_bytes();
         b[i] = if b[i] == b'A' { b'B' } else { b'A' };

@@ -13,6 +13,7 @@ pub mod pkcs7;
 pub mod reader;
 pub mod seal;
 pub mod ses;
+pub mod ses_v1;
 pub mod writer;
 mod xml;
 

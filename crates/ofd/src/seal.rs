@@ -215,6 +215,8 @@ pub struct SignatureReport {
 
 /// An electronic seal (GB/T 38540 SES_Signature, version 4).
 pub const FORMAT_SES_V4: &str = "SES v4 (GB/T 38540)";
+/// The earlier electronic seal format, GM/T 0031-2014.
+pub const FORMAT_SES_V1: &str = "SES v1 (GM/T 0031-2014)";
 /// A digital signature as PKCS#7 / GM/T 0010 SignedData with the signer's certificate inside.
 pub const FORMAT_PKCS7: &str = "PKCS#7 SignedData (GM/T 0010)";
 /// A bare SM2 signature value: no certificate, no seal.
@@ -457,7 +459,7 @@ fn verify_one(pkg: &Package, entry: &El, path: &str, opts: &VerifyOptions) -> Re
     });
     // 5. The seal maker's signature over SES_SealInfo.
     let maker = parse_certificate(&ses.seal.maker_cert);
-    let maker_ok = maker.as_ref().is_ok_and(|c| crypto::verify(&c.public_key, &ses.seal.info_raw, &ses.seal.maker_signature));
+    let maker_ok = maker.as_ref().is_ok_and(|c| crypto::verify(&c.public_key, &ses.seal.maker_message, &ses.seal.maker_signature));
     checks.push(Check {
         name: "seal_maker_signature",
         ok: maker_ok,
@@ -480,6 +482,7 @@ fn verify_one(pkg: &Package, entry: &El, path: &str, opts: &VerifyOptions) -> Re
         detail: format!("seal valid {} – {}", ses.seal.valid_start.format("%Y-%m-%d"), ses.seal.valid_end.format("%Y-%m-%d")),
     });
     let mut r = base(verdict_of(&checks), checks, warnings);
+    r.format = if ses.version < 4 { FORMAT_SES_V1 } else { FORMAT_SES_V4 };
     r.seal_name = Some(ses.seal.name.clone());
     r.signer = signer_cert.ok().map(|c| c.subject);
     r.signed_at = Some(ses.time);

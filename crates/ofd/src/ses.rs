@@ -17,8 +17,13 @@ use chrono::{DateTime, Utc};
 #[derive(Debug, Clone)]
 pub struct Seal {
     pub raw: Vec<u8>,
-    /// The exact bytes of SES_SealInfo that the maker signed.
+    /// The exact bytes of SES_SealInfo.
     pub info_raw: Vec<u8>,
+    /// The bytes the maker signed: SES_SealInfo in v4; in GM/T 0031-2014 the SEQUENCE of it, the
+    /// maker's certificate and the algorithm.
+    pub maker_message: Vec<u8>,
+    /// The seal header's version (4; 1 or 2 for GM/T 0031-2014).
+    pub version: i64,
     pub es_id: String,
     pub seal_type: i64,
     pub name: String,
@@ -68,9 +73,12 @@ pub fn decode_seal(raw: &[u8]) -> Result<Seal, OfdError> {
         }
         _ => vec![],
     };
+    let header = der::children(need(&i, 0, "SES_SealInfo")?.content)?;
     Ok(Seal {
         raw: seal.raw.to_vec(),
         info_raw: info.raw.to_vec(),
+        maker_message: info.raw.to_vec(),
+        version: der::small_int(need(&header, 1, "header")?).unwrap_or(0),
         es_id: der::string(need(&i, 1, "esID")?),
         seal_type: der::small_int(need(&prop, 0, "property")?)?,
         name: der::string(need(&prop, 1, "property")?),
@@ -88,7 +96,8 @@ pub fn decode_seal(raw: &[u8]) -> Result<Seal, OfdError> {
     })
 }
 
-/// Decodes a SignedValue.dat holding a v4 SES_Signature.
+/// Decodes a SignedValue.dat holding an SES_Signature: v4 (GB/T 38540), or the earlier GM/T
+/// 0031-2014 form ([`crate::ses_v1`]; `version` below 4).
 pub fn decode_signature(raw: &[u8]) -> Result<SesSignature, OfdError> {
     let (top, _) = der::expect(raw, der::SEQUENCE)?;
     let parts = der::children(top.content)?;
@@ -99,7 +108,8 @@ pub fn decode_signature(raw: &[u8]) -> Result<SesSignature, OfdError> {
     let t = der::children(tbs.content)?;
     let version = der::small_int(need(&t, 0, "TBS_Sign")?)?;
     if version != 4 {
-        return Err(OfdError::Asn1(format!("SES version {version} is not supported (v4 only)")));
+        return crate::ses_v1::decode_signature(raw)
+            .map_err(|e| OfdError::Asn1(format!("SES version {version} is neither v4 nor a GM/T 0031-2014 seal: {e}")));
     }
     Ok(SesSignature {
         tbs_raw: tbs.raw.to_vec(),
