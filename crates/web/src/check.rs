@@ -104,6 +104,9 @@ pub struct StatementCheck {
     pub statement: Option<QrStatement>,
 }
 
+/// What the page says of a QR statement whose signature verifies.
+const GENUINE: &str = "二维码签名有效，内容由发证机关签发";
+
 /// Checks a QR statement against the certificate `licence`: a text statement names the
 /// licence, a compact one its fixed status-list index.
 async fn check_statement(state: &AppState, licence: &str, payload: Option<&str>) -> Result<Option<StatementCheck>, Error> {
@@ -115,9 +118,7 @@ async fn check_statement(state: &AppState, licence: &str, payload: Option<&str>)
                 (named, _) => named == licence,
             };
             match names_it {
-                true => StatementCheck {
-                    valid: true, message: "二维码签名有效，内容由发证机关签发".into(), statement: Some(st)
-                },
+                true => StatementCheck { valid: true, message: GENUINE.into(), statement: Some(st) },
                 false => StatementCheck { valid: false, message: "二维码签名与本证书不符".into(), statement: None },
             }
         }
@@ -178,8 +179,7 @@ async fn compact_status_page(State(state): State<AppState>, Path(payload): Path<
     let index = st.status_index.ok_or(Error::NotFound(NOT_OURS))?;
     let licence = state.store.licence_at_status_index(index).await?.ok_or(Error::NotFound("未找到该证书，请核对证照标识"))?;
     let live = live(&state, &licence).await?.ok_or(Error::NotFound("未找到该证书，请核对证照标识"))?;
-    let statement =
-        Some(StatementCheck { valid: true, message: "二维码签名有效，内容由发证机关签发".into(), statement: Some(st) });
+    let statement = Some(StatementCheck { valid: true, message: GENUINE.into(), statement: Some(st) });
     let verdict = crate::verdict::of_status(&live, statement.as_ref(), None);
     Ok(render(&StatusPage { ctx: public_ctx(&state, "证书核验", "", String::new()), live, statement, copy: None, verdict }))
 }
