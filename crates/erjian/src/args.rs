@@ -162,6 +162,15 @@ pub(crate) enum OfdCommand {
         #[arg(long)]
         deployment: bool,
     },
+    /// Draw every page to PNG (page-1.png, …) and the same drawing to document.pdf.
+    Render {
+        file: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        /// Resolution of the PNG pages (24–600).
+        #[arg(long, default_value_t = 150.0)]
+        dpi: f32,
+    },
 }
 
 #[derive(Subcommand)]

@@ -138,6 +138,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::ImportQualifications { file } => import(&url()?, &master_key(&cli.data)?, &file).await?,
         Command::Ofd(OfdCommand::Info { file, json }) => ofd_cmd::info(&file, json)?,
+        Command::Ofd(OfdCommand::Render { file, out, dpi }) => ofd_cmd::render(&file, &out, dpi)?,
         Command::Ofd(OfdCommand::Verify { file, json, deployment }) => {
             let trust = if deployment { Some(url()?) } else { None };
             if !ofd_cmd::verify_file(&file, json, trust.as_deref()).await? {

@@ -1,4 +1,4 @@
-//! `erjian ofd info|verify` and `erjian certificate export`.
+//! `erjian ofd info|verify|render` and `erjian certificate export`.
 
 use anyhow::Context;
 use erjian_ofd::seal::{verify, Verdict, VerifyOptions};
@@ -9,6 +9,32 @@ use std::path::Path;
 fn open(file: &Path) -> anyhow::Result<Package> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     Ok(Package::from_bytes(&bytes)?)
+}
+
+/// Draws each page once into a scene, then that scene to `page-N.png` and all of them to
+/// `document.pdf`; says what could not be drawn.
+pub fn render(file: &Path, out: &Path, dpi: f32) -> anyhow::Result<()> {
+    let pkg = open(file)?;
+    let limits = erjian_render::Limits::default();
+    let doc = erjian_render::Document::open(&pkg, limits.clone())?;
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let scenes = doc.scenes()?;
+    let dpi = erjian_render::clamp_dpi(dpi);
+    for (i, scene) in scenes.iter().enumerate() {
+        let path = out.join(format!("page-{}.png", i + 1));
+        std::fs::write(&path, erjian_render::raster::png(scene, dpi, &limits)?)?;
+        println!("第 {} 页：{}（{:.0}×{:.0} 毫米，{dpi} dpi）", i + 1, path.display(), scene.width_mm, scene.height_mm);
+        for n in &scene.notes {
+            println!("  未能绘制：{n}");
+        }
+    }
+    if doc.page_count() > scenes.len() {
+        println!("只绘制了前 {} 页（共 {} 页）", scenes.len(), doc.page_count());
+    }
+    let pdf = out.join("document.pdf");
+    std::fs::write(&pdf, erjian_render::pdf::pdf(&scenes)?)?;
+    println!("PDF：{}", pdf.display());
+    Ok(())
 }
 
 pub fn info(file: &Path, json: bool) -> anyhow::Result<()> {

@@ -15,7 +15,7 @@ pub mod seal;
 pub mod ses;
 pub mod ses_v1;
 pub mod writer;
-mod xml;
+pub mod xml;
 
 pub use package::Package;
 
