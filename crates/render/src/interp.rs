@@ -256,7 +256,11 @@ impl Interp<'_> {
             return;
         };
         let limits = self.limits;
-        let decoded = self.images.entry(file.clone()).or_insert_with(|| self.pkg.get(&file).and_then(|b| decode_image(b, limits)).map(Arc::new)).clone();
+        let decoded = self
+            .images
+            .entry(file.clone())
+            .or_insert_with(|| self.pkg.get(&file).and_then(|b| decode_image(b, limits)).map(Arc::new))
+            .clone();
         let Some(img) = decoded else {
             self.scene.note(format!("图像（{format}）无法解码，未绘制"));
             return;

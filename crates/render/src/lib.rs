@@ -57,14 +57,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits {
-            pages: 50,
-            objects: 100_000,
-            glyphs: 200_000,
-            image_side: 10_000,
-            image_bytes: 128 * 1024 * 1024,
-            page_pixels: 40_000_000,
-        }
+        Limits { pages: 50, objects: 100_000, glyphs: 200_000, image_side: 10_000, image_bytes: 128 * 1024 * 1024, page_pixels: 40_000_000 }
     }
 }
 

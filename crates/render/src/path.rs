@@ -44,13 +44,7 @@ pub fn parse(data: &str) -> BezPath {
 }
 
 /// One drawing command; `Some(true)` when it closed the subpath, `None` on bad data.
-fn step(
-    cmd: &str,
-    take: &mut impl FnMut(usize) -> Option<Vec<f64>>,
-    cur: &mut Point,
-    start: Point,
-    path: &mut BezPath,
-) -> Option<bool> {
+fn step(cmd: &str, take: &mut impl FnMut(usize) -> Option<Vec<f64>>, cur: &mut Point, start: Point, path: &mut BezPath) -> Option<bool> {
     match cmd {
         "L" => {
             let v = take(2)?;

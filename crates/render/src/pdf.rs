@@ -3,7 +3,6 @@
 
 use crate::scene::{Cap, FillRule, Item, Join, Rgba, Scene};
 use crate::RenderError;
-use kurbo::{BezPath, PathEl};
 use krilla::color::rgb;
 use krilla::geom::{PathBuilder, Size, Transform};
 use krilla::image::Image;
@@ -11,6 +10,7 @@ use krilla::num::NormalizedF32;
 use krilla::page::PageSettings;
 use krilla::paint::{Fill, LineCap, LineJoin, Stroke, StrokeDash};
 use krilla::surface::Surface;
+use kurbo::{BezPath, PathEl};
 use std::collections::HashMap;
 use std::sync::Arc;
 

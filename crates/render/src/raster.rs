@@ -45,7 +45,8 @@ pub fn pixel_scale(scene: &Scene, dpi: f32, limits: &Limits) -> (f64, u32, u32) 
     let mut s = crate::clamp_dpi(dpi) as f64 / 25.4;
     let area = scene.width_mm * scene.height_mm * s * s;
     if area > limits.page_pixels as f64 {
-        s *= (limits.page_pixels as f64 / area).sqrt();
+        // A little under the limit, so rounding up to whole pixels stays within it.
+        s *= (limits.page_pixels as f64 / area).sqrt() * 0.999;
     }
     let w = (scene.width_mm * s).ceil().max(1.0) as u32;
     let h = (scene.height_mm * s).ceil().max(1.0) as u32;

@@ -42,10 +42,11 @@ impl Resources {
                 let Some(id) = r.attr("ID") else { continue };
                 match r.name.as_str() {
                     "Font" => {
-                        let data = r.child_text("FontFile").and_then(locate).and_then(|p| pkg.get(&p)).map(|b| FontData {
-                            bytes: Arc::new(b.to_vec()),
-                            index: 0,
-                        });
+                        let data = r
+                            .child_text("FontFile")
+                            .and_then(locate)
+                            .and_then(|p| pkg.get(&p))
+                            .map(|b| FontData { bytes: Arc::new(b.to_vec()), index: 0 });
                         let data = data.filter(|d| d.font().is_some());
                         let name = r.attr("FontName").or(r.attr("FamilyName")).unwrap_or("").to_owned();
                         self.fonts.insert(id.to_owned(), Arc::new(FontRes { name, data }));
