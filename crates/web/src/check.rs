@@ -326,11 +326,32 @@ struct CheckPage {
     ctx: Ctx,
     result: Option<FileCheck>,
     file_name: String,
+    /// The uploaded file's first page as a `data:` PNG (the upload is not kept).
+    preview: Option<String>,
+}
+
+/// Screen resolution of the check page's preview.
+const PREVIEW_DPI: f32 = 96.0;
+
+/// The first page of an uploaded OFD, drawn under the heavy-work limiter; nothing when the file
+/// is not OFD or cannot be drawn in time (the verdict above it stands either way).
+async fn preview(state: &AppState, file: Vec<u8>) -> Option<String> {
+    use base64::Engine;
+    let png = state.heavy.run(move || erjian_render::page_png(&file, 0, PREVIEW_DPI)).await.ok()?.ok()?;
+    Some(format!("data:image/png;base64,{}", base64::engine::general_purpose::STANDARD.encode(png)))
 }
 
 async fn check_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let (csrf, set) = pre_csrf(&state, &headers);
-    with_cookie(render(&CheckPage { ctx: public_ctx(&state, "证书文件核验", "/check", csrf), result: None, file_name: String::new() }), set)
+    with_cookie(
+        render(&CheckPage {
+            ctx: public_ctx(&state, "证书文件核验", "/check", csrf),
+            result: None,
+            file_name: String::new(),
+            preview: None,
+        }),
+        set,
+    )
 }
 
 async fn check_submit(State(state): State<AppState>, headers: HeaderMap, mut mp: Multipart) -> Result<Response, PageError> {
@@ -358,10 +379,11 @@ async fn check_submit(State(state): State<AppState>, headers: HeaderMap, mut mp:
             certificate: None,
             copy: None,
         });
-        return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &CheckPage { ctx, result, file_name }));
+        return Ok(render_status(StatusCode::UNPROCESSABLE_ENTITY, &CheckPage { ctx, result, file_name, preview: None }));
     }
     let result = check_file(&state, &file).await?;
-    Ok(render(&CheckPage { ctx, result: Some(result), file_name }))
+    let preview = preview(&state, file).await;
+    Ok(render(&CheckPage { ctx, result: Some(result), file_name, preview }))
 }
 
 /// The cached, signed status list and the version it reflects.

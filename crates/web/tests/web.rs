@@ -32,6 +32,7 @@ mod materials;
 mod multi_process;
 mod notices;
 mod notifications;
+mod ofd_viewer;
 mod operations;
 mod opinions;
 mod pages_security;

@@ -21,6 +21,7 @@ mod renames;
 mod second_factor;
 mod signup;
 mod statistics;
+mod viewer;
 
 use crate::auth::{self, cookie, set_cookie, tokens_equal, MaybeUser, PageUser, PRE_CSRF_COOKIE, SESSION_COOKIE};
 use crate::error::PageError;
@@ -59,6 +60,8 @@ pub fn routes() -> Router<AppState> {
         .route("/applications/{id}/action", post(detail::act))
         .route("/applications/{id}/photo", get(detail::photo))
         .route("/applications/{id}/attachments/{aid}", get(detail::attachment))
+        .route("/applications/{id}/attachments/{aid}/view", get(viewer::view))
+        .route("/applications/{id}/attachments/{aid}/pages/{n}", get(viewer::page_png))
         .route("/api/applications/{id}/attachments", get(detail::attachments_api))
         .route("/applications/{id}/materials", post(detail::upload))
         .route("/api/applications/{id}/materials", get(detail::slots_api).post(detail::upload_api))
