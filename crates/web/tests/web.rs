@@ -14,6 +14,7 @@ mod browser_identity;
 mod browser_messages;
 mod browser_publicity;
 mod browser_trust;
+mod browser_viewer;
 mod browser_workbench;
 mod bulk_data;
 mod cancel_forms;
