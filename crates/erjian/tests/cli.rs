@@ -69,6 +69,34 @@ fn ofd_info_lists_pages_text_and_signatures() {
     assert!(t.contains("第1页") && t.contains("发票号码") && t.contains("签章 1"), "{t}");
 }
 
+/// `erjian ofd render`: a PNG per page (decodable, A4 at the asked resolution) and one PDF with
+/// as many pages; a file that is not OFD is refused with a non-zero exit.
+#[test]
+fn ofd_render_writes_pages_and_a_pdf() {
+    let data = tmp("render");
+    let out = data.join("pages");
+    let file = samples().join("ofdrw-converter--y.ofd");
+    let o = erjian(&["ofd", "render", file.to_str().unwrap(), "--out", out.to_str().unwrap(), "--dpi", "50"], &data);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("第 3 页") && text(&o).contains("PDF"), "{}", text(&o));
+    for n in 1..=3 {
+        let png = std::fs::read(out.join(format!("page-{n}.png"))).unwrap();
+        assert_eq!(&png[1..4], b"PNG");
+        // 204 × 264 mm at 50 dpi.
+        let w = u32::from_be_bytes(png[16..20].try_into().unwrap());
+        assert!((400..=403).contains(&w), "page {n} is {w} px wide");
+    }
+    assert!(!out.join("page-4.png").exists());
+    let pdf = std::fs::read(out.join("document.pdf")).unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    let info = Command::new("pdfinfo").arg(out.join("document.pdf")).output().expect("pdfinfo (poppler-utils)");
+    assert!(String::from_utf8_lossy(&info.stdout).contains("Pages:           3"), "{}", String::from_utf8_lossy(&info.stdout));
+    let junk = data.join("junk.ofd");
+    std::fs::write(&junk, b"hello").unwrap();
+    let o = erjian(&["ofd", "render", junk.to_str().unwrap(), "--out", out.to_str().unwrap()], &data);
+    assert!(!o.status.success(), "{}", text(&o));
+}
+
 #[test]
 fn import_reports_every_bad_row_and_imports_nothing() {
     let data = tmp("import");
@@ -316,16 +344,20 @@ async fn enterprise_rename_of_1000_people_survives_a_kill_and_resumes() {
 fn ofd_commands_create_no_data_directory() {
     let cwd = tmp("nodata");
     let file = samples().join("ofdrw-sign--v4signed.ofd");
-    for cmd in ["info", "verify"] {
+    let pages = cwd.join("pages");
+    for cmd in [vec!["info"], vec!["verify"], vec!["render", "--out", pages.to_str().unwrap(), "--dpi", "30"]] {
         let o = Command::new(env!("CARGO_BIN_EXE_erjian"))
-            .args(["ofd", cmd, file.to_str().unwrap()])
+            .arg("ofd")
+            .arg(cmd[0])
+            .arg(&file)
+            .args(&cmd[1..])
             .current_dir(&cwd)
             .env_remove("ERJIAN_DATA")
             .env("RUST_LOG", "error")
             .output()
             .unwrap();
         assert!(o.status.success(), "{}", text(&o));
-        assert!(!cwd.join("erjian-data").exists(), "ofd {cmd} created ./erjian-data");
+        assert!(!cwd.join("erjian-data").exists(), "ofd {} created ./erjian-data", cmd[0]);
     }
 }
 
