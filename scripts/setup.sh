@@ -16,6 +16,7 @@ command -v pg_dump >/dev/null 2>&1 || need_apt+=(postgresql-client)  # erjian ba
 command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-pip)
+command -v curl >/dev/null 2>&1 || need_apt+=(curl)  # scripts/schemathesis.sh waits for the demo server
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]}"
@@ -29,6 +30,13 @@ if ! python3 -c "import ofdkit" >/dev/null 2>&1; then
   echo "setup: installing the ofdkit OFD parser (PyPI)"
   python3 -m pip install --quiet --disable-pip-version-check ofdkit 2>/dev/null \
     || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages ofdkit
+fi
+
+# schemathesis checks the generated OpenAPI document against a demo server (scripts/schemathesis.sh).
+if ! python3 -c "import schemathesis" >/dev/null 2>&1; then
+  echo "setup: installing schemathesis (PyPI)"
+  python3 -m pip install --quiet --disable-pip-version-check schemathesis 2>/dev/null \
+    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages schemathesis
 fi
 
 # PostgreSQL for the storage tests: 127.0.0.1:5432, trust auth, database `test`. A machine without

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: formatting and lints, unit tests, storage stories on SQLite and PostgreSQL,
-# API and page tests against the real server, and the real-browser test.
+# API and page tests against the real server, the real-browser test, and schemathesis against
+# the generated OpenAPI document.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -10,3 +11,6 @@ export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --all-targets --locked
+# The API's generated OpenAPI document against a running demo server: no server error, no
+# conformance failure.
+bash scripts/schemathesis.sh

@@ -135,7 +135,7 @@ fn hostile_files_stay_within_the_limits() {
     for i in 0..30_000 {
         objects.push_str(&format!("<ofd:PathObject ID=\"{i}\" Boundary=\"0 0 1 1\" Fill=\"true\"><ofd:AbbreviatedData>M 0 0 L 1 0 L 1 1 C</ofd:AbbreviatedData></ofd:PathObject>"));
     }
-    let unit = format!("<ofd:CompositeGraphicUnit ID=\"9\" Width=\"10\" Height=\"10\"><ofd:Content><ofd:CompositeObject ID=\"8\" Boundary=\"0 0 10 10\" ResourceID=\"9\"/></ofd:Content></ofd:CompositeGraphicUnit>");
+    let unit = "<ofd:CompositeGraphicUnit ID=\"9\" Width=\"10\" Height=\"10\"><ofd:Content><ofd:CompositeObject ID=\"8\" Boundary=\"0 0 10 10\" ResourceID=\"9\"/></ofd:Content></ofd:CompositeGraphicUnit>";
     let mut pkg = Package::new();
     pkg.put(
         "OFD.xml",

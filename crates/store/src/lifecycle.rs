@@ -18,7 +18,7 @@ use erjian_domain::profession::{profession, specialty_name};
 use erjian_domain::workflow::Role;
 
 /// One row of a registration's history.
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct RegistrationEvent {
     pub on_date: String,
     pub kind: String,

@@ -32,7 +32,7 @@ pub struct PublicQuery {
 }
 
 /// One specialty as the public sees it.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct PublicSpecialty {
     pub name: String,
     pub valid_from: String,
@@ -43,7 +43,7 @@ pub struct PublicSpecialty {
 }
 
 /// A registration as the public sees it: the ID number masked.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct PublicRecord {
     #[serde(skip)]
     pub registration_id: i64,

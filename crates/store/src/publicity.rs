@@ -19,7 +19,7 @@ use erjian_domain::workflow::{Action, Role};
 pub const BATCH_PAGE: i64 = 20;
 
 /// A publicity batch as the public sees it.
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct PublicBatch {
     pub id: i64,
     pub number: String,
@@ -65,7 +65,7 @@ impl PublicBatch {
 }
 
 /// One entry of a batch: what a publicity notice names.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct PublicEntry {
     /// The entry's key for an objection (the application's id; reveals nothing else).
     pub entry: i64,
@@ -107,7 +107,7 @@ impl ObjectionView {
 }
 
 /// What the public lodges.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 pub struct NewObjection {
     #[serde(default)]
     pub entry: i64,

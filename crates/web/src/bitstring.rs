@@ -15,8 +15,8 @@ use axum::response::{IntoResponse, Response};
 use erjian_cert::statement::{bitstring_list_text, sign_status_list};
 
 /// The answer's JSON: the signed text and what a verifier needs beside it.
-#[derive(serde::Serialize)]
-struct Answer<'a> {
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct Answer<'a> {
     format: &'static str,
     version: i64,
     length: usize,
@@ -26,6 +26,13 @@ struct Answer<'a> {
     certificate: String,
 }
 
+/// 压缩的位串状态列表
+///
+/// Two bits per certificate at the index its QR statement carries (00 valid, 01 suspended,
+/// 10 no longer valid), gzip + base64url, signed as a whole; `If-None-Match` answers 304.
+#[utoipa::path(get, path = "/api/public/status-list/bitstring", tag = "公众核验", security(()),
+    params(("If-None-Match" = Option<String>, Header, description = "上次应答的 ETag")),
+    responses((status = 200, body = Answer), (status = 304, description = "未变化"), (status = 429, body = crate::error::ErrorBody)))]
 pub async fn bitstring(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     let version = state.store.status_version().await?;
     let etag = format!("\"bsl-{version}\"");

@@ -2,7 +2,8 @@
 //! statement checked), the OFD file check (seal, then live status), the signed status list that
 //! verifiers cache, and the public keys that check them offline.
 
-use crate::error::{ApiError, PageError};
+use crate::error::{ApiError, ErrorBody, PageError};
+use crate::extract::QueryParams;
 use crate::pages::{check_pre_csrf, pre_csrf, public_ctx, render, render_status, with_cookie, Ctx};
 use crate::AppState;
 use askama::Template;
@@ -19,7 +20,6 @@ use erjian_store::certificates::Certificate;
 use erjian_store::public::live_status;
 use erjian_store::registry::RegisteredSpecialty;
 use erjian_store::Error;
-use serde_json::json;
 use std::sync::Arc;
 
 pub fn routes() -> Router<AppState> {
@@ -35,7 +35,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The live status of one certificate file, as the public sees it.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Live {
     pub licence_id: String,
     pub status: &'static str,
@@ -49,6 +49,8 @@ pub struct Live {
     pub issued_at: String,
     pub current_licence_id: Option<String>,
     pub current_certificate_no: Option<String>,
+    /// Each specialty in force: [name, valid from, valid until].
+    #[schema(value_type = Vec<Vec<String>>)]
     pub specialties: Vec<(String, String, String)>,
 }
 
@@ -91,16 +93,31 @@ fn to_live(state: &AppState, c: &Certificate, specs: &[RegisteredSpecialty], cur
     }
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Statement {
+    /// The QR code's signed statement (text or compact), checked against this certificate.
     s: Option<String>,
 }
 
+/// `GET /api/verify/{licence}`: one conclusion first, then the certificate and what its QR
+/// statement (when given) says.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct StatusAnswer {
+    pub verdict: crate::verdict::Conclusion,
+    pub certificate: Live,
+    /// The certificate's own status code (valid, suspended, revoked, cancelled, superseded, expired…).
+    pub status: &'static str,
+    pub statement: Option<StatementCheck>,
+}
+
 /// What the QR code's signed statement says, checked with the deployment's QR key.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct StatementCheck {
     pub valid: bool,
     pub message: String,
+    /// The statement's fields when its signature verifies.
+    #[schema(value_type = Option<Object>)]
     pub statement: Option<QrStatement>,
 }
 
@@ -126,7 +143,20 @@ async fn check_statement(state: &AppState, licence: &str, payload: Option<&str>)
     }))
 }
 
-async fn status_api(State(state): State<AppState>, Path(licence): Path<String>, Query(q): Query<Statement>) -> Result<Response, ApiError> {
+/// 证书实时状态（二维码核验）
+///
+/// The live status behind a certificate's QR code; `s` is the code's signed statement, checked
+/// with it. Answers are cached until any certificate changes.
+#[utoipa::path(get, path = "/api/verify/{licence}", tag = "公众核验", security(()),
+    params(("licence" = String, Path, description = "证照标识"), Statement),
+    responses((status = 200, body = StatusAnswer, description = "verdict 为唯一结论"),
+        (status = 404, body = ErrorBody, description = "未找到该证书"), (status = 422, body = ErrorBody),
+        (status = 429, body = ErrorBody, description = "请求过于频繁")))]
+pub(crate) async fn status_api(
+    State(state): State<AppState>,
+    Path(licence): Path<String>,
+    QueryParams(q): QueryParams<Statement>,
+) -> Result<Response, ApiError> {
     let json_reply = |b: Bytes| ([(CONTENT_TYPE, "application/json"), (CACHE_CONTROL, "no-cache")], b).into_response();
     let cacheable = q.s.is_none();
     let day = erjian_store::db::today(state.clock.now());
@@ -137,7 +167,8 @@ async fn status_api(State(state): State<AppState>, Path(licence): Path<String>, 
     let l = live(&state, &licence).await?.ok_or(Error::NotFound("未找到该证书，请核对证照标识"))?;
     let statement = check_statement(&state, &licence, q.s.as_deref()).await?;
     let verdict = crate::verdict::of_status(&l, statement.as_ref(), None);
-    let body = Bytes::from(json!({ "verdict": verdict, "certificate": l, "status": l.status, "statement": statement }).to_string());
+    let answer = StatusAnswer { verdict, status: l.status, certificate: l, statement };
+    let body = Bytes::from(serde_json::to_vec(&answer).map_err(|e| Error::Other(e.into()))?);
     if let Some(e) = epoch {
         state.public_cache.put(licence.into_bytes(), e, day, body.clone());
     }
@@ -185,7 +216,7 @@ async fn compact_status_page(State(state): State<AppState>, Path(payload): Path<
 }
 
 /// The outcome of checking an uploaded OFD file.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct FileCheck {
     /// The one conclusion, first.
     pub verdict: crate::verdict::Conclusion,
@@ -313,7 +344,16 @@ pub async fn check_file(state: &AppState, bytes: &[u8]) -> Result<FileCheck, Err
     Ok(FileCheck { summary: verdict.why.clone(), verdict, seal_valid: true, failures, certificate: Some(certificate), copy })
 }
 
-async fn check_api(State(state): State<AppState>, body: Bytes) -> Result<Json<FileCheck>, ApiError> {
+/// 证书文件核验
+///
+/// Upload an OFD certificate file as the request body: its seal is verified, then the live
+/// status of the certificate it is. The file is not kept.
+#[utoipa::path(post, path = "/api/public/check", tag = "公众核验", security(()),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "OFD 文件"),
+    responses((status = 200, body = FileCheck, description = "verdict 为唯一结论（有效/已失效/可能伪造/无法核验）"),
+        (status = 409, body = ErrorBody, description = "核验服务繁忙"), (status = 413, description = "文件过大"),
+        (status = 422, body = ErrorBody, description = "没有上传文件"), (status = 429, body = ErrorBody)))]
+pub(crate) async fn check_api(State(state): State<AppState>, body: Bytes) -> Result<Json<FileCheck>, ApiError> {
     if body.is_empty() {
         return Err(Error::invalid("file", "请以请求体上传 OFD 文件").into());
     }
@@ -390,10 +430,28 @@ async fn check_submit(State(state): State<AppState>, headers: HeaderMap, mut mp:
 pub type StatusListCache = Arc<tokio::sync::Mutex<Option<(i64, Bytes)>>>;
 
 /// `?after=` (a page's `next`) and `?limit=` (at most [`PAGE`]); anything else is the default.
-#[derive(serde::Deserialize)]
-struct Page {
-    after: Option<String>,
-    limit: Option<String>,
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct Page {
+    /// The `next` of the previous page (0 or absent: the first page).
+    after: Option<i64>,
+    /// Certificates per page (at most 10000; more is read as 10000).
+    limit: Option<i64>,
+}
+
+/// One signed page of the text status list.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct StatusListAnswer {
+    format: &'static str,
+    version: i64,
+    after: i64,
+    next: Option<i64>,
+    /// The signed text.
+    list: String,
+    /// SM2 signature over `list`, base64.
+    signature: String,
+    /// The status-list key's certificate (PEM).
+    certificate: String,
 }
 
 /// Certificates in one page of the text list: a request reads and signs at most this many.
@@ -401,10 +459,15 @@ const PAGE: i64 = 10_000;
 
 /// The text status list for auditors, a signed page at a time (the bitstring list is the one for
 /// verifiers). The first full page is kept for its version; the others are read when asked.
-async fn status_list(State(state): State<AppState>, Query(p): Query<Page>) -> Result<Response, ApiError> {
-    let number = |v: Option<String>| v.and_then(|v| v.trim().parse::<i64>().ok());
-    let limit = number(p.limit).unwrap_or(PAGE).clamp(1, PAGE);
-    let after = number(p.after).unwrap_or(0).max(0);
+/// 签名的证书状态列表（审计用，分页）
+///
+/// Read page by page: `after` is the previous page's `next`; each page is signed on its own
+/// (verify `signature` with the status-list certificate).
+#[utoipa::path(get, path = "/api/public/status-list", tag = "公众核验", security(()), params(Page),
+    responses((status = 200, body = StatusListAnswer), (status = 422, body = ErrorBody, description = "参数不是整数"), (status = 429, body = ErrorBody)))]
+pub(crate) async fn status_list(State(state): State<AppState>, QueryParams(p): QueryParams<Page>) -> Result<Response, ApiError> {
+    let limit = p.limit.unwrap_or(PAGE).clamp(1, PAGE);
+    let after = p.after.unwrap_or(0).max(0);
     let version = state.store.status_version().await?;
     let first = after == 0 && limit == PAGE;
     let mut cache = state.status_list.lock().await;
@@ -422,10 +485,16 @@ async fn status_list(State(state): State<AppState>, Query(p): Query<Page>) -> Re
             };
             let text = status_list_text(&header, entries.into_iter());
             let signature = sign_status_list(&text, &state.issuer.list_key.key);
-            let body = Bytes::from(
-                json!({ "format": "erjian-status-list/2", "version": version, "after": after, "next": next, "list": text, "signature": signature, "certificate": state.issuer.list_key.cert_pem() })
-                    .to_string(),
-            );
+            let answer = StatusListAnswer {
+                format: "erjian-status-list/2",
+                version,
+                after,
+                next,
+                list: text,
+                signature,
+                certificate: state.issuer.list_key.cert_pem(),
+            };
+            let body = Bytes::from(serde_json::to_vec(&answer).map_err(|e| Error::Other(e.into()))?);
             if first {
                 *cache = Some((version, body.clone()));
             }
@@ -437,10 +506,23 @@ async fn status_list(State(state): State<AppState>, Query(p): Query<Page>) -> Re
         .into_response())
 }
 
-async fn keys(State(state): State<AppState>) -> Json<serde_json::Value> {
-    Json(json!({
-        "root": pem("CERTIFICATE", &state.issuer.authority.root_cert),
-        "qr_statement": state.issuer.qr_key.cert_pem(),
-        "status_list": state.issuer.list_key.cert_pem(),
-    }))
+/// The certificates that check what erjian signs, PEM.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct Keys {
+    /// The deployment's SM2 root.
+    root: String,
+    /// Signs the statements in QR codes.
+    qr_statement: String,
+    /// Signs the status lists.
+    status_list: String,
+}
+
+/// 核验用公钥证书
+#[utoipa::path(get, path = "/api/public/keys", tag = "公众核验", security(()), responses((status = 200, body = Keys)))]
+pub(crate) async fn keys(State(state): State<AppState>) -> Json<Keys> {
+    Json(Keys {
+        root: pem("CERTIFICATE", &state.issuer.authority.root_cert),
+        qr_statement: state.issuer.qr_key.cert_pem(),
+        status_list: state.issuer.list_key.cert_pem(),
+    })
 }

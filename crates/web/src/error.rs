@@ -11,6 +11,28 @@ use erjian_store::Error;
 #[derive(Debug)]
 pub struct ApiError(pub Error);
 
+/// Every refusal of the JSON API: one Chinese sentence and, for bad input, the fields at fault.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// What went wrong, in Chinese.
+    pub error: String,
+    /// For bad input: each field at fault and what to do.
+    pub fields: Vec<FieldMessage>,
+}
+
+/// One field at fault.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct FieldMessage {
+    pub field: String,
+    pub message: String,
+}
+
+impl From<erjian_domain::FieldError> for FieldMessage {
+    fn from(f: erjian_domain::FieldError) -> Self {
+        FieldMessage { field: f.field, message: f.message }
+    }
+}
+
 /// An error from a page handler (rendered as an HTML page).
 #[derive(Debug)]
 pub struct PageError(pub Error);
@@ -54,7 +76,7 @@ impl IntoResponse for ApiError {
             Error::Invalid(f) => f.clone(),
             _ => vec![],
         };
-        (status, Json(serde_json::json!({ "error": message, "fields": fields }))).into_response()
+        (status, Json(ErrorBody { error: message, fields: fields.into_iter().map(FieldMessage::from).collect() })).into_response()
     }
 }
 

@@ -1,5 +1,6 @@
-//! Extractors that validate the request body and answer bad input in Chinese: malformed JSON or
-//! an incomplete form is refused with a clear message, never with the framework's English text.
+//! Extractors that validate the request and answer bad input in Chinese: malformed JSON, an
+//! incomplete form, a query string or a path segment of the wrong type is refused with a clear
+//! message (422, or 404 for a path that names nothing), never with the framework's English 400.
 
 use crate::error::{ApiError, PageError};
 use axum::extract::{FromRequest, Request};
@@ -64,4 +65,38 @@ pub fn json_from_bytes<T: DeserializeOwned>(headers: &axum::http::HeaderMap, bod
         };
         ApiError(Error::invalid("body", why))
     })
+}
+
+/// Query-string parameters; a value of the wrong type is a 422 naming the parameter.
+pub struct QueryParams<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for QueryParams<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(QueryParams(v)),
+            Err(rejection) => {
+                tracing::debug!(%rejection, "bad query string");
+                Err(ApiError(Error::invalid("query", "查询参数格式不正确")))
+            }
+        }
+    }
+}
+
+/// Path parameters; a segment of the wrong type names nothing: 404.
+pub struct PathParams<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> axum::extract::FromRequestParts<S> for PathParams<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(PathParams(v)),
+            Err(rejection) => {
+                tracing::debug!(%rejection, "bad path parameter");
+                Err(ApiError(Error::NotFound("地址不存在")))
+            }
+        }
+    }
 }

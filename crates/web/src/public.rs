@@ -4,7 +4,7 @@
 //! through a short-lived token signed with HMAC-SM3, so registrations cannot be enumerated by
 //! number.
 
-use crate::error::{ApiError, PageError};
+use crate::error::{ApiError, ErrorBody, PageError};
 use crate::extract::{json_from_bytes, FormBody};
 use crate::pages::{public_ctx, render, render_status, Ctx};
 use crate::AppState;
@@ -41,8 +41,9 @@ pub const PROFESSIONS: &[(&str, &str)] = &[
 
 const NOT_FOUND: &str = "未查询到符合条件的注册信息，请核对姓名、专业和证件号码（或注册编号、证书编号）";
 
-/// The query as submitted (page form and JSON alike).
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+/// The query as submitted (page form and JSON alike): a name, a profession and exactly one
+/// identifier.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 pub struct QueryInput {
     #[serde(default)]
     pub name: String,
@@ -121,7 +122,24 @@ async fn photo(State(state): State<AppState>, Path(token): Path<String>) -> Resu
     Ok(([(CONTENT_TYPE, mime), (CACHE_CONTROL, "private, no-store".to_owned())], bytes).into_response())
 }
 
-async fn query_api(State(state): State<AppState>, req: axum::extract::Request) -> Result<Response, ApiError> {
+/// The answer to an exact query.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct QueryAnswer {
+    record: erjian_store::public::PublicRecord,
+    /// Where the registration's history may be read for 30 minutes.
+    detail: String,
+    /// The holder's photo (where the province shows it).
+    photo: Option<String>,
+}
+
+/// 人员信息查询
+///
+/// Exact match on a name, the profession and one of ID number, registration number or
+/// certificate number; the ID number in the answer is masked.
+#[utoipa::path(post, path = "/api/public/query", tag = "公众查询", security(()), request_body = QueryInput,
+    responses((status = 200, body = QueryAnswer), (status = 404, body = ErrorBody, description = "查无此人或信息不符"),
+        (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub(crate) async fn query_api(State(state): State<AppState>, req: axum::extract::Request) -> Result<Response, ApiError> {
     let json = |b: Bytes| ([(CONTENT_TYPE, "application/json")], b).into_response();
     let (parts, body) = req.into_parts();
     let body = axum::body::to_bytes(body, 64 * 1024).await.map_err(|_| Error::invalid("body", "请求内容过大或不完整"))?;
@@ -147,9 +165,22 @@ async fn query_api(State(state): State<AppState>, req: axum::extract::Request) -
     Ok(json(answer))
 }
 
-async fn detail_api(State(state): State<AppState>, Path(token): Path<String>) -> Result<Json<serde_json::Value>, ApiError> {
+/// A registration's record and history.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct DetailAnswer {
+    record: erjian_store::public::PublicRecord,
+    history: Vec<erjian_store::lifecycle::RegistrationEvent>,
+}
+
+/// 注册轨迹
+///
+/// With the token from a query's answer (valid 30 minutes).
+#[utoipa::path(get, path = "/api/public/detail/{token}", tag = "公众查询", security(()),
+    params(("token" = String, Path, description = "查询结果中的令牌")),
+    responses((status = 200, body = DetailAnswer), (status = 404, body = ErrorBody, description = "已过期，请重新查询"), (status = 429, body = ErrorBody)))]
+pub(crate) async fn detail_api(State(state): State<AppState>, Path(token): Path<String>) -> Result<Json<DetailAnswer>, ApiError> {
     let (record, history) = detail(&state, &token).await?;
-    Ok(Json(serde_json::json!({ "record": record, "history": history })))
+    Ok(Json(DetailAnswer { record, history }))
 }
 
 async fn detail(state: &AppState, token: &str) -> Result<(PublicRecord, Vec<RegistrationEvent>), Error> {

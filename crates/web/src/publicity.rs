@@ -3,8 +3,8 @@
 //! finding is taken on the application's page ([`decide_page`]) or through the API.
 
 use crate::auth::{ApiUser, PageUser};
-use crate::error::{ApiError, PageError};
-use crate::extract::{FormBody, JsonBody};
+use crate::error::{ApiError, ErrorBody, PageError};
+use crate::extract::{FormBody, JsonBody, PathParams, QueryParams};
 use crate::pages::{public_ctx, render_status, Ctx};
 use crate::AppState;
 use askama::Template;
@@ -38,8 +38,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/objections/{id}/decision", post(decide_api))
 }
 
-#[derive(serde::Deserialize, Default)]
-struct ListQuery {
+#[derive(serde::Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ListQuery {
+    /// The last batch id of the previous page.
     before: Option<i64>,
 }
 
@@ -64,8 +66,8 @@ fn today(state: &AppState) -> chrono::NaiveDate {
 }
 
 /// One batch as JSON: its number, period, stage and entries.
-#[derive(serde::Serialize)]
-struct BatchAnswer {
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct BatchAnswer {
     batch: PublicBatch,
     starts_on: String,
     stage: &'static str,
@@ -87,19 +89,55 @@ async fn answer(state: &AppState, id: i64) -> Result<BatchAnswer, Error> {
     })
 }
 
-async fn list_api(State(state): State<AppState>, Query(q): Query<ListQuery>) -> Result<Json<serde_json::Value>, ApiError> {
+/// One batch in the list.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct BatchSummary {
+    id: i64,
+    number: String,
+    starts_on: String,
+    ends_on: Option<String>,
+    size: i64,
+    /// 公示中 / 公示期满，待公告 / 已公告.
+    stage: &'static str,
+    announced_on: Option<String>,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct BatchList {
+    batches: Vec<BatchSummary>,
+}
+
+/// 公示公告批次
+///
+/// Newest first, 20 a page; `before` is the last batch id of the previous page.
+#[utoipa::path(get, path = "/api/public/publicity", tag = "公示公告", security(()), params(ListQuery),
+    responses((status = 200, body = BatchList), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub(crate) async fn list_api(State(state): State<AppState>, QueryParams(q): QueryParams<ListQuery>) -> Result<Json<BatchList>, ApiError> {
     let day = today(&state);
-    let batches: Vec<serde_json::Value> = state
+    let batches = state
         .store
         .public_batches(q.before)
         .await?
         .into_iter()
-        .map(|b| serde_json::json!({ "id": b.id, "number": b.number, "starts_on": b.starts_on(), "ends_on": b.ends_on, "size": b.size, "stage": b.stage_label(day), "announced_on": b.announced_on() }))
+        .map(|b| BatchSummary {
+            starts_on: b.starts_on(),
+            stage: b.stage_label(day),
+            announced_on: b.announced_on(),
+            id: b.id,
+            number: b.number,
+            ends_on: b.ends_on,
+            size: b.size,
+        })
         .collect();
-    Ok(Json(serde_json::json!({ "batches": batches })))
+    Ok(Json(BatchList { batches }))
 }
 
-async fn batch_api(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Json<BatchAnswer>, ApiError> {
+/// 一个公示批次
+///
+/// The period, stage and entries (ID numbers masked).
+#[utoipa::path(get, path = "/api/public/publicity/{id}", tag = "公示公告", security(()), params(("id" = i64, Path, description = "批次")),
+    responses((status = 200, body = BatchAnswer), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub(crate) async fn batch_api(State(state): State<AppState>, PathParams(id): PathParams<i64>) -> Result<Json<BatchAnswer>, ApiError> {
     Ok(Json(answer(&state, id).await?))
 }
 
@@ -175,8 +213,9 @@ async fn objection_page(
     }
 }
 
-#[derive(serde::Deserialize)]
-struct ObjectionBody {
+/// An objection with its captcha (from `/api/public/captcha`).
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub(crate) struct ObjectionBody {
     #[serde(flatten)]
     objection: NewObjection,
     #[serde(default)]
@@ -185,16 +224,23 @@ struct ObjectionBody {
     captcha: String,
 }
 
-#[derive(serde::Serialize)]
-struct Receipt {
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct Receipt {
     number: String,
     message: &'static str,
 }
 
-async fn objection_api(
+/// 对公示对象提出异议
+///
+/// Within the publicity period: the entry, facts and reasons, a contact, and a captcha.
+#[utoipa::path(post, path = "/api/public/publicity/{id}/objections", tag = "公示公告", security(()),
+    params(("id" = i64, Path, description = "批次")), request_body = ObjectionBody,
+    responses((status = 201, body = Receipt), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "公示期已过"),
+        (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub(crate) async fn objection_api(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
     JsonBody(b): JsonBody<ObjectionBody>,
 ) -> Result<Response, ApiError> {
     let now = state.clock.now();
@@ -206,14 +252,19 @@ async fn objection_api(
     Ok((StatusCode::CREATED, Json(Receipt { number, message: "异议已受理，省级主管部门将核查处理" })).into_response())
 }
 
-#[derive(serde::Serialize)]
-struct CaptchaAnswer {
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct CaptchaAnswer {
     token: String,
     /// The picture to show (PNG, five digits, five minutes, one use).
     image: String,
 }
 
-async fn captcha_api(State(state): State<AppState>) -> Result<Json<CaptchaAnswer>, ApiError> {
+/// 一次性图形验证码
+///
+/// Five digits, five minutes, one use.
+#[utoipa::path(get, path = "/api/public/captcha", tag = "公示公告", security(()),
+    responses((status = 200, body = CaptchaAnswer), (status = 429, body = ErrorBody)))]
+pub(crate) async fn captcha_api(State(state): State<AppState>) -> Result<Json<CaptchaAnswer>, ApiError> {
     let token = state.store.new_captcha(&crate::captcha::new_answer(), state.clock.now()).await?;
     Ok(Json(CaptchaAnswer { image: format!("/query/captcha/{token}.png"), token }))
 }

@@ -29,7 +29,7 @@ pub fn routes() -> Router<AppState> {
 
 /// A usage copy as a verifier sees it: valid only while both the copy's period runs and the
 /// certificate behind it is valid.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct CopyCheck {
     pub valid: bool,
     pub label: &'static str,
@@ -108,10 +108,22 @@ async fn lookup(state: &AppState, token: &str) -> Result<(CopyCheck, crate::chec
     Ok((check(&copy, live.status, erjian_store::db::today(state.clock.now())), live))
 }
 
-async fn verify_api(State(state): State<AppState>, Path(token): Path<String>) -> Result<Json<serde_json::Value>, ApiError> {
-    let (copy, live) = lookup(&state, &token).await?;
-    let verdict = crate::verdict::of_status(&live, None, Some(&copy));
-    Ok(Json(json!({ "verdict": verdict, "copy": copy, "certificate": live })))
+/// A usage copy checked: one conclusion, the copy's own period, the certificate behind it.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct CopyAnswer {
+    verdict: crate::verdict::Conclusion,
+    copy: CopyCheck,
+    certificate: crate::check::Live,
+}
+
+/// 核验使用件
+#[utoipa::path(get, path = "/api/verify/copy/{token}", tag = "公众核验", security(()),
+    params(("token" = String, Path, description = "使用件二维码中的令牌")),
+    responses((status = 200, body = CopyAnswer), (status = 404, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody)))]
+pub(crate) async fn verify_api(State(state): State<AppState>, Path(token): Path<String>) -> Result<Json<CopyAnswer>, ApiError> {
+    let (copy, certificate) = lookup(&state, &token).await?;
+    let verdict = crate::verdict::of_status(&certificate, None, Some(&copy));
+    Ok(Json(CopyAnswer { verdict, copy, certificate }))
 }
 
 async fn verify_page(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, PageError> {

@@ -5,7 +5,7 @@
 use crate::check::{Live, StatementCheck};
 use crate::usage::CopyCheck;
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Conclusion {
     /// `valid`, `invalid`, `forged` or `unverifiable`.
     pub code: &'static str,

@@ -72,6 +72,6 @@ pub async fn view(State(state): State<AppState>, user: PageUser, Path((id, aid))
         .await
         .map_err(refused)?
         .map_err(|e| Error::Conflict(format!("无法显示：{e}")))?;
-    let ctx = Ctx::new(&state, Some(&user), &format!("{label}（OFD）"), "/portal");
+    let ctx = Ctx::new(&state, Some(&user), format!("{label}（OFD）"), "/portal");
     Ok(render(&ViewPage { ctx, id, aid, label: label.to_owned(), pages: (1..=total.min(MAX_PAGES)).collect(), total }))
 }
