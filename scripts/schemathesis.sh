@@ -3,6 +3,7 @@
 # default; exemptions with their reasons in schemathesis.toml), on the
 # operations the document describes by their types (ERJIAN_ST_PATHS, a regular expression), with a
 # demo reviewer's token for those that need one. Fails on any server error or conformance failure.
+# POST /api/logout is typed but not run: it would end the session the other operations use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -c "import schemathesis" 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check schemathesis \
@@ -20,7 +21,7 @@ token="$(curl -fs -H 'content-type: application/json' -d '{"username":"city1","p
 cd scripts
 python3 -m schemathesis.cli --config-file schemathesis.toml run "http://127.0.0.1:$port/api/openapi.json" \
   --url "http://127.0.0.1:$port" \
-  --include-path-regex "${ERJIAN_ST_PATHS:-^/api/(public/|verify/|login|logout|me$|signup/|password/)}" \
+  --include-path-regex "${ERJIAN_ST_PATHS:-^/api/(public/|verify/|login$|me$|signup/)}" \
   --header "Authorization: Bearer $token" \
   --max-examples "${ERJIAN_ST_EXAMPLES:-40}" \
   --workers 1 \

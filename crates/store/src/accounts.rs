@@ -97,7 +97,7 @@ pub fn normalise_username(u: &str) -> String {
 }
 
 /// What sign-up of an individual asks.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 pub struct IndividualSignup {
     /// 证件类型 ([`DocumentKind::code`]); empty means 居民身份证.
     #[serde(default)]

@@ -21,7 +21,7 @@ const ADDRESS_MAX: usize = 100;
 const QUALIFICATION_MAX: usize = 200;
 
 /// What sign-up of an enterprise asks.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 pub struct EnterpriseSignup {
     pub name: String,
     pub credit_code: String,

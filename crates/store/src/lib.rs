@@ -68,7 +68,7 @@ pub use error::{Error, Result};
 use erjian_domain::workflow::Role;
 
 /// The signed-in user on whose behalf a use case runs.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Actor {
     pub user_id: i64,
     /// The stored login name: for staff and enterprises as typed; for individuals the blind
@@ -76,6 +76,8 @@ pub struct Actor {
     #[serde(skip_serializing_if = "is_person_login")]
     pub username: String,
     pub name: String,
+    /// individual, enterprise, city_authority, province_authority or admin.
+    #[schema(value_type = String)]
     pub role: Role,
     pub person_id: Option<i64>,
     pub enterprise_id: Option<i64>,

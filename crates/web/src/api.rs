@@ -4,7 +4,7 @@
 //! `GET /api/openapi.json` ([`crate::openapi`]).
 
 use crate::auth::ApiUser;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::extract::JsonBody;
 use crate::ratelimit::ClientAddr;
 use crate::AppState;
@@ -43,47 +43,102 @@ pub fn routes() -> Router<AppState> {
         .route("/registrations", get(registrations))
 }
 
-#[derive(Deserialize)]
-struct LoginBody {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct LoginBody {
+    /// 身份证号码（个人）、统一社会信用代码（企业）或工作人员的登录名.
     username: String,
     password: String,
 }
 
-async fn session_json(state: &AppState, actor: Actor, status: StatusCode) -> Result<Response, ApiError> {
-    let (token, _) = state.store.create_session(actor.user_id, state.clock.now()).await?;
-    Ok((status, Json(json!({ "token": token, "user": actor, "expires_in": erjian_store::accounts::SESSION_HOURS * 3600 }))).into_response())
+/// A session: its bearer token, the user, and how long the token lasts.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct Session {
+    token: String,
+    user: Actor,
+    /// Seconds.
+    expires_in: i64,
 }
 
-async fn login(State(state): State<AppState>, from: ClientAddr, JsonBody(b): JsonBody<LoginBody>) -> Result<Response, ApiError> {
+/// The answer to a log-in: a session, or (with a second factor bound) a pending token for
+/// `/api/login/second-factor`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub(crate) enum LoginAnswer {
+    Session(Session),
+    SecondFactor {
+        /// Always true.
+        second_factor: bool,
+        /// Good only for `/api/login/second-factor`.
+        pending_token: String,
+    },
+}
+
+async fn new_session(state: &AppState, actor: Actor) -> Result<Session, ApiError> {
+    let (token, _) = state.store.create_session(actor.user_id, state.clock.now()).await?;
+    Ok(Session { token, user: actor, expires_in: erjian_store::accounts::SESSION_HOURS * 3600 })
+}
+
+pub(crate) async fn session_json(state: &AppState, actor: Actor, status: StatusCode) -> Result<Response, ApiError> {
+    Ok((status, Json(new_session(state, actor).await?)).into_response())
+}
+
+/// 登录
+///
+/// Returns a bearer token; three wrong passwords in a row pause the account and the address.
+#[utoipa::path(post, path = "/api/login", tag = "账号", security(()), request_body = LoginBody,
+    responses((status = 200, body = LoginAnswer), (status = 401, body = ErrorBody, description = "用户名或密码错误"),
+        (status = 422, body = ErrorBody), (status = 423, body = ErrorBody, description = "暂停登录"), (status = 429, body = ErrorBody)))]
+pub(crate) async fn login(State(state): State<AppState>, from: ClientAddr, JsonBody(b): JsonBody<LoginBody>) -> Result<Response, ApiError> {
     let actor = state.store.login_from(&b.username, &b.password, &from.to_string(), state.clock.now()).await?;
     if state.store.needs_second_factor(&actor).await? {
         // A pending token: good only for `/api/login/second-factor`.
         let token = state.store.create_pending_session(actor.user_id, state.clock.now()).await?;
-        return Ok(Json(json!({ "second_factor": true, "pending_token": token })).into_response());
+        return Ok(Json(LoginAnswer::SecondFactor { second_factor: true, pending_token: token }).into_response());
     }
-    session_json(&state, actor, StatusCode::OK).await
+    Ok(Json(LoginAnswer::Session(new_session(&state, actor).await?)).into_response())
 }
 
-async fn logout(State(state): State<AppState>, user: ApiUser) -> Result<StatusCode, ApiError> {
+/// 退出登录
+///
+/// Ends the session of the token used.
+#[utoipa::path(post, path = "/api/logout", tag = "账号",
+    responses((status = 204, description = "已退出"), (status = 401, body = ErrorBody, description = "未登录")))]
+pub(crate) async fn logout(State(state): State<AppState>, user: ApiUser) -> Result<StatusCode, ApiError> {
     state.store.end_session(&user.token).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn signup_individual(State(state): State<AppState>, JsonBody(b): JsonBody<IndividualSignup>) -> Result<Response, ApiError> {
+/// 个人注册
+///
+/// With the SMS code sent by `/api/signup/code`; the person must be in the qualification register.
+#[utoipa::path(post, path = "/api/signup/individual", tag = "账号", security(()), request_body = IndividualSignup,
+    responses((status = 201, body = Session), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub(crate) async fn signup_individual(
+    State(state): State<AppState>,
+    JsonBody(b): JsonBody<IndividualSignup>,
+) -> Result<Response, ApiError> {
     let actor = state.store.signup_individual(&b, state.clock.now()).await?;
     session_json(&state, actor, StatusCode::CREATED).await
 }
 
 /// `POST /api/signup/enterprise`: the fields of the form, with the 营业执照 scan as base64.
-#[derive(Deserialize)]
-struct EnterpriseSignupBody {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct EnterpriseSignupBody {
     #[serde(flatten)]
     form: EnterpriseSignup,
     #[serde(default)]
     licence_base64: String,
 }
 
-async fn signup_enterprise(State(state): State<AppState>, JsonBody(b): JsonBody<EnterpriseSignupBody>) -> Result<Response, ApiError> {
+/// 企业注册
+///
+/// With the contact's SMS code and the 营业执照 scan; the account waits for the authority's review.
+#[utoipa::path(post, path = "/api/signup/enterprise", tag = "账号", security(()), request_body = EnterpriseSignupBody,
+    responses((status = 201, body = Session), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub(crate) async fn signup_enterprise(
+    State(state): State<AppState>,
+    JsonBody(b): JsonBody<EnterpriseSignupBody>,
+) -> Result<Response, ApiError> {
     use base64::Engine;
     let licence = base64::engine::general_purpose::STANDARD
         .decode(b.licence_base64.trim())
@@ -93,7 +148,9 @@ async fn signup_enterprise(State(state): State<AppState>, JsonBody(b): JsonBody<
     session_json(&state, actor, StatusCode::CREATED).await
 }
 
-async fn me(user: ApiUser) -> Json<Actor> {
+/// 当前用户
+#[utoipa::path(get, path = "/api/me", tag = "账号", responses((status = 200, body = Actor), (status = 401, body = ErrorBody, description = "未登录")))]
+pub(crate) async fn me(user: ApiUser) -> Json<Actor> {
     Json(user.actor)
 }
 

@@ -154,10 +154,29 @@ pub const OPERATIONS: &[(&str, &str)] = &[
         crate::publicity::objection_api,
         crate::publicity::captcha_api,
         crate::usage::verify_api,
+        crate::api::login,
+        crate::api::logout,
+        crate::api::signup_individual,
+        crate::api::signup_enterprise,
+        crate::api::me,
+        crate::pages::signup::code_api,
+        crate::pages::signup::enterprise_code_api,
     ),
-    components(schemas(crate::error::ErrorBody))
+    components(schemas(crate::error::ErrorBody)),
+    modifiers(&Bearer)
 )]
 pub struct Typed;
+
+/// The bearer token every operation needs unless it says `security: [{}]`.
+struct Bearer;
+
+impl utoipa::Modify for Bearer {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
 
 /// `(method, path)` of every operation generated from types.
 pub fn typed_operations() -> Vec<(String, String)> {

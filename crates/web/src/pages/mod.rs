@@ -19,7 +19,7 @@ mod portal;
 mod real_name;
 mod renames;
 mod second_factor;
-mod signup;
+pub(crate) mod signup;
 mod statistics;
 mod viewer;
 

@@ -138,12 +138,17 @@ pub async fn individual_submit(
     })
 }
 
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct CodeSent {
     message: &'static str,
 }
 
-/// `POST /api/signup/code`: the individual's code (same fields as sign-up, without password).
+/// 个人注册短信验证码
+///
+/// Same fields as sign-up, without the password. When the document already has an account the
+/// code goes to its registered mobile; the answer is the same either way.
+#[utoipa::path(post, path = "/api/signup/code", tag = "账号", security(()), request_body = IndividualSignup,
+    responses((status = 202, body = CodeSent), (status = 422, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody)))]
 pub async fn code_api(
     State(state): State<AppState>,
     from: ClientAddr,
@@ -153,7 +158,11 @@ pub async fn code_api(
     Ok((StatusCode::ACCEPTED, axum::Json(CodeSent { message: CODE_SENT })))
 }
 
-/// `POST /api/signup/enterprise/code`: the contact person's code.
+/// 企业注册短信验证码
+///
+/// Sent to the contact person's mobile.
+#[utoipa::path(post, path = "/api/signup/enterprise/code", tag = "账号", security(()), request_body = EnterpriseSignup,
+    responses((status = 202, body = CodeSent), (status = 422, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody)))]
 pub async fn enterprise_code_api(
     State(state): State<AppState>,
     from: ClientAddr,
