@@ -10,23 +10,17 @@ use krilla::num::NormalizedF32;
 use krilla::page::PageSettings;
 use krilla::paint::{Fill, LineCap, LineJoin, Stroke, StrokeDash};
 use krilla::surface::Surface;
-use kurbo::{BezPath, PathEl};
+use kurbo::BezPath;
 use std::collections::HashMap;
 use std::sync::Arc;
 
 const MM: f32 = 72.0 / 25.4;
 
+crate::path_sink!(PathBuilder);
+
 fn path(p: &BezPath) -> Option<krilla::geom::Path> {
     let mut b = PathBuilder::new();
-    for el in p.elements() {
-        match *el {
-            PathEl::MoveTo(a) => b.move_to(a.x as f32, a.y as f32),
-            PathEl::LineTo(a) => b.line_to(a.x as f32, a.y as f32),
-            PathEl::QuadTo(c, a) => b.quad_to(c.x as f32, c.y as f32, a.x as f32, a.y as f32),
-            PathEl::CurveTo(c1, c2, a) => b.cubic_to(c1.x as f32, c1.y as f32, c2.x as f32, c2.y as f32, a.x as f32, a.y as f32),
-            PathEl::ClosePath => b.close(),
-        }
-    }
+    crate::scene::feed(p, &mut b);
     b.finish()
 }
 

@@ -3,23 +3,17 @@
 
 use crate::scene::{Cap, Clips, FillRule, Item, Join, Rgba, Scene};
 use crate::{Limits, RenderError};
-use kurbo::{Affine, BezPath, PathEl};
+use kurbo::{Affine, BezPath};
 use std::collections::HashMap;
 use std::sync::Arc;
 use tiny_skia as sk;
 
-/// A kurbo path in tiny-skia's form (None when it has no drawable segment).
+crate::path_sink!(sk::PathBuilder);
+
+/// A scene path in tiny-skia's form (None when it has no drawable segment).
 pub fn sk_path(p: &BezPath) -> Option<sk::Path> {
     let mut b = sk::PathBuilder::new();
-    for el in p.elements() {
-        match *el {
-            PathEl::MoveTo(a) => b.move_to(a.x as f32, a.y as f32),
-            PathEl::LineTo(a) => b.line_to(a.x as f32, a.y as f32),
-            PathEl::QuadTo(c, a) => b.quad_to(c.x as f32, c.y as f32, a.x as f32, a.y as f32),
-            PathEl::CurveTo(c1, c2, a) => b.cubic_to(c1.x as f32, c1.y as f32, c2.x as f32, c2.y as f32, a.x as f32, a.y as f32),
-            PathEl::ClosePath => b.close(),
-        }
-    }
+    crate::scene::feed(p, &mut b);
     b.finish()
 }
 

@@ -3,7 +3,7 @@
 //! ([`crate::raster`], [`crate::pdf`]) draw the same list, so the PNG and the PDF cannot disagree
 //! about what is on the page.
 
-use kurbo::{Affine, BezPath};
+use kurbo::{Affine, BezPath, PathEl};
 use std::sync::Arc;
 
 /// Straight (not premultiplied) RGBA.
@@ -104,4 +104,51 @@ impl Scene {
             self.notes.push(what);
         }
     }
+}
+
+/// A path builder of a back end (tiny-skia's, krilla's): both take the same f32 commands.
+pub trait PathSink {
+    fn move_to(&mut self, x: f32, y: f32);
+    fn line_to(&mut self, x: f32, y: f32);
+    fn quad_to(&mut self, x1: f32, y1: f32, x: f32, y: f32);
+    fn cubic_to(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, x: f32, y: f32);
+    fn close(&mut self);
+}
+
+/// Feeds a scene path to a back end's builder.
+pub fn feed(p: &BezPath, b: &mut impl PathSink) {
+    for el in p.elements() {
+        match *el {
+            PathEl::MoveTo(a) => b.move_to(a.x as f32, a.y as f32),
+            PathEl::LineTo(a) => b.line_to(a.x as f32, a.y as f32),
+            PathEl::QuadTo(c, a) => b.quad_to(c.x as f32, c.y as f32, a.x as f32, a.y as f32),
+            PathEl::CurveTo(c1, c2, a) => b.cubic_to(c1.x as f32, c1.y as f32, c2.x as f32, c2.y as f32, a.x as f32, a.y as f32),
+            PathEl::ClosePath => b.close(),
+        }
+    }
+}
+
+/// Implements [`PathSink`] for a builder whose methods have these names.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! path_sink {
+    ($t:ty) => {
+        impl $crate::scene::PathSink for $t {
+            fn move_to(&mut self, x: f32, y: f32) {
+                <$t>::move_to(self, x, y)
+            }
+            fn line_to(&mut self, x: f32, y: f32) {
+                <$t>::line_to(self, x, y)
+            }
+            fn quad_to(&mut self, x1: f32, y1: f32, x: f32, y: f32) {
+                <$t>::quad_to(self, x1, y1, x, y)
+            }
+            fn cubic_to(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, x: f32, y: f32) {
+                <$t>::cubic_to(self, x1, y1, x2, y2, x, y)
+            }
+            fn close(&mut self) {
+                <$t>::close(self)
+            }
+        }
+    };
 }

@@ -160,7 +160,7 @@ pub fn too_many(api: bool, wait: u64) -> Response {
     crate::telemetry::rate_limited(if api { "api" } else { "page" });
     let msg = format!("访问过于频繁，请 {wait} 秒后再试");
     let mut r = if api {
-        (StatusCode::TOO_MANY_REQUESTS, axum::Json(serde_json::json!({ "error": msg, "fields": [] }))).into_response()
+        (StatusCode::TOO_MANY_REQUESTS, axum::Json(crate::error::ErrorBody { error: msg, fields: vec![] })).into_response()
     } else {
         crate::pages::error_page(StatusCode::TOO_MANY_REQUESTS, &msg)
     };
