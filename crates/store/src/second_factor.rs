@@ -84,7 +84,7 @@ pub fn is_staff(role: Role) -> bool {
 }
 
 /// What a pending session must do next.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub enum Pending {
     /// Present a code from the enrolled authenticator.
     Code,

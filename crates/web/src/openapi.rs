@@ -161,6 +161,9 @@ pub const OPERATIONS: &[(&str, &str)] = &[
         crate::api::me,
         crate::pages::signup::code_api,
         crate::pages::signup::enterprise_code_api,
+        crate::pages::second_factor::pending_api,
+        crate::pages::second_factor::submit_api,
+        crate::registrations::reasons,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&Bearer)

@@ -290,9 +290,28 @@ async fn rename_job_api(
     Ok(Json(json!(state.store.rename_job_for(&user.actor, id).await?)))
 }
 
-async fn reasons() -> Json<Value> {
-    let list = |l: &[(&str, &str)]| l.iter().map(|(c, t)| json!({ "code": c, "label": t })).collect::<Vec<_>>();
-    Json(json!({ "cancellation": list(CANCELLATION_REASONS), "refusal": list(REFUSAL_REASONS) }))
+/// One reason of a list: its code (what the API takes) and its words.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct Reason {
+    code: &'static str,
+    label: &'static str,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct Reasons {
+    /// 注销原因: `reason` of a cancellation.
+    cancellation: Vec<Reason>,
+    /// 不予注册理由.
+    refusal: Vec<Reason>,
+}
+
+/// 注销原因和不予注册理由
+///
+/// Reference lists, the same for everyone.
+#[utoipa::path(get, path = "/api/reasons", tag = "参考数据", security(()), responses((status = 200, body = Reasons)))]
+pub(crate) async fn reasons() -> Json<Reasons> {
+    let list = |l: &[(&'static str, &'static str)]| l.iter().map(|(code, label)| Reason { code, label }).collect();
+    Json(Reasons { cancellation: list(CANCELLATION_REASONS), refusal: list(REFUSAL_REASONS) })
 }
 
 /// One specialty row on the renewal page.

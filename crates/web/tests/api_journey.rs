@@ -370,7 +370,8 @@ async fn generated_operations_describe_every_answer() {
         let open = path.starts_with("/api/public/")
             || path.starts_with("/api/verify/")
             || path.starts_with("/api/signup/")
-            || path == "/api/login";
+            || path == "/api/login"
+            || path == "/api/reasons";
         if open {
             assert_eq!(op["security"], json!([{}]), "{method} {path} is open");
         } else {
@@ -397,6 +398,12 @@ async fn bad_parameters_are_refused_in_chinese(db: TestDb) {
         let body: serde_json::Value = r.json().await.unwrap();
         assert!(body["error"].as_str().unwrap().contains(words) || body["fields"].to_string().contains(words), "{path}: {body}");
     }
+    // The second factor asks who is calling before it reads what they sent: no pending token is a
+    // 401 whatever the body (it was a 422 about the body).
+    let r = app.http.post(format!("{}/api/login/second-factor", app.url)).body("not json").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let r = app.http.get(format!("{}/api/login/second-factor", app.url)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     app.finish().await;
 }
 on_both_databases!(bad_parameters_are_refused_in_chinese);

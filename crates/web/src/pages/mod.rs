@@ -18,7 +18,7 @@ mod oversight;
 mod portal;
 mod real_name;
 mod renames;
-mod second_factor;
+pub(crate) mod second_factor;
 pub(crate) mod signup;
 mod statistics;
 mod viewer;

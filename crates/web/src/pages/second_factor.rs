@@ -112,31 +112,56 @@ pub async fn submit(State(state): State<AppState>, headers: HeaderMap, FormBody(
     }
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 pub struct CodeBody {
+    /// The six digits the authenticator shows.
     code: String,
 }
 
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct Completed {
+    /// The session's token: the pending token, now good for everything.
     token: String,
     user: Actor,
 }
 
-/// `POST /api/login/second-factor` with the pending token as bearer.
+/// The pending token of a log-in waiting for its second factor, as bearer; checked before the
+/// body is read, so a call without one is a 401 whatever it sends.
+pub struct PendingToken(String);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PendingToken {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        crate::auth::bearer(&parts.headers).map(PendingToken).ok_or(ApiError(Error::BadCredentials))
+    }
+}
+
+/// 完成第二重验证
+///
+/// With the `pending_token` from `/api/login` as bearer and the authenticator's code.
+#[utoipa::path(post, path = "/api/login/second-factor", tag = "账号", request_body = CodeBody,
+    responses((status = 200, body = Completed), (status = 401, body = crate::error::ErrorBody, description = "没有待验证的登录"),
+        (status = 409, body = crate::error::ErrorBody, description = "登录已过期，须重新登录"),
+        (status = 422, body = crate::error::ErrorBody, description = "动态口令不正确"), (status = 423, body = crate::error::ErrorBody),
+        (status = 429, body = crate::error::ErrorBody)))]
 pub async fn submit_api(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    PendingToken(token): PendingToken,
     JsonBody(b): JsonBody<CodeBody>,
 ) -> Result<Json<Completed>, ApiError> {
-    let token = crate::auth::bearer(&headers).ok_or(ApiError(Error::BadCredentials))?;
     let user = state.store.complete_second_factor(&token, &b.code, state.clock.now()).await?;
     Ok(Json(Completed { token, user }))
 }
 
-/// `GET /api/login/second-factor`: what the pending session must do (enrol with a secret, or a code).
-pub async fn pending_api(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<Pending>, ApiError> {
-    let token = crate::auth::bearer(&headers).ok_or(ApiError(Error::BadCredentials))?;
+/// 待完成的第二重验证
+///
+/// What the pending session must do: enrol an authenticator with the secret given, or present
+/// a code from the one enrolled.
+#[utoipa::path(get, path = "/api/login/second-factor", tag = "账号",
+    responses((status = 200, body = Pending), (status = 401, body = crate::error::ErrorBody, description = "没有或不是待验证的登录"),
+        (status = 429, body = crate::error::ErrorBody)))]
+pub async fn pending_api(State(state): State<AppState>, PendingToken(token): PendingToken) -> Result<Json<Pending>, ApiError> {
     let (_, _, pending) = state.store.pending_session(&token, state.clock.now()).await?.ok_or(ApiError(Error::BadCredentials))?;
     Ok(Json(pending))
 }
