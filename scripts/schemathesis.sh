@@ -21,7 +21,7 @@ token="$(curl -fs -H 'content-type: application/json' -d '{"username":"city1","p
 cd scripts
 python3 -m schemathesis.cli --config-file schemathesis.toml run "http://127.0.0.1:$port/api/openapi.json" \
   --url "http://127.0.0.1:$port" \
-  --include-path-regex "${ERJIAN_ST_PATHS:-^/api/(public/|verify/|login$|login/second-factor$|me$|signup/|reasons$)}" \
+  --include-path-regex "${ERJIAN_ST_PATHS:-^/api/(public/|verify/|login$|login/second-factor$|me$|signup/|reasons$|account/(password|sessions)|signing$|usage-copies$|certificates/(reissue|annotate)$|certificate-holds$)}" \
   --header "Authorization: Bearer $token" \
   --max-examples "${ERJIAN_ST_EXAMPLES:-40}" \
   --workers 1 \

@@ -10,7 +10,7 @@ use crate::{Actor, Store};
 use chrono::{DateTime, Utc};
 
 /// One open session, as its owner sees it (never the token).
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct SessionView {
     /// The first characters of the token's hash: enough to name it, useless to use it.
     pub id: String,

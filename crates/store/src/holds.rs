@@ -11,7 +11,7 @@ use crate::{Actor, Store};
 use chrono::{DateTime, Utc};
 
 /// What the authority does to a certificate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Hold {
     Suspend,

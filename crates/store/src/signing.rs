@@ -63,7 +63,7 @@ fn pin_key(pin: &str, salt: &[u8]) -> [u8; 16] {
 }
 
 /// What the portal shows about a signing key.
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct KeyInfo {
     pub id: i64,
     pub status: String,

@@ -15,7 +15,7 @@ use erjian_cert::face::UsageCopyMark;
 use erjian_domain::workflow::Role;
 
 /// A usage copy as listed and verified.
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct UsageCopy {
     pub token: String,
     pub certificate_id: i64,

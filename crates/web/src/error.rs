@@ -27,6 +27,31 @@ pub struct FieldMessage {
     pub message: String,
 }
 
+/// The refusals any operation for a signed-in caller may answer, each an [`ErrorBody`]: the
+/// statuses [`classify`] gives, and the rate limiter's 429.
+pub struct Refusals;
+
+impl utoipa::IntoResponses for Refusals {
+    fn responses() -> std::collections::BTreeMap<String, utoipa::openapi::RefOr<utoipa::openapi::response::Response>> {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        [
+            ("401", "未登录或登录已过期"),
+            ("403", "无权查看或办理"),
+            ("404", "不存在"),
+            ("409", "当前状态不允许，或重复办理"),
+            ("422", "提交的信息有误"),
+            ("423", "已锁定"),
+            ("429", "请求过于频繁"),
+        ]
+        .into_iter()
+        .map(|(code, why)| {
+            let body = ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build();
+            (code.to_owned(), ResponseBuilder::new().description(why).content("application/json", body).build().into())
+        })
+        .collect()
+    }
+}
+
 impl From<erjian_domain::FieldError> for FieldMessage {
     fn from(f: erjian_domain::FieldError) -> Self {
         FieldMessage { field: f.field, message: f.message }

@@ -12,24 +12,38 @@ use axum::response::Response;
 use axum::routing::post;
 use axum::{Json, Router};
 use erjian_store::holds::Hold;
-use serde_json::{json, Value};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/api/certificate-holds", post(hold_api)).route("/certificate-holds", post(hold_page))
 }
 
-#[derive(serde::Deserialize)]
-struct HoldBody {
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub(crate) struct HoldBody {
     registration_number: String,
     action: erjian_store::holds::Hold,
     #[serde(default)]
     reason: String,
 }
 
-/// 暂扣 / 恢复 / 撤销 by the authority.
-async fn hold_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<HoldBody>) -> Result<Json<Value>, ApiError> {
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct HoldDone {
+    registration_number: String,
+    /// The certificate's status now.
+    certificate_status: String,
+}
+
+/// 暂扣、恢复或撤销证书
+///
+/// By the authority: suspend, restore or revoke (revoking also ends the registration), with a reason.
+#[utoipa::path(post, path = "/api/certificate-holds", tag = "证书", request_body = HoldBody,
+    responses((status = 200, body = HoldDone), crate::error::Refusals))]
+pub(crate) async fn hold_api(
+    State(state): State<AppState>,
+    user: ApiUser,
+    JsonBody(b): JsonBody<HoldBody>,
+) -> Result<Json<HoldDone>, ApiError> {
     let status = state.store.hold_certificate(&user.actor, &b.registration_number, b.action, &b.reason, state.clock.now()).await?;
-    Ok(Json(json!({ "registration_number": b.registration_number, "certificate_status": status })))
+    Ok(Json(HoldDone { registration_number: b.registration_number, certificate_status: status.to_string() }))
 }
 
 #[derive(serde::Deserialize)]

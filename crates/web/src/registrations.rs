@@ -189,19 +189,43 @@ async fn cancel_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): J
     Ok(Json(json!(state.store.cancel_registration(&user.actor, &b, &state.issuer, state.clock.now()).await?)))
 }
 
-#[derive(serde::Deserialize)]
-struct ReissueBody {
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub(crate) struct ReissueBody {
+    /// remake (重新制证) or lost_reissue (遗失补办).
+    #[schema(pattern = "^(remake|lost_reissue)$")]
     kind: String,
+    /// 遗失声明, for lost_reissue.
     statement: Option<String>,
 }
 
-async fn reissue_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<ReissueBody>) -> Result<Json<Value>, ApiError> {
-    let licence = state.store.reissue_certificate(&user.actor, &b.kind, b.statement.as_deref(), &state.issuer, state.clock.now()).await?;
-    Ok(Json(json!({ "licence_id": licence })))
+/// The new certificate file's e-licence identifier.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct NewCertificate {
+    licence_id: String,
 }
 
-async fn annotate_api(State(state): State<AppState>, user: ApiUser) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!({ "licence_id": state.store.annotate_certificate(&user.actor, &state.issuer, state.clock.now()).await? })))
+/// 重新制证或遗失补办
+///
+/// Issues a new certificate at once; the old one is no longer valid.
+#[utoipa::path(post, path = "/api/certificates/reissue", tag = "证书", request_body = ReissueBody,
+    responses((status = 200, body = NewCertificate), crate::error::Refusals))]
+pub(crate) async fn reissue_api(
+    State(state): State<AppState>,
+    user: ApiUser,
+    JsonBody(b): JsonBody<ReissueBody>,
+) -> Result<Json<NewCertificate>, ApiError> {
+    let licence_id =
+        state.store.reissue_certificate(&user.actor, &b.kind, b.statement.as_deref(), &state.issuer, state.clock.now()).await?;
+    Ok(Json(NewCertificate { licence_id }))
+}
+
+/// 证照加注（安徽）
+///
+/// Within 15 days of the use period's end: 180 more days, capped by the registration's validity
+/// and the age limit; once a day.
+#[utoipa::path(post, path = "/api/certificates/annotate", tag = "证书", responses((status = 200, body = NewCertificate), crate::error::Refusals))]
+pub(crate) async fn annotate_api(State(state): State<AppState>, user: ApiUser) -> Result<Json<NewCertificate>, ApiError> {
+    Ok(Json(NewCertificate { licence_id: state.store.annotate_certificate(&user.actor, &state.issuer, state.clock.now()).await? }))
 }
 
 #[derive(serde::Deserialize)]

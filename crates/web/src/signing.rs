@@ -237,8 +237,18 @@ async fn form_api(
     Ok(form_file(&state, &user.actor, id).await?)
 }
 
-async fn info_api(State(state): State<AppState>, user: ApiUser) -> Result<Json<serde_json::Value>, ApiError> {
-    Ok(Json(json!({ "key": state.store.signing_key(&user.actor).await? })))
+/// The caller's signing certificate, if one is in force.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct SigningInfo {
+    key: Option<erjian_store::signing::KeyInfo>,
+}
+
+/// 签名证书状态
+///
+/// The individual's or the enterprise's own signing key: issued when, locked until, failed PINs.
+#[utoipa::path(get, path = "/api/signing", tag = "签署", responses((status = 200, body = SigningInfo), crate::error::Refusals))]
+pub(crate) async fn info_api(State(state): State<AppState>, user: ApiUser) -> Result<Json<SigningInfo>, ApiError> {
+    Ok(Json(SigningInfo { key: state.store.signing_key(&user.actor).await? }))
 }
 
 #[derive(Deserialize)]

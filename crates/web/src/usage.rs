@@ -61,8 +61,15 @@ async fn make_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): Jso
     Ok((StatusCode::CREATED, Json(json!({ "copy": copy, "download": download }))).into_response())
 }
 
-async fn list_api(State(state): State<AppState>, user: ApiUser) -> Result<Json<serde_json::Value>, ApiError> {
-    Ok(Json(json!({ "copies": state.store.usage_copies_of(&user.actor).await? })))
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct CopyList {
+    copies: Vec<erjian_store::usage_copies::UsageCopy>,
+}
+
+/// 本人的使用件
+#[utoipa::path(get, path = "/api/usage-copies", tag = "证书", responses((status = 200, body = CopyList), crate::error::Refusals))]
+pub(crate) async fn list_api(State(state): State<AppState>, user: ApiUser) -> Result<Json<CopyList>, ApiError> {
+    Ok(Json(CopyList { copies: state.store.usage_copies_of(&user.actor).await? }))
 }
 
 async fn file(state: &AppState, actor: &erjian_store::Actor, token: &str) -> Result<Response, Error> {

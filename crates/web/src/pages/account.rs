@@ -83,12 +83,18 @@ pub async fn end_session(State(state): State<AppState>, user: PageUser, FormBody
     show(&state, &user, vec![], Some(format!("已退出会话 {}", f.id))).await
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 pub struct PasswordBody {
     old_password: String,
     new_password: String,
 }
 
+/// 修改登录密码
+///
+/// The new password may not contain the login name nor equal the signing PIN; every other
+/// session ends.
+#[utoipa::path(post, path = "/api/account/password", tag = "账号", request_body = PasswordBody,
+    responses((status = 204, description = "已修改"), crate::error::Refusals))]
 pub async fn password_api(
     State(state): State<AppState>,
     user: ApiUser,
@@ -99,15 +105,22 @@ pub async fn password_api(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct Sessions {
     sessions: Vec<SessionView>,
 }
 
+/// 本人的登录会话
+///
+/// Never the tokens: each session by the first characters of its token's hash.
+#[utoipa::path(get, path = "/api/account/sessions", tag = "账号", responses((status = 200, body = Sessions), crate::error::Refusals))]
 pub async fn sessions_api(State(state): State<AppState>, user: ApiUser) -> Result<Json<Sessions>, ApiError> {
     Ok(Json(Sessions { sessions: state.store.sessions_of(&user.actor, &user.token, state.clock.now()).await? }))
 }
 
+/// 退出本人的一个登录会话
+#[utoipa::path(delete, path = "/api/account/sessions/{id}", tag = "账号", params(("id" = String, Path, description = "会话（列表中的 id）")),
+    responses((status = 204, description = "已退出"), crate::error::Refusals))]
 pub async fn revoke_api(State(state): State<AppState>, user: ApiUser, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
     state.store.revoke_session(&user.actor, &id, state.clock.now()).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -1,7 +1,7 @@
 //! The portals' pages: shared page context and navigation, rendering, the public pages (home,
 //! login, sign-up) and the route table. Role pages live in the submodules.
 
-mod account;
+pub(crate) mod account;
 mod admin;
 mod admin_profile;
 pub(crate) mod apply;
