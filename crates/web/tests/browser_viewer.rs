@@ -34,9 +34,7 @@ async fn loaded(ui: &Ui, css: &str) -> i64 {
 async fn ofd_pictures_for_reviewers_and_the_public() {
     let url = fresh_database(TestDb::Sqlite).await.unwrap();
     let app = spawn_with(&url, erjian_web::clock::Clock::manual(t0()), true, Some(0)).await;
-    let mut profile = app.server.state.profile();
-    profile.materials = Box::leak(Box::new([MaterialRule { kind: "initial", slot: "labour_contract", required: true }]));
-    app.server.state.apply_profile(profile);
+    app.require_materials(&[MaterialRule { kind: "initial", slot: "labour_contract", required: true }]);
     // 张伟 files an initial application with an OFD labour contract (a landscape, clipped,
     // composite-object document); the city reviews it.
     let zhang = app.signup("张伟").await;

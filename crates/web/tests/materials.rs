@@ -7,7 +7,6 @@
 
 use crate::common;
 use common::*;
-use erjian_domain::materials::MaterialRule;
 use erjian_store::testing::TestDb;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -41,12 +40,7 @@ fn b64(bytes: &[u8]) -> String {
 
 async fn materials_from_slot_to_signed_form(db: TestDb) {
     let app = spawn(db).await;
-    let mut profile = app.server.state.profile();
-    profile.materials = Box::leak(Box::new([
-        MaterialRule { kind: "initial", slot: "labour_contract", required: true },
-        MaterialRule { kind: "initial", slot: "diploma", required: false },
-    ]));
-    app.server.state.apply_profile(profile);
+    app.require_contract_and_diploma();
 
     let zhang = app.signup("张伟").await;
     let r = zhang.apply(ENTERPRISE_A, &["10401001"], false).await;

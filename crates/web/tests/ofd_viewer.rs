@@ -6,7 +6,6 @@
 
 use crate::common;
 use common::*;
-use erjian_domain::materials::MaterialRule;
 use erjian_store::testing::TestDb;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -28,12 +27,7 @@ fn red_pixels(png: &[u8]) -> usize {
 
 async fn ofd_materials_are_shown_to_who_may_see_them(db: TestDb) {
     let app = spawn(db).await;
-    let mut profile = app.server.state.profile();
-    profile.materials = Box::leak(Box::new([
-        MaterialRule { kind: "initial", slot: "labour_contract", required: true },
-        MaterialRule { kind: "initial", slot: "diploma", required: false },
-    ]));
-    app.server.state.apply_profile(profile);
+    app.require_contract_and_diploma();
     let zhang = app.signup("张伟").await;
     let id = zhang.apply(ENTERPRISE_A, &["10401001"], false).await.body["application"]["id"].as_i64().unwrap();
     let path = format!("/api/applications/{id}/materials");

@@ -109,6 +109,22 @@ pub async fn spawn_limited(
 }
 
 impl TestApp {
+    /// Runs the server's profile with these material rules from now on.
+    pub fn require_materials(&self, rules: &'static [erjian_domain::materials::MaterialRule]) {
+        let mut profile = self.server.state.profile();
+        profile.materials = rules;
+        self.server.state.apply_profile(profile);
+    }
+
+    /// An initial application requiring a labour contract, a diploma optional.
+    pub fn require_contract_and_diploma(&self) {
+        use erjian_domain::materials::MaterialRule;
+        self.require_materials(&[
+            MaterialRule { kind: "initial", slot: "labour_contract", required: true },
+            MaterialRule { kind: "initial", slot: "diploma", required: false },
+        ]);
+    }
+
     pub fn advance(&self, days: i64) {
         self.clock.advance(Duration::days(days));
     }
