@@ -9,7 +9,7 @@ use crate::FieldError;
 use chrono::NaiveDate;
 
 /// The form as typed by the applicant.
-#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
 pub struct InitialForm {
     /// The profession applied for (`constructor2` when not given; 上海 also `architect2`,
     /// `structural2`).

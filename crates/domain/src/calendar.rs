@@ -113,7 +113,7 @@ pub struct Step {
 }
 
 /// What the authority must do next and by when.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Deadline {
     /// 受理 or 审查.
     pub stage: &'static str,

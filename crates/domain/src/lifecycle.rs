@@ -46,7 +46,7 @@ pub fn renewal_hours(position: usize) -> CeRequirement {
 }
 
 /// Hours declared for one specialty.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct SpecialtyHours {
     pub specialty: String,
     pub compulsory: u32,

@@ -30,7 +30,7 @@ pub struct QualificationRecord {
 }
 
 /// A rejected row: its 1-based line number in the file and the reason, in Chinese.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct RowError {
     pub line: u64,
     pub message: String,

@@ -483,7 +483,7 @@ fn settle(next: Option<State>, state: State, action: Action, reason: Option<&str
 }
 
 /// The status columns applicants and enterprises see (受理 / 初审 / 复审 / 公示 / 公告).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct StatusColumns {
     pub acceptance: &'static str,
     pub preliminary: &'static str,

@@ -16,7 +16,7 @@ use erjian_domain::workflow::{
 use erjian_domain::FieldError;
 
 /// An application with the names a reader needs.
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Application {
     pub id: i64,
     pub number: String,
@@ -118,7 +118,7 @@ impl Application {
 }
 
 /// An application with its history and status columns.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ApplicationDetail {
     pub application: Application,
     pub columns: StatusColumns,

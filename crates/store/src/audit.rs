@@ -106,7 +106,7 @@ pub async fn transition(
 }
 
 /// An audit row as read back.
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct AuditRow {
     pub id: i64,
     pub at: String,

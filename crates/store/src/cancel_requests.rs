@@ -15,7 +15,7 @@ use erjian_domain::lifecycle::cancellation_reason;
 use erjian_domain::workflow::Role;
 
 /// A request as listed.
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct CancelRequestRow {
     pub id: i64,
     pub registration_id: i64,

@@ -36,7 +36,7 @@ pub struct Issuer {
 }
 
 /// One issued certificate file (without its bytes).
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Certificate {
     pub id: i64,
     pub registration_id: i64,

@@ -61,7 +61,7 @@ pub fn kind_label(kind: &str) -> &'static str {
 }
 
 /// A cancellation as requested.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 pub struct CancelRequest {
     pub registration_number: String,
     /// Specialty codes; empty means all.
@@ -73,7 +73,7 @@ pub struct CancelRequest {
 }
 
 /// What a cancellation did.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct CancelOutcome {
     pub registration_number: String,
     pub whole: bool,

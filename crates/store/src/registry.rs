@@ -37,7 +37,7 @@ pub struct Person {
     pub mobile: String,
 }
 
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct RegisteredSpecialty {
     pub registration_id: i64,
     pub specialty_code: String,
@@ -56,7 +56,7 @@ impl RegisteredSpecialty {
     }
 }
 
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Registration {
     pub id: i64,
     pub registration_number: String,

@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use erjian_domain::workflow::Role;
 
 /// A rename batch and how far it got.
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct RenameJob {
     pub id: i64,
     pub enterprise_id: i64,

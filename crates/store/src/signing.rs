@@ -85,7 +85,7 @@ impl KeyInfo {
 }
 
 /// One signature on a form, as reviewers see it.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct SignatureView {
     pub signer: String,
     pub serial: String,

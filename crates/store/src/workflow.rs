@@ -15,7 +15,7 @@ use erjian_domain::validity::validity_end;
 use erjian_domain::workflow::{Action, Role, SigningOrder, State};
 
 /// A publicity batch and what became of it.
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Batch {
     pub id: i64,
     pub kind: String,
@@ -35,7 +35,7 @@ impl Batch {
 }
 
 /// One announced application and the registration number it received.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Announced {
     pub application_number: String,
     pub person_name: String,

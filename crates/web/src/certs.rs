@@ -3,6 +3,7 @@
 
 use crate::auth::{ApiUser, PageUser};
 use crate::error::{ApiError, PageError};
+use crate::extract::{PathParams, QueryParams};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
@@ -12,7 +13,6 @@ use axum::{Json, Router};
 use erjian_domain::workflow::Role;
 use erjian_store::certificates::Certificate;
 use erjian_store::{Actor, Error};
-use serde_json::json;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -21,8 +21,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/certificates/{id}/download", get(download_api))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Format {
+    /// `ofd`（缺省）或 `pdf`.
     format: Option<String>,
 }
 
@@ -50,11 +52,17 @@ async fn download_page(
     Ok(file(&state, &user.actor, id, f.format.as_deref()).await?)
 }
 
-async fn download_api(
+/// 下载电子证书
+///
+/// The sealed OFD, or `format=pdf` its PDF rendition; the holder, the employer and the authorities.
+#[utoipa::path(get, path = "/api/certificates/{id}/download", tag = "证书", params(("id" = i64, Path, description = "证书"), Format),
+    responses((status = 200, content_type = "application/ofd", body = crate::openapi::File, description = "OFD，或 format=pdf 时 application/pdf"),
+        crate::error::Refusals))]
+pub(crate) async fn download_api(
     State(state): State<AppState>,
     user: ApiUser,
-    Path(id): Path<i64>,
-    Query(f): Query<Format>,
+    PathParams(id): PathParams<i64>,
+    QueryParams(f): QueryParams<Format>,
 ) -> Result<Response, ApiError> {
     Ok(file(&state, &user.actor, id, f.format.as_deref()).await?)
 }
@@ -73,6 +81,16 @@ pub async fn certificates_for(state: &AppState, actor: &Actor) -> Result<Vec<Cer
     Ok(out)
 }
 
-async fn list_api(State(state): State<AppState>, user: ApiUser) -> Result<Json<serde_json::Value>, ApiError> {
-    Ok(Json(json!({ "certificates": crate::mask::for_caller(&user.actor, certificates_for(&state, &user.actor).await?) })))
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct Certificates {
+    /// Every version, newest and superseded.
+    certificates: Vec<Certificate>,
+}
+
+/// 电子证书列表
+///
+/// The holder's own, or the enterprise's people's.
+#[utoipa::path(get, path = "/api/certificates", tag = "证书", responses((status = 200, body = Certificates), crate::error::Refusals))]
+pub(crate) async fn list_api(State(state): State<AppState>, user: ApiUser) -> Result<Json<Certificates>, ApiError> {
+    Ok(Json(Certificates { certificates: crate::mask::for_caller(&user.actor, certificates_for(&state, &user.actor).await?) }))
 }

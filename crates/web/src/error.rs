@@ -114,3 +114,19 @@ impl IntoResponse for PageError {
         crate::pages::error_page(status, &message)
     }
 }
+
+/// A CSV import refused as a whole: the message, and each line at fault (nothing was imported).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct RowsRefused {
+    pub error: String,
+    pub fields: Vec<FieldMessage>,
+    pub rows: Vec<erjian_domain::qualification::RowError>,
+}
+
+impl RowsRefused {
+    /// The 422 answer for these rows.
+    pub fn answer(rows: Vec<erjian_domain::qualification::RowError>) -> Response {
+        let body = RowsRefused { error: "文件未导入：以下各行有误".to_owned(), fields: vec![], rows };
+        (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
+    }
+}

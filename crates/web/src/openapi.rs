@@ -172,6 +172,34 @@ pub const OPERATIONS: &[(&str, &str)] = &[
         crate::registrations::reissue_api,
         crate::registrations::annotate_api,
         crate::holds::hold_api,
+        crate::api::list,
+        crate::api::create,
+        crate::api::update,
+        crate::api::show,
+        crate::api::act,
+        crate::api::batches,
+        crate::api::start_publicity,
+        crate::api::announce,
+        crate::api::import,
+        crate::api::clear_stale,
+        crate::api::registrations,
+        crate::api::profile_get,
+        crate::api::profile_put,
+        crate::signing::set_pin_api,
+        crate::signing::change_pin_api,
+        crate::signing::reset_api,
+        crate::signing::image_api,
+        crate::signing::sign_api,
+        crate::signing::form_api,
+        crate::certs::list_api,
+        crate::certs::download_api,
+        crate::registrations::renewal_api,
+        crate::registrations::lost_reissue_api,
+        crate::registrations::temp_transfer_api,
+        crate::registrations::addition_api,
+        crate::registrations::cancel_api,
+        crate::registrations::rename_api,
+        crate::registrations::rename_job_api,
     ),
     components(schemas(crate::error::ErrorBody)),
     modifiers(&Bearer)
@@ -388,3 +416,15 @@ fn hand_written() -> Value {
     doc["paths"]["/api/personal-changes"] = json!({ "post": op("变更个人信息（姓名）：new_name 与身份证人像面、国徽面图片（base64，JPG/PNG）；签名、短审查，公告后换发证书；企业申报的省份，企业以 applicant_id_number 代为申报", None, "申请详情") });
     doc
 }
+
+/// A file in an answer (OFD, PDF, an image): bytes, described as a binary string.
+pub struct File;
+
+impl utoipa::PartialSchema for File {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new().schema_type(Type::String).format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary))).into()
+    }
+}
+
+impl utoipa::ToSchema for File {}

@@ -2,9 +2,10 @@
 //! and reviewed like any application) and cancellation (注销注册, by the enterprise for its own
 //! people or by the authority, effective at once). Pages and JSON API side by side.
 
+use crate::api::{filed, Filed};
 use crate::auth::{ApiUser, PageUser};
 use crate::error::{ApiError, PageError};
-use crate::extract::{FormBody, JsonBody};
+use crate::extract::{FormBody, JsonBody, PathParams};
 use crate::pages::{render_status, Ctx};
 use crate::AppState;
 use askama::Template;
@@ -19,10 +20,11 @@ use erjian_domain::lifecycle::{
 };
 use erjian_domain::workflow::Role;
 use erjian_domain::FieldError;
-use erjian_store::lifecycle::CancelRequest;
+use erjian_store::applications::ApplicationDetail;
+use erjian_store::lifecycle::{CancelOutcome, CancelRequest};
 use erjian_store::registry::Registration;
+use erjian_store::rename::RenameJob;
 use erjian_store::Error;
-use serde_json::{json, Value};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -44,8 +46,9 @@ pub fn routes() -> Router<AppState> {
         .route("/api/rename-jobs/{id}", get(rename_job_api))
 }
 
-#[derive(serde::Deserialize)]
-struct RenewalBody {
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub(crate) struct RenewalBody {
+    /// 各专业的继续教育学时.
     specialties: Vec<SpecialtyHours>,
     #[serde(default)]
     submit: bool,
@@ -62,14 +65,25 @@ async fn filer(state: &AppState, user: &ApiUser, applicant_id_number: Option<&st
     })
 }
 
-async fn renewal_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<RenewalBody>) -> Result<Response, ApiError> {
+/// 延续注册申请
+///
+/// The individual, with each specialty's CE hours (`submit=true` submits for signing); where the
+/// profile lets enterprises file, the enterprise names its person by `applicant_id_number`.
+#[utoipa::path(post, path = "/api/renewals", tag = "申请", request_body = RenewalBody,
+    responses((status = 201, body = ApplicationDetail), crate::error::Refusals))]
+pub(crate) async fn renewal_api(
+    State(state): State<AppState>,
+    user: ApiUser,
+    JsonBody(b): JsonBody<RenewalBody>,
+) -> Result<Filed, ApiError> {
     let actor = filer(&state, &user, b.applicant_id_number.as_deref()).await?;
     let id = state.store.file_renewal(&actor, &b.specialties, b.submit, state.clock.now()).await?;
-    Ok((StatusCode::CREATED, Json(json!(crate::mask::application(&state, &user.actor, id).await?))).into_response())
+    filed(&state, &user.actor, id).await
 }
 
-#[derive(serde::Deserialize)]
-struct LostReissueBody {
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub(crate) struct LostReissueBody {
+    /// 遗失声明.
     #[serde(default)]
     statement: String,
     #[serde(default)]
@@ -78,15 +92,19 @@ struct LostReissueBody {
     applicant_id_number: Option<String>,
 }
 
-/// 遗失补办 as a reviewed application (where the profile says so).
-async fn lost_reissue_api(
+/// 遗失补办申请
+///
+/// As a reviewed application where the profile says so (湖南: the employer files for its holder).
+#[utoipa::path(post, path = "/api/lost-reissues", tag = "申请", request_body = LostReissueBody,
+    responses((status = 201, body = ApplicationDetail), crate::error::Refusals))]
+pub(crate) async fn lost_reissue_api(
     State(state): State<AppState>,
     user: ApiUser,
     JsonBody(b): JsonBody<LostReissueBody>,
-) -> Result<Response, ApiError> {
+) -> Result<Filed, ApiError> {
     let actor = filer(&state, &user, b.applicant_id_number.as_deref()).await?;
     let id = state.store.file_lost_reissue(&actor, &b.statement, b.submit, state.clock.now()).await?;
-    Ok((StatusCode::CREATED, Json(json!(crate::mask::application(&state, &user.actor, id).await?))).into_response())
+    filed(&state, &user.actor, id).await
 }
 
 #[derive(serde::Deserialize)]
@@ -112,8 +130,8 @@ async fn lost_reissue_page(
     crate::pages::apply::filed(state.store.file_lost_reissue(&actor, &f.statement, true, state.clock.now()).await)
 }
 
-#[derive(serde::Deserialize)]
-struct TempTransferBody {
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub(crate) struct TempTransferBody {
     #[serde(default)]
     name: String,
     #[serde(default)]
@@ -124,12 +142,16 @@ struct TempTransferBody {
     submit: bool,
 }
 
-/// 二级临时建造师变更 filed by the new enterprise (湖南): the holder named by name and ID number.
-async fn temp_transfer_api(
+/// 二级临时建造师变更
+///
+/// Filed by the new enterprise (湖南): the holder named by name and ID number.
+#[utoipa::path(post, path = "/api/temporary-transfers", tag = "申请", request_body = TempTransferBody,
+    responses((status = 201, body = ApplicationDetail), crate::error::Refusals))]
+pub(crate) async fn temp_transfer_api(
     State(state): State<AppState>,
     user: ApiUser,
     JsonBody(b): JsonBody<TempTransferBody>,
-) -> Result<Response, ApiError> {
+) -> Result<Filed, ApiError> {
     let photo = match b.photo_base64.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
         Some(text) => Some(
             base64::engine::general_purpose::STANDARD
@@ -139,7 +161,7 @@ async fn temp_transfer_api(
         None => None,
     };
     let id = state.store.file_temporary_transfer(&user.actor, &b.name, &b.id_number, photo.as_deref(), b.submit, state.clock.now()).await?;
-    Ok((StatusCode::CREATED, Json(json!(crate::mask::application(&state, &user.actor, id).await?))).into_response())
+    filed(&state, &user.actor, id).await
 }
 
 /// The same from the enterprise portal's form (multipart: it may carry the photo); the
@@ -165,8 +187,9 @@ async fn temp_transfer_page(
     crate::pages::apply::filed(state.store.file_temporary_transfer(&user.actor, &name, &id_number, photo.as_deref(), true, now).await)
 }
 
-#[derive(serde::Deserialize)]
-struct AdditionBody {
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub(crate) struct AdditionBody {
+    /// 增项的专业代码（资格库中有资格、尚未注册）.
     specialties: Vec<String>,
     #[serde(default)]
     submit: bool,
@@ -178,15 +201,33 @@ struct AdditionBody {
     applicant_id_number: Option<String>,
 }
 
-async fn addition_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<AdditionBody>) -> Result<Response, ApiError> {
+/// 增项注册申请
+///
+/// Specialties qualified for and not yet registered (`submit=true` submits for signing).
+#[utoipa::path(post, path = "/api/additions", tag = "申请", request_body = AdditionBody,
+    responses((status = 201, body = ApplicationDetail), crate::error::Refusals))]
+pub(crate) async fn addition_api(
+    State(state): State<AppState>,
+    user: ApiUser,
+    JsonBody(b): JsonBody<AdditionBody>,
+) -> Result<Filed, ApiError> {
     let actor = filer(&state, &user, b.applicant_id_number.as_deref()).await?;
     let hours = (b.ce_compulsory, b.ce_elective);
     let id = state.store.file_add_specialty_with_hours(&actor, &b.specialties, hours, b.submit, state.clock.now()).await?;
-    Ok((StatusCode::CREATED, Json(json!(crate::mask::application(&state, &user.actor, id).await?))).into_response())
+    filed(&state, &user.actor, id).await
 }
 
-async fn cancel_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<CancelRequest>) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(state.store.cancel_registration(&user.actor, &b, &state.issuer, state.clock.now()).await?)))
+/// 注销注册
+///
+/// By the enterprise for its own people or by the authority; `specialties` empty is all; in force at once.
+#[utoipa::path(post, path = "/api/cancellations", tag = "注册", request_body = CancelRequest,
+    responses((status = 200, body = CancelOutcome), crate::error::Refusals))]
+pub(crate) async fn cancel_api(
+    State(state): State<AppState>,
+    user: ApiUser,
+    JsonBody(b): JsonBody<CancelRequest>,
+) -> Result<Json<CancelOutcome>, ApiError> {
+    Ok(Json(state.store.cancel_registration(&user.actor, &b, &state.issuer, state.clock.now()).await?))
 }
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]
@@ -277,22 +318,27 @@ async fn reissue_page(
     Ok(Redirect::to("/portal").into_response())
 }
 
-#[derive(serde::Deserialize)]
-struct RenameBody {
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub(crate) struct RenameBody {
+    /// 新名称（全称）.
     name: String,
 }
 
-/// Starts an enterprise rename (province authority) and runs its batch in the background; the
-/// answer is the job, whose progress `GET /api/rename-jobs/{id}` shows.
-async fn rename_api(
+/// 企业名称变更（省级）
+///
+/// Renames the enterprise and reissues every registered person's certificate in a background
+/// batch; the answer is the batch, whose progress `GET /api/rename-jobs/{id}` shows.
+#[utoipa::path(post, path = "/api/enterprises/{id}/rename", tag = "企业", params(("id" = i64, Path, description = "企业")),
+    request_body = RenameBody, responses((status = 202, body = RenameJob), crate::error::Refusals))]
+pub(crate) async fn rename_api(
     State(state): State<AppState>,
     user: ApiUser,
-    axum::extract::Path(id): axum::extract::Path<i64>,
+    PathParams(id): PathParams<i64>,
     JsonBody(b): JsonBody<RenameBody>,
-) -> Result<Response, ApiError> {
+) -> Result<(StatusCode, Json<RenameJob>), ApiError> {
     let job = state.store.start_enterprise_rename(Some(&user.actor), id, &b.name, state.clock.now()).await?;
     run_rename(&state, job.id);
-    Ok((StatusCode::ACCEPTED, Json(json!(job))).into_response())
+    Ok((StatusCode::ACCEPTED, Json(job)))
 }
 
 /// Runs a started rename batch in the background (one transaction per person; resumable).
@@ -306,12 +352,15 @@ pub fn run_rename(state: &AppState, job_id: i64) {
     });
 }
 
-async fn rename_job_api(
+/// 企业更名批次进度
+#[utoipa::path(get, path = "/api/rename-jobs/{id}", tag = "企业", params(("id" = i64, Path, description = "批次")),
+    responses((status = 200, body = RenameJob), crate::error::Refusals))]
+pub(crate) async fn rename_job_api(
     State(state): State<AppState>,
     user: ApiUser,
-    axum::extract::Path(id): axum::extract::Path<i64>,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(state.store.rename_job_for(&user.actor, id).await?)))
+    PathParams(id): PathParams<i64>,
+) -> Result<Json<RenameJob>, ApiError> {
+    Ok(Json(state.store.rename_job_for(&user.actor, id).await?))
 }
 
 /// One reason of a list: its code (what the API takes) and its words.

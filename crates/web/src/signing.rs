@@ -4,7 +4,7 @@
 use crate::auth::{ApiUser, PageUser};
 use crate::error::{ApiError, PageError};
 use crate::extract::FormBody;
-use crate::extract::JsonBody;
+use crate::extract::{JsonBody, PathParams, QueryParams};
 use crate::pages::{render_status, Ctx};
 use crate::AppState;
 use askama::Template;
@@ -19,7 +19,6 @@ use erjian_domain::workflow::Role;
 use erjian_store::signing::KeyInfo;
 use erjian_store::{Actor, Error};
 use serde::Deserialize;
-use serde_json::json;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -224,11 +223,24 @@ async fn form_page(
     Ok(form_file(&state, &user.actor, id).await?)
 }
 
-async fn form_api(
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct FormatQuery {
+    /// `pdf`: 查看用 PDF；缺省为 OFD.
+    format: Option<String>,
+}
+
+/// 下载申请表
+///
+/// The signed form as OFD, or `format=pdf` a PDF to read; whoever may see the application.
+#[utoipa::path(get, path = "/api/applications/{id}/form", tag = "签署", params(("id" = i64, Path, description = "申请"), FormatQuery),
+    responses((status = 200, content_type = "application/ofd", body = crate::openapi::File, description = "OFD，或 format=pdf 时 application/pdf"),
+        crate::error::Refusals))]
+pub(crate) async fn form_api(
     State(state): State<AppState>,
     user: ApiUser,
-    Path(id): Path<i64>,
-    axum::extract::Query(f): axum::extract::Query<FormFormat>,
+    PathParams(id): PathParams<i64>,
+    QueryParams(f): QueryParams<FormatQuery>,
 ) -> Result<Response, ApiError> {
     if f.format.as_deref() == Some("pdf") {
         let pdf = state.store.application_form_pdf(&user.actor, id, state.clock.now()).await?;
@@ -251,49 +263,80 @@ pub(crate) async fn info_api(State(state): State<AppState>, user: ApiUser) -> Re
     Ok(Json(SigningInfo { key: state.store.signing_key(&user.actor).await? }))
 }
 
-#[derive(Deserialize)]
-struct PinBody {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct PinBody {
+    /// 签名密码（8–16位）.
     pin: String,
 }
 
-async fn set_pin_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<PinBody>) -> Result<StatusCode, ApiError> {
+/// 设置签名密码
+///
+/// Sets the PIN and issues the signing certificate; answers the key now in force.
+#[utoipa::path(post, path = "/api/signing/pin", tag = "签署", request_body = PinBody,
+    responses((status = 201, body = SigningInfo), crate::error::Refusals))]
+pub(crate) async fn set_pin_api(
+    State(state): State<AppState>,
+    user: ApiUser,
+    JsonBody(b): JsonBody<PinBody>,
+) -> Result<(StatusCode, Json<SigningInfo>), ApiError> {
     state.store.set_pin(&user.actor, &b.pin, &state.issuer, state.clock.now()).await?;
-    Ok(StatusCode::CREATED)
+    Ok((StatusCode::CREATED, Json(SigningInfo { key: state.store.signing_key(&user.actor).await? })))
 }
 
-#[derive(Deserialize)]
-struct ChangeBody {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct ChangeBody {
     old_pin: String,
     new_pin: String,
 }
 
-async fn change_pin_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<ChangeBody>) -> Result<StatusCode, ApiError> {
+/// 修改签名密码
+#[utoipa::path(post, path = "/api/signing/pin/change", tag = "签署", request_body = ChangeBody,
+    responses((status = 204, description = "已修改"), crate::error::Refusals))]
+pub(crate) async fn change_pin_api(
+    State(state): State<AppState>,
+    user: ApiUser,
+    JsonBody(b): JsonBody<ChangeBody>,
+) -> Result<StatusCode, ApiError> {
     state.store.change_pin(&user.actor, &b.old_pin, &b.new_pin, state.clock.now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
-struct ResetBody {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct ResetBody {
+    /// 登录密码.
     password: String,
     new_pin: String,
 }
 
-async fn reset_api(
+/// 忘记签名密码
+///
+/// With the login password: a new signing certificate; the old one ends now (earlier signatures stay verifiable).
+#[utoipa::path(post, path = "/api/signing/reset", tag = "签署", request_body = ResetBody,
+    responses((status = 201, body = SigningInfo), crate::error::Refusals))]
+pub(crate) async fn reset_api(
     State(state): State<AppState>,
     user: ApiUser,
     from: crate::ratelimit::ClientAddr,
     JsonBody(b): JsonBody<ResetBody>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<(StatusCode, Json<SigningInfo>), ApiError> {
     state.store.reset_signing_key(&user.actor, &b.password, &b.new_pin, &from.to_string(), &state.issuer, state.clock.now()).await?;
-    Ok(StatusCode::CREATED)
+    Ok((StatusCode::CREATED, Json(SigningInfo { key: state.store.signing_key(&user.actor).await? })))
 }
 
-#[derive(Deserialize)]
-struct ImageBody {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(crate) struct ImageBody {
+    /// 手写签名或企业印章图片（JPG/PNG，base64）.
     image_base64: String,
 }
 
-async fn image_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<ImageBody>) -> Result<StatusCode, ApiError> {
+/// 上传手写签名或企业印章图片
+#[utoipa::path(put, path = "/api/signing/image", tag = "签署", request_body = ImageBody,
+    responses((status = 204, description = "已保存"), crate::error::Refusals))]
+pub(crate) async fn image_api(
+    State(state): State<AppState>,
+    user: ApiUser,
+    JsonBody(b): JsonBody<ImageBody>,
+) -> Result<StatusCode, ApiError> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(&b.image_base64)
         .map_err(|_| Error::invalid("image", "图片不是有效的 base64 编码"))?;
@@ -301,12 +344,17 @@ async fn image_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): Js
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn sign_api(
+/// 签名或盖章
+///
+/// The applicant signs, or the enterprise seals, the application's form with the PIN.
+#[utoipa::path(post, path = "/api/applications/{id}/sign", tag = "签署", params(("id" = i64, Path, description = "申请")),
+    request_body = PinBody, responses((status = 200, body = crate::api::Moved), crate::error::Refusals))]
+pub(crate) async fn sign_api(
     State(state): State<AppState>,
     user: ApiUser,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
     JsonBody(b): JsonBody<PinBody>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<crate::api::Moved>, ApiError> {
     let next = state.store.sign_application(&user.actor, id, &b.pin, state.clock.now()).await?;
-    Ok(Json(json!({ "id": id, "state": next.code(), "state_label": next.label() })))
+    Ok(Json(crate::api::Moved::new(id, next)))
 }
