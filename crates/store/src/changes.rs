@@ -18,7 +18,7 @@ use erjian_domain::ids::ResidentId;
 use erjian_domain::workflow::Role;
 
 /// A release waiting for (or decided by) the previous employer.
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct ReleaseConsent {
     pub application_id: i64,
     pub application_number: String,

@@ -13,7 +13,7 @@ use erjian_cert::notice::{NoticeData, NoticeKind, NOTICE_SEAL_BOX};
 use erjian_domain::workflow::{Action, State};
 
 /// One notice as listed.
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Notice {
     pub id: i64,
     pub application_id: i64,

@@ -4,7 +4,7 @@
 
 use crate::auth::{ApiUser, PageUser};
 use crate::error::{ApiError, PageError};
-use crate::extract::{FormBody, JsonBody};
+use crate::extract::{FormBody, JsonBody, PathParams, QueryParams};
 use crate::registrations::{refusal, show_cancel};
 use crate::AppState;
 use axum::extract::State;
@@ -12,7 +12,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde_json::{json, Value};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -25,8 +24,9 @@ pub fn routes() -> Router<AppState> {
         .route("/api/cancellation-requests/{id}/form", get(form_download_api))
 }
 
-#[derive(serde::Deserialize)]
-struct FormQuery {
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct FormQuery {
     /// `pdf` for the printable view; otherwise the signed OFD.
     format: Option<String>,
 }
@@ -61,19 +61,27 @@ async fn form_download(
     Ok(form_file(&state, &user.actor, id, q.format.as_deref()).await?)
 }
 
-async fn form_download_api(
+/// 注销注册申请表
+///
+/// The signed form (OFD, or `format=pdf` to print): the holder, the employer and the authorities.
+#[utoipa::path(get, path = "/api/cancellation-requests/{id}/form", tag = "注册", params(("id" = i64, Path, description = "注销申请"), FormQuery),
+    responses((status = 200, content_type = "application/ofd", body = crate::openapi::File, description = "OFD，或 format=pdf 时 application/pdf"),
+        crate::error::Refusals))]
+pub(crate) async fn form_download_api(
     State(state): State<AppState>,
     user: ApiUser,
-    axum::extract::Path(id): axum::extract::Path<i64>,
-    axum::extract::Query(q): axum::extract::Query<FormQuery>,
+    PathParams(id): PathParams<i64>,
+    QueryParams(q): QueryParams<FormQuery>,
 ) -> Result<Response, ApiError> {
     Ok(form_file(&state, &user.actor, id, q.format.as_deref()).await?)
 }
 
-#[derive(serde::Deserialize)]
-struct RequestBody {
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub(crate) struct RequestBody {
+    /// 注销的专业代码；为空即全部.
     #[serde(default)]
     specialties: Vec<String>,
+    /// 注销原因代码（GET /api/reasons）.
     reason: String,
     note: Option<String>,
     /// The signing PIN: the applicant signs the 注销注册申请表.
@@ -81,45 +89,89 @@ struct RequestBody {
     pin: String,
 }
 
-async fn request_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<RequestBody>) -> Result<Response, ApiError> {
+/// A request filed, waiting for the other party.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct RequestFiled {
+    id: i64,
+    /// Always `pending`.
+    state: &'static str,
+}
+
+/// 本人申请注销
+///
+/// Signed with the PIN on the 注销注册申请表; the employer confirms with its seal.
+#[utoipa::path(post, path = "/api/cancellation-requests", tag = "注册", request_body = RequestBody,
+    responses((status = 201, body = RequestFiled), crate::error::Refusals))]
+pub(crate) async fn request_api(
+    State(state): State<AppState>,
+    user: ApiUser,
+    JsonBody(b): JsonBody<RequestBody>,
+) -> Result<(StatusCode, Json<RequestFiled>), ApiError> {
     let id = state.store.request_cancellation(&user.actor, &b.specialties, &b.reason, b.note.as_deref(), &b.pin, state.clock.now()).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id, "state": "pending" }))).into_response())
+    Ok((StatusCode::CREATED, Json(RequestFiled { id, state: "pending" })))
 }
 
-async fn requests_api(State(state): State<AppState>, user: ApiUser) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!({ "requests": state.store.cancel_requests(&user.actor).await? })))
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct Requests {
+    requests: Vec<erjian_store::cancel_requests::CancelRequestRow>,
 }
 
-#[derive(serde::Deserialize, Default)]
-struct ConfirmBody {
+/// 注销申请列表
+///
+/// The caller's own, or the enterprise's people's.
+#[utoipa::path(get, path = "/api/cancellation-requests", tag = "注册", responses((status = 200, body = Requests), crate::error::Refusals))]
+pub(crate) async fn requests_api(State(state): State<AppState>, user: ApiUser) -> Result<Json<Requests>, ApiError> {
+    Ok(Json(Requests { requests: state.store.cancel_requests(&user.actor).await? }))
+}
+
+#[derive(serde::Deserialize, Default, utoipa::ToSchema)]
+pub(crate) struct ConfirmBody {
     /// The enterprise's signing PIN: its seal goes on the holder's signed form.
     #[serde(default)]
     pin: String,
 }
 
-async fn confirm_api(
-    State(state): State<AppState>,
-    user: ApiUser,
-    axum::extract::Path(id): axum::extract::Path<i64>,
-    JsonBody(b): JsonBody<ConfirmBody>,
-) -> Result<Json<Value>, ApiError> {
-    let outcome = state.store.decide_cancel_request(&user.actor, id, true, None, Some(&b.pin), &state.issuer, state.clock.now()).await?;
-    Ok(Json(json!({ "state": "confirmed", "outcome": outcome })))
+/// A request decided.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct RequestDecided {
+    /// `confirmed` 已确认 or `rejected` 已退回.
+    state: &'static str,
+    /// What the cancellation did (when confirmed).
+    outcome: Option<erjian_store::lifecycle::CancelOutcome>,
 }
 
-#[derive(serde::Deserialize)]
-struct RejectBody {
+/// 确认注销申请
+///
+/// The employer (or, for a forced cancellation, the holder) confirms with its PIN: in force at once.
+#[utoipa::path(post, path = "/api/cancellation-requests/{id}/confirm", tag = "注册", params(("id" = i64, Path, description = "注销申请")),
+    request_body = ConfirmBody, responses((status = 200, body = RequestDecided), crate::error::Refusals))]
+pub(crate) async fn confirm_api(
+    State(state): State<AppState>,
+    user: ApiUser,
+    PathParams(id): PathParams<i64>,
+    JsonBody(b): JsonBody<ConfirmBody>,
+) -> Result<Json<RequestDecided>, ApiError> {
+    let outcome = state.store.decide_cancel_request(&user.actor, id, true, None, Some(&b.pin), &state.issuer, state.clock.now()).await?;
+    Ok(Json(RequestDecided { state: "confirmed", outcome }))
+}
+
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub(crate) struct RejectBody {
+    /// 退回理由.
     reason: String,
 }
 
-async fn reject_api(
+/// 退回注销申请（须填理由）
+#[utoipa::path(post, path = "/api/cancellation-requests/{id}/reject", tag = "注册", params(("id" = i64, Path, description = "注销申请")),
+    request_body = RejectBody, responses((status = 200, body = RequestDecided), crate::error::Refusals))]
+pub(crate) async fn reject_api(
     State(state): State<AppState>,
     user: ApiUser,
-    axum::extract::Path(id): axum::extract::Path<i64>,
+    PathParams(id): PathParams<i64>,
     JsonBody(b): JsonBody<RejectBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<RequestDecided>, ApiError> {
     state.store.decide_cancel_request(&user.actor, id, false, Some(&b.reason), None, &state.issuer, state.clock.now()).await?;
-    Ok(Json(json!({ "state": "rejected" })))
+    Ok(Json(RequestDecided { state: "rejected", outcome: None }))
 }
 
 async fn request_page(

@@ -3,14 +3,15 @@
 
 use crate::auth::{ApiUser, PageUser};
 use crate::error::{ApiError, PageError};
-use crate::extract::JsonBody;
+use crate::api::{filed, Filed};
+use crate::extract::{JsonBody, PathParams};
+use erjian_store::applications::ApplicationDetail;
+use erjian_store::changes::ReleaseConsent;
 use crate::AppState;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde_json::{json, Value};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -21,29 +22,46 @@ pub fn routes() -> Router<AppState> {
         .route("/api/personal-changes", post(personal))
 }
 
-#[derive(serde::Deserialize)]
-struct FileBody {
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub(crate) struct FileBody {
+    /// 新聘用企业全称.
     enterprise_name: String,
     #[serde(default)]
     submit: bool,
 }
 
-async fn file(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<FileBody>) -> Result<Response, ApiError> {
+/// 变更执业企业
+///
+/// The individual names the new employer; it seals and the previous employer consents before acceptance; once a year at most.
+#[utoipa::path(post, path = "/api/employer-changes", tag = "申请", request_body = FileBody,
+    responses((status = 201, body = ApplicationDetail), crate::error::Refusals))]
+pub(crate) async fn file(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<FileBody>) -> Result<Filed, ApiError> {
     let id = state.store.file_employer_change(&user.actor, &b.enterprise_name, b.submit, state.clock.now()).await?;
-    Ok((StatusCode::CREATED, Json(json!(crate::mask::application(&state, &user.actor, id).await?))).into_response())
+    filed(&state, &user.actor, id).await
 }
 
-async fn list(State(state): State<AppState>, user: ApiUser) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!({ "releases": state.store.release_consents(&user.actor).await? })))
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct Releases {
+    releases: Vec<ReleaseConsent>,
 }
 
-#[derive(serde::Deserialize)]
-struct PersonalBody {
+/// 待同意的转出申请（原聘用企业）
+#[utoipa::path(get, path = "/api/release-consents", tag = "申请", responses((status = 200, body = Releases), crate::error::Refusals))]
+pub(crate) async fn list(State(state): State<AppState>, user: ApiUser) -> Result<Json<Releases>, ApiError> {
+    Ok(Json(Releases { releases: state.store.release_consents(&user.actor).await? }))
+}
+
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub(crate) struct PersonalBody {
+    /// 新姓名.
     #[serde(default)]
     new_name: String,
+    /// 新身份证号码（升位或更正）.
     #[serde(default)]
     new_id_number: String,
+    /// 身份证人像面（JPG/PNG，base64）.
     id_front_base64: String,
+    /// 身份证国徽面（JPG/PNG，base64）.
     id_back_base64: String,
     #[serde(default)]
     submit: bool,
@@ -51,7 +69,12 @@ struct PersonalBody {
     applicant_id_number: Option<String>,
 }
 
-async fn personal(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<PersonalBody>) -> Result<Response, ApiError> {
+/// 变更个人信息
+///
+/// A new name (or ID number) with both sides of the ID card; signed, reviewed, and the certificate reissued on announcement.
+#[utoipa::path(post, path = "/api/personal-changes", tag = "申请", request_body = PersonalBody,
+    responses((status = 201, body = ApplicationDetail), crate::error::Refusals))]
+pub(crate) async fn personal(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<PersonalBody>) -> Result<Filed, ApiError> {
     use base64::Engine;
     let decode = |s: &str| base64::engine::general_purpose::STANDARD.decode(s.trim()).unwrap_or_default();
     let change = erjian_store::changes::PersonalChange {
@@ -65,23 +88,34 @@ async fn personal(State(state): State<AppState>, user: ApiUser, JsonBody(b): Jso
         None => user.actor.clone(),
     };
     let id = state.store.file_personal_change(&actor, &change, b.submit, state.clock.now()).await?;
-    Ok((StatusCode::CREATED, Json(json!(crate::mask::application(&state, &user.actor, id).await?))).into_response())
+    filed(&state, &user.actor, id).await
 }
 
-#[derive(serde::Deserialize)]
-struct DecideBody {
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub(crate) struct DecideBody {
+    /// true 同意转出；false 不同意（须填 reason）.
     consent: bool,
     reason: Option<String>,
 }
 
-async fn decide(
+/// What the previous employer decided.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct ReleaseDecided {
+    /// `given` 已同意 or `refused` 不同意.
+    state: &'static str,
+}
+
+/// 原聘用企业同意或不同意转出
+#[utoipa::path(post, path = "/api/release-consents/{id}", tag = "申请", params(("id" = i64, Path, description = "变更申请")),
+    request_body = DecideBody, responses((status = 200, body = ReleaseDecided), crate::error::Refusals))]
+pub(crate) async fn decide(
     State(state): State<AppState>,
     user: ApiUser,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
     JsonBody(b): JsonBody<DecideBody>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ReleaseDecided>, ApiError> {
     state.store.decide_release(&user.actor, id, b.consent, b.reason.as_deref(), state.clock.now()).await?;
-    Ok(Json(json!({ "state": if b.consent { "given" } else { "refused" } })))
+    Ok(Json(ReleaseDecided { state: if b.consent { "given" } else { "refused" } }))
 }
 
 #[derive(serde::Deserialize)]

@@ -4,7 +4,8 @@
 //! Pages and JSON API side by side; each exchange issues at once, without review.
 
 use crate::auth::{ApiUser, PageUser};
-use crate::error::{ApiError, PageError};
+use crate::error::{ApiError, PageError, RowsRefused};
+use crate::registrations::NewCertificate;
 use crate::extract::JsonBody;
 use crate::AppState;
 use axum::extract::{Multipart, State};
@@ -16,7 +17,6 @@ use base64::Engine;
 use erjian_domain::workflow::Role;
 use erjian_store::qualifications::ImportError;
 use erjian_store::Error;
-use serde_json::json;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -27,16 +27,26 @@ pub fn routes() -> Router<AppState> {
         .route("/certificates/new-version", post(new_version_page))
 }
 
-/// The CSV file as the body (存量注册导入); province authority or administrator.
-async fn import_api(State(state): State<AppState>, user: ApiUser, body: axum::body::Bytes) -> Result<Response, ApiError> {
+/// How many registrations the import took.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct RegistrationsImported {
+    imported: usize,
+}
+
+/// 导入存量注册
+///
+/// CSV: 注册编号,姓名,身份证号,注册类别,企业统一社会信用代码,专业,有效期起,有效期至 — one row per
+/// specialty; all rows or none (省级主管部门或系统管理员).
+#[utoipa::path(post, path = "/api/registrations/import", tag = "注册", request_body(content = String, content_type = "text/csv"),
+    responses((status = 201, body = RegistrationsImported), (status = 422, body = RowsRefused, description = "文件未导入：各行的问题"),
+        crate::error::Refusals))]
+pub(crate) async fn import_api(State(state): State<AppState>, user: ApiUser, body: axum::body::Bytes) -> Result<Response, ApiError> {
     if !matches!(user.actor.role, Role::Admin | Role::ProvinceAuthority) {
         return Err(Error::Forbidden.into());
     }
     match state.store.import_registrations(Some(&user.actor), state.profile().code, &body, state.clock.now()).await {
-        Ok(n) => Ok((StatusCode::CREATED, Json(json!({ "imported": n }))).into_response()),
-        Err(ImportError::Rows(rows)) => {
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(json!({ "error": "文件未导入：以下各行有误", "rows": rows }))).into_response())
-        }
+        Ok(n) => Ok((StatusCode::CREATED, Json(RegistrationsImported { imported: n })).into_response()),
+        Err(ImportError::Rows(rows)) => Ok(RowsRefused::answer(rows)),
         Err(ImportError::Store(e)) => Err(e.into()),
     }
 }
@@ -46,32 +56,49 @@ fn base64_field(value: Option<&str>, field: &str, what: &str) -> Result<Vec<u8>,
     base64::engine::general_purpose::STANDARD.decode(text).map_err(|_| Error::invalid(field, format!("{what}不是有效的 base64 编码")))
 }
 
-#[derive(serde::Deserialize)]
-struct PaperBody {
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub(crate) struct PaperBody {
+    /// 一寸白底证件照（JPG/PNG，base64）.
     photo_base64: Option<String>,
+    /// 本人确认换领（须为 true）.
     #[serde(default)]
     confirm: bool,
 }
 
-async fn paper_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<PaperBody>) -> Result<Response, ApiError> {
+/// 纸质证书换领电子证书
+///
+/// Issues the first electronic certificate at once, without review.
+#[utoipa::path(post, path = "/api/certificates/paper-exchange", tag = "证书", request_body = PaperBody,
+    responses((status = 201, body = NewCertificate), crate::error::Refusals))]
+pub(crate) async fn paper_api(
+    State(state): State<AppState>,
+    user: ApiUser,
+    JsonBody(b): JsonBody<PaperBody>,
+) -> Result<(StatusCode, Json<NewCertificate>), ApiError> {
     let photo = base64_field(b.photo_base64.as_deref(), "photo", "一寸白底证件照")?;
-    let licence = state.store.exchange_paper_certificate(&user.actor, &state.issuer, &photo, b.confirm, state.clock.now()).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "licence_id": licence }))).into_response())
+    let licence_id = state.store.exchange_paper_certificate(&user.actor, &state.issuer, &photo, b.confirm, state.clock.now()).await?;
+    Ok((StatusCode::CREATED, Json(NewCertificate { licence_id })))
 }
 
-#[derive(serde::Deserialize)]
-struct NewVersionBody {
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub(crate) struct NewVersionBody {
+    /// 手写签名图片（JPG/PNG，base64）.
     signature_base64: Option<String>,
 }
 
-async fn new_version_api(
+/// 换领新版电子证书（上海）
+///
+/// With a handwritten signature; validity unchanged, the old certificate ends; once a day.
+#[utoipa::path(post, path = "/api/certificates/new-version", tag = "证书", request_body = NewVersionBody,
+    responses((status = 201, body = NewCertificate), crate::error::Refusals))]
+pub(crate) async fn new_version_api(
     State(state): State<AppState>,
     user: ApiUser,
     JsonBody(b): JsonBody<NewVersionBody>,
-) -> Result<Response, ApiError> {
+) -> Result<(StatusCode, Json<NewCertificate>), ApiError> {
     let signature = base64_field(b.signature_base64.as_deref(), "signature", "手写签名图片")?;
-    let licence = state.store.exchange_new_version(&user.actor, &state.issuer, &signature, state.clock.now()).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "licence_id": licence }))).into_response())
+    let licence_id = state.store.exchange_new_version(&user.actor, &state.issuer, &signature, state.clock.now()).await?;
+    Ok((StatusCode::CREATED, Json(NewCertificate { licence_id })))
 }
 
 /// The fields of an upload form: the CSRF token, text fields and one file.

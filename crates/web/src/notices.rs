@@ -4,6 +4,7 @@
 
 use crate::auth::{ApiUser, PageUser};
 use crate::error::{ApiError, PageError};
+use crate::extract::{PathParams, QueryParams};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
@@ -20,8 +21,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/applications/{id}/notices/{nid}", get(download_api))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Format {
+    /// `ofd`（主管部门电子印章签章，缺省）或 `pdf`（版式呈现）.
     format: Option<String>,
 }
 
@@ -45,20 +48,30 @@ async fn download_page(
     Ok(file(&state, &user.actor, id, nid, f.format.as_deref()).await?)
 }
 
-async fn download_api(
+/// 下载一份文书
+#[utoipa::path(get, path = "/api/applications/{id}/notices/{nid}", tag = "申请",
+    params(("id" = i64, Path, description = "申请"), ("nid" = i64, Path, description = "文书"), Format),
+    responses((status = 200, content_type = "application/ofd", body = crate::openapi::File, description = "OFD，或 format=pdf 时 application/pdf"),
+        crate::error::Refusals))]
+pub(crate) async fn download_api(
     State(state): State<AppState>,
     user: ApiUser,
-    Path((id, nid)): Path<(i64, i64)>,
-    Query(f): Query<Format>,
+    PathParams((id, nid)): PathParams<(i64, i64)>,
+    QueryParams(f): QueryParams<Format>,
 ) -> Result<Response, ApiError> {
     Ok(file(&state, &user.actor, id, nid, f.format.as_deref()).await?)
 }
 
-#[derive(serde::Serialize)]
-struct Listed {
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct Notices {
     notices: Vec<Notice>,
 }
 
-async fn list_api(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> Result<Json<Listed>, ApiError> {
-    Ok(Json(Listed { notices: state.store.notices(&user.actor, id).await? }))
+/// 申请的文书
+///
+/// 受理通知书、不予受理通知书、补正材料通知书、不予注册决定书、准予注册决定书: number, handler, grounds.
+#[utoipa::path(get, path = "/api/applications/{id}/notices", tag = "申请", params(("id" = i64, Path, description = "申请")),
+    responses((status = 200, body = Notices), crate::error::Refusals))]
+pub(crate) async fn list_api(State(state): State<AppState>, user: ApiUser, PathParams(id): PathParams<i64>) -> Result<Json<Notices>, ApiError> {
+    Ok(Json(Notices { notices: state.store.notices(&user.actor, id).await? }))
 }

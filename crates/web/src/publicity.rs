@@ -292,8 +292,8 @@ async fn batch_csv(State(state): State<AppState>, user: PageUser, Path(id): Path
     Ok(crate::export::csv(&name, &["姓名", "身份证号", "聘用企业", "申请事项", "专业", "结果", "注册编号"], rows))
 }
 
-#[derive(serde::Deserialize)]
-struct DecideBody {
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub(crate) struct FindingBody {
     /// `refuse`, `return` (成立) or `dismiss` (不成立).
     #[serde(default)]
     decision: String,
@@ -301,26 +301,38 @@ struct DecideBody {
     finding: String,
 }
 
-async fn decide(state: &AppState, actor: &erjian_store::Actor, id: i64, b: &DecideBody) -> Result<(), Error> {
+async fn decide(state: &AppState, actor: &erjian_store::Actor, id: i64, b: &FindingBody) -> Result<(), Error> {
     let finding = Finding::parse(&b.decision).ok_or_else(|| Error::invalid("decision", "请选择核查结论"))?;
     state.store.decide_objection(actor, id, finding, &b.finding, &state.issuer, state.clock.now()).await
 }
 
-async fn decide_api(
+/// An objection decided.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct ObjectionDecided {
+    /// Always `decided`.
+    state: &'static str,
+}
+
+/// 核查公示异议（省级）
+///
+/// `refuse` 成立不予注册, `return` 成立退回, `dismiss` 不成立; `finding` 核查意见.
+#[utoipa::path(post, path = "/api/objections/{id}/decision", tag = "公示公告", params(("id" = i64, Path, description = "异议")),
+    request_body = FindingBody, responses((status = 200, body = ObjectionDecided), crate::error::Refusals))]
+pub(crate) async fn decide_api(
     State(state): State<AppState>,
     user: ApiUser,
-    Path(id): Path<i64>,
-    JsonBody(b): JsonBody<DecideBody>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+    PathParams(id): PathParams<i64>,
+    JsonBody(b): JsonBody<FindingBody>,
+) -> Result<Json<ObjectionDecided>, ApiError> {
     decide(&state, &user.actor, id, &b).await?;
-    Ok(Json(serde_json::json!({ "state": "decided" })))
+    Ok(Json(ObjectionDecided { state: "decided" }))
 }
 
 #[derive(serde::Deserialize)]
 struct DecideForm {
     csrf: String,
     #[serde(flatten)]
-    body: DecideBody,
+    body: FindingBody,
 }
 
 async fn decide_page(

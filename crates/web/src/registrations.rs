@@ -242,7 +242,8 @@ pub(crate) struct ReissueBody {
 /// The new certificate file's e-licence identifier.
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub(crate) struct NewCertificate {
-    licence_id: String,
+    /// 新证书的电子证照标识.
+    pub(crate) licence_id: String,
 }
 
 /// 重新制证或遗失补办

@@ -15,7 +15,6 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use erjian_store::usage_copies::UsageCopy;
 use erjian_store::Error;
-use serde_json::json;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -47,18 +46,35 @@ fn check(copy: &UsageCopy, certificate_status: &str, today: chrono::NaiveDate) -
     CopyCheck { valid, label, purpose: copy.purpose.clone(), valid_until: copy.valid_until.clone(), licence_id: copy.licence_id.clone() }
 }
 
-#[derive(serde::Deserialize)]
-struct MakeBody {
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub(crate) struct MakeBody {
+    /// 用途.
     #[serde(default)]
     purpose: String,
+    /// 使用期限（天）：不超过省份配置，也不超过证书有效期.
     #[serde(default)]
     days: u32,
 }
 
-async fn make_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<MakeBody>) -> Result<Response, ApiError> {
+/// A usage copy made, and where to download it.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct CopyMade {
+    copy: UsageCopy,
+    /// 下载地址.
+    download: String,
+}
+
+/// 生成使用件（上海）
+#[utoipa::path(post, path = "/api/usage-copies", tag = "证书", request_body = MakeBody,
+    responses((status = 201, body = CopyMade), crate::error::Refusals))]
+pub(crate) async fn make_api(
+    State(state): State<AppState>,
+    user: ApiUser,
+    JsonBody(b): JsonBody<MakeBody>,
+) -> Result<(StatusCode, Json<CopyMade>), ApiError> {
     let copy = state.store.make_usage_copy(&user.actor, &state.issuer, &b.purpose, b.days, state.clock.now()).await?;
     let download = format!("/api/usage-copies/{}/download", copy.token);
-    Ok((StatusCode::CREATED, Json(json!({ "copy": copy, "download": download }))).into_response())
+    Ok((StatusCode::CREATED, Json(CopyMade { copy, download })))
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -79,7 +95,10 @@ async fn file(state: &AppState, actor: &erjian_store::Actor, token: &str) -> Res
         .into_response())
 }
 
-async fn download_api(State(state): State<AppState>, user: ApiUser, Path(token): Path<String>) -> Result<Response, ApiError> {
+/// 下载使用件（OFD，带电子印章）
+#[utoipa::path(get, path = "/api/usage-copies/{token}/download", tag = "证书", params(("token" = String, Path, description = "使用件令牌")),
+    responses((status = 200, content_type = "application/ofd", body = crate::openapi::File), crate::error::Refusals))]
+pub(crate) async fn download_api(State(state): State<AppState>, user: ApiUser, Path(token): Path<String>) -> Result<Response, ApiError> {
     Ok(file(&state, &user.actor, &token).await?)
 }
 
