@@ -10,7 +10,7 @@ use erjian_domain::materials::{FileType, Slot};
 use erjian_domain::workflow::Role;
 
 /// One attachment as listed.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct AttachmentInfo {
     pub id: i64,
     pub kind: String,
@@ -68,7 +68,7 @@ impl Store {
 }
 
 /// One slot of an application's materials as its page shows it.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct SlotView {
     pub code: &'static str,
     pub label: &'static str,

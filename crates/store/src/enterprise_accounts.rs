@@ -50,7 +50,7 @@ pub const PILOT_CODE_PROMPT: &str =
     "统一社会信用代码校验位未通过：请核对营业执照；如确为早期试点代码（校验位不符合现行标准但合法），请勾选“确认为早期试点代码”后再提交";
 
 /// The contacts an enterprise keeps up to date itself.
-#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
 pub struct EnterpriseContacts {
     pub contact_name: String,
     pub contact_mobile: String,

@@ -14,7 +14,7 @@ use erjian_domain::workflow::Role;
 use rand::Rng;
 
 /// One account created: the login (credit code), the enterprise, and its initial password.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct CreatedAccount {
     pub username: String,
     pub name: String,

@@ -12,9 +12,10 @@ use crate::{Actor, Store};
 use erjian_domain::workflow::Role;
 
 /// Everything an authority reads about one person.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct PersonFile {
     pub person: Person,
+    /// Each registration with every version of its certificate, as `[registration, [certificate, …]]`.
     pub registrations: Vec<(Registration, Vec<Certificate>)>,
     pub applications: Vec<Application>,
 }

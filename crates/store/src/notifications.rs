@@ -13,7 +13,7 @@ use erjian_domain::notify::{About, Recipient};
 use erjian_domain::workflow::{Action, Role, State};
 
 /// One message as its owner reads it.
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Notification {
     pub id: i64,
     pub application_id: Option<i64>,

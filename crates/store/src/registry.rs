@@ -5,7 +5,7 @@ use crate::Store;
 use erjian_domain::standing::{self, Standing};
 use erjian_domain::workflow::Role;
 
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Enterprise {
     pub id: i64,
     pub name: String,
@@ -27,7 +27,7 @@ pub struct Enterprise {
 pub(crate) const ENTERPRISE_COLUMNS: &str =
     "id, name, credit_code, city_code, legal_rep, status, contact_name, contact_mobile, address, phone, qualification, licence_scan_mime";
 
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Person {
     pub id: i64,
     pub id_number: String,

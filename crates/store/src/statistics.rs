@@ -10,13 +10,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use erjian_domain::workflow::{Role, State};
 
 /// One count with its label.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Count {
     pub label: String,
     pub n: i64,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Statistics {
     /// The day the figures are for (Beijing time).
     pub today: NaiveDate,

@@ -27,7 +27,7 @@ use serde_json::Value;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/openapi.json", get(|| async { Json(crate::openapi::document()) }))
+        .route("/openapi.json", get(|| async { Json(crate::openapi::document().clone()) }))
         .route("/login", post(login))
         .route("/logout", post(logout))
         .route("/admin/profile", get(profile_get).put(profile_put))

@@ -272,7 +272,7 @@ pub async fn attachment(State(state): State<AppState>, user: PageUser, Path((id,
 
 /// A material as served: its checked type; pictures and PDF shown in the browser, OFD saved;
 /// sandboxed (a file from a user never runs as this site's page).
-fn material_response(bytes: Vec<u8>, mime: String, aid: i64) -> Response {
+pub(crate) fn material_response(bytes: Vec<u8>, mime: String, aid: i64) -> Response {
     let disposition = match mime.as_str() {
         "application/ofd" => format!("attachment; filename=\"material-{aid}.ofd\""),
         "application/pdf" => format!("inline; filename=\"material-{aid}.pdf\""),
@@ -318,64 +318,4 @@ pub async fn upload(
         }
         Err(e) => Err(e.into()),
     }
-}
-
-#[derive(serde::Deserialize)]
-pub struct MaterialBody {
-    slot: String,
-    file_base64: String,
-}
-
-#[derive(serde::Serialize)]
-pub struct Uploaded {
-    id: i64,
-}
-
-pub async fn upload_api(
-    State(state): State<AppState>,
-    user: crate::auth::ApiUser,
-    Path(id): Path<i64>,
-    crate::extract::JsonBody(b): crate::extract::JsonBody<MaterialBody>,
-) -> Result<Response, crate::error::ApiError> {
-    use base64::Engine;
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(b.file_base64.trim())
-        .map_err(|_| Error::invalid("file_base64", "文件应为 base64 编码"))?;
-    let aid = state.store.put_attachment(&user.actor, id, &b.slot, &bytes, state.clock.now()).await?;
-    Ok((axum::http::StatusCode::CREATED, axum::Json(Uploaded { id: aid })).into_response())
-}
-
-#[derive(serde::Serialize)]
-pub struct SlotList {
-    slots: Vec<erjian_store::attachments::SlotView>,
-}
-
-pub async fn slots_api(
-    State(state): State<AppState>,
-    user: crate::auth::ApiUser,
-    Path(id): Path<i64>,
-) -> Result<axum::Json<SlotList>, crate::error::ApiError> {
-    Ok(axum::Json(SlotList { slots: state.store.material_slots(&user.actor, id).await? }))
-}
-
-#[derive(serde::Serialize)]
-pub struct AttachmentList {
-    attachments: Vec<erjian_store::attachments::AttachmentInfo>,
-}
-
-pub async fn attachments_api(
-    State(state): State<AppState>,
-    user: crate::auth::ApiUser,
-    Path(id): Path<i64>,
-) -> Result<axum::Json<AttachmentList>, crate::error::ApiError> {
-    Ok(axum::Json(AttachmentList { attachments: state.store.attachments(&user.actor, id).await? }))
-}
-
-pub async fn attachment_api(
-    State(state): State<AppState>,
-    user: crate::auth::ApiUser,
-    Path((id, aid)): Path<(i64, i64)>,
-) -> Result<Response, crate::error::ApiError> {
-    let (bytes, mime) = state.store.attachment(&user.actor, id, aid).await?;
-    Ok(material_response(bytes, mime, aid))
 }

@@ -75,10 +75,17 @@ pub async fn save(State(state): State<AppState>, user: PageUser, FormBody(f): Fo
     }
 }
 
+/// 本单位信息
+#[utoipa::path(get, path = "/api/enterprise/profile", tag = "企业", responses((status = 200, body = Enterprise), crate::error::Refusals))]
 pub async fn get_api(State(state): State<AppState>, user: ApiUser) -> Result<Json<Enterprise>, ApiError> {
     Ok(Json(own(&state, &user.actor).await?))
 }
 
+/// 修改本单位联系信息与资质
+///
+/// The name changes only by the authority's rename.
+#[utoipa::path(put, path = "/api/enterprise/profile", tag = "企业", request_body = EnterpriseContacts,
+    responses((status = 200, body = Enterprise), crate::error::Refusals))]
 pub async fn put_api(
     State(state): State<AppState>,
     user: ApiUser,
@@ -88,19 +95,25 @@ pub async fn put_api(
     Ok(Json(own(&state, &user.actor).await?))
 }
 
-#[derive(serde::Serialize)]
-pub struct Created {
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct EnterpriseCreated {
     id: Option<i64>,
+    /// 登录名（统一社会信用代码）.
     username: String,
+    /// Always `active`: usable at once.
     status: &'static str,
 }
 
-/// `POST /api/enterprises`: an authority creates an account for an enterprise of its area.
+/// 主管部门创建企业账号
+///
+/// After checking on site; usable at once; a city authority only for its city.
+#[utoipa::path(post, path = "/api/enterprises", tag = "企业", request_body = EnterpriseSignup,
+    responses((status = 201, body = EnterpriseCreated), crate::error::Refusals))]
 pub async fn create_api(
     State(state): State<AppState>,
     user: ApiUser,
     JsonBody(s): JsonBody<EnterpriseSignup>,
-) -> Result<(StatusCode, Json<Created>), ApiError> {
+) -> Result<(StatusCode, Json<EnterpriseCreated>), ApiError> {
     let actor = state.store.create_enterprise(&user.actor, &s, state.clock.now()).await?;
-    Ok((StatusCode::CREATED, Json(Created { id: actor.enterprise_id, username: actor.username, status: "active" })))
+    Ok((StatusCode::CREATED, Json(EnterpriseCreated { id: actor.enterprise_id, username: actor.username, status: "active" })))
 }

@@ -4,7 +4,7 @@
 use super::{render, render_status, Ctx};
 use crate::auth::{ApiUser, PageUser};
 use crate::error::{ApiError, PageError};
-use crate::extract::{FormBody, JsonBody};
+use crate::extract::{FormBody, JsonBody, PathParams};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -133,31 +133,40 @@ pub fn pending(state: &AppState, user: &PageUser) -> Response {
     render(&PendingPage { ctx: Ctx::new(state, Some(user), "企业账号待审核", "/portal"), name: user.actor.name.clone(), city })
 }
 
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct Reviews {
     enterprises: Vec<Enterprise>,
 }
 
+/// 待审核的企业
+///
+/// The city authority sees its city's, the province all.
+#[utoipa::path(get, path = "/api/enterprise-reviews", tag = "企业", responses((status = 200, body = Reviews), crate::error::Refusals))]
 pub async fn list_api(State(state): State<AppState>, user: ApiUser) -> Result<Json<Reviews>, ApiError> {
     Ok(Json(Reviews { enterprises: state.store.enterprise_reviews(&user.actor).await? }))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 pub struct DecisionBody {
+    /// true 通过；false 不予通过（须填 reason）.
     approve: bool,
     #[serde(default)]
     reason: Option<String>,
 }
 
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct Decided {
+    /// 企业账号的状态.
     status: String,
 }
 
+/// 企业审核
+#[utoipa::path(post, path = "/api/enterprise-reviews/{id}", tag = "企业", params(("id" = i64, Path, description = "企业")),
+    request_body = DecisionBody, responses((status = 200, body = Decided), crate::error::Refusals))]
 pub async fn decide_api(
     State(state): State<AppState>,
     user: ApiUser,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
     JsonBody(b): JsonBody<DecisionBody>,
 ) -> Result<Json<Decided>, ApiError> {
     let status = state.store.decide_enterprise(&user.actor, id, b.approve, b.reason.as_deref(), state.clock.now()).await?;
@@ -176,8 +185,12 @@ pub async fn licence(State(state): State<AppState>, user: PageUser, Path(id): Pa
     Ok(picture(bytes, mime))
 }
 
-/// The same for API callers.
-pub async fn licence_api(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> Result<Response, ApiError> {
+/// 营业执照扫描件
+///
+/// For the reviewing authority or the enterprise itself.
+#[utoipa::path(get, path = "/api/enterprises/{id}/licence", tag = "企业", params(("id" = i64, Path, description = "企业")),
+    responses((status = 200, content_type = "image/png", body = crate::openapi::File, description = "image/png 或 image/jpeg"), crate::error::Refusals))]
+pub async fn licence_api(State(state): State<AppState>, user: ApiUser, PathParams(id): PathParams<i64>) -> Result<Response, ApiError> {
     let (bytes, mime) = state.store.enterprise_licence(&user.actor, id).await?;
     Ok(picture(bytes, mime))
 }
@@ -225,25 +238,23 @@ pub async fn import(State(state): State<AppState>, user: PageUser, mut mp: axum:
     render_page(&state, &user, Shown { imported, import_errors, message, ..Default::default() }).await
 }
 
-#[derive(serde::Serialize)]
-pub struct Imported {
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct EnterprisesImported {
+    /// Each account created, with its initial password (shown once).
     created: Vec<erjian_store::enterprise_import::CreatedAccount>,
 }
 
-#[derive(serde::Serialize)]
-pub struct ImportRefused {
-    error: &'static str,
-    rows: Vec<erjian_domain::qualification::RowError>,
-}
-
-/// `POST /api/enterprises/import` (text/csv): all rows or none.
+/// 批量导入企业账号
+///
+/// CSV: 企业名称,统一社会信用代码,注册所在地,法定代表人,企业住所,联系人,联系人手机,办公电话; all rows or none.
+#[utoipa::path(post, path = "/api/enterprises/import", tag = "企业", request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = EnterprisesImported), (status = 422, body = crate::error::RowsRefused, description = "文件未导入：各行的问题"),
+        crate::error::Refusals))]
 pub async fn import_api(State(state): State<AppState>, user: ApiUser, body: axum::body::Bytes) -> Result<Response, ApiError> {
     use axum::response::IntoResponse;
     match state.store.import_enterprises(&user.actor, state.profile().cities, &body, state.clock.now()).await {
-        Ok(created) => Ok(Json(Imported { created }).into_response()),
-        Err(erjian_store::qualifications::ImportError::Rows(rows)) => {
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(ImportRefused { error: "文件未导入：以下各行有误", rows })).into_response())
-        }
+        Ok(created) => Ok(Json(EnterprisesImported { created }).into_response()),
+        Err(erjian_store::qualifications::ImportError::Rows(rows)) => Ok(crate::error::RowsRefused::answer(rows)),
         Err(erjian_store::qualifications::ImportError::Store(e)) => Err(e.into()),
     }
 }

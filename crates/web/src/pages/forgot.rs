@@ -100,33 +100,49 @@ pub async fn reset(State(state): State<AppState>, headers: HeaderMap, FormBody(f
     }
 }
 
-#[derive(serde::Deserialize)]
-pub struct RequestBody {
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct ForgotBody {
+    /// 登录名.
     username: String,
 }
 
-#[derive(serde::Serialize)]
-pub struct Accepted {
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ForgotAccepted {
+    /// The same whether the account exists or not.
     message: &'static str,
 }
 
+/// 找回密码
+///
+/// An account with a mobile on file is texted a 6-digit code (5 minutes, 5 tries); the answer
+/// is the same whether the account exists or not.
+#[utoipa::path(post, path = "/api/password/forgot", tag = "账号", security(()), request_body = ForgotBody,
+    responses((status = 202, body = ForgotAccepted), (status = 422, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody)))]
 pub async fn request_api(
     State(state): State<AppState>,
     from: ClientAddr,
-    JsonBody(b): JsonBody<RequestBody>,
-) -> Result<(StatusCode, axum::Json<Accepted>), ApiError> {
+    JsonBody(b): JsonBody<ForgotBody>,
+) -> Result<(StatusCode, axum::Json<ForgotAccepted>), ApiError> {
     request(&state, b.username.trim(), &from).await?;
-    Ok((StatusCode::ACCEPTED, axum::Json(Accepted { message: SENT })))
+    Ok((StatusCode::ACCEPTED, axum::Json(ForgotAccepted { message: SENT })))
 }
 
-#[derive(serde::Deserialize)]
-pub struct ResetBody {
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct PasswordResetBody {
     username: String,
+    /// 短信验证码.
     code: String,
     new_password: String,
 }
 
-pub async fn reset_api(State(state): State<AppState>, JsonBody(b): JsonBody<ResetBody>) -> Result<StatusCode, ApiError> {
+/// 用短信验证码重置密码
+///
+/// Every session of the account ends.
+#[utoipa::path(post, path = "/api/password/reset", tag = "账号", security(()), request_body = PasswordResetBody,
+    responses((status = 204, description = "已重置"), (status = 401, body = crate::error::ErrorBody, description = "验证码错误或已过期"),
+        (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody), (status = 423, body = crate::error::ErrorBody),
+        (status = 429, body = crate::error::ErrorBody)))]
+pub async fn reset_api(State(state): State<AppState>, JsonBody(b): JsonBody<PasswordResetBody>) -> Result<StatusCode, ApiError> {
     state.store.reset_password_with_code(&b.username, &b.code, &b.new_password, state.clock.now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -25,8 +25,10 @@ struct LookupPage {
     today: chrono::NaiveDate,
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LookupQuery {
+    /// 证件号码或注册编号.
     #[serde(default)]
     q: String,
 }
@@ -67,7 +69,11 @@ pub async fn page(State(state): State<AppState>, user: PageUser, Query(q): Query
     Ok(render_status(status, &page))
 }
 
-pub async fn api(State(state): State<AppState>, user: ApiUser, Query(q): Query<LookupQuery>) -> Result<Json<PersonFile>, ApiError> {
+/// 注册信息查询（主管部门，辖区内）
+///
+/// By ID number or registration number: the person, each registration with its certificates, the applications.
+#[utoipa::path(get, path = "/api/lookup", tag = "注册", params(LookupQuery), responses((status = 200, body = PersonFile), crate::error::Refusals))]
+pub async fn api(State(state): State<AppState>, user: ApiUser, crate::extract::QueryParams(q): crate::extract::QueryParams<LookupQuery>) -> Result<Json<PersonFile>, ApiError> {
     let term = checked(&q.q)?;
     Ok(Json(state.store.look_up_person(&user.actor, term).await?))
 }

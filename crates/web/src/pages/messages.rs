@@ -75,49 +75,64 @@ async fn set_sms(State(state): State<AppState>, user: PageUser, Form(f): Form<Sm
     show(&state, &user, Some(if on { "已开启短信通知" } else { "已关闭短信通知" })).await
 }
 
-#[derive(serde::Serialize)]
-struct Listed {
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct Inbox {
+    /// 最新200条.
     notifications: Vec<Notification>,
+    /// 未读数.
     unread: i64,
+    /// 是否同时以短信通知.
     sms: bool,
 }
 
-async fn list_api(State(state): State<AppState>, user: ApiUser) -> Result<Json<Listed>, ApiError> {
+/// 消息中心（个人、企业）
+#[utoipa::path(get, path = "/api/notifications", tag = "消息", responses((status = 200, body = Inbox), crate::error::Refusals))]
+pub(crate) async fn list_api(State(state): State<AppState>, user: ApiUser) -> Result<Json<Inbox>, ApiError> {
     receives(&user.actor)?;
-    Ok(Json(Listed {
+    Ok(Json(Inbox {
         notifications: state.store.notifications(&user.actor, 200).await?,
         unread: state.store.unread_count(&user.actor).await?,
         sms: state.store.sms_notify(&user.actor).await?,
     }))
 }
 
-#[derive(serde::Deserialize)]
-struct ReadBody {
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub(crate) struct ReadBody {
     /// One message; all when absent.
     id: Option<i64>,
 }
 
-#[derive(serde::Serialize)]
-struct Read {
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct Read {
+    /// 标为已读的条数.
     marked: u64,
 }
 
-async fn read_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<ReadBody>) -> Result<Json<Read>, ApiError> {
+/// 标为已读
+///
+/// One message (`id`), or all when absent; only the caller's own.
+#[utoipa::path(post, path = "/api/notifications/read", tag = "消息", request_body = ReadBody,
+    responses((status = 200, body = Read), crate::error::Refusals))]
+pub(crate) async fn read_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<ReadBody>) -> Result<Json<Read>, ApiError> {
     receives(&user.actor)?;
     Ok(Json(Read { marked: state.store.mark_read(&user.actor, b.id, state.clock.now()).await? }))
 }
 
-#[derive(serde::Deserialize)]
-struct SmsBody {
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub(crate) struct SmsBody {
+    /// true 同时以短信通知.
     on: bool,
 }
 
-#[derive(serde::Serialize)]
-struct SmsSet {
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct SmsSet {
     sms: bool,
 }
 
-async fn sms_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<SmsBody>) -> Result<Json<SmsSet>, ApiError> {
+/// 是否同时以短信通知
+#[utoipa::path(put, path = "/api/notifications/sms", tag = "消息", request_body = SmsBody,
+    responses((status = 200, body = SmsSet), crate::error::Refusals))]
+pub(crate) async fn sms_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<SmsBody>) -> Result<Json<SmsSet>, ApiError> {
     state.store.set_sms_notify(&user.actor, b.on, state.clock.now()).await?;
     Ok(Json(SmsSet { sms: b.on }))
 }

@@ -8,19 +8,20 @@ pub(crate) mod apply;
 mod batch_review;
 pub(crate) mod confirm;
 pub(crate) mod detail;
-mod enterprise_profile;
-mod enterprise_review;
+pub(crate) mod enterprise_profile;
+pub(crate) mod enterprise_review;
 pub(crate) mod failure;
-mod forgot;
-mod lookup;
+pub(crate) mod forgot;
+pub(crate) mod lookup;
+pub(crate) mod materials_api;
 pub mod messages;
 mod oversight;
 mod portal;
-mod real_name;
+pub(crate) mod real_name;
 mod renames;
 pub(crate) mod second_factor;
 pub(crate) mod signup;
-mod statistics;
+pub(crate) mod statistics;
 mod viewer;
 
 use crate::auth::{self, cookie, set_cookie, tokens_equal, MaybeUser, PageUser, PRE_CSRF_COOKIE, SESSION_COOKIE};
@@ -62,10 +63,10 @@ pub fn routes() -> Router<AppState> {
         .route("/applications/{id}/attachments/{aid}", get(detail::attachment))
         .route("/applications/{id}/attachments/{aid}/view", get(viewer::view))
         .route("/applications/{id}/attachments/{aid}/pages/{n}", get(viewer::page_png))
-        .route("/api/applications/{id}/attachments", get(detail::attachments_api))
+        .route("/api/applications/{id}/attachments", get(materials_api::attachments_api))
         .route("/applications/{id}/materials", post(detail::upload))
-        .route("/api/applications/{id}/materials", get(detail::slots_api).post(detail::upload_api))
-        .route("/api/applications/{id}/attachments/{aid}", get(detail::attachment_api))
+        .route("/api/applications/{id}/materials", get(materials_api::slots_api).post(materials_api::upload_api))
+        .route("/api/applications/{id}/attachments/{aid}", get(materials_api::attachment_api))
         .route("/batches", post(portal::start_publicity))
         .route("/applications/batch-action", post(batch_review::submit))
         .route("/enterprise-renames", get(renames::page).post(renames::start))

@@ -97,24 +97,31 @@ pub async fn submit(State(state): State<AppState>, user: PageUser, mut mp: Multi
     }
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::ToSchema)]
 pub struct FaceBody {
+    /// 人脸照片（JPG/PNG，base64）.
     face_base64: String,
 }
 
-#[derive(serde::Serialize)]
-pub struct Checked {
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct FaceChecked {
     passed: bool,
+    /// 核验服务的名称.
     provider: &'static str,
     /// The provider compared no face (a demo).
     demo: bool,
 }
 
-pub async fn submit_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<FaceBody>) -> Result<Json<Checked>, ApiError> {
+/// 人脸识别实名核验
+///
+/// The demonstration provider compares no face and says so (`demo=true`).
+#[utoipa::path(post, path = "/api/account/real-name", tag = "账号", request_body = FaceBody,
+    responses((status = 200, body = FaceChecked), crate::error::Refusals))]
+pub async fn submit_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<FaceBody>) -> Result<Json<FaceChecked>, ApiError> {
     use base64::Engine;
     let face = base64::engine::general_purpose::STANDARD
         .decode(b.face_base64.trim())
         .map_err(|_| Error::invalid("face", "人脸照片应为 base64 编码的 JPG 或 PNG"))?;
     let passed = check(&state, &user.actor, &face).await?;
-    Ok(Json(Checked { passed, provider: state.real_name.name(), demo: state.real_name.is_demo() }))
+    Ok(Json(FaceChecked { passed, provider: state.real_name.name(), demo: state.real_name.is_demo() }))
 }

@@ -111,7 +111,12 @@ async fn page(State(state): State<AppState>, user: PageUser) -> Result<Response,
     Ok(render(&StatisticsPage { ctx, charts: charts(&s), mean: mean_text(&s), s }))
 }
 
-async fn api(State(state): State<AppState>, user: ApiUser) -> Result<Json<Statistics>, ApiError> {
+/// 统计分析（主管部门，辖区内）
+///
+/// Applications by state, kind, city and month; overdue and due soon; mean working days from
+/// filing to decision; valid registrations by specialty and by the year their validity ends.
+#[utoipa::path(get, path = "/api/statistics", tag = "统计", responses((status = 200, body = Statistics), crate::error::Refusals))]
+pub(crate) async fn api(State(state): State<AppState>, user: ApiUser) -> Result<Json<Statistics>, ApiError> {
     Ok(Json(figures(&state, &user.actor).await?))
 }
 
