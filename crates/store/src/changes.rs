@@ -162,6 +162,18 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let Some(enterprise) = actor.enterprise_id.filter(|_| actor.role == Role::Enterprise) else { return Err(Error::Forbidden) };
+        // What is decided before what was sent: a release that is not this enterprise's to decide
+        // is "not found" whatever the reason says.
+        let pending: Option<(i64,)> = sqlx::query_as(
+            "SELECT application_id FROM release_consents WHERE application_id = $1 AND enterprise_id = $2 AND state = 'pending'",
+        )
+        .bind(application_id)
+        .bind(enterprise)
+        .fetch_optional(&self.pool)
+        .await?;
+        if pending.is_none() {
+            return Err(Error::NotFound("转出申请不存在或已处理"));
+        }
         let reason = crate::follow_up::reason_for_refusal(consent, reason, "不同意转出须填写理由")?;
         let mut tx = self.write().await?;
         let done = sqlx::query("UPDATE release_consents SET state = $3, reason = $4, decided_at = $5 WHERE application_id = $1 AND enterprise_id = $2 AND state = 'pending'")

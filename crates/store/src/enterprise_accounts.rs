@@ -52,12 +52,21 @@ pub const PILOT_CODE_PROMPT: &str =
 /// The contacts an enterprise keeps up to date itself.
 #[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
 pub struct EnterpriseContacts {
+    /// 联系人姓名（不超过30个字）.
+    #[schema(max_length = 30, pattern = r"\S")]
     pub contact_name: String,
+    /// 联系人手机（11位）.
+    #[schema(pattern = r"^1[3-9][0-9]{9}$")]
     pub contact_mobile: String,
+    /// 企业住所（与营业执照一致，5–100个字）.
+    #[schema(max_length = 100, pattern = r"^\S[\s\S]{3,}\S$")]
     pub address: String,
+    /// 办公电话（数字和“-”，可不填）.
+    #[schema(pattern = r"^[0-9-]{0,20}$")]
     pub phone: String,
     /// 企业资质 (e.g. 建筑工程施工总承包贰级, D234012345).
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub qualification: String,
 }
 

@@ -43,6 +43,12 @@ impl Store {
         if !matches!(actor.role, Role::CityAuthority | Role::ProvinceAuthority) || !self.authority_covers(actor, enterprise_id).await? {
             return Err(Error::NotFound("企业不存在"));
         }
+        // What is decided before what was sent: an enterprise that does not exist is "not found".
+        let exists: Option<(i64,)> =
+            sqlx::query_as("SELECT id FROM enterprises WHERE id = $1").bind(enterprise_id).fetch_optional(&self.pool).await?;
+        if exists.is_none() {
+            return Err(Error::NotFound("企业不存在"));
+        }
         let reason = crate::follow_up::reason_for_refusal(approve, reason, "不予通过须填写理由")?;
         let to = if approve { "active" } else { "refused" };
         let mut tx = self.write().await?;

@@ -58,11 +58,11 @@ impl Store {
         confirmed: bool,
         now: DateTime<Utc>,
     ) -> Result<String> {
+        let (person_id, reg) = self.own_registration_to_issue(actor, "您没有有效的注册，不能换领电子证书").await?;
         if !confirmed {
             return Err(Error::invalid("confirm", "请核对注册信息无误后勾选“本人确认以上注册信息准确无误”"));
         }
         let info = erjian_domain::photo::check_photo(photo).map_err(|m| Error::invalid("photo", m))?;
-        let (person_id, reg) = self.own_registration_to_issue(actor, "您没有有效的注册，不能换领电子证书").await?;
         let mut tx = self.write().await?;
         let held = lock_and_count(&mut tx, reg.id).await?;
         if held > 0 {
@@ -90,8 +90,8 @@ impl Store {
         if !issuer.profile.new_version_exchange {
             return Err(Error::Conflict(format!("{}未开展换领新版电子证书业务", issuer.profile.name)));
         }
-        let signature = erjian_domain::photo::check_mark(signature, "本人手写签名图片").map_err(|m| Error::invalid("signature", m))?.bytes;
         let (person_id, reg) = self.own_registration_to_issue(actor, "您没有有效的注册，不能换领新版电子证书").await?;
+        let signature = erjian_domain::photo::check_mark(signature, "本人手写签名图片").map_err(|m| Error::invalid("signature", m))?.bytes;
         let mut tx = self.write().await?;
         // 上海 notice 二: “对已注册的,证书在有效期内且尚未办理其他申请事项的二级注册人员自助换领新版注册证书”.
         let open: Option<(String, String)> =

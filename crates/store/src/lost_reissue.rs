@@ -15,13 +15,13 @@ use chrono::{DateTime, Utc};
 impl Store {
     /// Files a lost reissue with its loss statement (10 to 200 characters).
     pub async fn file_lost_reissue(&self, actor: &Actor, statement: &str, submit: bool, now: DateTime<Utc>) -> Result<i64> {
+        let (_, reg) = self.own_registration_to_issue(actor, "没有有效的注册，不能办理遗失补办").await?;
         let statement = statement.trim();
         if statement.chars().count() < 10 {
             return Err(Error::invalid("statement", "遗失补办须填写遗失声明（不少于10个字）"));
         }
         erjian_domain::text::within(statement, erjian_domain::text::STATEMENT_MAX, "遗失声明")
             .map_err(|m| Error::invalid("statement", m))?;
-        let (_, reg) = self.own_registration_to_issue(actor, "没有有效的注册，不能办理遗失补办").await?;
         let enterprise = self.enterprise(reg.enterprise_id).await?.ok_or(Error::NotFound("企业不存在"))?;
         let held: Vec<String> = reg.specialties.iter().filter(|s| s.status == "active").map(|s| s.specialty_code.clone()).collect();
         let detail = serde_json::json!({ "statement": statement }).to_string();

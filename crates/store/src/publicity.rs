@@ -333,17 +333,18 @@ impl Store {
         if actor.role != Role::ProvinceAuthority {
             return Err(Error::Forbidden);
         }
-        let text = text.trim();
-        if text.chars().count() < 4 || text.chars().count() > 500 {
-            return Err(Error::invalid("finding", "请填写核查意见（4至500字）"));
-        }
         let mut tx = self.write().await?;
         let row: Option<(i64, String, i64)> =
             sqlx::query_as("SELECT application_id, number, batch_id FROM objections WHERE id = $1 AND state = 'open'")
                 .bind(objection_id)
                 .fetch_optional(tx.conn())
                 .await?;
+        // What is decided before what was sent: an objection that is not open is "not found".
         let (app_id, number, batch_id) = row.ok_or(Error::NotFound("异议不存在或已处理"))?;
+        let text = text.trim();
+        if text.chars().count() < 4 || text.chars().count() > 500 {
+            return Err(Error::invalid("finding", "请填写核查意见（4至500字）"));
+        }
         let (state, outcome) = match finding {
             Finding::UpheldRefuse => ("upheld", "refuse"),
             Finding::UpheldReturn => ("upheld", "return"),

@@ -107,9 +107,10 @@ impl Store {
 
     /// Creates the actor's first signing key under `pin`.
     pub async fn set_pin(&self, actor: &Actor, pin: &str, issuer: &Issuer, now: DateTime<Utc>) -> Result<()> {
+        // Who is asking before what they sent: an authority is refused whatever the PIN.
+        let owner = Owner::of(actor)?;
         check_pin(pin)?;
         self.check_pin_differs_from_password(actor, pin).await?;
-        let owner = Owner::of(actor)?;
         let mut tx = self.write().await?;
         create_identity(&mut tx, self.rules().real_name, actor, owner, pin, issuer, now).await?;
         tx.commit().await?;
@@ -118,8 +119,8 @@ impl Store {
 
     /// Re-encrypts the key under a new PIN (the old PIN must be right; failures count).
     pub async fn change_pin(&self, actor: &Actor, old: &str, new: &str, now: DateTime<Utc>) -> Result<()> {
-        check_pin(new)?;
         let owner = Owner::of(actor)?;
+        check_pin(new)?;
         let (key_id, signer) = self.unlock(owner, old, now).await?;
         let salt: [u8; 16] = rand::random();
         let sealed = seal_secret(&pin_key(new, &salt), &signer.key.secret());
@@ -148,6 +149,7 @@ impl Store {
         issuer: &Issuer,
         now: DateTime<Utc>,
     ) -> Result<()> {
+        Owner::of(actor)?;
         check_pin(new_pin)?;
         self.check_pin_differs_from_password(actor, new_pin).await?;
         let (hash,): (String,) =
@@ -178,8 +180,8 @@ impl Store {
     /// Stores the handwritten-signature image (individual) or seal image (enterprise) and
     /// re-makes the active seal so that new signatures show it.
     pub async fn set_signature_image(&self, actor: &Actor, bytes: &[u8], issuer: &Issuer, now: DateTime<Utc>) -> Result<()> {
-        let bytes = &erjian_domain::photo::check_mark(bytes, "签名或印章图片").map_err(|m| Error::invalid("image", m))?.bytes;
         let owner = Owner::of(actor)?;
+        let bytes = &erjian_domain::photo::check_mark(bytes, "签名或印章图片").map_err(|m| Error::invalid("image", m))?.bytes;
         let mut tx = self.write().await?;
         match owner {
             Owner::Person(id) => {

@@ -1,17 +1,17 @@
 //! Changes over HTTP: personal data (a new name with ID card scans) and change of employer: the individual files naming the new employer, the previous
 //! employer lists and decides releases. Signing, review and announcement are the common ones.
 
+use crate::api::{filed, Filed};
 use crate::auth::{ApiUser, PageUser};
 use crate::error::{ApiError, PageError};
-use crate::api::{filed, Filed};
 use crate::extract::{JsonBody, PathParams};
-use erjian_store::applications::ApplicationDetail;
-use erjian_store::changes::ReleaseConsent;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use erjian_store::applications::ApplicationDetail;
+use erjian_store::changes::ReleaseConsent;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -5,8 +5,8 @@
 
 use crate::auth::{ApiUser, PageUser};
 use crate::error::{ApiError, PageError, RowsRefused};
-use crate::registrations::NewCertificate;
 use crate::extract::JsonBody;
+use crate::registrations::NewCertificate;
 use crate::AppState;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
@@ -51,6 +51,16 @@ pub(crate) async fn import_api(State(state): State<AppState>, user: ApiUser, bod
     }
 }
 
+/// Who before what: only holders exchange their own certificate (an authority or an enterprise is
+/// refused before the picture is read).
+fn holder(actor: &erjian_store::Actor) -> Result<(), Error> {
+    if actor.role == Role::Individual {
+        Ok(())
+    } else {
+        Err(Error::Forbidden)
+    }
+}
+
 fn base64_field(value: Option<&str>, field: &str, what: &str) -> Result<Vec<u8>, Error> {
     let text = value.map(str::trim).filter(|s| !s.is_empty()).ok_or_else(|| Error::invalid(field, format!("请上传{what}")))?;
     base64::engine::general_purpose::STANDARD.decode(text).map_err(|_| Error::invalid(field, format!("{what}不是有效的 base64 编码")))
@@ -75,6 +85,7 @@ pub(crate) async fn paper_api(
     user: ApiUser,
     JsonBody(b): JsonBody<PaperBody>,
 ) -> Result<(StatusCode, Json<NewCertificate>), ApiError> {
+    holder(&user.actor)?;
     let photo = base64_field(b.photo_base64.as_deref(), "photo", "一寸白底证件照")?;
     let licence_id = state.store.exchange_paper_certificate(&user.actor, &state.issuer, &photo, b.confirm, state.clock.now()).await?;
     Ok((StatusCode::CREATED, Json(NewCertificate { licence_id })))
@@ -96,6 +107,7 @@ pub(crate) async fn new_version_api(
     user: ApiUser,
     JsonBody(b): JsonBody<NewVersionBody>,
 ) -> Result<(StatusCode, Json<NewCertificate>), ApiError> {
+    holder(&user.actor)?;
     let signature = base64_field(b.signature_base64.as_deref(), "signature", "手写签名图片")?;
     let licence_id = state.store.exchange_new_version(&user.actor, &state.issuer, &signature, state.clock.now()).await?;
     Ok((StatusCode::CREATED, Json(NewCertificate { licence_id })))

@@ -72,6 +72,10 @@ pub(crate) struct Notices {
 /// 受理通知书、不予受理通知书、补正材料通知书、不予注册决定书、准予注册决定书: number, handler, grounds.
 #[utoipa::path(get, path = "/api/applications/{id}/notices", tag = "申请", params(("id" = i64, Path, description = "申请")),
     responses((status = 200, body = Notices), crate::error::Refusals))]
-pub(crate) async fn list_api(State(state): State<AppState>, user: ApiUser, PathParams(id): PathParams<i64>) -> Result<Json<Notices>, ApiError> {
+pub(crate) async fn list_api(
+    State(state): State<AppState>,
+    user: ApiUser,
+    PathParams(id): PathParams<i64>,
+) -> Result<Json<Notices>, ApiError> {
     Ok(Json(Notices { notices: state.store.notices(&user.actor, id).await? }))
 }

@@ -294,16 +294,30 @@ async fn batch_csv(State(state): State<AppState>, user: PageUser, Path(id): Path
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]
 pub(crate) struct FindingBody {
-    /// `refuse`, `return` (成立) or `dismiss` (不成立).
+    /// `refuse`, `return` (成立) or `dismiss` (不成立). Required; a page form without it is
+    /// answered “请选择核查结论”.
     #[serde(default)]
+    #[schema(value_type = FindingCode, required = true)]
     decision: String,
+    /// 核查意见（4至500字）.
     #[serde(default)]
+    #[schema(required = true, min_length = 4, max_length = 500, pattern = r"^\S[\s\S]{2,}\S$")]
     finding: String,
 }
 
 async fn decide(state: &AppState, actor: &erjian_store::Actor, id: i64, b: &FindingBody) -> Result<(), Error> {
     let finding = Finding::parse(&b.decision).ok_or_else(|| Error::invalid("decision", "请选择核查结论"))?;
     state.store.decide_objection(actor, id, finding, &b.finding, &state.issuer, state.clock.now()).await
+}
+
+/// 核查结论: `refuse` 成立不予注册, `return` 成立退回补正, `dismiss` 不成立.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code)]
+pub(crate) enum FindingCode {
+    Refuse,
+    Return,
+    Dismiss,
 }
 
 /// An objection decided.

@@ -83,8 +83,9 @@ pub(crate) async fn renewal_api(
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]
 pub(crate) struct LostReissueBody {
-    /// 遗失声明.
+    /// 遗失声明（不少于10个字）.
     #[serde(default)]
+    #[schema(required = true, min_length = 10, max_length = 200, pattern = r"^\S[\s\S]{8,}\S$")]
     statement: String,
     #[serde(default)]
     submit: bool,

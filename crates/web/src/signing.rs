@@ -266,6 +266,7 @@ pub(crate) async fn info_api(State(state): State<AppState>, user: ApiUser) -> Re
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct PinBody {
     /// 签名密码（8–16位）.
+    #[schema(min_length = 8, max_length = 16)]
     pin: String,
 }
 
@@ -286,6 +287,7 @@ pub(crate) async fn set_pin_api(
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct ChangeBody {
     old_pin: String,
+    #[schema(min_length = 8, max_length = 16)]
     new_pin: String,
 }
 
@@ -305,6 +307,7 @@ pub(crate) async fn change_pin_api(
 pub(crate) struct ResetBody {
     /// 登录密码.
     password: String,
+    #[schema(min_length = 8, max_length = 16)]
     new_pin: String,
 }
 
@@ -337,6 +340,8 @@ pub(crate) async fn image_api(
     user: ApiUser,
     JsonBody(b): JsonBody<ImageBody>,
 ) -> Result<StatusCode, ApiError> {
+    // Who before what: only individuals and enterprises sign.
+    erjian_store::signing::Owner::of(&user.actor)?;
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(&b.image_base64)
         .map_err(|_| Error::invalid("image", "图片不是有效的 base64 编码"))?;

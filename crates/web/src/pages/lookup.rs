@@ -30,6 +30,7 @@ struct LookupPage {
 pub struct LookupQuery {
     /// 证件号码或注册编号.
     #[serde(default)]
+    #[param(min_length = 1, max_length = 40, pattern = r"\S")]
     q: String,
 }
 
@@ -73,7 +74,11 @@ pub async fn page(State(state): State<AppState>, user: PageUser, Query(q): Query
 ///
 /// By ID number or registration number: the person, each registration with its certificates, the applications.
 #[utoipa::path(get, path = "/api/lookup", tag = "注册", params(LookupQuery), responses((status = 200, body = PersonFile), crate::error::Refusals))]
-pub async fn api(State(state): State<AppState>, user: ApiUser, crate::extract::QueryParams(q): crate::extract::QueryParams<LookupQuery>) -> Result<Json<PersonFile>, ApiError> {
+pub async fn api(
+    State(state): State<AppState>,
+    user: ApiUser,
+    crate::extract::QueryParams(q): crate::extract::QueryParams<LookupQuery>,
+) -> Result<Json<PersonFile>, ApiError> {
     let term = checked(&q.q)?;
     Ok(Json(state.store.look_up_person(&user.actor, term).await?))
 }

@@ -58,7 +58,11 @@ pub(crate) struct SlotList {
 /// By the procedure and the province: types, size limit, required or not, the files uploaded.
 #[utoipa::path(get, path = "/api/applications/{id}/materials", tag = "申请材料", params(("id" = i64, Path, description = "申请")),
     responses((status = 200, body = SlotList), crate::error::Refusals))]
-pub(crate) async fn slots_api(State(state): State<AppState>, user: ApiUser, PathParams(id): PathParams<i64>) -> Result<Json<SlotList>, ApiError> {
+pub(crate) async fn slots_api(
+    State(state): State<AppState>,
+    user: ApiUser,
+    PathParams(id): PathParams<i64>,
+) -> Result<Json<SlotList>, ApiError> {
     Ok(Json(SlotList { slots: state.store.material_slots(&user.actor, id).await? }))
 }
 

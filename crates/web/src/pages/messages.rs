@@ -113,7 +113,11 @@ pub(crate) struct Read {
 /// One message (`id`), or all when absent; only the caller's own.
 #[utoipa::path(post, path = "/api/notifications/read", tag = "消息", request_body = ReadBody,
     responses((status = 200, body = Read), crate::error::Refusals))]
-pub(crate) async fn read_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<ReadBody>) -> Result<Json<Read>, ApiError> {
+pub(crate) async fn read_api(
+    State(state): State<AppState>,
+    user: ApiUser,
+    JsonBody(b): JsonBody<ReadBody>,
+) -> Result<Json<Read>, ApiError> {
     receives(&user.actor)?;
     Ok(Json(Read { marked: state.store.mark_read(&user.actor, b.id, state.clock.now()).await? }))
 }
@@ -132,7 +136,11 @@ pub(crate) struct SmsSet {
 /// 是否同时以短信通知
 #[utoipa::path(put, path = "/api/notifications/sms", tag = "消息", request_body = SmsBody,
     responses((status = 200, body = SmsSet), crate::error::Refusals))]
-pub(crate) async fn sms_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<SmsBody>) -> Result<Json<SmsSet>, ApiError> {
+pub(crate) async fn sms_api(
+    State(state): State<AppState>,
+    user: ApiUser,
+    JsonBody(b): JsonBody<SmsBody>,
+) -> Result<Json<SmsSet>, ApiError> {
     state.store.set_sms_notify(&user.actor, b.on, state.clock.now()).await?;
     Ok(Json(SmsSet { sms: b.on }))
 }

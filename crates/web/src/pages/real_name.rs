@@ -64,8 +64,8 @@ pub async fn page(State(state): State<AppState>, user: PageUser) -> Result<Respo
 
 /// Decodes the picture, asks the provider, records the verdict; `Ok(passed)`.
 async fn check(state: &AppState, actor: &Actor, face: &[u8]) -> Result<bool, Error> {
-    let face = erjian_domain::photo::check_scan(face, "人脸照片").map_err(|m| Error::invalid("face", m))?;
     let person = actor.person_id.ok_or(Error::Forbidden)?;
+    let face = erjian_domain::photo::check_scan(face, "人脸照片").map_err(|m| Error::invalid("face", m))?;
     let p = state.store.person(person).await?.ok_or(Error::Forbidden)?;
     let asked = FaceCheck { name: &p.name, id_number: &p.id_number, face: &face.bytes };
     let verdict = state.real_name.check(&asked).await.map_err(|e| {
@@ -117,8 +117,14 @@ pub struct FaceChecked {
 /// The demonstration provider compares no face and says so (`demo=true`).
 #[utoipa::path(post, path = "/api/account/real-name", tag = "账号", request_body = FaceBody,
     responses((status = 200, body = FaceChecked), crate::error::Refusals))]
-pub async fn submit_api(State(state): State<AppState>, user: ApiUser, JsonBody(b): JsonBody<FaceBody>) -> Result<Json<FaceChecked>, ApiError> {
+pub async fn submit_api(
+    State(state): State<AppState>,
+    user: ApiUser,
+    JsonBody(b): JsonBody<FaceBody>,
+) -> Result<Json<FaceChecked>, ApiError> {
     use base64::Engine;
+    // Who before what: only a person checks their face.
+    user.actor.person_id.ok_or(Error::Forbidden)?;
     let face = base64::engine::general_purpose::STANDARD
         .decode(b.face_base64.trim())
         .map_err(|_| Error::invalid("face", "人脸照片应为 base64 编码的 JPG 或 PNG"))?;

@@ -148,7 +148,8 @@ pub struct CodeSent {
 /// Same fields as sign-up, without the password. When the document already has an account the
 /// code goes to its registered mobile; the answer is the same either way.
 #[utoipa::path(post, path = "/api/signup/code", tag = "账号", security(()), request_body = IndividualSignup,
-    responses((status = 202, body = CodeSent), (status = 422, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody)))]
+    responses((status = 202, body = CodeSent), (status = 409, body = crate::error::ErrorBody, description = "验证码已发送，一分钟内不再发送"),
+        (status = 422, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody)))]
 pub async fn code_api(
     State(state): State<AppState>,
     from: ClientAddr,
@@ -162,7 +163,8 @@ pub async fn code_api(
 ///
 /// Sent to the contact person's mobile.
 #[utoipa::path(post, path = "/api/signup/enterprise/code", tag = "账号", security(()), request_body = EnterpriseSignup,
-    responses((status = 202, body = CodeSent), (status = 422, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody)))]
+    responses((status = 202, body = CodeSent), (status = 409, body = crate::error::ErrorBody, description = "验证码已发送，一分钟内不再发送"),
+        (status = 422, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody)))]
 pub async fn enterprise_code_api(
     State(state): State<AppState>,
     from: ClientAddr,
