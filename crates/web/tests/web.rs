@@ -52,3 +52,4 @@ mod standing;
 mod statistics;
 mod status_bitstring;
 mod tenant_certificates;
+mod who_first;
