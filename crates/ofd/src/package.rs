@@ -109,20 +109,29 @@ impl Package {
     /// Writes a ZIP: `OFD.xml` first, then the rest in path order, every entry with the same
     /// (zero) time so that the same files always make the same bytes. XML, fonts and other
     /// compressible entries are deflated; JPEG/PNG images and signature values (already dense)
-    /// are stored as they are.
+    /// are stored as they are. Template pages (`Tpls/`), which every document of an issuer
+    /// shares, are deflated once per process and copied compressed after that ([`shared`]).
     pub fn to_bytes(&self) -> Vec<u8> {
+        self.write(true)
+    }
+
+    fn write(&self, reuse_shared: bool) -> Vec<u8> {
         let total: usize = self.files.values().map(Vec::len).sum();
         let mut out = std::io::Cursor::new(Vec::with_capacity(total / 2 + 1024));
         {
             let mut zip = zip::ZipWriter::new(&mut out);
-            let base = zip::write::SimpleFileOptions::default().last_modified_time(zip::DateTime::default());
-            let deflate = base.compression_method(zip::CompressionMethod::Deflated).compression_level(Some(6));
-            let store = base.compression_method(zip::CompressionMethod::Stored);
             let order = self.files.keys().filter(|k| *k == "OFD.xml").chain(self.files.keys().filter(|k| *k != "OFD.xml"));
             for name in order {
-                let opts = if compressible(name, &self.files[name]) { deflate } else { store };
-                zip.start_file(name.as_str(), opts).expect("in-memory zip");
-                zip.write_all(&self.files[name]).expect("in-memory zip");
+                let bytes = &self.files[name];
+                if reuse_shared && compressible(name, bytes) && shared::is_shared(name) {
+                    let one = shared::deflated(bytes);
+                    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(one.as_slice())).expect("a one-entry zip written here");
+                    let entry = archive.by_index_raw(0).expect("its entry");
+                    zip.raw_copy_file_rename(entry, name.as_str()).expect("in-memory zip");
+                    continue;
+                }
+                zip.start_file(name.as_str(), options(name, bytes)).expect("in-memory zip");
+                zip.write_all(bytes).expect("in-memory zip");
             }
             zip.finish().expect("in-memory zip");
         }
@@ -182,6 +191,57 @@ impl Package {
 
 /// Whether deflating an entry is worth it: not for JPEG and PNG data (already compressed), nor
 /// for signature values and tiny files.
+/// How an entry is written: deflated at level 6 when it compresses, stored when it is dense; the
+/// same zero time for every entry.
+fn options(name: &str, bytes: &[u8]) -> zip::write::SimpleFileOptions {
+    let base = zip::write::SimpleFileOptions::default().last_modified_time(zip::DateTime::default());
+    if compressible(name, bytes) {
+        base.compression_method(zip::CompressionMethod::Deflated).compression_level(Some(6))
+    } else {
+        base.compression_method(zip::CompressionMethod::Stored)
+    }
+}
+
+/// Entries every document of an issuer shares, deflated once. Keyed by the SM3 of the content
+/// (never by name: two issuers' templates differ), at most [`shared::KEEP`] of them; a one-entry
+/// ZIP holds each, so copying it yields exactly the bytes a fresh deflate would.
+mod shared {
+    use sm3::Digest;
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+
+    /// Distinct shared entries kept (an issuer has one template; a test process a handful).
+    pub(super) const KEEP: usize = 32;
+
+    pub(super) fn is_shared(name: &str) -> bool {
+        name.split('/').any(|part| part == "Tpls")
+    }
+
+    /// A one-entry ZIP (entry name `x`) holding `bytes` deflated as [`super::options`] says.
+    pub(super) fn deflated(bytes: &[u8]) -> Arc<Vec<u8>> {
+        static CACHE: OnceLock<Mutex<HashMap<[u8; 32], Arc<Vec<u8>>>>> = OnceLock::new();
+        let key: [u8; 32] = sm3::Sm3::digest(bytes).into();
+        let cache = CACHE.get_or_init(Default::default);
+        if let Some(hit) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return hit.clone();
+        }
+        let mut out = std::io::Cursor::new(Vec::new());
+        {
+            use std::io::Write;
+            let mut zip = zip::ZipWriter::new(&mut out);
+            zip.start_file("x", super::options("x.xml", bytes)).expect("in-memory zip");
+            zip.write_all(bytes).expect("in-memory zip");
+            zip.finish().expect("in-memory zip");
+        }
+        let one = Arc::new(out.into_inner());
+        let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() < KEEP {
+            map.insert(key, one.clone());
+        }
+        one
+    }
+}
+
 fn compressible(name: &str, bytes: &[u8]) -> bool {
     let dense = bytes.starts_with(&[0xFF, 0xD8]) || bytes.starts_with(b"\x89PNG") || name.ends_with(".dat");
     bytes.len() > 256 && !dense
@@ -190,6 +250,24 @@ fn compressible(name: &str, bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A template copied from the once-deflated cache gives exactly the bytes a fresh deflate
+    /// gives, and reads back the same.
+    #[test]
+    fn shared_entries_copied_compressed_are_the_same_bytes() {
+        let mut p = Package::default();
+        p.put("OFD.xml", b"<ofd:OFD/>".repeat(40));
+        let template: Vec<u8> =
+            (0..20_000u32).flat_map(|i| format!("<ofd:Path ID=\"{i}\" Boundary=\"0 0 {} 5\"/>", i % 97).into_bytes()).collect();
+        p.put("Doc_0/Tpls/Tpl_0/Content.xml", template.clone());
+        p.put("Doc_0/Pages/Page_0/Content.xml", b"<ofd:Page/>".repeat(50));
+        let fresh = p.write(false);
+        assert_eq!(p.to_bytes(), fresh, "first write (fills the cache)");
+        assert_eq!(p.to_bytes(), fresh, "second write (copies from the cache)");
+        let back = Package::from_bytes(&p.to_bytes()).unwrap();
+        assert_eq!(back.get("Doc_0/Tpls/Tpl_0/Content.xml"), Some(template.as_slice()));
+        assert!(p.to_bytes().len() < template.len() / 4, "deflated");
+    }
 
     #[test]
     fn paths_are_normalised_and_escapes_refused() {
