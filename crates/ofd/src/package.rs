@@ -217,9 +217,12 @@ mod shared {
         name.split('/').any(|part| part == "Tpls")
     }
 
+    /// SM3 of the content → a one-entry ZIP holding it deflated.
+    type Cache = Mutex<HashMap<[u8; 32], Arc<Vec<u8>>>>;
+
     /// A one-entry ZIP (entry name `x`) holding `bytes` deflated as [`super::options`] says.
     pub(super) fn deflated(bytes: &[u8]) -> Arc<Vec<u8>> {
-        static CACHE: OnceLock<Mutex<HashMap<[u8; 32], Arc<Vec<u8>>>>> = OnceLock::new();
+        static CACHE: OnceLock<Cache> = OnceLock::new();
         let key: [u8; 32] = sm3::Sm3::digest(bytes).into();
         let cache = CACHE.get_or_init(Default::default);
         if let Some(hit) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
