@@ -35,7 +35,7 @@ run() {
     --header "Authorization: Bearer $token" \
     --max-examples "${ERJIAN_ST_EXAMPLES:-30}" \
     --workers 1 \
-    --seed 1 \
+    --seed "${ERJIAN_ST_SEED:-1}" \
     --no-color \
     --suppress-health-check all) || status=$?
   kill "$server" 2>/dev/null || true

@@ -320,7 +320,7 @@ pub(crate) async fn show(
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(crate) struct ActionBody {
     /// 操作代码.
-    #[schema(value_type = String, example = "accept")]
+    #[schema(value_type = ActionCode)]
     action: String,
     /// 理由或意见（退回、不予受理、不予注册须填）.
     reason: Option<String>,
@@ -331,6 +331,19 @@ pub(crate) struct ActionBody {
     #[serde(default)]
     false_materials: bool,
 }
+
+/// The codes of the workflow's actions, read from the domain's table (submit, accept, return, …).
+pub(crate) struct ActionCode;
+
+impl utoipa::PartialSchema for ActionCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        let codes = Action::ALL.iter().map(|a| a.code());
+        ObjectBuilder::new().schema_type(Type::String).enum_values(Some(codes)).description(Some("操作代码")).into()
+    }
+}
+
+impl utoipa::ToSchema for ActionCode {}
 
 /// The state an application reached.
 #[derive(serde::Serialize, utoipa::ToSchema)]

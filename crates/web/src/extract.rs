@@ -7,23 +7,22 @@ use axum::extract::{FromRequest, Request};
 use erjian_store::Error;
 use serde::de::DeserializeOwned;
 
-/// A JSON request body; a malformed or incomplete body is a 422 with a Chinese message.
+/// A JSON request body; a malformed or incomplete body is a 422 with a Chinese message. A number
+/// with a zero fraction (`2970.0`) is the integer it equals, as JSON Schema reads it: an integer
+/// field takes it.
 pub struct JsonBody<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(JsonBody(v)),
+        match axum::Json::<serde_json::Value>::from_request(req, state).await {
+            Ok(axum::Json(v)) => typed(v).map(JsonBody),
             Err(rejection) => {
                 tracing::debug!(%rejection, "bad JSON body");
                 let why = match rejection {
                     axum::extract::rejection::JsonRejection::MissingJsonContentType(_) => "请以 application/json 提交".to_owned(),
                     axum::extract::rejection::JsonRejection::JsonSyntaxError(_) => "请求内容不是有效的 JSON".to_owned(),
-                    axum::extract::rejection::JsonRejection::JsonDataError(e) => {
-                        format!("请求内容缺少字段或字段类型不正确（{}）", e.body_text().rsplit(": ").next().unwrap_or(""))
-                    }
                     _ => "请求内容无法读取".to_owned(),
                 };
                 Err(ApiError(Error::invalid("body", why)))
@@ -58,13 +57,31 @@ pub fn json_from_bytes<T: DeserializeOwned>(headers: &axum::http::HeaderMap, bod
     if !is_json {
         return Err(ApiError(Error::invalid("body", "请以 application/json 提交")));
     }
-    serde_json::from_slice(body).map_err(|e| {
-        let why = match e.classify() {
-            serde_json::error::Category::Data => format!("请求内容缺少字段或字段类型不正确（{e}）"),
-            _ => "请求内容不是有效的 JSON".to_owned(),
-        };
-        ApiError(Error::invalid("body", why))
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(|_| ApiError(Error::invalid("body", "请求内容不是有效的 JSON")))?;
+    typed(value)
+}
+
+/// The body as `T`, integral floats read as integers; a missing field or a wrong type is a 422.
+fn typed<T: DeserializeOwned>(mut value: serde_json::Value) -> Result<T, ApiError> {
+    integral(&mut value);
+    serde_json::from_value(value).map_err(|e| {
+        tracing::debug!(error = %e, "JSON body of the wrong shape");
+        ApiError(Error::invalid("body", format!("请求内容缺少字段或字段类型不正确（{e}）")))
     })
+}
+
+/// Turns every number with a zero fraction within the range of `i64` into that integer.
+fn integral(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(n) if !n.is_i64() && !n.is_u64() => {
+            if let Some(f) = n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15) {
+                *value = serde_json::Value::from(f as i64);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(integral),
+        serde_json::Value::Object(fields) => fields.values_mut().for_each(integral),
+        _ => {}
+    }
 }
 
 /// Query-string parameters; a value of the wrong type is a 422 naming the parameter.
@@ -98,5 +115,27 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> axum::extract::FromRequestParts
                 Err(ApiError(Error::NotFound("地址不存在")))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Hours {
+        compulsory: u32,
+        version: Option<i64>,
+        nested: Vec<u8>,
+    }
+
+    /// schemathesis sent `"ce_elective": 2970.0`, an integer by JSON Schema, and got a 422.
+    #[test]
+    fn integral_floats_are_integers_and_fractions_are_refused() {
+        let v = serde_json::json!({ "compulsory": 2970.0, "version": -3.0, "nested": [1.0, 2] });
+        assert_eq!(super::typed::<Hours>(v).unwrap(), Hours { compulsory: 2970, version: Some(-3), nested: vec![1, 2] });
+        let v = serde_json::json!({ "compulsory": 29.5, "nested": [] });
+        let e = super::typed::<Hours>(v).unwrap_err();
+        assert!(format!("{:?}", e.0).contains("字段类型不正确"), "{:?}", e.0);
+        let v = serde_json::json!({ "compulsory": 1e300, "nested": [] });
+        assert!(super::typed::<Hours>(v).is_err(), "out of range stays a float");
     }
 }
