@@ -131,13 +131,19 @@ pub enum Finding {
 }
 
 impl Finding {
-    pub fn parse(s: &str) -> Option<Finding> {
-        match s {
-            "refuse" => Some(Finding::UpheldRefuse),
-            "return" => Some(Finding::UpheldReturn),
-            "dismiss" => Some(Finding::Dismissed),
-            _ => None,
+    pub const ALL: [Finding; 3] = [Finding::UpheldRefuse, Finding::UpheldReturn, Finding::Dismissed];
+
+    /// The code the API and the page form send.
+    pub fn code(self) -> &'static str {
+        match self {
+            Finding::UpheldRefuse => "refuse",
+            Finding::UpheldReturn => "return",
+            Finding::Dismissed => "dismiss",
         }
+    }
+
+    pub fn parse(s: &str) -> Option<Finding> {
+        Finding::ALL.into_iter().find(|f| f.code() == s)
     }
 }
 
@@ -345,11 +351,8 @@ impl Store {
         if text.chars().count() < 4 || text.chars().count() > 500 {
             return Err(Error::invalid("finding", "请填写核查意见（4至500字）"));
         }
-        let (state, outcome) = match finding {
-            Finding::UpheldRefuse => ("upheld", "refuse"),
-            Finding::UpheldReturn => ("upheld", "return"),
-            Finding::Dismissed => ("dismissed", "dismiss"),
-        };
+        let state = if finding == Finding::Dismissed { "dismissed" } else { "upheld" };
+        let outcome = finding.code();
         let done = sqlx::query(
             "UPDATE objections SET state = $2, outcome = $3, finding = $4, decided_by = $5, decided_at = $6 WHERE id = $1 AND state = 'open'",
         )

@@ -311,14 +311,17 @@ async fn decide(state: &AppState, actor: &erjian_store::Actor, id: i64, b: &Find
 }
 
 /// 核查结论: `refuse` 成立不予注册, `return` 成立退回补正, `dismiss` 不成立.
-#[derive(serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-#[allow(dead_code)]
-pub(crate) enum FindingCode {
-    Refuse,
-    Return,
-    Dismiss,
+pub(crate) struct FindingCode;
+
+impl utoipa::PartialSchema for FindingCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        let codes = Finding::ALL.into_iter().map(Finding::code);
+        ObjectBuilder::new().schema_type(Type::String).enum_values(Some(codes)).description(Some("核查结论")).into()
+    }
 }
+
+impl utoipa::ToSchema for FindingCode {}
 
 /// An objection decided.
 #[derive(serde::Serialize, utoipa::ToSchema)]
